@@ -1,0 +1,76 @@
+/**
+ * The one definition of podlife's DynamoDB table: keys, indexes and their projections.
+ * The CDK construct builds the table from it, and local mode and the integration tests create
+ * DynamoDB Local's table from it, so the two can never drift. Pure data: no SDK, no CDK.
+ * docs/data-model.md explains each access pattern and its cost.
+ */
+
+export type AttrType = 'S' | 'N' | 'B';
+
+export interface IndexSpec {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  projection: 'KEYS_ONLY' | 'ALL' | readonly string[];
+}
+
+/** Figure attributes copied onto the pod item, projected into the query indexes. */
+export const FIGURE_ATTRIBUTES = [
+  'cluster',
+  'namespace',
+  'name',
+  'uid',
+  'ownerKind',
+  'ownerName',
+  'node',
+  'phase',
+  'createdAt',
+  'scheduledAfterSeconds',
+  'initSeconds',
+  'pendingSeconds',
+  'timeToReadySeconds',
+  'restarts',
+  'crashLoopBackOffSeconds',
+  'lastTerminationReason',
+  'lastExitCode',
+  'waitingReason',
+  'unschedulableMessage',
+  'statusReason',
+  'deleted',
+] as const;
+
+export const TABLE_SPEC = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  attributeTypes: {
+    pk: 'S',
+    sk: 'S',
+    uidKey: 'S',
+    pendingKey: 'S',
+    crashKey: 'S',
+    nsKey: 'S',
+    ownerKey: 'S',
+    dayKey: 'S',
+    createdKey: 'S',
+  } satisfies Record<string, AttrType>,
+  indexes: [
+    /** A pod by uid: keys only, then GetItem (see data-model.md for why not ALL). */
+    { name: 'byUid', partitionKey: 'uidKey', projection: 'KEYS_ONLY' },
+    /** Sparse: only pods still Pending carry pendingKey. Sorted by creation: oldest first. */
+    { name: 'pending', partitionKey: 'pendingKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    /** Sparse: only pods whose latest state is CrashLoopBackOff carry crashKey. */
+    {
+      name: 'crashLooping',
+      partitionKey: 'crashKey',
+      sortKey: 'createdKey',
+      projection: [...FIGURE_ATTRIBUTES, 'restartTimes'],
+    },
+    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    /** Every pod of a cluster, bucketed by its creation day (UTC) to keep partitions bounded. */
+    { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+  ] as const satisfies readonly IndexSpec[],
+} as const;
+
+export type IndexName = (typeof TABLE_SPEC.indexes)[number]['name'];

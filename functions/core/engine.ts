@@ -1,0 +1,108 @@
+/**
+ * The in-memory lifecycle engine: snapshots and events in, per-pod facts kept, records out.
+ * `podlife replay` runs on it; the ingest Lambda uses the same fact functions against DynamoDB.
+ * Memory grows with the number of distinct pods (and their distinct runs and events), never
+ * with the number of snapshots: a snapshot that adds nothing leaves the state unchanged.
+ */
+import { addFacts, bestTimeOf, type Fact, type FactMap, factOfEvent, factsOfSnapshot } from './facts.ts';
+import type { FigureContext } from './figures.ts';
+import { compareRecords, type PodRecord, podRecordOf } from './pod-record.ts';
+import type { CompactEvent, PodSnapshot } from './snapshot.ts';
+import { toMillis } from './time.ts';
+
+const SEP = '\u0000';
+
+export class LifecycleEngine {
+  private readonly pods = new Map<string, FactMap>();
+  /** Events that name a pod only by namespace/name, resolved to an incarnation at report time. */
+  private readonly unattached = new Map<string, Map<string, Fact & { kind: 'event' }>>();
+  /** The latest Kubernetes time seen in any input: "now" for a replay of a recorded trace. */
+  latestTime: number | null = null;
+  snapshots = 0;
+  events = 0;
+
+  get podCount(): number {
+    return this.pods.size;
+  }
+
+  private factsFor(cluster: string, uid: string): FactMap {
+    const key = cluster + SEP + uid;
+    let map = this.pods.get(key);
+    if (!map) {
+      map = new Map();
+      this.pods.set(key, map);
+    }
+    return map;
+  }
+
+  private seeTime(t: number | null): void {
+    if (t != null && (this.latestTime == null || t > this.latestTime)) this.latestTime = t;
+  }
+
+  /** Applies one snapshot; returns the facts it changed (empty for a duplicate). */
+  applySnapshot(snap: PodSnapshot): Fact[] {
+    this.snapshots++;
+    this.seeTime(bestTimeOf(snap.pod));
+    this.seeTime(toMillis(snap.observedAt));
+    return addFacts(this.factsFor(snap.cluster, snap.pod.uid), factsOfSnapshot(snap));
+  }
+
+  /** Applies one core/v1 Event about a pod. */
+  applyEvent(cluster: string, ev: CompactEvent): Fact[] {
+    this.events++;
+    const fact = factOfEvent(ev);
+    this.seeTime(fact.kind === 'event' ? (fact.last ?? fact.first) : null);
+    if (ev.podUid) return addFacts(this.factsFor(cluster, ev.podUid), [fact]);
+    const key = [cluster, ev.namespace, ev.podName].join(SEP);
+    const map = this.unattached.get(key) ?? new Map();
+    this.unattached.set(key, map);
+    const old = map.get(fact.id);
+    const tmp: FactMap = new Map(old ? [[fact.id, old]] : []);
+    const changed = addFacts(tmp, [fact]);
+    map.set(fact.id, tmp.get(fact.id) as Fact & { kind: 'event' });
+    return changed;
+  }
+
+  /** The facts of every pod, attaching name-only events to the incarnation they fall in. */
+  factMaps(): FactMap[] {
+    const maps = [...this.pods.values()].filter((m) => m.has('pod'));
+    if (this.unattached.size === 0) return maps;
+    const byName = new Map<string, FactMap[]>();
+    for (const m of maps) {
+      const p = m.get('pod') as Fact & { kind: 'pod' };
+      const key = [p.cluster, p.namespace, p.name].join(SEP);
+      const list = byName.get(key) ?? [];
+      list.push(m);
+      byName.set(key, list);
+    }
+    const out = new Map(maps.map((m) => [m, m]));
+    for (const [key, events] of this.unattached) {
+      const incarnations = byName.get(key);
+      if (!incarnations) continue;
+      const created = (m: FactMap) => (m.get('pod') as Fact & { kind: 'pod' }).created ?? 0;
+      incarnations.sort((a, b) => created(a) - created(b));
+      for (const ev of events.values()) {
+        const t = ev.first ?? ev.last ?? 0;
+        let target = incarnations[0];
+        for (const m of incarnations) if (created(m) <= t) target = m;
+        let copy = out.get(target)!;
+        if (copy === target) {
+          copy = new Map(target);
+          out.set(target, copy);
+        }
+        addFacts(copy, [ev]);
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** Every pod's record, sorted by cluster, namespace, name, creation. */
+  records(ctx: FigureContext): PodRecord[] {
+    const out: PodRecord[] = [];
+    for (const m of this.factMaps()) {
+      const r = podRecordOf(m, ctx);
+      if (r) out.push(r);
+    }
+    return out.sort(compareRecords);
+  }
+}

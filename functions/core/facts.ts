@@ -1,0 +1,433 @@
+/**
+ * Lifecycle facts: what one snapshot (or core/v1 Event) says about a pod, as a set of facts
+ * with deterministic identities.
+ *
+ * Every fact has an `id`; two facts with the same id are merged by that kind's own join
+ * (earliest time, highest count, latest-by-order, ...). Each join is commutative, associative
+ * and idempotent, so the fact set of a pod, and every figure computed from it, is the same
+ * whatever the order of the snapshots and however many duplicates arrive. That property is
+ * what lets the ingest accept EventBridge's at-least-once, out-of-order delivery, and it is
+ * pinned by property tests.
+ */
+import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
+import { toMillis } from './time.ts';
+
+/**
+ * Where a snapshot stands among the snapshots of one pod, from Kubernetes' own data: the
+ * latest timestamp it carries (its "best time"), then its resourceVersion (etcd's revision,
+ * numeric in every real API server). Ties that remain are broken by content, in `joinLatest`.
+ */
+export interface Order {
+  /** The snapshot's best time, epoch ms; -1 when it carries no time at all. */
+  t: number;
+  /** resourceVersion when it is a decimal integer, else ''. */
+  rv: string;
+}
+
+export interface Owner {
+  kind: string;
+  name: string;
+}
+
+export type MarkName = 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished';
+
+export interface Termination {
+  finishedAt: number | null;
+  reason: string | null;
+  exitCode: number;
+  signal?: number;
+  message?: string;
+}
+
+export type Fact =
+  | {
+      id: 'pod';
+      kind: 'pod';
+      cluster: string;
+      namespace: string;
+      name: string;
+      uid: string;
+      created: number | null;
+      owner: Owner | null;
+      qos: string | null;
+    }
+  | { id: 'node'; kind: 'node'; node: string; at: Order }
+  | { id: `mark:${MarkName}`; kind: 'mark'; mark: MarkName; t: number }
+  | { id: `phase:${string}`; kind: 'phase'; phase: string; t: number | null }
+  | { id: 'initCount'; kind: 'initCount'; n: number }
+  | { id: `restarts:${string}`; kind: 'restarts'; container: string; n: number }
+  | {
+      id: `run:${string}`;
+      kind: 'run';
+      container: string;
+      init: boolean;
+      startedAt: number | null;
+      term: Termination | null;
+    }
+  | {
+      id: `waiting:${string}`;
+      kind: 'waiting';
+      container: string;
+      init: boolean;
+      reason: string;
+      t: number | null;
+      message?: string;
+    }
+  | {
+      id: 'latest';
+      kind: 'latest';
+      at: Order;
+      phase: string | null;
+      waiting: { container: string; reason: string; message?: string } | null;
+    }
+  | { id: 'status'; kind: 'status'; at: Order; reason: string; message?: string }
+  | { id: 'unschedulable'; kind: 'unschedulable'; t: number | null; at: Order; message: string }
+  | { id: 'deleted'; kind: 'deleted' }
+  | {
+      id: `event:${string}`;
+      kind: 'event';
+      uid: string;
+      reason: string;
+      message?: string;
+      type?: string;
+      container?: string;
+      count: number;
+      first: number | null;
+      last: number | null;
+    };
+
+export type FactKind = Fact['kind'];
+/** A pod's facts, by id. */
+export type FactMap = Map<string, Fact>;
+
+/** Compares two decimal-integer strings of any length; '' sorts first. */
+function compareRv(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareOrder(a: Order, b: Order): number {
+  return a.t !== b.t ? a.t - b.t : compareRv(a.rv, b.rv);
+}
+
+/** Total order on equal-order facts: by their JSON text, so the pick never depends on arrival. */
+function byContent(a: unknown, b: unknown): number {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function minTime(a: number | null, b: number | null): number | null {
+  if (a == null) return b;
+  if (b == null) return a;
+  return Math.min(a, b);
+}
+
+/** Deterministic pick between two nullable values that should agree: non-null wins, then content. */
+function pick<T>(a: T | null, b: T | null): T | null {
+  if (a == null) return b;
+  if (b == null) return a;
+  return byContent(a, b) <= 0 ? a : b;
+}
+
+function laterTermination(a: Termination | null, b: Termination | null): Termination | null {
+  if (a == null) return b;
+  if (b == null) return a;
+  const fa = a.finishedAt ?? -1;
+  const fb = b.finishedAt ?? -1;
+  if (fa !== fb) return fa > fb ? a : b;
+  return byContent(a, b) >= 0 ? a : b;
+}
+
+/**
+ * The join of two facts with the same id. Returns `a` itself when `b` adds nothing, so callers
+ * can tell a duplicate (no write needed) from news by identity.
+ */
+export function joinFacts(a: Fact, b: Fact): Fact {
+  const merged = join(a, b);
+  return byContent(merged, a) === 0 ? a : merged;
+}
+
+function join(a: Fact, b: Fact): Fact {
+  switch (a.kind) {
+    case 'pod': {
+      const o = b as typeof a;
+      return {
+        ...a,
+        namespace: pick(a.namespace, o.namespace)!,
+        name: pick(a.name, o.name)!,
+        created: minTime(a.created, o.created),
+        owner: pick(a.owner, o.owner),
+        qos: pick(a.qos, o.qos),
+      };
+    }
+    case 'node':
+    case 'latest':
+    case 'status': {
+      const o = b as typeof a;
+      const c = compareOrder(a.at, o.at);
+      if (c !== 0) return c > 0 ? a : o;
+      return byContent(a, o) >= 0 ? a : o;
+    }
+    case 'unschedulable': {
+      const o = b as typeof a;
+      const ta = a.t ?? -1;
+      const tb = o.t ?? -1;
+      if (ta !== tb) return ta > tb ? a : o;
+      const c = compareOrder(a.at, o.at);
+      if (c !== 0) return c > 0 ? a : o;
+      return byContent(a, o) >= 0 ? a : o;
+    }
+    case 'mark': {
+      const o = b as typeof a;
+      const t = a.mark === 'finished' ? Math.max(a.t, o.t) : Math.min(a.t, o.t);
+      return t === a.t ? a : o;
+    }
+    case 'phase': {
+      const o = b as typeof a;
+      return { ...a, t: minTime(a.t, o.t) };
+    }
+    case 'initCount':
+    case 'restarts': {
+      const o = b as typeof a;
+      return o.n > a.n ? o : a;
+    }
+    case 'run': {
+      const o = b as typeof a;
+      return { ...a, startedAt: minTime(a.startedAt, o.startedAt), term: laterTermination(a.term, o.term) };
+    }
+    case 'waiting': {
+      const o = b as typeof a;
+      const ta = a.t ?? Number.POSITIVE_INFINITY;
+      const tb = o.t ?? Number.POSITIVE_INFINITY;
+      if (ta !== tb) return ta < tb ? a : o;
+      return byContent(a, o) <= 0 ? a : o;
+    }
+    case 'deleted':
+      return a;
+    case 'event': {
+      const o = b as typeof a;
+      if (a.count !== o.count) return a.count > o.count ? a : o;
+      const la = a.last ?? -1;
+      const lb = o.last ?? -1;
+      if (la !== lb) return la > lb ? a : o;
+      return byContent(a, o) >= 0 ? a : o;
+    }
+  }
+}
+
+/**
+ * Adds facts to a pod's fact map. Returns the facts that changed the map (new ids, or joins
+ * that moved a value): empty for a duplicate delivery.
+ */
+export function addFacts(map: FactMap, facts: readonly Fact[]): Fact[] {
+  const changed: Fact[] = [];
+  for (const f of facts) {
+    const old = map.get(f.id);
+    const next = old ? joinFacts(old, f) : f;
+    if (next !== old) {
+      map.set(f.id, next);
+      changed.push(next);
+    }
+  }
+  return changed;
+}
+
+/** Merges two fact maps (the join of the lattice); neither input is modified. */
+export function mergeFactMaps(a: FactMap, b: FactMap): FactMap {
+  const out = new Map(a);
+  addFacts(out, [...b.values()]);
+  return out;
+}
+
+/** The fact map as an array sorted by id: its canonical, storable form. */
+export function canonicalFacts(map: FactMap): Fact[] {
+  return [...map.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/** Kubernetes' phase order for "the furthest phase seen": a terminal phase never goes back. */
+export const PHASE_RANK: Record<string, number> = { Unknown: 0, Pending: 1, Running: 2, Succeeded: 3, Failed: 3 };
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot → facts
+
+function stateTimes(s: SnapState | undefined, out: number[]): void {
+  if (!s) return;
+  const r = toMillis(s.running?.startedAt);
+  if (r != null) out.push(r);
+  const ts = toMillis(s.terminated?.startedAt);
+  if (ts != null) out.push(ts);
+  const tf = toMillis(s.terminated?.finishedAt);
+  if (tf != null) out.push(tf);
+}
+
+/**
+ * A snapshot's best time: the latest Kubernetes timestamp it carries (creation, condition
+ * transitions, container starts and finishes). The deletion timestamp is left out: it is a
+ * deadline in the future, not something that has happened.
+ */
+export function bestTimeOf(pod: CompactPod): number | null {
+  const times: number[] = [];
+  const c = toMillis(pod.creationTimestamp);
+  if (c != null) times.push(c);
+  for (const cond of pod.conditions) {
+    const t = toMillis(cond.lastTransitionTime);
+    if (t != null) times.push(t);
+  }
+  for (const cs of pod.initContainerStatuses) {
+    stateTimes(cs.state, times);
+    stateTimes(cs.lastState, times);
+  }
+  for (const cs of pod.containerStatuses) {
+    stateTimes(cs.state, times);
+    stateTimes(cs.lastState, times);
+  }
+  return times.length ? Math.max(...times) : null;
+}
+
+function orderOf(pod: CompactPod, best: number | null): Order {
+  const rv = pod.resourceVersion && /^\d+$/.test(pod.resourceVersion) ? pod.resourceVersion.replace(/^0+(?=\d)/, '') : '';
+  return { t: best ?? -1, rv };
+}
+
+/**
+ * The identity of one run of a container: its container ID and start. A run is seen in
+ * `state.running`, then `state.terminated`, then `lastState.terminated`: all three name the
+ * same ID and start, so they collapse into one fact.
+ */
+function runKey(containerID: string | undefined, startedAt: number | null, finishedAt: number | null): string {
+  if (containerID) return `${containerID}@${startedAt ?? '-'}`;
+  return startedAt != null ? `@${startedAt}` : `@-/${finishedAt ?? '-'}`;
+}
+
+function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
+  const prefix = `${init ? 'i' : 'c'}:${cs.name}:`;
+  const add = (containerID: string | undefined, startedAt: number | null, term: Termination | null) => {
+    if (startedAt == null && term?.finishedAt == null) return;
+    const key = runKey(containerID, startedAt, term?.finishedAt ?? null);
+    out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, startedAt, term });
+  };
+  const terminated = (t: NonNullable<SnapState['terminated']>): Termination => {
+    const term: Termination = { finishedAt: toMillis(t.finishedAt), reason: t.reason ?? null, exitCode: t.exitCode };
+    if (t.signal !== undefined) term.signal = t.signal;
+    if (t.message !== undefined) term.message = t.message;
+    return term;
+  };
+  const st = cs.state;
+  if (st?.running) add(cs.containerID, toMillis(st.running.startedAt), null);
+  if (st?.terminated) {
+    add(st.terminated.containerID ?? cs.containerID, toMillis(st.terminated.startedAt), terminated(st.terminated));
+  }
+  const last = cs.lastState?.terminated;
+  if (last) add(last.containerID, toMillis(last.startedAt), terminated(last));
+}
+
+/** Which container's waiting reason stands for the pod: a blocked init container first. */
+function currentWaiting(pod: CompactPod): { container: string; reason: string; message?: string } | null {
+  const candidates = [
+    ...pod.initContainerStatuses.filter((c) => c.state?.waiting?.reason !== 'PodInitializing'),
+    ...pod.containerStatuses,
+  ];
+  for (const c of candidates) {
+    const w = c.state?.waiting;
+    if (w?.reason) return w.message ? { container: c.name, reason: w.reason, message: w.message } : { container: c.name, reason: w.reason };
+  }
+  return null;
+}
+
+/** All the facts one pod snapshot states. */
+export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
+  const pod = snap.pod;
+  const best = bestTimeOf(pod);
+  const at = orderOf(pod, best);
+  const facts: Fact[] = [
+    {
+      id: 'pod',
+      kind: 'pod',
+      cluster: snap.cluster,
+      namespace: pod.namespace,
+      name: pod.name,
+      uid: pod.uid,
+      created: toMillis(pod.creationTimestamp),
+      owner: pod.owner ?? null,
+      qos: pod.qosClass ?? null,
+    },
+  ];
+  const mark = (name: MarkName, t: number | null) => {
+    if (t != null) facts.push({ id: `mark:${name}`, kind: 'mark', mark: name, t });
+  };
+  if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName, at });
+  if (pod.phase) facts.push({ id: `phase:${pod.phase}`, kind: 'phase', phase: pod.phase, t: best });
+  if (pod.initContainerCount > 0) facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
+
+  for (const cond of pod.conditions) {
+    const t = toMillis(cond.lastTransitionTime);
+    if (cond.status === 'True') {
+      if (cond.type === 'PodScheduled') mark('scheduled', t);
+      else if (cond.type === 'Initialized') mark('initialized', t);
+      else if (cond.type === 'Ready') mark('ready', t);
+    } else if (cond.type === 'PodScheduled' && cond.status === 'False' && cond.message) {
+      facts.push({ id: 'unschedulable', kind: 'unschedulable', t, at, message: cond.message });
+    }
+  }
+
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
+    let finished: number | null = null;
+    for (const cs of pod.containerStatuses) {
+      const f = toMillis(cs.state?.terminated?.finishedAt);
+      if (f != null && (finished == null || f > finished)) finished = f;
+    }
+    mark('finished', finished);
+  }
+
+  const deletedAt = toMillis(pod.deletionTimestamp);
+  mark('deletedAt', deletedAt);
+  if (snap.type === 'DELETED' || pod.deletionTimestamp) facts.push({ id: 'deleted', kind: 'deleted' });
+
+  const containers: [SnapContainer, boolean][] = [
+    ...pod.initContainerStatuses.map((c) => [c, true] as [SnapContainer, boolean]),
+    ...pod.containerStatuses.map((c) => [c, false] as [SnapContainer, boolean]),
+  ];
+  for (const [cs, init] of containers) {
+    if (!init) facts.push({ id: `restarts:${cs.name}`, kind: 'restarts', container: cs.name, n: cs.restartCount });
+    runFacts(cs, init, facts);
+    const w = cs.state?.waiting;
+    if (w?.reason) {
+      const f: Fact = {
+        id: `waiting:${init ? 'i' : 'c'}:${cs.name}:${w.reason}`,
+        kind: 'waiting',
+        container: cs.name,
+        init,
+        reason: w.reason,
+        t: best,
+      };
+      if (w.message) f.message = w.message;
+      facts.push(f);
+    }
+  }
+
+  facts.push({ id: 'latest', kind: 'latest', at, phase: pod.phase ?? null, waiting: currentWaiting(pod) });
+  if (pod.reason) {
+    const f: Fact = { id: 'status', kind: 'status', at, reason: pod.reason };
+    if (pod.message) f.message = pod.message;
+    facts.push(f);
+  }
+  return facts;
+}
+
+/** The fact a core/v1 Event about a pod states. */
+export function factOfEvent(ev: CompactEvent): Fact {
+  const f: Fact = {
+    id: `event:${ev.uid}`,
+    kind: 'event',
+    uid: ev.uid,
+    reason: ev.reason,
+    count: ev.count,
+    first: toMillis(ev.firstTimestamp),
+    last: toMillis(ev.lastTimestamp),
+  };
+  if (ev.message !== undefined) f.message = ev.message;
+  if (ev.type !== undefined) f.type = ev.type;
+  if (ev.container !== undefined) f.container = ev.container;
+  return f;
+}

@@ -1,0 +1,216 @@
+/**
+ * Figures: the numbers podlife reports for a pod, each a small pure function of the pod's
+ * facts, listed in one table (`FIGURES`). The definitions are the contract in
+ * docs/lifecycle-metrics.md; every figure that the facts cannot support is null, never a guess.
+ */
+import { type Fact, type FactMap, type Owner, PHASE_RANK, type Termination } from './facts.ts';
+import { secondsBetween } from './time.ts';
+
+/** The default threshold for "stuck Pending", seconds. */
+export const DEFAULT_STUCK_AFTER_SECONDS = 300;
+
+export interface FigureContext {
+  /** Epoch ms that "now" means for stuckPending (a replay uses the trace's own end). */
+  now: number;
+  stuckAfterSeconds: number;
+}
+
+export interface Figures {
+  phase: string;
+  scheduledAfterSeconds: number | null;
+  initSeconds: number | null;
+  pendingSeconds: number | null;
+  timeToReadySeconds: number | null;
+  restarts: number;
+  restartGapsSeconds: number[];
+  crashLoopBackOffSeconds: number;
+  lastTerminationReason: string | null;
+  waitingReason: string | null;
+  unschedulableMessage: string | null;
+  statusReason: string | null;
+  deleted: boolean;
+  stuckPending: boolean;
+}
+
+export const FIGURE_NAMES = [
+  'phase',
+  'scheduledAfterSeconds',
+  'initSeconds',
+  'pendingSeconds',
+  'timeToReadySeconds',
+  'restarts',
+  'restartGapsSeconds',
+  'crashLoopBackOffSeconds',
+  'lastTerminationReason',
+  'waitingReason',
+  'unschedulableMessage',
+  'statusReason',
+  'deleted',
+  'stuckPending',
+] as const satisfies readonly (keyof Figures)[];
+
+type RunFact = Extract<Fact, { kind: 'run' }>;
+
+/** A read-only view of one pod's facts, with the lookups the figures share. */
+export class PodView {
+  readonly runs: RunFact[] = [];
+  readonly events: Extract<Fact, { kind: 'event' }>[] = [];
+  readonly waitings: Extract<Fact, { kind: 'waiting' }>[] = [];
+  readonly phases: Extract<Fact, { kind: 'phase' }>[] = [];
+  readonly restartCounts: Extract<Fact, { kind: 'restarts' }>[] = [];
+  readonly pod: Extract<Fact, { kind: 'pod' }> | undefined;
+
+  constructor(readonly facts: FactMap) {
+    for (const f of facts.values()) {
+      if (f.kind === 'run') this.runs.push(f);
+      else if (f.kind === 'event') this.events.push(f);
+      else if (f.kind === 'waiting') this.waitings.push(f);
+      else if (f.kind === 'phase') this.phases.push(f);
+      else if (f.kind === 'restarts') this.restartCounts.push(f);
+    }
+    this.pod = facts.get('pod') as PodView['pod'];
+  }
+
+  get<K extends Fact['kind']>(id: string): Extract<Fact, { kind: K }> | undefined {
+    return this.facts.get(id) as Extract<Fact, { kind: K }> | undefined;
+  }
+
+  mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
+    return this.get<'mark'>(`mark:${name}`)?.t ?? null;
+  }
+
+  get created(): number | null {
+    return this.pod?.created ?? null;
+  }
+
+  /** Earliest start of any app container run (not init). */
+  get running(): number | null {
+    let min: number | null = null;
+    for (const r of this.runs) if (!r.init && r.startedAt != null && (min == null || r.startedAt < min)) min = r.startedAt;
+    return min;
+  }
+
+  get deleted(): boolean {
+    return this.facts.has('deleted');
+  }
+
+  /** The furthest phase seen; Unknown only if nothing else was. */
+  get phase(): string {
+    let best: Extract<Fact, { kind: 'phase' }> | undefined;
+    for (const p of this.phases) {
+      if (!best) best = p;
+      else {
+        const d = (PHASE_RANK[p.phase] ?? 0) - (PHASE_RANK[best.phase] ?? 0);
+        // Succeeded and Failed rank equal; a pod is never both, but the pick must not depend on order.
+        if (d > 0 || (d === 0 && p.phase < best.phase)) best = p;
+      }
+    }
+    return best?.phase ?? 'Unknown';
+  }
+
+  /** True while nothing shows the pod left Pending: no container start, not terminal, not deleted. */
+  get stillPending(): boolean {
+    return this.running == null && !this.deleted && (PHASE_RANK[this.phase] ?? 0) <= PHASE_RANK.Pending;
+  }
+
+  /** App-container runs per container, ordered by start (runs with no start go last). */
+  appRunsByContainer(): Map<string, RunFact[]> {
+    const byName = new Map<string, RunFact[]>();
+    for (const r of this.runs) {
+      if (r.init) continue;
+      const list = byName.get(r.container) ?? [];
+      list.push(r);
+      byName.set(r.container, list);
+    }
+    for (const list of byName.values()) list.sort(compareRuns);
+    return byName;
+  }
+}
+
+function compareRuns(a: RunFact, b: RunFact): number {
+  const sa = a.startedAt ?? a.term?.finishedAt ?? Number.POSITIVE_INFINITY;
+  const sb = b.startedAt ?? b.term?.finishedAt ?? Number.POSITIVE_INFINITY;
+  if (sa !== sb) return sa - sb;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function restartGaps(v: PodView): number[] {
+  const gaps: number[] = [];
+  const containers = [...v.appRunsByContainer().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [, runs] of containers) {
+    for (let i = 1; i < runs.length; i++) {
+      const gap = secondsBetween(runs[i - 1].term?.finishedAt ?? null, runs[i].startedAt);
+      if (gap != null) gaps.push(gap);
+    }
+  }
+  return gaps;
+}
+
+/** The termination (current or last, any container) with the latest finishedAt. */
+export function lastTermination(v: PodView): (Termination & { container: string }) | null {
+  let best: RunFact | null = null;
+  for (const r of v.runs) {
+    if (!r.term) continue;
+    if (!best) {
+      best = r;
+      continue;
+    }
+    const fa = r.term.finishedAt ?? -1;
+    const fb = best.term!.finishedAt ?? -1;
+    if (fa > fb || (fa === fb && r.id > best.id)) best = r;
+  }
+  return best ? { ...best.term!, container: best.container } : null;
+}
+
+function unschedulableMessage(v: PodView): string | null {
+  const cond = v.get<'unschedulable'>('unschedulable');
+  if (cond) return cond.message;
+  let latest: Extract<Fact, { kind: 'event' }> | null = null;
+  for (const e of v.events) {
+    if (e.reason !== 'FailedScheduling' || !e.message) continue;
+    const t = e.last ?? e.first ?? -1;
+    const lt = latest ? (latest.last ?? latest.first ?? -1) : -2;
+    if (t > lt || (t === lt && latest && e.id > latest.id)) latest = e;
+  }
+  return latest?.message ?? null;
+}
+
+function pendingSeconds(v: PodView): number | null {
+  const running = v.running;
+  if (running != null) return secondsBetween(v.created, running);
+  if (v.deleted) return secondsBetween(v.created, v.mark('deletedAt'));
+  return null;
+}
+
+/** One pure function per figure: the contract, table-shaped. */
+export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) => Figures[K] } = {
+  phase: (v) => v.phase,
+  scheduledAfterSeconds: (v) => secondsBetween(v.created, v.mark('scheduled')),
+  initSeconds: (v) => (v.facts.has('initCount') ? secondsBetween(v.mark('scheduled'), v.mark('initialized')) : null),
+  pendingSeconds,
+  timeToReadySeconds: (v) => secondsBetween(v.created, v.mark('ready')),
+  restarts: (v) => v.restartCounts.reduce((sum, r) => sum + r.n, 0),
+  restartGapsSeconds: restartGaps,
+  crashLoopBackOffSeconds: (v) => restartGaps(v).reduce((sum, g) => sum + g, 0),
+  lastTerminationReason: (v) => lastTermination(v)?.reason ?? null,
+  waitingReason: (v) => v.get<'latest'>('latest')?.waiting?.reason ?? null,
+  unschedulableMessage,
+  statusReason: (v) => v.get<'status'>('status')?.reason ?? null,
+  deleted: (v) => v.deleted,
+  stuckPending: (v, ctx) => {
+    const pending = pendingSeconds(v);
+    if (pending != null) return pending > ctx.stuckAfterSeconds;
+    if (!v.stillPending || v.created == null) return false;
+    return (ctx.now - v.created) / 1000 > ctx.stuckAfterSeconds;
+  },
+};
+
+/** All figures of one pod. */
+export function figuresOf(facts: FactMap | PodView, ctx: FigureContext): Figures {
+  const v = facts instanceof PodView ? facts : new PodView(facts);
+  const out = {} as Record<string, unknown>;
+  for (const name of FIGURE_NAMES) out[name] = FIGURES[name](v, ctx);
+  return out as unknown as Figures;
+}
+
+export type { Owner };

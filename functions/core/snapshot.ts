@@ -1,0 +1,272 @@
+/**
+ * The compact pod snapshot: podlife's wire contract between the forwarder (or a replayed
+ * file) and the ingest. A versioned projection of a Pod that keeps only what a lifecycle
+ * figure needs: identity, owner, node, phase, status reason, conditions with their times and
+ * messages, container and init-container states. Never env, args, command, annotations, labels
+ * or managedFields: the projection is built field by field, never by copying an object.
+ */
+import { z } from 'zod';
+import { KubeEvent, KubePod, PodPhase, type WatchType } from './kube-schemas.ts';
+
+export const SCHEMA_VERSION = 1;
+/** Messages (scheduler, kubelet, termination) are cut to this many characters. */
+export const MAX_MESSAGE_CHARS = 1024;
+
+const Time = z.string().nullable().optional();
+const Message = z.string().max(MAX_MESSAGE_CHARS).optional();
+
+const SnapState = z
+  .object({
+    waiting: z.object({ reason: z.string().optional(), message: Message }).strict().optional(),
+    running: z.object({ startedAt: Time }).strict().optional(),
+    terminated: z
+      .object({
+        exitCode: z.number().int(),
+        signal: z.number().int().optional(),
+        reason: z.string().optional(),
+        message: Message,
+        startedAt: Time,
+        finishedAt: Time,
+        containerID: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SnapState = z.infer<typeof SnapState>;
+
+const SnapContainer = z
+  .object({
+    name: z.string().min(1),
+    restartCount: z.number().int().nonnegative(),
+    ready: z.boolean().optional(),
+    containerID: z.string().optional(),
+    state: SnapState.optional(),
+    lastState: SnapState.optional(),
+  })
+  .strict();
+export type SnapContainer = z.infer<typeof SnapContainer>;
+
+const SnapCondition = z
+  .object({
+    type: z.string().min(1),
+    status: z.string(),
+    lastTransitionTime: Time,
+    reason: z.string().optional(),
+    message: Message,
+  })
+  .strict();
+
+export const CompactPod = z
+  .object({
+    uid: z.string().min(1),
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    resourceVersion: z.string().optional(),
+    creationTimestamp: Time,
+    deletionTimestamp: Time,
+    owner: z.object({ kind: z.string(), name: z.string() }).strict().optional(),
+    nodeName: z.string().optional(),
+    qosClass: z.string().optional(),
+    phase: PodPhase.optional(),
+    reason: z.string().optional(),
+    message: Message,
+    initContainerCount: z.number().int().nonnegative(),
+    conditions: z.array(SnapCondition),
+    initContainerStatuses: z.array(SnapContainer),
+    containerStatuses: z.array(SnapContainer),
+  })
+  .strict();
+export type CompactPod = z.infer<typeof CompactPod>;
+
+/** `detail` of a `Pod Snapshot` event on the bus. */
+export const PodSnapshot = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    cluster: z.string().min(1).max(63),
+    observedAt: z.string().optional(),
+    type: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
+    pod: CompactPod,
+  })
+  .strict();
+export type PodSnapshot = z.infer<typeof PodSnapshot>;
+
+export const CompactEvent = z
+  .object({
+    uid: z.string().min(1),
+    podUid: z.string().optional(),
+    namespace: z.string().min(1),
+    podName: z.string().min(1),
+    reason: z.string(),
+    message: Message,
+    type: z.string().optional(),
+    container: z.string().optional(),
+    count: z.number().int().nonnegative(),
+    firstTimestamp: Time,
+    lastTimestamp: Time,
+    source: z.string().optional(),
+  })
+  .strict();
+export type CompactEvent = z.infer<typeof CompactEvent>;
+
+/** `detail` of a `Pod Event` event on the bus: a core/v1 Event about a pod, compacted. */
+export const PodEventSnapshot = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    cluster: z.string().min(1).max(63),
+    observedAt: z.string().optional(),
+    event: CompactEvent,
+  })
+  .strict();
+export type PodEventSnapshot = z.infer<typeof PodEventSnapshot>;
+
+/** The EventBridge names of podlife's events. */
+export const EVENT_SOURCE = 'podlife.forwarder';
+export const DETAIL_TYPE_SNAPSHOT = 'Pod Snapshot';
+export const DETAIL_TYPE_EVENT = 'Pod Event';
+
+function cut(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
+}
+
+/**
+ * The owning workload: the controller reference (or the first owner), with a ReplicaSet
+ * resolved to its Deployment by dropping the pod-template-hash suffix.
+ */
+export function ownerOf(pod: KubePod): { kind: string; name: string } | undefined {
+  const refs = pod.metadata.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller) ?? refs[0];
+  if (!ref) return undefined;
+  if (ref.kind === 'ReplicaSet') {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    if (hash && ref.name.endsWith(`-${hash}`)) {
+      return { kind: 'Deployment', name: ref.name.slice(0, -(hash.length + 1)) };
+    }
+    const m = /^(.+)-[a-z0-9]{5,10}$/.exec(ref.name);
+    if (m && !hash) return { kind: 'Deployment', name: m[1] };
+  }
+  return { kind: ref.kind, name: ref.name };
+}
+
+type KubeState = NonNullable<NonNullable<KubePod['status']>['containerStatuses']>[number]['state'];
+
+function projectState(state: KubeState): SnapState | undefined {
+  if (!state) return undefined;
+  const out: SnapState = {};
+  if (state.waiting) out.waiting = strip({ reason: state.waiting.reason, message: cut(state.waiting.message) });
+  if (state.running) out.running = { startedAt: state.running.startedAt ?? null };
+  if (state.terminated) {
+    const t = state.terminated;
+    out.terminated = strip({
+      exitCode: t.exitCode,
+      signal: t.signal,
+      reason: t.reason,
+      message: cut(t.message),
+      startedAt: t.startedAt ?? null,
+      finishedAt: t.finishedAt ?? null,
+      containerID: t.containerID,
+    });
+  }
+  return out.waiting || out.running || out.terminated ? out : undefined;
+}
+
+type KubeStatuses = NonNullable<KubePod['status']>['containerStatuses'];
+
+function projectContainers(list: KubeStatuses): SnapContainer[] {
+  return (list ?? []).map((c) =>
+    strip({
+      name: c.name,
+      restartCount: c.restartCount ?? 0,
+      ready: c.ready,
+      containerID: c.containerID || undefined,
+      state: projectState(c.state),
+      lastState: projectState(c.lastState),
+    }),
+  );
+}
+
+/** Drops keys whose value is undefined, so snapshots are canonical and compact on the wire. */
+function strip<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** Projects a validated Pod to the compact snapshot contract. */
+export function compactPod(pod: KubePod): CompactPod {
+  const status = pod.status ?? {};
+  return strip({
+    uid: pod.metadata.uid,
+    namespace: pod.metadata.namespace,
+    name: pod.metadata.name,
+    resourceVersion: pod.metadata.resourceVersion,
+    creationTimestamp: pod.metadata.creationTimestamp ?? null,
+    deletionTimestamp: pod.metadata.deletionTimestamp ?? undefined,
+    owner: ownerOf(pod),
+    nodeName: pod.spec?.nodeName || undefined,
+    qosClass: status.qosClass,
+    phase: status.phase,
+    reason: status.reason,
+    message: cut(status.message),
+    initContainerCount: Math.max(pod.spec?.initContainers?.length ?? 0, status.initContainerStatuses?.length ?? 0),
+    conditions: (status.conditions ?? []).map((c) =>
+      strip({
+        type: c.type,
+        status: c.status,
+        lastTransitionTime: c.lastTransitionTime ?? null,
+        reason: c.reason,
+        message: cut(c.message),
+      }),
+    ),
+    initContainerStatuses: projectContainers(status.initContainerStatuses),
+    containerStatuses: projectContainers(status.containerStatuses),
+  });
+}
+
+export interface SnapshotContext {
+  cluster: string;
+  type: WatchType;
+  observedAt?: string;
+}
+
+/** A raw Pod (any shape) → validated compact snapshot; throws a zod error on a bad Pod. */
+export function snapshotOf(rawPod: unknown, ctx: SnapshotContext): PodSnapshot {
+  const pod = KubePod.parse(rawPod);
+  return strip({
+    schemaVersion: SCHEMA_VERSION,
+    cluster: ctx.cluster,
+    observedAt: ctx.observedAt,
+    type: ctx.type,
+    pod: compactPod(pod),
+  }) as PodSnapshot;
+}
+
+/** Which container a `spec.containers{name}` field path names, if any. */
+function containerOfFieldPath(fieldPath: string | undefined): string | undefined {
+  const m = fieldPath ? /^spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}$/.exec(fieldPath) : null;
+  return m ? m[1] : undefined;
+}
+
+/** A core/v1 Event about a Pod → compact event; undefined if the event is not about a Pod. */
+export function compactEventOf(raw: unknown): CompactEvent | undefined {
+  const ev = KubeEvent.parse(raw);
+  const obj = ev.involvedObject;
+  if (obj.kind !== 'Pod' || !obj.name) return undefined;
+  const first = ev.firstTimestamp ?? ev.eventTime ?? ev.lastTimestamp ?? null;
+  const last = ev.series?.lastObservedTime ?? ev.lastTimestamp ?? ev.eventTime ?? first;
+  return strip({
+    uid: ev.metadata.uid ?? `${ev.metadata.namespace ?? obj.namespace}/${ev.metadata.name}`,
+    podUid: obj.uid || undefined,
+    namespace: obj.namespace ?? ev.metadata.namespace ?? 'default',
+    podName: obj.name,
+    reason: ev.reason ?? '',
+    message: cut(ev.message),
+    type: ev.type,
+    container: containerOfFieldPath(obj.fieldPath),
+    count: Math.max(1, ev.series?.count ?? ev.count ?? 1),
+    firstTimestamp: first,
+    lastTimestamp: last,
+    source: ev.source?.component || ev.reportingComponent || undefined,
+  });
+}
+

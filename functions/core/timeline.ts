@@ -1,0 +1,146 @@
+/**
+ * The timeline: a pod's story as ordered (time, what) entries, built from its facts only, so it
+ * is the same for any delivery order and any duplicates.
+ */
+import { PodView } from './figures.ts';
+import type { FactMap } from './facts.ts';
+import { toIso } from './time.ts';
+
+export type TimelineType =
+  | 'Created'
+  | 'Unschedulable'
+  | 'Scheduled'
+  | 'Initialized'
+  | 'ContainerWaiting'
+  | 'ContainerStarted'
+  | 'ContainerTerminated'
+  | 'ContainerRestarted'
+  | 'Running'
+  | 'Ready'
+  | 'Phase'
+  | 'Event'
+  | 'Finished'
+  | 'Deleted';
+
+export interface TimelineEntry {
+  /** ISO 8601; null when Kubernetes gave no time (a DELETED event without deletionTimestamp). */
+  at: string | null;
+  type: TimelineType;
+  container?: string;
+  init?: boolean;
+  /** Phase name, waiting/termination/event reason. */
+  reason?: string;
+  exitCode?: number;
+  signal?: number;
+  message?: string;
+  /** Restart ordinal for ContainerRestarted; occurrences for Event. */
+  count?: number;
+}
+
+/** Order of entries at the same instant: the order in which they happen in a pod's life. */
+const TYPE_ORDER: Record<TimelineType, number> = {
+  Created: 0,
+  Unschedulable: 1,
+  Scheduled: 2,
+  Initialized: 3,
+  ContainerWaiting: 4,
+  ContainerTerminated: 5,
+  ContainerStarted: 6,
+  ContainerRestarted: 7,
+  Running: 8,
+  Phase: 9,
+  Ready: 10,
+  Event: 11,
+  Finished: 12,
+  Deleted: 13,
+};
+
+function compareEntries(a: TimelineEntry & { t: number | null }, b: TimelineEntry & { t: number | null }): number {
+  const ta = a.t ?? Number.POSITIVE_INFINITY;
+  const tb = b.t ?? Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta - tb;
+  const d = TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+  if (d !== 0) return d;
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The ordered timeline of one pod. */
+export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
+  const v = facts instanceof PodView ? facts : new PodView(facts);
+  const out: (TimelineEntry & { t: number | null })[] = [];
+  const push = (t: number | null, e: TimelineEntry) => out.push({ t, ...e, at: toIso(t) });
+
+  if (v.created != null) push(v.created, { at: null, type: 'Created' });
+  const unsched = v.get<'unschedulable'>('unschedulable');
+  if (unsched) push(unsched.t, { at: null, type: 'Unschedulable', message: unsched.message });
+  for (const [mark, type] of [
+    ['scheduled', 'Scheduled'],
+    ['initialized', 'Initialized'],
+    ['ready', 'Ready'],
+  ] as const) {
+    const t = v.mark(mark);
+    if (t != null) push(t, { at: null, type });
+  }
+  const running = v.running;
+  if (running != null) push(running, { at: null, type: 'Running' });
+  const finished = v.mark('finished');
+  if (finished != null) push(finished, { at: null, type: 'Finished' });
+  if (v.deleted) push(v.mark('deletedAt'), { at: null, type: 'Deleted' });
+
+  for (const p of v.phases) {
+    let t = p.t;
+    if (p.phase === 'Pending') t = v.created ?? t;
+    else if (p.phase === 'Running') t = running ?? t;
+    else if (p.phase === 'Succeeded' || p.phase === 'Failed') t = finished ?? t;
+    push(t, { at: null, type: 'Phase', reason: p.phase });
+  }
+
+  for (const w of v.waitings) {
+    const e: TimelineEntry = { at: null, type: 'ContainerWaiting', container: w.container, reason: w.reason };
+    if (w.init) e.init = true;
+    if (w.message) e.message = w.message;
+    push(w.t, e);
+  }
+
+  // Runs per container (init and app), ordered by start: the first is a start, the rest restarts.
+  const byContainer = new Map<string, typeof v.runs>();
+  for (const r of v.runs) {
+    const key = `${r.init ? 'i' : 'c'}:${r.container}`;
+    const list = byContainer.get(key) ?? [];
+    list.push(r);
+    byContainer.set(key, list);
+  }
+  for (const runs of byContainer.values()) {
+    runs.sort((a, b) => {
+      const sa = a.startedAt ?? a.term?.finishedAt ?? Number.POSITIVE_INFINITY;
+      const sb = b.startedAt ?? b.term?.finishedAt ?? Number.POSITIVE_INFINITY;
+      return sa !== sb ? sa - sb : a.id < b.id ? -1 : 1;
+    });
+    runs.forEach((r, i) => {
+      const base: TimelineEntry = { at: null, type: 'ContainerStarted', container: r.container };
+      if (r.init) base.init = true;
+      if (r.startedAt != null) {
+        push(r.startedAt, i === 0 ? base : { ...base, type: 'ContainerRestarted', count: i });
+      }
+      if (r.term) {
+        const e: TimelineEntry = { ...base, type: 'ContainerTerminated', exitCode: r.term.exitCode };
+        if (r.term.reason) e.reason = r.term.reason;
+        if (r.term.signal !== undefined) e.signal = r.term.signal;
+        if (r.term.message) e.message = r.term.message;
+        push(r.term.finishedAt, e);
+      }
+    });
+  }
+
+  for (const ev of v.events) {
+    const e: TimelineEntry = { at: null, type: 'Event', reason: ev.reason, count: ev.count };
+    if (ev.container) e.container = ev.container;
+    if (ev.message) e.message = ev.message;
+    push(ev.first ?? ev.last, e);
+  }
+
+  out.sort(compareEntries);
+  return out.map(({ t: _t, ...e }) => e);
+}
