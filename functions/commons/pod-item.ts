@@ -1,0 +1,140 @@
+/**
+ * The pod item: how one incarnation's facts are stored in DynamoDB, and the figure and index
+ * attributes derived from them. Facts are the source of truth (a deflated JSON array, canonical
+ * order); everything else on the item is recomputed from them on every write.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
+import { lastTermination, PodView } from '../core/figures.ts';
+import { type PodRecord, podRecordOf } from '../core/pod-record.ts';
+import { toIso } from '../core/time.ts';
+import {
+  crashKey,
+  createdKey,
+  dayKey,
+  dayOf,
+  nsKey,
+  ownerKey,
+  pendingKey,
+  podPk,
+  podSk,
+  uidKey,
+} from './keys.ts';
+
+/** Restart start times kept on the item (epoch s, newest last) for the crash-loop window. */
+export const MAX_RESTART_TIMES = 50;
+
+export function encodeFacts(map: FactMap): Uint8Array {
+  return deflateRawSync(Buffer.from(JSON.stringify(canonicalFacts(map))));
+}
+
+export function decodeFacts(bytes: Uint8Array): FactMap {
+  const facts = JSON.parse(inflateRawSync(bytes).toString('utf8')) as Fact[];
+  return new Map(facts.map((f) => [f.id, f]));
+}
+
+export interface PodItemOptions {
+  retentionDays: number;
+  /** Epoch ms of this write (for the TTL). */
+  now: number;
+}
+
+/** The primary key of a pod item. */
+export function podKeyOf(cluster: string, namespace: string, name: string, uid: string) {
+  return { pk: podPk(cluster, namespace, name), sk: podSk(uid) };
+}
+
+/**
+ * The whole item for a pod's facts, or undefined while no snapshot of the pod itself has been
+ * seen (events only): such a fact set is stored by `eventsOnlyItemOf`, without index keys.
+ */
+export function podItemOf(facts: FactMap, version: number, opts: PodItemOptions): Record<string, unknown> | undefined {
+  const v = new PodView(facts);
+  const p = v.pod;
+  if (!p) return undefined;
+  const rec = podRecordOf(facts, { now: opts.now, stuckAfterSeconds: Number.POSITIVE_INFINITY })!;
+  const created = v.created;
+  const createdIso = toIso(created);
+  const ck = createdKey(createdIso, p.uid);
+  const term = lastTermination(v);
+  const item: Record<string, unknown> = {
+    ...podKeyOf(p.cluster, p.namespace, p.name, p.uid),
+    v: version,
+    facts: encodeFacts(facts),
+    cluster: p.cluster,
+    namespace: p.namespace,
+    name: p.name,
+    uid: p.uid,
+    phase: rec.phase,
+    restarts: rec.restarts,
+    crashLoopBackOffSeconds: rec.crashLoopBackOffSeconds,
+    deleted: rec.deleted,
+    uidKey: uidKey(p.cluster, p.uid),
+    nsKey: nsKey(p.cluster, p.namespace),
+    dayKey: dayKey(p.cluster, dayOf(created)),
+    createdKey: ck,
+    updatedAt: new Date(opts.now).toISOString(),
+    expiresAt: Math.floor(Math.max(opts.now, created ?? 0) / 1000) + opts.retentionDays * 86400,
+  };
+  const optional: Record<string, unknown> = {
+    ownerKind: p.owner?.kind,
+    ownerName: p.owner?.name,
+    node: rec.node,
+    createdAt: createdIso,
+    scheduledAfterSeconds: rec.scheduledAfterSeconds,
+    initSeconds: rec.initSeconds,
+    pendingSeconds: rec.pendingSeconds,
+    timeToReadySeconds: rec.timeToReadySeconds,
+    lastTerminationReason: rec.lastTerminationReason,
+    lastExitCode: term?.exitCode,
+    waitingReason: rec.waitingReason,
+    unschedulableMessage: rec.unschedulableMessage,
+    statusReason: rec.statusReason,
+    ownerKey: p.owner ? ownerKey(p.cluster, p.namespace, p.owner.kind, p.owner.name) : undefined,
+    // Sparse index keys: present only while the pod is in that state.
+    pendingKey: v.stillPending ? pendingKey(p.cluster) : undefined,
+    crashKey: isCrashLooping(rec) ? crashKey(p.cluster) : undefined,
+  };
+  for (const [k, val] of Object.entries(optional)) if (val != null) item[k] = val;
+  if (item.crashKey) item.restartTimes = restartTimesOf(v);
+  return item;
+}
+
+/** An item holding only facts (events seen before any snapshot of their pod). */
+export function eventsOnlyItemOf(
+  key: { pk: string; sk: string },
+  facts: FactMap,
+  version: number,
+  opts: PodItemOptions,
+): Record<string, unknown> {
+  return {
+    ...key,
+    v: version,
+    facts: encodeFacts(facts),
+    updatedAt: new Date(opts.now).toISOString(),
+    expiresAt: Math.floor(opts.now / 1000) + opts.retentionDays * 86400,
+  };
+}
+
+/** Crash-looping now: the latest snapshot shows a container waiting in CrashLoopBackOff. */
+export function isCrashLooping(rec: Pick<PodRecord, 'waitingReason' | 'deleted' | 'phase'>): boolean {
+  return rec.waitingReason === 'CrashLoopBackOff' && !rec.deleted && rec.phase !== 'Succeeded' && rec.phase !== 'Failed';
+}
+
+/** Start times (epoch s) of app-container restarts, i.e. every run after a container's first. */
+export function restartTimesOf(v: PodView): number[] {
+  const times: number[] = [];
+  for (const runs of v.appRunsByContainer().values()) {
+    for (let i = 1; i < runs.length; i++) {
+      const s = runs[i].startedAt;
+      if (s != null) times.push(Math.floor(s / 1000));
+    }
+  }
+  return times.sort((a, b) => a - b).slice(-MAX_RESTART_TIMES);
+}
+
+/** A stored item → the pod's record (figures at `now`, timeline), or undefined for events-only items. */
+export function recordOfItem(item: Record<string, unknown>, ctx: { now: number; stuckAfterSeconds: number }) {
+  const bytes = item.facts as Uint8Array;
+  return podRecordOf(decodeFacts(bytes), ctx);
+}
