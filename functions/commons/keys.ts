@@ -6,7 +6,8 @@
 
 const DAY_MS = 86_400_000;
 
-export const podPk = (cluster: string, namespace: string, name: string) => `POD#${cluster}#${namespace}#${name}`;
+export const podPk = (cluster: string, namespace: string, name: string) =>
+  `POD#${cluster}#${namespace}#${name}`;
 export const podSk = (uid: string) => uid;
 export const uidKey = (cluster: string, uid: string) => `${cluster}#${uid}`;
 export const pendingKey = (cluster: string) => `PENDING#${cluster}`;
@@ -16,13 +17,41 @@ export const ownerKey = (cluster: string, namespace: string, kind: string, name:
   `OWNER#${cluster}#${namespace}#${kind}/${name}`;
 /** UTC creation day of a pod; pods with no creation time fall in day 0000-00-00. */
 export const dayOf = (createdMs: number | null) =>
-  createdMs == null ? '0000-00-00' : new Date(Math.floor(createdMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  createdMs == null
+    ? '0000-00-00'
+    : new Date(Math.floor(createdMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
 export const dayKey = (cluster: string, day: string) => `DAY#${cluster}#${day}`;
 /** Sort key of the indexes: creation time, then uid (unique, and ordered oldest first). */
 export const createdKey = (createdIso: string | null, uid: string) => `${createdIso ?? '0000'}#${uid}`;
 
 export const alertPk = (cluster: string) => `ALERT#${cluster}`;
 export const alertSk = (kind: 'pending' | 'crashloop', uid: string) => `${kind}#${uid}`;
+
+/**
+ * Sort key of the per-name holding item for core/v1 Events that name a pod only by namespace and
+ * name (no `involvedObject.uid`). Which incarnation such an event belongs to depends on every
+ * incarnation of the name, including ones not seen yet, so it is decided when the partition is
+ * read (`recordsOfPartition`), never at ingest: that keeps the stored result order-independent.
+ * `~` sorts after every uid, so a partition Query returns the incarnations first.
+ */
+export const NAME_EVENTS_SK = '~events';
+
+/**
+ * The identity a pod item's primary key encodes. Index queries get it from the projected table
+ * keys (pk, sk), so the indexes need not project copies of cluster, namespace, name and uid.
+ * Namespace and name are DNS labels (never `#`), so the cluster is everything before them.
+ */
+export function podIdentityOfKey(
+  pk: string,
+  sk: string,
+): { cluster: string; namespace: string; name: string; uid: string } | undefined {
+  if (!pk.startsWith('POD#') || sk === NAME_EVENTS_SK) return undefined;
+  const rest = pk.slice(4);
+  const i = rest.lastIndexOf('#');
+  const j = i > 0 ? rest.lastIndexOf('#', i - 1) : -1;
+  if (j <= 0) return undefined;
+  return { cluster: rest.slice(0, j), namespace: rest.slice(j + 1, i), name: rest.slice(i + 1), uid: sk };
+}
 
 /** Registry of clusters seen, so the sweep knows which pending partitions to read. */
 export const CLUSTERS_PK = 'CLUSTERS';

@@ -4,15 +4,16 @@
  * order); everything else on the item is recomputed from them on every write.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
+import { addFacts, canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { lastTermination, PodView } from '../core/figures.ts';
-import { type PodRecord, podRecordOf } from '../core/pod-record.ts';
+import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
 import { toIso } from '../core/time.ts';
 import {
   crashKey,
   createdKey,
   dayKey,
   dayOf,
+  NAME_EVENTS_SK,
   nsKey,
   ownerKey,
   pendingKey,
@@ -48,7 +49,11 @@ export function podKeyOf(cluster: string, namespace: string, name: string, uid: 
  * The whole item for a pod's facts, or undefined while no snapshot of the pod itself has been
  * seen (events only): such a fact set is stored by `eventsOnlyItemOf`, without index keys.
  */
-export function podItemOf(facts: FactMap, version: number, opts: PodItemOptions): Record<string, unknown> | undefined {
+export function podItemOf(
+  facts: FactMap,
+  version: number,
+  opts: PodItemOptions,
+): Record<string, unknown> | undefined {
   const v = new PodView(facts);
   const p = v.pod;
   if (!p) return undefined;
@@ -100,6 +105,11 @@ export function podItemOf(facts: FactMap, version: number, opts: PodItemOptions)
   return item;
 }
 
+/** Key of the holding item for Events that name a pod only by namespace/name (see NAME_EVENTS_SK). */
+export function nameEventsKeyOf(cluster: string, namespace: string, name: string) {
+  return { pk: podPk(cluster, namespace, name), sk: NAME_EVENTS_SK };
+}
+
 /** An item holding only facts (events seen before any snapshot of their pod). */
 export function eventsOnlyItemOf(
   key: { pk: string; sk: string },
@@ -118,7 +128,12 @@ export function eventsOnlyItemOf(
 
 /** Crash-looping now: the latest snapshot shows a container waiting in CrashLoopBackOff. */
 export function isCrashLooping(rec: Pick<PodRecord, 'waitingReason' | 'deleted' | 'phase'>): boolean {
-  return rec.waitingReason === 'CrashLoopBackOff' && !rec.deleted && rec.phase !== 'Succeeded' && rec.phase !== 'Failed';
+  return (
+    rec.waitingReason === 'CrashLoopBackOff' &&
+    !rec.deleted &&
+    rec.phase !== 'Succeeded' &&
+    rec.phase !== 'Failed'
+  );
 }
 
 /** Start times (epoch s) of app-container restarts, i.e. every run after a container's first. */
@@ -137,4 +152,42 @@ export function restartTimesOf(v: PodView): number[] {
 export function recordOfItem(item: Record<string, unknown>, ctx: { now: number; stuckAfterSeconds: number }) {
   const bytes = item.facts as Uint8Array;
   return podRecordOf(decodeFacts(bytes), ctx);
+}
+
+type EventFact = Extract<Fact, { kind: 'event' }>;
+
+/**
+ * The records of one name's partition (all items of one `pk`, as a Query returns them): each
+ * incarnation's record, with the name-only Events of the holding item attached to the
+ * incarnation created latest at or before the event (else the earliest), exactly as
+ * `LifecycleEngine.factMaps` attaches them for `podlife replay`. Sorted like replay's output.
+ */
+export function recordsOfPartition(
+  items: readonly Record<string, unknown>[],
+  ctx: { now: number; stuckAfterSeconds: number },
+): PodRecord[] {
+  const incarnations: FactMap[] = [];
+  const nameEvents: EventFact[] = [];
+  for (const item of items) {
+    const facts = decodeFacts(item.facts as Uint8Array);
+    if (item.sk === NAME_EVENTS_SK) {
+      for (const f of facts.values()) if (f.kind === 'event') nameEvents.push(f);
+    } else if (facts.has('pod')) incarnations.push(facts);
+  }
+  if (incarnations.length > 0 && nameEvents.length > 0) {
+    const created = (m: FactMap) => (m.get('pod') as Extract<Fact, { kind: 'pod' }>).created ?? 0;
+    incarnations.sort((a, b) => created(a) - created(b));
+    for (const ev of nameEvents) {
+      const t = ev.first ?? ev.last ?? 0;
+      let target = incarnations[0];
+      for (const m of incarnations) if (created(m) <= t) target = m;
+      addFacts(target, [ev]);
+    }
+  }
+  const out: PodRecord[] = [];
+  for (const m of incarnations) {
+    const r = podRecordOf(m, ctx);
+    if (r) out.push(r);
+  }
+  return out.sort(compareRecords);
 }

@@ -39,6 +39,20 @@ export const FIGURE_ATTRIBUTES = [
   'deleted',
 ] as const;
 
+/** Identity attributes: on the item for readers of the base table, but derivable from pk/sk. */
+const IDENTITY_ATTRIBUTES = new Set<string>(['cluster', 'namespace', 'name', 'uid']);
+
+/**
+ * What the query indexes project: the figures without the identity copies, which every index
+ * already carries in the projected table keys (see `podIdentityOfKey`). DynamoDB allows at most
+ * 100 INCLUDE attributes summed over all of a table's indexes; all 21 figures in 5 indexes would
+ * be 106 and CreateTable would fail, these 17 make 86.
+ */
+export const PROJECTED_ATTRIBUTES = FIGURE_ATTRIBUTES.filter((a) => !IDENTITY_ATTRIBUTES.has(a));
+
+/** DynamoDB's limit on INCLUDE-projected attributes, summed over all secondary indexes. */
+export const MAX_PROJECTED_ATTRIBUTES = 100;
+
 export const TABLE_SPEC = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -58,18 +72,18 @@ export const TABLE_SPEC = {
     /** A pod by uid: keys only, then GetItem (see data-model.md for why not ALL). */
     { name: 'byUid', partitionKey: 'uidKey', projection: 'KEYS_ONLY' },
     /** Sparse: only pods still Pending carry pendingKey. Sorted by creation: oldest first. */
-    { name: 'pending', partitionKey: 'pendingKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    { name: 'pending', partitionKey: 'pendingKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
     /** Sparse: only pods whose latest state is CrashLoopBackOff carry crashKey. */
     {
       name: 'crashLooping',
       partitionKey: 'crashKey',
       sortKey: 'createdKey',
-      projection: [...FIGURE_ATTRIBUTES, 'restartTimes'],
+      projection: [...PROJECTED_ATTRIBUTES, 'restartTimes'],
     },
-    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
-    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
+    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
     /** Every pod of a cluster, bucketed by its creation day (UTC) to keep partitions bounded. */
-    { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: FIGURE_ATTRIBUTES },
+    { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
   ] as const satisfies readonly IndexSpec[],
 } as const;
 

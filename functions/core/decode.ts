@@ -51,13 +51,21 @@ export interface DecodeContext {
  * One object → what it says. Lists are expanded by the caller (see `listItems`), so this sees
  * one watch line, Pod or Event at a time. Throws DecodeError with a field-level reason.
  */
-export function decodeObject(obj: unknown, ctx: DecodeContext): Decoded {
+export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string): Decoded {
   if (!isObject(obj)) throw new DecodeError('not an object');
+  // List items often omit kind: take it from the List (PodList, EventList) or from the shape.
+  if (
+    obj.kind === undefined &&
+    (itemKind === 'Event' || (itemKind === undefined && 'involvedObject' in obj))
+  ) {
+    return decodeEvent(obj, ctx, '');
+  }
   // A watch line: {"type": ..., "object": {...}}, keys in any order.
   if ('object' in obj && 'type' in obj && !('metadata' in obj)) {
     const type = WatchType.safeParse(obj.type);
     if (obj.type === 'BOOKMARK') return { kind: 'skip' };
-    if (obj.type === 'ERROR') throw new DecodeError(`watch ERROR event: ${JSON.stringify(obj.object).slice(0, 200)}`);
+    if (obj.type === 'ERROR')
+      throw new DecodeError(`watch ERROR event: ${JSON.stringify(obj.object).slice(0, 200)}`);
     if (!type.success) throw new DecodeError(`type: not a watch event type (${JSON.stringify(obj.type)})`);
     const inner = obj.object;
     if (isObject(inner) && inner.kind === 'Event') return decodeEvent(inner, ctx, 'object.');
@@ -66,14 +74,19 @@ export function decodeObject(obj: unknown, ctx: DecodeContext): Decoded {
     }
     return {
       kind: 'snapshot',
-      snapshot: wrap('object.', () => snapshotOf(inner, { cluster: ctx.cluster, type: type.data, observedAt: ctx.observedAt })),
+      snapshot: wrap('object.', () =>
+        snapshotOf(inner, { cluster: ctx.cluster, type: type.data, observedAt: ctx.observedAt }),
+      ),
     };
   }
   if (obj.kind === 'Event') return decodeEvent(obj, ctx, '');
-  if (obj.kind !== undefined && obj.kind !== 'Pod') throw new DecodeError(`kind: not a Pod or Event (${String(obj.kind)})`);
+  if (obj.kind !== undefined && obj.kind !== 'Pod')
+    throw new DecodeError(`kind: not a Pod or Event (${String(obj.kind)})`);
   return {
     kind: 'snapshot',
-    snapshot: wrap('', () => snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt })),
+    snapshot: wrap('', () =>
+      snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt }),
+    ),
   };
 }
 
@@ -83,6 +96,13 @@ function decodeEvent(obj: Record<string, unknown>, ctx: DecodeContext, prefix: s
 }
 
 /** True when the object is a List (PodList, EventList, kubectl's `List`). */
-export function isList(obj: unknown): obj is { items: unknown[] } {
-  return isObject(obj) && Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List');
+export function isList(obj: unknown): obj is { kind: string; items: unknown[] } {
+  return (
+    isObject(obj) && Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List')
+  );
+}
+
+/** The kind of a List's items when the List says it (`PodList` → `Pod`), else undefined. */
+export function itemKindOf(list: { kind: string }): string | undefined {
+  return list.kind === 'List' ? undefined : list.kind.slice(0, -'List'.length);
 }

@@ -246,7 +246,13 @@ export function canonicalFacts(map: FactMap): Fact[] {
 }
 
 /** Kubernetes' phase order for "the furthest phase seen": a terminal phase never goes back. */
-export const PHASE_RANK: Record<string, number> = { Unknown: 0, Pending: 1, Running: 2, Succeeded: 3, Failed: 3 };
+export const PHASE_RANK: Record<string, number> = {
+  Unknown: 0,
+  Pending: 1,
+  Running: 2,
+  Succeeded: 3,
+  Failed: 3,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Snapshot → facts
@@ -286,7 +292,10 @@ export function bestTimeOf(pod: CompactPod): number | null {
 }
 
 function orderOf(pod: CompactPod, best: number | null): Order {
-  const rv = pod.resourceVersion && /^\d+$/.test(pod.resourceVersion) ? pod.resourceVersion.replace(/^0+(?=\d)/, '') : '';
+  const rv =
+    pod.resourceVersion && /^\d+$/.test(pod.resourceVersion)
+      ? pod.resourceVersion.replace(/^0+(?=\d)/, '')
+      : '';
   return { t: best ?? -1, rv };
 }
 
@@ -295,7 +304,11 @@ function orderOf(pod: CompactPod, best: number | null): Order {
  * `state.running`, then `state.terminated`, then `lastState.terminated`: all three name the
  * same ID and start, so they collapse into one fact.
  */
-function runKey(containerID: string | undefined, startedAt: number | null, finishedAt: number | null): string {
+function runKey(
+  containerID: string | undefined,
+  startedAt: number | null,
+  finishedAt: number | null,
+): string {
   if (containerID) return `${containerID}@${startedAt ?? '-'}`;
   return startedAt != null ? `@${startedAt}` : `@-/${finishedAt ?? '-'}`;
 }
@@ -308,7 +321,11 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, startedAt, term });
   };
   const terminated = (t: NonNullable<SnapState['terminated']>): Termination => {
-    const term: Termination = { finishedAt: toMillis(t.finishedAt), reason: t.reason ?? null, exitCode: t.exitCode };
+    const term: Termination = {
+      finishedAt: toMillis(t.finishedAt),
+      reason: t.reason ?? null,
+      exitCode: t.exitCode,
+    };
     if (t.signal !== undefined) term.signal = t.signal;
     if (t.message !== undefined) term.message = t.message;
     return term;
@@ -316,7 +333,11 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
   const st = cs.state;
   if (st?.running) add(cs.containerID, toMillis(st.running.startedAt), null);
   if (st?.terminated) {
-    add(st.terminated.containerID ?? cs.containerID, toMillis(st.terminated.startedAt), terminated(st.terminated));
+    add(
+      st.terminated.containerID ?? cs.containerID,
+      toMillis(st.terminated.startedAt),
+      terminated(st.terminated),
+    );
   }
   const last = cs.lastState?.terminated;
   if (last) add(last.containerID, toMillis(last.startedAt), terminated(last));
@@ -330,7 +351,10 @@ function currentWaiting(pod: CompactPod): { container: string; reason: string; m
   ];
   for (const c of candidates) {
     const w = c.state?.waiting;
-    if (w?.reason) return w.message ? { container: c.name, reason: w.reason, message: w.message } : { container: c.name, reason: w.reason };
+    if (w?.reason)
+      return w.message
+        ? { container: c.name, reason: w.reason, message: w.message }
+        : { container: c.name, reason: w.reason };
   }
   return null;
 }
@@ -358,7 +382,8 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   };
   if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName, at });
   if (pod.phase) facts.push({ id: `phase:${pod.phase}`, kind: 'phase', phase: pod.phase, t: best });
-  if (pod.initContainerCount > 0) facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
+  if (pod.initContainerCount > 0)
+    facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
 
   for (const cond of pod.conditions) {
     const t = toMillis(cond.lastTransitionTime);
@@ -389,7 +414,8 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     ...pod.containerStatuses.map((c) => [c, false] as [SnapContainer, boolean]),
   ];
   for (const [cs, init] of containers) {
-    if (!init) facts.push({ id: `restarts:${cs.name}`, kind: 'restarts', container: cs.name, n: cs.restartCount });
+    if (!init)
+      facts.push({ id: `restarts:${cs.name}`, kind: 'restarts', container: cs.name, n: cs.restartCount });
     runFacts(cs, init, facts);
     const w = cs.state?.waiting;
     if (w?.reason) {

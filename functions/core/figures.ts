@@ -86,7 +86,8 @@ export class PodView {
   /** Earliest start of any app container run (not init). */
   get running(): number | null {
     let min: number | null = null;
-    for (const r of this.runs) if (!r.init && r.startedAt != null && (min == null || r.startedAt < min)) min = r.startedAt;
+    for (const r of this.runs)
+      if (!r.init && r.startedAt != null && (min == null || r.startedAt < min)) min = r.startedAt;
     return min;
   }
 
@@ -186,7 +187,8 @@ function pendingSeconds(v: PodView): number | null {
 export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) => Figures[K] } = {
   phase: (v) => v.phase,
   scheduledAfterSeconds: (v) => secondsBetween(v.created, v.mark('scheduled')),
-  initSeconds: (v) => (v.facts.has('initCount') ? secondsBetween(v.mark('scheduled'), v.mark('initialized')) : null),
+  initSeconds: (v) =>
+    v.facts.has('initCount') ? secondsBetween(v.mark('scheduled'), v.mark('initialized')) : null,
   pendingSeconds,
   timeToReadySeconds: (v) => secondsBetween(v.created, v.mark('ready')),
   restarts: (v) => v.restartCounts.reduce((sum, r) => sum + r.n, 0),

@@ -68,7 +68,8 @@ export const KubePod = z.object({
   metadata: z.object({
     name: z.string().min(1),
     namespace: z.string().min(1).optional().default('default'),
-    uid: z.string().min(1),
+    /** Always set by an API server; hand-written objects may lack it (see `podUidOf`). */
+    uid: z.string().min(1).optional(),
     resourceVersion: z.string().optional(),
     creationTimestamp: KubeTime,
     deletionTimestamp: KubeTime,

@@ -2,7 +2,7 @@
  * A pod's full report: identity, figures and timeline. This is the object `podlife replay
  * --json` prints, the query API returns and the stored item holds: one shape everywhere.
  */
-import { type FactMap, type Owner } from './facts.ts';
+import type { FactMap, Owner } from './facts.ts';
 import { type FigureContext, type Figures, figuresOf, PodView } from './figures.ts';
 import { type TimelineEntry, timelineOf } from './timeline.ts';
 

@@ -154,7 +154,8 @@ type KubeState = NonNullable<NonNullable<KubePod['status']>['containerStatuses']
 function projectState(state: KubeState): SnapState | undefined {
   if (!state) return undefined;
   const out: SnapState = {};
-  if (state.waiting) out.waiting = strip({ reason: state.waiting.reason, message: cut(state.waiting.message) });
+  if (state.waiting)
+    out.waiting = strip({ reason: state.waiting.reason, message: cut(state.waiting.message) });
   if (state.running) out.running = { startedAt: state.running.startedAt ?? null };
   if (state.terminated) {
     const t = state.terminated;
@@ -192,11 +193,21 @@ function strip<T extends object>(o: T): T {
   return o;
 }
 
+/**
+ * The pod's uid. An API server always sets one; a hand-written object (docs samples, test
+ * fixtures) may not, and then its namespace, name and creation time stand in for it, marked
+ * `synthetic:` so it can never collide with a real uid.
+ */
+export function podUidOf(pod: KubePod): string {
+  const m = pod.metadata;
+  return m.uid ?? `synthetic:${m.namespace}/${m.name}@${m.creationTimestamp ?? ''}`;
+}
+
 /** Projects a validated Pod to the compact snapshot contract. */
 export function compactPod(pod: KubePod): CompactPod {
   const status = pod.status ?? {};
   return strip({
-    uid: pod.metadata.uid,
+    uid: podUidOf(pod),
     namespace: pod.metadata.namespace,
     name: pod.metadata.name,
     resourceVersion: pod.metadata.resourceVersion,
@@ -208,7 +219,10 @@ export function compactPod(pod: KubePod): CompactPod {
     phase: status.phase,
     reason: status.reason,
     message: cut(status.message),
-    initContainerCount: Math.max(pod.spec?.initContainers?.length ?? 0, status.initContainerStatuses?.length ?? 0),
+    initContainerCount: Math.max(
+      pod.spec?.initContainers?.length ?? 0,
+      status.initContainerStatuses?.length ?? 0,
+    ),
     conditions: (status.conditions ?? []).map((c) =>
       strip({
         type: c.type,
@@ -243,7 +257,9 @@ export function snapshotOf(rawPod: unknown, ctx: SnapshotContext): PodSnapshot {
 
 /** Which container a `spec.containers{name}` field path names, if any. */
 function containerOfFieldPath(fieldPath: string | undefined): string | undefined {
-  const m = fieldPath ? /^spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}$/.exec(fieldPath) : null;
+  const m = fieldPath
+    ? /^spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}$/.exec(fieldPath)
+    : null;
   return m ? m[1] : undefined;
 }
 
@@ -269,4 +285,3 @@ export function compactEventOf(raw: unknown): CompactEvent | undefined {
     source: ev.source?.component || ev.reportingComponent || undefined,
   });
 }
-

@@ -2,8 +2,9 @@
  * The timeline: a pod's story as ordered (time, what) entries, built from its facts only, so it
  * is the same for any delivery order and any duplicates.
  */
-import { PodView } from './figures.ts';
+
 import type { FactMap } from './facts.ts';
+import { PodView } from './figures.ts';
 import { toIso } from './time.ts';
 
 export type TimelineType =
@@ -43,8 +44,8 @@ const TYPE_ORDER: Record<TimelineType, number> = {
   Unschedulable: 1,
   Scheduled: 2,
   Initialized: 3,
-  ContainerWaiting: 4,
-  ContainerTerminated: 5,
+  ContainerTerminated: 4,
+  ContainerWaiting: 5,
   ContainerStarted: 6,
   ContainerRestarted: 7,
   Running: 8,
@@ -55,7 +56,10 @@ const TYPE_ORDER: Record<TimelineType, number> = {
   Deleted: 13,
 };
 
-function compareEntries(a: TimelineEntry & { t: number | null }, b: TimelineEntry & { t: number | null }): number {
+function compareEntries(
+  a: TimelineEntry & { t: number | null },
+  b: TimelineEntry & { t: number | null },
+): number {
   const ta = a.t ?? Number.POSITIVE_INFINITY;
   const tb = b.t ?? Number.POSITIVE_INFINITY;
   if (ta !== tb) return ta - tb;

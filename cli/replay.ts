@@ -1,0 +1,231 @@
+/**
+ * `podlife replay`: recorded watch streams, Pod Lists and Pods in; per-pod lifecycle figures
+ * and per-namespace / per-owner percentiles out. No AWS, no cluster: the pure engine.
+ */
+import { parseArgs } from 'node:util';
+import { LifecycleEngine } from '../functions/core/engine.ts';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../functions/core/figures.ts';
+import type { PodRecord } from '../functions/core/pod-record.ts';
+import { type GroupStats, statsBy } from '../functions/core/stats.ts';
+import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
+import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
+import { progressBar } from './progress.ts';
+import { ellipsis, renderTable } from './table.ts';
+
+export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
+
+Replays recorded pod watch streams and prints each pod's lifecycle figures, then p50/p90/p99
+per namespace and per owner. Reads, in any mix and any order:
+  - watch streams, one JSON event a line: kubectl get pods -A --watch --output-watch-events -o json
+    (or the raw API: curl .../api/v1/pods?watch=1)
+  - Pod Lists and single Pods, JSON or YAML: kubectl get pods -A -o yaml
+  - core/v1 Events and Event Lists (FailedScheduling, BackOff, ...): kubectl get events -A -o json
+  - '-' reads standard input
+
+Options:
+  --json               one JSON array, one object per pod (uid): the figures of
+                       docs/lifecycle-metrics.md, cluster, namespace, name, uid, owner, node, timeline
+  --cluster NAME       cluster name to record (default: replay)
+  --stuck-after DUR    Pending longer than this is stuck (default: 5m; 300, 90s, 1h30m)
+  --now TIME           "now" for pods still Pending: an RFC 3339 time, or "wall" for the clock
+                       (default: the latest Kubernetes timestamp in the input, the trace's end)
+  --no-stats           skip the percentile tables
+  --no-progress        no progress bar (it shows only on a terminal, for inputs over 4 MB)
+  -h, --help           this help
+
+Exit status: 0 all input used; 2 some objects were rejected (reported on stderr as
+FILE:LINE: reason, the rest still counted); 1 usage or I/O error.
+
+Examples:
+  podlife replay demo/trace.jsonl
+  kubectl get pods -A --watch --output-watch-events -o json | podlife replay --cluster prod -
+  podlife replay --json pods.yaml events.json | jq '.[] | select(.stuckPending)'`;
+
+export interface ReplayResult {
+  records: PodRecord[];
+  problems: InputProblem[];
+  stats: ReadStats;
+  now: number;
+  engine: LifecycleEngine;
+}
+
+export interface ReplayOptions {
+  cluster: string;
+  stuckAfterSeconds: number;
+  /** Epoch ms, 'wall', or undefined for the trace's end. */
+  now?: number | 'wall';
+  progress?: boolean;
+  stdin?: NodeJS.ReadableStream;
+  onProblem?: (p: InputProblem) => void;
+}
+
+/** Replays files into a fresh engine; the library face of the command. */
+export async function replayFiles(files: readonly string[], opts: ReplayOptions): Promise<ReplayResult> {
+  const engine = new LifecycleEngine();
+  const problems: InputProblem[] = [];
+  const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
+  const bar = opts.progress ? progressBar('replaying') : undefined;
+  for (const file of files) {
+    await readInput(
+      file,
+      {
+        cluster: opts.cluster,
+        stdin: opts.stdin as never,
+        onDecoded: (d) => {
+          if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
+          else engine.applyEvent(d.cluster, d.event);
+        },
+        onProblem: (p) => {
+          problems.push(p);
+          opts.onProblem?.(p);
+        },
+        onBytes: bar ? (done, total) => bar.update(done, total) : undefined,
+      },
+      stats,
+    );
+  }
+  bar?.done();
+  const now = opts.now === 'wall' ? Date.now() : (opts.now ?? engine.latestTime ?? Date.now());
+  const records = engine.records({ now, stuckAfterSeconds: opts.stuckAfterSeconds });
+  return { records, problems, stats, now, engine };
+}
+
+/** The STATUS column: what a person wants to know first, kubectl-like. */
+export function statusOf(r: PodRecord): string {
+  if (r.deleted && r.phase !== 'Succeeded' && r.phase !== 'Failed') return 'Deleted';
+  if (r.waitingReason) return r.waitingReason;
+  if (r.statusReason) return r.statusReason;
+  if (r.unschedulableMessage && r.phase === 'Pending' && r.scheduledAfterSeconds == null) return 'Unschedulable';
+  if (r.phase === 'Running' && r.timeToReadySeconds == null) return 'NotReady';
+  return '';
+}
+
+function lastTerm(r: PodRecord): string {
+  const t = [...r.timeline].reverse().find((e) => e.type === 'ContainerTerminated');
+  if (!t) return r.lastTerminationReason ?? '';
+  return `${t.reason ?? '?'} (${t.exitCode})`;
+}
+
+export function podTable(records: readonly PodRecord[]): string {
+  const multiCluster = new Set(records.map((r) => r.cluster)).size > 1;
+  const headers = [
+    ...(multiCluster ? ['CLUSTER'] : []),
+    'NAMESPACE',
+    'NAME',
+    'PHASE',
+    'STATUS',
+    'SCHEDULED',
+    'PENDING',
+    'READY',
+    'RESTARTS',
+    'CRASHLOOP',
+    'LAST-TERMINATION',
+    'STUCK',
+  ];
+  const rows = records.map((r) => [
+    ...(multiCluster ? [r.cluster] : []),
+    r.namespace,
+    r.name,
+    r.phase,
+    statusOf(r),
+    formatSeconds(r.scheduledAfterSeconds),
+    formatSeconds(r.pendingSeconds),
+    formatSeconds(r.timeToReadySeconds),
+    String(r.restarts),
+    r.crashLoopBackOffSeconds > 0 ? formatSeconds(r.crashLoopBackOffSeconds) : '-',
+    lastTerm(r),
+    r.stuckPending ? 'yes' : '',
+  ]);
+  return renderTable(headers, rows);
+}
+
+function triple(d: GroupStats['pendingSeconds']): string {
+  if (d.count === 0) return '-';
+  return `${formatSeconds(d.p50)}/${formatSeconds(d.p90)}/${formatSeconds(d.p99)}`;
+}
+
+export function statsTable(title: string, groups: [string, GroupStats][]): string {
+  const rows = groups.map(([key, s]) => [
+    key,
+    String(s.pods),
+    triple(s.scheduledAfterSeconds),
+    triple(s.pendingSeconds),
+    triple(s.timeToReadySeconds),
+    triple(s.crashLoopBackOffSeconds),
+    String(s.restarts),
+    Object.entries(s.terminationsByReason)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, n]) => `${k}:${n}`)
+      .join(' '),
+  ]);
+  return renderTable(
+    [title, 'PODS', 'SCHEDULED p50/90/99', 'PENDING p50/90/99', 'READY p50/90/99', 'CRASHLOOP p50/90/99', 'RESTARTS', 'TERMINATIONS'],
+    rows,
+  );
+}
+
+export function ownerKeyOf(r: PodRecord): string | null {
+  return r.owner ? `${r.namespace}/${r.owner.kind}/${r.owner.name}` : null;
+}
+
+/** Runs the command; returns the exit code. */
+export async function replayCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      cluster: { type: 'string', default: 'replay' },
+      'stuck-after': { type: 'string', default: `${DEFAULT_STUCK_AFTER_SECONDS}` },
+      now: { type: 'string' },
+      'no-stats': { type: 'boolean', default: false },
+      'no-progress': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out.write(`${REPLAY_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    err.write(`podlife replay: no input files (use - for stdin)\n\n${REPLAY_HELP}\n`);
+    return 1;
+  }
+  const stuckAfterSeconds = parseDuration(values['stuck-after']);
+  let now: number | 'wall' | undefined;
+  if (values.now === 'wall') now = 'wall';
+  else if (values.now) {
+    const ms = toMillis(values.now);
+    if (ms == null) throw new UsageError(`--now: not an RFC 3339 time or "wall": ${values.now}`);
+    now = ms;
+  }
+  const started = Date.now();
+  const result = await replayFiles(positionals, {
+    cluster: values.cluster,
+    stuckAfterSeconds,
+    now,
+    progress: !values['no-progress'] && !values.json,
+    onProblem: (p) => err.write(`${p.file}:${p.line}: ${p.reason}\n`),
+  });
+  if (values.json) {
+    out.write(`${JSON.stringify(result.records, null, 2)}\n`);
+  } else {
+    out.write(result.records.length ? `${podTable(result.records)}\n` : 'No pods found.\n');
+    if (!values['no-stats'] && result.records.length) {
+      out.write(`\n${statsTable('NAMESPACE', statsBy(result.records, (r) => r.namespace))}\n`);
+      const owners = statsBy(result.records, ownerKeyOf);
+      if (owners.length) out.write(`\n${statsTable('OWNER', owners)}\n`);
+    }
+    const e = result.engine;
+    err.write(
+      `\nreplayed ${e.snapshots} snapshots and ${e.events} events of ${result.records.length} pods ` +
+        `(${result.stats.rejected} rejected) in ${((Date.now() - started) / 1000).toFixed(2)}s; ` +
+        `now = ${new Date(result.now).toISOString()}, stuck after ${formatSeconds(stuckAfterSeconds)}\n`,
+    );
+  }
+  return result.problems.length > 0 ? 2 : 0;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,20 @@
+/**
+ * kubectl-style plain tables: upper-case headers, columns padded with three spaces, no borders,
+ * so output stays greppable and `column`/`awk` friendly.
+ */
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : (c ?? '').padEnd(widths[i])))
+      .join('   ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** Cuts text to `max` characters with an ellipsis, for message columns. */
+export function ellipsis(text: string | null | undefined, max: number): string {
+  if (!text) return '';
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}

@@ -1,0 +1,110 @@
+/**
+ * "Does this update change anything lifecycle-relevant?" The forwarder remembers, per pod uid,
+ * a digest of the last compact projection it decided to send (minus resourceVersion, which
+ * changes on every write), and skips any update whose projection is the same: a label or
+ * annotation edit, a resourceVersion bump, a managedFields change, a probe's lastProbeTime.
+ *
+ * Memory: one 20-byte digest per live pod, plus a bounded set of recently deleted uids (so a
+ * DELETED seen twice, e.g. synthesized at a relist and then reported by the informer, is sent once).
+ */
+import { createHash } from 'node:crypto';
+import type { CompactEvent, CompactPod, PodSnapshot } from '../functions/core/snapshot.ts';
+
+/** Digest of the lifecycle-relevant content of a pod: its compact projection without resourceVersion. */
+export function podSignature(pod: CompactPod): string {
+  const { resourceVersion: _rv, ...rest } = pod;
+  return createHash('sha1').update(JSON.stringify(rest)).digest('base64');
+}
+
+/** Digest of a compact core/v1 Event (count and lastTimestamp change when it repeats). */
+export function eventSignature(ev: CompactEvent): string {
+  return createHash('sha1').update(JSON.stringify(ev)).digest('base64');
+}
+
+export type Decision = 'send' | 'noop';
+
+/** Insertion-ordered set that forgets its oldest members past `max`. */
+class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  add(k: string): void {
+    this.items.delete(k);
+    this.items.add(k);
+    while (this.items.size > this.max) {
+      const oldest = this.items.values().next().value as string;
+      this.items.delete(oldest);
+    }
+  }
+  has(k: string): boolean {
+    return this.items.has(k);
+  }
+}
+
+export interface DedupeOptions {
+  /** How many deleted uids to remember (for skipping a repeated DELETED). */
+  maxTombstones?: number;
+}
+
+/** Last-sent state per pod uid and per event uid. */
+export class Deduper {
+  private readonly pods = new Map<string, string>();
+  private readonly events = new Map<string, string>();
+  private readonly tombstones: BoundedSet;
+
+  constructor(opts: DedupeOptions = {}) {
+    this.tombstones = new BoundedSet(opts.maxTombstones ?? 50_000);
+  }
+
+  /**
+   * Decides for one pod snapshot and, when it is to be sent, records it as sent.
+   * DELETED is sent once per uid; an update of an already deleted uid is a no-op.
+   */
+  pod(snap: PodSnapshot): Decision {
+    const uid = snap.pod.uid;
+    if (this.tombstones.has(uid)) return 'noop';
+    if (snap.type === 'DELETED') {
+      this.pods.delete(uid);
+      this.tombstones.add(uid);
+      return 'send';
+    }
+    const sig = podSignature(snap.pod);
+    if (this.pods.get(uid) === sig) return 'noop';
+    this.pods.set(uid, sig);
+    return 'send';
+  }
+
+  /** Same for a compact core/v1 Event, keyed by the Event's uid. */
+  event(ev: CompactEvent): Decision {
+    const sig = eventSignature(ev);
+    if (this.events.get(ev.uid) === sig) return 'noop';
+    this.events.set(ev.uid, sig);
+    return 'send';
+  }
+
+  /** The Event object was deleted (TTL): forget it. */
+  forgetEvent(uid: string): void {
+    this.events.delete(uid);
+  }
+
+  /**
+   * Forgets what was sent for a pod, so its next snapshot is sent even if it equals the last
+   * one. Used when the buffer had to give up a pod's latest snapshot.
+   */
+  forgetPod(uid: string): void {
+    this.pods.delete(uid);
+  }
+
+  /** True when this uid was seen and not deleted. */
+  isLive(uid: string): boolean {
+    return this.pods.has(uid);
+  }
+
+  /** True when a DELETED was already sent for this uid. */
+  isDeleted(uid: string): boolean {
+    return this.tombstones.has(uid);
+  }
+
+  get livePods(): number {
+    return this.pods.size;
+  }
+}
