@@ -61,6 +61,8 @@ export type Fact =
       kind: 'run';
       container: string;
       init: boolean;
+      /** Which run of the container this is (0 = first), from restartCount; null if unknown. */
+      ordinal: number | null;
       startedAt: number | null;
       term: Termination | null;
     }
@@ -194,7 +196,12 @@ function join(a: Fact, b: Fact): Fact {
     }
     case 'run': {
       const o = b as typeof a;
-      return { ...a, startedAt: minTime(a.startedAt, o.startedAt), term: laterTermination(a.term, o.term) };
+      return {
+        ...a,
+        ordinal: minTime(a.ordinal, o.ordinal),
+        startedAt: minTime(a.startedAt, o.startedAt),
+        term: laterTermination(a.term, o.term),
+      };
     }
     case 'waiting': {
       const o = b as typeof a;
@@ -315,10 +322,15 @@ function runKey(
 
 function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
   const prefix = `${init ? 'i' : 'c'}:${cs.name}:`;
-  const add = (containerID: string | undefined, startedAt: number | null, term: Termination | null) => {
+  const add = (
+    containerID: string | undefined,
+    ordinal: number | null,
+    startedAt: number | null,
+    term: Termination | null,
+  ) => {
     if (startedAt == null && term?.finishedAt == null) return;
     const key = runKey(containerID, startedAt, term?.finishedAt ?? null);
-    out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, startedAt, term });
+    out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, ordinal, startedAt, term });
   };
   const terminated = (t: NonNullable<SnapState['terminated']>): Termination => {
     const term: Termination = {
@@ -331,16 +343,16 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     return term;
   };
   const st = cs.state;
-  if (st?.running) add(cs.containerID, toMillis(st.running.startedAt), null);
+  // The kubelet counts a run in restartCount when it starts it: the current state is run
+  // number restartCount, the last state the one before.
+  const ordinal = cs.restartCount;
+  if (st?.running) add(cs.containerID, ordinal, toMillis(st.running.startedAt), null);
   if (st?.terminated) {
-    add(
-      st.terminated.containerID ?? cs.containerID,
-      toMillis(st.terminated.startedAt),
-      terminated(st.terminated),
-    );
+    const t = st.terminated;
+    add(t.containerID ?? cs.containerID, ordinal, toMillis(t.startedAt), terminated(t));
   }
   const last = cs.lastState?.terminated;
-  if (last) add(last.containerID, toMillis(last.startedAt), terminated(last));
+  if (last) add(last.containerID, ordinal > 0 ? ordinal - 1 : null, toMillis(last.startedAt), terminated(last));
 }
 
 /** Which container's waiting reason stands for the pod: a blocked init container first. */

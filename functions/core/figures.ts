@@ -140,7 +140,11 @@ function restartGaps(v: PodView): number[] {
   const containers = [...v.appRunsByContainer().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [, runs] of containers) {
     for (let i = 1; i < runs.length; i++) {
-      const gap = secondsBetween(runs[i - 1].term?.finishedAt ?? null, runs[i].startedAt);
+      const prev = runs[i - 1];
+      const next = runs[i];
+      // Runs missing in between (a coalesced watch skipped them): the downtime is unknown.
+      if (prev.ordinal != null && next.ordinal != null && next.ordinal !== prev.ordinal + 1) continue;
+      const gap = secondsBetween(prev.term?.finishedAt ?? null, next.startedAt);
       if (gap != null) gaps.push(gap);
     }
   }

@@ -126,7 +126,10 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
       const base: TimelineEntry = { at: null, type: 'ContainerStarted', container: r.container };
       if (r.init) base.init = true;
       if (r.startedAt != null) {
-        push(r.startedAt, i === 0 ? base : { ...base, type: 'ContainerRestarted', count: i });
+        // The restart number comes from restartCount when known, so it stays true when
+        // earlier runs were never seen.
+        const n = r.ordinal ?? i;
+        push(r.startedAt, n === 0 ? base : { ...base, type: 'ContainerRestarted', count: n });
       }
       if (r.term) {
         const e: TimelineEntry = { ...base, type: 'ContainerTerminated', exitCode: r.term.exitCode };

@@ -50,7 +50,8 @@ const CASES: Case[] = [
       lastTerminationReason: 'Error',
       waitingReason: null,
     },
-    timeline: [{ type: 'ContainerRestarted', container: 'main', count: 1, at: '2018-12-02T09:19:56.000Z' }],
+    // restartCount 2: the current run is the pod's second restart.
+    timeline: [{ type: 'ContainerRestarted', container: 'main', count: 2, at: '2018-12-02T09:19:56.000Z' }],
   },
   {
     situation: 'restartPolicy OnFailure in CrashLoopBackOff',

@@ -1,0 +1,28 @@
+/**
+ * The ingest Lambda's entry: configuration from the environment, read once at load (a missing
+ * variable fails the cold start with its name), and the handler built from it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { positiveNumberEnv, requiredEnv } from '../commons/env.ts';
+import { PodStore } from '../commons/pod-store.ts';
+import { makeHandler } from './ingest-handler.ts';
+import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
+
+const tableName = requiredEnv('TABLE_NAME');
+const busName = requiredEnv('EVENT_BUS_NAME');
+const retentionDays = positiveNumberEnv('RETENTION_DAYS', 30);
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+
+export const handler = makeHandler({
+  store: new PodStore(doc, { tableName }),
+  invalidEvents: eventBridgeInvalidEventSink(new EventBridgeClient({}), busName),
+  logger: new Logger({ serviceName: 'podlife-ingest' }),
+  metrics: new Metrics({ namespace: 'podlife', serviceName: 'podlife-ingest' }),
+  now: Date.now,
+  retentionDays,
+});

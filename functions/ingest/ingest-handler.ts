@@ -1,0 +1,76 @@
+/**
+ * The ingest handler, built from its dependencies so tests pass a real local store or fakes:
+ * parse the EventBridge event → the engine's facts → merge into DynamoDB → metrics.
+ *
+ * - Invalid events (nothing a retry could fix) are parked with their reason and counted; the
+ *   invocation succeeds, so Lambda does not retry them.
+ * - Any other failure (throttling, timeouts, a lost-race streak) is thrown: the invocation fails,
+ *   Lambda retries it, and after the last retry it lands in the on-failure queue. A retry is
+ *   safe: each write is a conditional merge of facts, so a replay adds nothing twice.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { invalidEventReport } from '../commons/invalid-event.ts';
+import { ItemTooLargeError, type PodStore } from '../commons/pod-store.ts';
+import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
+import type { InvalidEventSink } from './invalid-event-sink.ts';
+import { lifecycleMetricsOf } from './lifecycle-metrics.ts';
+import { parseBusEvent } from './parse-bus-event.ts';
+
+export interface IngestHandlerDeps {
+  store: PodStore;
+  invalidEvents: InvalidEventSink;
+  logger: Logger;
+  metrics: Metrics;
+  /** Epoch ms. */
+  now: () => number;
+  retentionDays: number;
+}
+
+export type IngestResult =
+  | { status: 'written' | 'duplicate'; facts: number; attempts: number }
+  | { status: 'invalid'; kind: string; reason: string };
+
+export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promise<IngestResult> {
+  const { logger, metrics } = deps;
+  const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
+
+  async function park(event: unknown, kind: string, reason: string, id?: string): Promise<IngestResult> {
+    logger.warn('invalid event parked', { kind, reason, eventId: id });
+    await deps.invalidEvents.record(invalidEventReport(event, kind, reason, deps.now()));
+    metrics.singleMetric().addDimensions({ kind }).addMetric('InvalidEvents', MetricUnit.Count, 1);
+    return { status: 'invalid', kind, reason };
+  }
+
+  function emit(o: IngestOutcome): void {
+    metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
+    metrics.addMetric(o.written ? 'FactsWritten' : 'DuplicateEvents', MetricUnit.Count, o.written ? o.changed.length : 1);
+    if (o.attempts > 1) metrics.addMetric('WriteConflicts', MetricUnit.Count, o.attempts - 1);
+    for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
+      if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
+      else {
+        const single = metrics.singleMetric();
+        single.addDimensions({ cluster: o.cluster, namespace: o.namespace, ...p.dimensions });
+        single.addMetric(p.name, p.unit, p.value);
+      }
+    }
+    metrics.publishStoredMetrics();
+  }
+
+  return async (event) => {
+    const parsed = parseBusEvent(event);
+    if (!parsed.ok) return park(event, parsed.kind, parsed.reason, parsed.id);
+    let outcome: IngestOutcome;
+    try {
+      outcome =
+        parsed.kind === 'snapshot' ? await ingest.snapshot(parsed.snapshot) : await ingest.event(parsed.cluster, parsed.event);
+    } catch (err) {
+      if (err instanceof ItemTooLargeError) return park(event, 'item-too-large', err.message, parsed.id);
+      logger.error('ingest failed; the invocation fails so Lambda retries it', { eventId: parsed.id, error: err as Error });
+      throw err;
+    }
+    emit(outcome);
+    logger.debug('ingested', { eventId: parsed.id, key: outcome.key, written: outcome.written, facts: outcome.changed.length });
+    return { status: outcome.written ? 'written' : 'duplicate', facts: outcome.changed.length, attempts: outcome.attempts };
+  };
+}

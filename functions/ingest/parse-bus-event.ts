@@ -1,0 +1,69 @@
+/**
+ * The ingest's boundary: an EventBridge event in, a validated snapshot or pod event out, or the
+ * reason it is invalid. Invalid means no retry can fix it (bad envelope, unknown source or
+ * detail-type, unknown schemaVersion, oversized, schema failure), so the handler parks it
+ * instead of failing the invocation.
+ */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import type { z } from 'zod';
+import { describeZodError } from '../core/decode.ts';
+import {
+  DETAIL_TYPE_EVENT,
+  DETAIL_TYPE_SNAPSHOT,
+  EVENT_SOURCE,
+  PodEventSnapshot,
+  PodSnapshot,
+  SCHEMA_VERSION,
+} from '../core/snapshot.ts';
+
+/**
+ * The largest `detail` accepted, in bytes of JSON. A compact snapshot of a pod with 20
+ * containers and every message at its 1,024-character cap stays well under it; anything bigger
+ * is not a pod snapshot podlife's forwarder wrote, and would risk DynamoDB's 400 KB item limit.
+ */
+export const MAX_DETAIL_BYTES = 64 * 1024;
+
+/** Why an event was rejected: a bounded set (a metric dimension). */
+export type InvalidKind = 'envelope' | 'unknown-type' | 'unknown-version' | 'oversized' | 'schema' | 'item-too-large';
+
+export type ParsedBusEvent =
+  | { ok: true; kind: 'snapshot'; id: string; snapshot: PodSnapshot }
+  | { ok: true; kind: 'event'; id: string; cluster: string; event: PodEventSnapshot['event'] }
+  | { ok: false; kind: InvalidKind; reason: string; id?: string };
+
+function invalid(kind: InvalidKind, reason: string, id?: string): ParsedBusEvent {
+  return { ok: false, kind, reason, id };
+}
+
+/** Parses one EventBridge event against podlife's contract (functions/core/snapshot.ts). */
+export function parseBusEvent(event: unknown): ParsedBusEvent {
+  const env = EventBridgeSchema.safeParse(event);
+  if (!env.success) return invalid('envelope', `not an EventBridge event: ${describeZodError(env.error)}`);
+  const { id, source, 'detail-type': detailType, detail } = env.data;
+  const schema =
+    source !== EVENT_SOURCE
+      ? undefined
+      : detailType === DETAIL_TYPE_SNAPSHOT
+        ? PodSnapshot
+        : detailType === DETAIL_TYPE_EVENT
+          ? PodEventSnapshot
+          : undefined;
+  if (!schema) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`, id);
+  const bytes = Buffer.byteLength(JSON.stringify(detail ?? null));
+  if (bytes > MAX_DETAIL_BYTES) {
+    return invalid('oversized', `detail is ${bytes} bytes, more than the ${MAX_DETAIL_BYTES} accepted`, id);
+  }
+  const version = (detail as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    return invalid(
+      'unknown-version',
+      `schemaVersion ${JSON.stringify(version)} is not supported (this ingest reads ${SCHEMA_VERSION})`,
+      id,
+    );
+  }
+  const parsed = (schema as z.ZodType).safeParse(detail);
+  if (!parsed.success) return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`, id);
+  if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', id, snapshot: parsed.data as PodSnapshot };
+  const ev = parsed.data as PodEventSnapshot;
+  return { ok: true, kind: 'event', id, cluster: ev.cluster, event: ev.event };
+}
