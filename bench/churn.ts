@@ -111,8 +111,20 @@ class PodWriter {
     const p = this.plan;
     const ownerRef =
       p.owner.kind === 'Deployment'
-        ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: p.owner.rs!, uid: `rs-${p.owner.rs}`, controller: true }
-        : { apiVersion: p.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1', kind: p.owner.kind, name: p.owner.name, uid: `o-${p.owner.name}`, controller: true };
+        ? {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: p.owner.rs!,
+            uid: `rs-${p.owner.rs}`,
+            controller: true,
+          }
+        : {
+            apiVersion: p.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1',
+            kind: p.owner.kind,
+            name: p.owner.name,
+            uid: `o-${p.owner.name}`,
+            controller: true,
+          };
     const spec = {
       containers: [
         {
@@ -121,7 +133,10 @@ class PodWriter {
           args: ['--port=8080', '--log-level=info'],
           env: [
             { name: 'DATABASE_URL', value: 'postgres://app:hunter2@db.internal:5432/app' },
-            { name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: `${p.owner.name}-token`, key: 'token' } } },
+            {
+              name: 'API_TOKEN',
+              valueFrom: { secretKeyRef: { name: `${p.owner.name}-token`, key: 'token' } },
+            },
           ],
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
           ports: [{ containerPort: 8080, protocol: 'TCP' }],
@@ -135,7 +150,11 @@ class PodWriter {
       terminationGracePeriodSeconds: 30,
       ...(this.nodeName ? { nodeName: this.nodeName } : {}),
     };
-    const status: Record<string, unknown> = { phase: this.phase, qosClass: 'Burstable', conditions: this.conditions };
+    const status: Record<string, unknown> = {
+      phase: this.phase,
+      qosClass: 'Burstable',
+      conditions: this.conditions,
+    };
     if (this.nodeName) status.hostIP = '10.0.0.1';
     if (this.containerStatus) status.containerStatuses = [this.containerStatus];
     return {
@@ -150,7 +169,9 @@ class PodWriter {
         ...(this.deletion ? { deletionTimestamp: this.deletion, deletionGracePeriodSeconds: 30 } : {}),
         labels: this.labels,
         annotations: {
-          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ spec: { containers: spec.containers } }),
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            spec: { containers: spec.containers },
+          }),
         },
         ownerReferences: [ownerRef],
         managedFields: [
@@ -160,7 +181,10 @@ class PodWriter {
             apiVersion: 'v1',
             time: iso(p.created),
             fieldsType: 'FieldsV1',
-            fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': {} } },
+            fieldsV1: {
+              'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+              'f:spec': { 'f:containers': {} },
+            },
           },
         ],
       },
@@ -171,16 +195,23 @@ class PodWriter {
 }
 
 const MESSAGES = {
-  unschedulable: '0/100 nodes are available: 100 Insufficient cpu. preemption: 0/100 nodes are available: 100 No preemption victims found for incoming pod.',
+  unschedulable:
+    '0/100 nodes are available: 100 Insufficient cpu. preemption: 0/100 nodes are available: 100 No preemption victims found for incoming pod.',
   backoff: (s: number) => `back-off ${s}s restarting failed container=app pod=`,
   pull: 'Back-off pulling image "registry.example.com/missing:1.0"',
 };
 
 /** One pod's watch events with their times (ms), in the order they happen. */
-function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates: number): [number, WatchLine][] {
+function lifeOf(
+  plan: PodPlan,
+  rnd: () => number,
+  rv: () => string,
+  noopUpdates: number,
+): [number, WatchLine][] {
   const w = new PodWriter(plan, rv, rnd);
   const out: [number, WatchLine][] = [];
-  const emit = (t: number, type: WatchLine['type'] = 'MODIFIED') => out.push([t, { type, object: w.object() }]);
+  const emit = (t: number, type: WatchLine['type'] = 'MODIFIED') =>
+    out.push([t, { type, object: w.object() }]);
   let t = plan.created;
   const cid = () => `containerd://${hex(rnd, 64)}`;
   emit(t, 'ADDED');
@@ -198,15 +229,30 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
   t += 200 + rnd() * 800;
   w.setCond('Initialized', 'True', t);
   w.setCond('Ready', 'False', t, 'ContainersNotReady', 'containers with unready status: [app]');
-  w.setContainer({ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } });
+  w.setContainer({
+    name: 'app',
+    ready: false,
+    restartCount: 0,
+    state: { waiting: { reason: 'ContainerCreating' } },
+  });
   emit(t);
 
   if (plan.scenario === 'imagepull') {
     t += 3000 + rnd() * 5000;
-    w.setContainer({ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'rpc error: not found' } } });
+    w.setContainer({
+      name: 'app',
+      ready: false,
+      restartCount: 0,
+      state: { waiting: { reason: 'ErrImagePull', message: 'rpc error: not found' } },
+    });
     emit(t);
     t += 10_000 + rnd() * 10_000;
-    w.setContainer({ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: MESSAGES.pull } } });
+    w.setContainer({
+      name: 'app',
+      ready: false,
+      restartCount: 0,
+      state: { waiting: { reason: 'ImagePullBackOff', message: MESSAGES.pull } },
+    });
     emit(t);
     return out;
   }
@@ -215,7 +261,13 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
   let id = cid();
   let started = t;
   w.setPhase('Running');
-  w.setContainer({ name: 'app', ready: false, restartCount: 0, containerID: id, state: { running: { startedAt: iso(t) } } });
+  w.setContainer({
+    name: 'app',
+    ready: false,
+    restartCount: 0,
+    containerID: id,
+    state: { running: { startedAt: iso(t) } },
+  });
   emit(t);
 
   if (plan.scenario === 'job' || plan.scenario === 'jobfail') {
@@ -228,7 +280,15 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
       ready: false,
       restartCount: 0,
       containerID: id,
-      state: { terminated: { exitCode: ok ? 0 : 2, reason: ok ? 'Completed' : 'Error', startedAt: iso(started), finishedAt: iso(t), containerID: id } },
+      state: {
+        terminated: {
+          exitCode: ok ? 0 : 2,
+          reason: ok ? 'Completed' : 'Error',
+          startedAt: iso(started),
+          finishedAt: iso(t),
+          containerID: id,
+        },
+      },
     });
     emit(t);
     return out;
@@ -246,7 +306,13 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
         finishedAt: iso(t),
         containerID: id,
       };
-      w.setContainer({ name: 'app', ready: false, restartCount: i, containerID: id, state: { terminated: term } });
+      w.setContainer({
+        name: 'app',
+        ready: false,
+        restartCount: i,
+        containerID: id,
+        state: { terminated: term },
+      });
       emit(t);
       w.setContainer({
         name: 'app',
@@ -261,7 +327,14 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
       backoff = Math.min(300, backoff * 2);
       id = cid();
       started = t;
-      w.setContainer({ name: 'app', ready: false, restartCount: i + 1, containerID: id, state: { running: { startedAt: iso(t) } }, lastState: { terminated: term } });
+      w.setContainer({
+        name: 'app',
+        ready: false,
+        restartCount: i + 1,
+        containerID: id,
+        state: { running: { startedAt: iso(t) } },
+        lastState: { terminated: term },
+      });
       emit(t);
     }
     return out;
@@ -270,7 +343,13 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
   t += 500 + rnd() * 5000;
   w.setCond('Ready', 'True', t);
   w.setCond('ContainersReady', 'True', t);
-  w.setContainer({ name: 'app', ready: true, restartCount: 0, containerID: id, state: { running: { startedAt: iso(started) } } });
+  w.setContainer({
+    name: 'app',
+    ready: true,
+    restartCount: 0,
+    containerID: id,
+    state: { running: { startedAt: iso(started) } },
+  });
   emit(t);
   for (let i = 0; i < noopUpdates; i++) {
     t += 1000 + rnd() * 30_000;
@@ -290,7 +369,15 @@ function lifeOf(plan: PodPlan, rnd: () => number, rv: () => string, noopUpdates:
       ready: false,
       restartCount: 0,
       containerID: id,
-      state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: iso(started), finishedAt: iso(t), containerID: id } },
+      state: {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: iso(started),
+          finishedAt: iso(t),
+          containerID: id,
+        },
+      },
     });
     emit(t);
     emit(t + 50, 'DELETED');

@@ -7,7 +7,10 @@ import { replayCommand, UsageError } from './replay.ts';
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
-  replay: { summary: 'replay recorded watch streams / Pod Lists and print lifecycle figures', run: (a) => replayCommand(a) },
+  replay: {
+    summary: 'replay recorded watch streams / Pod Lists and print lifecycle figures',
+    run: (a) => replayCommand(a),
+  },
 };
 
 function help(): string {
@@ -40,7 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (e instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      e.code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`podlife ${name}: ${e.message}\nRun 'podlife ${name} --help' for usage.\n`);
       return 1;
     }

@@ -13,7 +13,11 @@ function mb(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr, minTotal = 4 << 20): Progress {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  minTotal = 4 << 20,
+): Progress {
   if (!stream.isTTY) return NONE;
   const started = Date.now();
   let last = 0;

@@ -8,8 +8,8 @@ import { DEFAULT_STUCK_AFTER_SECONDS } from '../functions/core/figures.ts';
 import type { PodRecord } from '../functions/core/pod-record.ts';
 import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
-import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
 import { progressBar } from './progress.ts';
+import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
 import { ellipsis, renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
@@ -95,7 +95,8 @@ export function statusOf(r: PodRecord): string {
   if (r.deleted && r.phase !== 'Succeeded' && r.phase !== 'Failed') return 'Deleted';
   if (r.waitingReason) return r.waitingReason;
   if (r.statusReason) return r.statusReason;
-  if (r.unschedulableMessage && r.phase === 'Pending' && r.scheduledAfterSeconds == null) return 'Unschedulable';
+  if (r.unschedulableMessage && r.phase === 'Pending' && r.scheduledAfterSeconds == null)
+    return 'Unschedulable';
   if (r.phase === 'Running' && r.timeToReadySeconds == null) return 'NotReady';
   return '';
 }
@@ -159,7 +160,16 @@ export function statsTable(title: string, groups: [string, GroupStats][]): strin
       .join(' '),
   ]);
   return renderTable(
-    [title, 'PODS', 'SCHEDULED p50/90/99', 'PENDING p50/90/99', 'READY p50/90/99', 'CRASHLOOP p50/90/99', 'RESTARTS', 'TERMINATIONS'],
+    [
+      title,
+      'PODS',
+      'SCHEDULED p50/90/99',
+      'PENDING p50/90/99',
+      'READY p50/90/99',
+      'CRASHLOOP p50/90/99',
+      'RESTARTS',
+      'TERMINATIONS',
+    ],
     rows,
   );
 }
@@ -169,7 +179,11 @@ export function ownerKeyOf(r: PodRecord): string | null {
 }
 
 /** Runs the command; returns the exit code. */
-export async function replayCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function replayCommand(
+  argv: string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -212,7 +226,12 @@ export async function replayCommand(argv: string[], out = process.stdout, err = 
   } else {
     out.write(result.records.length ? `${podTable(result.records)}\n` : 'No pods found.\n');
     if (!values['no-stats'] && result.records.length) {
-      out.write(`\n${statsTable('NAMESPACE', statsBy(result.records, (r) => r.namespace))}\n`);
+      out.write(
+        `\n${statsTable(
+          'NAMESPACE',
+          statsBy(result.records, (r) => r.namespace),
+        )}\n`,
+      );
       const owners = statsBy(result.records, ownerKeyOf);
       if (owners.length) out.write(`\n${statsTable('OWNER', owners)}\n`);
     }

@@ -352,7 +352,8 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     add(t.containerID ?? cs.containerID, ordinal, toMillis(t.startedAt), terminated(t));
   }
   const last = cs.lastState?.terminated;
-  if (last) add(last.containerID, ordinal > 0 ? ordinal - 1 : null, toMillis(last.startedAt), terminated(last));
+  if (last)
+    add(last.containerID, ordinal > 0 ? ordinal - 1 : null, toMillis(last.startedAt), terminated(last));
 }
 
 /** Which container's waiting reason stands for the pod: a blocked init container first. */

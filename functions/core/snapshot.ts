@@ -143,8 +143,10 @@ export function ownerOf(pod: KubePod): { kind: string; name: string } | undefine
     if (hash && ref.name.endsWith(`-${hash}`)) {
       return { kind: 'Deployment', name: ref.name.slice(0, -(hash.length + 1)) };
     }
-    const m = /^(.+)-[a-z0-9]{5,10}$/.exec(ref.name);
-    if (m && !hash) return { kind: 'Deployment', name: m[1] };
+    // Without a matching label (Kubernetes before 1.11 used a different hash in the label),
+    // the suffix is recognised by the alphabet of Kubernetes' SafeEncodeString.
+    const m = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5,10}$/.exec(ref.name);
+    if (m) return { kind: 'Deployment', name: m[1] };
   }
   return { kind: ref.kind, name: ref.name };
 }

@@ -39,7 +39,8 @@ export function statsOf(rows: readonly FigureRow[]): GroupStats {
   for (const r of rows) {
     restarts += r.restarts ?? 0;
     if (r.lastTerminationReason) {
-      terminationsByReason[r.lastTerminationReason] = (terminationsByReason[r.lastTerminationReason] ?? 0) + 1;
+      terminationsByReason[r.lastTerminationReason] =
+        (terminationsByReason[r.lastTerminationReason] ?? 0) + 1;
     }
   }
   return {
@@ -54,7 +55,10 @@ export function statsOf(rows: readonly FigureRow[]): GroupStats {
 }
 
 /** Statistics per group key (namespace, owner, ...), groups sorted by key. */
-export function statsBy<T extends FigureRow>(rows: readonly T[], keyOf: (r: T) => string | null): [string, GroupStats][] {
+export function statsBy<T extends FigureRow>(
+  rows: readonly T[],
+  keyOf: (r: T) => string | null,
+): [string, GroupStats][] {
   const groups = new Map<string, T[]>();
   for (const r of rows) {
     const k = keyOf(r);
@@ -63,5 +67,7 @@ export function statsBy<T extends FigureRow>(rows: readonly T[], keyOf: (r: T) =
     list.push(r);
     groups.set(k, list);
   }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, list]) => [k, statsOf(list)]);
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, list]) => [k, statsOf(list)]);
 }

@@ -20,7 +20,9 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 function resolveTemplates(value: unknown): unknown {
   if (typeof value === 'string') {
     const m = /^@now(?:-(\d+)([smhd]))?$/.exec(value);
-    return m ? new Date(TEMPLATE_NOW - (m[1] ? Number(m[1]) * UNIT_MS[m[2]] : 0)).toISOString().replace('.000Z', 'Z') : value;
+    return m
+      ? new Date(TEMPLATE_NOW - (m[1] ? Number(m[1]) * UNIT_MS[m[2]] : 0)).toISOString().replace('.000Z', 'Z')
+      : value;
   }
   if (Array.isArray(value)) return value.map(resolveTemplates);
   if (value && typeof value === 'object') {
@@ -33,7 +35,11 @@ function resolveTemplates(value: unknown): unknown {
 export function fixtureObjects(file: string): { value: unknown; itemKind?: string }[] {
   const text = readFileSync(join(FIXTURES_DIR, file), 'utf8');
   let docs: unknown[];
-  if (file.endsWith('.jsonl')) docs = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  if (file.endsWith('.jsonl'))
+    docs = text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
   else if (file.endsWith('.json')) docs = [JSON.parse(text)];
   else docs = parseAllDocuments(text).map((d) => d.toJS());
   const out: { value: unknown; itemKind?: string }[] = [];
@@ -44,7 +50,9 @@ export function fixtureObjects(file: string): { value: unknown; itemKind?: strin
   return out;
 }
 
-export type Input = { kind: 'snapshot'; snapshot: PodSnapshot } | { kind: 'event'; cluster: string; event: CompactEvent };
+export type Input =
+  | { kind: 'snapshot'; snapshot: PodSnapshot }
+  | { kind: 'event'; cluster: string; event: CompactEvent };
 
 /** A fixture's Pods and pod Events as decoded inputs (other kinds skipped), in file order. */
 export function fixtureInputs(file: string, cluster = 'test'): Input[] {

@@ -73,7 +73,10 @@ const CASES: Case[] = [
       lastTerminationReason: 'Error',
       stuckPending: false,
     },
-    timeline: [{ type: 'Finished', at: '2018-12-02T09:17:59.000Z' }, { type: 'Phase', reason: 'Failed' }],
+    timeline: [
+      { type: 'Finished', at: '2018-12-02T09:17:59.000Z' },
+      { type: 'Phase', reason: 'Failed' },
+    ],
   },
   {
     situation: 'Succeeded, Completed exit 0',
@@ -165,7 +168,7 @@ const CASES: Case[] = [
       restarts: 9,
       lastTerminationReason: 'OOMKilled',
       // lastState finished @now-2h, the current run started @now-5m.
-      restartGapsSeconds: [(2 * 3600 - 5 * 60)],
+      restartGapsSeconds: [2 * 3600 - 5 * 60],
       crashLoopBackOffSeconds: 2 * 3600 - 5 * 60,
       pendingSeconds: null, // no creationTimestamp in the fixture
     },
@@ -359,7 +362,10 @@ const CASES: Case[] = [
       waitingReason: null,
       owner: null,
     },
-    timeline: [{ type: 'ContainerWaiting', reason: 'ContainerCreating' }, { type: 'Phase', reason: 'Running' }],
+    timeline: [
+      { type: 'ContainerWaiting', reason: 'ContainerCreating' },
+      { type: 'Phase', reason: 'Running' },
+    ],
   },
 ];
 
@@ -378,14 +384,21 @@ describe('figures of the real fixtures', () => {
     expect(r).toMatchObject(c.want);
     for (const entry of c.timeline ?? []) expect(r.timeline).toContainEqual(expect.objectContaining(entry));
     // Whatever the situation: no negative duration, ever.
-    for (const k of ['scheduledAfterSeconds', 'initSeconds', 'pendingSeconds', 'timeToReadySeconds'] as const) {
+    for (const k of [
+      'scheduledAfterSeconds',
+      'initSeconds',
+      'pendingSeconds',
+      'timeToReadySeconds',
+    ] as const) {
       if (r[k] != null) expect(r[k]).toBeGreaterThanOrEqual(0);
     }
     for (const g of r.restartGapsSeconds) expect(g).toBeGreaterThanOrEqual(0);
   });
 
   it('the unschedulable message is the scheduler’s own text', () => {
-    const r = recordFor(CASES.find((c) => c.file === 'insights-operator__router-default-unschedulable.json')!);
+    const r = recordFor(
+      CASES.find((c) => c.file === 'insights-operator__router-default-unschedulable.json')!,
+    );
     expect(r.unschedulableMessage).toMatch(/^0\/2 nodes are available: 1 node\(s\) didn't have free ports/);
   });
 
@@ -395,9 +408,13 @@ describe('figures of the real fixtures', () => {
       ...fixtureInputs('devops2-volodymyr__minikube-default-podlist.json'),
       ...fixtureInputs('devops2-volodymyr__minikube-default-eventlist.json'),
     ]);
-    const r = engine.records({ now: engine.latestTime!, stuckAfterSeconds: 300 }).find((p) => p.name === 'redis-1')!;
+    const r = engine
+      .records({ now: engine.latestTime!, stuckAfterSeconds: 300 })
+      .find((p) => p.name === 'redis-1')!;
     expect(r.scheduledAfterSeconds).toBe(secs('2024-11-17T10:40:04Z', '2024-11-17T10:40:06Z'));
-    expect(r.unschedulableMessage).toMatch(/^0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims/);
+    expect(r.unschedulableMessage).toMatch(
+      /^0\/1 nodes are available: pod has unbound immediate PersistentVolumeClaims/,
+    );
     expect(r.owner).toEqual({ kind: 'StatefulSet', name: 'redis' });
     expect(r.timeline).toContainEqual(expect.objectContaining({ type: 'Event', reason: 'FailedScheduling' }));
     // Events add messages, never a Pod timestamp: the Pulled/Started events change no figure.
@@ -417,6 +434,8 @@ describe('figures of the real fixtures', () => {
     );
     const old = records.find((r) => r.name === 'px-7df978b9bf-jm22q')!;
     expect(old.deleted).toBe(true);
-    expect(old.timeline).toContainEqual(expect.objectContaining({ type: 'Deleted', at: '2021-05-19T09:43:36.000Z' }));
+    expect(old.timeline).toContainEqual(
+      expect.objectContaining({ type: 'Deleted', at: '2021-05-19T09:43:36.000Z' }),
+    );
   });
 });

@@ -26,7 +26,10 @@ function churnInputs(seed: number, pods: number): Input[] {
 }
 
 const STREAMS: [string, Input[]][] = [
-  ['raw 2016 API watch (4 snapshots of one pod)', fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')],
+  [
+    'raw 2016 API watch (4 snapshots of one pod)',
+    fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl'),
+  ],
   ['kspan recording (pods + events)', fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml')],
   [
     'minikube PodList + EventList (FailedScheduling)',
@@ -98,32 +101,36 @@ describe('order independence', () => {
     );
   });
 
-  it.each(STREAMS)('%s: a coalesced stream never invents a transition or a negative duration', (_name, inputs) => {
-    const full = new Map(recordsOf(inputs).map((r) => [r.uid, r]));
-    fc.assert(
-      fc.property(fc.subarray([...inputs.keys()]), fc.integer(), (kept, seed) => {
-        const subset = shuffledWithDuplicates(
-          kept.map((i) => inputs[i]),
-          [],
-          seed,
-        );
-        for (const r of recordsOf(subset)) {
-          const f = full.get(r.uid)!;
-          for (const k of DURATIONS) if (r[k] != null) expect(r[k]).toBeGreaterThanOrEqual(0);
-          for (const g of r.restartGapsSeconds) expect(g).toBeGreaterThanOrEqual(0);
-          expect(r.crashLoopBackOffSeconds).toBeLessThanOrEqual(f.crashLoopBackOffSeconds + 1e-9);
-          expect(PHASE_RANK[r.phase]).toBeLessThanOrEqual(PHASE_RANK[f.phase]);
-          expect(r.restarts).toBeLessThanOrEqual(f.restarts);
-          if (r.deleted) expect(f.deleted).toBe(true);
-          const claims = new Set(f.timeline.map(claim));
-          for (const e of r.timeline) expect(claims, `${r.name}: ${JSON.stringify(e)}`).toContain(claim(e));
-          // Marks Kubernetes stamps once are exact whenever they are seen at all.
-          if (r.scheduledAfterSeconds != null) expect(r.scheduledAfterSeconds).toBe(f.scheduledAfterSeconds);
-        }
-      }),
-      { numRuns: 60, seed: 20261125 },
-    );
-  });
+  it.each(STREAMS)(
+    '%s: a coalesced stream never invents a transition or a negative duration',
+    (_name, inputs) => {
+      const full = new Map(recordsOf(inputs).map((r) => [r.uid, r]));
+      fc.assert(
+        fc.property(fc.subarray([...inputs.keys()]), fc.integer(), (kept, seed) => {
+          const subset = shuffledWithDuplicates(
+            kept.map((i) => inputs[i]),
+            [],
+            seed,
+          );
+          for (const r of recordsOf(subset)) {
+            const f = full.get(r.uid)!;
+            for (const k of DURATIONS) if (r[k] != null) expect(r[k]).toBeGreaterThanOrEqual(0);
+            for (const g of r.restartGapsSeconds) expect(g).toBeGreaterThanOrEqual(0);
+            expect(r.crashLoopBackOffSeconds).toBeLessThanOrEqual(f.crashLoopBackOffSeconds + 1e-9);
+            expect(PHASE_RANK[r.phase]).toBeLessThanOrEqual(PHASE_RANK[f.phase]);
+            expect(r.restarts).toBeLessThanOrEqual(f.restarts);
+            if (r.deleted) expect(f.deleted).toBe(true);
+            const claims = new Set(f.timeline.map(claim));
+            for (const e of r.timeline) expect(claims, `${r.name}: ${JSON.stringify(e)}`).toContain(claim(e));
+            // Marks Kubernetes stamps once are exact whenever they are seen at all.
+            if (r.scheduledAfterSeconds != null)
+              expect(r.scheduledAfterSeconds).toBe(f.scheduledAfterSeconds);
+          }
+        }),
+        { numRuns: 60, seed: 20261125 },
+      );
+    },
+  );
 
   it('generated churn at several seeds: shuffled and duplicated deliveries agree', () => {
     fc.assert(

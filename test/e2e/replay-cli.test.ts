@@ -1,0 +1,157 @@
+/**
+ * `podlife replay` as a user runs it: the real bin, real files, stdin, exit codes, stderr.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { FIGURE_NAMES } from '../../functions/core/figures.ts';
+import { FIXTURES_DIR } from '../support/fixtures.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'podlife.js');
+const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
+
+async function podlife(
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+  if (input !== undefined) {
+    child.child.stdin!.end(input);
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('podlife replay', () => {
+  it('prints a kubectl-style table and percentiles for the demo trace', async () => {
+    const { code, stdout, stderr } = await podlife(['replay', TRACE]);
+    expect(code).toBe(0);
+    const header = stdout.split('\n')[0];
+    expect(header.split(/\s{2,}/)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'PHASE',
+      'STATUS',
+      'SCHEDULED',
+      'PENDING',
+      'READY',
+      'RESTARTS',
+      'CRASHLOOP',
+      'LAST-TERMINATION',
+      'STUCK',
+    ]);
+    expect(stdout).toMatch(
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Unschedulable.*yes$/m,
+    );
+    expect(stdout).toMatch(
+      /^mission-control\s+oomkilled-pod\s+Running\s+NotReady.*\s9\s+1h55m\s+OOMKilled \(1\)/m,
+    );
+    expect(stdout).toMatch(/^NAMESPACE\s+PODS\s+SCHEDULED p50\/90\/99/m);
+    expect(stdout).toMatch(/^OWNER\s+PODS/m);
+    expect(stdout).toMatch(/^default\/StatefulSet\/redis\s+2\s/m);
+    expect(stderr).toMatch(/replayed 43 snapshots and 29 events of 38 pods \(0 rejected\)/);
+  });
+
+  it('--json prints one object per uid with exactly the contract keys', async () => {
+    const { code, stdout } = await podlife(['replay', '--json', '--cluster', 'prod', TRACE]);
+    expect(code).toBe(0);
+    const pods = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(pods).toHaveLength(38);
+    expect(new Set(pods.map((p) => p.uid)).size).toBe(38);
+    const keys = [...FIGURE_NAMES, 'cluster', 'namespace', 'name', 'uid', 'owner', 'node', 'timeline'].sort();
+    for (const p of pods) expect(Object.keys(p).sort()).toEqual(keys);
+    expect(pods.every((p) => p.cluster === 'prod')).toBe(true);
+    const redis1 = pods.find((p) => p.name === 'redis-1')!;
+    expect(redis1).toMatchObject({ scheduledAfterSeconds: 2, owner: { kind: 'StatefulSet', name: 'redis' } });
+  });
+
+  it('reads stdin with -, and --now / --stuck-after change what is stuck', async () => {
+    const text = readFileSync(join(FIXTURES_DIR, 'gitops-engine__pod-imagepullbackoff.yaml'), 'utf8');
+    const early = await podlife(['replay', '--json', '--now', '2019-04-04T16:07:55Z', '-'], text);
+    expect(JSON.parse(early.stdout)[0].stuckPending).toBe(false);
+    const late = await podlife(
+      ['replay', '--json', '--now', '2019-04-04T16:07:55Z', '--stuck-after', '30s', '-'],
+      text,
+    );
+    expect(JSON.parse(late.stdout)[0].stuckPending).toBe(true);
+  });
+
+  it('bad lines are reported as FILE:LINE: reason, the rest is used, and the exit code is 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podlife-'));
+    const good = readFileSync(join(FIXTURES_DIR, 'pandaychen-blog__api-watch-pods-2016.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const file = join(dir, 'mixed.jsonl');
+    const badTime = JSON.parse(good[0]);
+    badTime.object.metadata.creationTimestamp = 'yesterday';
+    writeFileSync(
+      file,
+      [
+        good[0],
+        '{"type":"MODIFIED","object":{"kind":"Pod"',
+        good[1],
+        JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: 'x' } } }),
+        JSON.stringify(badTime),
+        good[2],
+        good[3],
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await podlife(['replay', '--json', file]);
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${file}:2: not JSON: `));
+    expect(lines[1]).toBe(`${file}:4: object.kind: not a Pod or Event (ConfigMap)`);
+    expect(lines[2]).toBe(`${file}:5: object.metadata.creationTimestamp: not an RFC 3339 time`);
+    const [pod] = JSON.parse(stdout);
+    expect(pod).toMatchObject({ name: 'nginx-app-o0kvl', phase: 'Running', timeToReadySeconds: 1 });
+  });
+
+  it('a List item that fails is reported at its own line in a YAML file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podlife-'));
+    const file = join(dir, 'list.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: PodList',
+        'items:',
+        '- metadata: {name: a, namespace: x, uid: u1, creationTimestamp: "2026-01-01T00:00:00Z"}',
+        '  status: {phase: Pending}',
+        '- metadata: {name: b, namespace: x, uid: u2, creationTimestamp: "2026-01-01T00:00:00Z"}',
+        '  status: {phase: Sleeping}',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await podlife(['replay', file]);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toMatch(new RegExp(`^${file}:6: items\\[1\\]: status.phase: `));
+    expect(stdout).toMatch(/^x\s+a\s+Pending/m);
+  });
+
+  it('an empty input is not an error', async () => {
+    const { code, stdout } = await podlife(['replay', '-'], '');
+    expect(code).toBe(0);
+    expect(stdout).toBe('No pods found.\n');
+  });
+
+  it('usage errors exit 1 with a one-line reason; --help explains the command', async () => {
+    const missing = await podlife(['replay', '/nonexistent/trace.jsonl']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/ENOENT/);
+    const badDuration = await podlife(['replay', '--stuck-after', 'soon', TRACE]);
+    expect(badDuration.code).toBe(1);
+    expect(badDuration.stderr).toMatch(/not a duration: "soon"/);
+    const help = await podlife(['replay', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: podlife replay/);
+    expect(help.stdout).toMatch(/Exit status/);
+  });
+});
