@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: every benchmark podlife has, each printing its figures and ratios.
+ *
+ *   npm run bench                      # all suites, human-readable
+ *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
+ *   npm run bench -- --only engine     # one suite (engine, ingest, forwarder, query)
+ *   npm run bench -- --quick           # smaller inputs, for a smoke run
+ *
+ * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
+ */
+import { parseArgs } from 'node:util';
+
+type Suite = {
+  module: string;
+  run: string;
+  targets?: Record<string, string>;
+  full: Record<string, unknown>;
+  quick: Record<string, unknown>;
+};
+
+const SUITES: Record<string, Suite> = {
+  engine: {
+    module: './engine.ts',
+    run: 'runEngineBench',
+    targets: { engineToJsonParseRatio: '≤ 3', heapMbAfter1000000Snapshots: 'flat once all pods exist' },
+    full: { churnPods: 20_000, steadySnapshots: 1_000_000, steadyPods: 10_000 },
+    quick: { churnPods: 2_000, steadySnapshots: 50_000, steadyPods: 2_000 },
+  },
+};
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+const selected = values.only ? values.only.split(',') : Object.keys(SUITES);
+const results: Record<string, Record<string, number>> = {};
+const log = values.json ? () => {} : (line: string) => console.error(line);
+for (const name of selected) {
+  const suite = SUITES[name];
+  if (!suite) {
+    console.error(`unknown suite "${name}"; suites: ${Object.keys(SUITES).join(', ')}`);
+    process.exit(1);
+  }
+  const mod = (await import(suite.module)) as Record<string, (o: unknown) => Promise<Record<string, number>>>;
+  const started = Date.now();
+  results[name] = await mod[suite.run]({ ...(values.quick ? suite.quick : suite.full), log });
+  if (!values.json) {
+    console.log(`\n${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    for (const [k, v] of Object.entries(results[name])) {
+      const target = suite.targets?.[k];
+      console.log(`  ${k.padEnd(40)} ${String(v).padStart(12)}${target ? `   target ${target}` : ''}`);
+    }
+  }
+}
+if (values.json) console.log(JSON.stringify(results));
