@@ -343,17 +343,18 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     return term;
   };
   const st = cs.state;
-  // The kubelet counts a run in restartCount when it starts it: the current state is run
-  // number restartCount, the last state the one before.
+  // restartCount is the attempt number of the container the kubelet reports on: the current
+  // one while it runs or has just terminated (the last state is then the attempt before), the
+  // last dead one while the container waits (CrashLoopBackOff): the last state is then that one.
   const ordinal = cs.restartCount;
+  const lastOrdinal = st?.running || st?.terminated ? (ordinal > 0 ? ordinal - 1 : null) : ordinal;
   if (st?.running) add(cs.containerID, ordinal, toMillis(st.running.startedAt), null);
   if (st?.terminated) {
     const t = st.terminated;
     add(t.containerID ?? cs.containerID, ordinal, toMillis(t.startedAt), terminated(t));
   }
   const last = cs.lastState?.terminated;
-  if (last)
-    add(last.containerID, ordinal > 0 ? ordinal - 1 : null, toMillis(last.startedAt), terminated(last));
+  if (last) add(last.containerID, lastOrdinal, toMillis(last.startedAt), terminated(last));
 }
 
 /** Which container's waiting reason stands for the pod: a blocked init container first. */

@@ -38,16 +38,20 @@ export interface TimelineEntry {
   count?: number;
 }
 
-/** Order of entries at the same instant: the order in which they happen in a pod's life. */
+/**
+ * Order of entries at the same instant: the order in which they happen in a pod's life.
+ * Container entries share one slot and are then ordered per container by run: a run's start,
+ * its termination, the next run's start; a waiting state last (it is what follows).
+ */
 const TYPE_ORDER: Record<TimelineType, number> = {
   Created: 0,
   Unschedulable: 1,
   Scheduled: 2,
   Initialized: 3,
+  ContainerStarted: 4,
+  ContainerRestarted: 4,
   ContainerTerminated: 4,
-  ContainerWaiting: 5,
-  ContainerStarted: 6,
-  ContainerRestarted: 7,
+  ContainerWaiting: 4,
   Running: 8,
   Phase: 9,
   Ready: 10,
@@ -56,15 +60,20 @@ const TYPE_ORDER: Record<TimelineType, number> = {
   Deleted: 13,
 };
 
-function compareEntries(
-  a: TimelineEntry & { t: number | null },
-  b: TimelineEntry & { t: number | null },
-): number {
+type Sortable = TimelineEntry & { t: number | null; seq: number };
+
+function compareEntries(a: Sortable, b: Sortable): number {
   const ta = a.t ?? Number.POSITIVE_INFINITY;
   const tb = b.t ?? Number.POSITIVE_INFINITY;
   if (ta !== tb) return ta - tb;
   const d = TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
   if (d !== 0) return d;
+  if (TYPE_ORDER[a.type] === TYPE_ORDER.ContainerStarted) {
+    const ka = `${a.init ? 0 : 1}${a.container}`;
+    const kb = `${b.init ? 0 : 1}${b.container}`;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    if (a.seq !== b.seq) return a.seq - b.seq;
+  }
   const x = JSON.stringify(a);
   const y = JSON.stringify(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -73,8 +82,8 @@ function compareEntries(
 /** The ordered timeline of one pod. */
 export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
   const v = facts instanceof PodView ? facts : new PodView(facts);
-  const out: (TimelineEntry & { t: number | null })[] = [];
-  const push = (t: number | null, e: TimelineEntry) => out.push({ t, ...e, at: toIso(t) });
+  const out: Sortable[] = [];
+  const push = (t: number | null, e: TimelineEntry, seq = 0) => out.push({ t, seq, ...e, at: toIso(t) });
 
   if (v.created != null) push(v.created, { at: null, type: 'Created' });
   const unsched = v.get<'unschedulable'>('unschedulable');
@@ -105,7 +114,7 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
     const e: TimelineEntry = { at: null, type: 'ContainerWaiting', container: w.container, reason: w.reason };
     if (w.init) e.init = true;
     if (w.message) e.message = w.message;
-    push(w.t, e);
+    push(w.t, e, Number.MAX_SAFE_INTEGER);
   }
 
   // Runs per container (init and app), ordered by start: the first is a start, the rest restarts.
@@ -129,14 +138,18 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
         // The restart number comes from restartCount when known, so it stays true when
         // earlier runs were never seen.
         const n = r.ordinal ?? i;
-        push(r.startedAt, n === 0 ? base : { ...base, type: 'ContainerRestarted', count: n });
+        push(
+          r.startedAt,
+          n === 0 ? base : { ...base, type: 'ContainerRestarted', count: n },
+          2 * (r.ordinal ?? i),
+        );
       }
       if (r.term) {
         const e: TimelineEntry = { ...base, type: 'ContainerTerminated', exitCode: r.term.exitCode };
         if (r.term.reason) e.reason = r.term.reason;
         if (r.term.signal !== undefined) e.signal = r.term.signal;
         if (r.term.message) e.message = r.term.message;
-        push(r.term.finishedAt, e);
+        push(r.term.finishedAt, e, 2 * (r.ordinal ?? i) + 1);
       }
     });
   }
@@ -149,5 +162,5 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
   }
 
   out.sort(compareEntries);
-  return out.map(({ t: _t, ...e }) => e);
+  return out.map(({ t: _t, seq: _seq, ...e }) => e);
 }

@@ -424,6 +424,28 @@ describe('figures of the real fixtures', () => {
     expect({ ...r, unschedulableMessage: null, timeline: [] }).toEqual({ ...podsOnly, timeline: [] });
   });
 
+  it('one pod seen twice (between restarts, then CrashLoopBackOff): runs are numbered by restartCount', () => {
+    // pod-error: restartCount 2, state terminated (attempt 2, 09:19:56), lastState attempt 1 (09:19:41).
+    // pod-crashloop: restartCount 3, waiting; lastState is the last dead attempt, 3 (09:20:25).
+    const engine = engineOf([
+      ...fixtureInputs('gitops-engine__pod-crashloop.yaml'),
+      ...fixtureInputs('gitops-engine__pod-error.yaml'),
+    ]);
+    const [r] = engine.records({ now: engine.latestTime!, stuckAfterSeconds: 300 });
+    expect(r.restartGapsSeconds).toEqual([
+      secs('2018-12-02T09:19:41Z', '2018-12-02T09:19:56Z'),
+      secs('2018-12-02T09:19:56Z', '2018-12-02T09:20:25Z'),
+    ]);
+    expect(r.crashLoopBackOffSeconds).toBe(44);
+    expect(r.restarts).toBe(3);
+    expect(r.waitingReason).toBe('CrashLoopBackOff');
+    expect(r.timeline.filter((e) => e.type === 'ContainerRestarted').map((e) => [e.count, e.at])).toEqual([
+      [1, '2018-12-02T09:19:41.000Z'],
+      [2, '2018-12-02T09:19:56.000Z'],
+      [3, '2018-12-02T09:20:25.000Z'],
+    ]);
+  });
+
   it('the kspan recording: Pod snapshots with their Scheduled/Pulling/Pulled/Started Events', () => {
     const engine = engineOf(fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml'));
     const records = engine.records({ now: engine.latestTime!, stuckAfterSeconds: 300 });
