@@ -4,8 +4,8 @@
  * deployed table from the same spec (infra/table.ts), so keys and indexes cannot drift.
  */
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteTableCommand,
   type DynamoDBClient,
   ResourceInUseException,

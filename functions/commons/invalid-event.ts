@@ -29,8 +29,18 @@ export interface InvalidEventReport {
 }
 
 /** The report for an event, cut to fit one EventBridge entry. */
-export function invalidEventReport(event: unknown, kind: string, reason: string, nowMs: number): InvalidEventReport {
-  const report: InvalidEventReport = { kind, reason: reason.slice(0, 2000), rejectedAt: new Date(nowMs).toISOString(), event };
+export function invalidEventReport(
+  event: unknown,
+  kind: string,
+  reason: string,
+  nowMs: number,
+): InvalidEventReport {
+  const report: InvalidEventReport = {
+    kind,
+    reason: reason.slice(0, 2000),
+    rejectedAt: new Date(nowMs).toISOString(),
+    event,
+  };
   if (Buffer.byteLength(JSON.stringify(report)) <= MAX_REPORT_BYTES) return report;
   const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const detail = JSON.stringify(e.detail ?? null);

@@ -40,7 +40,9 @@ export class StoreUnavailableError extends Error {
     readonly operation: string,
     override readonly cause: unknown,
   ) {
-    super(`DynamoDB ${operation} failed transiently: ${(cause as Error)?.name ?? 'Error'}: ${(cause as Error)?.message}`);
+    super(
+      `DynamoDB ${operation} failed transiently: ${(cause as Error)?.name ?? 'Error'}: ${(cause as Error)?.message}`,
+    );
   }
 }
 
@@ -103,7 +105,8 @@ export function storeErrorOf(operation: string, key: ItemKey | undefined, err: u
   const e = err as { name?: string; code?: string; message?: string; $retryable?: unknown; $fault?: string };
   const name = e?.name ?? '';
   if (name === 'ConditionalCheckFailedException' && key) return new VersionConflictError(key);
-  if (name === 'ValidationException' && /item size/i.test(e.message ?? '') && key) return new ItemTooLargeError(key);
+  if (name === 'ValidationException' && /item size/i.test(e.message ?? '') && key)
+    return new ItemTooLargeError(key);
   if (TRANSIENT.has(name) || NETWORK.has(e?.code ?? '') || e?.$retryable || e?.$fault === 'server') {
     return new StoreUnavailableError(operation, err);
   }
@@ -136,7 +139,11 @@ export function putPodRequest(
 ): PutCommandInput {
   const base: PutCommandInput = { TableName: tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' };
   if (expectedVersion === undefined) {
-    return { ...base, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } };
+    return {
+      ...base,
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+    };
   }
   return {
     ...base,
@@ -147,7 +154,11 @@ export function putPodRequest(
 }
 
 /** All items of one name (every incarnation, then the name-only events item), oldest uid order. */
-export function partitionRequest(tableName: string, pk: string, startKey?: Record<string, unknown>): QueryCommandInput {
+export function partitionRequest(
+  tableName: string,
+  pk: string,
+  startKey?: Record<string, unknown>,
+): QueryCommandInput {
   return {
     TableName: tableName,
     KeyConditionExpression: '#pk = :pk',
@@ -281,7 +292,11 @@ export class PodStore {
   }
 
   /** Writes an item if the stored version is still `expectedVersion`; throws VersionConflictError. */
-  async write(key: ItemKey, item: Record<string, unknown>, expectedVersion: number | undefined): Promise<void> {
+  async write(
+    key: ItemKey,
+    item: Record<string, unknown>,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
     await this.send('PutItem', key, new PutCommand(putPodRequest(this.tableName, item, expectedVersion)));
   }
 

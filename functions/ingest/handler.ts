@@ -16,7 +16,9 @@ const tableName = requiredEnv('TABLE_NAME');
 const busName = requiredEnv('EVENT_BUS_NAME');
 const retentionDays = positiveNumberEnv('RETENTION_DAYS', 30);
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 
 export const handler = makeHandler({
   store: new PodStore(doc, { tableName }),

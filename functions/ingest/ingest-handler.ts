@@ -44,7 +44,11 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
 
   function emit(o: IngestOutcome): void {
     metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
-    metrics.addMetric(o.written ? 'FactsWritten' : 'DuplicateEvents', MetricUnit.Count, o.written ? o.changed.length : 1);
+    metrics.addMetric(
+      o.written ? 'FactsWritten' : 'DuplicateEvents',
+      MetricUnit.Count,
+      o.written ? o.changed.length : 1,
+    );
     if (o.attempts > 1) metrics.addMetric('WriteConflicts', MetricUnit.Count, o.attempts - 1);
     for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
       if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
@@ -63,14 +67,28 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
     let outcome: IngestOutcome;
     try {
       outcome =
-        parsed.kind === 'snapshot' ? await ingest.snapshot(parsed.snapshot) : await ingest.event(parsed.cluster, parsed.event);
+        parsed.kind === 'snapshot'
+          ? await ingest.snapshot(parsed.snapshot)
+          : await ingest.event(parsed.cluster, parsed.event);
     } catch (err) {
       if (err instanceof ItemTooLargeError) return park(event, 'item-too-large', err.message, parsed.id);
-      logger.error('ingest failed; the invocation fails so Lambda retries it', { eventId: parsed.id, error: err as Error });
+      logger.error('ingest failed; the invocation fails so Lambda retries it', {
+        eventId: parsed.id,
+        error: err as Error,
+      });
       throw err;
     }
     emit(outcome);
-    logger.debug('ingested', { eventId: parsed.id, key: outcome.key, written: outcome.written, facts: outcome.changed.length });
-    return { status: outcome.written ? 'written' : 'duplicate', facts: outcome.changed.length, attempts: outcome.attempts };
+    logger.debug('ingested', {
+      eventId: parsed.id,
+      key: outcome.key,
+      written: outcome.written,
+      facts: outcome.changed.length,
+    });
+    return {
+      status: outcome.written ? 'written' : 'duplicate',
+      facts: outcome.changed.length,
+      attempts: outcome.attempts,
+    };
   };
 }

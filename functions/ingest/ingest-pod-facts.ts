@@ -7,11 +7,12 @@
  * pending sweep knows it): registry first, pod second, so a pod is never visible in a cluster
  * the registry does not list, and a failure between the two leaves only an idempotent entry.
  */
+
+import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../commons/pod-item.ts';
+import type { ItemKey, MergeResult, PodStore } from '../commons/pod-store.ts';
 import type { FactMap } from '../core/facts.ts';
 import { factOfEvent, factsOfSnapshot } from '../core/facts.ts';
 import type { CompactEvent, PodSnapshot } from '../core/snapshot.ts';
-import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../commons/pod-item.ts';
-import type { ItemKey, MergeResult, PodStore } from '../commons/pod-store.ts';
 
 export interface IngestOutcome extends MergeResult {
   key: ItemKey;
@@ -39,7 +40,12 @@ export class PodIngest {
     this.clusters.add(cluster);
   }
 
-  private async merge(cluster: string, namespace: string, key: ItemKey, facts: Parameters<PodStore['mergeFacts']>[1]) {
+  private async merge(
+    cluster: string,
+    namespace: string,
+    key: ItemKey,
+    facts: Parameters<PodStore['mergeFacts']>[1],
+  ) {
     const now = this.opts.now();
     await this.registerOnce(cluster, now);
     const itemOpts = { retentionDays: this.opts.retentionDays, now };
@@ -52,7 +58,12 @@ export class PodIngest {
   /** One pod snapshot. */
   snapshot(snap: PodSnapshot): Promise<IngestOutcome> {
     const { namespace, name, uid } = snap.pod;
-    return this.merge(snap.cluster, namespace, podKeyOf(snap.cluster, namespace, name, uid), factsOfSnapshot(snap));
+    return this.merge(
+      snap.cluster,
+      namespace,
+      podKeyOf(snap.cluster, namespace, name, uid),
+      factsOfSnapshot(snap),
+    );
   }
 
   /** One core/v1 Event about a pod. */

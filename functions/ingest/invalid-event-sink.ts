@@ -4,7 +4,11 @@
  * invocation fails and Lambda retries: an invalid event is never dropped silently either.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE, type InvalidEventReport } from '../commons/invalid-event.ts';
+import {
+  DETAIL_TYPE_INVALID,
+  INVALID_EVENT_SOURCE,
+  type InvalidEventReport,
+} from '../commons/invalid-event.ts';
 
 export interface InvalidEventSink {
   record(report: InvalidEventReport): Promise<void>;
@@ -33,7 +37,9 @@ export function eventBridgeInvalidEventSink(client: EventBridgeClient, busName: 
       );
       if ((out.FailedEntryCount ?? 0) > 0) {
         const entry = out.Entries?.[0];
-        throw new InvalidEventPublishError(`PutEvents rejected the report: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+        throw new InvalidEventPublishError(
+          `PutEvents rejected the report: ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+        );
       }
     },
   };

@@ -24,7 +24,13 @@ import {
 export const MAX_DETAIL_BYTES = 64 * 1024;
 
 /** Why an event was rejected: a bounded set (a metric dimension). */
-export type InvalidKind = 'envelope' | 'unknown-type' | 'unknown-version' | 'oversized' | 'schema' | 'item-too-large';
+export type InvalidKind =
+  | 'envelope'
+  | 'unknown-type'
+  | 'unknown-version'
+  | 'oversized'
+  | 'schema'
+  | 'item-too-large';
 
 export type ParsedBusEvent =
   | { ok: true; kind: 'snapshot'; id: string; snapshot: PodSnapshot }
@@ -62,7 +68,8 @@ export function parseBusEvent(event: unknown): ParsedBusEvent {
     );
   }
   const parsed = (schema as z.ZodType).safeParse(detail);
-  if (!parsed.success) return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`, id);
+  if (!parsed.success)
+    return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`, id);
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', id, snapshot: parsed.data as PodSnapshot };
   const ev = parsed.data as PodEventSnapshot;
   return { ok: true, kind: 'event', id, cluster: ev.cluster, event: ev.event };

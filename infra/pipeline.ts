@@ -1,0 +1,249 @@
+/**
+ * PodLifecyclePipeline: podlife's serverless pipeline as one reusable construct. Pod snapshots
+ * and pod Events arrive on a custom EventBridge bus (archived, so they can be replayed); a rule
+ * sends them to the ingest Lambda, which merges them into one DynamoDB table. Nothing is ever
+ * dropped silently: invalid events are parked in an encrypted queue with their reason, events
+ * that keep failing land in an encrypted on-failure queue, and alarms on both queues notify
+ * the alert topic. Later features (query API, pending sweep, dashboard) add functions to it
+ * with `PodlifeFunction` and the exposed `bus`, `table` and `alertTopic`.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../functions/commons/invalid-event.ts';
+import { TABLE_SPEC } from '../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../functions/core/snapshot.ts';
+import { PodlifeFunction } from './podlife-function.ts';
+import { podTable } from './table.ts';
+
+export interface PodLifecyclePipelineProps {
+  /**
+   * Clusters whose events the ingest accepts (the rule matches `detail.cluster`). Empty or
+   * absent: every cluster. Events of other clusters stay in the archive and can be replayed.
+   */
+  clusterNames?: string[];
+  /** Days a pod's history is kept after its last change (DynamoDB TTL); also the archive's retention. Default 30. */
+  retentionDays?: number;
+  /** Seconds after which a Pending pod counts as stuck (the sweep and dashboard read it). Default 300. */
+  stuckPendingSeconds?: number;
+  /** An e-mail address subscribed to the alert topic. */
+  alertEmail?: string;
+  /** Use this topic for alerts instead of creating one (it must accept CloudWatch alarm actions). */
+  alertTopic?: sns.ITopic;
+  /** Default true: the table cannot be deleted by accident (a stack delete fails until it is turned off). */
+  deletionProtection?: boolean;
+  /** What happens to the table and queues when the stack is deleted. Default RETAIN. */
+  removalPolicy?: RemovalPolicy;
+  /** Name of the custom bus. Default `podlife`. */
+  eventBusName?: string;
+  /** Concurrent ingest invocations at most: protects the table and the account's concurrency. Default 10. */
+  ingestReservedConcurrency?: number;
+  logRetention?: logs.RetentionDays;
+}
+
+/** Lambda retries a failed async invocation twice (1 and 2 minutes later) before the on-failure queue. */
+export const INGEST_RETRY_ATTEMPTS = 2;
+/** How long an event may wait in Lambda's async queue (throttled by the reserved concurrency): the maximum, 6 h. */
+export const INGEST_MAX_EVENT_AGE = Duration.hours(6);
+/** Parked and failed events are kept 14 days (SQS's maximum) for an operator to replay. */
+const PARKING_RETENTION = Duration.days(14);
+
+export class PodLifecyclePipeline extends Construct {
+  readonly bus: events.EventBus;
+  readonly archive: events.Archive;
+  readonly table: dynamodb.TableV2;
+  readonly ingest: PodlifeFunction;
+  readonly ingestRule: events.Rule;
+  /** Events whose ingest kept failing after Lambda's retries (and events EventBridge could not deliver). */
+  readonly failureQueue: sqs.Queue;
+  /** Events that can never be ingested (schema, version, size), with the reason. */
+  readonly invalidEventsQueue: sqs.Queue;
+  readonly alertTopic: sns.ITopic;
+  readonly retentionDays: number;
+  readonly stuckPendingSeconds: number;
+  readonly clusterNames: readonly string[];
+
+  get ingestFunction() {
+    return this.ingest.fn;
+  }
+
+  constructor(scope: Construct, id: string, props: PodLifecyclePipelineProps = {}) {
+    super(scope, id);
+    this.retentionDays = props.retentionDays ?? 30;
+    this.stuckPendingSeconds = props.stuckPendingSeconds ?? 300;
+    this.clusterNames = props.clusterNames ?? [];
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) {
+      throw new Error(`retentionDays must be a whole number of days ≥ 1, got ${this.retentionDays}`);
+    }
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName ?? 'podlife' });
+    this.archive = this.bus.archive('Archive', {
+      description: 'Every podlife forwarder event, replayable into the bus',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(this.retentionDays),
+    });
+
+    this.table = podTable(this, 'Table', {
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+
+    const queue = (qid: string) =>
+      new sqs.Queue(this, qid, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: PARKING_RETENTION,
+        removalPolicy,
+      });
+    this.failureQueue = queue('FailureQueue');
+    this.invalidEventsQueue = queue('InvalidEventsQueue');
+    for (const q of [this.failureQueue, this.invalidEventsQueue]) {
+      Validations.of(q).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the end of the line: an operator reads it and replays its events on the bus (docs/ingest.md); nothing consumes it automatically, so a dead-letter queue behind it would never receive anything. An alarm fires on its first message.',
+      });
+    }
+
+    this.ingest = new PodlifeFunction(this, 'Ingest', {
+      entry: 'functions/ingest/handler.ts',
+      description: 'podlife ingest: pod snapshots and events from the bus → lifecycle facts in DynamoDB',
+      serviceName: 'podlife-ingest',
+      reservedConcurrentExecutions: props.ingestReservedConcurrency ?? 10,
+      logRetention: props.logRetention,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        RETENTION_DAYS: String(this.retentionDays),
+      },
+    });
+    const fn = this.ingest.fn;
+    fn.configureAsyncInvoke({
+      retryAttempts: INGEST_RETRY_ATTEMPTS,
+      maxEventAge: INGEST_MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.failureQueue),
+    });
+    this.grantIngest();
+
+    this.ingestRule = new events.Rule(this, 'IngestRule', {
+      eventBus: this.bus,
+      description: 'podlife pod snapshots and pod events → ingest',
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        detailType: [DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        ...(this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {}),
+      },
+      targets: [
+        new targets.LambdaFunction(fn, {
+          // If EventBridge cannot invoke the function at all, the event is kept, not dropped.
+          deadLetterQueue: this.failureQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    new events.Rule(this, 'InvalidEventsRule', {
+      eventBus: this.bus,
+      description: 'Invalid podlife events reported by the ingest → the invalid-events queue',
+      eventPattern: { source: [INVALID_EVENT_SOURCE], detailType: [DETAIL_TYPE_INVALID] },
+      targets: [
+        new targets.SqsQueue(this.invalidEventsQueue, {
+          message: events.RuleTargetInput.fromEventPath('$.detail'),
+          deadLetterQueue: this.failureQueue,
+        }),
+      ],
+    });
+
+    this.alertTopic = props.alertTopic ?? this.createAlertTopic();
+    if (props.alertEmail) {
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    }
+    this.addAlarms();
+  }
+
+  /**
+   * Exactly what the ingest does: GetItem and PutItem on this table (no index, no Query, no
+   * Scan), PutEvents of its invalid-event reports on this bus only, and (through the on-failure
+   * destination) SendMessage to the failure queue, which configureAsyncInvoke grants.
+   */
+  private grantIngest(): void {
+    const role = this.ingest.role;
+    role.attachInlinePolicy(
+      new iam.Policy(this, 'IngestPolicy', {
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'PodItems',
+            actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            resources: [this.table.tableArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'InvalidEventReports',
+            actions: ['events:PutEvents'],
+            resources: [this.bus.eventBusArn],
+            conditions: { StringEquals: { 'events:source': INVALID_EVENT_SOURCE } },
+          }),
+        ],
+      }),
+    );
+  }
+
+  private createAlertTopic(): sns.Topic {
+    const key = new kms.Key(this, 'AlertKey', {
+      description: 'podlife alert topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch alarms publish to the encrypted topic: they need the key.
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return new sns.Topic(this, 'AlertTopic', {
+      displayName: 'podlife alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+
+  private addAlarms(): void {
+    const action = new cwActions.SnsAction(this.alertTopic);
+    const firstMessage = (id: string, q: sqs.Queue, what: string) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        alarmDescription: `podlife: ${what} (see docs/ingest.md to inspect and replay)`,
+        metric: q.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+    };
+    firstMessage('FailureQueueAlarm', this.failureQueue, 'events failed to ingest after all retries');
+    firstMessage('InvalidEventsAlarm', this.invalidEventsQueue, 'invalid events were parked');
+    const throttles = new cloudwatch.Alarm(this, 'IngestThrottlesAlarm', {
+      alarmDescription: 'podlife: the table is throttling the ingest (StoreUnavailable errors)',
+      metric: this.ingest.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 10,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    throttles.addAlarmAction(action);
+  }
+}
+
+/** The table's index names, for the later features that grant Query on them. */
+export const INDEX_NAMES = TABLE_SPEC.indexes.map((ix) => ix.name);

@@ -1,0 +1,103 @@
+/**
+ * How every podlife Lambda is built, so adding one (the query API, the pending sweep) is one
+ * call: NodejsFunction bundled locally by esbuild (never Docker) as an ESM bundle, arm64, an
+ * explicit current Node.js runtime, its own log group with a retention, and its own role that
+ * may write only to that log group: no managed policy, the caller grants the rest.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root (the bundler's project root and lock file). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The newest Node.js runtime that Lambda runs generally available and CDK 2.276 knows. */
+export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** esbuild settings shared by every function and by the benchmark's size/cold-start bundle. */
+export const BUNDLING = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // Some dependencies are CommonJS; an ESM bundle needs a real `require` for them.
+  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  // The runtime ships AWS SDK v3; bundling it would add ~1 MB and cold-start time.
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+export interface PodlifeFunctionProps {
+  /** Handler file, relative to the repository root (e.g. functions/ingest/handler.ts). */
+  entry: string;
+  description: string;
+  environment?: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+  reservedConcurrentExecutions?: number;
+  logRetention?: logs.RetentionDays;
+  removalPolicy?: RemovalPolicy;
+  /** Service name for Powertools' logger and metrics. */
+  serviceName: string;
+}
+
+export class PodlifeFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PodlifeFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.serviceName}: writes its own logs; other grants are explicit`,
+    });
+    const logStreams = new iam.Policy(this, 'LogsPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          // The log group's ARN attribute ends in `:*`: its streams, which Lambda names itself.
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(logStreams);
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(15),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'podlife',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
+      },
+    });
+    // The role's policy must exist before the function can log.
+    this.fn.node.addDependency(logStreams);
+  }
+}

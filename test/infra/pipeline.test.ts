@@ -1,0 +1,211 @@
+/**
+ * The synthesised template of podlife's stack (bundled once, locally, by esbuild: no Docker, no
+ * credentials): the bus and its archive, the rules' patterns, the ingest function's runtime,
+ * architecture, concurrency, retries and on-failure destination, the table against TABLE_SPEC,
+ * and the ingest role's IAM statements, which must be exactly what the handler does.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../functions/commons/invalid-event.ts';
+import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../functions/core/snapshot.ts';
+import { pipelinePropsFromContext } from '../../infra/context.ts';
+import { synthStack } from '../support/stack.ts';
+
+let template: Template;
+type CfnIndex = {
+  IndexName: string;
+  KeySchema: { AttributeName: string }[];
+  Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+};
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+
+beforeAll(() => {
+  template = Template.fromStack(synthStack({ bundle: true }));
+}, 120_000);
+
+const only = (type: string): [string, Resource] => {
+  const all = Object.entries(template.findResources(type)) as [string, Resource][];
+  expect(all, type).toHaveLength(1);
+  return all[0];
+};
+const ref = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('the synthesised pipeline', () => {
+  it('a custom bus with an archive of every forwarder event', () => {
+    const [busId] = only('AWS::Events::EventBus');
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'podlife' });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: ref(busId),
+      EventPattern: { source: [EVENT_SOURCE] },
+      RetentionDays: 30,
+    });
+    template.hasOutput('EventBusName', {});
+    template.hasOutput('EventBusArn', { Value: ref(busId) });
+  });
+
+  it('the ingest rule matches podlife snapshots and events of the configured clusters → the function', () => {
+    const [fnId] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) =>
+      String((r as Resource).Properties.Description).startsWith('podlife ingest'),
+    )!;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: [EVENT_SOURCE],
+        'detail-type': [DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        detail: { cluster: ['demo', 'prod'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: ref(fnId),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: [INVALID_EVENT_SOURCE], 'detail-type': [DETAIL_TYPE_INVALID] },
+      Targets: [Match.objectLike({ InputPath: '$.detail' })],
+    });
+  });
+
+  it('the ingest function: arm64, Node.js 24, ESM bundle, reserved concurrency, retries, max age, on-failure queue', () => {
+    const fns = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Resource][];
+    const [fnId, fn] = fns.find(([, r]) => String(r.Properties.Description).startsWith('podlife ingest'))!;
+    expect(fn.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 15,
+      ReservedConcurrentExecutions: 10,
+      LoggingConfig: { LogGroup: expect.anything() },
+    });
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'EVENT_BUS_NAME',
+        'NODE_OPTIONS',
+        'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'RETENTION_DAYS',
+        'TABLE_NAME',
+      ].sort(),
+    );
+    const failureQueue = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.includes('FailureQueue'),
+    )!;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: ref(failureQueue) } },
+    });
+  });
+
+  it('both queues are encrypted, TLS-only, and alarmed on their first message', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const q of Object.values(queues) as Resource[]) {
+      expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    }
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    const denies = JSON.stringify(policies.map((p) => p.Properties.PolicyDocument));
+    expect(denies).toContain('"aws:SecureTransport":"false"');
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Threshold: 1 }, 2);
+  });
+
+  it('the table: on-demand, point-in-time recovery, TTL, deletion protection, keys and indexes of TABLE_SPEC', () => {
+    const [, table] = only('AWS::DynamoDB::GlobalTable');
+    const p = table.Properties as Record<string, unknown>;
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_SPEC.ttlAttribute, Enabled: true });
+    expect(p.KeySchema).toEqual([
+      { AttributeName: TABLE_SPEC.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_SPEC.sortKey, KeyType: 'RANGE' },
+    ]);
+    const replica = (p.Replicas as Record<string, unknown>[])[0];
+    expect(replica).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    const indexes = (p.GlobalSecondaryIndexes as CfnIndex[]).map((ix) => ({
+      name: ix.IndexName,
+      keys: ix.KeySchema.map((k) => k.AttributeName),
+      projection:
+        ix.Projection.ProjectionType === 'INCLUDE'
+          ? ix.Projection.NonKeyAttributes
+          : ix.Projection.ProjectionType,
+    }));
+    expect(indexes).toEqual(
+      TABLE_SPEC.indexes.map((ix) => ({
+        name: ix.name,
+        keys: [ix.partitionKey, ...('sortKey' in ix ? [ix.sortKey] : [])],
+        projection: typeof ix.projection === 'string' ? ix.projection : [...ix.projection],
+      })),
+    );
+    const defs = Object.fromEntries(
+      (p.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]).map((d) => [
+        d.AttributeName,
+        d.AttributeType,
+      ]),
+    );
+    expect(defs).toEqual(TABLE_SPEC.attributeTypes);
+  });
+
+  it("the spec stays inside DynamoDB's limit on projected attributes (CreateTable would fail otherwise)", () => {
+    const total = TABLE_SPEC.indexes.reduce(
+      (n, ix) => n + (typeof ix.projection === 'string' ? 0 : ix.projection.length),
+      0,
+    );
+    expect(total).toBeLessThanOrEqual(MAX_PROJECTED_ATTRIBUTES);
+  });
+
+  it('the ingest role may do only what the handler does: GetItem/PutItem on the table, PutEvents of its reports', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')) as [string, Resource][];
+    const [roleId, role] = roles.find(([id]) => id.includes('Ingest'))!;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+    const actions = statements.flatMap((s) => [s.Action].flat() as string[]).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'events:PutEvents',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(JSON.stringify(s.Action)).not.toContain('*');
+      expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|index\/\*/);
+    }
+    const tableId = only('AWS::DynamoDB::GlobalTable')[0];
+    const ddb = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb'))!;
+    expect(ddb.Resource).toEqual(ref(tableId));
+    const put = statements.find((s) => JSON.stringify(s.Action).includes('events:PutEvents'))!;
+    expect(put.Condition).toEqual({ StringEquals: { 'events:source': INVALID_EVENT_SOURCE } });
+  });
+
+  it('settings come from CDK context, validated by name', () => {
+    expect(
+      pipelinePropsFromContext(
+        (k) =>
+          ({
+            'podlife:clusterNames': 'prod,staging',
+            'podlife:retentionDays': '14',
+            'podlife:deletionProtection': 'false',
+          })[k],
+      ),
+    ).toMatchObject({ clusterNames: ['prod', 'staging'], retentionDays: 14, deletionProtection: false });
+    expect(() =>
+      pipelinePropsFromContext((k) => (k === 'podlife:retentionDays' ? 'a month' : undefined)),
+    ).toThrow(/podlife:retentionDays/);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * What the ingest integration tests, fault tests and the benchmark share: EventBridge events
+ * built from decoded inputs (as the bus delivers them to the Lambda), a DynamoDB Local with
+ * podlife's table, and the real handler wired to it with a quiet logger, a capturing invalid
+ * sink and counted requests.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createTable } from '../../functions/commons/create-table.ts';
+import type { InvalidEventReport } from '../../functions/commons/invalid-event.ts';
+import { recordsOfPartition } from '../../functions/commons/pod-item.ts';
+import { PodStore, type PodStoreOptions } from '../../functions/commons/pod-store.ts';
+import { compareRecords, type PodRecord } from '../../functions/core/pod-record.ts';
+import {
+  type CompactEvent,
+  DETAIL_TYPE_EVENT,
+  DETAIL_TYPE_SNAPSHOT,
+  EVENT_SOURCE,
+  type PodSnapshot,
+  SCHEMA_VERSION,
+} from '../../functions/core/snapshot.ts';
+import { makeHandler } from '../../functions/ingest/ingest-handler.ts';
+import type { InvalidEventSink } from '../../functions/ingest/invalid-event-sink.ts';
+import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+
+export type Input =
+  | { kind: 'snapshot'; snapshot: PodSnapshot }
+  | { kind: 'event'; cluster: string; event: CompactEvent };
+
+/** A fixed "now" for records and writes, so stored and replayed figures compare exactly. */
+export const FIXED_NOW = Date.parse('2030-01-01T00:00:00Z');
+export const RECORD_CTX = { now: FIXED_NOW, stuckAfterSeconds: 300 };
+
+/** The EventBridge event the bus hands the ingest Lambda for one input. */
+export function busEventOf(input: Input, id: string = randomUUID()): Record<string, unknown> {
+  const common = {
+    version: '0',
+    id,
+    source: EVENT_SOURCE,
+    account: '123456789012',
+    time: '2030-01-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+  };
+  if (input.kind === 'snapshot')
+    return { ...common, 'detail-type': DETAIL_TYPE_SNAPSHOT, detail: input.snapshot };
+  return {
+    ...common,
+    'detail-type': DETAIL_TYPE_EVENT,
+    detail: { schemaVersion: SCHEMA_VERSION, cluster: input.cluster, event: input.event },
+  };
+}
+
+/** The same input, moved to another cluster (tests isolate runs by cluster in one table). */
+export function inCluster(input: Input, cluster: string): Input {
+  return input.kind === 'snapshot'
+    ? { kind: 'snapshot', snapshot: { ...input.snapshot, cluster } }
+    : { kind: 'event', cluster, event: input.event };
+}
+
+export interface LocalTable {
+  ddb: DynamoDbLocal;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** DynamoDB Local with podlife's table, created from TABLE_SPEC. */
+export async function startLocalTable(tableName = 'podlife-test'): Promise<LocalTable> {
+  const ddb = await startDynamoDbLocal();
+  const client = localDynamoClient(ddb.endpoint);
+  try {
+    await createTable(client, tableName);
+  } catch (err) {
+    await ddb.stop();
+    throw err;
+  }
+  return {
+    ddb,
+    client,
+    doc: documentClient(client),
+    tableName,
+    async stop() {
+      client.destroy();
+      await ddb.stop();
+    },
+  };
+}
+
+export function quietLogger(): Logger {
+  return new Logger({ serviceName: 'podlife-ingest-test', logLevel: 'SILENT' });
+}
+
+// EMF lines would flood test output: off for every Metrics (single metrics included) made in a
+// test process; the metrics test turns it on around the invocations it reads.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+export function silentMetrics(): Metrics {
+  return new Metrics({ namespace: 'podlife', serviceName: 'podlife-ingest-test' });
+}
+
+export interface Harness {
+  store: PodStore;
+  handler: (event: unknown) => ReturnType<ReturnType<typeof makeHandler>>;
+  invalid: InvalidEventReport[];
+}
+
+/** The real handler on a real (local) table; invalid reports are kept in memory. */
+export function harness(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  opts: Partial<PodStoreOptions> & { metrics?: Metrics } = {},
+): Harness {
+  const store = new PodStore(doc, { tableName, ...opts });
+  const invalid: InvalidEventReport[] = [];
+  const sink: InvalidEventSink = {
+    async record(r) {
+      invalid.push(r);
+    },
+  };
+  const handler = makeHandler({
+    store,
+    invalidEvents: sink,
+    logger: quietLogger(),
+    metrics: opts.metrics ?? silentMetrics(),
+    now: () => FIXED_NOW,
+    retentionDays: 30,
+  });
+  return { store, handler, invalid };
+}
+
+/** Every stored pod item of a cluster, grouped by name (test-only Scan: never on a hot path). */
+export async function partitionsOf(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  cluster: string,
+): Promise<Map<string, Record<string, unknown>[]>> {
+  const byPk = new Map<string, Record<string, unknown>[]>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': `POD#${cluster}#` },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const list = byPk.get(item.pk as string) ?? [];
+      list.push(item);
+      byPk.set(item.pk as string, list);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  for (const list of byPk.values()) list.sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
+  return byPk;
+}
+
+/** The stored records of a cluster, exactly as `podlife replay --json` would print them. */
+export async function storedRecords(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  cluster: string,
+): Promise<PodRecord[]> {
+  const out: PodRecord[] = [];
+  for (const items of (await partitionsOf(doc, tableName, cluster)).values()) {
+    out.push(...recordsOfPartition(items, RECORD_CTX));
+  }
+  return out.sort(compareRecords);
+}
