@@ -4,7 +4,7 @@
  * order); everything else on the item is recomputed from them on every write.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { addFacts, canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
+import { attachNameEvents, canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { lastTermination, PodView } from '../core/figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
 import { toIso } from '../core/time.ts';
@@ -174,16 +174,7 @@ export function recordsOfPartition(
       for (const f of facts.values()) if (f.kind === 'event') nameEvents.push(f);
     } else if (facts.has('pod')) incarnations.push(facts);
   }
-  if (incarnations.length > 0 && nameEvents.length > 0) {
-    const created = (m: FactMap) => (m.get('pod') as Extract<Fact, { kind: 'pod' }>).created ?? 0;
-    incarnations.sort((a, b) => created(a) - created(b));
-    for (const ev of nameEvents) {
-      const t = ev.first ?? ev.last ?? 0;
-      let target = incarnations[0];
-      for (const m of incarnations) if (created(m) <= t) target = m;
-      addFacts(target, [ev]);
-    }
-  }
+  attachNameEvents(incarnations, nameEvents);
   const out: PodRecord[] = [];
   for (const m of incarnations) {
     const r = podRecordOf(m, ctx);

@@ -4,7 +4,15 @@
  * Memory grows with the number of distinct pods (and their distinct runs and events), never
  * with the number of snapshots: a snapshot that adds nothing leaves the state unchanged.
  */
-import { addFacts, bestTimeOf, type Fact, type FactMap, factOfEvent, factsOfSnapshot } from './facts.ts';
+import {
+  addFacts,
+  attachNameEvents,
+  bestTimeOf,
+  type Fact,
+  type FactMap,
+  factOfEvent,
+  factsOfSnapshot,
+} from './facts.ts';
 import type { FigureContext } from './figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from './pod-record.ts';
 import type { CompactEvent, PodSnapshot } from './snapshot.ts';
@@ -75,25 +83,15 @@ export class LifecycleEngine {
       list.push(m);
       byName.set(key, list);
     }
-    const out = new Map(maps.map((m) => [m, m]));
-    for (const [key, events] of this.unattached) {
-      const incarnations = byName.get(key);
-      if (!incarnations) continue;
-      const created = (m: FactMap) => (m.get('pod') as Fact & { kind: 'pod' }).created ?? 0;
-      incarnations.sort((a, b) => created(a) - created(b));
-      for (const ev of events.values()) {
-        const t = ev.first ?? ev.last ?? 0;
-        let target = incarnations[0];
-        for (const m of incarnations) if (created(m) <= t) target = m;
-        let copy = out.get(target)!;
-        if (copy === target) {
-          copy = new Map(target);
-          out.set(target, copy);
-        }
-        addFacts(copy, [ev]);
-      }
+    const out: FactMap[] = [];
+    for (const [key, list] of byName) {
+      const events = this.unattached.get(key);
+      // Copies, so that reporting twice never attaches twice.
+      const copies = events ? list.map((m) => new Map(m)) : list;
+      if (events) attachNameEvents(copies, events.values());
+      out.push(...copies);
     }
-    return [...out.values()];
+    return out;
   }
 
   /** Every pod's record, sorted by cluster, namespace, name, creation. */

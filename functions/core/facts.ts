@@ -51,7 +51,8 @@ export type Fact =
       owner: Owner | null;
       qos: string | null;
     }
-  | { id: 'node'; kind: 'node'; node: string; at: Order }
+  /** spec.nodeName never changes once set: no order needed, and updates cost nothing. */
+  | { id: 'node'; kind: 'node'; node: string }
   | { id: `mark:${MarkName}`; kind: 'mark'; mark: MarkName; t: number }
   | { id: `phase:${string}`; kind: 'phase'; phase: string; t: number | null }
   | { id: 'initCount'; kind: 'initCount'; n: number }
@@ -163,7 +164,10 @@ function join(a: Fact, b: Fact): Fact {
         qos: pick(a.qos, o.qos),
       };
     }
-    case 'node':
+    case 'node': {
+      const o = b as typeof a;
+      return a.node <= o.node ? a : o;
+    }
     case 'latest':
     case 'status': {
       const o = b as typeof a;
@@ -394,7 +398,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   const mark = (name: MarkName, t: number | null) => {
     if (t != null) facts.push({ id: `mark:${name}`, kind: 'mark', mark: name, t });
   };
-  if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName, at });
+  if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName });
   if (pod.phase) facts.push({ id: `phase:${pod.phase}`, kind: 'phase', phase: pod.phase, t: best });
   if (pod.initContainerCount > 0)
     facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
@@ -470,4 +474,24 @@ export function factOfEvent(ev: CompactEvent): Fact {
   if (ev.type !== undefined) f.type = ev.type;
   if (ev.container !== undefined) f.container = ev.container;
   return f;
+}
+
+type EventFact = Extract<Fact, { kind: 'event' }>;
+
+/**
+ * Attaches events that name a pod only by namespace/name (no uid) to the incarnation they fall
+ * in: the one created last at or before the event's first time (the first incarnation if the
+ * event precedes them all). `incarnations` are the fact maps of one cluster/namespace/name;
+ * they are modified in place. One rule for replay and for the store, so they always agree.
+ */
+export function attachNameEvents(incarnations: readonly FactMap[], events: Iterable<EventFact>): void {
+  if (incarnations.length === 0) return;
+  const created = (m: FactMap) => (m.get('pod') as Extract<Fact, { kind: 'pod' }> | undefined)?.created ?? 0;
+  const sorted = [...incarnations].sort((a, b) => created(a) - created(b));
+  for (const ev of events) {
+    const t = ev.first ?? ev.last ?? 0;
+    let target = sorted[0];
+    for (const m of sorted) if (created(m) <= t) target = m;
+    addFacts(target, [ev]);
+  }
 }
