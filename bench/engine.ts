@@ -81,7 +81,8 @@ function throughput(pods: number, log: (l: string) => void) {
  */
 function memory(snapshots: number, pods: number, log: (l: string) => void) {
   const engine = new LifecycleEngine();
-  const last = new Map<string, Record<string, any>>();
+  type PodObject = { metadata: { resourceVersion: string; labels: Record<string, string> } };
+  const last = new Map<string, PodObject>();
   const heapMb = () => {
     global.gc?.();
     return process.memoryUsage().heapUsed / 1048576;
@@ -108,7 +109,7 @@ function memory(snapshots: number, pods: number, log: (l: string) => void) {
     feed(line);
     const uid = line.object.metadata as { uid: string };
     if (line.type === 'DELETED') last.delete(uid.uid);
-    else last.set(uid.uid, line.object);
+    else last.set(uid.uid, line.object as unknown as PodObject);
   }
   const heapAfterCreation = heapMb();
   const live = [...last.values()];

@@ -10,7 +10,7 @@ import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
 import { progressBar } from './progress.ts';
 import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
-import { ellipsis, renderTable } from './table.ts';
+import { renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
 

@@ -6,12 +6,15 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+
+/** Template metadata key holding a function's handler entry file (read by local mode). */
+export const ENTRY_METADATA_KEY = 'podlife:entry';
 
 /** The repository root (the bundler's project root and lock file). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -99,5 +102,8 @@ export class PodlifeFunction extends Construct {
     });
     // The role's policy must exist before the function can log.
     this.fn.node.addDependency(logStreams);
+    // Local mode wires the same handlers the way this template wires the functions: the
+    // entry file in the template's metadata says which handler a rule's target is.
+    (this.fn.node.defaultChild as CfnResource).addMetadata(ENTRY_METADATA_KEY, props.entry);
   }
 }

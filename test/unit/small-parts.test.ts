@@ -78,7 +78,15 @@ describe('durations and times', () => {
 
 describe('terminal output', () => {
   it('pads kubectl-style columns with three spaces and trims the last', () => {
-    expect(renderTable(['A', 'LONGER'], [['xx', 'y'], ['x', '']])).toBe('A    LONGER\nxx   y\nx');
+    expect(
+      renderTable(
+        ['A', 'LONGER'],
+        [
+          ['xx', 'y'],
+          ['x', ''],
+        ],
+      ),
+    ).toBe('A    LONGER\nxx   y\nx');
   });
 
   it('draws a progress bar only on a terminal, and clears it when done', () => {

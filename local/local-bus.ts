@@ -1,0 +1,259 @@
+/**
+ * Local mode's event bus: the rules of the synthesised stack (local/wiring.json) route events
+ * to the same handlers the Lambdas run, with Lambda's asynchronous-invocation behaviour: up to
+ * two retries, then the on-failure destination (kept here, and reported). SQS targets (the
+ * invalid-events queue) keep what they receive so an operator, or a test, can look.
+ *
+ * It also stands in for the EventBridge and SNS clients the handlers hold (`eventBridgeClient`,
+ * `snsClient`), so handler code that publishes runs unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { matchesPattern } from './event-pattern.ts';
+import { rateMillis, type Wiring, type WiringRule } from './wiring.ts';
+
+export interface BusEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: Date | string;
+}
+
+export type LocalHandler = (event: Record<string, unknown>) => Promise<unknown>;
+
+export interface DeliveryFailure {
+  rule: string;
+  entry: string;
+  event: Record<string, unknown>;
+  error: string;
+  attempts: number;
+}
+
+export interface LocalBusOptions {
+  /** Handlers by entry file (functions/ingest/handler.ts, ...). */
+  handlers: Record<string, LocalHandler>;
+  /** Clock for event times (local mode's virtual clock). */
+  now: () => number;
+  /** Deliveries in flight at once (Lambda runs invocations concurrently). */
+  concurrency?: number;
+  /** Lambda async retries after the first attempt. */
+  retries?: number;
+  account?: string;
+  region?: string;
+  busName?: string;
+  onFailure?: (f: DeliveryFailure) => void;
+}
+
+/** EventBridge's limit for one entry (the whole entry, as PutEvents counts it). */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+export class LocalBus {
+  readonly queues = new Map<string, Record<string, unknown>[]>();
+  readonly failures: DeliveryFailure[] = [];
+  readonly stats = { put: 0, rejected: 0, matched: 0, delivered: 0, retried: 0, unmatched: 0 };
+  private readonly pending: (() => Promise<void>)[] = [];
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private readonly busRules: WiringRule[];
+  private readonly scheduled: WiringRule[];
+
+  constructor(
+    readonly wiring: Wiring,
+    private readonly opts: LocalBusOptions,
+  ) {
+    this.busRules = wiring.rules.filter((r) => r.pattern);
+    this.scheduled = wiring.rules.filter((r) => r.schedule);
+    for (const r of wiring.rules) {
+      for (const t of r.targets) {
+        if (t.kind === 'function' && !opts.handlers[t.entry]) {
+          throw new Error(`local mode has no handler for ${t.entry} (rule ${r.path})`);
+        }
+      }
+    }
+  }
+
+  /** The event EventBridge would deliver for an entry. */
+  private envelope(e: BusEntry): Record<string, unknown> {
+    const time = e.Time ? new Date(e.Time) : new Date(this.opts.now());
+    return {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': e.DetailType,
+      source: e.Source,
+      account: this.opts.account ?? '000000000000',
+      time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.opts.region ?? 'local',
+      resources: e.Resources ?? [],
+      detail: JSON.parse(e.Detail ?? '{}'),
+    };
+  }
+
+  /** PutEvents: validates each entry as EventBridge does, routes the good ones. */
+  putEvents(entries: readonly BusEntry[]): { failed: { index: number; code: string; message: string }[] } {
+    const failed: { index: number; code: string; message: string }[] = [];
+    entries.forEach((e, index) => {
+      this.stats.put++;
+      const size =
+        Buffer.byteLength(e.Source ?? '') +
+        Buffer.byteLength(e.DetailType ?? '') +
+        Buffer.byteLength(e.Detail ?? '');
+      let detail: unknown;
+      try {
+        detail = JSON.parse(e.Detail ?? '');
+      } catch {
+        detail = undefined;
+      }
+      if (!e.Source || !e.DetailType) {
+        failed.push({ index, code: 'InvalidArgument', message: 'Source and DetailType are required' });
+      } else if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+        failed.push({ index, code: 'MalformedDetail', message: 'Detail is not a JSON object' });
+      } else if (size > MAX_ENTRY_BYTES) {
+        failed.push({
+          index,
+          code: 'InvalidArgument',
+          message: `entry is ${size} bytes, over ${MAX_ENTRY_BYTES}`,
+        });
+      } else {
+        this.route(this.envelope(e));
+        return;
+      }
+      this.stats.rejected++;
+    });
+    return { failed };
+  }
+
+  private route(event: Record<string, unknown>): void {
+    let matched = false;
+    for (const rule of this.busRules) {
+      if (!matchesPattern(rule.pattern!, event)) continue;
+      matched = true;
+      this.stats.matched++;
+      for (const t of rule.targets) {
+        if (t.kind === 'queue') {
+          const q = this.queues.get(t.path) ?? [];
+          q.push(event);
+          this.queues.set(t.path, q);
+        } else this.enqueue(() => this.deliver(rule, t.entry, event));
+      }
+    }
+    if (!matched) this.stats.unmatched++;
+  }
+
+  /** One asynchronous invocation: the first attempt and up to `retries` more. */
+  private async deliver(rule: WiringRule, entry: string, event: Record<string, unknown>): Promise<void> {
+    const handler = this.opts.handlers[entry];
+    const retries = this.opts.retries ?? 2;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) this.stats.retried++;
+      try {
+        await handler(event);
+        this.stats.delivered++;
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    const failure: DeliveryFailure = {
+      rule: rule.path,
+      entry,
+      event,
+      error: (lastError as Error)?.message ?? String(lastError),
+      attempts: retries + 1,
+    };
+    this.failures.push(failure);
+    this.opts.onFailure?.(failure);
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.pending.push(task);
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = this.opts.concurrency ?? 4;
+    while (this.inFlight < limit && this.pending.length) {
+      const task = this.pending.shift()!;
+      this.inFlight++;
+      task().finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.pending.length === 0) {
+          for (const w of this.idleWaiters.splice(0)) w();
+        }
+      });
+    }
+  }
+
+  /** Deliveries waiting or running. */
+  get backlog(): number {
+    return this.pending.length + this.inFlight;
+  }
+
+  /** Resolves when every delivery so far has finished. */
+  drain(): Promise<void> {
+    if (this.backlog === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Runs every scheduled rule once now (a sweep), as EventBridge's scheduler would. */
+  async runSchedules(): Promise<void> {
+    for (const rule of this.scheduled) {
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: this.opts.account ?? '000000000000',
+        time: new Date(this.opts.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: this.opts.region ?? 'local',
+        resources: [`arn:aws:events:local:000000000000:rule/${rule.logicalId}`],
+        detail: {},
+      };
+      for (const t of rule.targets) if (t.kind === 'function') await this.deliver(rule, t.entry, event);
+    }
+  }
+
+  /** Starts the schedules; `scale` divides their period (a replay at 60x sweeps 60 times as often). */
+  startSchedules(scale = 1, minMillis = 1000): void {
+    for (const rule of this.scheduled) {
+      const every = Math.max(minMillis, rateMillis(rule.schedule!) / scale);
+      this.timers.push(setInterval(() => void this.runSchedules(), every));
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+  }
+
+  /** An EventBridgeClient stand-in: `send(new PutEventsCommand(...))` puts on this bus. */
+  eventBridgeClient(): { send: (cmd: { input: { Entries?: BusEntry[] } }) => Promise<unknown> } {
+    return {
+      send: async (cmd) => {
+        const entries = cmd.input.Entries ?? [];
+        const { failed } = this.putEvents(entries);
+        const byIndex = new Map(failed.map((f) => [f.index, f]));
+        return {
+          FailedEntryCount: failed.length,
+          Entries: entries.map((_, i) =>
+            byIndex.has(i)
+              ? { ErrorCode: byIndex.get(i)!.code, ErrorMessage: byIndex.get(i)!.message }
+              : { EventId: randomUUID() },
+          ),
+        };
+      },
+    };
+  }
+}
+
+/** An SNSClient stand-in for local mode: every Publish goes to `onPublish` (the terminal). */
+export function localSnsClient(onPublish: (m: { subject?: string; message: string }) => void) {
+  return {
+    send: async (cmd: { input: { Subject?: string; Message?: string } }) => {
+      onPublish({ subject: cmd.input.Subject, message: cmd.input.Message ?? '' });
+      return { MessageId: randomUUID() };
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The page's markup: API text is escaped wherever it lands (text, attributes, SVG), and the
+ * figures shown are the engine's, formatted as the CLI prints them.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replayFiles } from '../../cli/replay.ts';
+import { type GroupStats, statsBy } from '../../functions/core/stats.ts';
+import { formatSeconds } from '../../functions/core/time.ts';
+import {
+  adaptCrash,
+  adaptPending,
+  adaptPod,
+  adaptStatsGroup,
+  CrashItemSchema,
+  type Listed,
+  PendingItemSchema,
+  PodRecordSchema,
+  StatsGroupSchema,
+} from '../../web/src/api.ts';
+import { esc, html, raw } from '../../web/src/html.ts';
+import { renderCrashloops, renderPending, renderPod, renderStats, triple } from '../../web/src/render.ts';
+import { parseHash, type ViewState } from '../../web/src/state.ts';
+import { answer, type EngineState } from './engine-api.ts';
+
+const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
+const EVIL = '<img src=x onerror=alert(1)>';
+const view: ViewState = parseHash('#cluster=demo');
+const listed = <T>(items: T[]): Listed<T> => ({ items, rejected: 0, truncated: false, now: null });
+
+/** No element that API text could have smuggled in (escaped, `onerror=` is only text). */
+function expectInert(markup: string) {
+  expect(markup).not.toMatch(/<(img|script|iframe|b>|svg onload)/i);
+}
+
+describe('html``', () => {
+  it('escapes values, keeps nested html and raw, joins arrays, drops null and false', () => {
+    expect(esc(`<a href="x" onclick='y'>&`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
+    const inner = html`<b>${'<i>'}</b>`;
+    expect(
+      html`<p title="${'"><script>'}">${inner}${[1, '<', raw('<br>')]}${null}${false}${0}</p>`.text,
+    ).toBe('<p title="&quot;&gt;&lt;script&gt;"><b>&lt;i&gt;</b>1&lt;<br>0</p>');
+  });
+});
+
+describe('hostile API text renders as text', () => {
+  const hostile = {
+    cluster: 'demo',
+    namespace: '"><svg onload=alert(3)>',
+    name: EVIL,
+    uid: `u"${EVIL}`,
+    owner: { kind: 'Deployment', name: '<script>alert(4)</script>' },
+    createdAt: '2026-11-02T08:00:00Z',
+    ageSeconds: 600,
+    unschedulableMessage: '<script>alert(2)</script> 0/1 nodes are available',
+    waitingReason: '<b>x</b>',
+    stuck: true,
+  };
+
+  it('in the pending list', () => {
+    const out = renderPending(listed([adaptPending(PendingItemSchema.parse(hostile), 'demo')]), view).text;
+    expectInert(out);
+    expect(out).not.toContain('<svg');
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(out).toContain('&lt;script&gt;alert(2)&lt;/script&gt; 0/1 nodes are available');
+  });
+
+  it('in the crash-loop list', () => {
+    const out = renderCrashloops(
+      listed([
+        adaptCrash(CrashItemSchema.parse({ ...hostile, restarts: 2, lastTerminationReason: EVIL }), 'demo'),
+      ]),
+      view,
+    ).text;
+    expectInert(out);
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('in a pod: header, figures, Gantt lanes and bars, terminations, timeline', () => {
+    const record = PodRecordSchema.parse({
+      ...hostile,
+      phase: '<i>Running</i>',
+      node: EVIL,
+      timeline: [
+        { at: '2026-11-02T08:00:00Z', type: 'Created' },
+        { at: '2026-11-02T08:00:01Z', type: 'ContainerStarted', container: EVIL },
+        {
+          at: '2026-11-02T08:00:09Z',
+          type: 'ContainerTerminated',
+          container: EVIL,
+          reason: '<script>',
+          exitCode: 1,
+          message: `line one ${EVIL}\nline two`,
+        },
+        {
+          at: '2026-11-02T08:00:10Z',
+          type: 'ContainerWaiting',
+          container: EVIL,
+          reason: EVIL,
+          message: EVIL,
+        },
+      ],
+    });
+    const pod = adaptPod(record, 'demo');
+    const out = renderPod([pod], view, Date.parse('2026-11-02T08:01:00Z'), pod).text;
+    expectInert(out);
+    expect(out).not.toContain('<svg onload');
+    expect(out).not.toContain('<i>Running');
+    expect(out).toContain('<svg class="gantt"'); // our own SVG is there
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('in statistics: group keys', () => {
+    const stats = StatsGroupSchema.parse({ key: EVIL, stats: { pods: 1 }, values: {} });
+    const out = renderStats([adaptStatsGroup(stats)], view).text;
+    expectInert(out);
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+describe('figures on the demo trace, as the CLI prints them', () => {
+  let engine: EngineState;
+  beforeAll(async () => {
+    engine = await replayFiles([TRACE], { cluster: 'demo', stuckAfterSeconds: 300 });
+  });
+  const get = (path: string) =>
+    answer(new URL(path, 'http://x'), 'demo', engine) as Record<string, unknown[]>;
+
+  it('crash-looping my-pod: restarts 3, Error (1), 44s of back-off', () => {
+    const rows = get('/crashloops?cluster=demo').pods.map((p) =>
+      adaptCrash(CrashItemSchema.parse(p), 'demo'),
+    );
+    const out = renderCrashloops(listed(rows), view).text;
+    const row = out.split('<tr').find((r) => r.includes('data-pod="argocd/my-pod"'))!;
+    expect(row).toContain('<span class="val">3</span>');
+    expect(row).toContain('<td class="term">Error (1)</td>');
+    expect(row).toContain('>44s<');
+  });
+
+  it('the stuck router pod first, with its scheduler message', () => {
+    const rows = get('/pending?cluster=demo').pods.map((p) =>
+      adaptPending(PendingItemSchema.parse(p), 'demo'),
+    );
+    const out = renderPending(listed(rows), view).text;
+    const body = out.slice(out.indexOf('<tbody>'));
+    const first = body.split('<tr').find((r) => r.includes('data-pod'))!;
+    expect(first).toContain('class="stuck"');
+    expect(out).toMatch(
+      /<strong>Unschedulable<\/strong> <span class="msg" title="0\/2 nodes are available[^"]*">0\/2 nodes are available: 1 node\(s\)/,
+    );
+    expect(out).toMatch(/<strong>\d+<\/strong> pending · <strong class="bad">\d+<\/strong> stuck/);
+  });
+
+  it('per-namespace p50 / p90 / p99 equal statsBy', () => {
+    const groups = get('/stats?cluster=demo&groupBy=namespace').groups.map((g) =>
+      adaptStatsGroup(StatsGroupSchema.parse(g)),
+    );
+    const out = renderStats(groups, view).text;
+    const expected = statsBy(engine.records, (r) => r.namespace);
+    const t = (d: GroupStats['pendingSeconds']) =>
+      d.count ? `${formatSeconds(d.p50)} / ${formatSeconds(d.p90)} / ${formatSeconds(d.p99)}` : '—';
+    for (const [key, s] of expected) {
+      const row = out.split('<tr').find((r) => r.includes(`data-group="${key}"`))!;
+      for (const f of [
+        'scheduledAfterSeconds',
+        'pendingSeconds',
+        'timeToReadySeconds',
+        'crashLoopBackOffSeconds',
+      ] as const) {
+        expect(row).toContain(`data-figure="${f}"><span class="pct">${t(s[f])}</span>`);
+      }
+    }
+    expect(triple({ count: 13, p50: 4, p90: 10800, p99: 10800, values: [] })).toBe('4s / 3h / 3h');
+  });
+
+  it('a pod: both incarnations of my-pod linked, the crash-looping one drawn with its back-off', () => {
+    const pods = get('/pods/demo/argocd/my-pod').pods.map((p) => adaptPod(PodRecordSchema.parse(p), 'demo'));
+    const crashing = pods.find((p) => p.restarts === 3)!;
+    const out = renderPod(pods, { ...view, uid: crashing.uid }, engine.now, crashing).text;
+    expect(out).toContain(`data-uid="${crashing.uid}"`);
+    expect(out).toContain('2 incarnations');
+    expect(out).toContain('<dd data-figure="crashLoopBackOffSeconds">15s + 29s = 44s</dd>');
+    expect(out).toContain('<dd data-figure="lastTerminationReason">Error (1)</dd>');
+    expect(out.match(/data-kind="back-off"/g)).toHaveLength(3);
+    expect(out).toMatch(/aria-label="Timeline of argocd\/my-pod: /);
+  });
+});

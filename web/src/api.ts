@@ -1,0 +1,435 @@
+/**
+ * Everything the page knows about the query API, in one module: the routes, the response
+ * schemas (zod, lenient: unknown fields pass, missing ones default) and ONE adaptation point
+ * per shape (`adapt*`), which turns what the API sends into the rows the page draws. When the
+ * API's field names move, only the `adapt*` functions change.
+ *
+ * Every byte from the API is untrusted: it is validated here and escaped by render.ts.
+ */
+import * as z from 'zod/mini';
+
+// ---------------------------------------------------------------- schemas (lenient)
+
+const optStr = z.optional(z.nullable(z.string()));
+const optNum = z.optional(z.nullable(z.number()));
+const optBool = z.optional(z.nullable(z.boolean()));
+const Owner = z.optional(z.nullable(z.looseObject({ kind: z.string(), name: z.string() })));
+
+const Identity = {
+  cluster: optStr,
+  namespace: z.string(),
+  name: z.string(),
+  uid: optStr,
+  owner: Owner,
+};
+
+export const PendingItemSchema = z.looseObject({
+  ...Identity,
+  createdAt: optStr,
+  ageSeconds: optNum,
+  node: optStr,
+  waitingReason: optStr,
+  unschedulableMessage: optStr,
+  statusReason: optStr,
+  stuck: optBool,
+  stuckPending: optBool,
+});
+
+export const CrashItemSchema = z.looseObject({
+  ...Identity,
+  restarts: optNum,
+  restartsInWindow: optNum,
+  lastTerminationReason: optStr,
+  lastExitCode: optNum,
+  waitingReason: optStr,
+  crashLoopBackOffSeconds: optNum,
+});
+
+export const TimelineEntrySchema = z.looseObject({
+  at: optStr,
+  type: z.string(),
+  container: optStr,
+  init: optBool,
+  reason: optStr,
+  exitCode: optNum,
+  signal: optNum,
+  message: optStr,
+  count: optNum,
+});
+
+export const PodRecordSchema = z.looseObject({
+  ...Identity,
+  node: optStr,
+  phase: optStr,
+  scheduledAfterSeconds: optNum,
+  initSeconds: optNum,
+  pendingSeconds: optNum,
+  timeToReadySeconds: optNum,
+  restarts: optNum,
+  restartGapsSeconds: z.optional(z.nullable(z.array(z.number()))),
+  crashLoopBackOffSeconds: optNum,
+  lastTerminationReason: optStr,
+  waitingReason: optStr,
+  unschedulableMessage: optStr,
+  statusReason: optStr,
+  deleted: optBool,
+  stuckPending: optBool,
+  timeline: z.optional(z.nullable(z.array(z.unknown()))),
+});
+
+const DistributionSchema = z.optional(
+  z.nullable(z.looseObject({ count: optNum, p50: optNum, p90: optNum, p99: optNum, max: optNum })),
+);
+
+export const StatsGroupSchema = z.looseObject({
+  key: z.string(),
+  stats: z.looseObject({
+    pods: optNum,
+    scheduledAfterSeconds: DistributionSchema,
+    pendingSeconds: DistributionSchema,
+    timeToReadySeconds: DistributionSchema,
+    crashLoopBackOffSeconds: DistributionSchema,
+    restarts: optNum,
+    terminationsByReason: z.optional(z.nullable(z.record(z.string(), z.number()))),
+  }),
+  values: z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.nullable(z.number())))))),
+});
+
+/** A page of a list: `pods` (the query API) or `items`, an opaque `nextToken`, the API's `now`. */
+const ListSchema = z.looseObject({
+  pods: z.optional(z.nullable(z.array(z.unknown()))),
+  items: z.optional(z.nullable(z.array(z.unknown()))),
+  nextToken: optStr,
+  now: optStr,
+});
+
+/** `/clusters`: names, or `{name, lastSeenAt}` entries. */
+const ClustersSchema = z.looseObject({
+  clusters: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])),
+});
+
+// ---------------------------------------------------------------- what the page draws
+
+export interface PodRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+  uid: string | null;
+  /** "Deployment/web", or null. */
+  owner: string | null;
+}
+
+export interface PendingRow extends PodRef {
+  createdAt: number | null;
+  ageSeconds: number | null;
+  node: string | null;
+  waitingReason: string | null;
+  unschedulableMessage: string | null;
+  stuck: boolean;
+}
+
+export interface CrashRow extends PodRef {
+  restarts: number;
+  restartsInWindow: number | null;
+  lastTerminationReason: string | null;
+  lastExitCode: number | null;
+  waitingReason: string | null;
+  crashLoopBackOffSeconds: number | null;
+}
+
+export interface TimelineRow {
+  at: string | null;
+  type: string;
+  container?: string;
+  init?: boolean;
+  reason?: string;
+  exitCode?: number;
+  signal?: number;
+  message?: string;
+  count?: number;
+}
+
+export interface PodDetail extends PodRef {
+  node: string | null;
+  phase: string;
+  scheduledAfterSeconds: number | null;
+  initSeconds: number | null;
+  pendingSeconds: number | null;
+  timeToReadySeconds: number | null;
+  restarts: number;
+  restartGapsSeconds: number[];
+  crashLoopBackOffSeconds: number | null;
+  lastTerminationReason: string | null;
+  waitingReason: string | null;
+  unschedulableMessage: string | null;
+  statusReason: string | null;
+  deleted: boolean;
+  stuckPending: boolean;
+  timeline: TimelineRow[];
+}
+
+export const FIGURES = [
+  'scheduledAfterSeconds',
+  'pendingSeconds',
+  'timeToReadySeconds',
+  'crashLoopBackOffSeconds',
+] as const;
+export type Figure = (typeof FIGURES)[number];
+
+export interface FigureStats {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  /** The raw per-pod values, for the histogram. */
+  values: number[];
+}
+
+export interface StatsGroup {
+  key: string;
+  pods: number;
+  figures: Record<Figure, FigureStats>;
+  restarts: number;
+  terminationsByReason: Record<string, number>;
+}
+
+// ---------------------------------------------------------------- the adaptation point
+
+type Raw<S extends z.ZodMiniType> = z.infer<S>;
+const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);
+
+function refOf(r: Raw<typeof PendingItemSchema> | Raw<typeof CrashItemSchema>, cluster: string): PodRef {
+  return {
+    cluster: r.cluster ?? cluster,
+    namespace: r.namespace,
+    name: r.name,
+    uid: orNull(r.uid),
+    owner: r.owner ? `${r.owner.kind}/${r.owner.name}` : null,
+  };
+}
+
+export function adaptPending(r: Raw<typeof PendingItemSchema>, cluster: string): PendingRow {
+  const createdAt = r.createdAt ? Date.parse(r.createdAt) : Number.NaN;
+  return {
+    ...refOf(r, cluster),
+    createdAt: Number.isFinite(createdAt) ? createdAt : null,
+    ageSeconds: orNull(r.ageSeconds),
+    node: orNull(r.node),
+    waitingReason: orNull(r.waitingReason ?? r.statusReason),
+    unschedulableMessage: orNull(r.unschedulableMessage),
+    stuck: Boolean(r.stuck ?? r.stuckPending),
+  };
+}
+
+export function adaptCrash(r: Raw<typeof CrashItemSchema>, cluster: string): CrashRow {
+  return {
+    ...refOf(r, cluster),
+    restarts: r.restarts ?? 0,
+    restartsInWindow: orNull(r.restartsInWindow),
+    lastTerminationReason: orNull(r.lastTerminationReason),
+    lastExitCode: orNull(r.lastExitCode),
+    waitingReason: orNull(r.waitingReason),
+    crashLoopBackOffSeconds: orNull(r.crashLoopBackOffSeconds),
+  };
+}
+
+export function adaptTimelineEntry(raw: unknown): TimelineRow | null {
+  const p = TimelineEntrySchema.safeParse(raw);
+  if (!p.success) return null;
+  const e = p.data;
+  const out: TimelineRow = { at: orNull(e.at), type: e.type };
+  if (e.container != null) out.container = e.container;
+  if (e.init) out.init = true;
+  if (e.reason != null) out.reason = e.reason;
+  if (e.exitCode != null) out.exitCode = e.exitCode;
+  if (e.signal != null) out.signal = e.signal;
+  if (e.message != null) out.message = e.message;
+  if (e.count != null) out.count = e.count;
+  return out;
+}
+
+export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDetail {
+  return {
+    ...refOf(r, cluster),
+    node: orNull(r.node),
+    phase: r.phase ?? 'Unknown',
+    scheduledAfterSeconds: orNull(r.scheduledAfterSeconds),
+    initSeconds: orNull(r.initSeconds),
+    pendingSeconds: orNull(r.pendingSeconds),
+    timeToReadySeconds: orNull(r.timeToReadySeconds),
+    restarts: r.restarts ?? 0,
+    restartGapsSeconds: r.restartGapsSeconds ?? [],
+    crashLoopBackOffSeconds: orNull(r.crashLoopBackOffSeconds),
+    lastTerminationReason: orNull(r.lastTerminationReason),
+    waitingReason: orNull(r.waitingReason),
+    unschedulableMessage: orNull(r.unschedulableMessage),
+    statusReason: orNull(r.statusReason),
+    deleted: Boolean(r.deleted),
+    stuckPending: Boolean(r.stuckPending),
+    timeline: (r.timeline ?? []).map(adaptTimelineEntry).filter((e): e is TimelineRow => e != null),
+  };
+}
+
+export function adaptStatsGroup(g: Raw<typeof StatsGroupSchema>): StatsGroup {
+  const figure = (f: Figure): FigureStats => {
+    const d = g.stats[f];
+    const values = (g.values?.[f] ?? []).filter((v): v is number => typeof v === 'number');
+    return {
+      count: d?.count ?? values.length,
+      p50: orNull(d?.p50),
+      p90: orNull(d?.p90),
+      p99: orNull(d?.p99),
+      values,
+    };
+  };
+  return {
+    key: g.key,
+    pods: g.stats.pods ?? 0,
+    figures: Object.fromEntries(FIGURES.map((f) => [f, figure(f)])) as Record<Figure, FigureStats>,
+    restarts: g.stats.restarts ?? 0,
+    terminationsByReason: g.stats.terminationsByReason ?? {},
+  };
+}
+
+// ---------------------------------------------------------------- requests
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Items that failed validation are dropped, not fatal; the page says how many. */
+export interface Listed<T> {
+  items: T[];
+  rejected: number;
+  /** True when the API had more pages than the page fetches. */
+  truncated: boolean;
+  /** The API's "now" (epoch ms) when it says so. */
+  now: number | null;
+}
+
+type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** Pages fetched per list at most (a laptop screen shows far fewer rows anyway). */
+const MAX_PAGES = 5;
+const PAGE_LIMIT = 200;
+
+/**
+ * The API base URL: `?api=` on the page's URL, else `apiBaseUrl` from config.json next to
+ * index.html, else the page's own directory (same origin). Always ends with '/'.
+ */
+export function apiBaseFrom(pageUrl: string, config: unknown): string {
+  const fromQuery = new URL(pageUrl).searchParams.get('api');
+  const fromConfig =
+    config &&
+    typeof config === 'object' &&
+    typeof (config as { apiBaseUrl?: unknown }).apiBaseUrl === 'string'
+      ? (config as { apiBaseUrl: string }).apiBaseUrl
+      : null;
+  const base = new URL(fromQuery || fromConfig || '.', pageUrl).href;
+  return base.endsWith('/') ? base : `${base}/`;
+}
+
+export function createApi(base: string, fetchImpl: Fetch = (u, i) => fetch(u, i)) {
+  const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
+    const u = new URL(path, base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.href;
+  };
+
+  async function get(href: string): Promise<unknown> {
+    let res: Response;
+    try {
+      // no-cache: revalidate every time; with an ETag the server answers 304 and the browser
+      // serves its copy (If-None-Match is sent for us).
+      res = await fetchImpl(href, { cache: 'no-cache', headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw new ApiError(0, href, `API unreachable (${(err as Error).message})`);
+    }
+    if (!res.ok)
+      throw new ApiError(res.status, href, `${res.status} ${res.statusText || 'error'} from ${href}`);
+    try {
+      return await res.json();
+    } catch {
+      throw new ApiError(res.status, href, `not JSON: ${href}`);
+    }
+  }
+
+  async function list<T, S extends z.ZodMiniType>(
+    path: string,
+    query: Record<string, string | number | undefined>,
+    schema: S,
+    adapt: (raw: z.infer<S>) => T,
+  ): Promise<Listed<T>> {
+    const out: Listed<T> = { items: [], rejected: 0, truncated: false, now: null };
+    let token: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const body = ListSchema.safeParse(await get(url(path, { ...query, nextToken: token })));
+      if (!body.success) throw new ApiError(200, path, `unexpected answer from ${path}`);
+      for (const raw of body.data.pods ?? body.data.items ?? []) {
+        const p = schema.safeParse(raw);
+        if (p.success) out.items.push(adapt(p.data as z.infer<S>));
+        else out.rejected++;
+      }
+      const now = body.data.now ? Date.parse(body.data.now) : Number.NaN;
+      if (Number.isFinite(now)) out.now = now;
+      token = body.data.nextToken ?? undefined;
+      if (!token) return out;
+    }
+    out.truncated = true;
+    return out;
+  }
+
+  return {
+    base,
+    async clusters(): Promise<string[]> {
+      const p = ClustersSchema.safeParse(await get(url('clusters')));
+      if (!p.success) throw new ApiError(200, 'clusters', 'unexpected answer from /clusters');
+      return p.data.clusters.map((c) => (typeof c === 'string' ? c : c.name));
+    },
+    pending: (cluster: string) =>
+      list('pending', { cluster, olderThan: '0s', limit: PAGE_LIMIT }, PendingItemSchema, (r) =>
+        adaptPending(r, cluster),
+      ),
+    crashloops: (cluster: string) =>
+      list('crashloops', { cluster, limit: PAGE_LIMIT }, CrashItemSchema, (r) => adaptCrash(r, cluster)),
+    /** Every incarnation of a pod name, newest first. */
+    pod: (cluster: string, namespace: string, name: string) =>
+      list(['pods', cluster, namespace, name].map(encodeURIComponent).join('/'), {}, PodRecordSchema, (r) =>
+        adaptPod(r, cluster),
+      ),
+    /** Groups by namespace or owner; `since` (e.g. `24h`, RFC 3339) is the API's default when absent. */
+    async stats(cluster: string, groupBy: 'namespace' | 'owner', since?: string): Promise<StatsGroup[]> {
+      const body = await get(url('stats', { cluster, groupBy, since }));
+      const p = z.looseObject({ groups: z.array(z.unknown()) }).safeParse(body);
+      if (!p.success) throw new ApiError(200, 'stats', 'unexpected answer from /stats');
+      return p.data.groups.flatMap((g) => {
+        const q = StatsGroupSchema.safeParse(g);
+        return q.success ? [adaptStatsGroup(q.data)] : [];
+      });
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/**
+ * "Now" as the API sees it: its own `now` if it sends one, else creation + age of the pending
+ * pods (a replay's now is the trace's end, not the wall clock), else null.
+ */
+export function serverNowOf(pending: Listed<PendingRow>): number | null {
+  if (pending.now != null) return pending.now;
+  let best: number | null = null;
+  for (const r of pending.items) {
+    if (r.createdAt == null || r.ageSeconds == null) continue;
+    const t = r.createdAt + r.ageSeconds * 1000;
+    if (best == null || t > best) best = t;
+  }
+  return best;
+}

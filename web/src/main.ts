@@ -1,0 +1,224 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The page's wiring: find the API, poll it every 2 s while the tab is visible, draw each
+ * section when its content changed, keep the view in the location hash.
+ */
+import {
+  type Api,
+  ApiError,
+  apiBaseFrom,
+  createApi,
+  type Listed,
+  type PendingRow,
+  serverNowOf,
+} from './api.ts';
+import type { Html } from './html.ts';
+import {
+  clock,
+  renderCrashloops,
+  renderPending,
+  renderPod,
+  renderPodHint,
+  renderStats,
+  stamp,
+} from './render.ts';
+import { hashOf, parseHash, type ViewState } from './state.ts';
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+const params = new URL(location.href).searchParams;
+const POLL_MS = Math.max(500, Number(params.get('poll') ?? 2) * 1000 || 2000);
+/** Clusters change rarely: asked on the first poll and then every CLUSTERS_EVERY polls. */
+const CLUSTERS_EVERY = 15;
+
+let api: Api;
+let state: ViewState = parseHash(location.hash);
+let clusters: string[] = [];
+let polls = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let running = false;
+let again = false;
+let lastOk: number | null = null;
+/** The API's "now" when it is not the wall clock (a replay of a recorded trace). */
+let apiNow: number | null = null;
+
+/**
+ * Replaces a section's markup only when it changed, keeping what the reader was doing:
+ * keyboard focus (by `data-focus`), open <details> (by `data-key`) and scroll position.
+ */
+function patch(el: HTMLElement, markup: Html): void {
+  const text = markup.text;
+  if (el.dataset.rendered === text) return;
+  const focused = el.contains(document.activeElement)
+    ? (document.activeElement as HTMLElement).dataset.focus
+    : undefined;
+  const open = new Set(
+    [...el.querySelectorAll<HTMLDetailsElement>('details[data-key][open]')].map((d) => d.dataset.key),
+  );
+  const scrolls = [...el.querySelectorAll<HTMLElement>('.scroll')].map((s) => s.scrollTop);
+  el.innerHTML = text;
+  el.dataset.rendered = text;
+  for (const d of el.querySelectorAll<HTMLDetailsElement>('details[data-key]'))
+    if (open.has(d.dataset.key)) d.open = true;
+  el.querySelectorAll<HTMLElement>('.scroll').forEach((s, i) => {
+    s.scrollTop = scrolls[i] ?? 0;
+  });
+  if (focused)
+    [...el.querySelectorAll<HTMLElement>('[data-focus]')].find((n) => n.dataset.focus === focused)?.focus();
+}
+
+function setStatus(error: string | null): void {
+  const banner = $('banner');
+  banner.hidden = !error;
+  if (error) {
+    banner.textContent = `${error} — retrying every ${POLL_MS / 1000} s${
+      lastOk ? `; showing data from ${new Date(lastOk).toLocaleTimeString()}` : ''
+    }.`;
+  }
+  $('updated').textContent = lastOk
+    ? `Updated ${new Date(lastOk).toLocaleTimeString()}${apiNow ? ` · API time ${stamp(apiNow)}` : ''}`
+    : 'Loading…';
+  document.body.classList.toggle('stale', Boolean(error));
+}
+
+function setState(next: ViewState, replace = false): void {
+  state = next;
+  const h = hashOf(next);
+  if (h !== location.hash) {
+    if (replace) history.replaceState(null, '', h);
+    else location.hash = h;
+  }
+}
+
+function renderClusters(): void {
+  const sel = $('cluster') as HTMLSelectElement;
+  const want = clusters.join('\n');
+  if (sel.dataset.rendered !== want) {
+    sel.replaceChildren(...clusters.map((c) => new Option(c, c)));
+    sel.dataset.rendered = want;
+  }
+  sel.value = state.cluster ?? '';
+}
+
+const message = (r: PromiseSettledResult<unknown>) =>
+  r.status === 'rejected' ? (r.reason instanceof Error ? r.reason.message : String(r.reason)) : null;
+
+async function refresh(): Promise<void> {
+  if (!clusters.length || polls % CLUSTERS_EVERY === 0) {
+    clusters = await api.clusters();
+  }
+  polls++;
+  if (!state.cluster || !clusters.includes(state.cluster)) {
+    if (!clusters.length) throw new Error('the API knows no cluster yet');
+    setState({ ...state, cluster: clusters[0] }, true);
+  }
+  renderClusters();
+  const s = state;
+  const cluster = s.cluster!;
+  const [pending, crash, stats, pod] = await Promise.allSettled([
+    api.pending(cluster),
+    api.crashloops(cluster),
+    api.stats(cluster, s.by, params.get('since') ?? undefined),
+    s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
+  ]);
+  if (s !== state) return; // the view changed while we waited; the next refresh draws it
+  const fromApi = pending.status === 'fulfilled' ? serverNowOf(pending.value as Listed<PendingRow>) : null;
+  const now = fromApi ?? Date.now();
+  apiNow = fromApi != null && Math.abs(fromApi - Date.now()) > 60_000 ? fromApi : null;
+  if (pending.status === 'fulfilled') {
+    patch($('pending-body'), renderPending(pending.value, s));
+    const stuck = pending.value.items.filter((r) => r.stuck).length;
+    document.title = stuck ? `(${stuck} stuck) podlife` : 'podlife';
+  }
+  if (crash.status === 'fulfilled') patch($('crash-body'), renderCrashloops(crash.value, s));
+  if (stats.status === 'fulfilled') patch($('stats-body'), renderStats(stats.value, s));
+  // A pod that does not exist is an answer, not an API failure.
+  const podMissing = pod.status === 'rejected' && pod.reason instanceof ApiError && pod.reason.status === 404;
+  if (!s.pod) patch($('pod-body'), renderPodHint());
+  else if (podMissing) patch($('pod-body'), renderPod([], s, now, s.pod));
+  else if (pod.status === 'fulfilled' && pod.value)
+    patch($('pod-body'), renderPod(pod.value.items, s, now, s.pod));
+  const errors = [pending, crash, stats, ...(podMissing ? [] : [pod])]
+    .map(message)
+    .filter((m): m is string => m != null);
+  if (errors.length < 3) lastOk = Date.now();
+  setStatus(errors.length ? [...new Set(errors)].join('; ') : null);
+}
+
+/** One poll, never two at once; a request for another while one runs is queued. */
+async function poll(): Promise<void> {
+  clearTimeout(timer);
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  try {
+    if (document.visibilityState === 'visible') await refresh();
+  } catch (err) {
+    setStatus(err instanceof Error ? err.message : String(err));
+  } finally {
+    running = false;
+    if (again) {
+      again = false;
+      void poll();
+    } else if (document.visibilityState === 'visible') {
+      timer = setTimeout(poll, POLL_MS);
+    }
+  }
+}
+
+async function loadConfig(): Promise<unknown> {
+  if (params.get('api')) return null;
+  try {
+    const res = await fetch(new URL('config.json', location.href), { cache: 'no-cache' });
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function boot(): Promise<void> {
+  api = createApi(apiBaseFrom(location.href, await loadConfig()));
+  $('api-base').textContent = api.base;
+  window.addEventListener('hashchange', () => {
+    const next = parseHash(location.hash);
+    const podChanged =
+      next.pod?.namespace !== state.pod?.namespace ||
+      next.pod?.name !== state.pod?.name ||
+      next.cluster !== state.cluster;
+    state = next;
+    if (podChanged) {
+      $('pod-body').dataset.rendered = '';
+      $('pod-body').innerHTML = '<p class="empty">Loading…</p>';
+    }
+    void poll();
+    if (podChanged && next.pod) $('pod').scrollIntoView({ block: 'nearest' });
+  });
+  ($('cluster') as HTMLSelectElement).addEventListener('change', (e) => {
+    setState({ ...state, cluster: (e.target as HTMLSelectElement).value, pod: null, uid: null, group: null });
+  });
+  $('open-pod').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = $('open-pod-name') as HTMLInputElement;
+    const [namespace, ...rest] = input.value.trim().split('/');
+    if (namespace && rest.length) setState({ ...state, pod: { namespace, name: rest.join('/') }, uid: null });
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void poll();
+  });
+  await poll();
+}
+
+void boot();
+
+// For tests and the curious: what the page believes, and the time of the last good poll.
+(window as unknown as { podlife: unknown }).podlife = {
+  get state() {
+    return state;
+  },
+  get lastOk() {
+    return lastOk == null ? null : clock(lastOk);
+  },
+  poll,
+};
