@@ -58,8 +58,9 @@ export class Deduper {
   /**
    * Decides for one pod snapshot and, when it is to be sent, records it as sent.
    * DELETED is sent once per uid; an update of an already deleted uid is a no-op.
+   * `force` sends an unchanged snapshot anyway (a re-send after the buffer gave it up).
    */
-  pod(snap: PodSnapshot): Decision {
+  pod(snap: PodSnapshot, force = false): Decision {
     const uid = snap.pod.uid;
     if (this.tombstones.has(uid)) return 'noop';
     if (snap.type === 'DELETED') {
@@ -68,7 +69,7 @@ export class Deduper {
       return 'send';
     }
     const sig = podSignature(snap.pod);
-    if (this.pods.get(uid) === sig) return 'noop';
+    if (!force && this.pods.get(uid) === sig) return 'noop';
     this.pods.set(uid, sig);
     return 'send';
   }
@@ -84,14 +85,6 @@ export class Deduper {
   /** The Event object was deleted (TTL): forget it. */
   forgetEvent(uid: string): void {
     this.events.delete(uid);
-  }
-
-  /**
-   * Forgets what was sent for a pod, so its next snapshot is sent even if it equals the last
-   * one. Used when the buffer had to give up a pod's latest snapshot.
-   */
-  forgetPod(uid: string): void {
-    this.pods.delete(uid);
   }
 
   /** True when this uid was seen and not deleted. */

@@ -71,7 +71,8 @@ export function cutMessages<T>(value: T, max: number): T {
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        out[k] = k === 'message' && typeof x === 'string' && x.length > max ? `${x.slice(0, max - 1)}…` : walk(x);
+        out[k] =
+          k === 'message' && typeof x === 'string' && x.length > max ? `${x.slice(0, max - 1)}…` : walk(x);
       }
       return out;
     }
@@ -98,7 +99,9 @@ export function buildEntry(source: string, detailType: string, detail: object, b
   const first = make(detail);
   const firstSize = entrySize(first);
   if (firstSize <= TARGET_ENTRY_BYTES) return { ok: true, entry: first, size: firstSize, trimmed: false };
-  const forms: { entry: Entry; size: number; trimmed: boolean }[] = [{ entry: first, size: firstSize, trimmed: false }];
+  const forms: { entry: Entry; size: number; trimmed: boolean }[] = [
+    { entry: first, size: firstSize, trimmed: false },
+  ];
   for (const max of [256, 64]) {
     const e = make(cutMessages(detail, max));
     const size = entrySize(e);
@@ -180,6 +183,8 @@ class SeqHeap {
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
+const LINGER_CUT = 'linger cut short';
+
 /** setTimeout as a promise that an AbortSignal ends early (resolving, not rejecting). */
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve) => {
@@ -236,7 +241,9 @@ export class Sender {
   private wake: (() => void) | undefined;
   private wakePromise: Promise<void> | undefined;
   private workers: Promise<void>[] = [];
-  private readonly aborted = new Promise<void>((r) => this.abort.signal.addEventListener('abort', () => r(), { once: true }));
+  private readonly aborted = new Promise<void>((r) =>
+    this.abort.signal.addEventListener('abort', () => r(), { once: true }),
+  );
 
   private readonly sink: Sink;
   private readonly m: ForwarderMetrics;
@@ -294,7 +301,14 @@ export class Sender {
       this.m.dropped.inc({ reason: 'shutdown' });
       return;
     }
-    const item: Item = { ...o, seq: ++this.seq, at: this.now(), inflight: false, attempts: 0, superseded: false };
+    const item: Item = {
+      ...o,
+      seq: ++this.seq,
+      at: this.now(),
+      inflight: false,
+      attempts: 0,
+      superseded: false,
+    };
     const prev = this.latest.get(o.meta.key);
     if (prev !== undefined) {
       const p = this.buffer.get(prev);
@@ -489,26 +503,40 @@ export class Sender {
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.worker());
   }
 
+  /**
+   * When the next batch should go: 0 now (a full batch, a partial one that has lingered
+   * `lingerMs`, or anything while closing), the milliseconds left otherwise (back-off or
+   * linger), undefined when nothing is waiting.
+   */
+  nextSendIn(): number | undefined {
+    const { n, oldest } = this.readyCount(MAX_BATCH_ENTRIES);
+    if (n === 0 || oldest === undefined) return undefined;
+    const now = this.now();
+    if (this.pauseUntil > now) return this.pauseUntil - now;
+    if (n >= MAX_BATCH_ENTRIES || this.closing) return 0;
+    return Math.max(0, oldest + this.lingerMs - now);
+  }
+
   private async worker(): Promise<void> {
     const signal = this.abort.signal;
     while (!this.stopped) {
-      const wait = this.pauseUntil - this.now();
-      if (wait > 0) {
-        await this.sleep(wait, signal);
+      const pause = this.pauseUntil - this.now();
+      if (pause > 0) {
+        await this.sleep(pause, signal);
         continue;
       }
-      const { n, oldest } = this.readyCount(MAX_BATCH_ENTRIES);
-      if (n === 0) {
+      const wait = this.nextSendIn();
+      if (wait === undefined) {
         if (this.closing) return;
         await Promise.race([this.waitForWork(), this.aborted]);
         continue;
       }
-      if (n < MAX_BATCH_ENTRIES && !this.closing && oldest !== undefined) {
-        const left = oldest + this.lingerMs - this.now();
-        if (left > 0) {
-          await Promise.race([this.sleep(left, signal), this.waitForWork()]);
-          continue;
-        }
+      if (wait > 0) {
+        // Its own signal, so a linger cut short by new work does not leave a timer behind.
+        const linger = new AbortController();
+        await Promise.race([this.sleep(wait, linger.signal), this.waitForWork(), this.aborted]);
+        linger.abort(LINGER_CUT); // an explicit reason: no DOMException built per linger
+        continue;
       }
       await this.sendOnce();
     }

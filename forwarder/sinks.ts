@@ -7,7 +7,11 @@
  *   cluster without an AWS account;
  * - `stdout`: one JSON entry per line, to look at what would be sent.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 
 /** One entry as PutEvents takes it. */
@@ -72,7 +76,8 @@ export class EventBridgeSink implements Sink {
         if (r.ErrorCode || !r.EventId) failed.push({ index, code: r.ErrorCode, message: r.ErrorMessage });
       });
       // An answer that counts failures but does not say which: treat the whole call as failed.
-      if (failed.length === 0) throw new SinkCallError('FailedEntryCount without entries', 'IncompleteResponse');
+      if (failed.length === 0)
+        throw new SinkCallError('FailedEntryCount without entries', 'IncompleteResponse');
     }
     return { failed };
   }
@@ -121,7 +126,9 @@ export class LocalSink implements Sink {
       throw new SinkCallError('local sink answered something else than {"failed":[...]}', 'BadResponse');
     }
     return {
-      failed: parsed.failed.filter((i) => i < entries.length).map((index) => ({ index, code: 'LocalFailure' })),
+      failed: parsed.failed
+        .filter((i) => i < entries.length)
+        .map((index) => ({ index, code: 'LocalFailure' })),
     };
   }
 }

@@ -168,7 +168,7 @@ function projectState(state: KubeState): SnapState | undefined {
       message: cut(t.message),
       startedAt: t.startedAt ?? null,
       finishedAt: t.finishedAt ?? null,
-      containerID: t.containerID,
+      containerID: shortId(t.containerID),
     });
   }
   return out.waiting || out.running || out.terminated ? out : undefined;
@@ -181,12 +181,24 @@ function projectContainers(list: KubeStatuses): SnapContainer[] {
     strip({
       name: c.name,
       restartCount: c.restartCount ?? 0,
-      ready: c.ready,
-      containerID: c.containerID || undefined,
+      containerID: shortId(c.containerID),
       state: projectState(c.state),
       lastState: projectState(c.lastState),
     }),
   );
+}
+
+/** The conditions a figure reads (docs/lifecycle-metrics.md); the others are not forwarded. */
+export const FIGURE_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'Ready']);
+
+/**
+ * A container ID cut to its runtime and first 16 hex digits (64 bits): it only has to tell the
+ * runs of one container apart, and the full 64-digit ID would be a third of a small snapshot.
+ */
+export function shortId(id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  const m = /^([a-z0-9-]+:\/\/)?([0-9a-f]{16})[0-9a-f]*$/.exec(id);
+  return m ? `${m[1] ?? ''}${m[2]}` : id;
 }
 
 /** Drops keys whose value is undefined, so snapshots are canonical and compact on the wire. */
@@ -225,15 +237,19 @@ export function compactPod(pod: KubePod): CompactPod {
       pod.spec?.initContainers?.length ?? 0,
       status.initContainerStatuses?.length ?? 0,
     ),
-    conditions: (status.conditions ?? []).map((c) =>
-      strip({
-        type: c.type,
-        status: c.status,
-        lastTransitionTime: c.lastTransitionTime ?? null,
-        reason: c.reason,
-        message: cut(c.message),
-      }),
-    ),
+    conditions: (status.conditions ?? [])
+      .filter((c) => FIGURE_CONDITIONS.has(c.type))
+      .map((c) =>
+        strip({
+          type: c.type,
+          status: c.status,
+          lastTransitionTime: c.lastTransitionTime ?? null,
+          reason: c.reason,
+          // Only the scheduler's message is a figure (unschedulableMessage); the others repeat
+          // "containers with unready status: [...]" on every update.
+          message: c.type === 'PodScheduled' && c.status !== 'True' ? cut(c.message) : undefined,
+        }),
+      ),
     initContainerStatuses: projectContainers(status.initContainerStatuses),
     containerStatuses: projectContainers(status.containerStatuses),
   });

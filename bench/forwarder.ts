@@ -1,0 +1,717 @@
+/**
+ * The forwarder benchmark. The forwarder's own code path, minus the socket: each raw watch line
+ * is JSON-parsed, trimmed as the informer's watch trims it, and handed to Forwarder.onPod /
+ * onEvent (snapshot projection, no-op filter, entry sizing, the bounded sender), which sends to a
+ * counting sink under a virtual clock. Reports:
+ * - bytes sent to EventBridge (entry size as EventBridge computes it) vs bytes of the raw watch
+ *   stream, and entries sent vs watch events received, on the demo trace and on a generated
+ *   churn trace (bench/churn.ts: 10,000 pods, rolling updates, label-only updates, crash loops,
+ *   OOM kills, Jobs...); no-op updates skipped, and no-op entries sent (must be 0);
+ * - PutEvents calls per entry at 100 events per second (the sender's 200 ms linger);
+ * - CPU and memory for 10,000 pods at 100 updates per second: CPU seconds per 1,000 updates
+ *   (process.cpuUsage, not wall time), the share of one core that makes at 100 updates/s, peak
+ *   RSS, with the informer cache of 10,000 trimmed pods held as the real informer holds it.
+ *
+ * - the same for the bundled forwarder run as its own process (what the image runs), against a
+ *   local API server and a local PutEvents endpoint, for `--process-seconds` of wall time.
+ *
+ *   node --expose-gc --import tsx bench/forwarder.ts [--pods N] [--seconds N] [--rate N]
+ *        [--process-seconds N (default 60; 0 skips)] [--json]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { buildForwarder } from '../forwarder/build.ts';
+import { podSignature } from '../forwarder/dedupe.ts';
+import { Forwarder } from '../forwarder/forwarder.ts';
+import { entrySize } from '../forwarder/sender.ts';
+import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
+import { trimEvent, trimPod } from '../forwarder/watcher.ts';
+import { FakeApiServer } from '../test/forwarder/fake-apiserver.ts';
+import { churnStream, prng } from './churn.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEMO_TRACE = `${ROOT}demo/trace.jsonl`;
+
+export interface ForwarderBenchOptions {
+  /** Pods in the generated churn trace (default 10,000). */
+  churnPods?: number;
+  /** Pods alive in the steady-state run (default 10,000). */
+  steadyPods?: number;
+  /** Update rate of the steady-state run and of the churn replay (default 100/s). */
+  updatesPerSecond?: number;
+  /** Virtual seconds of steady-state updates (default 300: 30,000 updates). */
+  steadySeconds?: number;
+  /** The demo trace (default demo/trace.jsonl when present; false to skip). */
+  demoTrace?: string | false;
+  /**
+   * Also run the bundled forwarder as a process against a local API server and a local
+   * PutEvents endpoint for this many wall-clock seconds (default 0: skipped).
+   */
+  processSeconds?: number;
+  log?: (line: string) => void;
+}
+
+/** Counts what reaches the bus, and checks that no entry repeats a pod's previous state. */
+class CountingSink implements Sink {
+  readonly name = 'counting';
+  calls = 0;
+  entries = 0;
+  bytes = 0;
+  noopEntries = 0;
+  private readonly last = new Map<string, string>();
+  async put(entries: Entry[]): Promise<SinkResult> {
+    this.calls++;
+    for (const e of entries) {
+      this.entries++;
+      this.bytes += entrySize(e);
+      if (e.DetailType !== 'Pod Snapshot') continue;
+      const d = JSON.parse(e.Detail);
+      const sig = `${d.type === 'DELETED'}:${podSignature(d.pod)}`;
+      if (this.last.get(d.pod.uid) === sig) this.noopEntries++;
+      this.last.set(d.pod.uid, sig);
+    }
+    return { failed: [] };
+  }
+}
+
+class Clock {
+  t = Date.parse('2026-11-01T08:00:00Z');
+  now = () => this.t;
+  sleep = async (ms: number) => {
+    this.t += ms;
+  };
+}
+
+function dummyKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'bench' }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  return kc;
+}
+
+/** A forwarder without informers (never started): lines are fed to it directly. */
+function rig() {
+  const clock = new Clock();
+  const sink = new CountingSink();
+  const fwd = new Forwarder(
+    { cluster: 'bench', bus: 'podlife' },
+    {
+      kubeConfig: dummyKubeConfig(),
+      sink,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: prng(7),
+      sender: { maxBufferEntries: 50_000, maxBufferBytes: 256 * 1024 * 1024 },
+    },
+  );
+  /** What the informer would cache: the trimmed object per namespace/name. */
+  const cache = new Map<string, unknown>();
+  let watchEvents = 0;
+  let rawBytes = 0;
+  /** One raw watch line, as the informer receives it. */
+  const feed = (line: string) => {
+    watchEvents++;
+    rawBytes += Buffer.byteLength(line, 'utf8') + 1;
+    const ev = JSON.parse(line) as {
+      type: 'ADDED' | 'MODIFIED' | 'DELETED';
+      object: Record<string, unknown>;
+    };
+    const obj = ev.object;
+    const md = obj.metadata as { namespace?: string; name?: string };
+    const key = `${md.namespace}/${md.name}`;
+    if (obj.kind === 'Event') {
+      const t = trimEvent(obj);
+      cache.set(`ev:${key}`, t);
+      fwd.onEvent(ev.type === 'ADDED' ? 'add' : 'update', t);
+      return;
+    }
+    const t = trimPod(obj);
+    if (ev.type === 'DELETED') cache.delete(key);
+    else cache.set(key, t);
+    fwd.onPod(ev.type, t);
+  };
+  /** What the send loop does at this instant: every batch that is due (full, or lingered 200 ms). */
+  const pump = async () => {
+    while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
+  };
+  /** The end of a run: let the last partial batch linger out, and send it. */
+  const flush = async () => {
+    clock.t += 1000;
+    while (!fwd.sender.idle) await fwd.sender.sendOnce();
+  };
+  return {
+    clock,
+    sink,
+    fwd,
+    cache,
+    feed,
+    pump,
+    flush,
+    stats: () => ({ watchEvents, rawBytes }),
+  };
+}
+
+/** Replays lines at `perSecond` (virtual time), as the send loop would batch them. */
+async function replay(lines: Iterable<string>, perSecond: number): Promise<Record<string, number>> {
+  const r = rig();
+  const step = 1000 / perSecond;
+  const cpu0 = process.cpuUsage();
+  for (const line of lines) {
+    r.feed(line);
+    r.clock.t += step;
+    await r.pump();
+  }
+  await r.flush();
+  const cpu = process.cpuUsage(cpu0);
+  const { watchEvents, rawBytes } = r.stats();
+  const m = r.fwd.metrics;
+  return {
+    watchEvents,
+    rawBytes,
+    entries: r.sink.entries,
+    sentBytes: r.sink.bytes,
+    bytesRatio: r.sink.bytes / rawBytes,
+    entriesPerWatchEvent: r.sink.entries / watchEvents,
+    noopSkipped: m.skippedNoop.total(),
+    noopEntriesSent: r.sink.noopEntries,
+    putCalls: r.sink.calls,
+    callsPerEntry: r.sink.calls / r.sink.entries,
+    dropped: m.dropped.total(),
+    // CPU is only meaningful on a trace long enough to leave the JIT's warm-up behind.
+    ...(watchEvents >= 5000
+      ? { cpuMsPer1000Events: ((cpu.user + cpu.system) / 1000 / watchEvents) * 1000 }
+      : {}),
+  };
+}
+
+/** Raw pods for the steady-state run: a real kind pod, with what real API objects also carry. */
+function podFactory() {
+  const template = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: '',
+      generateName: 'web-7c9f8d6b5-',
+      namespace: '',
+      uid: '',
+      resourceVersion: '',
+      creationTimestamp: '2026-11-01T07:00:00Z',
+      labels: { app: 'web', 'pod-template-hash': '7c9f8d6b5', touched: '0' },
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration':
+          '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.42","env":[{"name":"DATABASE_URL","value":"postgres://app:hunter2@db:5432/app"}],"args":["--port=8080"]}]}}}}\n',
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-7c9f8d6b5',
+          uid: 'rs-uid',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      managedFields: [
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: '2026-11-01T07:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': {
+              'f:generateName': {},
+              'f:labels': { '.': {}, 'f:app': {}, 'f:pod-template-hash': {} },
+              'f:ownerReferences': {},
+            },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"web"}': {
+                  '.': {},
+                  'f:args': {},
+                  'f:env': {},
+                  'f:image': {},
+                  'f:name': {},
+                  'f:resources': {},
+                },
+              },
+            },
+          },
+        },
+        {
+          manager: 'kubelet',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: '2026-11-01T07:00:05Z',
+          fieldsType: 'FieldsV1',
+          subresource: 'status',
+          fieldsV1: {
+            'f:status': {
+              'f:conditions': {},
+              'f:containerStatuses': {},
+              'f:hostIP': {},
+              'f:phase': {},
+              'f:podIP': {},
+              'f:startTime': {},
+            },
+          },
+        },
+      ],
+    },
+    spec: {
+      containers: [
+        {
+          name: 'web',
+          image: 'registry.example.com/web:1.42',
+          args: ['--port=8080', '--log-level=info'],
+          env: [
+            { name: 'DATABASE_URL', value: 'postgres://app:hunter2@db:5432/app' },
+            { name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'web-token', key: 'token' } } },
+          ],
+          ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+          readinessProbe: {
+            httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' },
+            periodSeconds: 5,
+            timeoutSeconds: 1,
+            successThreshold: 1,
+            failureThreshold: 3,
+          },
+          volumeMounts: [
+            {
+              name: 'kube-api-access',
+              readOnly: true,
+              mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+            },
+          ],
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'IfNotPresent',
+        },
+      ],
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      serviceAccountName: 'default',
+      nodeName: '',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+      tolerations: [
+        {
+          key: 'node.kubernetes.io/not-ready',
+          operator: 'Exists',
+          effect: 'NoExecute',
+          tolerationSeconds: 300,
+        },
+        {
+          key: 'node.kubernetes.io/unreachable',
+          operator: 'Exists',
+          effect: 'NoExecute',
+          tolerationSeconds: 300,
+        },
+      ],
+      volumes: [
+        {
+          name: 'kube-api-access',
+          projected: {
+            defaultMode: 420,
+            sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }],
+          },
+        },
+      ],
+      priority: 0,
+      enableServiceLinks: true,
+      preemptionPolicy: 'PreemptLowerPriority',
+    },
+    status: {
+      phase: 'Running',
+      conditions: [
+        {
+          type: 'PodReadyToStartContainers',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: '2026-11-01T07:00:03Z',
+        },
+        {
+          type: 'Initialized',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: '2026-11-01T07:00:01Z',
+        },
+        { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-11-01T07:00:06Z' },
+        {
+          type: 'ContainersReady',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: '2026-11-01T07:00:06Z',
+        },
+        {
+          type: 'PodScheduled',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: '2026-11-01T07:00:00Z',
+        },
+      ],
+      hostIP: '10.0.1.17',
+      hostIPs: [{ ip: '10.0.1.17' }],
+      podIP: '10.244.1.23',
+      podIPs: [{ ip: '10.244.1.23' }],
+      startTime: '2026-11-01T07:00:01Z',
+      containerStatuses: [
+        {
+          name: 'web',
+          state: { running: { startedAt: '2026-11-01T07:00:04Z' } } as Record<string, unknown>,
+          lastState: {} as Record<string, unknown>,
+          ready: true,
+          restartCount: 0,
+          image: 'registry.example.com/web:1.42',
+          imageID:
+            'registry.example.com/web@sha256:4f8a3c1d9e2b7a6f5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b',
+          containerID: 'containerd://8c3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f',
+          started: true,
+        },
+      ],
+      qosClass: 'Burstable',
+    },
+  };
+  let rv = 100_000;
+  /** One watch line for pod i in state (restarts, touched). */
+  return (type: 'ADDED' | 'MODIFIED', i: number, restarts: number, touched: number): string => {
+    const t = template;
+    t.metadata.name = `web-7c9f8d6b5-${i.toString(36).padStart(5, '0')}`;
+    t.metadata.namespace = `team-${i % 40}`;
+    t.metadata.uid = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+    t.metadata.resourceVersion = String(++rv);
+    t.metadata.labels.touched = String(touched);
+    t.spec.nodeName = `node-${Math.floor(i / 30)}`;
+    const cs = t.status.containerStatuses[0];
+    cs.restartCount = restarts;
+    cs.ready = restarts % 2 === 0;
+    t.status.conditions[2].status = cs.ready ? 'True' : 'False';
+    cs.lastState =
+      restarts > 0
+        ? {
+            terminated: {
+              exitCode: 1,
+              reason: 'Error',
+              startedAt: '2026-11-01T07:00:04Z',
+              finishedAt: `2026-11-01T07:${String(restarts % 60).padStart(2, '0')}:00Z`,
+              containerID: `containerd://run-${restarts}`,
+            },
+          }
+        : {};
+    return JSON.stringify({ type, object: t });
+  };
+}
+
+/** 10,000 pods listed, then 100 updates per second (70% lifecycle changes, 30% label-only). */
+async function steady(pods: number, perSecond: number, seconds: number) {
+  const line = podFactory();
+  const r = rig();
+  const restarts = new Int32Array(pods);
+  const touched = new Int32Array(pods);
+  globalThis.gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  const cpu0 = process.cpuUsage();
+  // The initial list arrives at once.
+  for (let i = 0; i < pods; i++) {
+    r.feed(line('ADDED', i, 0, 0));
+    await r.pump();
+  }
+  await r.flush();
+  const listCpu = process.cpuUsage(cpu0);
+  const { rawBytes: listRaw } = r.stats();
+  const listEntries = r.sink.entries;
+  const listSent = r.sink.bytes;
+  const callsBefore = r.sink.calls;
+  const rnd = prng(11);
+  const cpu1 = process.cpuUsage();
+  let updates = 0;
+  for (let s = 0; s < seconds; s++) {
+    for (let k = 0; k < perSecond; k++) {
+      const i = Math.floor(rnd() * pods);
+      if (rnd() < 0.7) restarts[i]++;
+      else touched[i]++;
+      r.feed(line('MODIFIED', i, restarts[i], touched[i]));
+      updates++;
+      r.clock.t += 1000 / perSecond;
+      await r.pump();
+    }
+    if (s % 10 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  await r.flush();
+  const cpu = process.cpuUsage(cpu1);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  globalThis.gc?.();
+  const heap = process.memoryUsage().heapUsed;
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const { rawBytes } = r.stats();
+  const updEntries = r.sink.entries - listEntries;
+  return {
+    pods,
+    updates,
+    updatesPerSecond: perSecond,
+    listCpuSeconds: (listCpu.user + listCpu.system) / 1e6,
+    listBytesRatio: listSent / listRaw,
+    cpuSecondsPer1000Updates: cpuSeconds / (updates / 1000),
+    coreShareAtRate: (cpuSeconds / (updates / 1000)) * (perSecond / 1000),
+    updateEntries: updEntries,
+    noopSkipped: r.fwd.metrics.skippedNoop.total(),
+    noopEntriesSent: r.sink.noopEntries,
+    updateBytesRatio: (r.sink.bytes - listSent) / (rawBytes - listRaw),
+    callsPerEntry: (r.sink.calls - callsBefore) / updEntries,
+    baselineRssMB: baselineRss / 2 ** 20,
+    peakRssMB: peakRss / 2 ** 20,
+    heapUsedMB: heap / 2 ** 20,
+    cachedPods: r.cache.size,
+    dropped: r.fwd.metrics.dropped.total(),
+  };
+}
+
+/** Every real Pod object among the fixtures (real API or kubectl output from public repositories). */
+export function* realPodLines(): Generator<string> {
+  const dir = `${ROOT}test/fixtures/real/`;
+  for (const f of readdirSync(dir).sort()) {
+    // is-healthy files carry template placeholders instead of times; the rest is real data.
+    if (f.startsWith('is-healthy__') || !/\.(json|ya?ml)$/.test(f)) continue;
+    const text = readFileSync(dir + f, 'utf8');
+    const docs = f.endsWith('.json') ? [JSON.parse(text)] : parseAllDocuments(text).map((d) => d.toJSON());
+    for (const doc of docs) {
+      for (const o of Array.isArray(doc?.items) ? doc.items : [doc]) {
+        const isPod = o?.kind === 'Pod' || (o?.kind === undefined && Array.isArray(o?.spec?.containers));
+        if (isPod && o.metadata?.uid && o.status) yield JSON.stringify({ type: 'ADDED', object: o });
+      }
+    }
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function procCpuSeconds(pid: number, ticksPerSecond: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in MB, from /proc (Linux). */
+function procMemoryMB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * The real thing: the bundled forwarder (what the image runs) as its own process, with its
+ * EventBridge sink pointed at a local PutEvents endpoint (AWS_ENDPOINT_URL_EVENTBRIDGE: SigV4
+ * signing and the SDK included), its informer on a local API server serving `pods` pods, then
+ * `perSecond` pod updates per second for `seconds` of wall time. CPU and memory are the child's
+ * own, read from /proc.
+ */
+async function processRun(pods: number, perSecond: number, seconds: number, log: (l: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'podlife-fwd-bench-'));
+  const { outfile } = await buildForwarder(join(dir, 'forwarder.mjs'));
+  const api = await new FakeApiServer().start();
+  const line = podFactory();
+  for (let i = 0; i < pods; i++) api.add('pods', JSON.parse(line('ADDED', i, 0, 0)).object);
+  let entries = 0;
+  let calls = 0;
+  const bus = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries: unknown[] }).Entries.length;
+      calls++;
+      entries += n;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify({
+          FailedEntryCount: 0,
+          Entries: Array.from({ length: n }, (_, i) => ({ EventId: `e${i}` })),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => bus.listen(0, '127.0.0.1', () => r()));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: b, cluster: {server: "${api.url}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: b, context: {cluster: b, user: u}}]\ncurrent-context: b\n`,
+  );
+  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const child = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the forwarder.
+      ...(process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      outfile,
+      '--cluster',
+      'bench',
+      '--bus',
+      'podlife',
+      '--region',
+      'us-east-1',
+      '--kubeconfig',
+      kubeconfig,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'WARN',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(bus.address() as AddressInfo).port}`,
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    },
+  );
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      exitCode = code;
+      r(code);
+    }),
+  );
+  const pid = child.pid!;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const t0 = Date.now();
+  while (entries < pods) {
+    if (exitCode !== undefined) throw new Error(`the forwarder exited (${exitCode}) before listing`);
+    if (Date.now() - t0 > 180_000)
+      throw new Error(`initial list: only ${entries} of ${pods} entries after 180 s`);
+    await sleep(20);
+  }
+  const listSeconds = (Date.now() - t0) / 1000;
+  const listCpu = procCpuSeconds(pid, ticks);
+  const afterList = procMemoryMB(pid);
+  log(`  listed ${pods} pods in ${listSeconds.toFixed(1)} s; ${perSecond} updates/s for ${seconds} s...`);
+  const rnd = prng(11);
+  const restarts = new Int32Array(pods);
+  const touched = new Int32Array(pods);
+  const entries0 = entries;
+  const calls0 = calls;
+  const start = Date.now();
+  let updates = 0;
+  while (Date.now() - start < seconds * 1000) {
+    const due = Math.floor(((Date.now() - start) / 1000) * perSecond);
+    for (; updates < due; updates++) {
+      const i = Math.floor(rnd() * pods);
+      if (rnd() < 0.7) restarts[i]++;
+      else touched[i]++;
+      api.modify('pods', JSON.parse(line('MODIFIED', i, restarts[i], touched[i])).object);
+    }
+    await sleep(10);
+  }
+  // Let the last batches go (linger 200 ms).
+  for (let last = -1; last !== entries; ) {
+    last = entries;
+    await sleep(500);
+  }
+  const cpu = procCpuSeconds(pid, ticks) - listCpu;
+  const mem = procMemoryMB(pid);
+  child.kill('SIGTERM');
+  const code = await exited;
+  await api.close();
+  await new Promise<void>((r) => bus.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    pods,
+    updates,
+    updatesPerSecond: perSecond,
+    exitCode: code ?? -1,
+    listSeconds,
+    listCpuSeconds: listCpu,
+    cpuSecondsPer1000Updates: cpu / (updates / 1000),
+    coreShareAtRate: cpu / seconds,
+    updateEntries: entries - entries0,
+    callsPerEntry: (calls - calls0) / (entries - entries0),
+    rssAfterListMB: afterList.rss,
+    rssMB: mem.rss,
+    peakRssMB: mem.peak,
+  };
+}
+
+function* churnLines(pods: number): Generator<string> {
+  for (const l of churnStream({ pods, seed: 42 })) yield JSON.stringify(l);
+}
+
+function* fileLines(file: string): Generator<string> {
+  for (const l of readFileSync(file, 'utf8').split('\n')) if (l.trim()) yield l;
+}
+
+export async function runForwarderBench(opts: ForwarderBenchOptions = {}): Promise<Record<string, number>> {
+  const log = opts.log ?? (() => {});
+  const rate = opts.updatesPerSecond ?? 100;
+  const out: Record<string, number> = {};
+  const put = (prefix: string, r: Record<string, number>) => {
+    for (const [k, v] of Object.entries(r)) out[`${prefix}.${k}`] = v;
+  };
+  // In-process steady state first, so its memory figures start from a clean heap.
+  log(`steady state, ${opts.steadyPods ?? 10_000} pods at ${rate} updates/s...`);
+  put('steady', await steady(opts.steadyPods ?? 10_000, rate, opts.steadySeconds ?? 300));
+  const demo = opts.demoTrace ?? (existsSync(DEMO_TRACE) ? DEMO_TRACE : false);
+  if (demo) {
+    log('demo trace...');
+    put('demo', await replay(fileLines(demo), rate));
+  }
+  log('real fixture pods...');
+  put('realPods', await replay(realPodLines(), rate));
+  log(`churn trace, ${opts.churnPods ?? 10_000} pods...`);
+  put('churn', await replay(churnLines(opts.churnPods ?? 10_000), rate));
+  if (opts.processSeconds && existsSync('/proc/self/stat')) {
+    log(`the bundled forwarder as a process, ${opts.steadyPods ?? 10_000} pods...`);
+    put('process', await processRun(opts.steadyPods ?? 10_000, rate, opts.processSeconds, log));
+  }
+  return out;
+}
+
+function fmt(v: number): string {
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  if (Math.abs(v) < 0.01) return v.toExponential(2);
+  return v.toFixed(v < 1 ? 4 : 2);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({
+    options: {
+      pods: { type: 'string' },
+      seconds: { type: 'string' },
+      rate: { type: 'string' },
+      'process-seconds': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const pods = values.pods ? Number(values.pods) : undefined;
+  const result = await runForwarderBench({
+    churnPods: pods,
+    steadyPods: pods,
+    steadySeconds: values.seconds ? Number(values.seconds) : undefined,
+    updatesPerSecond: values.rate ? Number(values.rate) : undefined,
+    processSeconds: values['process-seconds'] !== undefined ? Number(values['process-seconds']) : 60,
+    log: values.json ? undefined : (l) => process.stderr.write(`${l}\n`),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const width = Math.max(...Object.keys(result).map((k) => k.length));
+    for (const [k, v] of Object.entries(result)) process.stdout.write(`${k.padEnd(width)}  ${fmt(v)}\n`);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The forwarder's AWS identity: one IAM role that may do exactly one thing, events:PutEvents on
+ * the podlife bus. Assumable by EKS Pod Identity (the `pods.eks.amazonaws.com` service, with
+ * sts:AssumeRole and sts:TagSession, which Pod Identity needs) and, when an OIDC provider is
+ * given, by IRSA for the forwarder's ServiceAccount only. The role ARN is a stack output for the
+ * user to wire to the ServiceAccount (a Pod Identity association, or the IRSA annotation).
+ *
+ * The lead wires it into the stack:
+ *   new ForwarderAccess(this, 'ForwarderAccess', { bus });
+ */
+import { CfnJson, CfnOutput, Duration, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface ForwarderServiceAccount {
+  namespace: string;
+  name: string;
+}
+
+export interface ForwarderAccessProps {
+  /** The podlife bus: the only resource the role can touch. */
+  bus: events.IEventBus;
+  /** The ServiceAccount the forwarder runs as (deploy/kustomize: podlife/podlife-forwarder). */
+  serviceAccount?: ForwarderServiceAccount;
+  /**
+   * IRSA: the cluster's IAM OIDC provider ARN
+   * (arn:aws:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID).
+   */
+  oidcProviderArn?: string;
+  /**
+   * IRSA: the issuer, without https:// (oidc.eks.REGION.amazonaws.com/id/ID). Derived from
+   * oidcProviderArn when that is a literal string; required when it is a token.
+   */
+  oidcIssuer?: string;
+  /** Trust EKS Pod Identity (default true). */
+  podIdentity?: boolean;
+  /** Fixed role name (default: generated). */
+  roleName?: string;
+}
+
+export const DEFAULT_SERVICE_ACCOUNT: ForwarderServiceAccount = {
+  namespace: 'podlife',
+  name: 'podlife-forwarder',
+};
+
+export class ForwarderAccess extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ForwarderAccessProps) {
+    super(scope, id);
+    const sa = props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT;
+    const podIdentity = props.podIdentity ?? true;
+    if (!podIdentity && !props.oidcProviderArn) {
+      throw new Error('ForwarderAccess: trust nobody? Enable podIdentity or give oidcProviderArn (IRSA).');
+    }
+    const principals: iam.IPrincipal[] = [];
+    if (podIdentity) {
+      // Pod Identity assumes the role with AssumeRole and tags the session with the pod's identity.
+      principals.push(new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')));
+    }
+    if (props.oidcProviderArn) {
+      const issuer = props.oidcIssuer ?? issuerOf(props.oidcProviderArn);
+      const value = {
+        [`${issuer}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.name}`,
+        [`${issuer}:aud`]: 'sts.amazonaws.com',
+      };
+      // Condition keys contain the issuer: a token there needs CfnJson (a custom resource) to
+      // resolve at deploy time; a literal issuer does not.
+      const conditions = Token.isUnresolved(issuer) ? new CfnJson(this, 'IrsaConditions', { value }) : value;
+      principals.push(new iam.WebIdentityPrincipal(props.oidcProviderArn, { StringEquals: conditions }));
+    }
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: `podlife forwarder (${sa.namespace}/${sa.name}): events:PutEvents on the podlife bus only`,
+      assumedBy: principals.length === 1 ? principals[0] : new iam.CompositePrincipal(...principals),
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsOnThePodlifeBus',
+        actions: ['events:PutEvents'],
+        resources: [props.bus.eventBusArn],
+      }),
+    );
+    new CfnOutput(this, 'RoleArn', {
+      value: this.role.roleArn,
+      description:
+        'Role of the podlife forwarder: associate it with the ServiceAccount (EKS Pod Identity) or annotate the ServiceAccount with eks.amazonaws.com/role-arn (IRSA).',
+    });
+  }
+}
+
+/** The issuer part of an IAM OIDC provider ARN (literal strings only). */
+function issuerOf(providerArn: string): string {
+  const m = /:oidc-provider\/(.+)$/.exec(providerArn);
+  if (!m) {
+    throw new Error(
+      'ForwarderAccess: oidcIssuer is required when oidcProviderArn is not a literal provider ARN',
+    );
+  }
+  return m[1];
+}

@@ -1,0 +1,30 @@
+/**
+ * The forwarder benchmark, small: it runs, and its invariants hold on every trace (the demo
+ * trace, real fixture pods, a generated churn trace, a steady state): no entry for a no-op
+ * update, nothing dropped, about one PutEvents call per 10 entries under load.
+ */
+import { describe, expect, it } from 'vitest';
+import { runForwarderBench } from '../../bench/forwarder.ts';
+
+describe('bench/forwarder.ts', () => {
+  it('runs on small sizes with its invariants', async () => {
+    const r = await runForwarderBench({
+      churnPods: 300,
+      steadyPods: 300,
+      steadySeconds: 10,
+      processSeconds: 0,
+    });
+    for (const trace of ['demo', 'realPods', 'churn']) {
+      expect(r[`${trace}.watchEvents`]).toBeGreaterThan(0);
+      expect(r[`${trace}.noopEntriesSent`]).toBe(0);
+      expect(r[`${trace}.dropped`]).toBe(0);
+      // The compact snapshot is a fraction of the raw object.
+      expect(r[`${trace}.bytesRatio`]).toBeLessThan(0.5);
+    }
+    expect(r['churn.noopSkipped']).toBeGreaterThan(0);
+    expect(r['churn.callsPerEntry']).toBeLessThan(0.12);
+    expect(r['steady.noopEntriesSent']).toBe(0);
+    expect(r['steady.callsPerEntry']).toBeLessThan(0.12);
+    expect(r['steady.cachedPods']).toBe(300);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * What counts as a no-op update, one table of edits to a real pod: what the figures do not
+ * read (labels, annotations, resourceVersion, managedFields, spec, probe times, conditions and
+ * messages no figure uses) sends nothing; anything the compact projection carries sends a snapshot. DELETED is sent once per uid.
+ */
+import { describe, expect, it } from 'vitest';
+import { Deduper } from '../../forwarder/dedupe.ts';
+import { trimPod } from '../../forwarder/watcher.ts';
+import { snapshotOf } from '../../functions/core/snapshot.ts';
+import type { Obj } from './fake-apiserver.ts';
+import { kindPods } from './helpers.ts';
+
+const BASE: Obj = kindPods().find((p) => p.metadata.name.startsWith('e2e-deployment-'))!;
+const snap = (p: Obj, type: 'ADDED' | 'MODIFIED' | 'DELETED' = 'MODIFIED') =>
+  snapshotOf(p, { cluster: 'c', type, observedAt: new Date().toISOString() });
+
+function condition(p: Obj, type: string): Obj {
+  return p.status.conditions.find((c: Obj) => c.type === type);
+}
+
+function edit(fn: (p: Obj) => void): Obj {
+  const p = structuredClone(BASE);
+  fn(p);
+  return p;
+}
+
+const cases: [string, (p: Obj) => void, 'send' | 'noop'][] = [
+  ['nothing but the resourceVersion', (p) => (p.metadata.resourceVersion = '999999'), 'noop'],
+  ['a label', (p) => (p.metadata.labels.team = 'blue'), 'noop'],
+  ['an annotation', (p) => (p.metadata.annotations = { 'x/y': 'z' }), 'noop'],
+  [
+    'managedFields',
+    (p) => (p.metadata.managedFields = [{ manager: 'kubectl', operation: 'Update' }]),
+    'noop',
+  ],
+  ['the env of a container', (p) => (p.spec.containers[0].env = [{ name: 'A', value: 'B' }]), 'noop'],
+  ['the image', (p) => (p.spec.containers[0].image = 'nginx:2'), 'noop'],
+  [
+    'a condition lastProbeTime',
+    (p) => (p.status.conditions[0].lastProbeTime = '2030-01-01T00:00:00Z'),
+    'noop',
+  ],
+  ['the pod IP', (p) => (p.status.podIP = '10.9.9.9'), 'noop'],
+  ['a condition’s observedGeneration', (p) => (p.status.conditions[0].observedGeneration = 7), 'noop'],
+  ['the phase', (p) => (p.status.phase = 'Failed'), 'send'],
+  ['a restart', (p) => (p.status.containerStatuses[0].restartCount += 1), 'send'],
+  // Container readiness alone is no figure: the pod's Ready condition is (below).
+  [
+    'container readiness',
+    (p) => (p.status.containerStatuses[0].ready = !p.status.containerStatuses[0].ready),
+    'noop',
+  ],
+  ['the Ready condition turning False', (p) => (condition(p, 'Ready').status = 'False'), 'send'],
+  [
+    'the Ready condition’s transition time',
+    (p) => (condition(p, 'Ready').lastTransitionTime = '2030-01-01T00:00:00Z'),
+    'send',
+  ],
+  [
+    'a condition no figure reads (ContainersReady)',
+    (p) => (condition(p, 'ContainersReady').status = 'False'),
+    'noop',
+  ],
+  ['the message of a Ready condition', (p) => (condition(p, 'Ready').message = 'probe failed'), 'noop'],
+  [
+    'the scheduler’s message on PodScheduled=False',
+    (p) =>
+      Object.assign(condition(p, 'PodScheduled'), { status: 'False', message: '0/3 nodes are available' }),
+    'send',
+  ],
+  ['the deletionTimestamp', (p) => (p.metadata.deletionTimestamp = '2030-01-01T00:00:00Z'), 'send'],
+  [
+    'a waiting reason',
+    (p) => (p.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } }),
+    'send',
+  ],
+  ['the node', (p) => (p.spec.nodeName = 'other-node'), 'send'],
+  ['the status reason', (p) => (p.status.reason = 'Evicted'), 'send'],
+];
+
+describe('no-op detection', () => {
+  it.each(cases)('an update of %s → %s', (_, fn, expected) => {
+    const d = new Deduper();
+    expect(d.pod(snap(BASE, 'ADDED'))).toBe('send');
+    expect(d.pod(snap(edit(fn)))).toBe(expected);
+  });
+
+  it.each(cases)('the same after trimming (what the informer caches): %s → %s', (_, fn, expected) => {
+    const d = new Deduper();
+    expect(d.pod(snap(trimPod(BASE), 'ADDED'))).toBe('send');
+    expect(d.pod(snap(trimPod(edit(fn))))).toBe(expected);
+  });
+
+  it('trimming changes nothing in the projection of any real pod', () => {
+    for (const p of kindPods())
+      expect(snap(trimPod(p))).toEqual({ ...snap(p), observedAt: expect.any(String) });
+  });
+
+  it('DELETED is sent once per uid, and nothing after it', () => {
+    const d = new Deduper();
+    expect(d.pod(snap(BASE, 'ADDED'))).toBe('send');
+    expect(d.pod(snap(BASE, 'DELETED'))).toBe('send');
+    expect(d.pod(snap(BASE, 'DELETED'))).toBe('noop');
+    expect(d.pod(snap(edit((p) => (p.status.phase = 'Failed'))))).toBe('noop');
+    expect(d.isDeleted(BASE.metadata.uid)).toBe(true);
+    expect(d.isLive(BASE.metadata.uid)).toBe(false);
+  });
+
+  it('force sends an unchanged snapshot (a re-send after an overflow)', () => {
+    const d = new Deduper();
+    d.pod(snap(BASE));
+    expect(d.pod(snap(BASE))).toBe('noop');
+    expect(d.pod(snap(BASE), true)).toBe('send');
+  });
+
+  it('tombstones are bounded', () => {
+    const d = new Deduper({ maxTombstones: 2 });
+    for (const uid of ['a', 'b', 'c']) {
+      d.pod(
+        snap(
+          edit((p) => (p.metadata.uid = uid)),
+          'DELETED',
+        ),
+      );
+    }
+    expect(d.isDeleted('a')).toBe(false);
+    expect(d.isDeleted('c')).toBe(true);
+  });
+
+  it('events repeat only when they change', () => {
+    const d = new Deduper();
+    const ev = {
+      uid: 'e1',
+      namespace: 'n',
+      podName: 'p',
+      reason: 'BackOff',
+      count: 1,
+      firstTimestamp: null,
+      lastTimestamp: null,
+    };
+    expect(d.event(ev)).toBe('send');
+    expect(d.event({ ...ev })).toBe('noop');
+    expect(d.event({ ...ev, count: 2 })).toBe('send');
+    d.forgetEvent('e1');
+    expect(d.event({ ...ev, count: 2 })).toBe('send');
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Shared pieces of the forwarder tests: real fixture pods, a recording sink with programmable
+ * failures, a virtual clock, and a forwarder wired to a fake API server with fast back-offs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Forwarder, type ForwarderConfig, type ForwarderDeps } from '../../forwarder/forwarder.ts';
+import type { Entry, Sink, SinkResult } from '../../forwarder/sinks.ts';
+import { PodEventSnapshot, PodSnapshot } from '../../functions/core/snapshot.ts';
+import type { FakeApiServer, Obj } from './fake-apiserver.ts';
+
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'real');
+
+/** The items of a List fixture (YAML or JSON), or the one object of a single-object fixture. */
+export function fixtureObjects(file: string): Obj[] {
+  const text = readFileSync(join(FIXTURES, file), 'utf8');
+  const doc = file.endsWith('.json') ? JSON.parse(text) : parse(text);
+  return Array.isArray(doc.items) ? doc.items : [doc];
+}
+
+/** The ~25 pods of a real kind cluster (Kubernetes 1.34), as `kubectl get pods -A -o yaml` gave them. */
+export function kindPods(): Obj[] {
+  return fixtureObjects('nri-kubernetes__1_34-pods.yaml');
+}
+
+/** A recording sink: keeps every call; `behave` can fail entries or whole calls. */
+export class RecordingSink implements Sink {
+  readonly name = 'recording';
+  readonly calls: Entry[][] = [];
+  /** Entries of successful results only (what reached the bus). */
+  readonly delivered: Entry[] = [];
+  behave?: (entries: Entry[], call: number) => SinkResult | Promise<SinkResult>;
+
+  async put(entries: Entry[]): Promise<SinkResult> {
+    const call = this.calls.length;
+    this.calls.push(entries);
+    const result = this.behave ? await this.behave(entries, call) : { failed: [] };
+    const failed = new Set(result.failed.map((f) => f.index));
+    entries.forEach((e, i) => {
+      if (!failed.has(i)) this.delivered.push(e);
+    });
+    return result;
+  }
+
+  /** How many snapshots were delivered (cheap: no parsing, for polling). */
+  get snapshotCount(): number {
+    let n = 0;
+    for (const e of this.delivered) if (e.DetailType === 'Pod Snapshot') n++;
+    return n;
+  }
+
+  snapshots(): PodSnapshot[] {
+    return this.delivered
+      .filter((e) => e.DetailType === 'Pod Snapshot')
+      .map((e) => PodSnapshot.parse(JSON.parse(e.Detail)));
+  }
+
+  events(): PodEventSnapshot[] {
+    return this.delivered
+      .filter((e) => e.DetailType === 'Pod Event')
+      .map((e) => PodEventSnapshot.parse(JSON.parse(e.Detail)));
+  }
+
+  /** Snapshots of one pod, by name. */
+  of(name: string): PodSnapshot[] {
+    return this.snapshots().filter((s) => s.pod.name === name);
+  }
+}
+
+/** Polls until `cond` holds (or throws after `timeoutMs`, with `what` in the message). */
+export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A virtual clock: `sleep` advances time instead of waiting. */
+export class VirtualClock {
+  constructor(public t = Date.parse('2026-11-01T08:00:00Z')) {}
+  now = () => this.t;
+  sleep = async (ms: number) => {
+    this.t += Math.max(0, ms);
+    await new Promise((r) => setImmediate(r));
+  };
+}
+
+/** A forwarder on a fake API server, with back-offs in milliseconds so tests run fast. */
+export function forwarderOn(
+  server: FakeApiServer,
+  sink: Sink,
+  config: Partial<ForwarderConfig> = {},
+  deps: Partial<ForwarderDeps> = {},
+): Forwarder {
+  return new Forwarder(
+    { cluster: 'kind-test', ...config },
+    {
+      kubeConfig: server.kubeConfig(),
+      sink,
+      ...deps,
+      watch: { backoffBaseMs: 5, backoffCapMs: 50, minHealthyWatchMs: 50, ...deps.watch },
+      sender: { lingerMs: 5, backoffBaseMs: 1, backoffCapMs: 20, ...deps.sender },
+    },
+  );
+}
+
+/** A lifecycle-relevant change: the first container restarted `n` times. */
+export function withRestarts(pod: Obj, n: number): Obj {
+  const p = structuredClone(pod);
+  p.status.containerStatuses[0].restartCount = n;
+  return p;
+}
+
+/** A change the figures do not care about: a label and an annotation. */
+export function withLabel(pod: Obj, value: string): Obj {
+  const p = structuredClone(pod);
+  p.metadata.labels = { ...p.metadata.labels, 'podlife.test/touched': value };
+  p.metadata.annotations = { ...p.metadata.annotations, 'podlife.test/note': value };
+  return p;
+}

@@ -1,0 +1,214 @@
+/**
+ * The command line: flags, their PODLIFE_* environment equivalents (flags win), validation
+ * that names the flag, the kubeconfig choice, and the probe server's answers.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type CliConfig,
+  ConfigError,
+  DEFAULT_LOCAL_URL,
+  loadKubeConfig,
+  makeSink,
+  parseConfig,
+} from '../../forwarder/main.ts';
+import { Counter, ForwarderMetrics, Gauge } from '../../forwarder/metrics.ts';
+import { createProbeServer, listen } from '../../forwarder/server.ts';
+
+const cfg = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env) as CliConfig;
+
+describe('flags and environment', () => {
+  it('reads every flag', () => {
+    const c = cfg([
+      '--cluster=prod-eu-1',
+      '--bus',
+      'podlife',
+      '--region',
+      'eu-west-1',
+      '--namespaces',
+      'a, b,,c',
+      '--selector',
+      'app=web',
+      '--events',
+      '--kubeconfig',
+      '/k',
+      '--context',
+      'kind-x',
+      '--sink',
+      'local',
+      '--local-url',
+      'http://127.0.0.1:9999/events',
+      '--port',
+      '9102',
+      '--host',
+      '127.0.0.1',
+      '--buffer-entries',
+      '5000',
+      '--flush-seconds',
+      '5',
+      '--log-level',
+      'debug',
+    ]);
+    expect(c).toEqual({
+      cluster: 'prod-eu-1',
+      bus: 'podlife',
+      region: 'eu-west-1',
+      namespaces: ['a', 'b', 'c'],
+      selector: 'app=web',
+      events: true,
+      kubeconfig: '/k',
+      context: 'kind-x',
+      sink: 'local',
+      localUrl: 'http://127.0.0.1:9999/events',
+      port: 9102,
+      host: '127.0.0.1',
+      bufferEntries: 5000,
+      flushSeconds: 5,
+      logLevel: 'DEBUG',
+    });
+  });
+
+  it('has an environment equivalent for each, and the flag wins', () => {
+    const env = {
+      PODLIFE_CLUSTER: 'from-env',
+      PODLIFE_BUS: 'bus-env',
+      AWS_REGION: 'us-east-1',
+      PODLIFE_NAMESPACES: 'x,y',
+      PODLIFE_EVENTS: 'true',
+      PODLIFE_SINK: 'eventbridge',
+      PODLIFE_PORT: '7000',
+    };
+    const c = cfg([], env);
+    expect(c).toMatchObject({
+      cluster: 'from-env',
+      bus: 'bus-env',
+      region: 'us-east-1',
+      namespaces: ['x', 'y'],
+      events: true,
+      port: 7000,
+    });
+    expect(cfg(['--cluster', 'from-flag'], env).cluster).toBe('from-flag');
+    expect(cfg(['--region', 'ap-south-1'], { ...env, PODLIFE_REGION: 'eu-north-1' }).region).toBe(
+      'ap-south-1',
+    );
+    expect(cfg([], { ...env, PODLIFE_REGION: 'eu-north-1' }).region).toBe('eu-north-1');
+  });
+
+  it('defaults: eventbridge sink, port 8080, INFO (WARN with the stdout sink, whose stdout carries the entries)', () => {
+    const c = cfg(['--cluster', 'c', '--bus', 'b']);
+    expect(c).toMatchObject({
+      sink: 'eventbridge',
+      port: 8080,
+      host: '0.0.0.0',
+      events: false,
+      logLevel: 'INFO',
+      localUrl: DEFAULT_LOCAL_URL,
+    });
+    expect(cfg(['--cluster', 'c', '--sink', 'stdout']).logLevel).toBe('WARN');
+  });
+
+  it.each([
+    [[], /--cluster \(PODLIFE_CLUSTER\)/],
+    [['--cluster', 'x'.repeat(64), '--bus', 'b'], /--cluster/],
+    [['--cluster', 'has space', '--bus', 'b'], /--cluster/],
+    [['--cluster', 'c'], /--bus \(PODLIFE_BUS\) is required/],
+    [['--cluster', 'c', '--sink', 'kafka'], /--sink/],
+    [['--cluster', 'c', '--sink', 'stdout', '--port', 'eighty'], /--port \(PODLIFE_PORT\): not a number/],
+    [['--cluster', 'c', '--sink', 'stdout', '--namespaces', 'Bad_NS'], /--namespaces/],
+    [['--cluster', 'c', '--sink', 'local', '--local-url', 'not a url'], /--local-url/],
+    [['--cluster', 'c', '--nope'], /Unknown option '--nope'/],
+  ])('rejects %j naming the flag', (argv, message) => {
+    expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
+    expect(() => parseConfig(argv as string[], {})).toThrow(message);
+  });
+
+  it('--help', () => {
+    expect(parseConfig(['--help'], {})).toBe('help');
+  });
+
+  it('picks the sink', () => {
+    expect(makeSink(cfg(['--cluster', 'c', '--bus', 'b', '--region', 'eu-west-1'])).name).toBe('eventbridge');
+    expect(makeSink(cfg(['--cluster', 'c', '--sink', 'local'])).name).toBe('local');
+    expect(makeSink(cfg(['--cluster', 'c', '--sink', 'stdout'])).name).toBe('stdout');
+  });
+
+  it('loads a kubeconfig file and a context', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podlife-kc-'));
+    const file = join(dir, 'config');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- {name: one, cluster: {server: "https://one.example:6443"}}',
+        '- {name: two, cluster: {server: "https://two.example:6443"}}',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts:',
+        '- {name: one, context: {cluster: one, user: u}}',
+        '- {name: two, context: {cluster: two, user: u}}',
+        'current-context: one',
+      ].join('\n'),
+    );
+    expect(loadKubeConfig({ kubeconfig: file }).getCurrentCluster()?.server).toBe('https://one.example:6443');
+    expect(loadKubeConfig({ kubeconfig: file, context: 'two' }).getCurrentCluster()?.server).toBe(
+      'https://two.example:6443',
+    );
+    expect(() => loadKubeConfig({ kubeconfig: file, context: 'three' })).toThrow(/--context/);
+  });
+});
+
+describe('probes and metrics', () => {
+  it('/healthz, /readyz before and after the first list, /metrics in Prometheus text format', async () => {
+    const metrics = new ForwarderMetrics();
+    let ready = false;
+    const server = createProbeServer({ metrics, isReady: () => ready });
+    const port = await listen(server, 0, '127.0.0.1');
+    const get = (p: string, method = 'GET') => fetch(`http://127.0.0.1:${port}${p}`, { method });
+    try {
+      expect((await get('/healthz')).status).toBe(200);
+      expect((await get('/readyz')).status).toBe(503);
+      ready = true;
+      expect((await get('/readyz')).status).toBe(200);
+      metrics.forwarded.inc({ detail_type: 'Pod Snapshot' }, 3);
+      metrics.dropped.inc({ reason: 'superseded' });
+      metrics.bufferEntries.set(7);
+      const res = await get('/metrics');
+      expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+      const body = await res.text();
+      expect(body).toContain('# TYPE podlife_forwarder_forwarded_total counter');
+      expect(body).toContain('podlife_forwarder_forwarded_total{detail_type="Pod Snapshot"} 3');
+      expect(body).toContain('podlife_forwarder_dropped_total{reason="superseded"} 1');
+      expect(body).toContain('podlife_forwarder_buffer_entries 7');
+      // Every sample line is `name{labels} value` or `name value`.
+      for (const line of body.split('\n').filter((l) => l && !l.startsWith('#'))) {
+        expect(line).toMatch(/^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+]+$/);
+      }
+      for (const name of [
+        'forwarded',
+        'skipped_noop',
+        'failed',
+        'retried',
+        'dropped',
+        'buffer_entries',
+        'watch_restarts',
+      ]) {
+        expect(body).toContain(`podlife_forwarder_${name}`);
+      }
+      expect((await get('/nope')).status).toBe(404);
+      expect((await get('/healthz', 'POST')).status).toBe(405);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('label values are escaped and series are sorted by label name', () => {
+    const c = new Counter<'b' | 'a'>('x_total', 'help');
+    c.inc({ b: 'q"uo\\te', a: 'new\nline' });
+    expect(c.render()).toContain('x_total{a="new\\nline",b="q\\"uo\\\\te"} 1');
+    const g = new Gauge('g', 'help');
+    expect(g.render()).toContain('g 0');
+  });
+});
