@@ -2,14 +2,39 @@
  * The podlife command line. Each command lives in its own module; this file only dispatches
  * and turns errors into one clear line and an exit code.
  */
+import { crashloopsCommand } from './crashloops.ts';
+import { historyCommand } from './history.ts';
+import { localCommand } from './local.ts';
+import { pendingCommand } from './pending.ts';
 import { replayCommand, UsageError } from './replay.ts';
+import { statsCommand } from './stats.ts';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
+  local: {
+    summary: 'the whole pipeline on this machine: DynamoDB Local, handlers, query API, dashboard',
+    run: (a) => localCommand(a),
+  },
   replay: {
     summary: 'replay recorded watch streams / Pod Lists and print lifecycle figures',
     run: (a) => replayCommand(a),
+  },
+  history: {
+    summary: "a pod's history from the query API: every incarnation, figures and timeline",
+    run: (a) => historyCommand(a),
+  },
+  pending: {
+    summary: "pods Pending now, how long, and why (the scheduler's message)",
+    run: (a) => pendingCommand(a),
+  },
+  crashloops: {
+    summary: 'pods crash-looping now: restarts, last termination reason and exit code',
+    run: (a) => crashloopsCommand(a),
+  },
+  stats: {
+    summary: 'p50/p90/p99 of lifecycle durations per cluster, namespace or owner',
+    run: (a) => statsCommand(a),
   },
 };
 
@@ -29,6 +54,8 @@ Run 'podlife COMMAND --help' for a command's options and examples.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The SDK warns on every client that Node 20 support ends in 2027; podlife states its engines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${help()}\n`);

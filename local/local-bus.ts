@@ -65,9 +65,16 @@ export class LocalBus {
   ) {
     this.busRules = wiring.rules.filter((r) => r.pattern);
     this.scheduled = wiring.rules.filter((r) => r.schedule);
-    for (const r of wiring.rules) {
+  }
+
+  /**
+   * Fails when a rule targets a function local mode has no handler for. Called once the
+   * handlers are in place (they are built after the bus: they publish to it).
+   */
+  checkHandlers(): void {
+    for (const r of this.wiring.rules) {
       for (const t of r.targets) {
-        if (t.kind === 'function' && !opts.handlers[t.entry]) {
+        if (t.kind === 'function' && !this.opts.handlers[t.entry]) {
           throw new Error(`local mode has no handler for ${t.entry} (rule ${r.path})`);
         }
       }

@@ -1,0 +1,161 @@
+/**
+ * `podlife local`: the whole pipeline on this machine (DynamoDB Local, the stack's rules, the
+ * Lambdas' handlers, the query API and the web dashboard on 127.0.0.1), fed by the demo trace,
+ * a recorded watch stream, or a live cluster through the forwarder's local sink.
+ */
+import { parseArgs } from 'node:util';
+import { formatSeconds, parseDuration } from '../functions/core/time.ts';
+import { JAVA_MISSING } from '../local/dynamodb-local.ts';
+import { LocalMode } from '../local/local-mode.ts';
+import { progressBar } from './progress.ts';
+import { UsageError } from './replay.ts';
+
+export const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
+
+Runs podlife's whole pipeline on this machine, with no AWS account: the official DynamoDB Local
+(started and stopped here), the stack's own EventBridge rules, the ingest, sweep and query
+handlers the Lambdas run, the query API and the web dashboard on 127.0.0.1.
+
+Input (one of):
+  FILE...                    watch streams / Pod Lists / Events to replay (default: demo/trace.jsonl)
+  --kubeconfig PATH          watch a live cluster through the forwarder (with --context NAME)
+
+Options:
+  --speed N|Nx|max           trace seconds per second (default: 60x); max = as fast as it goes
+  --max-gap DUR              shorten idle stretches of the trace to this (default: 2m)
+  --cluster NAME             cluster name for replayed input (default: demo)
+  --port N                   HTTP port on 127.0.0.1 (default: 8787; 0 = any free port)
+  --stuck-after DUR          stuck-Pending threshold (default: 5m)
+  --exit                     stop after the replay and the final sweep (for scripts and CI)
+  -h, --help                 this help
+
+While it runs:
+  http://127.0.0.1:PORT/             the dashboard
+  http://127.0.0.1:PORT/api/...      the query API (the deployed routes: /pending, /crashloops, /stats, ...)
+  POST http://127.0.0.1:PORT/events  the forwarder's local sink (forwarder --sink local --local-url ...)
+
+Examples:
+  npm start                                   # the demo trace at 60x, dashboard at the printed URL
+  npx podlife local --speed max --exit        # replay, sweep, print the summary, stop
+  npx podlife local --kubeconfig ~/.kube/config --context kind-dev
+  npx podlife pending --local http://127.0.0.1:8787/api`;
+
+function parseSpeed(text: string): number | 'max' {
+  if (text === 'max') return 'max';
+  const m = /^(\d+(?:\.\d+)?)x?$/.exec(text);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`--speed: not a speed: ${text} (use e.g. 60x, 1, max)`);
+  return Number(m[1]);
+}
+
+export async function localCommand(
+  argv: string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      speed: { type: 'string', default: '60x' },
+      'max-gap': { type: 'string', default: '2m' },
+      cluster: { type: 'string', default: 'demo' },
+      port: { type: 'string', default: '8787' },
+      'stuck-after': { type: 'string', default: '5m' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      exit: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out.write(`${LOCAL_HELP}\n`);
+    return 0;
+  }
+  const speed = parseSpeed(values.speed);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: not a port: ${values.port}`);
+  const files = positionals.length ? positionals : ['demo/trace.jsonl'];
+  const log = (line: string) => err.write(`${line}\n`);
+
+  // A live cluster's kubeconfig is checked before anything starts: a bad one costs nothing.
+  let kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined;
+  if (values.kubeconfig || values.context) {
+    try {
+      const { loadClusterConfig } = await import('../local/live-cluster.ts');
+      kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
+    } catch (e) {
+      err.write(`podlife local: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  let mode: LocalMode;
+  try {
+    mode = await LocalMode.start({
+      port,
+      stuckAfterSeconds: parseDuration(values['stuck-after']),
+      log,
+      onAlert: (a) => log(`ALERT  ${a.subject ?? a.message.split('\n')[0]}`),
+    });
+  } catch (e) {
+    const error = e as Error & { code?: string };
+    if (error.message === JAVA_MISSING || error.code === 'JAVA_MISSING')
+      err.write(`podlife local: ${error.message}\n`);
+    else if (error.code === 'EADDRINUSE') {
+      err.write(
+        `podlife local: port ${port} is taken on 127.0.0.1: pass --port N, or --port 0 for any free port\n`,
+      );
+    } else err.write(`podlife local: could not start: ${error.message}\n`);
+    return 1;
+  }
+  const stop = async () => {
+    await mode.stop();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+
+  out.write(
+    `podlife local mode\n  dashboard  ${mode.url}/\n  query API  ${mode.url}/api/pending\n  local sink ${mode.url}/events\n`,
+  );
+
+  if (kubeConfig) {
+    try {
+      const { watchClusterInto } = await import('../local/live-cluster.ts');
+      await watchClusterInto(mode, kubeConfig, { context: values.context, log });
+    } catch (e) {
+      err.write(`podlife local: ${(e as Error).message}\n`);
+      await stop();
+      return 1;
+    }
+    out.write('watching the cluster; Ctrl-C to stop\n');
+    return new Promise<number>(() => {});
+  }
+
+  const bar = progressBar('replaying', err, 0);
+  let rejected = 0;
+  const summary = await mode.replay({
+    files,
+    cluster: values.cluster,
+    speed,
+    maxGapSeconds: parseDuration(values['max-gap']),
+    onProgress: (done, total) => bar.update(done, total),
+    onProblem: (p) => {
+      rejected++;
+      err.write(`${p.file}:${p.line}: ${p.reason}\n`);
+    },
+  });
+  bar.done();
+  const bus = mode.bus.stats;
+  out.write(
+    `replayed ${summary.snapshots} snapshots and ${summary.events} events in ${summary.wallSeconds.toFixed(1)}s ` +
+      `(trace ${formatSeconds(summary.traceStart != null && summary.traceEnd != null ? (summary.traceEnd - summary.traceStart) / 1000 : null)}); ` +
+      `${bus.delivered} deliveries, ${mode.bus.failures.length} failed, ${mode.alerts.length} alerts\n`,
+  );
+  if (values.exit) {
+    await stop();
+    return rejected > 0 ? 2 : 0;
+  }
+  out.write(`now = ${new Date(mode.clock.now()).toISOString()} (the trace's end); Ctrl-C to stop\n`);
+  return new Promise<number>(() => {});
+}

@@ -1,0 +1,406 @@
+/**
+ * Local mode: the whole pipeline on one machine, with the code that runs in AWS.
+ *
+ *   trace file / live cluster ─► local bus (the stack's own rules) ─► ingest handler ─►
+ *   DynamoDB Local ◄─ sweep handler (on the stack's schedule) ◄─ query handler ◄─ HTTP on 127.0.0.1
+ *
+ * DynamoDB Local is the official one, started here on a free port and stopped on exit; the
+ * table comes from the same definition as the CDK stack; the handlers are the Lambdas' own
+ * (built by their make* factories with local clients instead of AWS ones). Time is virtual
+ * while a trace replays: "now" is the trace's time, so ages and stuck-Pending mean what they
+ * meant in the recorded cluster, and after the replay "now" stays at the trace's end, which
+ * is what `podlife replay` uses too.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type InputProblem, type ReadStats, readInput } from '../cli/read-inputs.ts';
+import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
+import { createTable } from '../functions/commons/create-table.ts';
+import { PodStore } from '../functions/commons/pod-store.ts';
+import { bestTimeOf } from '../functions/core/facts.ts';
+import {
+  DETAIL_TYPE_EVENT,
+  DETAIL_TYPE_SNAPSHOT,
+  EVENT_SOURCE,
+  SCHEMA_VERSION,
+} from '../functions/core/snapshot.ts';
+import { toMillis } from '../functions/core/time.ts';
+import { makeHandler as makeIngestHandler } from '../functions/ingest/ingest-handler.ts';
+import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
+import { makeQueryHandler } from '../functions/query/query-handler.ts';
+import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
+import { makeSweepHandler } from '../functions/sweep/sweep.ts';
+import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type ServedHandler, serveHandler } from './http-adapter.ts';
+import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
+import type { Wiring } from './wiring.ts';
+
+export const LOCAL_TABLE = 'podlife-local';
+export const LOCAL_BUS = 'podlife';
+const WIRING_FILE = join(import.meta.dirname, 'wiring.json');
+
+/** "Now" for the handlers: a trace's time while replaying, the wall clock for a live cluster. */
+export class VirtualClock {
+  private anchorTrace: number | null = null;
+  private anchorWall = 0;
+  private speed = 0;
+  private limit = Number.POSITIVE_INFINITY;
+
+  /** Trace time `t` is now; it advances at `speed`× wall time until `limit`. */
+  at(t: number, speed: number, limit = Number.POSITIVE_INFINITY): void {
+    this.anchorTrace = t;
+    this.anchorWall = Date.now();
+    this.speed = speed;
+    this.limit = limit;
+  }
+
+  /** Stops the clock at `t` (the end of a replay). */
+  freeze(t: number): void {
+    this.at(t, 0);
+  }
+
+  readonly now = (): number => {
+    if (this.anchorTrace == null) return Date.now();
+    return Math.min(this.limit, this.anchorTrace + (Date.now() - this.anchorWall) * this.speed);
+  };
+}
+
+export interface LocalModeOptions {
+  port?: number;
+  host?: string;
+  /** Where the web page's built files are (built on start when absent). */
+  webDir?: string;
+  stuckAfterSeconds?: number;
+  /** Per-namespace stuck thresholds, seconds. */
+  stuckOverrides?: Record<string, number>;
+  log?: (line: string) => void;
+  /** Where alerts go (default: the log). */
+  onAlert?: (a: { subject?: string; message: string }) => void;
+}
+
+export interface ReplayOptions {
+  files: string[];
+  cluster: string;
+  /** Trace seconds per wall second; 'max' replays as fast as the pipeline takes it. */
+  speed: number | 'max';
+  /** Idle stretches of the trace longer than this many trace seconds are shortened to it. */
+  maxGapSeconds?: number;
+  onProgress?: (done: number, total: number | null) => void;
+  onProblem?: (p: InputProblem) => void;
+}
+
+export interface ReplaySummary {
+  snapshots: number;
+  events: number;
+  rejected: number;
+  traceStart: number | null;
+  traceEnd: number | null;
+  wallSeconds: number;
+}
+
+interface Timed {
+  t: number | null;
+  entry: BusEntry;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+function withEtag(
+  event: APIGatewayProxyEventV2,
+  result: APIGatewayProxyStructuredResultV2,
+): APIGatewayProxyStructuredResultV2 {
+  if ((result.statusCode ?? 200) !== 200 || typeof result.body !== 'string') return result;
+  const etag = `"${createHash('sha1').update(result.body).digest('base64url')}"`;
+  const headers = { ...(result.headers ?? {}), etag };
+  if (event.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };
+  return { ...result, headers };
+}
+
+export class LocalMode {
+  readonly clock = new VirtualClock();
+  readonly alerts: { subject?: string; message: string }[] = [];
+  bus!: LocalBus;
+  server!: ServedHandler;
+  private ddb!: DynamoDbLocal;
+  private tempWeb: string | null = null;
+  private webDir!: string;
+  private stopped = false;
+  private readonly stopHooks: (() => Promise<void> | void)[] = [];
+
+  private constructor(private readonly opts: LocalModeOptions) {}
+
+  /** Starts DynamoDB Local, the table, the handlers, the bus and the HTTP server. */
+  static async start(opts: LocalModeOptions = {}): Promise<LocalMode> {
+    const m = new LocalMode(opts);
+    try {
+      await m.init();
+    } catch (err) {
+      await m.stop();
+      throw err;
+    }
+    return m;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  private async init(): Promise<void> {
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    const wiring = JSON.parse(readFileSync(WIRING_FILE, 'utf8')) as Wiring;
+    this.ddb = await startDynamoDbLocal();
+    const client = localDynamoClient(this.ddb.endpoint);
+    await createTable(client, LOCAL_TABLE);
+    const logger = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
+    const metrics = (serviceName: string) => new Metrics({ namespace: 'podlife', serviceName });
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const now = this.clock.now;
+    // The handlers publish to the bus (invalid events, alerts): the bus is made first and the
+    // handlers are registered in the map it holds.
+    const handlers: Record<string, (e: Record<string, unknown>) => Promise<unknown>> = {};
+    this.bus = new LocalBus(wiring, {
+      handlers,
+      now,
+      busName: LOCAL_BUS,
+      onFailure: (f) => this.log(`delivery failed after ${f.attempts} attempts (${f.entry}): ${f.error}`),
+    });
+    const events = this.bus.eventBridgeClient() as never;
+    const alertConfig: AlertConfig = {
+      ...DEFAULT_ALERT_CONFIG,
+      pending: {
+        defaultSeconds: this.opts.stuckAfterSeconds ?? DEFAULT_ALERT_CONFIG.pending.defaultSeconds,
+        overrides: this.opts.stuckOverrides ?? {},
+      },
+    };
+    handlers['functions/ingest/handler.ts'] = makeIngestHandler({
+      store: new PodStore(doc, { tableName: LOCAL_TABLE }),
+      invalidEvents: eventBridgeInvalidEventSink(events, LOCAL_BUS),
+      logger: logger('podlife-ingest'),
+      metrics: metrics('podlife-ingest'),
+      now,
+      retentionDays: 30,
+    }) as never;
+    handlers['functions/sweep/handler.ts'] = makeSweepHandler({
+      client,
+      tableName: LOCAL_TABLE,
+      notifier: snsEventBridgeNotifier({
+        sns: localSnsClient((a) => {
+          this.alerts.push(a);
+          (this.opts.onAlert ?? ((x) => this.log(`ALERT ${x.subject ?? ''}`)))(a);
+        }) as never,
+        topicArn: 'arn:aws:sns:local:000000000000:podlife-alerts',
+        events,
+        busName: LOCAL_BUS,
+      }),
+      config: alertConfig,
+      now,
+      logger: logger('podlife-sweep'),
+      metrics: metrics('podlife-sweep'),
+    }) as never;
+    this.bus.checkHandlers();
+    const query = makeQueryHandler({
+      client,
+      tableName: LOCAL_TABLE,
+      now,
+      thresholds: alertConfig.pending,
+      logger: logger('podlife-query'),
+    });
+
+    this.webDir = this.opts.webDir ?? (await this.buildWeb());
+    this.server = await serveHandler(
+      async (event) => {
+        const path = event.rawPath;
+        if (path === '/events' && event.requestContext.http.method === 'POST')
+          return this.acceptEntries(event);
+        if (path.startsWith('/api/')) {
+          const result = await query({
+            ...event,
+            rawPath: path.slice(4),
+            requestContext: {
+              ...event.requestContext,
+              http: { ...event.requestContext.http, path: path.slice(4) },
+            },
+          });
+          return withEtag(event, result);
+        }
+        return this.staticFile(path);
+      },
+      { port: this.opts.port ?? 0, host: this.opts.host ?? '127.0.0.1' },
+    );
+  }
+
+  private async buildWeb(): Promise<string> {
+    const { buildWeb } = await import('../web/build.ts');
+    this.tempWeb = mkdtempSync(join(tmpdir(), 'podlife-web-'));
+    await buildWeb(this.tempWeb);
+    return this.tempWeb;
+  }
+
+  private async staticFile(path: string): Promise<APIGatewayProxyStructuredResultV2> {
+    if (path === '/config.json') {
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiBaseUrl: 'api/' }),
+      };
+    }
+    const name = path === '/' ? 'index.html' : path.replace(/^\/+/, '');
+    if (name.includes('..') || name.includes('/')) return { statusCode: 404, body: 'not found' };
+    try {
+      const data = await readFile(join(this.webDir, name));
+      return {
+        statusCode: 200,
+        headers: { 'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' },
+        body: data.toString('base64'),
+        isBase64Encoded: true,
+      };
+    } catch {
+      return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
+    }
+  }
+
+  /** The forwarder's local sink: `{"entries":[...]}` → the bus → `{"failed":[indexes]}`. */
+  private acceptEntries(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+    const text = event.body
+      ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8').toString()
+      : '';
+    let body: { entries?: BusEntry[] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { statusCode: 400, body: JSON.stringify({ error: 'body is not JSON' }) };
+    }
+    if (!Array.isArray(body.entries))
+      return { statusCode: 400, body: JSON.stringify({ error: 'entries: an array is required' }) };
+    const { failed } = this.bus.putEvents(body.entries);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failed: failed.map((f) => f.index), errors: failed }),
+    };
+  }
+
+  /**
+   * Replays trace files into the bus, as a forwarder would have sent them, paced by the
+   * trace's own timestamps. Resolves when every event has been ingested and a sweep has run.
+   */
+  async replay(opts: ReplayOptions): Promise<ReplaySummary> {
+    const started = Date.now();
+    const items: Timed[] = [];
+    const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
+    let snapshots = 0;
+    let events = 0;
+    for (const file of opts.files) {
+      await readInput(
+        file,
+        {
+          cluster: opts.cluster,
+          onDecoded: (d) => {
+            if (d.kind === 'snapshot') {
+              snapshots++;
+              const t = Math.max(
+                bestTimeOf(d.snapshot.pod) ?? -1,
+                toMillis(d.snapshot.pod.deletionTimestamp) ?? -1,
+              );
+              items.push({
+                t: t < 0 ? null : t,
+                entry: {
+                  Source: EVENT_SOURCE,
+                  DetailType: DETAIL_TYPE_SNAPSHOT,
+                  Detail: JSON.stringify(d.snapshot),
+                },
+              });
+            } else {
+              events++;
+              const detail = { schemaVersion: SCHEMA_VERSION, cluster: d.cluster, event: d.event };
+              items.push({
+                t: toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp),
+                entry: {
+                  Source: EVENT_SOURCE,
+                  DetailType: DETAIL_TYPE_EVENT,
+                  Detail: JSON.stringify(detail),
+                },
+              });
+            }
+          },
+          onProblem: (p) => opts.onProblem?.(p),
+        },
+        stats,
+      );
+    }
+    const times = items.map((i) => i.t).filter((t): t is number => t != null);
+    const traceStart = times.length ? Math.min(...times) : null;
+    const traceEnd = times.length ? Math.max(...times) : null;
+    const maxGap = (opts.maxGapSeconds ?? 120) * 1000;
+    let traceNow = traceStart ?? Date.now();
+    const sweepEvery = 60_000;
+    let lastSweep = traceNow;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      const t = Math.max(traceNow, it.t ?? traceNow);
+      if (opts.speed !== 'max' && t > traceNow) {
+        const wait = Math.min(t - traceNow, maxGap) / opts.speed;
+        this.clock.at(traceNow, (t - traceNow) / Math.max(1, wait), t);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      traceNow = t;
+      this.clock.at(traceNow, 0);
+      this.bus.putEvents([{ ...it.entry, Time: new Date(traceNow) }]);
+      if (this.bus.backlog > 32 || opts.speed !== 'max') await this.bus.drain();
+      if (traceNow - lastSweep >= sweepEvery) {
+        await this.bus.drain();
+        await this.bus.runSchedules();
+        lastSweep = traceNow;
+      }
+      opts.onProgress?.(i + 1, items.length);
+      if (this.stopped) break;
+    }
+    await this.bus.drain();
+    if (traceEnd != null) this.clock.freeze(traceEnd);
+    await this.bus.runSchedules();
+    await this.bus.drain();
+    return {
+      snapshots,
+      events,
+      rejected: stats.rejected,
+      traceStart,
+      traceEnd,
+      wallSeconds: (Date.now() - started) / 1000,
+    };
+  }
+
+  /** Runs `hook` first when local mode stops (a live forwarder flushes before the bus goes). */
+  onStop(hook: () => Promise<void> | void): void {
+    this.stopHooks.push(hook);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const hook of this.stopHooks.splice(0)) await Promise.resolve(hook()).catch(() => {});
+    await this.bus?.drain();
+    this.bus?.stop();
+    await this.server?.close().catch(() => {});
+    await this.ddb?.stop().catch(() => {});
+    if (this.tempWeb) rmSync(this.tempWeb, { recursive: true, force: true });
+  }
+}
