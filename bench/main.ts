@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # all suites, human-readable
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
- *   npm run bench -- --only engine     # one suite (engine, ingest, forwarder, query)
+ *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, query; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
  *
  * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
@@ -25,6 +25,27 @@ const SUITES: Record<string, Suite> = {
     targets: { engineToJsonParseRatio: '≤ 3', heapMbAfter1000000Snapshots: 'flat once all pods exist' },
     full: { churnPods: 20_000, steadySnapshots: 1_000_000, steadyPods: 10_000 },
     quick: { churnPods: 2_000, steadySnapshots: 50_000, steadyPods: 2_000 },
+  },
+  ingest: {
+    module: './ingest.ts',
+    run: 'runIngestBench',
+    targets: { writeRequestsPerNewFact: '≤ 1', 'duplicate.writeRequestsPerEvent': '0' },
+    // 1,000 churn pods by default: DynamoDB Local takes ~110 events/s here (see bench/ingest.ts).
+    full: { pods: 1_000 },
+    quick: { pods: 200, bundle: false },
+  },
+  forwarder: {
+    module: './forwarder.ts',
+    run: 'runForwarderBench',
+    targets: { noopEntriesSent: '0', bytesRatio: '≤ 0.10' },
+    full: {},
+    quick: { churnPods: 1_000, steadyPods: 1_000, steadySeconds: 30 },
+  },
+  query: {
+    module: './query.ts',
+    run: 'runQueryBench',
+    full: {},
+    quick: { sizes: [2_000, 10_000], calls: 10 },
   },
 };
 
@@ -51,7 +72,8 @@ for (const name of selected) {
   if (!values.json) {
     console.log(`\n${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const [k, v] of Object.entries(results[name])) {
-      const target = suite.targets?.[k];
+      // Figures may be prefixed by their trace (demo.writeRequestsPerNewFact): match the end.
+      const target = Object.entries(suite.targets ?? {}).find(([t]) => k === t || k.endsWith(`.${t}`))?.[1];
       console.log(`  ${k.padEnd(40)} ${String(v).padStart(12)}${target ? `   target ${target}` : ''}`);
     }
   }

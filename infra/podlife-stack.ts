@@ -3,9 +3,13 @@
  * operator need as outputs (the bus to send to, the queues to inspect).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { ForwarderAccess, type ForwarderAccessProps } from '../deploy/cdk/forwarder-access.ts';
+import { PodlifeAlerts } from './alerts.ts';
+import { PodlifeDashboard } from './dashboard.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
+import { PodlifeQueryApi } from './query-api.ts';
 
 export interface PodlifeStackProps extends StackProps {
   pipeline?: PodLifecyclePipelineProps;
@@ -16,6 +20,9 @@ export interface PodlifeStackProps extends StackProps {
 export class PodlifeStack extends Stack {
   readonly pipeline: PodLifecyclePipeline;
   readonly forwarderAccess: ForwarderAccess;
+  readonly queryApi: PodlifeQueryApi;
+  readonly alerts: PodlifeAlerts;
+  readonly dashboard: PodlifeDashboard;
 
   constructor(scope: Construct, id: string, props: PodlifeStackProps = {}) {
     super(scope, id, props);
@@ -23,6 +30,39 @@ export class PodlifeStack extends Stack {
     const p = this.pipeline;
     // The forwarder's role: events:PutEvents on this bus and nothing else (outputs its ARN).
     this.forwarderAccess = new ForwarderAccess(this, 'ForwarderAccess', { ...props.forwarder, bus: p.bus });
+    // What users use podlife for: the query API (IAM auth), stuck-Pending and crash-loop
+    // alerts every minute, and the dashboard over lifecycle durations and pipeline health.
+    this.queryApi = new PodlifeQueryApi(this, 'Query', {
+      table: p.table,
+      stuckPendingSeconds: p.stuckPendingSeconds,
+    });
+    this.alerts = new PodlifeAlerts(this, 'Alerts', {
+      table: p.table,
+      bus: p.bus,
+      topic: p.alertTopic, // the pipeline already subscribes the alert e-mail
+      stuckPendingSeconds: p.stuckPendingSeconds,
+      retentionDays: p.retentionDays,
+    });
+    const pipelineAlarms = p.node
+      .findAll()
+      .filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
+    this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
+      clusters: p.clusterNames,
+      ingestFunction: p.ingest.fn,
+      failureQueue: p.failureQueue,
+      invalidEventsQueue: p.invalidEventsQueue,
+      ingestRule: p.ingestRule,
+      bus: p.bus,
+      table: p.table,
+      sweepFunction: this.alerts.sweep.fn,
+      queryFunction: this.queryApi.query.fn,
+      queryApi: this.queryApi.api,
+      alarms: [...pipelineAlarms, this.alerts.stuckPendingAlarm, this.alerts.sweepErrorsAlarm],
+    });
+    new CfnOutput(this, 'QueryApiUrl', {
+      value: this.queryApi.url,
+      description: 'podlife --api URL (or PODLIFE_API_URL)',
+    });
     new CfnOutput(this, 'EventBusName', {
       value: p.bus.eventBusName,
       description: 'Send pod snapshots here (forwarder --bus)',

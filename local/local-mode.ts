@@ -167,6 +167,11 @@ export class LocalMode {
   private async init(): Promise<void> {
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     const wiring = JSON.parse(readFileSync(WIRING_FILE, 'utf8')) as Wiring;
+    // The port first: a taken one fails in milliseconds, before anything else starts.
+    this.server = await serveHandler((event) => this.dispatch(event), {
+      port: this.opts.port ?? 0,
+      host: this.opts.host ?? '127.0.0.1',
+    });
     this.ddb = await startDynamoDbLocal();
     const client = localDynamoClient(this.ddb.endpoint);
     await createTable(client, LOCAL_TABLE);
@@ -226,26 +231,28 @@ export class LocalMode {
     });
 
     this.webDir = this.opts.webDir ?? (await this.buildWeb());
-    this.server = await serveHandler(
-      async (event) => {
-        const path = event.rawPath;
-        if (path === '/events' && event.requestContext.http.method === 'POST')
-          return this.acceptEntries(event);
-        if (path.startsWith('/api/')) {
-          const result = await query({
-            ...event,
-            rawPath: path.slice(4),
-            requestContext: {
-              ...event.requestContext,
-              http: { ...event.requestContext.http, path: path.slice(4) },
-            },
-          });
-          return withEtag(event, result);
-        }
-        return this.staticFile(path);
-      },
-      { port: this.opts.port ?? 0, host: this.opts.host ?? '127.0.0.1' },
-    );
+    this.query = query;
+  }
+
+  private query?: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+  /** Every HTTP request: the forwarder's sink, the query API under /api, the page's files. */
+  private async dispatch(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    if (!this.query) return { statusCode: 503, body: 'podlife local mode is starting' };
+    const path = event.rawPath;
+    if (path === '/events' && event.requestContext.http.method === 'POST') return this.acceptEntries(event);
+    if (path.startsWith('/api/')) {
+      const result = await this.query({
+        ...event,
+        rawPath: path.slice(4),
+        requestContext: {
+          ...event.requestContext,
+          http: { ...event.requestContext.http, path: path.slice(4) },
+        },
+      });
+      return withEtag(event, result);
+    }
+    return this.staticFile(path);
   }
 
   private async buildWeb(): Promise<string> {
@@ -317,12 +324,10 @@ export class LocalMode {
           onDecoded: (d) => {
             if (d.kind === 'snapshot') {
               snapshots++;
-              const t = Math.max(
-                bestTimeOf(d.snapshot.pod) ?? -1,
-                toMillis(d.snapshot.pod.deletionTimestamp) ?? -1,
-              );
+              // The snapshot's own best time, as the engine orders it (a deletionTimestamp is a
+              // deadline in the future, not something that happened).
               items.push({
-                t: t < 0 ? null : t,
+                t: bestTimeOf(d.snapshot.pod),
                 entry: {
                   Source: EVENT_SOURCE,
                   DetailType: DETAIL_TYPE_SNAPSHOT,

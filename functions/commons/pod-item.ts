@@ -136,14 +136,17 @@ export function isCrashLooping(rec: Pick<PodRecord, 'waitingReason' | 'deleted' 
   );
 }
 
-/** Start times (epoch s) of app-container restarts, i.e. every run after a container's first. */
+/**
+ * Start times (epoch s) of app-container restarts: every run that is not a container's first,
+ * by its restart number when known (a first seen run may itself be a restart), else by order.
+ */
 export function restartTimesOf(v: PodView): number[] {
   const times: number[] = [];
   for (const runs of v.appRunsByContainer().values()) {
-    for (let i = 1; i < runs.length; i++) {
-      const s = runs[i].startedAt;
-      if (s != null) times.push(Math.floor(s / 1000));
-    }
+    runs.forEach((r, i) => {
+      const isRestart = r.ordinal != null ? r.ordinal > 0 : i > 0;
+      if (isRestart && r.startedAt != null) times.push(Math.floor(r.startedAt / 1000));
+    });
   }
   return times.sort((a, b) => a - b).slice(-MAX_RESTART_TIMES);
 }

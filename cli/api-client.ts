@@ -1,0 +1,242 @@
+/**
+ * The CLI's client for podlife's query API: GET a route, answer JSON. Against the deployed API
+ * every request is signed with SigV4 (service `execute-api`; credentials from the AWS SDK's
+ * default provider chain, `--profile` included; region from the URL or the environment).
+ * Against local mode (`--local`) requests are plain HTTP. A refusal becomes one clear line.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** A failed call, said in one line for a person. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** SHA-256 (and HMAC-SHA-256 with a secret) in the shape SignatureV4 wants, on node:crypto. */
+class Sha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBuffer(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** RFC 3986 encoding (what SigV4 expects: `!'()*` too). */
+export function rfc3986(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The region of an `https://ID.execute-api.REGION.amazonaws.com` URL, if it is one. */
+export function regionOfUrl(url: string): string | undefined {
+  return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(new URL(url).hostname)?.[1];
+}
+
+export interface SignInput {
+  url: URL;
+  region: string;
+  credentials: Credentials;
+  /** Signing time (tests fix it). */
+  now?: Date;
+}
+
+/** The headers of a signed GET of `url` (host, x-amz-date, [x-amz-security-token], authorization). */
+export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
+  const { url } = input;
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: input.region,
+    credentials: input.credentials,
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : [...[prev].flat(), v];
+  }
+  const signed = await signer.sign(
+    {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { host: url.host },
+    },
+    { signingDate: input.now ?? new Date() },
+  );
+  return signed.headers as Record<string, string>;
+}
+
+export interface ApiClientOptions {
+  /** The API's base URL. */
+  baseUrl: string;
+  /** `aws`: SigV4-signed (the deployed API); `local`: plain HTTP (local mode). */
+  mode: 'aws' | 'local';
+  profile?: string;
+  region?: string;
+  /** Credentials to sign with (default: the SDK's provider chain, with `profile`). */
+  credentials?: () => Promise<Credentials>;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<RawResponse> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method: 'GET', headers: { accept: 'application/json', ...headers }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The one line a person reads for a failed answer. */
+export function errorOf(status: number, body: string): ApiError {
+  let parsed: { error?: string; parameter?: string; reason?: string; message?: string } = {};
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // not JSON (a proxy's page): use the status alone
+  }
+  if (status === 400 && parsed.parameter) {
+    return new ApiError(`bad parameter ${parsed.parameter}: ${parsed.reason}`, status);
+  }
+  if (status === 403 || status === 401) {
+    return new ApiError(
+      `the API refused the request (${status}${parsed.message ? `: ${parsed.message}` : ''}): check your AWS credentials / IAM policy (execute-api:Invoke)`,
+      status,
+    );
+  }
+  if (status === 404) return new ApiError(parsed.error ?? parsed.message ?? 'not found', status);
+  const what = parsed.error ?? parsed.message ?? (body.slice(0, 200) || 'no answer');
+  return new ApiError(`the API answered ${status}: ${what}`, status);
+}
+
+/** The AWS SDK's default chain (env, SSO, ~/.aws profiles, ...), loaded only when signing. */
+function defaultCredentials(profile: string | undefined): () => Promise<Credentials> {
+  let provider: (() => Promise<Credentials>) | undefined;
+  return async () => {
+    if (!provider) {
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      provider = fromNodeProviderChain(profile ? { profile } : {}) as () => Promise<Credentials>;
+    }
+    return provider();
+  };
+}
+
+export class ApiClient {
+  private readonly base: URL;
+  private readonly region: string | undefined;
+  private readonly credentials: () => Promise<Credentials>;
+  private readonly timeoutMs: number;
+
+  constructor(readonly opts: ApiClientOptions) {
+    this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
+    const env = opts.env ?? process.env;
+    this.region = opts.region ?? regionOfUrl(opts.baseUrl) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    this.credentials = opts.credentials ?? defaultCredentials(opts.profile);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  /** The URL of a route with its query (values RFC 3986-encoded, undefined ones left out). */
+  urlOf(path: string, query: Record<string, string | number | undefined> = {}): URL {
+    const url = new URL(path.replace(/^\//, ''), this.base);
+    const qs = Object.entries(query)
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => `${rfc3986(k)}=${rfc3986(String(v))}`)
+      .join('&');
+    url.search = qs;
+    return url;
+  }
+
+  /** GET a route; its JSON answer, or an ApiError. */
+  async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+    const url = this.urlOf(path, query);
+    let headers: Record<string, string> = {};
+    if (this.opts.mode === 'aws') {
+      if (!this.region) {
+        throw new ApiError("cannot tell the API's region from its URL: set --region or AWS_REGION");
+      }
+      let credentials: Credentials;
+      try {
+        credentials = await this.credentials();
+      } catch (err) {
+        throw new ApiError(
+          `no AWS credentials to sign the request with: ${(err as Error).message.split('\n')[0]}`,
+        );
+      }
+      headers = await signedHeaders({ url, region: this.region, credentials });
+    }
+    let res: RawResponse;
+    try {
+      res = await get(url, headers, this.timeoutMs);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new ApiError(`cannot reach the API at ${this.base.origin}: ${e.code ?? e.message}`);
+    }
+    if (res.status < 200 || res.status >= 300) throw errorOf(res.status, res.body);
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new ApiError(`the API's answer is not JSON: ${res.body.slice(0, 100)}`);
+    }
+  }
+
+  /** Every page of a paginated route (following nextToken). */
+  async getAll<T extends { pods: P[]; nextToken?: string }, P>(
+    path: string,
+    query: Record<string, string | number | undefined>,
+  ): Promise<P[]> {
+    const out: P[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.get<T>(path, { ...query, nextToken });
+      out.push(...page.pods);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * What the query commands (history, pending, crashloops, stats) share: their API options, the
+ * client they make from them, the clusters to ask about, and one way to fail: a single line on
+ * stderr and exit status 1.
+ */
+import { parseArgs } from 'node:util';
+import type { ClustersResponse } from '../functions/commons/api-schemas.ts';
+import { ApiClient, ApiError } from './api-client.ts';
+import { UsageError } from './replay.ts';
+
+export const API_OPTIONS_HELP = `API options:
+  --api URL            the deployed API (SigV4-signed with your AWS credentials);
+                       default: $PODLIFE_API_URL
+  --local URL          local mode's API on 127.0.0.1 (plain HTTP, no credentials)
+  --profile NAME       AWS profile to sign with (default: the usual AWS chain: env, SSO, ~/.aws)
+  --region NAME        AWS region (default: from the API's URL, then $AWS_REGION)
+  --cluster NAME       one cluster (default: every cluster the API knows)
+  -o, --output FMT     table (default) or json
+  -h, --help           this help`;
+
+export const API_OPTIONS = {
+  api: { type: 'string' },
+  local: { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  cluster: { type: 'string' },
+  output: { type: 'string', short: 'o', default: 'table' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export interface ApiOptionValues {
+  api?: string;
+  local?: string;
+  profile?: string;
+  region?: string;
+  cluster?: string;
+  output?: string;
+}
+
+export interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export const defaultIo = (): Io => ({ out: process.stdout, err: process.stderr, env: process.env });
+
+const isLoopback = (url: URL) =>
+  url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+/** The client the options ask for. PODLIFE_API_URL on 127.0.0.1 over http is local mode. */
+export function clientOf(v: ApiOptionValues, env: NodeJS.ProcessEnv): ApiClient {
+  if (v.api && v.local) throw new UsageError('--api and --local are exclusive: one API at a time');
+  const raw = v.api ?? v.local ?? env.PODLIFE_API_URL;
+  if (!raw) {
+    throw new UsageError(
+      'which API? Give --api URL (deployed), --local URL (local mode) or set PODLIFE_API_URL',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`not an http(s) URL: ${raw}`);
+  const local = v.local !== undefined || (v.api === undefined && isLoopback(url));
+  if (!local && url.protocol !== 'https:' && !isLoopback(url)) {
+    throw new UsageError(`the deployed API is https; got ${raw}`);
+  }
+  return new ApiClient({
+    baseUrl: raw,
+    mode: local ? 'local' : 'aws',
+    profile: v.profile,
+    region: v.region,
+    env,
+  });
+}
+
+export function outputOf(v: ApiOptionValues): 'table' | 'json' {
+  const o = v.output ?? 'table';
+  if (o !== 'table' && o !== 'json') throw new UsageError(`-o ${o}: use table or json`);
+  return o;
+}
+
+/** The clusters to ask about: the one given, else every one the API knows. */
+export async function clustersOf(client: ApiClient, cluster: string | undefined): Promise<string[]> {
+  if (cluster) return [cluster];
+  const { clusters } = await client.get<ClustersResponse>('/clusters');
+  if (clusters.length === 0)
+    throw new ApiError('the API knows no cluster yet: has the forwarder sent anything?');
+  return clusters.map((c) => c.name);
+}
+
+/** Exactly one cluster (for stats): the one given, or the only one the API knows. */
+export async function oneCluster(client: ApiClient, cluster: string | undefined): Promise<string> {
+  const all = await clustersOf(client, cluster);
+  if (all.length > 1) throw new UsageError(`several clusters (${all.join(', ')}): choose one with --cluster`);
+  return all[0];
+}
+
+/** Parses a command's arguments: the API options plus its own. */
+export function parseCommand<
+  O extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>,
+>(argv: string[], own: O) {
+  return parseArgs({ args: argv, allowPositionals: true, options: { ...API_OPTIONS, ...own } });
+}
+
+/** Runs a query command: an API failure is one line on stderr and exit status 1. */
+export async function runQueryCommand(name: string, io: Io, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ApiError) {
+      io.err.write(`podlife ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

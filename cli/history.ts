@@ -1,0 +1,97 @@
+/**
+ * `podlife history NAMESPACE/NAME`: every incarnation of a pod, newest first, with its figures
+ * and timeline, from the query API (`--uid` for one incarnation). `-o json` prints the records
+ * exactly as `podlife replay --json` does.
+ */
+import type { HistoryResponse, PodResponse } from '../functions/commons/api-schemas.ts';
+import type { PodRecord } from '../functions/core/pod-record.ts';
+import { ApiError } from './api-client.ts';
+import {
+  API_OPTIONS_HELP,
+  clientOf,
+  clustersOf,
+  defaultIo,
+  type Io,
+  outputOf,
+  parseCommand,
+  runQueryCommand,
+} from './api-options.ts';
+import { historyOutput } from './format-query.ts';
+import { UsageError } from './replay.ts';
+
+export const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
+       podlife history --uid UID [options]
+
+Shows every incarnation of a pod (a StatefulSet pod's name comes back with a new uid each
+time), newest first: its lifecycle figures, then its timeline (scheduling, pulls, starts,
+terminations with exit codes, restarts, readiness, events, deletion).
+
+Options:
+  -n, --namespace NS   the pod's namespace (default: default, or NAMESPACE/ in the name)
+  --uid UID            one incarnation, by its uid
+${API_OPTIONS_HELP}
+
+Examples:
+  podlife history default/redis-1
+  podlife history -n argocd my-pod --cluster prod
+  podlife history --uid 63674389-1c9a-4c8e-9c1e-2f1f2f0a2b3c --cluster prod -o json
+  podlife history web-0 --local http://127.0.0.1:4000`;
+
+/** NAMESPACE/NAME or NAME with -n. */
+export function podArg(
+  arg: string | undefined,
+  namespace: string | undefined,
+): { namespace: string; name: string } {
+  if (!arg) throw new UsageError('which pod? Give NAMESPACE/NAME (or --uid UID)');
+  const parts = arg.split('/');
+  if (parts.length > 2 || parts.some((p) => p === ''))
+    throw new UsageError(`not a pod: ${arg} (use NAMESPACE/NAME)`);
+  if (parts.length === 2) {
+    if (namespace && namespace !== parts[0]) throw new UsageError(`-n ${namespace} contradicts ${arg}`);
+    return { namespace: parts[0], name: parts[1] };
+  }
+  return { namespace: namespace ?? 'default', name: parts[0] };
+}
+
+export async function historyCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    namespace: { type: 'string', short: 'n' },
+    uid: { type: 'string' },
+  });
+  if (values.help) {
+    io.out.write(`${HISTORY_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`one pod at a time (got ${positionals.join(' ')})`);
+  const output = outputOf(values);
+  const pod = values.uid ? undefined : podArg(positionals[0], values.namespace);
+  const client = clientOf(values, io.env);
+  return runQueryCommand('history', io, async () => {
+    const clusters = await clustersOf(client, values.cluster);
+    const records: PodRecord[] = [];
+    for (const cluster of clusters) {
+      try {
+        if (values.uid) {
+          const r = await client.get<PodResponse>(
+            `/pods/by-uid/${encodeURIComponent(cluster)}/${encodeURIComponent(values.uid)}`,
+          );
+          records.push(r.pod);
+        } else {
+          const path = `/pods/${[cluster, pod!.namespace, pod!.name].map(encodeURIComponent).join('/')}`;
+          records.push(...(await client.get<HistoryResponse>(path)).pods);
+        }
+      } catch (err) {
+        // Asked across clusters, a cluster without the pod is no error.
+        if (!(err instanceof ApiError && err.status === 404 && !values.cluster)) throw err;
+      }
+    }
+    if (records.length === 0) {
+      const what = values.uid ? `uid ${values.uid}` : `${pod!.namespace}/${pod!.name}`;
+      throw new ApiError(
+        `no pod ${what} in ${values.cluster ? `cluster ${values.cluster}` : `any cluster (${clusters.join(', ')})`}`,
+      );
+    }
+    io.out.write(output === 'json' ? `${JSON.stringify(records, null, 2)}\n` : `${historyOutput(records)}\n`);
+    return 0;
+  });
+}

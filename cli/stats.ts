@@ -1,0 +1,81 @@
+/**
+ * `podlife stats`: count and p50/p90/p99 of scheduling, pending, time-to-ready and crash-loop
+ * seconds, restarts and terminations by reason, over the pods of a cluster, namespace or owner
+ * created in a time range, per namespace or per owner: `podlife replay`'s statistics table,
+ * computed by the API with the same function.
+ */
+import type { StatsResponse } from '../functions/commons/api-schemas.ts';
+import {
+  API_OPTIONS_HELP,
+  clientOf,
+  defaultIo,
+  type Io,
+  oneCluster,
+  outputOf,
+  parseCommand,
+  runQueryCommand,
+} from './api-options.ts';
+import { statsOutput } from './format-query.ts';
+import { UsageError } from './replay.ts';
+
+export const STATS_HELP = `Usage: podlife stats [options]
+
+Statistics over the pods created in a time range: count, p50/p90/p99 (nearest rank) of
+scheduling, pending, time-to-ready and crash-loop back-off seconds, restarts and terminations
+by reason. A cluster's pods are grouped per namespace, a namespace's per owner.
+
+Options:
+  -n, --namespace NS   one namespace
+  --owner KIND/NAME    one owner in that namespace (Deployment/web, StatefulSet/db, Job/migrate)
+  --since WHEN         start of the range: a duration before now or an RFC 3339 time (default: 24h)
+  --until WHEN         end of the range (default: now)
+  --by namespace|owner how to group (default: namespace for a cluster, owner for a namespace)
+${API_OPTIONS_HELP}
+
+Examples:
+  podlife stats --since 24h
+  podlife stats --namespace payments --since 7d
+  podlife stats -n payments --owner Deployment/api --since 2026-11-01T00:00:00Z -o json`;
+
+export async function statsCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    namespace: { type: 'string', short: 'n' },
+    owner: { type: 'string' },
+    since: { type: 'string', default: '24h' },
+    until: { type: 'string' },
+    by: { type: 'string' },
+  });
+  if (values.help) {
+    io.out.write(`${STATS_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
+  if (values.owner && !values.namespace)
+    throw new UsageError('--owner needs --namespace: owners are namespaced');
+  if (values.by && values.by !== 'namespace' && values.by !== 'owner')
+    throw new UsageError(`--by ${values.by}: use namespace or owner`);
+  const output = outputOf(values);
+  const client = clientOf(values, io.env);
+  return runQueryCommand('stats', io, async () => {
+    const cluster = await oneCluster(client, values.cluster);
+    const groupBy = values.by ?? (values.owner ? undefined : values.namespace ? 'owner' : 'namespace');
+    const s = await client.get<StatsResponse>('/stats', {
+      cluster,
+      namespace: values.namespace,
+      owner: values.owner,
+      since: values.since,
+      until: values.until,
+      groupBy,
+    });
+    if (output === 'json') {
+      io.out.write(`${JSON.stringify(s, null, 2)}\n`);
+      return 0;
+    }
+    const scope = [cluster, s.namespace, s.owner].filter(Boolean).join('/');
+    io.out.write(
+      `${statsOutput(groupBy === 'owner' ? 'OWNER' : 'NAMESPACE', scope, s.stats, s.groups ?? [])}\n`,
+    );
+    io.err.write(`\npods created ${s.since} to ${s.until}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,292 @@
+/**
+ * podlife's alerts as data: their configuration (read from the environment once, validated),
+ * the EventBridge events and SNS messages of an alert episode's opening and resolution, and the
+ * alert item that records an open episode. Pure: the sweep sends them, docs/alerts.md shows them.
+ */
+import { z } from 'zod';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
+import { formatSeconds } from '../core/time.ts';
+import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
+import { alertPk, alertSk, podPk } from './keys.ts';
+import type { PendingThresholds } from './pod-rows.ts';
+
+/** Source and detail-types of the alert events on podlife's bus. */
+export const ALERT_SOURCE = 'podlife.alerts';
+export const DETAIL_TYPE_STUCK_PENDING = 'Pod Stuck Pending';
+export const DETAIL_TYPE_CRASH_LOOPING = 'Pod Crash Looping';
+export const DETAIL_TYPE_RESOLVED = 'Pod Alert Resolved';
+export const ALERT_SCHEMA_VERSION = 1;
+
+export type AlertKind = 'pending' | 'crashloop';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+export interface AlertConfig {
+  pending: PendingThresholds;
+  /** Restarts are counted within this window before now. */
+  crashLoopWindowSeconds: number;
+  /** A crash-looping pod alerts once it has this many restarts in the window. */
+  crashLoopMinRestarts: number;
+  /**
+   * A crash-loop episode ends when the pod has run this long without a restart (or is deleted,
+   * or finished). Between two crashes a pod is briefly Running and out of CrashLoopBackOff; the
+   * quiet period (default twice the kubelet's 5-minute maximum back-off) keeps that from
+   * resolving and re-opening the alert at every restart.
+   */
+  crashLoopQuietSeconds: number;
+  /** Days an alert item is kept at most (its TTL), like the pod items. */
+  retentionDays: number;
+}
+
+export const DEFAULT_ALERT_CONFIG: AlertConfig = {
+  pending: { defaultSeconds: DEFAULT_STUCK_AFTER_SECONDS, overrides: {} },
+  crashLoopWindowSeconds: 3600,
+  crashLoopMinRestarts: 3,
+  crashLoopQuietSeconds: 600,
+  retentionDays: 30,
+};
+
+const Overrides = z.record(
+  z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+  z.number().positive('seconds > 0'),
+);
+
+function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) {
+    throw new Error(`environment variable ${name} must be a number ≥ ${min}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** STUCK_PENDING_SECONDS (default 300) and STUCK_PENDING_OVERRIDES (JSON `{"namespace": seconds}`). */
+export function pendingThresholdsFromEnv(env: NodeJS.ProcessEnv): PendingThresholds {
+  const defaultSeconds = envNumber(env, 'STUCK_PENDING_SECONDS', DEFAULT_STUCK_AFTER_SECONDS, 1);
+  const raw = env.STUCK_PENDING_OVERRIDES;
+  if (raw === undefined || raw.trim() === '') return { defaultSeconds, overrides: {} };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error(
+      `environment variable STUCK_PENDING_OVERRIDES must be JSON like {"batch": 1800}, got "${raw}"`,
+    );
+  }
+  const parsed = Overrides.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const reason = issue.code === 'invalid_key' ? 'not a Kubernetes namespace' : issue.message;
+    throw new Error(`environment variable STUCK_PENDING_OVERRIDES: ${issue.path.join('.')}: ${reason}`);
+  }
+  return { defaultSeconds, overrides: parsed.data };
+}
+
+/** The sweep's whole configuration from its environment (see AlertConfig for each variable's meaning). */
+export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
+  const d = DEFAULT_ALERT_CONFIG;
+  return {
+    pending: pendingThresholdsFromEnv(env),
+    crashLoopWindowSeconds: envNumber(env, 'CRASHLOOP_WINDOW_SECONDS', d.crashLoopWindowSeconds, 1),
+    crashLoopMinRestarts: envNumber(env, 'CRASHLOOP_MIN_RESTARTS', d.crashLoopMinRestarts, 1),
+    crashLoopQuietSeconds: envNumber(env, 'CRASHLOOP_QUIET_SECONDS', d.crashLoopQuietSeconds, 1),
+    retentionDays: envNumber(env, 'RETENTION_DAYS', d.retentionDays, 1),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (the `detail` of the EventBridge events; SNS carries the same facts as text)
+
+interface AlertCommon {
+  schemaVersion: typeof ALERT_SCHEMA_VERSION;
+  kind: AlertKind;
+  /** When the episode was opened (the sweep that first saw it), ISO 8601. */
+  openedAt: string;
+  /** A command line that shows the pod's whole story. */
+  historyCommand: string;
+}
+
+export type StuckPendingAlert = AlertCommon & { kind: 'pending' } & PendingPod;
+export type CrashLoopAlert = AlertCommon & { kind: 'crashloop'; windowSeconds: number } & CrashLoopingPod;
+export type OpenedAlert = StuckPendingAlert | CrashLoopAlert;
+
+/** How an episode ended: the pod's state when the sweep saw it leave. `Gone`: its item expired. */
+export type Resolution = 'Running' | 'Succeeded' | 'Failed' | 'Deleted' | 'Gone';
+
+export interface ResolvedAlert extends AlertCommon {
+  cluster: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  owner: PodOwner | null;
+  resolvedAt: string;
+  resolution: Resolution;
+  /** resolvedAt − openedAt. */
+  openSeconds: number;
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9._:/@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function historyCommandOf(p: { cluster: string; namespace: string; name: string }): string {
+  return `podlife history ${shellWord(`${p.namespace}/${p.name}`)} --cluster ${shellWord(p.cluster)}`;
+}
+
+export function stuckPendingAlertOf(pod: PendingPod, nowMs: number): StuckPendingAlert {
+  return {
+    schemaVersion: ALERT_SCHEMA_VERSION,
+    kind: 'pending',
+    openedAt: new Date(nowMs).toISOString(),
+    historyCommand: historyCommandOf(pod),
+    ...pod,
+  };
+}
+
+export function crashLoopAlertOf(pod: CrashLoopingPod, nowMs: number, windowSeconds: number): CrashLoopAlert {
+  return {
+    schemaVersion: ALERT_SCHEMA_VERSION,
+    kind: 'crashloop',
+    openedAt: new Date(nowMs).toISOString(),
+    historyCommand: historyCommandOf(pod),
+    windowSeconds,
+    ...pod,
+  };
+}
+
+export function resolvedAlertOf(opened: OpenedAlert, resolution: Resolution, nowMs: number): ResolvedAlert {
+  return {
+    schemaVersion: ALERT_SCHEMA_VERSION,
+    kind: opened.kind,
+    cluster: opened.cluster,
+    namespace: opened.namespace,
+    name: opened.name,
+    uid: opened.uid,
+    owner: opened.owner,
+    openedAt: opened.openedAt,
+    historyCommand: opened.historyCommand,
+    resolvedAt: new Date(nowMs).toISOString(),
+    resolution,
+    openSeconds: Math.max(0, (nowMs - Date.parse(opened.openedAt)) / 1000),
+  };
+}
+
+export function detailTypeOf(a: OpenedAlert | ResolvedAlert): string {
+  if ('resolution' in a) return DETAIL_TYPE_RESOLVED;
+  return a.kind === 'pending' ? DETAIL_TYPE_STUCK_PENDING : DETAIL_TYPE_CRASH_LOOPING;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages for people (SNS: e-mail, chat, SMS)
+
+export interface AlertMessage {
+  /** SNS subjects: at most 100 printable ASCII characters, one line. */
+  subject: string;
+  body: string;
+}
+
+const KIND_TITLE: Record<AlertKind, string> = { pending: 'Stuck Pending', crashloop: 'Crash looping' };
+
+function subjectOf(text: string): string {
+  // SNS subjects allow printable ASCII only.
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > 100 ? `${ascii.slice(0, 99)}~` : ascii;
+}
+
+const ownerText = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : '(none: a bare pod)');
+const lines = (rows: [string, string | null | undefined][]) =>
+  rows
+    .filter(([, v]) => v != null && v !== '')
+    .map(([k, v]) => `${`${k}:`.padEnd(18)}${v}`)
+    .join('\n');
+
+/** Subject and body of an episode's opening: what an on-call engineer needs, first line first. */
+export function openedMessage(a: OpenedAlert): AlertMessage {
+  const where = `${a.namespace}/${a.name}`;
+  const common: [string, string | null][] = [
+    ['Cluster', a.cluster],
+    ['Pod', `${where} (uid ${a.uid})`],
+    ['Owner', ownerText(a.owner)],
+    ['Created', a.createdAt ? `${a.createdAt} (${formatSeconds(a.ageSeconds)} ago)` : 'unknown'],
+    ['Node', a.node ?? '(not scheduled)'],
+  ];
+  if (a.kind === 'pending') {
+    const headline = `Pod ${where} in cluster ${a.cluster} has been Pending for ${formatSeconds(a.ageSeconds)} (threshold ${formatSeconds(a.thresholdSeconds)}).`;
+    const facts = lines([
+      ...common,
+      ['Scheduler', a.unschedulableMessage],
+      ['Waiting', a.waitingReason],
+      ['Status reason', a.statusReason],
+    ]);
+    return {
+      subject: subjectOf(
+        `[podlife] ${KIND_TITLE.pending}: ${where} (${a.cluster}) for ${formatSeconds(a.ageSeconds)}`,
+      ),
+      body: `${headline}\n\n${facts}\n\nInvestigate:\n  ${a.historyCommand}\n  kubectl describe pod -n ${a.namespace} ${a.name}\n`,
+    };
+  }
+  const term = a.lastTerminationReason
+    ? `${a.lastTerminationReason}${a.lastExitCode != null ? ` (exit code ${a.lastExitCode})` : ''}`
+    : 'unknown';
+  const headline = `Pod ${where} in cluster ${a.cluster} is crash-looping: ${a.restartsInWindow} restarts in the last ${formatSeconds(a.windowSeconds)} (${a.restarts} in all), last terminated ${term}.`;
+  const facts = lines([
+    ...common,
+    ['Last termination', term],
+    ['Last restart', a.lastRestartAt],
+    ['Back-off so far', formatSeconds(a.crashLoopBackOffSeconds)],
+  ]);
+  return {
+    subject: subjectOf(`[podlife] ${KIND_TITLE.crashloop}: ${where} (${a.cluster}) ${term}`),
+    body: `${headline}\n\n${facts}\n\nInvestigate:\n  ${a.historyCommand}\n  kubectl logs -n ${a.namespace} ${a.name} --previous\n`,
+  };
+}
+
+const RESOLUTION_TEXT: Record<Resolution, string> = {
+  Running: 'it is running now',
+  Succeeded: 'it has succeeded',
+  Failed: 'it has failed (terminal)',
+  Deleted: 'it was deleted',
+  Gone: 'its record has expired',
+};
+
+export function resolvedMessage(r: ResolvedAlert): AlertMessage {
+  const where = `${r.namespace}/${r.name}`;
+  const state = r.kind === 'pending' ? 'stuck Pending' : 'crash-looping';
+  return {
+    subject: subjectOf(`[podlife] Resolved: ${KIND_TITLE[r.kind]} ${where} (${r.cluster})`),
+    body:
+      `Pod ${where} in cluster ${r.cluster} is no longer ${state}: ${RESOLUTION_TEXT[r.resolution]}.\n\n` +
+      `${lines([
+        ['Cluster', r.cluster],
+        ['Pod', `${where} (uid ${r.uid})`],
+        ['Owner', ownerText(r.owner)],
+        ['Alert opened', r.openedAt],
+        ['Open for', formatSeconds(r.openSeconds)],
+      ])}\n\nHistory:\n  ${r.historyCommand}\n`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The alert item: one open episode (pk ALERT#cluster, sk pending#uid | crashloop#uid)
+
+export function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
+  return { pk: alertPk(cluster), sk: alertSk(kind, uid) };
+}
+
+export function alertItemOf(a: OpenedAlert, retentionDays: number): Record<string, unknown> {
+  return {
+    ...alertKeyOf(a.kind, a.cluster, a.uid),
+    kind: a.kind,
+    podPk: podPk(a.cluster, a.namespace, a.name),
+    podSk: a.uid,
+    opened: a,
+    expiresAt: Math.floor(Date.parse(a.openedAt) / 1000) + retentionDays * 86_400,
+  };
+}
+
+/** The opened alert an alert item records. */
+export function openedAlertOfItem(item: Record<string, unknown>): OpenedAlert {
+  return item.opened as OpenedAlert;
+}

@@ -1,0 +1,321 @@
+/**
+ * Every read of the query API and the sweep: DynamoDB requests built by pure functions (tested
+ * with toStrictEqual, no network), and one small reader that sends them and counts what they
+ * cost, as DynamoDB reports it (ReturnConsumedCapacity TOTAL): requests, read units and items
+ * read. No Scan anywhere: each request is a Query on one partition of the table or an index,
+ * or a GetItem. docs/query-api.md lists each route's requests and measured cost.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  alertPk,
+  CLUSTERS_PK,
+  crashKey,
+  dayKey,
+  NAME_EVENTS_SK,
+  nsKey,
+  ownerKey,
+  pendingKey,
+  podPk,
+  uidKey,
+} from './keys.ts';
+import { storeErrorOf } from './pod-store.ts';
+import type { IndexName } from './table-spec.ts';
+
+type Item = Record<string, unknown>;
+type Key = Record<string, unknown>;
+
+/** The key attributes of a page's LastEvaluatedKey, per index (the table's keys are in every one). */
+export const PAGE_KEY_ATTRIBUTES: Record<'pending' | 'crashLooping', readonly string[]> = {
+  pending: ['pk', 'sk', 'pendingKey', 'createdKey'],
+  crashLooping: ['pk', 'sk', 'crashKey', 'createdKey'],
+};
+
+const base = (tableName: string) => ({ TableName: tableName, ReturnConsumedCapacity: 'TOTAL' as const });
+
+// ---------------------------------------------------------------------------------------------
+// Requests (pure)
+
+/** The cluster registry: one item per cluster the ingest has seen. */
+export function clustersRequest(tableName: string): QueryCommandInput {
+  return {
+    ...base(tableName),
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': 'pk' },
+    ExpressionAttributeValues: { ':pk': CLUSTERS_PK },
+  };
+}
+
+/** Every item of one pod name: its incarnations and its name-only events item (eventually consistent). */
+export function historyRequest(
+  tableName: string,
+  cluster: string,
+  namespace: string,
+  name: string,
+): QueryCommandInput {
+  return {
+    ...base(tableName),
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': 'pk' },
+    ExpressionAttributeValues: { ':pk': podPk(cluster, namespace, name) },
+  };
+}
+
+/** The keys of the pod with this uid (byUid is KEYS_ONLY: 1 item, about 200 bytes). */
+export function uidLookupRequest(tableName: string, cluster: string, uid: string): QueryCommandInput {
+  return {
+    ...base(tableName),
+    IndexName: 'byUid' satisfies IndexName,
+    KeyConditionExpression: '#uk = :uk',
+    ExpressionAttributeNames: { '#uk': 'uidKey' },
+    ExpressionAttributeValues: { ':uk': uidKey(cluster, uid) },
+  };
+}
+
+/** One item by its primary key (eventually consistent unless `consistent`). */
+export function getItemRequest(
+  tableName: string,
+  key: { pk: string; sk: string },
+  consistent = false,
+): GetCommandInput {
+  return {
+    ...base(tableName),
+    Key: { pk: key.pk, sk: key.sk },
+    ...(consistent ? { ConsistentRead: true } : {}),
+  };
+}
+
+/** The name-only events item of a pod name (events that name the pod without its uid). */
+export function nameEventsRequest(tableName: string, pk: string): GetCommandInput {
+  return getItemRequest(tableName, { pk, sk: NAME_EVENTS_SK });
+}
+
+/** `begins_with(pk, POD#cluster#namespace#)`: the namespace filter on an index of a whole cluster. */
+function namespaceFilter(cluster: string, namespace: string | undefined) {
+  if (!namespace) return {};
+  return {
+    FilterExpression: 'begins_with(#tpk, :podPrefix)',
+    names: { '#tpk': 'pk' },
+    values: { ':podPrefix': `POD#${cluster}#${namespace}#` },
+  };
+}
+
+interface IndexQueryOptions {
+  cluster: string;
+  namespace?: string;
+  limit?: number;
+  startKey?: Key;
+}
+
+function indexQuery(
+  tableName: string,
+  index: 'pending' | 'crashLooping',
+  partition: { attr: string; value: string },
+  opts: IndexQueryOptions,
+  before?: string,
+): QueryCommandInput {
+  const f = namespaceFilter(opts.cluster, opts.namespace);
+  return {
+    ...base(tableName),
+    IndexName: index,
+    KeyConditionExpression: before ? '#p = :p AND #ck < :before' : '#p = :p',
+    ExpressionAttributeNames: {
+      '#p': partition.attr,
+      ...(before ? { '#ck': 'createdKey' } : {}),
+      ...f.names,
+    },
+    ExpressionAttributeValues: {
+      ':p': partition.value,
+      ...(before ? { ':before': before } : {}),
+      ...f.values,
+    },
+    ...(f.FilterExpression ? { FilterExpression: f.FilterExpression } : {}),
+    ...(opts.limit ? { Limit: opts.limit } : {}),
+    ...(opts.startKey ? { ExclusiveStartKey: opts.startKey } : {}),
+  };
+}
+
+/**
+ * Pods of a cluster still Pending and created before `createdBefore` (ISO 8601), oldest first:
+ * the sparse `pending` index holds only pods that are Pending now, so its cost follows the
+ * number of Pending pods, never the number stored.
+ */
+export function pendingRequest(
+  tableName: string,
+  opts: IndexQueryOptions & { createdBefore: string },
+): QueryCommandInput {
+  return indexQuery(
+    tableName,
+    'pending',
+    { attr: 'pendingKey', value: pendingKey(opts.cluster) },
+    opts,
+    opts.createdBefore,
+  );
+}
+
+/** Pods of a cluster crash-looping now, oldest first (the sparse `crashLooping` index). */
+export function crashLoopingRequest(tableName: string, opts: IndexQueryOptions): QueryCommandInput {
+  return indexQuery(tableName, 'crashLooping', { attr: 'crashKey', value: crashKey(opts.cluster) }, opts);
+}
+
+export interface StatsScope {
+  cluster: string;
+  namespace?: string;
+  owner?: { kind: string; name: string };
+  /** Creation-time range [from, to), ISO 8601. */
+  fromIso: string;
+  toIso: string;
+}
+
+/**
+ * The queries that read every pod of a scope created in [from, to): one on byOwner or
+ * byNamespace, or, for a whole cluster, one per UTC creation day on byClusterDay. The sort key
+ * is `createdIso#uid`, so `BETWEEN from AND to` takes pods created at `from` and leaves out
+ * pods created at `to`.
+ */
+export function statsRequests(
+  tableName: string,
+  scope: StatsScope,
+  days: readonly string[],
+): QueryCommandInput[] {
+  const range = (index: IndexName, attr: string, value: string): QueryCommandInput => ({
+    ...base(tableName),
+    IndexName: index,
+    KeyConditionExpression: '#p = :p AND #ck BETWEEN :from AND :to',
+    ExpressionAttributeNames: { '#p': attr, '#ck': 'createdKey' },
+    ExpressionAttributeValues: { ':p': value, ':from': scope.fromIso, ':to': scope.toIso },
+  });
+  if (scope.owner && scope.namespace) {
+    return [
+      range(
+        'byOwner',
+        'ownerKey',
+        ownerKey(scope.cluster, scope.namespace, scope.owner.kind, scope.owner.name),
+      ),
+    ];
+  }
+  if (scope.namespace) return [range('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
+  return days.map((day) => range('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));
+}
+
+/** The open alerts of a cluster (the sweep's episodes). */
+export function openAlertsRequest(tableName: string, cluster: string): QueryCommandInput {
+  return {
+    ...base(tableName),
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': 'pk' },
+    ExpressionAttributeValues: { ':pk': alertPk(cluster) },
+    ConsistentRead: true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reader
+
+/** What a reader's requests cost, as DynamoDB reported it. */
+export interface ReadStats {
+  requests: number;
+  /** Read capacity units consumed (ReturnConsumedCapacity TOTAL). */
+  readUnits: number;
+  /** Items DynamoDB read: a Query's ScannedCount (before any filter), 1 per GetItem that found one. */
+  itemsRead: number;
+  /** Items read per index (`table` for the base table). */
+  itemsByIndex: Record<string, number>;
+}
+
+export function emptyReadStats(): ReadStats {
+  return { requests: 0, readUnits: 0, itemsRead: 0, itemsByIndex: {} };
+}
+
+export interface Page {
+  items: Item[];
+  /** DynamoDB's LastEvaluatedKey: more may follow. */
+  lastKey?: Key;
+}
+
+/** At most this many requests fill one API page when a filter drops items (bounds a call's cost). */
+export const MAX_REQUESTS_PER_PAGE = 10;
+
+/** Sends the requests above and counts their cost. SDK errors become pod-store's named errors. */
+export class PodReader {
+  readonly stats: ReadStats = emptyReadStats();
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  private count(index: string | undefined, items: number, consumed: unknown): void {
+    this.stats.requests++;
+    this.stats.readUnits += (consumed as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+    this.stats.itemsRead += items;
+    const k = index ?? 'table';
+    this.stats.itemsByIndex[k] = (this.stats.itemsByIndex[k] ?? 0) + items;
+  }
+
+  /** One Query request: one page. */
+  async query(input: QueryCommandInput): Promise<Page> {
+    let out: QueryCommandOutput;
+    try {
+      out = await this.doc.send(new QueryCommand(input));
+    } catch (err) {
+      this.stats.requests++;
+      throw storeErrorOf('Query', undefined, err);
+    }
+    this.count(input.IndexName, out.ScannedCount ?? out.Items?.length ?? 0, out.ConsumedCapacity);
+    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+  }
+
+  /** Every page of a Query. */
+  async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Key | undefined = input.ExclusiveStartKey;
+    do {
+      const page = await this.query({ ...input, ExclusiveStartKey: startKey });
+      items.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
+   * Up to `limit` items that `accept` keeps, reading on while a filter (DynamoDB's or `accept`)
+   * leaves the page short, for at most MAX_REQUESTS_PER_PAGE requests. Each request asks only for
+   * as many items as are still missing, so the page never overshoots and `lastKey` resumes
+   * exactly after the last item read.
+   */
+  async queryUpTo(
+    input: QueryCommandInput,
+    limit: number,
+    accept: (item: Item) => boolean = () => true,
+  ): Promise<Page> {
+    const items: Item[] = [];
+    let startKey: Key | undefined = input.ExclusiveStartKey;
+    for (let n = 0; n < MAX_REQUESTS_PER_PAGE; n++) {
+      const page = await this.query({ ...input, Limit: limit - items.length, ExclusiveStartKey: startKey });
+      items.push(...page.items.filter(accept));
+      startKey = page.lastKey;
+      if (!startKey || items.length >= limit) break;
+    }
+    return { items, lastKey: startKey };
+  }
+
+  /** One GetItem. */
+  async get(input: GetCommandInput): Promise<Item | undefined> {
+    let out: { Item?: Item; ConsumedCapacity?: unknown };
+    try {
+      out = await this.doc.send(new GetCommand(input));
+    } catch (err) {
+      this.stats.requests++;
+      throw storeErrorOf('GetItem', undefined, err);
+    }
+    this.count(undefined, out.Item ? 1 : 0, out.ConsumedCapacity);
+    return out.Item;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The query Lambda's entry: configuration from the environment, read once at load (a missing or
+ * malformed variable fails the cold start with its name), and the handler built from it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { pendingThresholdsFromEnv } from '../commons/alerts.ts';
+import { requiredEnv } from '../commons/env.ts';
+import { makeQueryHandler } from './query-handler.ts';
+
+export const handler = makeQueryHandler({
+  client: new DynamoDBClient({}),
+  tableName: requiredEnv('TABLE_NAME'),
+  thresholds: pendingThresholdsFromEnv(process.env),
+  now: Date.now,
+  logger: new Logger({ serviceName: 'podlife-query' }),
+});

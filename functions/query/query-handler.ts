@@ -1,0 +1,102 @@
+/**
+ * The query API's Lambda handler, built from its dependencies (`makeQueryHandler({ client,
+ * tableName, now })`) so tests and local mode run it against DynamoDB Local. API Gateway HTTP
+ * API payload 2.0 in, JSON out. Routes return bodies; this file alone writes responses:
+ * 200 with the body, 400 `{error, parameter, reason}`, 404, 405, 503 when DynamoDB throttles
+ * (retry), 500 otherwise. Every answer says what it cost in `x-podlife-*` headers.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BadParameterError, type ErrorBody, NotFoundError } from '../commons/api-schemas.ts';
+import { PodReader, type ReadStats } from '../commons/pod-queries.ts';
+import type { PendingThresholds } from '../commons/pod-rows.ts';
+import { StoreUnavailableError } from '../commons/pod-store.ts';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
+import type { Route } from './route.ts';
+import { matchRoute, ROUTES } from './router.ts';
+
+export interface QueryHandlerDeps {
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  tableName: string;
+  /** Epoch ms; read once per request. */
+  now: () => number;
+  /** Stuck-Pending thresholds (default: 300 s everywhere). */
+  thresholds?: PendingThresholds;
+  logger?: Logger;
+  routes?: readonly Route[];
+}
+
+export type QueryHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function answer(statusCode: number, body: unknown, cost?: ReadStats, headers: Record<string, string> = {}) {
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(cost
+        ? {
+            'x-podlife-requests': String(cost.requests),
+            'x-podlife-read-units': String(cost.readUnits),
+            'x-podlife-items-read': String(cost.itemsRead),
+          }
+        : {}),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  } satisfies APIGatewayProxyStructuredResultV2;
+}
+
+const error = (error: string, extra: Omit<ErrorBody, 'error'> = {}): ErrorBody => ({ error, ...extra });
+
+export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
+  const doc =
+    deps.client instanceof DynamoDBDocumentClient
+      ? deps.client
+      : DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
+  const thresholds = deps.thresholds ?? { defaultSeconds: DEFAULT_STUCK_AFTER_SECONDS, overrides: {} };
+  const routes = deps.routes ?? ROUTES;
+
+  return async (event) => {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const match = matchRoute(event.rawPath ?? '/', routes);
+    if (!match) return answer(404, error(`no such route: ${event.rawPath}`));
+    if (method !== 'GET')
+      return answer(405, error(`${method} is not allowed: every route is GET`), undefined, { allow: 'GET' });
+    const query = event.queryStringParameters ?? {};
+    const clash = Object.keys(query).find((k) => k in match.pathParams);
+    if (clash)
+      return answer(
+        400,
+        error('bad parameter', { parameter: clash, reason: 'unknown parameter for this route' }),
+      );
+    const reader = new PodReader(doc, deps.tableName);
+    try {
+      const body = await match.route.run({
+        params: { ...query, ...match.pathParams },
+        reader,
+        now: deps.now(),
+        thresholds,
+      });
+      deps.logger?.debug('answered', { route: match.route.path, cost: reader.stats });
+      return answer(200, body, reader.stats);
+    } catch (err) {
+      if (err instanceof BadParameterError) {
+        return answer(
+          400,
+          error('bad parameter', { parameter: err.parameter, reason: err.reason }),
+          reader.stats,
+        );
+      }
+      if (err instanceof NotFoundError) return answer(404, error(err.message), reader.stats);
+      if (err instanceof StoreUnavailableError) {
+        deps.logger?.warn('DynamoDB unavailable', { route: match.route.path, error: err });
+        return answer(503, error('the table is busy: retry shortly'), reader.stats, { 'retry-after': '1' });
+      }
+      deps.logger?.error('query failed', { route: match.route.path, error: err as Error });
+      return answer(500, error('internal error', { reason: event.requestContext?.requestId }), reader.stats);
+    }
+  };
+}

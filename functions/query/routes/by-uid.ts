@@ -1,0 +1,42 @@
+/**
+ * GET /pods/by-uid/{cluster}/{uid}: one incarnation by uid. The byUid index (keys only) gives
+ * the item's key; then GetItem of the pod and, beside it, of its name's name-only events item.
+ * Without such events (the usual case) the pod item alone is the exact record; with them, the
+ * name's partition is read so the events attach exactly as in the history route and replay.
+ */
+import { ByUidParams, NotFoundError, type PodResponse, parseParams } from '../../commons/api-schemas.ts';
+import { recordOfItem, recordsOfPartition } from '../../commons/pod-item.ts';
+import {
+  getItemRequest,
+  historyRequest,
+  nameEventsRequest,
+  uidLookupRequest,
+} from '../../commons/pod-queries.ts';
+import { identityOf, thresholdFor } from '../../commons/pod-rows.ts';
+import type { Route } from '../route.ts';
+
+export const byUidRoute: Route = {
+  path: '/pods/by-uid/{cluster}/{uid}',
+  async run({ params, reader, now, thresholds }): Promise<PodResponse> {
+    const { cluster, uid } = parseParams(ByUidParams, params);
+    const notFound = () => new NotFoundError(`no pod with uid ${uid} in cluster ${cluster}`);
+    const { items: keys } = await reader.query(uidLookupRequest(reader.tableName, cluster, uid));
+    if (keys.length === 0) throw notFound();
+    const key = { pk: String(keys[0].pk), sk: String(keys[0].sk) };
+    const id = identityOf(key);
+    const ctx = { now, stuckAfterSeconds: thresholdFor(thresholds, id.namespace) };
+    const [item, nameEvents] = await Promise.all([
+      reader.get(getItemRequest(reader.tableName, key)),
+      reader.get(nameEventsRequest(reader.tableName, key.pk)),
+    ]);
+    if (!item) throw notFound();
+    const pod = nameEvents
+      ? recordsOfPartition(
+          await reader.queryAll(historyRequest(reader.tableName, id.cluster, id.namespace, id.name)),
+          ctx,
+        ).find((r) => r.uid === uid)
+      : recordOfItem(item, ctx);
+    if (!pod) throw notFound();
+    return { pod };
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * GET /crashloops?cluster=&namespace=&minRestarts=&window=&limit=&nextToken=: pods whose latest
+ * state is CrashLoopBackOff, oldest first, with restarts (all, and within the window before
+ * now), the last termination's reason and exit code. One page of the sparse `crashLooping`
+ * index; `minRestarts` counts restarts in the window and is applied to the items read.
+ */
+import {
+  CrashLoopsParams,
+  type CrashLoopsResponse,
+  decodeToken,
+  encodeToken,
+  parseParams,
+} from '../../commons/api-schemas.ts';
+import { crashKey } from '../../commons/keys.ts';
+import { crashLoopingRequest, PAGE_KEY_ATTRIBUTES } from '../../commons/pod-queries.ts';
+import { crashLoopingPodOf } from '../../commons/pod-rows.ts';
+import type { Route } from '../route.ts';
+
+export const crashLoopsRoute: Route = {
+  path: '/crashloops',
+  async run({ params, reader, now }): Promise<CrashLoopsResponse> {
+    const p = parseParams(CrashLoopsParams, params);
+    const startKey = decodeToken(p.nextToken, PAGE_KEY_ATTRIBUTES.crashLooping, {
+      crashKey: crashKey(p.cluster),
+    });
+    const rowOf = (i: Record<string, unknown>) => crashLoopingPodOf(i, now, p.window);
+    const page = await reader.queryUpTo(
+      crashLoopingRequest(reader.tableName, { cluster: p.cluster, namespace: p.namespace, startKey }),
+      p.limit,
+      (i) => rowOf(i).restartsInWindow >= p.minRestarts,
+    );
+    const answer: CrashLoopsResponse = {
+      cluster: p.cluster,
+      now: new Date(now).toISOString(),
+      windowSeconds: p.window,
+      minRestarts: p.minRestarts,
+      pods: page.items.map(rowOf),
+    };
+    const nextToken = encodeToken(page.lastKey);
+    return nextToken ? { ...answer, nextToken } : answer;
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * GET /stats?cluster=&namespace=&owner=Kind/name&since=24h&until=&groupBy=: count and
+ * nearest-rank p50/p90/p99 of the duration figures, restarts and terminations by reason, over
+ * the pods created in [since, until). Reads every page of byOwner, byNamespace or (a whole
+ * cluster) byClusterDay, one query per UTC day, then `statsOf`: the function `podlife replay`
+ * uses, so the two always agree.
+ */
+import {
+  BadParameterError,
+  MAX_STATS_DAYS,
+  parseParams,
+  StatsParams,
+  type StatsResponse,
+  type TimeParam,
+} from '../../commons/api-schemas.ts';
+import { mapLimit } from '../../commons/concurrency.ts';
+import { daysBetween } from '../../commons/keys.ts';
+import { statsRequests } from '../../commons/pod-queries.ts';
+import { figureRowOf, identityOf, ownerGroupOf } from '../../commons/pod-rows.ts';
+import { statsBy, statsOf } from '../../core/stats.ts';
+import type { Route } from '../route.ts';
+
+const at = (t: TimeParam, now: number) => ('at' in t ? t.at : now - t.ago * 1000);
+
+export const statsRoute: Route = {
+  path: '/stats',
+  async run({ params, reader, now }): Promise<StatsResponse> {
+    const p = parseParams(StatsParams, params);
+    const since = at(p.since, now);
+    const until = p.until ? at(p.until, now) : now;
+    if (since >= until) throw new BadParameterError('since', 'must be before until');
+    const days = daysBetween(since, until - 1);
+    if (!p.namespace && days.length > MAX_STATS_DAYS) {
+      throw new BadParameterError('since', `a cluster-wide range may span at most ${MAX_STATS_DAYS} days`);
+    }
+    const fromIso = new Date(since).toISOString();
+    const toIso = new Date(until).toISOString();
+    const requests = statsRequests(reader.tableName, { ...p, fromIso, toIso }, days);
+    const items = (await mapLimit(requests, 8, (r) => reader.queryAll(r))).flat();
+    const rows = items.map((i) => ({ item: i, ...figureRowOf(i) }));
+    const answer: StatsResponse = {
+      cluster: p.cluster,
+      ...(p.namespace ? { namespace: p.namespace } : {}),
+      ...(p.owner ? { owner: `${p.owner.kind}/${p.owner.name}` } : {}),
+      since: fromIso,
+      until: toIso,
+      stats: statsOf(rows),
+    };
+    if (!p.groupBy) return answer;
+    const keyOf =
+      p.groupBy === 'namespace'
+        ? (r: (typeof rows)[number]) => identityOf(r.item).namespace
+        : (r: (typeof rows)[number]) => ownerGroupOf(r.item);
+    return {
+      ...answer,
+      groupBy: p.groupBy,
+      groups: statsBy(rows, keyOf).map(([key, stats]) => ({ key, stats })),
+    };
+  },
+};

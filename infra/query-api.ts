@@ -1,0 +1,140 @@
+/**
+ * PodlifeQueryApi: the query Lambda behind an API Gateway HTTP API. Every route (exactly
+ * ROUTE_PATHS, the handler's route table) is GET and uses the IAM authorizer, so an unsigned
+ * call is refused by API Gateway before it reaches the function; callers need
+ * `execute-api:Invoke` (see `grantQuery`). Access logs go to their own log group; the stage is
+ * throttled; the function may only Query and GetItem the table and the indexes it reads.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTE_PATHS } from '../functions/commons/api-schemas.ts';
+import type { IndexName } from '../functions/commons/table-spec.ts';
+import { PodlifeFunction } from './podlife-function.ts';
+
+/** The indexes the routes query (every one: history uses the table, uid byUid, ...). */
+export const QUERY_INDEXES: readonly IndexName[] = [
+  'byUid',
+  'pending',
+  'crashLooping',
+  'byNamespace',
+  'byOwner',
+  'byClusterDay',
+];
+
+/** The access-log line: who called which route, the answer, and how long it took. */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  caller: '$context.identity.userArn',
+  method: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  error: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+};
+
+export interface PodlifeQueryApiProps {
+  table: dynamodb.ITableV2;
+  /** Pending longer than this is "stuck" in the answers. Default 300. */
+  stuckPendingSeconds?: number;
+  /** Per-namespace thresholds, `{namespace: seconds}`. */
+  stuckPendingOverrides?: Record<string, number>;
+  /** Requests per second over the stage (default rate 50, burst 100). */
+  throttle?: apigwv2.ThrottleSettings;
+  logRetention?: logs.RetentionDays;
+  removalPolicy?: RemovalPolicy;
+}
+
+export class PodlifeQueryApi extends Construct {
+  readonly query: PodlifeFunction;
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+
+  get queryFunction() {
+    return this.query.fn;
+  }
+
+  /** The API's base URL (`https://ID.execute-api.REGION.amazonaws.com`): `podlife --api URL`. */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+
+  constructor(scope: Construct, id: string, props: PodlifeQueryApiProps) {
+    super(scope, id);
+    this.query = new PodlifeFunction(this, 'Query', {
+      entry: 'functions/query/handler.ts',
+      description: 'podlife query API: pod histories, pending and crash-looping pods, statistics',
+      serviceName: 'podlife-query',
+      memorySize: 512,
+      // API Gateway gives up after 30 s; the largest answer (a 92-day stats range) takes far less.
+      timeout: Duration.seconds(25),
+      logRetention: props.logRetention,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        STUCK_PENDING_SECONDS: String(props.stuckPendingSeconds ?? 300),
+        STUCK_PENDING_OVERRIDES: JSON.stringify(props.stuckPendingOverrides ?? {}),
+      },
+    });
+    this.query.role.attachInlinePolicy(
+      new iam.Policy(this, 'QueryPolicy', {
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'ReadPods',
+            actions: ['dynamodb:Query', 'dynamodb:GetItem'],
+            resources: [
+              props.table.tableArn,
+              ...QUERY_INDEXES.map((ix) => `${props.table.tableArn}/index/${ix}`),
+            ],
+          }),
+        ],
+      }),
+    );
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'podlife query API (IAM-authorised; see docs/query-api.md)',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+    const integration = new HttpLambdaIntegration('QueryIntegration', this.query.fn);
+    for (const path of ROUTE_PATHS) {
+      this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration });
+    }
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
+      },
+    });
+  }
+
+  /** Lets a user, role or group call every route (`execute-api:Invoke` on GET /*). */
+  grantQuery(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.api.arnForExecuteApi('GET', '/*', '$default')],
+    });
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * `podlife history | pending | crashloops | stats` as a user runs them: the real bin in a child
+ * process, against the real query handler served on 127.0.0.1 by local/http-adapter.ts over
+ * DynamoDB Local holding the demo trace (ingested by the real handler). Also against an
+ * "IAM-protected" server that, like API Gateway with the IAM authorizer, refuses unsigned
+ * requests with 403: `--api` signs (SigV4, execute-api) and passes, an unsigned call is refused
+ * with one clear line. Each spawn costs ~1.5 s of tsx start-up, so one run of each kind of
+ * output is spawned (all at once, in beforeAll); the remaining cases call the same command
+ * functions in-process with captured output.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Io } from '../../cli/api-options.ts';
+import { crashloopsCommand } from '../../cli/crashloops.ts';
+import { historyCommand } from '../../cli/history.ts';
+import { pendingCommand } from '../../cli/pending.ts';
+import { statsCommand } from '../../cli/stats.ts';
+import type { CrashLoopingPod, PendingPod, StatsResponse } from '../../functions/commons/api-schemas.ts';
+import { mapLimit } from '../../functions/commons/concurrency.ts';
+import type { PodRecord } from '../../functions/core/pod-record.ts';
+import { statsOf } from '../../functions/core/stats.ts';
+import { makeQueryHandler } from '../../functions/query/query-handler.ts';
+import { type ServedHandler, serveHandler } from '../../local/http-adapter.ts';
+import { busEventOf, harness, type LocalTable, startLocalTable } from '../support/ingest-harness.ts';
+import { type LoadedDemo, loadDemo, unschedulable } from '../support/query-support.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'podlife.js');
+
+let t: LocalTable;
+let demo: LoadedDemo;
+let open: ServedHandler;
+let iam: ServedHandler;
+const seen: Record<string, string>[] = [];
+
+const ENV = {
+  PATH: process.env.PATH,
+  HOME: '/nonexistent',
+  AWS_ACCESS_KEY_ID: 'AKIDPODLIFETEST',
+  AWS_SECRET_ACCESS_KEY: 'podlife-test-secret',
+  AWS_REGION: 'eu-west-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  NO_COLOR: '1',
+};
+
+async function podlife(args: string[], env: Record<string, string | undefined> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...ENV, ...env },
+      maxBuffer: 16 << 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  t = await startLocalTable('podlife-cli');
+  demo = await loadDemo(t.doc, t.tableName, 'demo');
+  const h = harness(t.doc, t.tableName);
+  const created = Date.parse('2026-11-02T20:00:00Z');
+  await h.handler(
+    busEventOf(
+      unschedulable({ cluster: 'edge', namespace: 'web', name: 'api-1', uid: 'edge-api-1', created }),
+    ),
+  );
+  const handler = makeQueryHandler({ client: t.client, tableName: t.tableName, now: () => demo.now });
+  open = await serveHandler(handler);
+  // API Gateway with the IAM authorizer: no SigV4 signature, no call.
+  iam = await serveHandler(async (event) => {
+    seen.push(event.headers as Record<string, string>);
+    if (!event.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+      return {
+        statusCode: 403,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Forbidden"}',
+      };
+    }
+    return handler(event);
+  });
+  await spawnAll();
+}, 180_000);
+afterAll(async () => {
+  await open?.close();
+  await iam?.close();
+  await t?.stop();
+});
+
+const columns = (line: string) => line.trim().split(/\s{2,}/);
+
+type Run = Awaited<ReturnType<typeof podlife>>;
+const spawned: Record<string, Run> = {};
+
+/** Every spawned run, started together once the servers are up. */
+function spawnAll(): Promise<void> {
+  const runs: [string, string[], Record<string, string | undefined>?][] = [
+    ['pending', ['pending', '--local', open.url, '--cluster', 'demo']],
+    ['pendingJson', ['pending', '--local', open.url, '-o', 'json', '--older-than', '1h']],
+    ['history', ['history', 'argocd/my-pod', '--local', open.url, '--cluster', 'demo']],
+    ['historyJson', ['history', '-n', 'argocd', 'my-pod', '--local', open.url, '-o', 'json']],
+    ['crashloops', ['crashloops', '--local', open.url, '--cluster', 'demo', '--window', '40d']],
+    [
+      'stats',
+      [
+        'stats',
+        '--local',
+        open.url,
+        '--cluster',
+        'demo',
+        '--since',
+        '2026-11-01T00:00:00Z',
+        '--until',
+        '2026-11-04T00:00:00Z',
+      ],
+    ],
+    ['signed', ['pending', '--api', iam.url, '--cluster', 'demo']],
+    [
+      'unsigned',
+      ['pending', '--cluster', 'demo'],
+      { PODLIFE_API_URL: iam.url.replace('127.0.0.1', 'localhost') },
+    ],
+    [
+      'noCredentials',
+      ['stats', '--api', iam.url, '--cluster', 'demo'],
+      { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    ],
+    ['noApi', ['pending']],
+    ['help', ['--help']],
+  ];
+  return mapLimit(runs, 4, async ([key, args, env]) => {
+    spawned[key] = await podlife(args, env);
+  }).then(() => undefined);
+}
+
+/** A command run in-process: its exit status and what it wrote. */
+async function inProcess(command: (argv: string[], io: Io) => Promise<number>, argv: string[]) {
+  let out = '';
+  let err = '';
+  const io = {
+    out: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    },
+    err: {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+    },
+    env: {},
+  } as unknown as Io;
+  const code = await command([...argv, '--local', open.url], io);
+  return { code, stdout: out, stderr: err };
+}
+
+describe('tables by default, JSON with -o json', () => {
+  it('pending: kubectl-style table, STUCK, reason, owner and the scheduler message', async () => {
+    const r = spawned.pending;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(columns(lines[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'AGE',
+      'STUCK',
+      'REASON',
+      'OWNER',
+      'NODE',
+      'MESSAGE',
+    ]);
+    expect(r.stdout).toMatch(
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+\S+\s+yes\s+Unschedulable\s+Deployment\/router-default\s+0\/\d+ nodes are available/m,
+    );
+    expect(r.stdout).toMatch(/^argocd\s+image-pull-backoff\s+\S+\s+yes\s+ContainerCreating/m);
+  });
+
+  it('pending across clusters: every cluster the API knows, with a CLUSTER column; JSON for scripts', async () => {
+    const table = await inProcess(pendingCommand, []);
+    expect(columns(table.stdout.split('\n')[0])[0]).toBe('CLUSTER');
+    expect(table.stdout).toMatch(/^edge\s+web\s+api-1\s/m);
+    const pods = JSON.parse(spawned.pendingJson.stdout) as PendingPod[];
+    expect(new Set(pods.map((p) => p.cluster))).toEqual(new Set(['demo', 'edge']));
+    expect(pods.every((p) => p.ageSeconds! > 3600)).toBe(true);
+  });
+
+  it('history: every incarnation, newest first, then each timeline; -o json is replay --json', async () => {
+    const r = spawned.history;
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(columns(lines[0]).slice(0, 4)).toEqual(['NAMESPACE', 'NAME', 'PHASE', 'STATUS']);
+    expect(lines[1]).toMatch(/^argocd\s+my-pod\s+Failed/);
+    expect(lines[2]).toMatch(/^argocd\s+my-pod\s+Running\s+CrashLoopBackOff\s.*\s3\s+44s\s+Error \(1\)/);
+    expect(r.stdout).toMatch(/^TIME\s+WHAT\s+CONTAINER\s+DETAILS$/m);
+    expect(r.stdout).toMatch(/ContainerTerminated\s+main\s+Error, exit 1/);
+    expect(r.stdout).toMatch(/ContainerRestarted\s+main\s+restart #3/);
+
+    const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
+    expect(JSON.parse(spawned.historyJson.stdout) as PodRecord[]).toEqual(want);
+    const byUid = await inProcess(historyCommand, ['--uid', want[1].uid, '--cluster', 'demo', '-o', 'json']);
+    expect(JSON.parse(byUid.stdout)).toEqual([want[1]]);
+  });
+
+  it('crashloops: restarts, in the window, last termination with exit code', async () => {
+    const r = spawned.crashloops;
+    expect(r.code).toBe(0);
+    expect(columns(r.stdout.split('\n')[0])).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'RESTARTS',
+      'IN-40D',
+      'LAST-RESTART',
+      'LAST-TERMINATION',
+      'BACK-OFF',
+      'AGE',
+      'OWNER',
+      'NODE',
+    ]);
+    expect(r.stdout).toMatch(/^argocd\s+my-pod\s+3\s+2\s+\S+ ago\s+Error \(1\)\s+44s/m);
+    const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
+    const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
+    expect(pods.map((p) => p.name)).toContain('my-pod');
+    expect(pods.every((p) => p.restartsInWindow >= 2)).toBe(true);
+  });
+
+  it("stats: replay's statistics table, the scope's total first; -o json is the API's answer", async () => {
+    const r = spawned.stats;
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(columns(lines[0])).toEqual([
+      'NAMESPACE',
+      'PODS',
+      'SCHEDULED p50/90/99',
+      'PENDING p50/90/99',
+      'READY p50/90/99',
+      'CRASHLOOP p50/90/99',
+      'RESTARTS',
+      'TERMINATIONS',
+    ]);
+    expect(lines[1]).toMatch(/^demo \(all\)\s+36\s/);
+    expect(r.stdout).toMatch(/^scraper\s+16\s/m);
+    const range = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:00Z'];
+    const owners = await inProcess(statsCommand, ['--cluster', 'demo', '-n', 'default', ...range]);
+    expect(owners.stdout).toMatch(/^OWNER\s+PODS/);
+    expect(owners.stdout).toMatch(/^default\/StatefulSet\/redis\s+2\s/m);
+    const json = await inProcess(statsCommand, [
+      '--cluster',
+      'demo',
+      '-n',
+      'scraper',
+      ...range,
+      '-o',
+      'json',
+    ]);
+    expect((JSON.parse(json.stdout) as StatsResponse).stats).toEqual(
+      statsOf(demo.records.filter((x) => x.namespace === 'scraper')),
+    );
+  });
+});
+
+describe('the deployed API: SigV4-signed, refusals in one line', () => {
+  it('--api signs every request (execute-api, region, credentials from the environment)', async () => {
+    const r = spawned.signed;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/router-default-7bbdcfcf9b-7xdln/);
+    const signed = seen.filter((h) => h.authorization);
+    expect(signed).toHaveLength(1);
+    expect(signed[0].host).toBe(new URL(iam.url).host);
+    expect(signed[0].authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDPODLIFETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(signed[0]['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('PODLIFE_API_URL is the default API; an unsigned call to an IAM API is a 403, said in one line', async () => {
+    // http://localhost is local mode (unsigned): the IAM API refuses it.
+    expect(spawned.unsigned).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'podlife pending: the API refused the request (403: Forbidden): check your AWS credentials / IAM policy (execute-api:Invoke)\n',
+    });
+  });
+
+  it('no credentials to sign with: one line, exit 1', async () => {
+    expect(spawned.noCredentials.code).toBe(1);
+    expect(spawned.noCredentials.stderr).toMatch(
+      /^podlife stats: no AWS credentials to sign the request with: .+\n$/,
+    );
+  });
+});
+
+describe('errors and help', () => {
+  it('API refusals and failures: one line on stderr, exit 1', async () => {
+    const cases: [(argv: string[], io: Io) => Promise<number>, string[], RegExp][] = [
+      [
+        pendingCommand,
+        ['--cluster', 'demo', '--older-than', '5x'],
+        /^podlife pending: bad parameter olderThan: not a duration.*\n$/,
+      ],
+      [
+        historyCommand,
+        ['default/no-such-pod', '--cluster', 'demo'],
+        /^podlife history: no pod default\/no-such-pod in cluster demo\n$/,
+      ],
+      [
+        historyCommand,
+        ['default/no-such-pod'],
+        /^podlife history: no pod default\/no-such-pod in any cluster \(demo, edge\)\n$/,
+      ],
+    ];
+    for (const [command, argv, message] of cases) {
+      const r = await inProcess(command, argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    const down = await pendingCommand(['--local', 'http://127.0.0.1:9'], {
+      out: process.stdout,
+      err: {
+        write: (s: string) =>
+          expect(s).toBe('podlife pending: cannot reach the API at http://127.0.0.1:9: ECONNREFUSED\n'),
+      },
+      env: {},
+    } as unknown as Io);
+    expect(down).toBe(1);
+  });
+
+  it('usage errors name what is wrong (main adds the --help hint)', async () => {
+    const cases: [(argv: string[], io: Io) => Promise<number>, string[], RegExp][] = [
+      [statsCommand, [], /^several clusters \(demo, edge\): choose one with --cluster$/],
+      [statsCommand, ['--cluster', 'demo', '--owner', 'Deployment/web'], /^--owner needs --namespace/],
+      [historyCommand, [], /^which pod\? Give NAMESPACE\/NAME/],
+      [pendingCommand, ['-o', 'yaml'], /^-o yaml: use table or json$/],
+      [
+        crashloopsCommand,
+        ['--api', 'https://x.execute-api.eu-west-1.amazonaws.com'],
+        /^--api and --local are exclusive/,
+      ],
+    ];
+    for (const [command, argv, message] of cases)
+      await expect(inProcess(command, argv), argv.join(' ')).rejects.toThrow(message);
+    expect(spawned.noApi.code).toBe(1);
+    expect(spawned.noApi.stderr).toMatch(
+      /^podlife pending: which API\? Give --api URL .*PODLIFE_API_URL\nRun 'podlife pending --help' for usage\.\n$/,
+    );
+  });
+
+  it('--help: usage, options and examples for each command; podlife --help lists them', async () => {
+    for (const [cmd, command] of [
+      ['history', historyCommand],
+      ['pending', pendingCommand],
+      ['crashloops', crashloopsCommand],
+      ['stats', statsCommand],
+    ] as const) {
+      const r = await inProcess(command, ['--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: podlife ${cmd}`));
+      expect(r.stdout).toMatch(/--api URL/);
+      expect(r.stdout).toMatch(/\nExamples:\n {2}podlife /);
+    }
+    for (const cmd of ['replay', 'history', 'pending', 'crashloops', 'stats']) {
+      expect(spawned.help.stdout).toMatch(new RegExp(`^ {2}${cmd}\\s`, 'm'));
+    }
+  });
+});

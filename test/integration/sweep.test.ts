@@ -1,0 +1,454 @@
+/**
+ * The alert sweep on DynamoDB Local (each scenario in its own table, pods written by the real
+ * ingest handler or, for 10,000 pods, by the real item codec in bulk), with SNS and EventBridge
+ * mocked (aws-sdk-client-mock): one alert per episode however many sweeps; a pod deleted while
+ * Pending before any alert gets none, after one gets one resolve; per-namespace thresholds; the
+ * crash-loop window and quiet period; failures of SNS or EventBridge record nothing and fail the
+ * invocation; and the sweep's reads follow the Pending pods, not the pods stored.
+ */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type AlertConfig,
+  DEFAULT_ALERT_CONFIG,
+  DETAIL_TYPE_CRASH_LOOPING,
+  DETAIL_TYPE_RESOLVED,
+  DETAIL_TYPE_STUCK_PENDING,
+} from '../../functions/commons/alerts.ts';
+import { createTable } from '../../functions/commons/create-table.ts';
+import { alertPk } from '../../functions/commons/keys.ts';
+import { isCrashLooping } from '../../functions/commons/pod-item.ts';
+import { registerClusterRequest } from '../../functions/commons/pod-store.ts';
+import { PHASE_RANK } from '../../functions/core/facts.ts';
+import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
+import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
+import {
+  busEventOf,
+  harness,
+  type Input,
+  type LocalTable,
+  quietLogger,
+  silentMetrics,
+  startLocalTable,
+} from '../support/ingest-harness.ts';
+import {
+  BULK_NOW,
+  batchWrite,
+  crashLoop,
+  deleted,
+  generatedItems,
+  healthyCopies,
+  loadDemo,
+  type PodSpec,
+  running,
+  unschedulable,
+} from '../support/query-support.ts';
+
+const sns = mockClient(SNSClient);
+const events = mockClient(EventBridgeClient);
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts';
+
+let t: LocalTable;
+let tables = 0;
+
+beforeAll(async () => {
+  t = await startLocalTable('podlife-sweep-0');
+});
+afterAll(async () => {
+  await t?.stop();
+});
+beforeEach(() => {
+  sns.reset();
+  events.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+
+/** A fresh table for one scenario (the sweep reads every registered cluster of its table). */
+async function freshTable(): Promise<string> {
+  const name = `podlife-sweep-${++tables}`;
+  await createTable(t.client, name);
+  return name;
+}
+
+function sweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
+  return makeSweepHandler({
+    client: t.client,
+    tableName,
+    notifier: snsEventBridgeNotifier({
+      sns: new SNSClient({ region: 'eu-west-1' }),
+      topicArn: TOPIC,
+      events: new EventBridgeClient({ region: 'eu-west-1' }),
+      busName: 'podlife',
+    }),
+    config: { ...DEFAULT_ALERT_CONFIG, ...config },
+    now: () => clock.now,
+    logger: quietLogger(),
+    metrics: silentMetrics(),
+  });
+}
+
+async function ingest(tableName: string, inputs: readonly Input[]) {
+  const h = harness(t.doc, tableName);
+  for (const i of inputs) await h.handler(busEventOf(i));
+}
+
+async function openAlerts(tableName: string, cluster: string): Promise<string[]> {
+  const out = await t.doc.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': alertPk(cluster) },
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).map((i) => String(i.sk)).sort();
+}
+
+const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const putEvents = () =>
+  events
+    .commandCalls(PutEventsCommand)
+    .flatMap((c) =>
+      (c.args[0].input.Entries ?? []).map((e) => ({ ...e, detail: JSON.parse(e.Detail ?? '{}') })),
+    );
+
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+const pod = (cluster: string, namespace: string, name: string, created = T0): PodSpec => ({
+  cluster,
+  namespace,
+  name,
+  uid: `${cluster}-${namespace}-${name}`,
+  created,
+  owner: { kind: 'Deployment', name: name.replace(/-\w+$/, '') },
+});
+
+describe('one alert per episode', () => {
+  it('the demo trace: stuck Pending and crash-looping pods alert once over two sweeps, with what on-call needs', async () => {
+    const table = await freshTable();
+    const demo = await loadDemo(t.doc, table, 'demo');
+    const clock = { now: demo.now };
+    const config = { crashLoopWindowSeconds: 40 * 86_400, crashLoopMinRestarts: 2 };
+    const sweep = sweeper(table, clock, config);
+
+    const stuck = demo.records.filter(
+      (r) => r.stuckPending && r.pendingSeconds == null && !r.deleted && (PHASE_RANK[r.phase] ?? 0) <= 1,
+    );
+    const looping = demo.records.filter(isCrashLooping);
+    expect(stuck.length).toBeGreaterThanOrEqual(4);
+    expect(looping.map((r) => r.name)).toContain('my-pod');
+
+    const first = await sweep();
+    const opened = first.clusters[0].opened;
+    expect(opened.filter((k) => k.startsWith('pending#')).sort()).toEqual(
+      stuck.map((r) => `pending#${r.uid}`).sort(),
+    );
+    expect(opened).toContain(`crashloop#${looping.find((r) => r.name === 'my-pod')!.uid}`);
+    expect(published()).toHaveLength(opened.length);
+    expect(putEvents()).toHaveLength(opened.length);
+    expect(await openAlerts(table, 'demo')).toEqual([...opened].sort());
+
+    // The second sweep, a minute later: the same pods are still stuck, nothing is sent again.
+    clock.now += 60_000;
+    const second = await sweep();
+    expect(second.clusters[0]).toMatchObject({ opened: [], resolved: [], stuckPending: stuck.length });
+    expect(published()).toHaveLength(opened.length);
+    expect(putEvents()).toHaveLength(opened.length);
+
+    // What the on-call engineer reads.
+    const router = stuck.find((r) => r.name.startsWith('router-default'))!;
+    const msg = published().find((m) => m.Subject?.includes('router-default'))!;
+    expect(msg.Subject).toMatch(
+      /^\[podlife\] Stuck Pending: openshift-ingress\/router-default-7bbdcfcf9b-7xdln \(demo\) for /,
+    );
+    expect(msg.Subject!.length).toBeLessThanOrEqual(100);
+    expect(msg.Message).toContain(
+      `Pod openshift-ingress/${router.name} in cluster demo has been Pending for`,
+    );
+    expect(msg.Message).toContain(`Scheduler:        ${router.unschedulableMessage}`);
+    expect(msg.Message).toContain('Owner:            Deployment/router-default');
+    expect(msg.Message).toContain(`podlife history openshift-ingress/${router.name} --cluster demo`);
+    expect(msg.MessageAttributes).toMatchObject({
+      cluster: { DataType: 'String', StringValue: 'demo' },
+      namespace: { StringValue: 'openshift-ingress' },
+      kind: { StringValue: 'pending' },
+    });
+    const crash = published().find((m) => m.Subject?.includes('argocd/my-pod'))!;
+    expect(crash.Subject).toBe('[podlife] Crash looping: argocd/my-pod (demo) Error (exit code 1)');
+    expect(crash.Message).toContain('last terminated Error (exit code 1)');
+    expect(crash.Message).toContain('kubectl logs -n argocd my-pod --previous');
+
+    // What EventBridge rules see: source, detail-type and the same facts as data.
+    const ev = putEvents().find((e) => e.detail.name === router.name)!;
+    expect(ev).toMatchObject({
+      Source: 'podlife.alerts',
+      DetailType: DETAIL_TYPE_STUCK_PENDING,
+      EventBusName: 'podlife',
+    });
+    expect(ev.detail).toMatchObject({
+      schemaVersion: 1,
+      kind: 'pending',
+      cluster: 'demo',
+      namespace: 'openshift-ingress',
+      uid: router.uid,
+      owner: { kind: 'Deployment', name: 'router-default' },
+      unschedulableMessage: router.unschedulableMessage,
+      stuck: true,
+      thresholdSeconds: 300,
+      historyCommand: `podlife history openshift-ingress/${router.name} --cluster demo`,
+    });
+    expect(
+      putEvents()
+        .filter((e) => e.DetailType === DETAIL_TYPE_CRASH_LOOPING)
+        .map((e) => e.detail.name),
+    ).toContain('my-pod');
+  });
+
+  it('two sweeps at the same time record the episode once (conditional write); delivery is at least once', async () => {
+    const table = await freshTable();
+    await ingest(table, [unschedulable(pod('race', 'web', 'api-1'))]);
+    const clock = { now: T0 + 600_000 };
+    const [a, b] = await Promise.all([sweeper(table, clock)(), sweeper(table, clock)()]);
+    expect(await openAlerts(table, 'race')).toEqual(['pending#race-web-api-1']);
+    const recorded = a.clusters[0].opened.length + b.clusters[0].opened.length;
+    const duplicates = a.alreadyRecorded + b.alreadyRecorded;
+    expect(recorded).toBe(1);
+    // Each sweep that saw no alert item announced it; the loser's write found it recorded.
+    expect(published().length).toBe(1 + duplicates);
+  });
+});
+
+describe('resolution', () => {
+  it('deleted while Pending before an alert: none; after one: one resolve (Deleted / Running), then nothing', async () => {
+    const table = await freshTable();
+    const [early, gone, starts] = ['early-1', 'gone-1', 'starts-1'].map((n) => pod('del', 'web', n));
+    await ingest(table, [unschedulable(early), unschedulable(gone), unschedulable(starts)]);
+    const clock = { now: T0 + 60_000 };
+    const sweep = sweeper(table, clock);
+    expect((await sweep()).clusters[0].opened).toEqual([]);
+
+    await ingest(table, [deleted(early, T0 + 120_000)]);
+    clock.now = T0 + 400_000;
+    const second = await sweep();
+    expect(second.clusters[0].opened.sort()).toEqual(['pending#del-web-gone-1', 'pending#del-web-starts-1']);
+
+    await ingest(table, [deleted(gone, T0 + 500_000), running(starts, T0 + 550_000)]);
+    clock.now = T0 + 600_000;
+    const third = await sweep();
+    expect(third.clusters[0].resolved.sort()).toEqual(['pending#del-web-gone-1', 'pending#del-web-starts-1']);
+    expect(await openAlerts(table, 'del')).toEqual([]);
+    const resolved = putEvents().filter((e) => e.DetailType === DETAIL_TYPE_RESOLVED);
+    expect(resolved.map((e) => [e.detail.name, e.detail.resolution]).sort()).toEqual([
+      ['gone-1', 'Deleted'],
+      ['starts-1', 'Running'],
+    ]);
+    expect(resolved[0].detail).toMatchObject({ kind: 'pending', cluster: 'del', openSeconds: 200 });
+    const subjects = published().map((m) => m.Subject);
+    expect(subjects).toContain('[podlife] Resolved: Stuck Pending web/gone-1 (del)');
+    expect(
+      published().find((m) => m.Subject?.includes('Resolved: Stuck Pending web/starts-1'))!.Message,
+    ).toContain('is no longer stuck Pending: it is running now');
+    expect(subjects.some((s) => s?.includes('early-1'))).toBe(false);
+
+    clock.now += 60_000;
+    const fourth = await sweep();
+    expect(fourth.clusters[0]).toMatchObject({ opened: [], resolved: [] });
+    expect(published()).toHaveLength(4);
+  });
+});
+
+describe('thresholds per namespace', () => {
+  it('STUCK_PENDING_OVERRIDES: a lower one alerts first, a higher one later, the rest at the global one', async () => {
+    const table = await freshTable();
+    const pods = ['critical', 'web', 'batch'].map((ns) => pod('thr', ns, 'job-1'));
+    await ingest(
+      table,
+      pods.map((p) => unschedulable(p)),
+    );
+    const clock = { now: T0 + 120_000 };
+    const sweep = sweeper(table, clock, {
+      pending: { defaultSeconds: 300, overrides: { critical: 60, batch: 1800 } },
+    });
+    const at = async (seconds: number) => {
+      clock.now = T0 + seconds * 1000;
+      return (await sweep()).clusters[0];
+    };
+    expect((await at(120)).opened).toEqual(['pending#thr-critical-job-1']);
+    expect(await at(400)).toMatchObject({ opened: ['pending#thr-web-job-1'], stuckPending: 2 });
+    expect(await at(1700)).toMatchObject({ opened: [], stuckPending: 2 });
+    expect(await at(1900)).toMatchObject({ opened: ['pending#thr-batch-job-1'], stuckPending: 3 });
+    const detail = putEvents().find((e) => e.detail.namespace === 'batch')!.detail;
+    expect(detail).toMatchObject({ thresholdSeconds: 1800, ageSeconds: 1900 });
+  });
+
+  it('emits StuckPendingPods and CrashLoopingPods per cluster and in total (EMF)', async () => {
+    const table = await freshTable();
+    await ingest(table, [
+      unschedulable(pod('emf-a', 'web', 'x-1')),
+      unschedulable(pod('emf-b', 'web', 'y-1')),
+      unschedulable(pod('emf-b', 'web', 'z-1')),
+    ]);
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    try {
+      await sweeper(table, { now: T0 + 600_000 })();
+    } finally {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+      spy.mockRestore();
+    }
+    const emf = lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+    const byCluster = emf
+      .filter((m) => m.cluster)
+      .map((m) => [m.cluster, m.StuckPendingPods, m.CrashLoopingPods]);
+    expect(byCluster.sort()).toEqual([
+      ['emf-a', 1, 0],
+      ['emf-b', 2, 0],
+    ]);
+    const total = emf.find((m) => !m.cluster)!;
+    expect(total).toMatchObject({
+      StuckPendingPods: 3,
+      CrashLoopingPods: 0,
+      AlertsOpened: 3,
+      AlertFailures: 0,
+    });
+    expect(total._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'podlife',
+      Dimensions: [['service']],
+    });
+    expect(emf.find((m) => m.cluster)._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'cluster']]);
+  });
+});
+
+describe('crash loops', () => {
+  it('restarts counted in the window; one alert; resolved only after a quiet period without restarts', async () => {
+    const table = await freshTable();
+    const p = pod('loop', 'web', 'api-7');
+    const s = (x: number) => T0 + x * 1000;
+    const clock = { now: s(900) };
+    const sweep = sweeper(table, clock, {
+      crashLoopWindowSeconds: 600,
+      crashLoopMinRestarts: 3,
+      crashLoopQuietSeconds: 600,
+    });
+
+    // Restarts at +100, +700, +800: two of them in the 10 minutes before +900.
+    await ingest(table, crashLoop(p, [s(0), s(100), s(700), s(800)]));
+    expect((await sweep()).clusters[0]).toMatchObject({ opened: [], crashLooping: 0 });
+
+    // A third restart in the window: the episode opens, once.
+    await ingest(table, crashLoop(p, [s(0), s(100), s(700), s(800), s(850)]));
+    expect((await sweep()).clusters[0]).toMatchObject({
+      opened: ['crashloop#loop-web-api-7'],
+      crashLooping: 1,
+    });
+    clock.now = s(960);
+    expect((await sweep()).clusters[0].opened).toEqual([]);
+    const alert = putEvents()[0];
+    expect(alert).toMatchObject({ DetailType: DETAIL_TYPE_CRASH_LOOPING });
+    expect(alert.detail).toMatchObject({
+      restartsInWindow: 3,
+      restarts: 4,
+      lastTerminationReason: 'OOMKilled',
+      lastExitCode: 137,
+      windowSeconds: 600,
+      node: 'node-1',
+    });
+
+    // Running again (out of CrashLoopBackOff, as between any two crashes): not resolved yet...
+    await ingest(table, crashLoop(p, [s(0), s(100), s(700), s(800), s(850)], { runningAgain: s(1000) }));
+    clock.now = s(1100);
+    expect((await sweep()).clusters[0]).toMatchObject({ resolved: [], crashLooping: 0 });
+    expect(await openAlerts(table, 'loop')).toEqual(['crashloop#loop-web-api-7']);
+    // ...until it has run 10 minutes without a restart.
+    clock.now = s(1700);
+    expect((await sweep()).clusters[0].resolved).toEqual(['crashloop#loop-web-api-7']);
+    const resolved = putEvents().at(-1)!;
+    expect(resolved).toMatchObject({
+      DetailType: DETAIL_TYPE_RESOLVED,
+      detail: { kind: 'crashloop', resolution: 'Running' },
+    });
+    expect(published().map((m) => m.Subject)).toEqual([
+      '[podlife] Crash looping: web/api-7 (loop) OOMKilled (exit code 137)',
+      '[podlife] Resolved: Crash looping web/api-7 (loop)',
+    ]);
+  });
+});
+
+describe('failures', () => {
+  it('SNS or EventBridge failing: nothing recorded, the invocation fails, the next sweep delivers', async () => {
+    const table = await freshTable();
+    await ingest(table, [unschedulable(pod('fail', 'web', 'api-1'))]);
+    const clock = { now: T0 + 600_000 };
+    const sweep = sweeper(table, clock);
+
+    sns
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const err = await sweep().catch((e) => e);
+    expect(err).toBeInstanceOf(SweepFailedError);
+    expect((err as SweepFailedError).report.failures).toEqual([
+      {
+        cluster: 'fail',
+        alert: 'pending#fail-web-api-1',
+        stage: 'open',
+        error: 'ThrottlingException: Rate exceeded',
+      },
+    ]);
+    expect(await openAlerts(table, 'fail')).toEqual([]);
+
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+    await expect(sweep()).rejects.toThrow(/PutEvents rejected the alert event: InternalFailure try again/);
+    expect(await openAlerts(table, 'fail')).toEqual([]);
+
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
+    clock.now += 60_000;
+    expect((await sweep()).clusters[0].opened).toEqual(['pending#fail-web-api-1']);
+    expect(await openAlerts(table, 'fail')).toEqual(['pending#fail-web-api-1']);
+  });
+});
+
+describe('cost', () => {
+  it('the sweep reads the Pending pods, not the stored ones: the same with 2,000 and 10,000 stored', async () => {
+    const table = await freshTable();
+    const cluster = 'scale';
+    const generated = generatedItems(cluster, 2000);
+    await t.doc.send(new PutCommand(registerClusterRequest(table, cluster, BULK_NOW, 30)));
+    await batchWrite(t.doc, table, generated);
+    const pendingPods = generated.filter((i) => i.pendingKey).length;
+    const crashPods = generated.filter((i) => i.crashKey).length;
+    expect(pendingPods).toBeGreaterThan(30);
+
+    const clock = { now: BULK_NOW };
+    const sweep = sweeper(table, clock);
+    const first = await sweep();
+    // Items read: the registry (1), open alerts (none yet), the pending and crash-looping pods.
+    expect(first.reads.itemsByIndex).toEqual({ table: 1, pending: pendingPods, crashLooping: crashPods });
+    expect(first.clusters[0].opened).toHaveLength(pendingPods);
+
+    await batchWrite(t.doc, table, healthyCopies(generated, 8000, 'copy'));
+    const stored = await t.client.send(new DescribeTableCommand({ TableName: table }));
+    expect(stored.Table?.ItemCount).toBe(1 + 10_000 + pendingPods);
+    clock.now += 60_000;
+    const second = await sweep();
+    // 10,000 pods stored; still only the Pending ones (and now their open alerts) are read.
+    expect(second.reads.itemsByIndex).toEqual({
+      table: 1 + pendingPods,
+      pending: pendingPods,
+      crashLooping: crashPods,
+    });
+    expect(second.reads.requests).toBe(first.reads.requests);
+    expect(second.clusters[0].opened).toEqual([]);
+  }, 120_000);
+});
