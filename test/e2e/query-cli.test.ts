@@ -223,7 +223,8 @@ describe('tables by default, JSON with -o json', () => {
       'OWNER',
       'NODE',
     ]);
-    expect(r.stdout).toMatch(/^argocd\s+my-pod\s+3\s+2\s+\S+ ago\s+Error \(1\)\s+44s/m);
+    // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them).
+    expect(r.stdout).toMatch(/^argocd\s+my-pod\s+3\s+3\s+\S+ ago\s+Error \(1\)\s+44s/m);
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
     expect(pods.map((p) => p.name)).toContain('my-pod');
