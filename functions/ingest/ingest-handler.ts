@@ -43,7 +43,10 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
   }
 
   function emit(o: IngestOutcome): void {
+    // Two dimension sets: per namespace, and per cluster alone (CloudWatch cannot merge
+    // percentiles across namespaces, so the per-cluster p50/p90/p99 need their own set).
     metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
+    metrics.addDimensions({ cluster: o.cluster });
     metrics.addMetric(
       o.written ? 'FactsWritten' : 'DuplicateEvents',
       MetricUnit.Count,
@@ -55,6 +58,7 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
       else {
         const single = metrics.singleMetric();
         single.addDimensions({ cluster: o.cluster, namespace: o.namespace, ...p.dimensions });
+        single.addDimensions({ cluster: o.cluster, ...p.dimensions });
         single.addMetric(p.name, p.unit, p.value);
       }
     }

@@ -285,6 +285,11 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const values = (name: string) => emf.flatMap((m) => (name in m ? [m[name]].flat() : []));
     const pods = replayOf(inputs);
     expect(emf.every((m) => m.cluster === cluster && m.namespace === 'default')).toBe(true);
+    // Every record is also published per cluster alone, for the per-cluster percentiles.
+    const sets = (m: any): string[][] => m._aws.CloudWatchMetrics[0].Dimensions;
+    expect(emf.every((m) => sets(m).some((d) => d.includes('cluster') && !d.includes('namespace')))).toBe(
+      true,
+    );
     expect(values('PodsSeen').reduce((a, b) => a + b, 0)).toBe(pods.length);
     const sorted = (xs: (number | null)[]) => xs.filter((x): x is number => x != null).sort((a, b) => a - b);
     expect(sorted(values('PendingSeconds'))).toEqual(sorted(pods.map((p) => p.pendingSeconds)));
