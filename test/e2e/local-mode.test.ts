@@ -5,22 +5,20 @@
  * what `podlife replay` computes for the same trace.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
 import type { PodRecord } from '../../functions/core/pod-record.ts';
 import { statsOf } from '../../functions/core/stats.ts';
 import { LocalMode } from '../../local/local-mode.ts';
+import { type Browser, launchChromium, SKIP_BROWSER } from '../support/chromium.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TRACE = join(ROOT, 'demo', 'trace.jsonl');
-const CHROMIUM = '/usr/bin/chromium';
 const ROUTER = { namespace: 'openshift-ingress', name: 'router-default-7bbdcfcf9b-7xdln' };
 const run = promisify(execFile);
 
@@ -162,36 +160,19 @@ describe('local mode on the demo trace', () => {
     expect(JSON.stringify(parked.at(-1))).toMatch(/schemaVersion/);
   });
 
-  describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the dashboard in chromium', () => {
-    let context: BrowserContext;
+  describe.skipIf(SKIP_BROWSER)('the dashboard in chromium', () => {
+    let browser: Browser;
     let page: Page;
-    let profile: string;
 
     // biome-ignore lint/suspicious/noDuplicateTestHooks: this nested suite's own browser, after the outer replay
     beforeAll(async () => {
-      profile = await mkdtemp(join(tmpdir(), 'podlife-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-        viewport: { width: 1366, height: 768 },
-      });
-      page = context.pages()[0] ?? (await context.newPage());
+      browser = await launchChromium();
+      page = browser.page;
     });
 
     // biome-ignore lint/suspicious/noDuplicateTestHooks: closes this nested suite's browser
     afterAll(async () => {
-      await context?.close();
-      if (profile) await rm(profile, { recursive: true, force: true });
+      await browser?.close();
     });
 
     it('shows the stuck pod, the crash-looping pod and its timeline with the replay’s figures', async () => {

@@ -13,18 +13,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerKeyOf } from '../../cli/replay.ts';
 import { type GroupStats, statsBy } from '../../functions/core/stats.ts';
 import { formatSeconds } from '../../functions/core/time.ts';
 import { buildWeb } from '../../web/build.ts';
+import { type Browser, CHROMIUM, launchChromium, SKIP_BROWSER } from '../support/chromium.ts';
 import { type EngineApi, startEngineApi } from './engine-api.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const SKIP = !existsSync(CHROMIUM) && !process.env.CI;
+const SKIP = SKIP_BROWSER;
 if (SKIP) {
   console.warn(
     `dashboard browser test skipped: ${CHROMIUM} not found (apt-get install -y chromium); in CI it runs.`,
@@ -61,9 +61,8 @@ const triple = (d: GroupStats['pendingSeconds']) =>
 
 describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo trace', () => {
   let api: EngineApi;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Browser;
   let webDir: string;
   const problems: string[] = [];
   const dialogs: string[] = [];
@@ -78,24 +77,8 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
       // The replay goes on: the first 20 lines, then the whole trace, then a hostile pod arrives.
       stages: [lines.slice(0, 20).join('\n'), lines.join('\n'), [...lines, HOSTILE_POD].join('\n')],
     });
-    profile = await mkdtemp(join(tmpdir(), 'podlife-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1366, height: 768 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.on('console', (m) => {
       if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
     });
@@ -108,9 +91,8 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await api?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
     if (webDir) await rm(webDir, { recursive: true, force: true });
   });
 
