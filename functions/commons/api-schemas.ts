@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { PodRecord } from '../core/pod-record.ts';
-import type { GroupStats } from '../core/stats.ts';
+import type { FigureValues, GroupStats } from '../core/stats.ts';
 import { parseDuration, toMillis } from '../core/time.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
@@ -333,7 +333,7 @@ export interface StatsResponse {
   until: string;
   stats: GroupStats;
   groupBy?: 'namespace' | 'owner';
-  groups?: { key: string; stats: GroupStats }[];
+  groups?: { key: string; stats: GroupStats; values: FigureValues }[];
 }
 
 /** Each route's parameters (path and query), for the OpenAPI test and the docs. */

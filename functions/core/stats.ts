@@ -71,3 +71,17 @@ export function statsBy<T extends FigureRow>(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, list]) => [k, statsOf(list)]);
 }
+
+export type FigureValues = Record<(typeof DURATION_FIGURES)[number], number[]>;
+
+/** The duration figures of a group's pods, ascending, nulls left out (histogram input). */
+export function valuesOf(rows: readonly FigureRow[]): FigureValues {
+  const out = {} as FigureValues;
+  for (const k of DURATION_FIGURES) {
+    out[k] = rows
+      .map((r) => r[k])
+      .filter((v): v is number => v != null)
+      .sort((a, b) => a - b);
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import {
 import { isCrashLooping } from '../../functions/commons/pod-item.ts';
 import { PHASE_RANK } from '../../functions/core/facts.ts';
 import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { statsBy, statsOf } from '../../functions/core/stats.ts';
+import { statsBy, statsOf, valuesOf } from '../../functions/core/stats.ts';
 import { makeQueryHandler, type QueryHandler } from '../../functions/query/query-handler.ts';
 import { matchRoute } from '../../functions/query/router.ts';
 import { engineOf } from '../support/fixtures.ts';
@@ -307,9 +307,15 @@ describe('stats route: statsOf over the replay records', () => {
     expect(body.stats).toEqual(statsOf(dated));
     expect(body.stats.pods).toBe(dated.length);
     const byNs = await ok<StatsResponse>('/stats', { cluster: 'demo', since, until, groupBy: 'namespace' });
-    expect(byNs.groups).toEqual(statsBy(dated, (r) => r.namespace).map(([key, stats]) => ({ key, stats })));
+    const groupsOf = (keyOf: (r: PodRecord) => string | null) =>
+      statsBy(dated, keyOf).map(([key, stats]) => ({
+        key,
+        stats,
+        values: valuesOf(dated.filter((r) => keyOf(r) === key)),
+      }));
+    expect(byNs.groups).toEqual(groupsOf((r) => r.namespace));
     const byOwner = await ok<StatsResponse>('/stats', { cluster: 'demo', since, until, groupBy: 'owner' });
-    expect(byOwner.groups).toEqual(statsBy(dated, ownerKeyOf).map(([key, stats]) => ({ key, stats })));
+    expect(byOwner.groups).toEqual(groupsOf(ownerKeyOf));
   });
 
   it('one namespace (byNamespace), one owner (byOwner), a range that cuts the trace', async () => {

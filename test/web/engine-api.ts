@@ -29,7 +29,7 @@ import type {
 } from '../../functions/commons/api-schemas.ts';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../../functions/core/figures.ts';
 import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { DURATION_FIGURES, statsBy } from '../../functions/core/stats.ts';
+import { statsBy, valuesOf } from '../../functions/core/stats.ts';
 import { parseDuration, toMillis } from '../../functions/core/time.ts';
 
 export interface EngineApiOptions {
@@ -197,10 +197,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
     const keyOf = p.groupBy === 'owner' ? ownerKeyOf : (r: PodRecord) => r.namespace;
     const groups = statsBy(rows, keyOf).map(([key, stats]) => {
       const members = rows.filter((r) => keyOf(r) === key);
-      const values = Object.fromEntries(
-        DURATION_FIGURES.map((f) => [f, members.map((r) => r[f]).filter((v): v is number => v != null)]),
-      );
-      return { key, stats, values };
+      return { key, stats, values: valuesOf(members) };
     });
     const [, all] = statsBy(rows, () => 'all')[0] ?? [null, null];
     return {
@@ -210,7 +207,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
       stats: all!,
       groupBy: p.groupBy === 'owner' ? 'owner' : 'namespace',
       groups,
-    } satisfies StatsResponse & { groups: { values: Record<string, number[]> }[] };
+    } satisfies StatsResponse;
   }
   throw new HttpError(404, `no route ${url.pathname}`);
 }

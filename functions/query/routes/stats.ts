@@ -17,7 +17,7 @@ import { mapLimit } from '../../commons/concurrency.ts';
 import { daysBetween } from '../../commons/keys.ts';
 import { statsRequests } from '../../commons/pod-queries.ts';
 import { figureRowOf, identityOf, ownerGroupOf } from '../../commons/pod-rows.ts';
-import { statsBy, statsOf } from '../../core/stats.ts';
+import { statsBy, statsOf, valuesOf } from '../../core/stats.ts';
 import type { Route } from '../route.ts';
 
 const at = (t: TimeParam, now: number) => ('at' in t ? t.at : now - t.ago * 1000);
@@ -51,10 +51,19 @@ export const statsRoute: Route = {
       p.groupBy === 'namespace'
         ? (r: (typeof rows)[number]) => identityOf(r.item).namespace
         : (r: (typeof rows)[number]) => ownerGroupOf(r.item);
+    const byKey = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const k = keyOf(r);
+      if (k != null) byKey.set(k, [...(byKey.get(k) ?? []), r]);
+    }
     return {
       ...answer,
       groupBy: p.groupBy,
-      groups: statsBy(rows, keyOf).map(([key, stats]) => ({ key, stats })),
+      groups: statsBy(rows, keyOf).map(([key, stats]) => ({
+        key,
+        stats,
+        values: valuesOf(byKey.get(key) ?? []),
+      })),
     };
   },
 };
