@@ -5,8 +5,9 @@
  * what `podlife replay` computes for the same trace.
  */
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -228,6 +229,25 @@ describe('podlife local as a command', () => {
       );
     } finally {
       blocker.close();
+    }
+  });
+
+  it('no Java is a one-line error that says what to install', async () => {
+    const emptyPath = await mkdtemp(join(tmpdir(), 'podlife-nojava-'));
+    try {
+      await run(process.execPath, [join(ROOT, 'bin', 'podlife.js'), 'local', '--port', '0', '--exit'], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: emptyPath },
+      });
+      expect.unreachable();
+    } catch (err) {
+      const e = err as { code: number; stderr: string };
+      expect(e.code).toBe(1);
+      expect(e.stderr.trim()).toBe(
+        'podlife local: Java 17+ is needed for DynamoDB Local: apt-get install -y openjdk-17-jre-headless',
+      );
+    } finally {
+      await rm(emptyPath, { recursive: true, force: true });
     }
   });
 
