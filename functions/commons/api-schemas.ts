@@ -265,8 +265,8 @@ export interface PodOwner {
   name: string;
 }
 
-/** A pod Pending now (in the pending index), as the /pending route and the sweep see it. */
-export interface PendingPod {
+/** What every row of a pod list carries: identity, owner, node, phase and age. */
+export interface PodRowBase {
   cluster: string;
   namespace: string;
   name: string;
@@ -277,6 +277,10 @@ export interface PendingPod {
   createdAt: string | null;
   /** now − created; null when the pod has no creation time. */
   ageSeconds: number | null;
+}
+
+/** A pod Pending now (in the pending index), as the /pending route and the sweep see it. */
+export interface PendingPod extends PodRowBase {
   waitingReason: string | null;
   unschedulableMessage: string | null;
   statusReason: string | null;
@@ -295,16 +299,7 @@ export interface PendingResponse {
 }
 
 /** A pod crash-looping now (its latest state is CrashLoopBackOff). */
-export interface CrashLoopingPod {
-  cluster: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  owner: PodOwner | null;
-  node: string | null;
-  phase: string;
-  createdAt: string | null;
-  ageSeconds: number | null;
+export interface CrashLoopingPod extends PodRowBase {
   restarts: number;
   /** Restarts that started within the window before now. */
   restartsInWindow: number;
