@@ -4,7 +4,7 @@
  * comes from the table keys that every index carries (`podIdentityOfKey`).
  */
 import type { FigureRow } from '../core/stats.ts';
-import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
+import type { CrashLoopingPod, PendingPod, PodOwner, PodRowBase } from './api-schemas.ts';
 import { podIdentityOfKey } from './keys.ts';
 
 type Item = Record<string, unknown>;
@@ -54,18 +54,25 @@ function ageOf(item: Item, nowMs: number): number | null {
   return Number.isFinite(ms) ? Math.max(0, (nowMs - ms) / 1000) : null;
 }
 
-/** A pending-index item as a Pending pod: age, scheduler's message, owner, and stuck or not. */
-export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThresholds): PendingPod {
-  const id = identityOf(item);
-  const ageSeconds = ageOf(item, nowMs);
-  const thresholdSeconds = thresholdFor(thresholds, id.namespace);
+/** What every pod row shares: identity, owner, node, phase, creation and age at `nowMs`. */
+function rowBaseOf(item: Item, nowMs: number): PodRowBase {
   return {
-    ...id,
+    ...identityOf(item),
     owner: ownerOf(item),
     node: str(item.node),
     phase: str(item.phase) ?? 'Unknown',
     createdAt: str(item.createdAt),
-    ageSeconds,
+    ageSeconds: ageOf(item, nowMs),
+  };
+}
+
+/** A pending-index item as a Pending pod: age, scheduler's message, owner, and stuck or not. */
+export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThresholds): PendingPod {
+  const base = rowBaseOf(item, nowMs);
+  const { ageSeconds } = base;
+  const thresholdSeconds = thresholdFor(thresholds, base.namespace);
+  return {
+    ...base,
     waitingReason: str(item.waitingReason),
     unschedulableMessage: str(item.unschedulableMessage),
     statusReason: str(item.statusReason),
@@ -83,17 +90,11 @@ export function restartTimesOfItem(item: Item): number[] {
 
 /** A crashLooping-index item as a crash-looping pod, with its restarts in the window before now. */
 export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: number): CrashLoopingPod {
-  const id = identityOf(item);
   const times = restartTimesOfItem(item);
   const from = nowMs / 1000 - windowSeconds;
   const last = times.at(-1);
   return {
-    ...id,
-    owner: ownerOf(item),
-    node: str(item.node),
-    phase: str(item.phase) ?? 'Unknown',
-    createdAt: str(item.createdAt),
-    ageSeconds: ageOf(item, nowMs),
+    ...rowBaseOf(item, nowMs),
     restarts: num(item.restarts) ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
     lastRestartAt: last != null ? new Date(last * 1000).toISOString() : null,

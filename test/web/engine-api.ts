@@ -25,6 +25,7 @@ import type {
   HistoryResponse,
   PendingPod,
   PendingResponse,
+  PodRowBase,
   StatsResponse,
 } from '../../functions/commons/api-schemas.ts';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../../functions/core/figures.ts';
@@ -83,6 +84,18 @@ const ageOf = (r: PodRecord, now: number) => {
   const c = toMillis(createdOf(r));
   return c == null ? null : Math.max(0, (now - c) / 1000);
 };
+/** The fields every pod row of the API shares, from a replayed record. */
+const rowBase = (r: PodRecord, now: number): PodRowBase => ({
+  cluster: r.cluster,
+  namespace: r.namespace,
+  name: r.name,
+  uid: r.uid,
+  owner: r.owner,
+  node: r.node,
+  phase: r.phase,
+  createdAt: createdOf(r),
+  ageSeconds: ageOf(r, now),
+});
 
 /** The query API refuses unknown parameters; so does this stand-in, to keep the page honest. */
 function params(url: URL, allowed: string[]): Record<string, string> {
@@ -123,15 +136,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
       .filter((r) => r.phase === 'Pending' && !r.deleted && (ageOf(r, now) ?? 0) >= olderThan)
       .sort((a, b) => (createdOf(a) ?? '').localeCompare(createdOf(b) ?? ''))
       .map((r) => ({
-        cluster: r.cluster,
-        namespace: r.namespace,
-        name: r.name,
-        uid: r.uid,
-        owner: r.owner,
-        node: r.node,
-        phase: r.phase,
-        createdAt: createdOf(r),
-        ageSeconds: ageOf(r, now),
+        ...rowBase(r, now),
         waitingReason: r.waitingReason,
         unschedulableMessage: r.unschedulableMessage,
         statusReason: r.statusReason,
@@ -151,15 +156,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
           .map((e) => Date.parse(e.at!));
         const last = lastTermination(r);
         return {
-          cluster: r.cluster,
-          namespace: r.namespace,
-          name: r.name,
-          uid: r.uid,
-          owner: r.owner,
-          node: r.node,
-          phase: r.phase,
-          createdAt: createdOf(r),
-          ageSeconds: ageOf(r, now),
+          ...rowBase(r, now),
           restarts: r.restarts,
           restartsInWindow: restartsAt.filter((t) => t >= now - windowSeconds * 1000 && t <= now).length,
           lastRestartAt: restartsAt.length ? new Date(Math.max(...restartsAt)).toISOString() : null,

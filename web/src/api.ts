@@ -7,6 +7,7 @@
  * Every byte from the API is untrusted: it is validated here and escaped by render.ts.
  */
 import * as z from 'zod/mini';
+import type { GanttEntry } from './gantt.ts';
 
 // ---------------------------------------------------------------- schemas (lenient)
 
@@ -137,17 +138,8 @@ export interface CrashRow extends PodRef {
   crashLoopBackOffSeconds: number | null;
 }
 
-export interface TimelineRow {
-  at: string | null;
-  type: string;
-  container?: string;
-  init?: boolean;
-  reason?: string;
-  exitCode?: number;
-  signal?: number;
-  message?: string;
-  count?: number;
-}
+/** A timeline entry as the API sends it (the Gantt's input type). */
+export type TimelineRow = GanttEntry;
 
 export interface PodDetail extends PodRef {
   node: string | null;
