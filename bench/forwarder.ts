@@ -30,10 +30,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { buildForwarder } from '../forwarder/build.ts';
 import { podSignature } from '../forwarder/dedupe.ts';
-import { Forwarder } from '../forwarder/forwarder.ts';
+import { Forwarder, type Payload } from '../forwarder/forwarder.ts';
 import { entrySize } from '../forwarder/sender.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { trimEvent, trimPod } from '../forwarder/watcher.ts';
+import { addFacts, type FactMap } from '../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../functions/core/pod-facts.ts';
 import { FakeApiServer } from '../test/forwarder/fake-apiserver.ts';
 import { churnStream, prng } from './churn.ts';
 
@@ -59,7 +61,10 @@ export interface ForwarderBenchOptions {
   log?: (line: string) => void;
 }
 
-/** Counts what reaches the bus, and checks that no entry repeats a pod's previous state. */
+/**
+ * Counts what reaches the bus, and checks that no entry is a no-op: a Pod Snapshot that repeats
+ * its pod's previous state, or a Pod Facts entry that adds no fact to what the bus already got.
+ */
 class CountingSink implements Sink {
   readonly name = 'counting';
   calls = 0;
@@ -67,11 +72,19 @@ class CountingSink implements Sink {
   bytes = 0;
   noopEntries = 0;
   private readonly last = new Map<string, string>();
+  private readonly got = new Map<string, FactMap>();
   async put(entries: Entry[]): Promise<SinkResult> {
     this.calls++;
     for (const e of entries) {
       this.entries++;
       this.bytes += entrySize(e);
+      if (e.DetailType === DETAIL_TYPE_FACTS) {
+        const d = PodFactsDetail.parse(JSON.parse(e.Detail));
+        const map = this.got.get(d.uid) ?? new Map();
+        this.got.set(d.uid, map);
+        if (addFacts(map, factsOfDetail(d)).length === 0) this.noopEntries++;
+        continue;
+      }
       if (e.DetailType !== 'Pod Snapshot') continue;
       const d = JSON.parse(e.Detail);
       const sig = `${d.type === 'DELETED'}:${podSignature(d.pod)}`;
@@ -102,11 +115,11 @@ function dummyKubeConfig(): KubeConfig {
 }
 
 /** A forwarder without informers (never started): lines are fed to it directly. */
-function rig() {
+function rig(payload: Payload = 'facts') {
   const clock = new Clock();
   const sink = new CountingSink();
   const fwd = new Forwarder(
-    { cluster: 'bench', bus: 'podlife' },
+    { cluster: 'bench', bus: 'podlife', payload },
     {
       kubeConfig: dummyKubeConfig(),
       sink,
@@ -164,8 +177,12 @@ function rig() {
 }
 
 /** Replays lines at `perSecond` (virtual time), as the send loop would batch them. */
-async function replay(lines: Iterable<string>, perSecond: number): Promise<Record<string, number>> {
-  const r = rig();
+async function replay(
+  lines: Iterable<string>,
+  perSecond: number,
+  payload: Payload = 'facts',
+): Promise<Record<string, number>> {
+  const r = rig(payload);
   const step = 1000 / perSecond;
   const cpu0 = process.cpuUsage();
   for (const line of lines) {
@@ -189,6 +206,7 @@ async function replay(lines: Iterable<string>, perSecond: number): Promise<Recor
     putCalls: r.sink.calls,
     callsPerEntry: r.sink.calls / r.sink.entries,
     dropped: m.dropped.total(),
+    coalesced: m.coalesced.total(),
     // CPU is only meaningful on a trace long enough to leave the JIT's warm-up behind.
     ...(watchEvents >= 5000
       ? { cpuMsPer1000Events: ((cpu.user + cpu.system) / 1000 / watchEvents) * 1000 }
@@ -668,14 +686,27 @@ export async function runForwarderBench(opts: ForwarderBenchOptions = {}): Promi
   log(`steady state, ${opts.steadyPods ?? 10_000} pods at ${rate} updates/s...`);
   put('steady', await steady(opts.steadyPods ?? 10_000, rate, opts.steadySeconds ?? 300));
   const demo = opts.demoTrace ?? (existsSync(DEMO_TRACE) ? DEMO_TRACE : false);
+  /**
+   * Each trace three ways: the default payload (Pod Facts) at `rate`; the same at one watch event
+   * per second, where no two entries of a pod meet in the buffer (no coalescing: the ratio a slow
+   * trickle gets); and the whole-snapshot payload at `rate`, for comparison.
+   */
+  const threeWays = async (name: string, lines: () => Iterable<string>) => {
+    put(name, await replay(lines(), rate));
+    const slow = await replay(lines(), 1);
+    out[`${name}.bytesRatioAt1PerSecond`] = slow.bytesRatio;
+    out[`${name}.entriesPerWatchEventAt1PerSecond`] = slow.entriesPerWatchEvent;
+    const snap = await replay(lines(), rate, 'snapshot');
+    out[`${name}.snapshotPayloadBytesRatio`] = snap.bytesRatio;
+  };
   if (demo) {
     log('demo trace...');
-    put('demo', await replay(fileLines(demo), rate));
+    await threeWays('demo', () => fileLines(demo));
   }
   log('real fixture pods...');
-  put('realPods', await replay(realPodLines(), rate));
+  await threeWays('realPods', realPodLines);
   log(`churn trace, ${opts.churnPods ?? 10_000} pods...`);
-  put('churn', await replay(churnLines(opts.churnPods ?? 10_000), rate));
+  await threeWays('churn', () => churnLines(opts.churnPods ?? 10_000));
   if (opts.processSeconds && existsSync('/proc/self/stat')) {
     log(`the bundled forwarder as a process, ${opts.steadyPods ?? 10_000} pods...`);
     put('process', await processRun(opts.steadyPods ?? 10_000, rate, opts.processSeconds, log));

@@ -1,13 +1,20 @@
 /**
- * "Does this update change anything lifecycle-relevant?" The forwarder remembers, per pod uid,
- * a digest of the last compact projection it decided to send (minus resourceVersion, which
- * changes on every write), and skips any update whose projection is the same: a label or
- * annotation edit, a resourceVersion bump, a managedFields change, a probe's lastProbeTime.
+ * "Does this update change anything lifecycle-relevant?" Two answers, one per payload:
+ * - Pod Facts (the default): the forwarder keeps, per pod uid, the facts it has sent (a
+ *   ledger), and sends only the facts of an update that are news to it (functions/core/pod-facts.ts
+ *   `newFacts`). No news: nothing is sent.
+ * - Pod Snapshot: it remembers a digest of the last compact projection it sent (minus
+ *   resourceVersion, which changes on every write) and skips an update whose projection is the same.
+ * Either way a label or annotation edit, a resourceVersion bump, a managedFields change or a
+ * probe's lastProbeTime sends nothing.
  *
- * Memory: one 20-byte digest per live pod, plus a bounded set of recently deleted uids (so a
- * DELETED seen twice, e.g. synthesized at a relist and then reported by the informer, is sent once).
+ * Memory: per live pod its ledger (a few hundred bytes of facts) or one 20-byte digest, plus a
+ * bounded set of recently deleted uids (so a DELETED seen twice, e.g. synthesized at a relist
+ * and then reported by the informer, is sent once).
  */
 import { createHash } from 'node:crypto';
+import { type Fact, type FactMap, factsOfSnapshot } from '../functions/core/facts.ts';
+import { newFacts } from '../functions/core/pod-facts.ts';
 import type { CompactEvent, CompactPod, PodSnapshot } from '../functions/core/snapshot.ts';
 
 /** Digest of the lifecycle-relevant content of a pod: its compact projection without resourceVersion. */
@@ -48,6 +55,8 @@ export interface DedupeOptions {
 /** Last-sent state per pod uid and per event uid. */
 export class Deduper {
   private readonly pods = new Map<string, string>();
+  /** Pod Facts: the facts sent, per pod uid. */
+  private readonly ledgers = new Map<string, FactMap>();
   private readonly events = new Map<string, string>();
   private readonly tombstones: BoundedSet;
 
@@ -74,6 +83,36 @@ export class Deduper {
     return 'send';
   }
 
+  /**
+   * Pod Facts: the facts of this snapshot that were not sent yet (recorded as sent), or 'noop'.
+   * `force` starts the pod's ledger afresh, so every fact of the snapshot goes (a re-send after
+   * the buffer gave an entry up). A DELETED ends the ledger; later updates of the uid are no-ops.
+   */
+  podFacts(snap: PodSnapshot, force = false): Fact[] | 'noop' {
+    const uid = snap.pod.uid;
+    if (this.tombstones.has(uid)) return 'noop';
+    let sent = force ? undefined : this.ledgers.get(uid);
+    if (!sent) {
+      sent = new Map();
+      this.ledgers.set(uid, sent);
+    }
+    const delta = newFacts(sent, factsOfSnapshot(snap));
+    if (snap.type === 'DELETED') {
+      this.ledgers.delete(uid);
+      this.tombstones.add(uid);
+    }
+    return delta.length ? delta : 'noop';
+  }
+
+  /**
+   * What was sent for this pod may not have arrived (an entry rejected for good): forget it,
+   * so the pod's next update sends all its facts again.
+   */
+  forgetSent(uid: string): void {
+    if (this.ledgers.has(uid)) this.ledgers.set(uid, new Map());
+    if (this.pods.has(uid)) this.pods.set(uid, '');
+  }
+
   /** Same for a compact core/v1 Event, keyed by the Event's uid. */
   event(ev: CompactEvent): Decision {
     const sig = eventSignature(ev);
@@ -89,7 +128,7 @@ export class Deduper {
 
   /** True when this uid was seen and not deleted. */
   isLive(uid: string): boolean {
-    return this.pods.has(uid);
+    return this.pods.has(uid) || this.ledgers.has(uid);
   }
 
   /** True when a DELETED was already sent for this uid. */
@@ -98,6 +137,6 @@ export class Deduper {
   }
 
   get livePods(): number {
-    return this.pods.size;
+    return this.pods.size + this.ledgers.size;
   }
 }

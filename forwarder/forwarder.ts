@@ -6,6 +6,8 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { describeZodError } from '../functions/core/decode.ts';
+import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
 import {
   compactEventOf,
   DETAIL_TYPE_EVENT,
@@ -18,7 +20,15 @@ import {
 } from '../functions/core/snapshot.ts';
 import { Deduper } from './dedupe.ts';
 import { ForwarderMetrics } from './metrics.ts';
-import { buildEntry, type EntryMeta, type Log, Sender, type SenderOptions, type Sleep } from './sender.ts';
+import {
+  buildEntry,
+  cutMessages,
+  type EntryMeta,
+  type Log,
+  Sender,
+  type SenderOptions,
+  type Sleep,
+} from './sender.ts';
 import type { Sink } from './sinks.ts';
 import { ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './watcher.ts';
 
@@ -37,7 +47,17 @@ export interface ForwarderConfig {
   flushDeadlineMs?: number;
   /** Pods whose latest state may wait for a re-send after a buffer overflow. */
   maxDeferred?: number;
+  /**
+   * What goes on the bus: `facts` (default) the facts new since the pod's last event, compressed
+   * when that is smaller; `facts-json` the same, never compressed (readable in the bus archive);
+   * `snapshot` the whole compact snapshot on every change (larger; the contract of the first
+   * release).
+   */
+  payload?: Payload;
 }
+
+export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
+export type Payload = (typeof PAYLOADS)[number];
 
 export interface ForwarderDeps {
   kubeConfig: KubeConfig;
@@ -52,7 +72,7 @@ export interface ForwarderDeps {
   /** Sender tuning (buffer bounds, linger, back-off...). */
   sender?: Omit<
     SenderOptions,
-    'sink' | 'metrics' | 'logger' | 'now' | 'sleep' | 'random' | 'onDeferred' | 'onRoom'
+    'sink' | 'metrics' | 'logger' | 'now' | 'sleep' | 'random' | 'onDeferred' | 'onRejected' | 'onRoom'
   >;
 }
 
@@ -90,6 +110,9 @@ export class Forwarder {
       sleep: deps.sleep,
       random: deps.random,
       onDeferred: (meta) => this.defer(meta),
+      onRejected: (meta) => {
+        if (meta.kind === 'pod') this.dedupe.forgetSent(meta.uid);
+      },
       onRoom: (free) => this.resync(Math.floor(free / 2)),
     });
     const wopts: WatcherOptions = {
@@ -161,6 +184,10 @@ export class Forwarder {
     });
   }
 
+  private get facts(): boolean {
+    return this.config.payload !== 'snapshot';
+  }
+
   private observedAt(): string {
     return new Date(this.now()).toISOString();
   }
@@ -187,22 +214,28 @@ export class Forwarder {
     // The first snapshot of a uid is its ADDED, whatever the informer called it (a pod
     // recreated under the same name arrives as an "update" of the old one).
     if (type === 'MODIFIED' && !this.dedupe.isLive(snap.pod.uid)) snap.type = 'ADDED';
+    const meta: EntryMeta = {
+      key: `pod:${snap.pod.uid}`,
+      kind: 'pod',
+      uid: snap.pod.uid,
+      namespace: snap.pod.namespace,
+      name: snap.pod.name,
+      deleted: snap.type === 'DELETED',
+    };
+    if (this.facts) {
+      const delta = this.dedupe.podFacts(snap, force);
+      if (delta === 'noop') {
+        this.metrics.skippedNoop.inc({ resource: 'pods' });
+        return;
+      }
+      this.enqueueFacts(meta, { cluster: snap.cluster, ...meta }, delta);
+      return;
+    }
     if (this.dedupe.pod(snap, force) === 'noop') {
       this.metrics.skippedNoop.inc({ resource: 'pods' });
       return;
     }
-    this.enqueue(
-      {
-        key: `pod:${snap.pod.uid}`,
-        kind: 'pod',
-        uid: snap.pod.uid,
-        namespace: snap.pod.namespace,
-        name: snap.pod.name,
-        deleted: snap.type === 'DELETED',
-      },
-      DETAIL_TYPE_SNAPSHOT,
-      snap,
-    );
+    this.enqueue(meta, DETAIL_TYPE_SNAPSHOT, snap);
   }
 
   private onVanished(vanished: KubernetesObject[]): void {
@@ -256,6 +289,20 @@ export class Forwarder {
       this.metrics.skippedNoop.inc({ resource: 'events' });
       return;
     }
+    const podUid = detail.event.podUid;
+    if (this.facts && podUid) {
+      // A pod's Event is one more fact about the pod: it joins the pod's entry if one waits.
+      const meta: EntryMeta = {
+        key: `pod:${podUid}`,
+        kind: 'pod',
+        uid: podUid,
+        namespace: detail.event.namespace,
+        name: detail.event.podName,
+        deleted: this.dedupe.isDeleted(podUid),
+      };
+      this.enqueueFacts(meta, { cluster: this.config.cluster, ...meta }, [factOfEvent(detail.event)]);
+      return;
+    }
     const md = (raw as KubernetesObject).metadata ?? {};
     this.enqueue(
       {
@@ -271,8 +318,36 @@ export class Forwarder {
     );
   }
 
-  private enqueue(meta: EntryMeta, detailType: string, detail: object): void {
-    const built = buildEntry(EVENT_SOURCE, detailType, detail, this.config.bus);
+  /**
+   * Enqueues a pod's new facts as a `Pod Facts` entry. If an entry of the pod still waits in
+   * the buffer, it is taken back and merged in (the join of both deltas): one entry per pod per
+   * batch window, and nothing given up.
+   */
+  private enqueueFacts(meta: EntryMeta, id: PodIdentity, delta: readonly Fact[]): void {
+    let facts = delta;
+    const waiting = this.sender.takeUnsent(meta.key);
+    if (waiting?.facts) {
+      const byId = (list: readonly Fact[]) => new Map(list.map((f) => [f.id, f]));
+      facts = canonicalFacts(mergeFactMaps(byId(waiting.facts), byId(delta)));
+      meta = { ...meta, deleted: meta.deleted || waiting.meta.deleted };
+    }
+    const compress = this.config.payload !== 'facts-json';
+    this.enqueue(
+      meta,
+      DETAIL_TYPE_FACTS,
+      (cutTo) => podFactsDetail(id, cutTo ? cutMessages(facts, cutTo) : facts, { compress }),
+      facts,
+    );
+  }
+
+  private enqueue(
+    meta: EntryMeta,
+    detailType: string,
+    detail: object | ((cutMessagesTo?: number) => object),
+    facts?: readonly Fact[],
+  ): void {
+    // The entry's Time is the observation time: the `time` of the event on the bus.
+    const built = buildEntry(EVENT_SOURCE, detailType, detail, this.config.bus, this.observedAt());
     if (!built.ok) {
       this.metrics.dropped.inc({ reason: 'too_large' });
       this.log?.error('entry larger than 256 KB even with messages cut, dropped', {
@@ -287,7 +362,7 @@ export class Forwarder {
     if (built.trimmed) this.metrics.trimmed.inc();
     // A newer entry for this key is going in: any deferred re-send of it is obsolete.
     if (this.deferred.delete(meta.key)) this.metrics.deferredPods.set(this.deferred.size);
-    this.sender.enqueue({ meta, entry: built.entry, size: built.size });
+    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts });
   }
 
   /** The buffer pushed out a latest entry: remember the key, re-send its current state later. */
@@ -316,6 +391,18 @@ export class Forwarder {
         const obj = meta.deleted ? undefined : this.lookup(this.podWatchers, meta.namespace, meta.name);
         if (obj && obj.metadata?.uid === meta.uid) {
           this.onPod('MODIFIED', obj, true);
+        } else if (this.facts) {
+          // Gone: its identity and the deletion (its last statuses were in the dropped entries).
+          const id = {
+            cluster: this.config.cluster,
+            namespace: meta.namespace,
+            name: meta.name,
+            uid: meta.uid,
+          };
+          this.enqueueFacts({ ...meta, deleted: true }, id, [
+            { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
+            { id: 'deleted', kind: 'deleted' },
+          ]);
         } else {
           const snap = PodSnapshot.parse({
             schemaVersion: SCHEMA_VERSION,

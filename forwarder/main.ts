@@ -10,11 +10,11 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { Forwarder } from './forwarder.ts';
+import { Forwarder, PAYLOADS } from './forwarder.ts';
 import { createProbeServer, listen } from './server.ts';
 import { EventBridgeSink, LocalSink, type Sink, StdoutSink } from './sinks.ts';
 
-export const HELP = `podlife-forwarder: watch Pods in a cluster, send compact lifecycle snapshots to EventBridge
+export const HELP = `podlife-forwarder: watch Pods in a cluster, send their lifecycle facts to EventBridge
 
 Usage: podlife-forwarder --cluster NAME [options]
 
@@ -28,6 +28,10 @@ Usage: podlife-forwarder --cluster NAME [options]
                                                                                   PODLIFE_KUBECONFIG
   --context NAME        kubeconfig context (default: the current one)             PODLIFE_CONTEXT
   --sink KIND           eventbridge (default) | local | stdout                    PODLIFE_SINK
+  --payload KIND        facts (default: only what is new, compressed when smaller) PODLIFE_PAYLOAD
+                        | facts-json (the same, never compressed: readable in the
+                        bus archive; the default with --sink stdout) | snapshot
+                        (the whole compact pod every time)
   --local-url URL       where --sink local POSTs {"entries":[...]}                PODLIFE_LOCAL_URL
                         (default ${'http://127.0.0.1:8787/events'})
   --port N              port of /healthz /readyz /metrics (default 8080; 0 = any) PODLIFE_PORT
@@ -67,6 +71,7 @@ export const CliConfig = z
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     sink: z.enum(['eventbridge', 'local', 'stdout']),
+    payload: z.enum(PAYLOADS),
     localUrl: z.url(),
     port: z.number().int().min(0).max(65535),
     host: z.string().min(1),
@@ -91,6 +96,7 @@ export const FLAG_ENV: Record<string, string> = {
   kubeconfig: 'PODLIFE_KUBECONFIG',
   context: 'PODLIFE_CONTEXT',
   sink: 'PODLIFE_SINK',
+  payload: 'PODLIFE_PAYLOAD',
   'local-url': 'PODLIFE_LOCAL_URL',
   port: 'PODLIFE_PORT',
   host: 'PODLIFE_HOST',
@@ -129,6 +135,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         sink: { type: 'string' },
+        payload: { type: 'string' },
         'local-url': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -163,6 +170,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     kubeconfig: get('kubeconfig'),
     context: get('context'),
     sink,
+    payload: get('payload') ?? (sink === 'stdout' ? 'facts-json' : 'facts'),
     localUrl: get('local-url') ?? DEFAULT_LOCAL_URL,
     port: toNumber('port', get('port'), 8080),
     host: get('host') ?? '0.0.0.0',
@@ -240,6 +248,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       namespaces: cfg.namespaces,
       selector: cfg.selector,
       events: cfg.events,
+      payload: cfg.payload,
       flushDeadlineMs: cfg.flushSeconds * 1000,
     },
     { kubeConfig: kc, sink: makeSink(cfg), logger, sender: { maxBufferEntries: cfg.bufferEntries } },

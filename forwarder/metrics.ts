@@ -145,6 +145,10 @@ export class ForwarderMetrics {
     'podlife_forwarder_dropped_total',
     'Entries given up, by reason (superseded, deferred, lost, too_large, rejected, shutdown).',
   );
+  readonly coalesced = new Counter(
+    'podlife_forwarder_coalesced_total',
+    'Unsent Pod Facts entries merged into a newer one of the same pod (nothing lost: the merge carries both).',
+  );
   readonly trimmed = new Counter(
     'podlife_forwarder_trimmed_total',
     'Snapshots whose messages were shortened to stay under 64 KB.',
@@ -180,6 +184,7 @@ export class ForwarderMetrics {
       this.failed,
       this.retried,
       this.dropped,
+      this.coalesced,
       this.trimmed,
       this.putCalls,
       this.bufferEntries,

@@ -26,6 +26,7 @@
  *    still reaches the bus once it is back. Every drop is counted by reason.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Fact } from '../functions/core/facts.ts';
 import type { ForwarderMetrics } from './metrics.ts';
 import type { Entry, Sink } from './sinks.ts';
 
@@ -86,24 +87,34 @@ export type BuiltEntry =
   | { ok: false; size: number };
 
 /**
- * Serialises a detail into an entry that fits: as is when under 64 KB; else with messages cut
+ * Serialises a detail (or a function that builds it with its messages cut to a length: a
+ * compressed detail cannot be cut after the fact) into an entry that fits: as is when under 64 KB; else with messages cut
  * to 256, then 64 characters, taking the first form under 64 KB; else the first form under
  * 256 KB (sent as is, billed as several events); else not at all.
  */
-export function buildEntry(source: string, detailType: string, detail: object, bus?: string): BuiltEntry {
+export function buildEntry(
+  source: string,
+  detailType: string,
+  detail: object | ((cutMessagesTo?: number) => object),
+  bus?: string,
+  time?: string,
+): BuiltEntry {
+  const detailOf =
+    typeof detail === 'function' ? detail : (max?: number) => (max ? cutMessages(detail, max) : detail);
   const make = (d: object): Entry => {
     const e: Entry = { Source: source, DetailType: detailType, Detail: JSON.stringify(d) };
     if (bus) e.EventBusName = bus;
+    if (time) e.Time = time;
     return e;
   };
-  const first = make(detail);
+  const first = make(detailOf());
   const firstSize = entrySize(first);
   if (firstSize <= TARGET_ENTRY_BYTES) return { ok: true, entry: first, size: firstSize, trimmed: false };
   const forms: { entry: Entry; size: number; trimmed: boolean }[] = [
     { entry: first, size: firstSize, trimmed: false },
   ];
   for (const max of [256, 64]) {
-    const e = make(cutMessages(detail, max));
+    const e = make(detailOf(max));
     const size = entrySize(e);
     if (size <= TARGET_ENTRY_BYTES) return { ok: true, entry: e, size, trimmed: true };
     forms.push({ entry: e, size, trimmed: true });
@@ -128,6 +139,12 @@ export interface Outgoing {
   meta: EntryMeta;
   entry: Entry;
   size: number;
+  /**
+   * The facts of a `Pod Facts` entry (a delta). A delta never supersedes an earlier entry of
+   * its pod (each carries facts the other lacks); the forwarder instead takes the unsent one
+   * back (`takeUnsent`) and enqueues the merge of both.
+   */
+  facts?: readonly Fact[];
 }
 
 interface Item extends Outgoing {
@@ -219,6 +236,8 @@ export interface SenderOptions {
   maxEntryAttempts?: number;
   /** A pod's (or event's) latest entry was pushed out of the full buffer. */
   onDeferred?: (meta: EntryMeta) => void;
+  /** An entry the sink rejected for good was dropped. */
+  onRejected?: (meta: EntryMeta) => void;
   /** The buffer has this many free entries again (called after successful calls). */
   onRoom?: (free: number) => void;
 }
@@ -259,6 +278,7 @@ export class Sender {
   private readonly capMs: number;
   private readonly maxEntryAttempts: number;
   private readonly onDeferred?: (meta: EntryMeta) => void;
+  private readonly onRejected?: (meta: EntryMeta) => void;
   private readonly onRoom?: (free: number) => void;
 
   constructor(o: SenderOptions) {
@@ -276,6 +296,7 @@ export class Sender {
     this.capMs = o.backoffCapMs ?? 30_000;
     this.maxEntryAttempts = o.maxEntryAttempts ?? 10;
     this.onDeferred = o.onDeferred;
+    this.onRejected = o.onRejected;
     this.onRoom = o.onRoom;
   }
 
@@ -309,7 +330,7 @@ export class Sender {
       attempts: 0,
       superseded: false,
     };
-    const prev = this.latest.get(o.meta.key);
+    const prev = o.facts ? undefined : this.latest.get(o.meta.key);
     if (prev !== undefined) {
       const p = this.buffer.get(prev);
       if (p) {
@@ -323,6 +344,19 @@ export class Sender {
     this.makeRoom();
     this.gauges();
     this.signal();
+  }
+
+  /**
+   * Takes back the newest entry of `key` if it is still waiting (not in flight): the caller
+   * merges it into the entry it is about to enqueue. Counted as coalesced, not dropped.
+   */
+  takeUnsent(key: string): Outgoing | undefined {
+    const seq = this.latest.get(key);
+    const it = seq === undefined ? undefined : this.buffer.get(seq);
+    if (!it || it.inflight) return undefined;
+    this.remove(it);
+    this.m.coalesced.inc();
+    return it;
   }
 
   private makeRoom(): void {
@@ -464,6 +498,7 @@ export class Sender {
             uid: it.meta.uid,
             attempts: it.attempts,
           });
+          this.onRejected?.(it.meta);
           return;
         }
       } else {

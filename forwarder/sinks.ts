@@ -20,6 +20,8 @@ export interface Entry {
   DetailType: string;
   Detail: string;
   EventBusName?: string;
+  /** When the forwarder observed what the entry says (RFC 3339): the event's `time` on the bus. */
+  Time?: string;
 }
 
 /** Which entries of a call failed (by index in the call), with the bus's error code if any. */
@@ -65,7 +67,10 @@ export class EventBridgeSink implements Sink {
   async put(entries: Entry[]): Promise<SinkResult> {
     let out: PutEventsCommandOutput;
     try {
-      out = await this.client.send(new PutEventsCommand({ Entries: entries }));
+      const Entries = entries.map((e) =>
+        e.Time ? { ...e, Time: new Date(e.Time) } : { ...e, Time: undefined },
+      );
+      out = await this.client.send(new PutEventsCommand({ Entries }));
     } catch (err) {
       const e = err as { name?: string; message?: string };
       throw new SinkCallError(e.message ?? String(err), e.name ?? 'Error');

@@ -23,6 +23,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../functions/commons/invalid-event.ts';
 import { TABLE_SPEC } from '../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_FACTS } from '../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../functions/core/snapshot.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { podTable } from './table.ts';
@@ -142,7 +143,7 @@ export class PodLifecyclePipeline extends Construct {
       description: 'podlife pod snapshots and pod events → ingest',
       eventPattern: {
         source: [EVENT_SOURCE],
-        detailType: [DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        detailType: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
         ...(this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {}),
       },
       targets: [

@@ -21,16 +21,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type InputProblem, type ReadStats, readInput } from '../cli/read-inputs.ts';
+import { Deduper } from '../forwarder/dedupe.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
 import { createTable } from '../functions/commons/create-table.ts';
 import { PodStore } from '../functions/commons/pod-store.ts';
-import { bestTimeOf } from '../functions/core/facts.ts';
-import {
-  DETAIL_TYPE_EVENT,
-  DETAIL_TYPE_SNAPSHOT,
-  EVENT_SOURCE,
-  SCHEMA_VERSION,
-} from '../functions/core/snapshot.ts';
+import { bestTimeOf, factOfEvent } from '../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, podFactsDetail } from '../functions/core/pod-facts.ts';
+import { DETAIL_TYPE_EVENT, EVENT_SOURCE, SCHEMA_VERSION } from '../functions/core/snapshot.ts';
 import { toMillis } from '../functions/core/time.ts';
 import { makeHandler as makeIngestHandler } from '../functions/ingest/ingest-handler.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
@@ -307,7 +304,8 @@ export class LocalMode {
   }
 
   /**
-   * Replays trace files into the bus, as a forwarder would have sent them, paced by the
+   * Replays trace files into the bus as the forwarder would have sent them (Pod Facts: each
+   * pod's new facts, compressed; Events without a pod uid as Pod Event), paced by the
    * trace's own timestamps. Resolves when every event has been ingested and a sweep has run.
    */
   async replay(opts: ReplayOptions): Promise<ReplaySummary> {
@@ -316,6 +314,7 @@ export class LocalMode {
     const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
     let snapshots = 0;
     let events = 0;
+    const sent = new Deduper();
     for (const file of opts.files) {
       await readInput(
         file,
@@ -324,27 +323,46 @@ export class LocalMode {
           onDecoded: (d) => {
             if (d.kind === 'snapshot') {
               snapshots++;
+              // What the forwarder sends for it: the facts new to the pod, or nothing.
+              const delta = sent.podFacts(d.snapshot);
+              if (delta === 'noop') return;
+              const { namespace, name, uid } = d.snapshot.pod;
+              const id = { cluster: d.snapshot.cluster, namespace, name, uid };
               // The snapshot's own best time, as the engine orders it (a deletionTimestamp is a
               // deadline in the future, not something that happened).
               items.push({
                 t: bestTimeOf(d.snapshot.pod),
                 entry: {
                   Source: EVENT_SOURCE,
-                  DetailType: DETAIL_TYPE_SNAPSHOT,
-                  Detail: JSON.stringify(d.snapshot),
+                  DetailType: DETAIL_TYPE_FACTS,
+                  Detail: JSON.stringify(podFactsDetail(id, delta, { compress: true })),
                 },
               });
             } else {
               events++;
-              const detail = { schemaVersion: SCHEMA_VERSION, cluster: d.cluster, event: d.event };
-              items.push({
-                t: toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp),
-                entry: {
-                  Source: EVENT_SOURCE,
-                  DetailType: DETAIL_TYPE_EVENT,
-                  Detail: JSON.stringify(detail),
-                },
-              });
+              if (sent.event(d.event) === 'noop') return;
+              const t = toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp);
+              const { podUid, namespace, podName } = d.event;
+              const entry = podUid
+                ? {
+                    Source: EVENT_SOURCE,
+                    DetailType: DETAIL_TYPE_FACTS,
+                    Detail: JSON.stringify(
+                      podFactsDetail({ cluster: d.cluster, namespace, name: podName, uid: podUid }, [
+                        factOfEvent(d.event),
+                      ]),
+                    ),
+                  }
+                : {
+                    Source: EVENT_SOURCE,
+                    DetailType: DETAIL_TYPE_EVENT,
+                    Detail: JSON.stringify({
+                      schemaVersion: SCHEMA_VERSION,
+                      cluster: d.cluster,
+                      event: d.event,
+                    }),
+                  };
+              items.push({ t, entry });
             }
           },
           onProblem: (p) => opts.onProblem?.(p),

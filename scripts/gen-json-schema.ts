@@ -5,11 +5,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PodFactsDetail } from '../functions/core/pod-facts.ts';
 import { PodEventSnapshot, PodSnapshot } from '../functions/core/snapshot.ts';
 
 const DIR = join(import.meta.dirname, '..', 'docs', 'schemas');
 
 const SCHEMAS: [string, z.ZodType, string][] = [
+  [
+    'pod-facts.schema.json',
+    PodFactsDetail,
+    'podlife Pod Facts (EventBridge detail, detail-type "Pod Facts"; exactly one of facts and factsDeflate)',
+  ],
   [
     'pod-snapshot.schema.json',
     PodSnapshot,

@@ -55,6 +55,23 @@ export class LifecycleEngine {
     return addFacts(this.factsFor(snap.cluster, snap.pod.uid), factsOfSnapshot(snap));
   }
 
+  /**
+   * Applies facts about one pod directly (a `Pod Facts` delta, decoded): the same join as a
+   * snapshot's facts, so deltas and snapshots can be mixed in any order.
+   */
+  applyFacts(cluster: string, uid: string, facts: readonly Fact[]): Fact[] {
+    this.snapshots++;
+    for (const f of facts) {
+      // A deletion time is a deadline in the future, not something that happened.
+      if (f.kind === 'mark') this.seeTime(f.mark === 'deletedAt' ? null : f.t);
+      else if (f.kind === 'waiting' || f.kind === 'phase') this.seeTime(f.t);
+      else if (f.kind === 'latest') this.seeTime(f.at.t < 0 ? null : f.at.t);
+      else if (f.kind === 'run') this.seeTime(f.term?.finishedAt ?? f.startedAt);
+      else if (f.kind === 'event') this.seeTime(f.last ?? f.first);
+    }
+    return addFacts(this.factsFor(cluster, uid), facts);
+  }
+
   /** Applies one core/v1 Event about a pod. */
   applyEvent(cluster: string, ev: CompactEvent): Fact[] {
     this.events++;

@@ -315,7 +315,7 @@ function orderOf(pod: CompactPod, best: number | null): Order {
  * `state.running`, then `state.terminated`, then `lastState.terminated`: all three name the
  * same ID and start, so they collapse into one fact.
  */
-function runKey(
+export function runKey(
   containerID: string | undefined,
   startedAt: number | null,
   finishedAt: number | null,

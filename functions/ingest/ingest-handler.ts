@@ -73,7 +73,9 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
       outcome =
         parsed.kind === 'snapshot'
           ? await ingest.snapshot(parsed.snapshot)
-          : await ingest.event(parsed.cluster, parsed.event);
+          : parsed.kind === 'facts'
+            ? await ingest.facts(parsed.detail, parsed.facts)
+            : await ingest.event(parsed.cluster, parsed.event);
     } catch (err) {
       if (err instanceof ItemTooLargeError) return park(event, 'item-too-large', err.message, parsed.id);
       logger.error('ingest failed; the invocation fails so Lambda retries it', {

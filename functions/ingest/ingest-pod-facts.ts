@@ -1,5 +1,5 @@
 /**
- * The ingest use case: a validated snapshot or pod event → its facts (the pure engine) → merged
+ * The ingest use case: a validated snapshot, pod facts or pod event → its facts (the pure engine) → merged
  * into the pod's item (the store). Which item: the incarnation (cluster, namespace, name, uid);
  * an Event without the pod's uid goes to the name's holding item and is attached when read.
  *
@@ -10,8 +10,9 @@
 
 import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../commons/pod-item.ts';
 import type { ItemKey, MergeResult, PodStore } from '../commons/pod-store.ts';
-import type { FactMap } from '../core/facts.ts';
+import type { Fact, FactMap } from '../core/facts.ts';
 import { factOfEvent, factsOfSnapshot } from '../core/facts.ts';
+import type { PodFactsDetail } from '../core/pod-facts.ts';
 import type { CompactEvent, PodSnapshot } from '../core/snapshot.ts';
 
 export interface IngestOutcome extends MergeResult {
@@ -64,6 +65,12 @@ export class PodIngest {
       podKeyOf(snap.cluster, namespace, name, uid),
       factsOfSnapshot(snap),
     );
+  }
+
+  /** One `Pod Facts` delta, decoded: merged exactly like a snapshot's facts. */
+  facts(detail: PodFactsDetail, facts: Fact[]): Promise<IngestOutcome> {
+    const { cluster, namespace, name, uid } = detail;
+    return this.merge(cluster, namespace, podKeyOf(cluster, namespace, name, uid), facts);
   }
 
   /** One core/v1 Event about a pod. */

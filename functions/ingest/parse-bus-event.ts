@@ -1,5 +1,5 @@
 /**
- * The ingest's boundary: an EventBridge event in, a validated snapshot or pod event out, or the
+ * The ingest's boundary: an EventBridge event in, a validated snapshot, pod facts or pod event out, or the
  * reason it is invalid. Invalid means no retry can fix it (bad envelope, unknown source or
  * detail-type, unknown schemaVersion, oversized, schema failure), so the handler parks it
  * instead of failing the invocation.
@@ -7,6 +7,8 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { z } from 'zod';
 import { describeZodError } from '../core/decode.ts';
+import type { Fact } from '../core/facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError } from '../core/pod-facts.ts';
 import {
   DETAIL_TYPE_EVENT,
   DETAIL_TYPE_SNAPSHOT,
@@ -35,6 +37,7 @@ export type InvalidKind =
 export type ParsedBusEvent =
   | { ok: true; kind: 'snapshot'; id: string; snapshot: PodSnapshot }
   | { ok: true; kind: 'event'; id: string; cluster: string; event: PodEventSnapshot['event'] }
+  | { ok: true; kind: 'facts'; id: string; detail: PodFactsDetail; facts: Fact[] }
   | { ok: false; kind: InvalidKind; reason: string; id?: string };
 
 function invalid(kind: InvalidKind, reason: string, id?: string): ParsedBusEvent {
@@ -53,7 +56,9 @@ export function parseBusEvent(event: unknown): ParsedBusEvent {
         ? PodSnapshot
         : detailType === DETAIL_TYPE_EVENT
           ? PodEventSnapshot
-          : undefined;
+          : detailType === DETAIL_TYPE_FACTS
+            ? PodFactsDetail
+            : undefined;
   if (!schema) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`, id);
   const bytes = Buffer.byteLength(JSON.stringify(detail ?? null));
   if (bytes > MAX_DETAIL_BYTES) {
@@ -71,6 +76,15 @@ export function parseBusEvent(event: unknown): ParsedBusEvent {
   if (!parsed.success)
     return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`, id);
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', id, snapshot: parsed.data as PodSnapshot };
+  if (schema === PodFactsDetail) {
+    const d = parsed.data as PodFactsDetail;
+    try {
+      return { ok: true, kind: 'facts', id, detail: d, facts: factsOfDetail(d) };
+    } catch (err) {
+      if (err instanceof PodFactsError) return invalid('schema', `detail.${err.message}`, id);
+      throw err;
+    }
+  }
   const ev = parsed.data as PodEventSnapshot;
   return { ok: true, kind: 'event', id, cluster: ev.cluster, event: ev.event };
 }

@@ -111,15 +111,19 @@ describe('the bundled forwarder, run as a process', () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toContain('podlife_forwarder_forwarded_total{detail_type="Pod Snapshot"} 25');
+      expect(metrics).toContain('podlife_forwarder_forwarded_total{detail_type="Pod Facts"} 25');
+      // On stdout the facts stay readable (--payload facts-json is the default there).
       const first = JSON.parse(entries()[0].Detail);
-      expect(first).toMatchObject({ schemaVersion: 1, cluster: 'kind-e2e', type: 'ADDED' });
+      expect(first).toMatchObject({ schemaVersion: 1, cluster: 'kind-e2e', facts: { pod: {} } });
       expect(entries()[0]).not.toHaveProperty('EventBusName');
 
       const p = server.all('pods').find((x) => x.metadata.name === 'e2e-container-creating');
       server.modify('pods', withRestarts(p, 9));
       await waitFor(() => entries().length === 26, 'the change', 10_000);
-      expect(JSON.parse(entries()[25].Detail).pod.containerStatuses[0].restartCount).toBe(9);
+      // Only what is new: the restart count, the new run, the latest state.
+      const change = JSON.parse(entries()[25].Detail);
+      expect(change.facts.pod).toBeUndefined();
+      expect(change.facts.containers[0]).toMatchObject({ name: 'alpine', restarts: 9 });
     } finally {
       r.child.kill('SIGTERM');
     }

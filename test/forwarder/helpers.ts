@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Forwarder, type ForwarderConfig, type ForwarderDeps } from '../../forwarder/forwarder.ts';
 import type { Entry, Sink, SinkResult } from '../../forwarder/sinks.ts';
+import { LifecycleEngine } from '../../functions/core/engine.ts';
+import { addFacts, type FactMap } from '../../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../../functions/core/pod-facts.ts';
 import { PodEventSnapshot, PodSnapshot } from '../../functions/core/snapshot.ts';
 import type { FakeApiServer, Obj } from './fake-apiserver.ts';
 
@@ -60,6 +63,46 @@ export class RecordingSink implements Sink {
     return this.delivered
       .filter((e) => e.DetailType === 'Pod Event')
       .map((e) => PodEventSnapshot.parse(JSON.parse(e.Detail)));
+  }
+
+  /** How many Pod Facts entries were delivered (cheap, for polling). */
+  get factsCount(): number {
+    let n = 0;
+    for (const e of this.delivered) if (e.DetailType === DETAIL_TYPE_FACTS) n++;
+    return n;
+  }
+
+  /** Pod Facts entries delivered, validated, in delivery order. */
+  factDetails(): PodFactsDetail[] {
+    return this.delivered
+      .filter((e) => e.DetailType === DETAIL_TYPE_FACTS)
+      .map((e) => PodFactsDetail.parse(JSON.parse(e.Detail)));
+  }
+
+  /** Pod Facts entries of one pod, by name. */
+  factsOf(name: string): PodFactsDetail[] {
+    return this.factDetails().filter((d) => d.name === name);
+  }
+
+  /** What a store holds after these deliveries: every Pod Facts, Pod Snapshot and Pod Event merged. */
+  engine(): LifecycleEngine {
+    const engine = new LifecycleEngine();
+    for (const d of this.factDetails()) engine.applyFacts(d.cluster, d.uid, factsOfDetail(d));
+    for (const s of this.snapshots()) engine.applySnapshot(s);
+    for (const e of this.events()) engine.applyEvent(e.cluster, e.event);
+    return engine;
+  }
+
+  /** Delivered Pod Facts entries that added no fact to what was delivered before them (must be 0). */
+  noopFactEntries(): number {
+    const got = new Map<string, FactMap>();
+    let n = 0;
+    for (const d of this.factDetails()) {
+      const map = got.get(d.uid) ?? new Map();
+      got.set(d.uid, map);
+      if (addFacts(map, factsOfDetail(d)).length === 0) n++;
+    }
+    return n;
   }
 
   /** Snapshots of one pod, by name. */

@@ -59,7 +59,7 @@ const countBy = <T>(xs: T[], key: (x: T) => string) =>
 
 describe('informer against a local API server', () => {
   it('normal flow: lists, sends each pod once, then only lifecycle changes', async () => {
-    const f = await started(forwarderOn(server, sink));
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }));
     const first = sink.snapshots();
     expect(first).toHaveLength(PODS.length);
     expect(new Set(first.map((s) => s.pod.uid))).toEqual(new Set(PODS.map((p) => p.metadata.uid)));
@@ -85,7 +85,7 @@ describe('informer against a local API server', () => {
   });
 
   it('a dropped watch connection: restarts with back-off and resumes from its resourceVersion, no relist, no duplicates', async () => {
-    const f = await started(forwarderOn(server, sink));
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }));
     server.dropWatches();
     // Changed while the connection is down: delivered from the history when the watch resumes.
     server.modify('pods', withRestarts(pod('e2e-container-creating'), 5));
@@ -101,7 +101,7 @@ describe('informer against a local API server', () => {
   });
 
   it('a watch the server ends cleanly (timeout) is resumed at once, without a relist', async () => {
-    const f = await started(forwarderOn(server, sink));
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }));
     server.endWatches();
     await waitFor(() => server.openWatches === 1, 'the new watch');
     server.modify('pods', withRestarts(pod('e2e-container-creating'), 4));
@@ -116,7 +116,7 @@ describe('informer against a local API server', () => {
 
   for (const mode of ['event', 'http'] as const) {
     it(`410 Gone (${mode === 'event' ? 'watch ERROR event with a 410 Status' : 'HTTP 410'}) → relist with no duplicate transitions`, async () => {
-      const f = await started(forwarderOn(server, sink));
+      const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }));
       server.goneMode = mode;
       server.expire();
       await waitFor(() => server.lists('pods') === 2, 'the relist');
@@ -131,7 +131,7 @@ describe('informer against a local API server', () => {
   }
 
   it('pods deleted while the watch was away are sent as DELETED after the relist (by uid, even when the name came back)', async () => {
-    const f = await started(forwarderOn(server, sink));
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }));
     const sts = pod('e2e-statefulset-1');
     const gone = ['e2e-failjob-cdhgp', 'e2e-cronjob-29472160-q4smw'].map(pod);
     // The API server goes away; meanwhile the cluster moves on and etcd compacts the history.
@@ -176,7 +176,7 @@ describe('informer against a local API server', () => {
   });
 
   it('a burst of 1,000 lifecycle updates (and 200 label-only ones): all delivered in batches of ≤ 10, final states right', async () => {
-    const f = await started(forwarderOn(server, sink, {}, { sender: { lingerMs: 20 } }));
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot' }, { sender: { lingerMs: 20 } }));
     const callsBefore = sink.calls.length;
     const names = server
       .all('pods')
@@ -221,7 +221,9 @@ describe('informer against a local API server', () => {
       return { failed: [] };
     };
     // The initial list of 25 pods already overflows a buffer of 8 (and is re-sent from the cache).
-    const f = await started(forwarderOn(server, sink, {}, { sender: { maxBufferEntries: 8 } }));
+    const f = await started(
+      forwarderOn(server, sink, { payload: 'snapshot' }, { sender: { maxBufferEntries: 8 } }),
+    );
     await waitFor(() => f.metrics.deferredPods.get() === 0 && f.sender.idle, 'initial re-sends');
     const deferredBefore = f.metrics.dropped.get({ reason: 'deferred' });
     expect(deferredBefore).toBeGreaterThanOrEqual(PODS.length - 8);
@@ -257,7 +259,11 @@ describe('informer against a local API server', () => {
       metadata: { ...PODS[0].metadata, namespace: 'other', name: 'x', uid: 'u-x' },
     });
     await started(
-      forwarderOn(server, sink, { namespaces: ['scraper', 'other'], selector: 'app=deployment' }),
+      forwarderOn(server, sink, {
+        payload: 'snapshot',
+        namespaces: ['scraper', 'other'],
+        selector: 'app=deployment',
+      }),
       2,
       2,
     );
@@ -273,7 +279,7 @@ describe('informer against a local API server', () => {
   });
 
   it('pages through a large list with limit/continue', async () => {
-    await started(forwarderOn(server, sink, {}, { watch: { pageSize: 7 } }));
+    await started(forwarderOn(server, sink, { payload: 'snapshot' }, { watch: { pageSize: 7 } }));
     const lists = server.requests.filter((r) => !r.watch);
     expect(lists).toHaveLength(Math.ceil(PODS.length / 7));
     expect(lists.slice(1).every((r) => r.query.continue)).toBe(true);
@@ -284,7 +290,7 @@ describe('informer against a local API server', () => {
     const events = fixtureObjects('devops2-volodymyr__minikube-default-eventlist.json');
     for (const e of events) server.add('events', e);
     const podEvents = events.filter((e) => e.involvedObject.kind === 'Pod');
-    const f = await started(forwarderOn(server, sink, { events: true }), PODS.length, 2);
+    const f = await started(forwarderOn(server, sink, { payload: 'snapshot', events: true }), PODS.length, 2);
     await waitFor(() => sink.events().length === podEvents.length && f.sender.idle, 'the pod events');
     const got = sink.events();
     expect(got.every((e) => e.cluster === 'kind-test')).toBe(true);

@@ -38,6 +38,8 @@ describe('flags and environment', () => {
       'kind-x',
       '--sink',
       'local',
+      '--payload',
+      'facts-json',
       '--local-url',
       'http://127.0.0.1:9999/events',
       '--port',
@@ -61,6 +63,7 @@ describe('flags and environment', () => {
       kubeconfig: '/k',
       context: 'kind-x',
       sink: 'local',
+      payload: 'facts-json',
       localUrl: 'http://127.0.0.1:9999/events',
       port: 9102,
       host: '127.0.0.1',
@@ -96,10 +99,11 @@ describe('flags and environment', () => {
     expect(cfg([], { ...env, PODLIFE_REGION: 'eu-north-1' }).region).toBe('eu-north-1');
   });
 
-  it('defaults: eventbridge sink, port 8080, INFO (WARN with the stdout sink, whose stdout carries the entries)', () => {
+  it('defaults: eventbridge sink, facts payload, port 8080, INFO (WARN and readable facts with the stdout sink, whose stdout carries the entries)', () => {
     const c = cfg(['--cluster', 'c', '--bus', 'b']);
     expect(c).toMatchObject({
       sink: 'eventbridge',
+      payload: 'facts',
       port: 8080,
       host: '0.0.0.0',
       events: false,
@@ -107,6 +111,8 @@ describe('flags and environment', () => {
       localUrl: DEFAULT_LOCAL_URL,
     });
     expect(cfg(['--cluster', 'c', '--sink', 'stdout']).logLevel).toBe('WARN');
+    expect(cfg(['--cluster', 'c', '--sink', 'stdout']).payload).toBe('facts-json');
+    expect(cfg(['--cluster', 'c', '--sink', 'stdout', '--payload', 'snapshot']).payload).toBe('snapshot');
   });
 
   it.each([

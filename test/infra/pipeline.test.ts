@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../functions/commons/invalid-event.ts';
 import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../functions/core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
 import { synthStack } from '../support/stack.ts';
@@ -44,14 +45,14 @@ describe('the synthesised pipeline', () => {
     template.hasOutput('EventBusArn', { Value: ref(busId) });
   });
 
-  it('the ingest rule matches podlife snapshots and events of the configured clusters → the function', () => {
+  it('the ingest rule matches podlife facts, snapshots and events of the configured clusters → the function', () => {
     const [fnId] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) =>
       String((r as Resource).Properties.Description).startsWith('podlife ingest'),
     )!;
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: [EVENT_SOURCE],
-        'detail-type': [DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
         detail: { cluster: ['demo', 'prod'] },
       },
       Targets: [

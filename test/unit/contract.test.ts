@@ -17,6 +17,7 @@ import {
   PodSnapshot,
   snapshotOf,
 } from '../../functions/core/snapshot.ts';
+import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
 import { fixtureObjects } from '../support/fixtures.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
@@ -136,5 +137,15 @@ describe('the pod snapshot contract', () => {
     const ev = JSON.parse(readFileSync(join(DOCS, 'examples', 'pod-event-event.json'), 'utf8'));
     expect(ev['detail-type']).toBe(DETAIL_TYPE_EVENT);
     expect(PodEventSnapshot.parse(ev.detail).event.reason).toBe('FailedScheduling');
+    // Pod Facts, readable and compressed: the same facts, through the ingest's own parser.
+    const [plain, deflated] = ['pod-facts-event.json', 'pod-facts-deflate-event.json'].map((f) =>
+      parseBusEvent(JSON.parse(readFileSync(join(DOCS, 'examples', f), 'utf8'))),
+    );
+    expect(plain).toMatchObject({ ok: true, kind: 'facts', detail: { name: 'my-pod', namespace: 'argocd' } });
+    expect(deflated).toMatchObject({ ok: true, kind: 'facts' });
+    if (!plain.ok || plain.kind !== 'facts' || !deflated.ok || deflated.kind !== 'facts') return;
+    expect(deflated.detail.factsDeflate).toBeDefined();
+    expect(deflated.facts).toEqual(plain.facts);
+    expect(plain.facts.find((f) => f.kind === 'restarts')).toMatchObject({ container: 'main', n: 3 });
   });
 });

@@ -1,0 +1,642 @@
+/**
+ * `Pod Facts`: the forwarder's default wire form. Instead of a pod's whole compact snapshot,
+ * an event carries only the lifecycle facts the forwarder has not sent for that pod yet (a
+ * delta of the pod's fact set), plus the pod's identity.
+ *
+ * Why this is safe: the ingest merges facts with a join (functions/core/facts.ts) that is
+ * commutative, associative and idempotent. A fact set is a state-based CRDT, and a batch of new
+ * facts is a delta of it: deltas can arrive in any order, twice, or merged with each other, and
+ * the pod's fact set — every figure and the timeline — comes out the same as if every full
+ * snapshot had been sent. Why it is small: a pod update usually adds one or two facts (a
+ * condition turned True, a container started) where a snapshot repeats everything.
+ *
+ * The encoding is grouped by what a fact is about (marks, phases, containers...) with every
+ * time as seconds after `t0`, and is a lossless bijection with the engine's facts: decoding an
+ * encoding gives back the same facts, ids included (pinned by a property test). The facts go as
+ * readable JSON (`facts`) or, by default, as that same JSON compressed with DEFLATE and a preset
+ * dictionary of the words podlife's facts are made of, in base64 (`factsDeflate`).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { z } from 'zod';
+import { type Fact, type FactMap, joinFacts, type MarkName, runKey, type Termination } from './facts.ts';
+import { PodPhase } from './kube-schemas.ts';
+import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
+
+export const DETAIL_TYPE_FACTS = 'Pod Facts';
+
+/** Decompressed `factsDeflate` larger than this is refused (a zip bomb is not a pod). */
+export const MAX_INFLATED_BYTES = 256 * 1024;
+
+const MARKS = [
+  'scheduled',
+  'initialized',
+  'ready',
+  'deletedAt',
+  'finished',
+] as const satisfies readonly MarkName[];
+
+/** Seconds after t0; fractions carry millisecond precision. */
+const Secs = z.number().finite();
+const Name = z.string().min(1).max(253);
+const Reason = z.string().max(256);
+const Message = z.string().max(MAX_MESSAGE_CHARS).optional();
+const Count = z.number().int().nonnegative();
+/** resourceVersion: decimal digits (or '' when not numeric), compared as numbers of any length. */
+const Rv = z
+  .string()
+  .max(64)
+  .regex(/^(\d*)$/);
+
+const WireRun = z
+  .object({
+    /** Container ID (runtime://first 16 hex digits); absent when the kubelet gave none. */
+    id: z.string().min(1).max(128).optional(),
+    /** Which run of the container (0 = first), from restartCount. */
+    n: Count.optional(),
+    start: Secs.optional(),
+    end: Secs.nullable().optional(),
+    exit: z.number().int().optional(),
+    reason: Reason.optional(),
+    signal: z.number().int().optional(),
+    message: Message,
+  })
+  .strict();
+
+const WireWaiting = z.object({ reason: Reason, t: Secs.nullable(), message: Message }).strict();
+
+const WireContainer = z
+  .object({
+    name: Name,
+    init: z.literal(true).optional(),
+    restarts: Count.optional(),
+    runs: z.array(WireRun).max(64).optional(),
+    waiting: z.array(WireWaiting).max(32).optional(),
+  })
+  .strict();
+
+const At = { t: Secs.nullable(), rv: Rv };
+
+const WireEvent = z
+  .object({
+    uid: z.string().min(1).max(253),
+    reason: Reason,
+    message: Message,
+    type: z.string().max(64).optional(),
+    container: Name.optional(),
+    count: Count,
+    first: Secs.nullable(),
+    last: Secs.nullable(),
+  })
+  .strict();
+
+/** The facts of one delta, grouped. Every key is optional: a delta holds only what is new. */
+export const WireFacts = z
+  .object({
+    /** Creation time, owner (`Kind/name`, names hold no '/'), QoS class. */
+    pod: z
+      .object({
+        created: Secs.nullable(),
+        owner: z
+          .string()
+          .max(400)
+          .regex(/^[^/]+\/.+$/)
+          .optional(),
+        qos: z.string().max(32).optional(),
+      })
+      .strict()
+      .optional(),
+    node: Name.optional(),
+    /** First time each condition turned True (deletedAt: the deletion deadline; finished: last container end). */
+    marks: z.partialRecord(z.enum(MARKS), Secs).optional(),
+    /** Each phase seen, with the time it was first seen. */
+    phases: z.partialRecord(PodPhase, Secs.nullable()).optional(),
+    initCount: Count.optional(),
+    containers: z.array(WireContainer).max(64).optional(),
+    /** The newest snapshot's phase and waiting reason; `waiting` as `container/reason` when it repeats a waiting entry of this delta. */
+    latest: z
+      .object({
+        ...At,
+        phase: PodPhase.optional(),
+        waiting: z
+          .union([
+            z.string().regex(/^[^/]+\/.+$/),
+            z.object({ container: Name, reason: Reason, message: Message }).strict(),
+          ])
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    status: z
+      .object({ ...At, reason: Reason, message: Message })
+      .strict()
+      .optional(),
+    unschedulable: z
+      .object({ t: Secs.nullable(), at: At.t, rv: Rv, message: z.string().max(MAX_MESSAGE_CHARS) })
+      .strict()
+      .optional(),
+    deleted: z.literal(true).optional(),
+    events: z.array(WireEvent).max(256).optional(),
+  })
+  .strict();
+export type WireFacts = z.infer<typeof WireFacts>;
+
+/** `detail` of a `Pod Facts` event: a pod's identity and the facts new since the last one. */
+export const PodFactsDetail = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    cluster: z.string().min(1).max(63),
+    namespace: Name,
+    name: Name,
+    uid: z.string().min(1).max(253),
+    /** Epoch seconds that every time in the facts counts from. */
+    t0: z.number().int().nonnegative(),
+    facts: WireFacts.optional(),
+    /** The `facts` JSON, DEFLATE-compressed (raw, with DEFLATE_DICTIONARY), base64. */
+    factsDeflate: z
+      .string()
+      .max(128 * 1024)
+      .optional(),
+  })
+  .strict()
+  .refine((d) => (d.facts === undefined) !== (d.factsDeflate === undefined), {
+    message: 'exactly one of facts and factsDeflate',
+  });
+export type PodFactsDetail = z.infer<typeof PodFactsDetail>;
+
+export interface PodIdentity {
+  cluster: string;
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/**
+ * The preset dictionary: the keys, reasons and phrases podlife's facts are made of, most
+ * frequent last (DEFLATE finds the nearest match cheapest). Part of the contract: an event
+ * compressed with it can only be read with it, so it never changes within a schemaVersion.
+ */
+export const DEFLATE_DICTIONARY = Buffer.from(
+  [
+    'Unschedulable","message":"0/3 nodes are available: Insufficient cpu. Insufficient memory. node(s) had untolerated taint',
+    '"status":{"t":0,"rv":"","reason":"Evicted","message":"The node was low on resource: memory. ',
+    '"events":[{"uid":"","reason":"FailedScheduling","type":"Warning","count":1,"first":0,"last":0,"message":"',
+    'Scheduled","type":"Normal","message":"Successfully assigned default/ to node-',
+    'Pulling","message":"Pulling image \\"","Pulled","message":"Successfully pulled image \\"',
+    'Created","message":"Created container ","Started","message":"Started container ',
+    'Killing","message":"Stopping container ","Unhealthy","message":"Readiness probe failed: ',
+    'BackOff","message":"Back-off restarting failed container ',
+    '"reason":"ErrImagePull","reason":"ImagePullBackOff","message":"Back-off pulling image \\"',
+    '"reason":"OOMKilled","exit":137,"reason":"StartError","exit":128,"reason":"ContainerCannotRun"',
+    '"deleted":true,"phases":{"Failed":0,"Succeeded":0},"marks":{"finished":0,"deletedAt":0',
+    '"pod":{"created":0,"owner":"Job/","qos":"BestEffort"},"owner":"StatefulSet/","owner":"DaemonSet/',
+    '"initCount":1,"containers":[{"name":"","init":true,"runs":[{"id":"cri-o://","n":0,"start":0,"end":0,"exit":0,"reason":"Completed"}]},',
+    '"pod":{"created":0,"owner":"ReplicaSet/","owner":"Deployment/","qos":"Burstable"},"node":"ip-10-0-',
+    '.compute.internal","phases":{"Pending":0,"Running":0},"marks":{"scheduled":0,"initialized":0,"ready":0},',
+    '"waiting":[{"reason":"ContainerCreating","t":0}]},"waiting":[{"reason":"PodInitializing","t":0}]},',
+    '"waiting":[{"reason":"CrashLoopBackOff","t":0,"message":"back-off 5m0s restarting failed container=',
+    ' pod=_(","runs":[{"id":"containerd://","n":0,"start":0,"end":0,"exit":1,"reason":"Error"}],',
+    '{"name":"","restarts":0,"runs":[{"id":"containerd://","n":0,"start":0}]}],',
+    '"latest":{"t":0,"rv":"","phase":"Pending","waiting":"/ContainerCreating"}}',
+    '"latest":{"t":0,"rv":"","phase":"Running"}}',
+  ].join(''),
+  'utf8',
+);
+
+// ---------------------------------------------------------------------------------------------
+// The delta
+
+/**
+ * True when two facts of one id say the same to every figure and timeline entry. The latest
+ * state, the status reason and the scheduler's verdict carry the order (`at`) of the snapshot
+ * they came from, for the join; a newer snapshot that repeats them moves only that order, which
+ * nothing reads: not news.
+ */
+function saysTheSame(a: Fact, b: Fact): boolean {
+  switch (a.kind) {
+    case 'latest': {
+      const o = b as typeof a;
+      return a.phase === o.phase && JSON.stringify(a.waiting) === JSON.stringify(o.waiting);
+    }
+    case 'status': {
+      const o = b as typeof a;
+      return a.reason === o.reason && a.message === o.message;
+    }
+    case 'unschedulable': {
+      const o = b as typeof a;
+      return a.t === o.t && a.message === o.message;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The facts of `facts` that are news to `sent` (what was already sent for this pod), joined
+ * with what was sent; `sent` is updated with them. Empty: the update changes no figure.
+ */
+export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
+  const out = new Map<string, Fact>();
+  for (const f of facts) {
+    const old = sent.get(f.id);
+    const next = old ? joinFacts(old, f) : f;
+    if (next === old || (old && saysTheSame(old, next))) continue;
+    sent.set(f.id, next);
+    out.set(next.id, next);
+  }
+  return [...out.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts → wire
+
+function minTimeOf(facts: readonly Fact[]): number | null {
+  let min = Number.POSITIVE_INFINITY;
+  const see = (t: number | null | undefined) => {
+    if (t != null && t >= 0 && t < min) min = t;
+  };
+  for (const f of facts) {
+    switch (f.kind) {
+      case 'pod':
+        see(f.created);
+        break;
+      case 'mark':
+      case 'phase':
+      case 'waiting':
+        see(f.t);
+        break;
+      case 'run':
+        see(f.startedAt);
+        see(f.term?.finishedAt);
+        break;
+      case 'latest':
+      case 'status':
+        see(f.at.t);
+        break;
+      case 'unschedulable':
+        see(f.t);
+        see(f.at.t);
+        break;
+      case 'event':
+        see(f.first);
+        see(f.last);
+        break;
+    }
+  }
+  return Number.isFinite(min) ? min : null;
+}
+
+type WireContainerT = z.infer<typeof WireContainer>;
+
+const READING_ORDER = [
+  'pod',
+  'node',
+  'phases',
+  'marks',
+  'initCount',
+  'containers',
+  'latest',
+  'status',
+  'unschedulable',
+  'deleted',
+  'events',
+] as const satisfies readonly (keyof WireFacts)[];
+
+/** Encodes facts of one pod (any subset: a delta) into the grouped wire form. */
+export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFacts } {
+  const min = minTimeOf(facts);
+  const t0s = min == null ? 0 : Math.floor(min / 1000);
+  const t0 = t0s * 1000;
+  const secs = (t: number) => (t - t0) / 1000;
+  const nsecs = (t: number | null) => (t == null ? null : secs(t));
+  const out: WireFacts = {};
+  const containers = new Map<string, WireContainerT>();
+  const container = (name: string, init: boolean): WireContainerT => {
+    const key = `${init ? 'i' : 'c'}:${name}`;
+    let c = containers.get(key);
+    if (!c) {
+      c = init ? { name, init: true } : { name };
+      containers.set(key, c);
+    }
+    return c;
+  };
+  /** Waiting messages in this delta, by `container/reason`, for the latest's shorthand. */
+  const waitingMessages = new Map<string, string | undefined>();
+  const marks: Partial<Record<MarkName, number>> = {};
+  const phases: Partial<Record<PodPhase, number | null>> = {};
+  const sorted = [...facts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const f of sorted) {
+    switch (f.kind) {
+      case 'pod': {
+        const p: NonNullable<WireFacts['pod']> = { created: nsecs(f.created) };
+        if (f.owner) p.owner = `${f.owner.kind}/${f.owner.name}`;
+        if (f.qos) p.qos = f.qos;
+        out.pod = p;
+        break;
+      }
+      case 'node':
+        out.node = f.node;
+        break;
+      case 'mark':
+        marks[f.mark] = secs(f.t);
+        break;
+      case 'phase':
+        phases[f.phase as PodPhase] = nsecs(f.t);
+        break;
+      case 'initCount':
+        out.initCount = f.n;
+        break;
+      case 'restarts':
+        container(f.container, false).restarts = f.n;
+        break;
+      case 'run': {
+        const key = f.id.slice(`run:${f.init ? 'i' : 'c'}:${f.container}:`.length);
+        const cid = key.startsWith('@') ? '' : key.slice(0, key.lastIndexOf('@'));
+        const r: z.infer<typeof WireRun> = {};
+        if (cid) r.id = cid;
+        if (f.ordinal != null) r.n = f.ordinal;
+        if (f.startedAt != null) r.start = secs(f.startedAt);
+        if (f.term) {
+          r.end = nsecs(f.term.finishedAt);
+          r.exit = f.term.exitCode;
+          if (f.term.reason != null) r.reason = f.term.reason;
+          if (f.term.signal !== undefined) r.signal = f.term.signal;
+          if (f.term.message !== undefined) r.message = f.term.message;
+        }
+        const c = container(f.container, f.init);
+        c.runs = [...(c.runs ?? []), r];
+        break;
+      }
+      case 'waiting': {
+        const w: z.infer<typeof WireWaiting> = { reason: f.reason, t: nsecs(f.t) };
+        if (f.message !== undefined) w.message = f.message;
+        const c = container(f.container, f.init);
+        c.waiting = [...(c.waiting ?? []), w];
+        waitingMessages.set(`${f.container}/${f.reason}`, f.message);
+        break;
+      }
+      case 'latest': {
+        const l: NonNullable<WireFacts['latest']> = { t: f.at.t < 0 ? null : secs(f.at.t), rv: f.at.rv };
+        if (f.phase != null) l.phase = f.phase as PodPhase;
+        if (f.waiting) l.waiting = { ...f.waiting };
+        out.latest = l;
+        break;
+      }
+      case 'status': {
+        const s: NonNullable<WireFacts['status']> = {
+          t: f.at.t < 0 ? null : secs(f.at.t),
+          rv: f.at.rv,
+          reason: f.reason,
+        };
+        if (f.message !== undefined) s.message = f.message;
+        out.status = s;
+        break;
+      }
+      case 'unschedulable':
+        out.unschedulable = {
+          t: nsecs(f.t),
+          at: f.at.t < 0 ? null : secs(f.at.t),
+          rv: f.at.rv,
+          message: f.message,
+        };
+        break;
+      case 'deleted':
+        out.deleted = true;
+        break;
+      case 'event': {
+        const e: z.infer<typeof WireEvent> = {
+          uid: f.uid,
+          reason: f.reason,
+          count: f.count,
+          first: nsecs(f.first),
+          last: nsecs(f.last),
+        };
+        if (f.message !== undefined) e.message = f.message;
+        if (f.type !== undefined) e.type = f.type;
+        if (f.container !== undefined) e.container = f.container;
+        out.events = [...(out.events ?? []), e];
+        break;
+      }
+    }
+  }
+  if (Object.keys(marks).length) out.marks = marks;
+  if (Object.keys(phases).length) out.phases = phases;
+  if (containers.size) out.containers = [...containers.values()];
+  const lw = out.latest?.waiting;
+  if (lw && typeof lw === 'object') {
+    const k = `${lw.container}/${lw.reason}`;
+    if (waitingMessages.has(k) && waitingMessages.get(k) === lw.message && !lw.container.includes('/'))
+      out.latest!.waiting = k;
+  }
+  // In reading order: who and where, what happened, how it stands now.
+  const ordered: Record<string, unknown> = {};
+  for (const k of READING_ORDER) if (out[k] !== undefined) ordered[k] = out[k];
+  return { t0: t0s, facts: { ...ordered, ...out } };
+}
+
+/** The wire facts as the compressed `factsDeflate` string. */
+export function deflateFacts(facts: WireFacts): string {
+  return deflateRawSync(JSON.stringify(facts), { level: 9, dictionary: DEFLATE_DICTIONARY }).toString(
+    'base64',
+  );
+}
+
+/** A `Pod Facts` detail for a pod's identity and facts. */
+export function podFactsDetail(
+  id: PodIdentity,
+  facts: readonly Fact[],
+  opts: { compress?: boolean } = {},
+): PodFactsDetail {
+  const enc = encodeFacts(facts);
+  const head = {
+    schemaVersion: SCHEMA_VERSION,
+    cluster: id.cluster,
+    namespace: id.namespace,
+    name: id.name,
+    uid: id.uid,
+    t0: enc.t0,
+  } as const;
+  if (!opts.compress) return { ...head, facts: enc.facts };
+  const z = deflateFacts(enc.facts);
+  // DEFLATE and base64 cost more than they save on a tiny delta: the smaller form goes.
+  return z.length < JSON.stringify(enc.facts).length
+    ? { ...head, factsDeflate: z }
+    : { ...head, facts: enc.facts };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire → facts
+
+export class PodFactsError extends Error {
+  override name = 'PodFactsError';
+}
+
+/** The `facts` of a detail, inflated and validated when they come compressed. */
+export function wireFactsOf(detail: PodFactsDetail): WireFacts {
+  if (detail.facts) return detail.facts;
+  let text: string;
+  try {
+    const buf = Buffer.from(detail.factsDeflate!, 'base64');
+    text = inflateRawSync(buf, {
+      dictionary: DEFLATE_DICTIONARY,
+      maxOutputLength: MAX_INFLATED_BYTES,
+    }).toString('utf8');
+  } catch (err) {
+    throw new PodFactsError(`factsDeflate: not DEFLATE data podlife can read (${(err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PodFactsError('factsDeflate: inflated text is not JSON');
+  }
+  const parsed = WireFacts.safeParse(json);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new PodFactsError(`factsDeflate → facts.${i.path.join('.')}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Decodes a detail's facts back into the engine's facts. The identity fact (`pod`) is rebuilt
+ * from the header when the delta carries the `pod` group: a forwarder sends it with a pod's
+ * first delta, so a pod seen only through its Events stays an events-only item, as with snapshots.
+ */
+export function factsOfDetail(detail: PodFactsDetail): Fact[] {
+  const w = wireFactsOf(detail);
+  const t0 = detail.t0 * 1000;
+  const ms = (s: number) => t0 + Math.round(s * 1000);
+  const nms = (s: number | null | undefined) => (s == null ? null : ms(s));
+  const out: Fact[] = [];
+  if (w.pod) {
+    let owner: { kind: string; name: string } | null = null;
+    if (w.pod.owner) {
+      const slash = w.pod.owner.indexOf('/');
+      owner = { kind: w.pod.owner.slice(0, slash), name: w.pod.owner.slice(slash + 1) };
+    }
+    out.push({
+      id: 'pod',
+      kind: 'pod',
+      cluster: detail.cluster,
+      namespace: detail.namespace,
+      name: detail.name,
+      uid: detail.uid,
+      created: nms(w.pod.created),
+      owner,
+      qos: w.pod.qos ?? null,
+    });
+  }
+  if (w.node !== undefined) out.push({ id: 'node', kind: 'node', node: w.node });
+  for (const [mark, t] of Object.entries(w.marks ?? {}) as [MarkName, number][])
+    out.push({ id: `mark:${mark}`, kind: 'mark', mark, t: ms(t) });
+  for (const [phase, t] of Object.entries(w.phases ?? {}))
+    out.push({ id: `phase:${phase}`, kind: 'phase', phase, t: nms(t) });
+  if (w.initCount !== undefined) out.push({ id: 'initCount', kind: 'initCount', n: w.initCount });
+  const waitingMessages = new Map<string, string | undefined>();
+  for (const c of w.containers ?? []) {
+    const init = c.init === true;
+    const prefix = `${init ? 'i' : 'c'}:${c.name}:`;
+    if (c.restarts !== undefined) {
+      if (init)
+        throw new PodFactsError(`facts.containers.${c.name}: restarts are counted for app containers only`);
+      out.push({ id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: c.restarts });
+    }
+    for (const r of c.runs ?? []) {
+      const startedAt = nms(r.start);
+      let term: Termination | null = null;
+      if (r.exit !== undefined) {
+        term = { finishedAt: nms(r.end), reason: r.reason ?? null, exitCode: r.exit };
+        if (r.signal !== undefined) term.signal = r.signal;
+        if (r.message !== undefined) term.message = r.message;
+      } else if (
+        r.end !== undefined ||
+        r.reason !== undefined ||
+        r.signal !== undefined ||
+        r.message !== undefined
+      ) {
+        throw new PodFactsError(`facts.containers.${c.name}.runs: a termination needs its exit code`);
+      }
+      if (startedAt == null && term?.finishedAt == null)
+        throw new PodFactsError(`facts.containers.${c.name}.runs: a run needs a start or an end`);
+      const key = runKey(r.id, startedAt, term?.finishedAt ?? null);
+      out.push({
+        id: `run:${prefix}${key}`,
+        kind: 'run',
+        container: c.name,
+        init,
+        ordinal: r.n ?? null,
+        startedAt,
+        term,
+      });
+    }
+    for (const wt of c.waiting ?? []) {
+      const f: Fact = {
+        id: `waiting:${prefix}${wt.reason}`,
+        kind: 'waiting',
+        container: c.name,
+        init,
+        reason: wt.reason,
+        t: nms(wt.t),
+      };
+      if (wt.message !== undefined) f.message = wt.message;
+      out.push(f);
+      waitingMessages.set(`${c.name}/${wt.reason}`, wt.message);
+    }
+  }
+  if (w.latest) {
+    let waiting: { container: string; reason: string; message?: string } | null = null;
+    const lw = w.latest.waiting;
+    if (typeof lw === 'string') {
+      if (!waitingMessages.has(lw))
+        throw new PodFactsError(`facts.latest.waiting: "${lw}" names no waiting entry of this event`);
+      const slash = lw.indexOf('/');
+      waiting = { container: lw.slice(0, slash), reason: lw.slice(slash + 1) };
+      const message = waitingMessages.get(lw);
+      if (message !== undefined) waiting.message = message;
+    } else if (lw) waiting = { ...lw };
+    out.push({
+      id: 'latest',
+      kind: 'latest',
+      at: { t: w.latest.t == null ? -1 : ms(w.latest.t), rv: w.latest.rv },
+      phase: w.latest.phase ?? null,
+      waiting,
+    });
+  }
+  if (w.status) {
+    const f: Fact = {
+      id: 'status',
+      kind: 'status',
+      at: { t: w.status.t == null ? -1 : ms(w.status.t), rv: w.status.rv },
+      reason: w.status.reason,
+    };
+    if (w.status.message !== undefined) f.message = w.status.message;
+    out.push(f);
+  }
+  if (w.unschedulable) {
+    const u = w.unschedulable;
+    out.push({
+      id: 'unschedulable',
+      kind: 'unschedulable',
+      t: nms(u.t),
+      at: { t: u.at == null ? -1 : ms(u.at), rv: u.rv },
+      message: u.message,
+    });
+  }
+  if (w.deleted) out.push({ id: 'deleted', kind: 'deleted' });
+  for (const e of w.events ?? []) {
+    const f: Fact = {
+      id: `event:${e.uid}`,
+      kind: 'event',
+      uid: e.uid,
+      reason: e.reason,
+      count: e.count,
+      first: nms(e.first),
+      last: nms(e.last),
+    };
+    if (e.message !== undefined) f.message = e.message;
+    if (e.type !== undefined) f.type = e.type;
+    if (e.container !== undefined) f.container = e.container;
+    out.push(f);
+  }
+  return out;
+}
