@@ -21,13 +21,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type InputProblem, type ReadStats, readInput } from '../cli/read-inputs.ts';
-import { Deduper } from '../forwarder/dedupe.ts';
+import { PayloadEncoder } from '../forwarder/payload.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
 import { createTable } from '../functions/commons/create-table.ts';
 import { PodStore } from '../functions/commons/pod-store.ts';
-import { bestTimeOf, factOfEvent } from '../functions/core/facts.ts';
-import { DETAIL_TYPE_FACTS, podFactsDetail } from '../functions/core/pod-facts.ts';
-import { DETAIL_TYPE_EVENT, EVENT_SOURCE, SCHEMA_VERSION } from '../functions/core/snapshot.ts';
+import { bestTimeOf } from '../functions/core/facts.ts';
+import { EVENT_SOURCE } from '../functions/core/snapshot.ts';
 import { toMillis } from '../functions/core/time.ts';
 import { makeHandler as makeIngestHandler } from '../functions/ingest/ingest-handler.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
@@ -314,56 +313,28 @@ export class LocalMode {
     const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
     let snapshots = 0;
     let events = 0;
-    const sent = new Deduper();
+    const encoder = new PayloadEncoder();
     for (const file of opts.files) {
       await readInput(
         file,
         {
           cluster: opts.cluster,
           onDecoded: (d) => {
-            if (d.kind === 'snapshot') {
-              snapshots++;
-              // What the forwarder sends for it: the facts new to the pod, or nothing.
-              const delta = sent.podFacts(d.snapshot);
-              if (delta === 'noop') return;
-              const { namespace, name, uid } = d.snapshot.pod;
-              const id = { cluster: d.snapshot.cluster, namespace, name, uid };
+            if (d.kind === 'snapshot') snapshots++;
+            else events++;
+            // What the forwarder sends for it (the pod's new facts), or nothing.
+            const p =
+              d.kind === 'snapshot' ? encoder.snapshot(d.snapshot) : encoder.event(d.cluster, d.event);
+            if (!p) return;
+            items.push({
               // The snapshot's own best time, as the engine orders it (a deletionTimestamp is a
               // deadline in the future, not something that happened).
-              items.push({
-                t: bestTimeOf(d.snapshot.pod),
-                entry: {
-                  Source: EVENT_SOURCE,
-                  DetailType: DETAIL_TYPE_FACTS,
-                  Detail: JSON.stringify(podFactsDetail(id, delta, { compress: true })),
-                },
-              });
-            } else {
-              events++;
-              if (sent.event(d.event) === 'noop') return;
-              const t = toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp);
-              const { podUid, namespace, podName } = d.event;
-              const entry = podUid
-                ? {
-                    Source: EVENT_SOURCE,
-                    DetailType: DETAIL_TYPE_FACTS,
-                    Detail: JSON.stringify(
-                      podFactsDetail({ cluster: d.cluster, namespace, name: podName, uid: podUid }, [
-                        factOfEvent(d.event),
-                      ]),
-                    ),
-                  }
-                : {
-                    Source: EVENT_SOURCE,
-                    DetailType: DETAIL_TYPE_EVENT,
-                    Detail: JSON.stringify({
-                      schemaVersion: SCHEMA_VERSION,
-                      cluster: d.cluster,
-                      event: d.event,
-                    }),
-                  };
-              items.push({ t, entry });
-            }
+              t:
+                d.kind === 'snapshot'
+                  ? bestTimeOf(d.snapshot.pod)
+                  : (toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp)),
+              entry: { Source: EVENT_SOURCE, DetailType: p.detailType, Detail: JSON.stringify(p.detail) },
+            });
           },
           onProblem: (p) => opts.onProblem?.(p),
         },

@@ -9,7 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { churnLines } from '../../bench/churn.ts';
+import { type BusPayload, PayloadEncoder } from '../../forwarder/payload.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
+import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
 import type { CompactEvent } from '../../functions/core/snapshot.ts';
 import { engineOf, fixtureInputs } from '../support/fixtures.ts';
 import {
@@ -43,6 +45,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
+
+/** A forwarder payload as the EventBridge event the ingest receives. */
+function busEventOfPayload(p: BusPayload): Record<string, unknown> {
+  const e = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]);
+  return { ...e, 'detail-type': p.detailType, detail: JSON.parse(JSON.stringify(p.detail)) };
+}
 
 function replayOf(inputs: readonly Input[]) {
   return engineOf(inputs).records(RECORD_CTX);
@@ -187,6 +195,48 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replayOf(inputs));
   });
 
+  it('Pod Facts: the forwarder’s deltas of every real fixture and 60 churn pods, shuffled, duplicated, 8 in flight, store what replay prints', async () => {
+    const files = fixtureFiles();
+    const all: { cluster: string; inputs: Input[]; events: Record<string, unknown>[] }[] = [];
+    for (const [label, make] of [
+      ...files.map((f) => [f, (c: string) => fixtureInputs(f).map((i) => inCluster(i, c))] as const),
+      ['churn', (c: string) => churnInputs(60, c)] as const,
+    ]) {
+      const cluster = freshCluster('facts');
+      const inputs = make(cluster);
+      // The forwarder's own choices: each pod's new facts, compressed; nothing for no news.
+      const encoder = new PayloadEncoder();
+      const events = inputs
+        .map((i) =>
+          i.kind === 'snapshot' ? encoder.snapshot(i.snapshot) : encoder.event(i.cluster, i.event),
+        )
+        .filter((p) => p !== undefined)
+        .map((p) => busEventOfPayload(p));
+      expect(events.length, label).toBeGreaterThan(0);
+      all.push({ cluster, inputs, events });
+    }
+    const facts = all.flatMap((a) => a.events).filter((e) => e['detail-type'] === DETAIL_TYPE_FACTS);
+    expect(facts.length).toBeGreaterThan(300);
+    const queue = fc.sample(
+      fc.shuffledSubarray(
+        all.flatMap((a) => [...a.events, ...a.events.slice(0, 5)]),
+        {
+          minLength: all.reduce((n, a) => n + a.events.length + Math.min(5, a.events.length), 0),
+        },
+      ),
+      { numRuns: 1, seed: 5 },
+    )[0];
+    const h = harness(t.doc, t.tableName);
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await h.handler(next);
+      }),
+    );
+    expect(h.invalid).toEqual([]);
+    for (const a of all)
+      expect(await storedRecords(t.doc, t.tableName, a.cluster)).toEqual(replayOf(a.inputs));
+  });
+
   it('Events without the pod uid are attached at read time, to the incarnation replay picks', async () => {
     const base = streamInputs().map((i) =>
       i.kind === 'event' ? { ...i, event: { ...i.event, podUid: undefined } as CompactEvent } : i,
@@ -226,6 +276,14 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const h = harness(t.doc, t.tableName);
     const good = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]);
     const detail = good.detail as Record<string, unknown>;
+    const factsGood = busEventOfPayload(
+      new PayloadEncoder({ compress: false }).snapshot(
+        (fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0] as Input & { kind: 'snapshot' })
+          .snapshot,
+      )!,
+    );
+    const factsDetail = factsGood.detail as Record<string, unknown>;
+    await expect(h.handler(factsGood)).resolves.toMatchObject({ status: 'written' });
     const cases: [string, unknown][] = [
       ['envelope', { hello: 'world' }],
       ['unknown-type', { ...good, 'detail-type': 'Node Snapshot' }],
@@ -236,6 +294,8 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
         'oversized',
         { ...good, detail: { ...detail, pod: { ...(detail.pod as object), message: 'x'.repeat(70_000) } } },
       ],
+      ['schema', { ...factsGood, detail: { ...factsDetail, facts: { node: 7 } } }],
+      ['schema', { ...factsGood, detail: { ...factsDetail, facts: undefined, factsDeflate: 'AAAA' } }],
     ];
     const puts = h.store.stats.requests.PutItem;
     const lines: string[] = [];
@@ -258,6 +318,8 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     expect(h.invalid[3].reason).toMatch(/^detail\.pod\.uid: /);
     expect(h.invalid[0].event).toEqual({ hello: 'world' });
     expect(h.invalid[5].truncated).toBeUndefined();
+    expect(h.invalid[6].reason).toMatch(/^detail\.facts\.node: /);
+    expect(h.invalid[7].reason).toMatch(/factsDeflate/);
     const emf = lines.filter((l) => l.includes('"InvalidEvents"')).map((l) => JSON.parse(l));
     expect(emf.map((m) => m.kind)).toEqual(cases.map(([k]) => k));
   });

@@ -1,0 +1,49 @@
+/**
+ * What the forwarder puts on the bus for a stream of decoded snapshots and Events, without
+ * informers or a buffer: `podlife local` replaying a trace "as the forwarder would have sent
+ * it", and tests that feed the ingest the forwarder's own deltas. Same choices as Forwarder:
+ * a snapshot becomes the pod's new facts (nothing when there are none); an Event about a pod
+ * uid becomes one more fact of that pod; an Event naming the pod only by name stays a Pod Event.
+ */
+import { factOfEvent } from '../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, podFactsDetail } from '../functions/core/pod-facts.ts';
+import {
+  type CompactEvent,
+  DETAIL_TYPE_EVENT,
+  type PodEventSnapshot,
+  type PodSnapshot,
+  SCHEMA_VERSION,
+} from '../functions/core/snapshot.ts';
+import { Deduper } from './dedupe.ts';
+
+export interface BusPayload {
+  detailType: string;
+  detail: object;
+}
+
+export class PayloadEncoder {
+  private readonly sent = new Deduper();
+  constructor(private readonly opts: { compress: boolean } = { compress: true }) {}
+
+  /** The Pod Facts of a snapshot, or undefined when it is news to nothing. */
+  snapshot(snap: PodSnapshot): BusPayload | undefined {
+    const delta = this.sent.podFacts(snap);
+    if (delta === 'noop') return undefined;
+    const { namespace, name, uid } = snap.pod;
+    return {
+      detailType: DETAIL_TYPE_FACTS,
+      detail: podFactsDetail({ cluster: snap.cluster, namespace, name, uid }, delta, this.opts),
+    };
+  }
+
+  /** An Event about a pod, or undefined when it repeats what was sent. */
+  event(cluster: string, ev: CompactEvent): BusPayload | undefined {
+    if (this.sent.event(ev) === 'noop') return undefined;
+    if (ev.podUid) {
+      const id = { cluster, namespace: ev.namespace, name: ev.podName, uid: ev.podUid };
+      return { detailType: DETAIL_TYPE_FACTS, detail: podFactsDetail(id, [factOfEvent(ev)], this.opts) };
+    }
+    const detail: PodEventSnapshot = { schemaVersion: SCHEMA_VERSION, cluster, event: ev };
+    return { detailType: DETAIL_TYPE_EVENT, detail };
+  }
+}
