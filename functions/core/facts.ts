@@ -148,7 +148,33 @@ function laterTermination(a: Termination | null, b: Termination | null): Termina
  */
 export function joinFacts(a: Fact, b: Fact): Fact {
   const merged = join(a, b);
-  return byContent(merged, a) === 0 ? a : merged;
+  return merged === a || sameContent(merged, a) ? a : merged;
+}
+
+/**
+ * Whether two JSON-like values have the same content (what `byContent` would call equal, keys
+ * whose value is undefined counting as absent), without serialising them: the forwarder asks it
+ * for every fact of every update.
+ */
+export function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameContent(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!sameContent(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }
 
 function join(a: Fact, b: Fact): Fact {
