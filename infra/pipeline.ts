@@ -23,6 +23,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../functions/commons/invalid-event.ts';
 import { TABLE_SPEC } from '../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../functions/core/exporter-event.ts';
 import { DETAIL_TYPE_FACTS } from '../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../functions/core/snapshot.ts';
 import { PodlifeFunction } from './podlife-function.ts';
@@ -91,8 +92,8 @@ export class PodLifecyclePipeline extends Construct {
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName ?? 'podlife' });
     this.archive = this.bus.archive('Archive', {
-      description: 'Every podlife forwarder event, replayable into the bus',
-      eventPattern: { source: [EVENT_SOURCE] },
+      description: 'Every podlife forwarder (and kubernetes-event-exporter) event, replayable into the bus',
+      eventPattern: { source: [EVENT_SOURCE, EXPORTER_SOURCE] },
       retention: Duration.days(this.retentionDays),
     });
 
@@ -138,22 +139,29 @@ export class PodLifecyclePipeline extends Construct {
     });
     this.grantIngest();
 
+    const clusters = this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {};
+    // If EventBridge cannot invoke the function at all, the event is kept, not dropped.
+    const ingestTarget = () =>
+      new targets.LambdaFunction(fn, {
+        deadLetterQueue: this.failureQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      });
     this.ingestRule = new events.Rule(this, 'IngestRule', {
       eventBus: this.bus,
-      description: 'podlife pod snapshots and pod events → ingest',
+      description: 'podlife pod facts, snapshots and events → ingest',
       eventPattern: {
         source: [EVENT_SOURCE],
         detailType: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
-        ...(this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {}),
+        ...clusters,
       },
-      targets: [
-        new targets.LambdaFunction(fn, {
-          // If EventBridge cannot invoke the function at all, the event is kept, not dropped.
-          deadLetterQueue: this.failureQueue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
+      targets: [ingestTarget()],
+    });
+    new events.Rule(this, 'ExporterIngestRule', {
+      eventBus: this.bus,
+      description: 'core/v1 Events from kubernetes-event-exporter (docs/forwarder.md layout) → ingest',
+      eventPattern: { source: [EXPORTER_SOURCE], detailType: [DETAIL_TYPE_EXPORTER], ...clusters },
+      targets: [ingestTarget()],
     });
 
     new events.Rule(this, 'InvalidEventsRule', {

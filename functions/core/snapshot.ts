@@ -125,7 +125,8 @@ export const EVENT_SOURCE = 'podlife.forwarder';
 export const DETAIL_TYPE_SNAPSHOT = 'Pod Snapshot';
 export const DETAIL_TYPE_EVENT = 'Pod Event';
 
-function cut(text: string | undefined): string | undefined {
+/** A free-text message cut to MAX_MESSAGE_CHARS (with an ellipsis when cut). */
+export function cut(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
 }
@@ -274,7 +275,7 @@ export function snapshotOf(rawPod: unknown, ctx: SnapshotContext): PodSnapshot {
 }
 
 /** Which container a `spec.containers{name}` field path names, if any. */
-function containerOfFieldPath(fieldPath: string | undefined): string | undefined {
+export function containerOfFieldPath(fieldPath: string | undefined): string | undefined {
   const m = fieldPath
     ? /^spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}$/.exec(fieldPath)
     : null;

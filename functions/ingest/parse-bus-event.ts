@@ -7,6 +7,12 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { z } from 'zod';
 import { describeZodError } from '../core/decode.ts';
+import {
+  compactEventOfExporter,
+  DETAIL_TYPE_EXPORTER,
+  EXPORTER_SOURCE,
+  ExporterEventDetail,
+} from '../core/exporter-event.ts';
 import type { Fact } from '../core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError } from '../core/pod-facts.ts';
 import {
@@ -44,35 +50,41 @@ function invalid(kind: InvalidKind, reason: string, id?: string): ParsedBusEvent
   return { ok: false, kind, reason, id };
 }
 
-/** Parses one EventBridge event against podlife's contract (functions/core/snapshot.ts). */
+/** The contracts the ingest reads, by source and detail-type. */
+const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean }> = {
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_FACTS}`]: { schema: PodFactsDetail, versioned: true },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_SNAPSHOT}`]: { schema: PodSnapshot, versioned: true },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_EVENT}`]: { schema: PodEventSnapshot, versioned: true },
+  // kubernetes-event-exporter's own layout carries no version: the layout is podlife's documented one.
+  [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: { schema: ExporterEventDetail, versioned: false },
+};
+
+/**
+ * Parses one EventBridge event against podlife's contracts (functions/core/pod-facts.ts,
+ * snapshot.ts, exporter-event.ts).
+ */
 export function parseBusEvent(event: unknown): ParsedBusEvent {
   const env = EventBridgeSchema.safeParse(event);
   if (!env.success) return invalid('envelope', `not an EventBridge event: ${describeZodError(env.error)}`);
   const { id, source, 'detail-type': detailType, detail } = env.data;
-  const schema =
-    source !== EVENT_SOURCE
-      ? undefined
-      : detailType === DETAIL_TYPE_SNAPSHOT
-        ? PodSnapshot
-        : detailType === DETAIL_TYPE_EVENT
-          ? PodEventSnapshot
-          : detailType === DETAIL_TYPE_FACTS
-            ? PodFactsDetail
-            : undefined;
-  if (!schema) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`, id);
+  const contract = Object.hasOwn(CONTRACTS, `${source}\u0000${detailType}`)
+    ? CONTRACTS[`${source}\u0000${detailType}`]
+    : undefined;
+  if (!contract) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`, id);
+  const { schema } = contract;
   const bytes = Buffer.byteLength(JSON.stringify(detail ?? null));
   if (bytes > MAX_DETAIL_BYTES) {
     return invalid('oversized', `detail is ${bytes} bytes, more than the ${MAX_DETAIL_BYTES} accepted`, id);
   }
   const version = (detail as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (version !== SCHEMA_VERSION) {
+  if (contract.versioned && version !== SCHEMA_VERSION) {
     return invalid(
       'unknown-version',
       `schemaVersion ${JSON.stringify(version)} is not supported (this ingest reads ${SCHEMA_VERSION})`,
       id,
     );
   }
-  const parsed = (schema as z.ZodType).safeParse(detail);
+  const parsed = schema.safeParse(detail);
   if (!parsed.success)
     return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`, id);
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', id, snapshot: parsed.data as PodSnapshot };
@@ -84,6 +96,10 @@ export function parseBusEvent(event: unknown): ParsedBusEvent {
       if (err instanceof PodFactsError) return invalid('schema', `detail.${err.message}`, id);
       throw err;
     }
+  }
+  if (schema === ExporterEventDetail) {
+    const d = parsed.data as ExporterEventDetail;
+    return { ok: true, kind: 'event', id, cluster: d.cluster, event: compactEventOfExporter(d) };
   }
   const ev = parsed.data as PodEventSnapshot;
   return { ok: true, kind: 'event', id, cluster: ev.cluster, event: ev.event };

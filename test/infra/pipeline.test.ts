@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../functions/commons/invalid-event.ts';
 import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../functions/commons/table-spec.ts';
+import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../functions/core/exporter-event.ts';
 import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../functions/core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
@@ -38,7 +39,7 @@ describe('the synthesised pipeline', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'podlife' });
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: ref(busId),
-      EventPattern: { source: [EVENT_SOURCE] },
+      EventPattern: { source: [EVENT_SOURCE, EXPORTER_SOURCE] },
       RetentionDays: 30,
     });
     template.hasOutput('EventBusName', {});
@@ -53,6 +54,21 @@ describe('the synthesised pipeline', () => {
       EventPattern: {
         source: [EVENT_SOURCE],
         'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        detail: { cluster: ['demo', 'prod'] },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: ref(fnId),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
+      ],
+    });
+    // kubernetes-event-exporter's Events (the documented layout), same clusters, same target.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: [EXPORTER_SOURCE],
+        'detail-type': [DETAIL_TYPE_EXPORTER],
         detail: { cluster: ['demo', 'prod'] },
       },
       Targets: [

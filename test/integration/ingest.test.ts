@@ -12,8 +12,9 @@ import { churnLines } from '../../bench/churn.ts';
 import { type BusPayload, PayloadEncoder } from '../../forwarder/payload.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
 import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
-import type { CompactEvent } from '../../functions/core/snapshot.ts';
-import { engineOf, fixtureInputs } from '../support/fixtures.ts';
+import { type CompactEvent, compactEventOf } from '../../functions/core/snapshot.ts';
+import { exporterBusEvent } from '../support/exporter.ts';
+import { engineOf, fixtureInputs, fixtureObjects } from '../support/fixtures.ts';
 import {
   busEventOf,
   harness,
@@ -235,6 +236,36 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     expect(h.invalid).toEqual([]);
     for (const a of all)
       expect(await storedRecords(t.doc, t.tableName, a.cluster)).toEqual(replayOf(a.inputs));
+  });
+
+  it('kubernetes-event-exporter: its Events (documented layout) and the pods, shuffled, store what replay prints', async () => {
+    const cluster = freshCluster('exporter');
+    const pods = fixtureInputs('devops2-volodymyr__minikube-default-podlist.json').map((i) =>
+      inCluster(i, cluster),
+    );
+    const events = (fixtureObjects('devops2-volodymyr__minikube-default-eventlist.json') as { value: any }[])
+      .map((o) => o.value)
+      .filter((e) => e.involvedObject?.kind === 'Pod');
+    expect(events.length).toBeGreaterThan(5);
+    const busEvents = [
+      ...pods.map((p) => busEventOf(p)),
+      ...events.map((e, i) => exporterBusEvent(e, cluster, `x-${i}`)),
+    ];
+    const order = fc.sample(fc.shuffledSubarray(busEvents, { minLength: busEvents.length }), {
+      numRuns: 1,
+      seed: 9,
+    })[0];
+    const h = harness(t.doc, t.tableName);
+    for (const e of order) await h.handler(e);
+    expect(h.invalid).toEqual([]);
+    // The oracle: the same pods and Events as the forwarder's --events would have sent them.
+    const oracle: Input[] = [
+      ...pods,
+      ...events.map((e) => ({ kind: 'event' as const, cluster, event: compactEventOf(e)! })),
+    ];
+    const stored = await storedRecords(t.doc, t.tableName, cluster);
+    expect(stored).toEqual(replayOf(oracle));
+    expect(stored.flatMap((r) => r.timeline).some((e) => e.type === 'Event')).toBe(true);
   });
 
   it('Events without the pod uid are attached at read time, to the incarnation replay picks', async () => {

@@ -1,0 +1,73 @@
+/**
+ * core/v1 Events sent to the podlife bus by kubernetes-event-exporter (its `eventbridge`
+ * receiver) with the layout documented in docs/forwarder.md, for users who already run it.
+ *
+ * The exporter renders every value of its `details` layout through a Go template, so every
+ * value arrives as a string: counts are digits, times are RFC 3339, an absent uid or field path
+ * is "". This module validates that shape and maps it onto the contract's CompactEvent, so an
+ * exporter's Event and the forwarder's `--events` give the ingest the same fact.
+ */
+import { z } from 'zod';
+import { type CompactEvent, containerOfFieldPath, cut } from './snapshot.ts';
+
+export const EXPORTER_SOURCE = 'kubernetes-event-exporter';
+export const DETAIL_TYPE_EXPORTER = 'Kubernetes Event';
+
+const Str = z.string().max(64 * 1024);
+/** A rendered optional value: "" (or "<no value>", Go's rendering of a missing map key) is absent. */
+const Opt = Str.optional().transform((s) =>
+  s === undefined || s === '' || s === '<no value>' ? undefined : s,
+);
+
+/** The documented layout. Keys the layout adds beyond these are ignored. */
+export const ExporterEventDetail = z.object({
+  cluster: z.string().min(1).max(63),
+  uid: z.string().min(1).max(253),
+  kind: Opt.refine(
+    (k) => k === undefined || k === 'Pod',
+    'not about a Pod (route only kind: Pod to podlife)',
+  ),
+  namespace: z.string().min(1).max(253),
+  podName: z.string().min(1).max(253),
+  podUid: Opt,
+  fieldPath: Opt,
+  reason: Str.max(256),
+  message: Opt,
+  type: Opt,
+  count: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,9}$/, 'digits')])
+    .optional()
+    .transform((c) => (c === undefined ? undefined : Number(c))),
+  firstTimestamp: Opt,
+  lastTimestamp: Opt,
+  source: Opt,
+});
+export type ExporterEventDetail = z.infer<typeof ExporterEventDetail>;
+
+/** An RFC 3339 time as the contract keeps it, or null: unparsable, or Go's zero time (year 1). */
+function timeOf(s: string | undefined): string | null {
+  if (!s) return null;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) && ms > 0 ? s : null;
+}
+
+/** The exporter's detail as the contract's compact Event. */
+export function compactEventOfExporter(d: ExporterEventDetail): CompactEvent {
+  const first = timeOf(d.firstTimestamp) ?? timeOf(d.lastTimestamp);
+  const ev: CompactEvent = {
+    uid: d.uid,
+    namespace: d.namespace,
+    podName: d.podName,
+    reason: d.reason,
+    count: Math.max(1, d.count ?? 1),
+    firstTimestamp: first,
+    lastTimestamp: timeOf(d.lastTimestamp) ?? first,
+  };
+  if (d.podUid) ev.podUid = d.podUid;
+  if (d.message !== undefined) ev.message = cut(d.message);
+  if (d.type) ev.type = d.type;
+  const container = containerOfFieldPath(d.fieldPath);
+  if (container) ev.container = container;
+  if (d.source) ev.source = d.source;
+  return ev;
+}
