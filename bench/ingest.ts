@@ -188,7 +188,7 @@ function decodeLines(lines: Iterable<unknown>, cluster: string): Input[] {
   const out: Input[] = [];
   for (const line of lines) {
     const d = decodeObject(line, { cluster });
-    if (d.kind !== 'skip') out.push(d);
+    if (d.kind === 'snapshot' || d.kind === 'event') out.push(d);
   }
   return out;
 }

@@ -20,6 +20,9 @@ per namespace and per owner. Reads, in any mix and any order:
     (or the raw API: curl .../api/v1/pods?watch=1)
   - Pod Lists and single Pods, JSON or YAML: kubectl get pods -A -o yaml
   - core/v1 Events and Event Lists (FailedScheduling, BackOff, ...): kubectl get events -A -o json
+  - EventBridge events captured from the podlife bus, one a line (Pod Facts, Pod Snapshot, Pod
+    Event, kubernetes-event-exporter's): each carries its own cluster. Pin --now for these: the
+    forwarder sends no event for an update that changes no figure, so the input's end may be earlier
   - '-' reads standard input
 
 Options:
@@ -39,7 +42,8 @@ FILE:LINE: reason, the rest still counted); 1 usage or I/O error.
 Examples:
   podlife replay demo/trace.jsonl
   kubectl get pods -A --watch --output-watch-events -o json | podlife replay --cluster prod -
-  podlife replay --json pods.yaml events.json | jq '.[] | select(.stuckPending)'`;
+  podlife replay --json pods.yaml events.json | jq '.[] | select(.stuckPending)'
+  podlife replay --now 2026-11-25T12:00:00Z captured-bus-events.jsonl`;
 
 export interface ReplayResult {
   records: PodRecord[];
@@ -73,6 +77,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
         stdin: opts.stdin as never,
         onDecoded: (d) => {
           if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
+          else if (d.kind === 'facts') engine.applyFacts(d.cluster, d.uid, d.facts);
           else engine.applyEvent(d.cluster, d.event);
         },
         onProblem: (p) => {

@@ -5,7 +5,6 @@
  * logger) is passed in, so tests drive it against a local API server with a fake sink.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { describeZodError } from '../functions/core/decode.ts';
 import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../functions/core/facts.ts';
 import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
 import {
@@ -18,6 +17,7 @@ import {
   SCHEMA_VERSION,
   snapshotOf,
 } from '../functions/core/snapshot.ts';
+import { describeZodError } from '../functions/core/zod-errors.ts';
 import { Deduper } from './dedupe.ts';
 import { ForwarderMetrics } from './metrics.ts';
 import {

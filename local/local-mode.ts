@@ -26,6 +26,7 @@ import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../functions/commons/ale
 import { createTable } from '../functions/commons/create-table.ts';
 import { PodStore } from '../functions/commons/pod-store.ts';
 import { bestTimeOf } from '../functions/core/facts.ts';
+import { DETAIL_TYPE_FACTS, latestTimeOf } from '../functions/core/pod-facts.ts';
 import { EVENT_SOURCE } from '../functions/core/snapshot.ts';
 import { toMillis } from '../functions/core/time.ts';
 import { makeHandler as makeIngestHandler } from '../functions/ingest/ingest-handler.ts';
@@ -320,6 +321,19 @@ export class LocalMode {
         {
           cluster: opts.cluster,
           onDecoded: (d) => {
+            if (d.kind === 'facts') {
+              // Captured from a bus already: sent on as it was.
+              snapshots++;
+              items.push({
+                t: latestTimeOf(d.facts),
+                entry: {
+                  Source: EVENT_SOURCE,
+                  DetailType: DETAIL_TYPE_FACTS,
+                  Detail: JSON.stringify(d.detail),
+                },
+              });
+              return;
+            }
             if (d.kind === 'snapshot') snapshots++;
             else events++;
             // What the forwarder sends for it (the pod's new facts), or nothing.

@@ -4,28 +4,24 @@
  * Every rejection carries a reason that names the field, so `FILE:LINE: reason` reads well.
  */
 import { z } from 'zod';
+import { type ParsedDetail, parseDetail } from './bus-contract.ts';
+import type { Fact } from './facts.ts';
 import { WatchType } from './kube-schemas.ts';
+import type { PodFactsDetail } from './pod-facts.ts';
+import { describeZodError } from './zod-errors.ts';
+
+export { describeZodError };
+
 import { type CompactEvent, compactEventOf, type PodSnapshot, snapshotOf } from './snapshot.ts';
 
 export type Decoded =
   | { kind: 'snapshot'; snapshot: PodSnapshot }
   | { kind: 'event'; cluster: string; event: CompactEvent }
+  | { kind: 'facts'; cluster: string; uid: string; detail: PodFactsDetail; facts: Fact[] }
   | { kind: 'skip' };
 
 export class DecodeError extends Error {
   override name = 'DecodeError';
-}
-
-/** One line of a zod error: `path.to[0].field: message` for the first issues. */
-export function describeZodError(err: z.ZodError, max = 2): string {
-  const parts = err.issues.slice(0, max).map((i) => {
-    const path = i.path
-      .map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`))
-      .join('');
-    return path ? `${path}: ${i.message}` : i.message;
-  });
-  if (err.issues.length > max) parts.push(`(+${err.issues.length - max} more)`);
-  return parts.join('; ');
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -53,6 +49,10 @@ export interface DecodeContext {
  */
 export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string): Decoded {
   if (!isObject(obj)) throw new DecodeError('not an object');
+  // An EventBridge event from the podlife bus (an archive, a capture): it names its own cluster.
+  if ('detail-type' in obj && 'source' in obj && 'detail' in obj) {
+    return decodedOf(parseDetail(String(obj.source), String(obj['detail-type']), obj.detail));
+  }
   // List items often omit kind: take it from the List (PodList, EventList) or from the shape.
   if (
     obj.kind === undefined &&
@@ -88,6 +88,13 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
       snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt }),
     ),
   };
+}
+
+function decodedOf(p: ParsedDetail): Decoded {
+  if (!p.ok) throw new DecodeError(p.reason);
+  if (p.kind === 'snapshot') return { kind: 'snapshot', snapshot: p.snapshot };
+  if (p.kind === 'event') return { kind: 'event', cluster: p.cluster, event: p.event };
+  return { kind: 'facts', cluster: p.detail.cluster, uid: p.detail.uid, detail: p.detail, facts: p.facts };
 }
 
 function decodeEvent(obj: Record<string, unknown>, ctx: DecodeContext, prefix: string): Decoded {

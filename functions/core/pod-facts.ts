@@ -249,10 +249,14 @@ export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
 // ---------------------------------------------------------------------------------------------
 // Facts → wire
 
-function minTimeOf(facts: readonly Fact[]): number | null {
+/** The earliest and latest Kubernetes times the facts carry (deletion deadlines included). */
+function timeRangeOf(facts: readonly Fact[]): { min: number; max: number } | null {
   let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   const see = (t: number | null | undefined) => {
-    if (t != null && t >= 0 && t < min) min = t;
+    if (t == null || t < 0) return;
+    if (t < min) min = t;
+    if (t > max) max = t;
   };
   for (const f of facts) {
     switch (f.kind) {
@@ -282,7 +286,12 @@ function minTimeOf(facts: readonly Fact[]): number | null {
         break;
     }
   }
-  return Number.isFinite(min) ? min : null;
+  return Number.isFinite(min) ? { min, max } : null;
+}
+
+/** The latest time facts carry (epoch ms), or null: where a replay places a captured delta. */
+export function latestTimeOf(facts: readonly Fact[]): number | null {
+  return timeRangeOf(facts.filter((f) => f.kind !== 'mark' || f.mark !== 'deletedAt'))?.max ?? null;
 }
 
 type WireContainerT = z.infer<typeof WireContainer>;
@@ -303,7 +312,7 @@ const READING_ORDER = [
 
 /** Encodes facts of one pod (any subset: a delta) into the grouped wire form. */
 export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFacts } {
-  const min = minTimeOf(facts);
+  const min = timeRangeOf(facts)?.min;
   const t0s = min == null ? 0 : Math.floor(min / 1000);
   const t0 = t0s * 1000;
   const secs = (t: number) => (t - t0) / 1000;

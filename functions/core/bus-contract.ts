@@ -1,0 +1,96 @@
+/**
+ * podlife's bus contracts, by source and detail-type: a `detail` in, a validated snapshot, pod
+ * facts or pod event out, or the reason it is invalid. Shared by the ingest (behind the
+ * EventBridge envelope) and by `podlife replay` / local mode reading captured bus events.
+ */
+import type { z } from 'zod';
+import {
+  compactEventOfExporter,
+  DETAIL_TYPE_EXPORTER,
+  EXPORTER_SOURCE,
+  ExporterEventDetail,
+} from './exporter-event.ts';
+import type { Fact } from './facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError } from './pod-facts.ts';
+import {
+  type CompactEvent,
+  DETAIL_TYPE_EVENT,
+  DETAIL_TYPE_SNAPSHOT,
+  EVENT_SOURCE,
+  PodEventSnapshot,
+  PodSnapshot,
+  SCHEMA_VERSION,
+} from './snapshot.ts';
+import { describeZodError } from './zod-errors.ts';
+
+/**
+ * The largest `detail` accepted, in bytes of JSON. A compact snapshot of a pod with 20
+ * containers and every message at its 1,024-character cap stays well under it; anything bigger
+ * is not a pod snapshot podlife's forwarder wrote, and would risk DynamoDB's 400 KB item limit.
+ */
+export const MAX_DETAIL_BYTES = 64 * 1024;
+
+/** Why an event was rejected: a bounded set (a metric dimension). */
+export type InvalidKind =
+  | 'envelope'
+  | 'unknown-type'
+  | 'unknown-version'
+  | 'oversized'
+  | 'schema'
+  | 'item-too-large';
+
+export type ParsedDetail =
+  | { ok: true; kind: 'snapshot'; snapshot: PodSnapshot }
+  | { ok: true; kind: 'event'; cluster: string; event: CompactEvent }
+  | { ok: true; kind: 'facts'; detail: PodFactsDetail; facts: Fact[] }
+  | { ok: false; kind: InvalidKind; reason: string };
+
+function invalid(kind: InvalidKind, reason: string): ParsedDetail {
+  return { ok: false, kind, reason };
+}
+
+/** The contracts, by source and detail-type. */
+const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean }> = {
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_FACTS}`]: { schema: PodFactsDetail, versioned: true },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_SNAPSHOT}`]: { schema: PodSnapshot, versioned: true },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_EVENT}`]: { schema: PodEventSnapshot, versioned: true },
+  // kubernetes-event-exporter's own layout carries no version: the layout is podlife's documented one.
+  [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: { schema: ExporterEventDetail, versioned: false },
+};
+
+/** Validates one event's `detail` against the contract its source and detail-type name. */
+export function parseDetail(source: string, detailType: string, detail: unknown): ParsedDetail {
+  const key = `${source}\u0000${detailType}`;
+  const contract = Object.hasOwn(CONTRACTS, key) ? CONTRACTS[key] : undefined;
+  if (!contract) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`);
+  const { schema } = contract;
+  const bytes = Buffer.byteLength(JSON.stringify(detail ?? null));
+  if (bytes > MAX_DETAIL_BYTES) {
+    return invalid('oversized', `detail is ${bytes} bytes, more than the ${MAX_DETAIL_BYTES} accepted`);
+  }
+  const version = (detail as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (contract.versioned && version !== SCHEMA_VERSION) {
+    return invalid(
+      'unknown-version',
+      `schemaVersion ${JSON.stringify(version)} is not supported (this ingest reads ${SCHEMA_VERSION})`,
+    );
+  }
+  const parsed = schema.safeParse(detail);
+  if (!parsed.success) return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`);
+  if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', snapshot: parsed.data as PodSnapshot };
+  if (schema === PodFactsDetail) {
+    const d = parsed.data as PodFactsDetail;
+    try {
+      return { ok: true, kind: 'facts', detail: d, facts: factsOfDetail(d) };
+    } catch (err) {
+      if (err instanceof PodFactsError) return invalid('schema', `detail.${err.message}`);
+      throw err;
+    }
+  }
+  if (schema === ExporterEventDetail) {
+    const d = parsed.data as ExporterEventDetail;
+    return { ok: true, kind: 'event', cluster: d.cluster, event: compactEventOfExporter(d) };
+  }
+  const ev = parsed.data as PodEventSnapshot;
+  return { ok: true, kind: 'event', cluster: ev.cluster, event: ev.event };
+}
