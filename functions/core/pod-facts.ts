@@ -69,8 +69,8 @@ const WireContainer = z
     name: Name,
     init: z.literal(true).optional(),
     restarts: Count.optional(),
-    runs: z.array(WireRun).max(64).optional(),
-    waiting: z.array(WireWaiting).max(32).optional(),
+    runs: z.array(WireRun).max(1000).optional(),
+    waiting: z.array(WireWaiting).max(1000).optional(),
   })
   .strict();
 
@@ -111,7 +111,8 @@ export const WireFacts = z
     /** Each phase seen, with the time it was first seen. */
     phases: z.partialRecord(PodPhase, Secs.nullable()).optional(),
     initCount: Count.optional(),
-    containers: z.array(WireContainer).max(64).optional(),
+    // Kubernetes sets no limit; the ingest's 64 KB per detail is what bounds these lists.
+    containers: z.array(WireContainer).max(1000).optional(),
     /** The newest snapshot's phase and waiting reason; `waiting` as `container/reason` when it repeats a waiting entry of this delta. */
     latest: z
       .object({
@@ -135,7 +136,7 @@ export const WireFacts = z
       .strict()
       .optional(),
     deleted: z.literal(true).optional(),
-    events: z.array(WireEvent).max(256).optional(),
+    events: z.array(WireEvent).max(1000).optional(),
   })
   .strict();
 export type WireFacts = z.infer<typeof WireFacts>;

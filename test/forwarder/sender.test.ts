@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { prng } from '../../bench/churn.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
 import {
   buildEntry,
@@ -29,6 +30,8 @@ import {
   type LocalSinkRequest,
   StdoutSink,
 } from '../../forwarder/sinks.ts';
+import { factsOfSnapshot } from '../../functions/core/facts.ts';
+import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../functions/core/pod-facts.ts';
 import { snapshotOf } from '../../functions/core/snapshot.ts';
 import { kindPods, VirtualClock, waitFor } from './helpers.ts';
 
@@ -130,6 +133,36 @@ describe('entry size, the way EventBridge computes it', () => {
     const h = buildEntry('podlife.forwarder', 'Pod Snapshot', huge);
     expect(h.ok).toBe(false);
     expect(h.size).toBeGreaterThanOrEqual(MAX_ENTRY_BYTES);
+  });
+
+  it('Pod Facts over 64 KB even compressed get their messages cut before compression, and stay valid', () => {
+    const pod = structuredClone(kindPods().find((p) => p.status?.containerStatuses?.length));
+    const template = pod.status.containerStatuses[0];
+    // Messages DEFLATE cannot shrink (random text): 80 containers × 1,024 characters.
+    const rnd = prng(5);
+    const noise = () =>
+      Array.from({ length: 1024 }, () => String.fromCharCode(33 + Math.floor(rnd() * 90))).join('');
+    pod.status.containerStatuses = Array.from({ length: 80 }, (_, i) => ({
+      ...template,
+      name: `c${i}`,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: noise() } },
+    }));
+    const snap = snapshotOf(pod, { cluster: 'c', type: 'MODIFIED' });
+    const facts = factsOfSnapshot(snap);
+    const id = { cluster: 'c', namespace: snap.pod.namespace, name: snap.pod.name, uid: snap.pod.uid };
+    const make = (cut?: number) =>
+      podFactsDetail(id, cut ? cutMessages(facts, cut) : facts, { compress: true });
+    expect(JSON.stringify(make()).length).toBeGreaterThan(TARGET_ENTRY_BYTES);
+    const b = buildEntry('podlife.forwarder', 'Pod Facts', make);
+    expect(b.ok).toBe(true);
+    if (!b.ok) return;
+    expect(b.trimmed).toBe(true);
+    expect(b.size).toBeLessThanOrEqual(TARGET_ENTRY_BYTES);
+    const back = factsOfDetail(PodFactsDetail.parse(JSON.parse(b.entry.Detail)));
+    const waiting = back.filter((f) => f.kind === 'waiting');
+    expect(waiting).toHaveLength(80);
+    expect(waiting.every((w) => w.kind === 'waiting' && w.reason === 'CrashLoopBackOff')).toBe(true);
+    expect(waiting.every((w) => w.kind === 'waiting' && (w.message?.length ?? 0) <= 256)).toBe(true);
   });
 
   it('cutMessages only touches strings under a "message" key', () => {
