@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
+import { PayloadEncoder } from '../forwarder/payload.ts';
 import type { StoreStats } from '../functions/commons/pod-store.ts';
 import { decodeObject } from '../functions/core/decode.ts';
 import { BUNDLING } from '../infra/podlife-function.ts';
@@ -41,7 +42,7 @@ export interface IngestBenchOptions {
   log?: (line: string) => void;
 }
 
-async function runAll(inputs: Iterable<Input>, concurrency: number, fn: (i: Input) => Promise<unknown>) {
+async function runAll<T>(inputs: Iterable<T>, concurrency: number, fn: (i: T) => Promise<unknown>) {
   const it = inputs[Symbol.iterator]();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -68,15 +69,21 @@ function diff(a: StoreStats, b: StoreStats) {
 
 const snap = (s: StoreStats): StoreStats => ({ ...s, requests: { ...s.requests } });
 
-/** Delivers a trace through one handler; returns per-event figures. */
-async function deliverTrace(t: LocalTable, name: string, inputs: Input[], concurrency: number) {
+/** Delivers bus events through one handler; returns per-event figures. */
+async function deliverTrace(
+  t: LocalTable,
+  name: string,
+  inputs: Record<string, unknown>[],
+  concurrency: number,
+  watchEvents = inputs.length,
+) {
   const h = harness(t.doc, t.tableName);
   let newFacts = 0;
   let eventsWithNews = 0;
   const before = snap(h.store.stats);
   const t0 = performance.now();
   await runAll(inputs, concurrency, async (input) => {
-    const r = await h.handler(busEventOf(input));
+    const r = await h.handler(input);
     if (r.status === 'written') {
       newFacts += r.facts;
       eventsWithNews++;
@@ -86,11 +93,13 @@ async function deliverTrace(t: LocalTable, name: string, inputs: Input[], concur
   const d = diff(before, h.store.stats);
   // A full duplicate delivery (what at-least-once may do to every event), sequential.
   const dupBefore = snap(h.store.stats);
-  await runAll(inputs, concurrency, (input) => h.handler(busEventOf(input)));
+  await runAll(inputs, concurrency, (input) => h.handler(input));
   const dup = diff(dupBefore, h.store.stats);
   const n = inputs.length;
   return {
     [`${name}.events`]: n,
+    [`${name}.requestsPerWatchEvent`]: d.requests / watchEvents,
+    [`${name}.wcuPerWatchEvent`]: d.wcu / watchEvents,
     [`${name}.eventsWithNews`]: eventsWithNews,
     [`${name}.newFacts`]: newFacts,
     [`${name}.requestsPerEvent`]: d.requests / n,
@@ -184,6 +193,25 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
   };
 }
 
+/** An input as the first release's forwarder sent it (a whole snapshot, or the Event). */
+const snapshotEvent = (input: Input) => busEventOf(input);
+
+/** Inputs as the forwarder sends them now: each pod's new facts, nothing for no news. */
+function factsEvents(inputs: Input[]): Record<string, unknown>[] {
+  const encoder = new PayloadEncoder();
+  const out: Record<string, unknown>[] = [];
+  for (const i of inputs) {
+    const p = i.kind === 'snapshot' ? encoder.snapshot(i.snapshot) : encoder.event(i.cluster, i.event);
+    if (p)
+      out.push({
+        ...busEventOf(i),
+        'detail-type': p.detailType,
+        detail: JSON.parse(JSON.stringify(p.detail)),
+      });
+  }
+  return out;
+}
+
 function decodeLines(lines: Iterable<unknown>, cluster: string): Input[] {
   const out: Input[] = [];
   for (const line of lines) {
@@ -207,12 +235,16 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
         .filter((l) => l.trim())
         .map((l) => JSON.parse(l));
       log(`demo trace: ${lines.length} lines`);
-      Object.assign(out, await deliverTrace(t, 'demo', decodeLines(lines, 'demo'), 1));
+      Object.assign(out, await deliverTrace(t, 'demo', decodeLines(lines, 'demo').map(snapshotEvent), 1));
     }
     log(`churn trace: generating ${pods} pods`);
     const churn = decodeLines(churnStream({ pods, seed: 42 }), 'churn');
     log(`churn trace: ${churn.length} events, ${concurrency} in flight`);
-    Object.assign(out, await deliverTrace(t, 'churn', churn, concurrency));
+    Object.assign(out, await deliverTrace(t, 'churn', churn.map(snapshotEvent), concurrency));
+    // The same trace as the forwarder now sends it: each pod's new facts (Pod Facts).
+    const facts = factsEvents(decodeLines(churnStream({ pods, seed: 42 }), 'churn-facts'));
+    log(`churn trace as Pod Facts: ${facts.length} events, ${concurrency} in flight`);
+    Object.assign(out, await deliverTrace(t, 'churnFacts', facts, concurrency, churn.length));
     log('bare PutItem floor');
     out['floor.barePutItemsPerSecond'] = await barePutRate(t, 20_000, concurrency);
     out['churn.ratioToBarePutItem'] = out['churn.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
