@@ -485,24 +485,38 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   return facts;
 }
 
+type EventFact = Extract<Fact, { kind: 'event' }>;
+
+/** An Event's fact from its parts (times in epoch ms): the one shape, whichever way it arrived. */
+export function eventFact(e: Omit<EventFact, 'id' | 'kind'>): EventFact {
+  const f: EventFact = {
+    id: `event:${e.uid}`,
+    kind: 'event',
+    uid: e.uid,
+    reason: e.reason,
+    count: e.count,
+    first: e.first,
+    last: e.last,
+  };
+  if (e.message !== undefined) f.message = e.message;
+  if (e.type !== undefined) f.type = e.type;
+  if (e.container !== undefined) f.container = e.container;
+  return f;
+}
+
 /** The fact a core/v1 Event about a pod states. */
 export function factOfEvent(ev: CompactEvent): Fact {
-  const f: Fact = {
-    id: `event:${ev.uid}`,
-    kind: 'event',
+  return eventFact({
     uid: ev.uid,
     reason: ev.reason,
     count: ev.count,
     first: toMillis(ev.firstTimestamp),
     last: toMillis(ev.lastTimestamp),
-  };
-  if (ev.message !== undefined) f.message = ev.message;
-  if (ev.type !== undefined) f.type = ev.type;
-  if (ev.container !== undefined) f.container = ev.container;
-  return f;
+    message: ev.message,
+    type: ev.type,
+    container: ev.container,
+  });
 }
-
-type EventFact = Extract<Fact, { kind: 'event' }>;
 
 /**
  * Attaches events that name a pod only by namespace/name (no uid) to the incarnation they fall

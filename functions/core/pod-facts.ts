@@ -18,7 +18,15 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { type Fact, type FactMap, joinFacts, type MarkName, runKey, type Termination } from './facts.ts';
+import {
+  eventFact,
+  type Fact,
+  type FactMap,
+  joinFacts,
+  type MarkName,
+  runKey,
+  type Termination,
+} from './facts.ts';
 import { PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
@@ -633,20 +641,6 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
     });
   }
   if (w.deleted) out.push({ id: 'deleted', kind: 'deleted' });
-  for (const e of w.events ?? []) {
-    const f: Fact = {
-      id: `event:${e.uid}`,
-      kind: 'event',
-      uid: e.uid,
-      reason: e.reason,
-      count: e.count,
-      first: nms(e.first),
-      last: nms(e.last),
-    };
-    if (e.message !== undefined) f.message = e.message;
-    if (e.type !== undefined) f.type = e.type;
-    if (e.container !== undefined) f.container = e.container;
-    out.push(f);
-  }
+  for (const e of w.events ?? []) out.push(eventFact({ ...e, first: nms(e.first), last: nms(e.last) }));
   return out;
 }

@@ -17,6 +17,7 @@ import {
   fixtureObjects,
   forwarderOn,
   kindPods,
+  podNamed,
   RecordingSink,
   waitFor,
   withLabel,
@@ -71,12 +72,7 @@ function withCrash(obj: Obj, n: number): Obj {
   return p;
 }
 
-const NAMESPACE_OF = new Map<string, string>(PODS.map((p) => [p.metadata.name, p.metadata.namespace]));
-function pod(name: string): Obj {
-  const p = server.get('pods', NAMESPACE_OF.get(name) ?? 'scraper', name);
-  if (!p) throw new Error(`no pod ${name}`);
-  return p;
-}
+const pod = (name: string): Obj => podNamed(server, name);
 
 beforeEach(async () => {
   server = await new FakeApiServer().start();

@@ -149,6 +149,15 @@ export function forwarderOn(
   );
 }
 
+let namespaceOf: Map<string, string> | undefined;
+/** A pod of the kind fixture by name, as `server` holds it now. */
+export function podNamed(server: FakeApiServer, name: string): Obj {
+  namespaceOf ??= new Map(kindPods().map((p) => [p.metadata.name, p.metadata.namespace]));
+  const p = server.get('pods', namespaceOf.get(name) ?? 'scraper', name);
+  if (!p) throw new Error(`no pod ${name}`);
+  return p;
+}
+
 /** A lifecycle-relevant change: the first container restarted `n` times. */
 export function withRestarts(pod: Obj, n: number): Obj {
   const p = structuredClone(pod);

@@ -12,6 +12,7 @@ import {
   fixtureObjects,
   forwarderOn,
   kindPods,
+  podNamed,
   RecordingSink,
   waitFor,
   withLabel,
@@ -46,13 +47,8 @@ async function started(f: Forwarder, expected = PODS.length, informers = 1): Pro
   return f;
 }
 
-/** A pod of the fixture by name, as the server holds it now. */
 const NAMESPACE_OF = new Map<string, string>(PODS.map((p) => [p.metadata.name, p.metadata.namespace]));
-function pod(name: string): Obj {
-  const p = server.get('pods', NAMESPACE_OF.get(name) ?? 'scraper', name);
-  if (!p) throw new Error(`no pod ${name}`);
-  return p;
-}
+const pod = (name: string): Obj => podNamed(server, name);
 
 const countBy = <T>(xs: T[], key: (x: T) => string) =>
   xs.reduce((m, x) => m.set(key(x), (m.get(key(x)) ?? 0) + 1), new Map<string, number>());
