@@ -157,14 +157,15 @@ export const PodFactsDetail = z
     namespace: Name,
     name: Name,
     uid: z.string().min(1).max(253),
-    /** Epoch seconds that every time in the facts counts from. */
-    t0: z.number().int().nonnegative(),
-    facts: WireFacts.optional(),
-    /** The `facts` JSON, DEFLATE-compressed (raw, with DEFLATE_DICTIONARY), base64. */
+    t0: z.number().int().nonnegative().describe('Epoch seconds that every time in the facts counts from'),
+    facts: WireFacts.optional().describe(
+      'The facts new since the pod’s last event, grouped; times are seconds after t0',
+    ),
     factsDeflate: z
       .string()
       .max(128 * 1024)
-      .optional(),
+      .optional()
+      .describe('The facts JSON, raw DEFLATE with podlife’s preset dictionary (DEFLATE_DICTIONARY), base64'),
   })
   .strict()
   .refine((d) => (d.facts === undefined) !== (d.factsDeflate === undefined), {
