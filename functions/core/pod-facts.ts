@@ -452,11 +452,9 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
   return { t0: t0s, facts: { ...ordered, ...out } };
 }
 
-/** The wire facts as the compressed `factsDeflate` string. */
-export function deflateFacts(facts: WireFacts): string {
-  return deflateRawSync(JSON.stringify(facts), { level: 9, dictionary: DEFLATE_DICTIONARY }).toString(
-    'base64',
-  );
+/** The wire facts' JSON as the compressed `factsDeflate` string. */
+function deflateJson(json: string): string {
+  return deflateRawSync(json, { level: 9, dictionary: DEFLATE_DICTIONARY }).toString('base64');
 }
 
 /** A `Pod Facts` detail for a pod's identity and facts. */
@@ -475,11 +473,10 @@ export function podFactsDetail(
     t0: enc.t0,
   } as const;
   if (!opts.compress) return { ...head, facts: enc.facts };
-  const z = deflateFacts(enc.facts);
+  const json = JSON.stringify(enc.facts);
+  const z = deflateJson(json);
   // DEFLATE and base64 cost more than they save on a tiny delta: the smaller form goes.
-  return z.length < JSON.stringify(enc.facts).length
-    ? { ...head, factsDeflate: z }
-    : { ...head, facts: enc.facts };
+  return z.length < json.length ? { ...head, factsDeflate: z } : { ...head, facts: enc.facts };
 }
 
 // ---------------------------------------------------------------------------------------------
