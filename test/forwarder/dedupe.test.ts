@@ -1,7 +1,9 @@
 /**
  * What counts as a no-op update, one table of edits to a real pod: what the figures do not
  * read (labels, annotations, resourceVersion, managedFields, spec, probe times, conditions and
- * messages no figure uses) sends nothing; anything the compact projection carries sends a snapshot. DELETED is sent once per uid.
+ * messages no figure uses) sends nothing; anything the compact projection carries sends a snapshot.
+ * The same table for the default payload (Pod Facts), which sends only what changes the pod's
+ * facts: three rows differ, each explained in FACTS_DIFFER. DELETED is sent once per uid.
  */
 import { describe, expect, it } from 'vitest';
 import { Deduper } from '../../forwarder/dedupe.ts';
@@ -78,6 +80,22 @@ const cases: [string, (p: Obj) => void, 'send' | 'noop'][] = [
   ['the status reason', (p) => (p.status.reason = 'Evicted'), 'send'],
 ];
 
+/**
+ * Where the facts payload answers differently: it sends what changes the pod's facts, which is
+ * exactly what changes anything at the ingest (the ingest stores facts), where a snapshot's
+ * digest also sees fields the engine then ignores.
+ */
+const FACTS_DIFFER: Record<string, 'send' | 'noop'> = {
+  // No figure reads "not Ready now" (timeToReadySeconds is the first time Ready turned True):
+  // the snapshot would reach the ingest and change nothing there.
+  'the Ready condition turning False': 'noop',
+  // Ready's first True time is kept (the earliest); a later transition time moves only the
+  // snapshot's order, which no figure reads.
+  'the Ready condition’s transition time': 'noop',
+  // spec.nodeName is immutable once set; the node fact keeps the first one.
+  'the node': 'noop',
+};
+
 describe('no-op detection', () => {
   it.each(cases)('an update of %s → %s', (_, fn, expected) => {
     const d = new Deduper();
@@ -89,6 +107,13 @@ describe('no-op detection', () => {
     const d = new Deduper();
     expect(d.pod(snap(trimPod(BASE), 'ADDED'))).toBe('send');
     expect(d.pod(snap(trimPod(edit(fn))))).toBe(expected);
+  });
+
+  it.each(cases)('Pod Facts (the default payload): an update of %s → %s', (name, fn, expected) => {
+    const d = new Deduper();
+    expect(d.podFacts(snap(BASE))).not.toBe('noop');
+    const got = d.podFacts(snap(edit(fn)));
+    expect(got === 'noop' ? 'noop' : 'send').toBe(FACTS_DIFFER[name] ?? expected);
   });
 
   it('trimming changes nothing in the projection of any real pod', () => {
