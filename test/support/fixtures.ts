@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { churnLines } from '../../bench/churn.ts';
 import { decodeObject, isList, itemKindOf } from '../../functions/core/decode.ts';
 import { LifecycleEngine } from '../../functions/core/engine.ts';
 import type { CompactEvent, PodSnapshot } from '../../functions/core/snapshot.ts';
@@ -79,4 +80,39 @@ export function engineOf(inputs: readonly Input[]): LifecycleEngine {
 /** Seconds between two literal timestamps: expectations are written in the fixture's own times. */
 export function secs(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / 1000;
+}
+
+/** A generated churn stream (every scenario, one no-op update per healthy pod), decoded. */
+export function churnInputs(seed: number, pods: number): Input[] {
+  return churnLines({ pods, seed, batch: pods, noopUpdates: 1 }).map(
+    (l) => decodeObject(l, { cluster: 'gen' }) as Input,
+  );
+}
+
+/** The streams the property tests run on: the real multi-snapshot fixtures, and generated churn. */
+export function propertyStreams(): [string, Input[]][] {
+  return [
+    [
+      'raw 2016 API watch (4 snapshots of one pod)',
+      fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl'),
+    ],
+    ['kspan recording (pods + events)', fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml')],
+    [
+      'minikube PodList + EventList (FailedScheduling)',
+      [
+        ...fixtureInputs('devops2-volodymyr__minikube-default-podlist.json'),
+        ...fixtureInputs('devops2-volodymyr__minikube-default-eventlist.json'),
+      ],
+    ],
+    [
+      'the two captures of one kind pod (1.34 crash loop, 1.35 between restarts) and the gitops my-pod family',
+      [
+        ...fixtureInputs('gitops-engine__pod-crashloop.yaml'),
+        ...fixtureInputs('gitops-engine__pod-error.yaml'),
+        ...fixtureInputs('nri-kubernetes__1_34-pods.yaml'),
+        ...fixtureInputs('nri-kubernetes__1_35-pods.yaml'),
+      ],
+    ],
+    ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],
+  ];
 }

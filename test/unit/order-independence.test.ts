@@ -6,11 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { churnLines, prng } from '../../bench/churn.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
+import { prng } from '../../bench/churn.ts';
 import { PHASE_RANK } from '../../functions/core/facts.ts';
 import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { engineOf, fixtureInputs, type Input } from '../support/fixtures.ts';
+import { churnInputs, engineOf, type Input, propertyStreams } from '../support/fixtures.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ctx = { now: NOW, stuckAfterSeconds: 300 };
@@ -19,36 +18,7 @@ function recordsOf(inputs: readonly Input[]): PodRecord[] {
   return engineOf(inputs).records(ctx);
 }
 
-function churnInputs(seed: number, pods: number): Input[] {
-  return churnLines({ pods, seed, batch: pods, noopUpdates: 1 }).map(
-    (l) => decodeObject(l, { cluster: 'gen' }) as Input,
-  );
-}
-
-const STREAMS: [string, Input[]][] = [
-  [
-    'raw 2016 API watch (4 snapshots of one pod)',
-    fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl'),
-  ],
-  ['kspan recording (pods + events)', fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml')],
-  [
-    'minikube PodList + EventList (FailedScheduling)',
-    [
-      ...fixtureInputs('devops2-volodymyr__minikube-default-podlist.json'),
-      ...fixtureInputs('devops2-volodymyr__minikube-default-eventlist.json'),
-    ],
-  ],
-  [
-    'the two captures of one kind pod (1.34 crash loop, 1.35 between restarts) and the gitops my-pod family',
-    [
-      ...fixtureInputs('gitops-engine__pod-crashloop.yaml'),
-      ...fixtureInputs('gitops-engine__pod-error.yaml'),
-      ...fixtureInputs('nri-kubernetes__1_34-pods.yaml'),
-      ...fixtureInputs('nri-kubernetes__1_35-pods.yaml'),
-    ],
-  ],
-  ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],
-];
+const STREAMS = propertyStreams();
 
 /** The inputs shuffled with a seed, each appearing at least once, `extra` ones again. */
 function shuffledWithDuplicates(inputs: readonly Input[], extra: readonly number[], seed: number): Input[] {

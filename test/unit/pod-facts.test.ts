@@ -10,56 +10,30 @@
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { churnLines, prng } from '../../bench/churn.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
+import { prng } from '../../bench/churn.ts';
+import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { LifecycleEngine } from '../../functions/core/engine.ts';
 import {
   canonicalFacts,
   type Fact,
   type FactMap,
-  factOfEvent,
   factsOfSnapshot,
   mergeFactMaps,
 } from '../../functions/core/facts.ts';
 import {
   DEFLATE_DICTIONARY,
+  DETAIL_TYPE_FACTS,
   factsOfDetail,
   newFacts,
   PodFactsDetail,
   type PodIdentity,
   podFactsDetail,
 } from '../../functions/core/pod-facts.ts';
-import { fixtureInputs, type Input } from '../support/fixtures.ts';
+import { fixtureInputs, type Input, propertyStreams } from '../support/fixtures.ts';
 
 const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 
-function churnInputs(seed: number, pods: number): Input[] {
-  return churnLines({ pods, seed, batch: pods, noopUpdates: 1 }).map(
-    (l) => decodeObject(l, { cluster: 'gen' }) as Input,
-  );
-}
-
-const STREAMS: [string, Input[]][] = [
-  ['raw 2016 API watch', fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')],
-  ['kspan recording (pods + events)', fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml')],
-  [
-    'minikube PodList + EventList',
-    [
-      ...fixtureInputs('devops2-volodymyr__minikube-default-podlist.json'),
-      ...fixtureInputs('devops2-volodymyr__minikube-default-eventlist.json'),
-    ],
-  ],
-  [
-    'crash loops, init containers, StartError, OOMKilled (gitops-engine, nri-kubernetes)',
-    [
-      ...fixtureInputs('gitops-engine__pod-crashloop.yaml'),
-      ...fixtureInputs('gitops-engine__pod-error.yaml'),
-      ...fixtureInputs('nri-kubernetes__1_34-pods.yaml'),
-      ...fixtureInputs('nri-kubernetes__1_35-pods.yaml'),
-    ],
-  ],
-  ['generated churn: 40 pods, every scenario', churnInputs(11, 40)],
-];
+const STREAMS = propertyStreams();
 
 /** JSON out and back: what crosses the bus. */
 function wire(detail: PodFactsDetail): PodFactsDetail {
@@ -126,40 +100,21 @@ describe('the encoding is lossless', () => {
   });
 });
 
-/** What a forwarder sends for a stream, in order: one delta per snapshot or pod Event that has news. */
+/** What the forwarder sends for a stream, in order (its own encoder): the Pod Facts deltas. */
 function forwarderDeltas(
   inputs: readonly Input[],
 ): { uid: string; cluster: string; detail: PodFactsDetail }[] {
-  const sent = new Map<string, FactMap>();
-  const ids = new Map<string, PodIdentity>();
+  const encoder = new PayloadEncoder();
   const out: { uid: string; cluster: string; detail: PodFactsDetail }[] = [];
-  const rnd = prng(3);
   for (const input of inputs) {
-    let id: PodIdentity;
-    let delta: Fact[];
-    if (input.kind === 'snapshot') {
-      id = identityOf(input);
-      ids.set(id.uid, id);
-      const map = sent.get(id.uid) ?? new Map();
-      sent.set(id.uid, map);
-      delta = newFacts(map, factsOfSnapshot(input.snapshot));
-    } else {
-      const ev = input.event;
-      if (!ev.podUid) continue;
-      id = ids.get(ev.podUid) ?? {
-        cluster: input.cluster,
-        namespace: ev.namespace,
-        name: ev.podName,
-        uid: ev.podUid,
-      };
-      delta = [factOfEvent(ev)];
-    }
-    if (delta.length === 0) continue;
-    out.push({
-      uid: id.uid,
-      cluster: id.cluster,
-      detail: wire(podFactsDetail(id, delta, { compress: rnd() < 0.5 })),
-    });
+    const p =
+      input.kind === 'snapshot'
+        ? encoder.snapshot(input.snapshot)
+        : encoder.event(input.cluster, input.event);
+    // An Event naming its pod only by name stays a Pod Event: applied below as such.
+    if (!p || p.detailType !== DETAIL_TYPE_FACTS) continue;
+    const detail = wire(p.detail as PodFactsDetail);
+    out.push({ uid: detail.uid, cluster: detail.cluster, detail });
   }
   return out;
 }
