@@ -8,7 +8,6 @@ export default defineConfig({
     // Integration tests share one DynamoDB Local per file; files run in parallel on 2 cores.
     fileParallelism: true,
     env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
     },

@@ -166,7 +166,6 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
         TABLE_NAME: 'bench',
         EVENT_BUS_NAME: 'bench',
         AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
       encoding: 'utf8',
     });

@@ -54,8 +54,6 @@ Run 'podlife COMMAND --help' for a command's options and examples.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // The SDK warns on every client that Node 20 support ends in 2027; podlife states its engines.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${help()}\n`);

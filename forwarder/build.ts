@@ -1,5 +1,5 @@
 /**
- * Bundles the forwarder into one ESM file that runs on plain Node 20 with no node_modules
+ * Bundles the forwarder into one ESM file that runs on plain Node.js 24 with no node_modules
  * (what deploy/Dockerfile copies into the runtime image):
  *
  *   node --import tsx forwarder/build.ts [--outfile dist/forwarder/forwarder.mjs]
@@ -27,7 +27,7 @@ export async function buildForwarder(outfile = DEFAULT_OUTFILE, minify = true): 
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     minify,
     sourcemap: false,
     legalComments: 'linked',

@@ -259,6 +259,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     port,
     sink: cfg.sink,
     apiServer: kc.getCurrentCluster()?.server,
+    node: process.version,
   });
   await forwarder.start();
   await new Promise<void>((resolve) => {

@@ -42,7 +42,6 @@ const ENV = {
   AWS_SECRET_ACCESS_KEY: 'podlife-test-secret',
   AWS_REGION: 'eu-west-1',
   AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   NO_COLOR: '1',
 };
 

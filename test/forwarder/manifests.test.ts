@@ -213,4 +213,14 @@ describe('deploy/ manifests', () => {
     expect(final.join('\n')).toContain('/app/forwarder.mjs');
     expect(final.join('\n')).not.toMatch(/npm|node_modules/);
   });
+
+  it('Dockerfile: both stages on the Node.js major the tests and the Lambdas run on', () => {
+    const text = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8');
+    const froms = text.split('\n').filter((l) => /^FROM\s/i.test(l));
+    const pkg = JSON.parse(readFileSync(join(DEPLOY, '..', 'package.json'), 'utf8'));
+    const major = String(pkg.devDependencies.node).split('.')[0];
+    expect(major).toBe('24');
+    expect(froms[0]).toMatch(new RegExp(`^FROM node:${major}(\\.\\d+)*-bookworm-slim AS build$`));
+    expect(froms.at(-1)).toMatch(new RegExp(`^FROM gcr\\.io/distroless/nodejs${major}-debian12(:nonroot)?$`));
+  });
 });
