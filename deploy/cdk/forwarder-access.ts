@@ -1,17 +1,22 @@
 /**
  * The forwarder's AWS identity: one IAM role that may do exactly one thing, events:PutEvents on
- * the podlife bus. Assumable by EKS Pod Identity (the `pods.eks.amazonaws.com` service, with
+ * the podlife bus, of events whose `source` is the forwarder's (`podlife.forwarder`): a stolen
+ * forwarder credential cannot forge `podlife.alerts`, invalid-event reports or another sender's
+ * events. Assumable by EKS Pod Identity (the `pods.eks.amazonaws.com` service, with
  * sts:AssumeRole and sts:TagSession, which Pod Identity needs) and, when an OIDC provider is
  * given, by IRSA for the forwarder's ServiceAccount only. The role ARN is a stack output for the
  * user to wire to the ServiceAccount (a Pod Identity association, or the IRSA annotation).
  *
- * The lead wires it into the stack:
+ * The stack wires it in:
  *   new ForwarderAccess(this, 'ForwarderAccess', { bus });
+ * and kubernetes-event-exporter, when used, gets its own role with its own source:
+ *   new ForwarderAccess(this, 'ExporterAccess', { bus, source: EXPORTER_SOURCE, serviceAccount });
  */
 import { CfnJson, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../functions/core/snapshot.ts';
 
 export interface ForwarderServiceAccount {
   namespace: string;
@@ -37,6 +42,11 @@ export interface ForwarderAccessProps {
   podIdentity?: boolean;
   /** Fixed role name (default: generated). */
   roleName?: string;
+  /**
+   * The only `source` the role may put on the bus (IAM condition key `events:source`). Default
+   * `podlife.forwarder`; `kubernetes-event-exporter` for the exporter's role.
+   */
+  source?: string;
 }
 
 export const DEFAULT_SERVICE_ACCOUNT: ForwarderServiceAccount = {
@@ -70,9 +80,15 @@ export class ForwarderAccess extends Construct {
       const conditions = Token.isUnresolved(issuer) ? new CfnJson(this, 'IrsaConditions', { value }) : value;
       principals.push(new iam.WebIdentityPrincipal(props.oidcProviderArn, { StringEquals: conditions }));
     }
+    const source = props.source ?? EVENT_SOURCE;
+    if (!/^[\x21-\x7e]{1,256}$/.test(source)) {
+      throw new Error(
+        `ForwarderAccess: source must be 1-256 printable characters, got ${JSON.stringify(source)}`,
+      );
+    }
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
-      description: `podlife forwarder (${sa.namespace}/${sa.name}): events:PutEvents on the podlife bus only`,
+      description: `podlife sender (${sa.namespace}/${sa.name}): events:PutEvents on the podlife bus, source ${source} only`,
       assumedBy: principals.length === 1 ? principals[0] : new iam.CompositePrincipal(...principals),
       maxSessionDuration: Duration.hours(1),
     });
@@ -81,6 +97,8 @@ export class ForwarderAccess extends Construct {
         sid: 'PutEventsOnThePodlifeBus',
         actions: ['events:PutEvents'],
         resources: [props.bus.eventBusArn],
+        // EventBridge authorises each entry's source: an entry with any other source is refused.
+        conditions: { StringEquals: { 'events:source': source } },
       }),
     );
     new CfnOutput(this, 'RoleArn', {

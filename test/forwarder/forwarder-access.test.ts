@@ -11,6 +11,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ForwarderAccess, type ForwarderAccessProps } from '../../deploy/cdk/forwarder-access.ts';
+import { EXPORTER_SOURCE } from '../../functions/core/exporter-event.ts';
+import { EVENT_SOURCE } from '../../functions/core/snapshot.ts';
 
 const PROVIDER =
   'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
@@ -44,6 +46,8 @@ describe('ForwarderAccess', () => {
     );
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'events:PutEvents' });
+    // Only the forwarder's own source: it cannot forge podlife.alerts or invalid-event reports.
+    expect(statements[0].Condition).toEqual({ StringEquals: { 'events:source': EVENT_SOURCE } });
     const busId = Object.keys(template.findResources('AWS::Events::EventBus'))[0];
     expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     // No managed policies, no inline policies on the role besides that one.
@@ -51,6 +55,25 @@ describe('ForwarderAccess', () => {
       ManagedPolicyArns: Match.absent(),
       Policies: Match.absent(),
     });
+  });
+
+  it("kubernetes-event-exporter's role: the same single permission, for its own source only", () => {
+    const { template } = synth({
+      source: EXPORTER_SOURCE,
+      serviceAccount: { namespace: 'monitoring', name: 'event-exporter' },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'events:PutEvents',
+            Condition: { StringEquals: { 'events:source': 'kubernetes-event-exporter' } },
+          }),
+        ],
+      },
+    });
+    expect(() => synth({ source: 'a b' })).toThrow(/source/);
+    expect(() => synth({ source: '' })).toThrow(/source/);
   });
 
   it('is trusted by EKS Pod Identity with sts:AssumeRole and sts:TagSession', () => {
