@@ -32,7 +32,9 @@ import { podTable } from './table.ts';
 export interface PodLifecyclePipelineProps {
   /**
    * Clusters whose events the ingest accepts (the rule matches `detail.cluster`). Empty or
-   * absent: every cluster. Events of other clusters stay in the archive and can be replayed.
+   * absent: every cluster. Events of other clusters (or without one) stay in the archive and
+   * can be replayed; they are counted (the filtered-clusters rule's `TriggeredRules`), alarmed,
+   * and a short record of each (cluster, source, detail-type, id, time) is queued.
    */
   clusterNames?: string[];
   /** Days a pod's history is kept after its last change (DynamoDB TTL); also the archive's retention. Default 30. */
@@ -61,6 +63,26 @@ export const INGEST_MAX_EVENT_AGE = Duration.hours(6);
 /** Parked and failed events are kept 14 days (SQS's maximum) for an operator to replay. */
 const PARKING_RETENTION = Duration.days(14);
 
+/** What the ingest takes: each sender's source and its detail-types (one rule each). */
+export const INGESTED: readonly { source: string; detailTypes: readonly string[] }[] = [
+  { source: EVENT_SOURCE, detailTypes: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT] },
+  { source: EXPORTER_SOURCE, detailTypes: [DETAIL_TYPE_EXPORTER] },
+];
+
+/**
+ * The complement of the ingest rules' cluster filter: an ingested source and detail-type whose
+ * `detail.cluster` is not in the list, or absent. With the ingest rules it partitions every
+ * event the ingest could take (test/infra/pipeline.test.ts checks it with the local matcher).
+ */
+export function filteredClustersPattern(clusterNames: readonly string[]): Record<string, unknown> {
+  return {
+    $or: INGESTED.map((i) => ({ source: [i.source], 'detail-type': [...i.detailTypes] })),
+    detail: {
+      $or: [{ cluster: [{ 'anything-but': [...clusterNames] }] }, { cluster: [{ exists: false }] }],
+    },
+  };
+}
+
 export class PodLifecyclePipeline extends Construct {
   readonly bus: events.EventBus;
   readonly archive: events.Archive;
@@ -75,6 +97,12 @@ export class PodLifecyclePipeline extends Construct {
   readonly retentionDays: number;
   readonly stuckPendingSeconds: number;
   readonly clusterNames: readonly string[];
+  /** With clusterNames: the rule matching what the cluster filter drops (its metric is the count). */
+  readonly filteredClustersRule?: events.Rule;
+  /** With clusterNames: one short record per dropped event (which cluster sent what, when). */
+  readonly filteredClustersQueue?: sqs.Queue;
+  /** With clusterNames: fires when the filter dropped any event in 5 minutes. */
+  filteredClustersAlarm?: cloudwatch.Alarm;
 
   get ingestFunction() {
     return this.ingest.fn;
@@ -147,22 +175,50 @@ export class PodLifecyclePipeline extends Construct {
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
       });
+    const [podlife, exporter] = INGESTED;
     this.ingestRule = new events.Rule(this, 'IngestRule', {
       eventBus: this.bus,
       description: 'podlife pod facts, snapshots and events → ingest',
-      eventPattern: {
-        source: [EVENT_SOURCE],
-        detailType: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
-        ...clusters,
-      },
+      eventPattern: { source: [podlife.source], detailType: [...podlife.detailTypes], ...clusters },
       targets: [ingestTarget()],
     });
     new events.Rule(this, 'ExporterIngestRule', {
       eventBus: this.bus,
       description: 'core/v1 Events from kubernetes-event-exporter (docs/forwarder.md layout) → ingest',
-      eventPattern: { source: [EXPORTER_SOURCE], detailType: [DETAIL_TYPE_EXPORTER], ...clusters },
+      eventPattern: { source: [exporter.source], detailType: [...exporter.detailTypes], ...clusters },
       targets: [ingestTarget()],
     });
+    if (this.clusterNames.length) {
+      // What the filter drops must not vanish: a rule matching exactly that (its AWS/Events
+      // TriggeredRules metric counts it; alarmed below), with a target, so the rule runs and a
+      // short record of each event (no detail: no pod data) says which cluster sent it.
+      this.filteredClustersQueue = queue('FilteredClustersQueue');
+      Validations.of(this.filteredClustersQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'A record of events the cluster filter dropped, for an operator to read (docs/ingest.md); the events themselves stay in the archive. Nothing consumes it, so a dead-letter queue behind it would never receive anything.',
+      });
+      this.filteredClustersRule = new events.Rule(this, 'FilteredClustersRule', {
+        eventBus: this.bus,
+        description: `podlife events of clusters other than ${this.clusterNames.join(', ')} (not ingested): counted and alarmed`,
+        eventPattern: { source: [podlife.source] }, // replaced below: CDK's type has no top-level $or
+        targets: [
+          new targets.SqsQueue(this.filteredClustersQueue, {
+            message: events.RuleTargetInput.fromObject({
+              cluster: events.EventField.fromPath('$.detail.cluster'),
+              source: events.EventField.source,
+              detailType: events.EventField.detailType,
+              id: events.EventField.eventId,
+              time: events.EventField.time,
+            }),
+            deadLetterQueue: this.failureQueue,
+          }),
+        ],
+      });
+      (this.filteredClustersRule.node.defaultChild as events.CfnRule).eventPattern = filteredClustersPattern(
+        this.clusterNames,
+      );
+    }
 
     new events.Rule(this, 'InvalidEventsRule', {
       eventBus: this.bus,
@@ -251,6 +307,28 @@ export class PodLifecyclePipeline extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     throttles.addAlarmAction(action);
+    if (this.filteredClustersRule) {
+      // Rule metrics of a custom bus carry both dimensions; RuleName alone is the default bus's.
+      // EventBridge sends TriggeredRules only when non-zero: no data means nothing was dropped.
+      this.filteredClustersAlarm = new cloudwatch.Alarm(this, 'FilteredClustersAlarm', {
+        alarmDescription: `podlife: events of clusters not in clusterNames (${this.clusterNames.join(', ')}) reached the bus and were not ingested (see docs/ingest.md)`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'TriggeredRules',
+          dimensionsMap: {
+            EventBusName: this.bus.eventBusName,
+            RuleName: this.filteredClustersRule.ruleName,
+          },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.filteredClustersAlarm.addAlarmAction(action);
+    }
   }
 }
 

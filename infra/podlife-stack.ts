@@ -72,5 +72,12 @@ export class PodlifeStack extends Stack {
     new CfnOutput(this, 'InvalidEventsQueueUrl', { value: p.invalidEventsQueue.queueUrl });
     new CfnOutput(this, 'FailureQueueUrl', { value: p.failureQueue.queueUrl });
     new CfnOutput(this, 'AlertTopicArn', { value: p.alertTopic.topicArn });
+    if (p.filteredClustersQueue) {
+      new CfnOutput(this, 'FilteredClustersQueueUrl', {
+        value: p.filteredClustersQueue.queueUrl,
+        description:
+          'One record per event the clusterNames filter dropped (cluster, source, detail-type, id, time)',
+      });
+    }
   }
 }

@@ -4,6 +4,8 @@
  * architecture, concurrency, retries and on-failure destination, the table against TABLE_SPEC,
  * and the ingest role's IAM statements, which must be exactly what the handler does.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../functions/commons/invalid-event.ts';
@@ -12,6 +14,7 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../functions/core/expo
 import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../functions/core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
+import { type EventPattern, matchesPattern } from '../../local/event-pattern.ts';
 import { synthStack } from '../support/stack.ts';
 
 let template: Template;
@@ -108,16 +111,130 @@ describe('the synthesised pipeline', () => {
     });
   });
 
-  it('both queues are encrypted, TLS-only, and alarmed on their first message', () => {
+  it('both parking queues are encrypted, TLS-only, and alarmed on their first message', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
+    // The failure and invalid-events queues, and (a cluster filter is set) the filtered-clusters record.
+    expect(
+      Object.keys(queues)
+        .map((id) => id.replace(/^Pipeline|[0-9A-F]{8}$/g, ''))
+        .sort(),
+    ).toEqual(['FailureQueue', 'FilteredClustersQueue', 'InvalidEventsQueue']);
     for (const q of Object.values(queues) as Resource[]) {
       expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     }
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
     const denies = JSON.stringify(policies.map((p) => p.Properties.PolicyDocument));
     expect(denies).toContain('"aws:SecureTransport":"false"');
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Threshold: 1 }, 2);
+    for (const name of ['FailureQueue', 'InvalidEventsQueue']) {
+      const id = Object.keys(queues).find((q) => q.startsWith(`Pipeline${name}`))!;
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
+      });
+    }
+  });
+
+  it('events the cluster filter drops are counted by their own rule, alarmed, and recorded without pod data', () => {
+    const [ruleId, rule] = (
+      Object.entries(template.findResources('AWS::Events::Rule')) as [string, Resource][]
+    ).find(([id]) => id.startsWith('PipelineFilteredClustersRule'))!;
+    expect(rule.Properties.EventPattern).toEqual({
+      $or: [
+        {
+          source: [EVENT_SOURCE],
+          'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+        },
+        { source: [EXPORTER_SOURCE], 'detail-type': [DETAIL_TYPE_EXPORTER] },
+      ],
+      detail: {
+        $or: [{ cluster: [{ 'anything-but': ['demo', 'prod'] }] }, { cluster: [{ exists: false }] }],
+      },
+    });
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.startsWith('PipelineFilteredClustersQueue'),
+    )!;
+    const [target] = rule.Properties.Targets as Record<string, unknown>[];
+    expect(target.Arn).toEqual(ref(queueId));
+    // The record: which cluster, what, when; never the detail (pod names, messages).
+    const transformer = target.InputTransformer as {
+      InputPathsMap: Record<string, string>;
+      InputTemplate: string;
+    };
+    expect(Object.values(transformer.InputPathsMap).sort()).toEqual(
+      ['$.detail.cluster', '$.detail-type', '$.id', '$.source', '$.time'].sort(),
+    );
+    // The count: the rule's own TriggeredRules, with the two dimensions a custom bus's rule
+    // metrics carry (RuleName alone is the default bus's), alarmed; no data = nothing dropped.
+    const busId = only('AWS::Events::EventBus')[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Dimensions: Match.arrayWith([
+        { Name: 'EventBusName', Value: { Ref: busId } },
+        { Name: 'RuleName', Value: { Ref: ruleId } },
+      ]),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasOutput('FilteredClustersQueueUrl', {});
+  });
+
+  it('the ingest rules and the filtered-clusters rule split every ingestible event: each matched by exactly one', () => {
+    const rules = Object.entries(template.findResources('AWS::Events::Rule')) as [string, Resource][];
+    const pattern = (prefix: string) =>
+      rules.find(([id]) => id.startsWith(prefix))![1].Properties.EventPattern as EventPattern;
+    const ingest = [pattern('PipelineIngestRule'), pattern('PipelineExporterIngestRule')];
+    const dropped = pattern('PipelineFilteredClustersRule');
+    const kinds = [
+      [EVENT_SOURCE, DETAIL_TYPE_FACTS],
+      [EVENT_SOURCE, DETAIL_TYPE_SNAPSHOT],
+      [EVENT_SOURCE, DETAIL_TYPE_EVENT],
+      [EXPORTER_SOURCE, DETAIL_TYPE_EXPORTER],
+    ];
+    const clusters: (string | undefined)[] = ['demo', 'prod', 'staging', 'Demo', '', undefined];
+    for (const [source, type] of kinds) {
+      for (const cluster of clusters) {
+        const event = {
+          source,
+          'detail-type': type,
+          detail: cluster === undefined ? { uid: 'u' } : { cluster },
+        };
+        const taken = ingest.filter((p) => matchesPattern(p, event)).length;
+        const counted = matchesPattern(dropped, event) ? 1 : 0;
+        expect([taken, counted], JSON.stringify(event)).toEqual(
+          cluster === 'demo' || cluster === 'prod' ? [1, 0] : [0, 1],
+        );
+      }
+    }
+    // Not ingestible at all (other senders, wrong pairs): neither counts them as dropped.
+    for (const event of [
+      { source: INVALID_EVENT_SOURCE, 'detail-type': DETAIL_TYPE_INVALID, detail: { cluster: 'x' } },
+      { source: 'podlife.alerts', 'detail-type': 'Stuck Pending', detail: { cluster: 'x' } },
+      { source: EVENT_SOURCE, 'detail-type': DETAIL_TYPE_EXPORTER, detail: { cluster: 'x' } },
+    ]) {
+      expect(matchesPattern(dropped, event), JSON.stringify(event)).toBe(false);
+    }
+  });
+
+  it('with no cluster filter (the shipped cdk.json): every cluster ingested, nothing to count or alarm', () => {
+    const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cdk.json'), 'utf8'));
+    const props = pipelinePropsFromContext((k) => cdkJson.context[k]);
+    expect(props.clusterNames).toBeUndefined();
+    const open = Template.fromStack(
+      synthStack({ bundle: false, pipeline: { clusterNames: props.clusterNames } }),
+    );
+    const patterns = Object.values(open.findResources('AWS::Events::Rule')).map(
+      (r) => (r as Resource).Properties.EventPattern as { detail?: unknown },
+    );
+    expect(patterns.filter((p) => p?.detail !== undefined)).toEqual([]);
+    expect(
+      Object.keys(open.findResources('AWS::Events::Rule')).filter((id) => id.includes('FilteredClusters')),
+    ).toEqual([]);
+    open.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'TriggeredRules' }, 0);
   });
 
   it('the table: on-demand, point-in-time recovery, TTL, deletion protection, keys and indexes of TABLE_SPEC', () => {
