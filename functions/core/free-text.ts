@@ -1,0 +1,183 @@
+/**
+ * Which free-text messages are the system's (scheduler, kubelet, container runtime) and which
+ * are the application's, and what the forwarder sends in place of the latter by default.
+ *
+ * Kubernetes carries two kinds of text in the fields a snapshot keeps. System text is written by
+ * Kubernetes itself from a fixed format: "0/3 nodes are available: ...", "Back-off pulling image
+ * ...", "Back-off 40s restarting failed container=...". Application text is whatever a container
+ * or its probes wrote: a termination message (the file at terminationMessagePath, or with
+ * FallbackToLogsOnError the tail of the log: real fixtures carry stack traces and connection
+ * strings there), an exec probe's or lifecycle hook's output (carried in Unhealthy,
+ * FailedPostStartHook... Event messages and in PostStartHookError waiting messages). The second
+ * kind may hold anything an application prints, secrets included, so it does not leave the
+ * cluster unless the operator asks for it (`--forward-messages`).
+ *
+ * The classification is a table per field, keyed by the reason that accompanies the message,
+ * with a default for reasons not listed: **a reason not in a table is application text**, so a
+ * controller or kubelet version that invents a reason cannot leak through. The tables keep the
+ * messages the figures and the timeline explain a pod with (unschedulableMessage, back-off and
+ * pull messages, runtime start errors); see docs/forwarder.md "Free text".
+ */
+import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
+
+/** What replaces an application message that is not forwarded. */
+export const WITHHELD = '(withheld: run the forwarder with --forward-messages)';
+
+/**
+ * How one message is treated: `system` is forwarded as it is; `application` is replaced by
+ * WITHHELD; `{ keep }` forwards the part the regular expression matches at the start (the
+ * system's own prefix, e.g. "Liveness probe failed: ") followed by WITHHELD, and is WITHHELD
+ * as a whole when it does not match.
+ */
+export type MessageRule = 'system' | 'application' | { keep: RegExp };
+
+/** The kubelet prober's own prefix ("%s probe failed: %s", "errored", "warning"); the rest is output. */
+const PROBE_PREFIX: MessageRule = { keep: /^(?:Liveness|Readiness|Startup) probe (?:failed|errored|warning): / };
+
+/**
+ * core/v1 Event messages by the Event's reason. System: the scheduler (Scheduled,
+ * FailedScheduling, Preempted), the kubelet's image, container and volume lifecycle (its
+ * messages name images, containers, volumes and runtime errors, never output), eviction and
+ * node lifecycle. Prefix only: probe results, whose tail is the probe's output (an exec probe's
+ * stdout, an HTTP error). Application: lifecycle hooks, whose messages quote the hook's command
+ * and its output. Any other reason: application.
+ */
+export const EVENT_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
+  Scheduled: 'system',
+  FailedScheduling: 'system',
+  Preempted: 'system',
+  Pulling: 'system',
+  Pulled: 'system',
+  BackOff: 'system',
+  Failed: 'system',
+  ErrImageNeverPull: 'system',
+  InspectFailed: 'system',
+  Created: 'system',
+  Started: 'system',
+  Killing: 'system',
+  ExceededGracePeriod: 'system',
+  FailedKillPod: 'system',
+  FailedCreatePodSandBox: 'system',
+  SandboxChanged: 'system',
+  FailedMount: 'system',
+  FailedAttachVolume: 'system',
+  SuccessfulAttachVolume: 'system',
+  FailedMapVolume: 'system',
+  NetworkNotReady: 'system',
+  Evicted: 'system',
+  Preempting: 'system',
+  TaintManagerEviction: 'system',
+  NodeNotReady: 'system',
+  Unhealthy: PROBE_PREFIX,
+  ProbeWarning: PROBE_PREFIX,
+  FailedPostStartHook: 'application',
+  FailedPreStopHook: 'application',
+};
+
+/**
+ * A container's waiting message by its reason: the kubelet's back-off, image and
+ * container-creation errors (a runtime error may quote the executable's path, never its
+ * arguments or output). Not PostStartHookError / PreStartHookError: the kubelet puts the hook's
+ * command and output there. Any other reason: application.
+ */
+export const WAITING_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
+  ContainerCreating: 'system',
+  PodInitializing: 'system',
+  CrashLoopBackOff: 'system',
+  ImagePullBackOff: 'system',
+  ErrImagePull: 'system',
+  ErrImageNeverPull: 'system',
+  InvalidImageName: 'system',
+  ImageInspectError: 'system',
+  CreateContainerConfigError: 'system',
+  CreateContainerError: 'system',
+  RunContainerError: 'system',
+  PreCreateHookError: 'system',
+};
+
+/**
+ * A container's terminated message by its reason. The kubelet appends the termination-message
+ * file (or, with FallbackToLogsOnError, the log's tail) to the runtime's message, so it is the
+ * application's, except when the process never ran (the runtime refused to start it: its error
+ * is all there is).
+ */
+export const TERMINATED_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
+  StartError: 'system',
+  ContainerCannotRun: 'system',
+};
+
+/**
+ * The pod's own status message (Evicted, NodeLost, Shutdown, OutOfcpu...: the kubelet's and the
+ * node controller's) and the PodScheduled condition's (the scheduler's): system text whatever
+ * the reason. The other conditions' messages are not in a snapshot at all.
+ */
+export const POD_STATUS_MESSAGE_RULE: MessageRule = 'system';
+
+/** A message as the rule for its reason allows it (undefined stays undefined). */
+export function applyRule(rule: MessageRule | undefined, message: string | undefined): string | undefined {
+  if (message === undefined || message === '') return message;
+  const r = rule ?? 'application';
+  if (r === 'system') return message;
+  if (r === 'application') return WITHHELD;
+  const m = r.keep.exec(message);
+  return m && m.index === 0 ? `${m[0]}${WITHHELD}` : WITHHELD;
+}
+
+const rule = (table: Readonly<Record<string, MessageRule>>, reason: string | undefined) =>
+  reason !== undefined && Object.hasOwn(table, reason) ? table[reason] : undefined;
+
+function withholdState(s: SnapState | undefined): SnapState | undefined {
+  if (!s) return s;
+  const out: SnapState = { ...s };
+  if (s.waiting?.message !== undefined)
+    out.waiting = {
+      ...s.waiting,
+      message: applyRule(rule(WAITING_MESSAGE_RULES, s.waiting.reason), s.waiting.message),
+    };
+  if (s.terminated?.message !== undefined)
+    out.terminated = {
+      ...s.terminated,
+      message: applyRule(rule(TERMINATED_MESSAGE_RULES, s.terminated.reason), s.terminated.message),
+    };
+  return out;
+}
+
+function withholdContainer(c: SnapContainer): SnapContainer {
+  const out = { ...c };
+  if (c.state) out.state = withholdState(c.state);
+  if (c.lastState) out.lastState = withholdState(c.lastState);
+  return out;
+}
+
+/** A compact pod with its application text replaced by WITHHELD (a new object; the input is untouched). */
+export function withholdPodText(pod: CompactPod): CompactPod {
+  return {
+    ...pod,
+    ...(pod.message !== undefined ? { message: applyRule(POD_STATUS_MESSAGE_RULE, pod.message) } : {}),
+    initContainerStatuses: pod.initContainerStatuses.map(withholdContainer),
+    containerStatuses: pod.containerStatuses.map(withholdContainer),
+  };
+}
+
+/** A snapshot with its application text replaced by WITHHELD. */
+export function withholdSnapshotText(snap: PodSnapshot): PodSnapshot {
+  return { ...snap, pod: withholdPodText(snap.pod) };
+}
+
+/** A compact Event with its message kept, cut to its system prefix, or WITHHELD, by its reason. */
+export function withholdEventText(ev: CompactEvent): CompactEvent {
+  if (ev.message === undefined) return ev;
+  return { ...ev, message: applyRule(rule(EVENT_MESSAGE_RULES, ev.reason), ev.message) };
+}
+
+/**
+ * The `message` value of kubernetes-event-exporter's `details` layout that applies the same
+ * Event table (a Go template: `eq` with several arguments is true when the first equals any
+ * other). Prefix rules cannot be expressed there: those messages are left out whole.
+ */
+export function exporterMessageTemplate(): string {
+  const system = Object.entries(EVENT_MESSAGE_RULES)
+    .filter(([, r]) => r === 'system')
+    .map(([reason]) => `"${reason}"`);
+  return `{{ if eq .Reason ${system.join(' ')} }}{{ .Message }}{{ end }}`;
+}
