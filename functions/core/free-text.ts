@@ -32,7 +32,9 @@ export const WITHHELD = '(withheld: run the forwarder with --forward-messages)';
 export type MessageRule = 'system' | 'application' | { keep: RegExp };
 
 /** The kubelet prober's own prefix ("%s probe failed: %s", "errored", "warning"); the rest is output. */
-const PROBE_PREFIX: MessageRule = { keep: /^(?:Liveness|Readiness|Startup) probe (?:failed|errored|warning): / };
+const PROBE_PREFIX: MessageRule = {
+  keep: /^(?:Liveness|Readiness|Startup) probe (?:failed|errored|warning): /,
+};
 
 /**
  * core/v1 Event messages by the Event's reason. System: the scheduler (Scheduled,

@@ -63,8 +63,17 @@ function events(crashUid: string): Obj[] {
   // The crash-looping pod's own probe Event (joins its Pod Facts entry).
   const own = structuredClone(unhealthy);
   own.metadata = { ...own.metadata, name: 'vsystem.own', uid: 'ev-own' };
-  own.involvedObject = { kind: 'Pod', namespace: 'di-288312', name: 'vsystem-867f4b77cc-pqcns', uid: crashUid };
-  return [failedScheduling, unhealthy, hook, noUid, own].map((e) => ({ kind: 'Event', apiVersion: 'v1', ...e }));
+  own.involvedObject = {
+    kind: 'Pod',
+    namespace: 'di-288312',
+    name: 'vsystem-867f4b77cc-pqcns',
+    uid: crashUid,
+  };
+  return [failedScheduling, unhealthy, hook, noUid, own].map((e) => ({
+    kind: 'Event',
+    apiVersion: 'v1',
+    ...e,
+  }));
 }
 
 const ebMock = mockClient(EventBridgeClient);
@@ -100,7 +109,12 @@ async function runForwarder(payload: Payload, forwardMessages: boolean): Promise
     (level: string) =>
     (...args: unknown[]) =>
       logs.push(`${level} ${JSON.stringify(args)}`);
-  const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const logger = {
+    debug: record('debug'),
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+  };
   const server = await new FakeApiServer().start();
   const crash = crashLoopPod();
   server.add('pods', crash);
@@ -120,7 +134,14 @@ async function runForwarder(payload: Payload, forwardMessages: boolean): Promise
   const inputs = () =>
     ebMock.commandCalls(PutEventsCommand).map((c) => c.args[0].input as PutEventsCommandInput);
   // Everything sent: both pods and the five Events (each reason, and the uid-less pod's name).
-  const expected = ['vsystem-867f4b77cc-pqcns', 'router-default', 'FailedScheduling', 'FailedPostStartHook', 'legacy-pod', 'ev-own'];
+  const expected = [
+    'vsystem-867f4b77cc-pqcns',
+    'router-default',
+    'FailedScheduling',
+    'FailedPostStartHook',
+    'legacy-pod',
+    'ev-own',
+  ];
   await waitFor(() => {
     if (!fwd.sender.idle || server.openWatches < 2) return false;
     const text = inflated(inputs()).join('\n');
@@ -136,7 +157,8 @@ const runs = new Map<string, Run>();
 
 beforeAll(async () => {
   for (const payload of MODES)
-    for (const forward of [false, true]) runs.set(`${payload}/${forward}`, await runForwarder(payload, forward));
+    for (const forward of [false, true])
+      runs.set(`${payload}/${forward}`, await runForwarder(payload, forward));
 }, 120_000);
 
 afterAll(() => {
@@ -186,21 +208,28 @@ describe('PayloadEncoder (podlife local’s replay)', () => {
   const encode = (enc: PayloadEncoder) =>
     inflated([
       {
-        Entries: [
-          enc.snapshot(snap)!,
-          ...evs.map((e) => enc.event('c', e)!),
-        ].map((p) => ({ DetailType: p.detailType, Detail: JSON.stringify(p.detail) })),
+        Entries: [enc.snapshot(snap)!, ...evs.map((e) => enc.event('c', e)!)].map((p) => ({
+          DetailType: p.detailType,
+          Detail: JSON.stringify(p.detail),
+        })),
       },
     ]).join('\n');
 
-  it.each([true, false])('compress %s: keeps messages by default (nothing leaves the machine)', (compress) => {
-    const text = encode(new PayloadEncoder({ compress }));
-    for (const canary of Object.values(CANARY)) expect(text).toContain(canary);
-  });
+  it.each([true, false])(
+    'compress %s: keeps messages by default (nothing leaves the machine)',
+    (compress) => {
+      const text = encode(new PayloadEncoder({ compress }));
+      for (const canary of Object.values(CANARY)) expect(text).toContain(canary);
+    },
+  );
 
-  it.each([true, false])('compress %s: forwardMessages false is what a default forwarder sends', (compress) => {
-    const text = encode(new PayloadEncoder({ compress, forwardMessages: false }));
-    for (const canary of Object.values(CANARY)) expect(text).not.toContain(canary);
-    for (const s of Object.values(SYSTEM).filter((s) => !s.includes('free ports'))) expect(text).toContain(s);
-  });
+  it.each([true, false])(
+    'compress %s: forwardMessages false is what a default forwarder sends',
+    (compress) => {
+      const text = encode(new PayloadEncoder({ compress, forwardMessages: false }));
+      for (const canary of Object.values(CANARY)) expect(text).not.toContain(canary);
+      for (const s of Object.values(SYSTEM).filter((s) => !s.includes('free ports')))
+        expect(text).toContain(s);
+    },
+  );
 });

@@ -60,7 +60,8 @@ function podMessages(a: CompactPod, b: CompactPod): Message[] {
   const out: Message[] = [];
   if (a.message) out.push({ key: `status:${a.reason}`, before: a.message, after: b.message });
   a.conditions.forEach((c, i) => {
-    if (c.message) out.push({ key: `condition:${c.type}`, before: c.message, after: b.conditions[i].message });
+    if (c.message)
+      out.push({ key: `condition:${c.type}`, before: c.message, after: b.conditions[i].message });
   });
   for (const list of ['initContainerStatuses', 'containerStatuses'] as const) {
     a[list].forEach((c, i) => {
@@ -138,26 +139,34 @@ describe('the rules', () => {
     lastTimestamp: null,
   });
 
-  it.each([
+  it.each<[string, string | undefined, string | undefined]>([
     ['Unhealthy', 'Liveness probe failed: Authorization: Bearer abc', `Liveness probe failed: ${WITHHELD}`],
     ['Unhealthy', 'Startup probe errored: rpc error: code = Unknown', `Startup probe errored: ${WITHHELD}`],
     ['ProbeWarning', 'Readiness probe warning: <html>token=abc', `Readiness probe warning: ${WITHHELD}`],
     // A probe message not in the kubelet's format: nothing of it is trusted.
     ['Unhealthy', 'Bearer abc Liveness probe failed: x', WITHHELD],
-    ['FailedPostStartHook', 'Exec lifecycle hook ([/bin/sh -c echo s3cret]) for Container "c" failed', WITHHELD],
+    [
+      'FailedPostStartHook',
+      'Exec lifecycle hook ([/bin/sh -c echo s3cret]) for Container "c" failed',
+      WITHHELD,
+    ],
     ['SomeOperatorReason', 'anything', WITHHELD],
     // Reasons that are names of Object.prototype's members are not rules.
     ['constructor', 'x', WITHHELD],
     ['__proto__', 'x', WITHHELD],
     ['toString', 'x', WITHHELD],
-    ['FailedScheduling', '0/3 nodes are available: 3 Insufficient cpu.', '0/3 nodes are available: 3 Insufficient cpu.'],
+    [
+      'FailedScheduling',
+      '0/3 nodes are available: 3 Insufficient cpu.',
+      '0/3 nodes are available: 3 Insufficient cpu.',
+    ],
     ['Unhealthy', undefined, undefined],
     // The kubelet's, from holmesgpt's `kubectl describe` fixtures (Events as text, not decoded above).
     ...[
       ['BackOff', 'Back-off pulling image "yourcompany/crw:latest"'],
       ['Failed', 'Error: ImagePullBackOff'],
       ['Failed', 'Failed to pull image "yourcompany/crw:latest": failed to pull and unpack image'],
-    ].map(([r, m]) => [r, m, m]),
+    ].map(([r, m]): [string, string, string] => [r, m, m]),
   ])('event %s %j → %j', (reason, message, want) => {
     const before = ev(reason, message);
     const copy = structuredClone(before);
@@ -187,7 +196,12 @@ describe('the rules', () => {
           {
             name: 'app',
             restartCount: 2,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=app' } },
+            state: {
+              waiting: {
+                reason: 'CrashLoopBackOff',
+                message: 'back-off 20s restarting failed container=app',
+              },
+            },
             lastState: {
               terminated: { exitCode: 1, reason: 'Error', message: 'postgres://admin:s3cret@db/app' },
             },
