@@ -128,42 +128,48 @@ export function applyRule(rule: MessageRule | undefined, message: string | undef
 const rule = (table: Readonly<Record<string, MessageRule>>, reason: string | undefined) =>
   reason !== undefined && Object.hasOwn(table, reason) ? table[reason] : undefined;
 
-function withholdState(s: SnapState | undefined): SnapState | undefined {
-  if (!s) return s;
+function withholdState(s: SnapState): SnapState {
+  const w = s.waiting;
+  const t = s.terminated;
+  if (w?.message === undefined && t?.message === undefined) return s;
   const out: SnapState = { ...s };
-  if (s.waiting?.message !== undefined)
-    out.waiting = {
-      ...s.waiting,
-      message: applyRule(rule(WAITING_MESSAGE_RULES, s.waiting.reason), s.waiting.message),
-    };
-  if (s.terminated?.message !== undefined)
-    out.terminated = {
-      ...s.terminated,
-      message: applyRule(rule(TERMINATED_MESSAGE_RULES, s.terminated.reason), s.terminated.message),
-    };
+  if (w?.message !== undefined)
+    out.waiting = { ...w, message: applyRule(rule(WAITING_MESSAGE_RULES, w.reason), w.message) };
+  if (t?.message !== undefined)
+    out.terminated = { ...t, message: applyRule(rule(TERMINATED_MESSAGE_RULES, t.reason), t.message) };
   return out;
 }
 
 function withholdContainer(c: SnapContainer): SnapContainer {
+  const state = c.state && withholdState(c.state);
+  const lastState = c.lastState && withholdState(c.lastState);
+  if (state === c.state && lastState === c.lastState) return c;
   const out = { ...c };
-  if (c.state) out.state = withholdState(c.state);
-  if (c.lastState) out.lastState = withholdState(c.lastState);
+  if (state) out.state = state;
+  if (lastState) out.lastState = lastState;
   return out;
 }
 
-/** A compact pod with its application text replaced by WITHHELD (a new object; the input is untouched). */
+/**
+ * A compact pod with its application text replaced by WITHHELD: a new object where anything
+ * changes (the input is never modified), the same one when nothing does.
+ */
 export function withholdPodText(pod: CompactPod): CompactPod {
-  return {
-    ...pod,
-    ...(pod.message !== undefined ? { message: applyRule(POD_STATUS_MESSAGE_RULE, pod.message) } : {}),
-    initContainerStatuses: pod.initContainerStatuses.map(withholdContainer),
-    containerStatuses: pod.containerStatuses.map(withholdContainer),
-  };
+  const message = pod.message === undefined ? undefined : applyRule(POD_STATUS_MESSAGE_RULE, pod.message);
+  const init = pod.initContainerStatuses.map(withholdContainer);
+  const main = pod.containerStatuses.map(withholdContainer);
+  const same = (a: SnapContainer[], b: SnapContainer[]) => a.every((c, i) => c === b[i]);
+  if (message === pod.message && same(init, pod.initContainerStatuses) && same(main, pod.containerStatuses))
+    return pod;
+  const out: CompactPod = { ...pod, initContainerStatuses: init, containerStatuses: main };
+  if (message !== undefined) out.message = message;
+  return out;
 }
 
 /** A snapshot with its application text replaced by WITHHELD. */
 export function withholdSnapshotText(snap: PodSnapshot): PodSnapshot {
-  return { ...snap, pod: withholdPodText(snap.pod) };
+  const pod = withholdPodText(snap.pod);
+  return pod === snap.pod ? snap : { ...snap, pod };
 }
 
 /** A compact Event with its message kept, cut to its system prefix, or WITHHELD, by its reason. */
