@@ -124,6 +124,7 @@ export class Forwarder {
     });
     const wopts: WatcherOptions = {
       ...deps.watch,
+      withholdMessages: !config.forwardMessages,
       metrics: this.metrics,
       logger: deps.logger,
       now: deps.now,

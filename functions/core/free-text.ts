@@ -128,15 +128,31 @@ export function applyRule(rule: MessageRule | undefined, message: string | undef
 const rule = (table: Readonly<Record<string, MessageRule>>, reason: string | undefined) =>
   reason !== undefined && Object.hasOwn(table, reason) ? table[reason] : undefined;
 
+/** A container's waiting message as its reason's rule allows it. */
+export function waitingMessage(reason: string | undefined, message: string | undefined): string | undefined {
+  return applyRule(rule(WAITING_MESSAGE_RULES, reason), message);
+}
+
+/** A container's terminated message as its reason's rule allows it. */
+export function terminatedMessage(
+  reason: string | undefined,
+  message: string | undefined,
+): string | undefined {
+  return applyRule(rule(TERMINATED_MESSAGE_RULES, reason), message);
+}
+
+/** An Event's message as its reason's rule allows it. */
+export function eventMessage(reason: string | undefined, message: string | undefined): string | undefined {
+  return applyRule(rule(EVENT_MESSAGE_RULES, reason), message);
+}
+
 function withholdState(s: SnapState): SnapState {
   const w = s.waiting;
   const t = s.terminated;
   if (w?.message === undefined && t?.message === undefined) return s;
   const out: SnapState = { ...s };
-  if (w?.message !== undefined)
-    out.waiting = { ...w, message: applyRule(rule(WAITING_MESSAGE_RULES, w.reason), w.message) };
-  if (t?.message !== undefined)
-    out.terminated = { ...t, message: applyRule(rule(TERMINATED_MESSAGE_RULES, t.reason), t.message) };
+  if (w?.message !== undefined) out.waiting = { ...w, message: waitingMessage(w.reason, w.message) };
+  if (t?.message !== undefined) out.terminated = { ...t, message: terminatedMessage(t.reason, t.message) };
   return out;
 }
 
@@ -175,7 +191,7 @@ export function withholdSnapshotText(snap: PodSnapshot): PodSnapshot {
 /** A compact Event with its message kept, cut to its system prefix, or WITHHELD, by its reason. */
 export function withholdEventText(ev: CompactEvent): CompactEvent {
   if (ev.message === undefined) return ev;
-  return { ...ev, message: applyRule(rule(EVENT_MESSAGE_RULES, ev.reason), ev.message) };
+  return { ...ev, message: eventMessage(ev.reason, ev.message) };
 }
 
 /**

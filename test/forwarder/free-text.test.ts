@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payload } from '../../forwarder/forwarder.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { EventBridgeSink } from '../../forwarder/sinks.ts';
-import { WITHHELD } from '../../functions/core/free-text.ts';
+import { trimEvent, trimPod } from '../../forwarder/watcher.ts';
+import { WITHHELD, withholdEventText, withholdSnapshotText } from '../../functions/core/free-text.ts';
 import { PodFactsDetail, wireFactsOf } from '../../functions/core/pod-facts.ts';
 import { compactEventOf, snapshotOf } from '../../functions/core/snapshot.ts';
 import { FakeApiServer, type Obj } from './fake-apiserver.ts';
@@ -84,6 +85,8 @@ interface Run {
   /** The same with each `factsDeflate` inflated into `facts`. */
   readable: string[];
   logs: string;
+  /** What the informers held in memory once everything was sent. */
+  cached: string;
 }
 
 /** Every PutEvents call as text, with compressed facts inflated (as canary.test.ts does). */
@@ -147,9 +150,15 @@ async function runForwarder(payload: Payload, forwardMessages: boolean): Promise
     const text = inflated(inputs()).join('\n');
     return expected.every((w) => text.includes(w));
   }, `everything sent (${payload})`);
+  const cached = JSON.stringify(fwd.cachedObjects());
   await fwd.stop();
   await server.close();
-  return { raw: inputs().map((i) => JSON.stringify(i)), readable: inflated(inputs()), logs: logs.join('\n') };
+  return {
+    raw: inputs().map((i) => JSON.stringify(i)),
+    readable: inflated(inputs()),
+    logs: logs.join('\n'),
+    cached,
+  };
 }
 
 const MODES: Payload[] = ['facts', 'facts-json', 'snapshot'];
@@ -166,12 +175,15 @@ afterAll(() => {
 });
 
 describe.each(MODES)('--payload %s', (payload) => {
-  it('by default: no canary in any byte sent (inflated too) nor in any log line', () => {
+  it('by default: no canary in any byte sent (inflated too), any log line, or the informers’ memory', () => {
     const run = runs.get(`${payload}/false`)!;
     expect(run.raw.length).toBeGreaterThan(0);
     for (const text of [...run.raw, ...run.readable, run.logs]) {
       for (const canary of Object.values(CANARY)) expect(text).not.toContain(canary);
     }
+    // Not even in the informers' memory (the cache holds the objects trimmed and withheld).
+    expect(run.cached).toContain('vsystem-867f4b77cc-pqcns');
+    for (const canary of Object.values(CANARY)) expect(run.cached).not.toContain(canary);
     // Withheld, not silently dropped: the marker stands where the text was.
     const all = run.readable.join('\n');
     expect(all).toContain(WITHHELD);
@@ -232,4 +244,17 @@ describe('PayloadEncoder (podlife local’s replay)', () => {
         expect(text).toContain(s);
     },
   );
+});
+
+describe('the informer cache (trimPod, trimEvent with withhold)', () => {
+  it('holds what the snapshot would send, so resyncs from it send the same', () => {
+    const crash = crashLoopPod();
+    const ctx = { cluster: 'c', type: 'MODIFIED' as const };
+    expect(snapshotOf(trimPod(crash, true), ctx)).toEqual(withholdSnapshotText(snapshotOf(crash, ctx)));
+    expect(JSON.stringify(trimPod(crash, true))).not.toContain(CANARY.termination);
+    expect(JSON.stringify(trimPod(crash))).toContain(CANARY.termination);
+    for (const e of events(crash.metadata.uid)) {
+      expect(compactEventOf(trimEvent(e, true))).toEqual(withholdEventText(compactEventOf(e)!));
+    }
+  });
 });
