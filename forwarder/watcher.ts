@@ -149,7 +149,10 @@ export function trimEvent(o: Raw, withhold = false): KubernetesObject {
     series: o?.series ? pick(o.series, ['count', 'lastObservedTime']) : o?.series,
     source: o?.source ? pick(o.source, ['component']) : undefined,
   };
-  return (withhold ? withheld(trimmed, eventMessage) : trimmed) as KubernetesObject;
+  if (!withhold || typeof trimmed.message !== 'string') return trimmed as KubernetesObject;
+  const source = o?.source?.component || o?.reportingComponent || undefined;
+  const reason = typeof trimmed.reason === 'string' ? trimmed.reason : undefined;
+  return { ...trimmed, message: eventMessage(reason, trimmed.message, source) } as KubernetesObject;
 }
 
 export type Verb = 'add' | 'update' | 'delete';

@@ -37,43 +37,59 @@ const PROBE_PREFIX: MessageRule = {
 };
 
 /**
+ * An Event reason's rule, and which components' Events it covers (`sources`: the Event's
+ * `source.component`, else its `reportingComponent`; absent: any). Generic reasons (Created,
+ * Failed, Started...) are also what operators name their own Events with, so the kubelet's are
+ * trusted only from the kubelet; the scheduler's from any scheduler (each profile reports under
+ * its own name, and a scheduler's message is its verdict, never a pod's output).
+ */
+export interface EventRule {
+  rule: MessageRule;
+  sources?: readonly string[];
+}
+
+const KUBELET = ['kubelet'];
+const kubelet = (rule: MessageRule): EventRule => ({ rule, sources: KUBELET });
+const SCHEDULER: EventRule = { rule: 'system' };
+
+/**
  * core/v1 Event messages by the Event's reason. System: the scheduler (Scheduled,
  * FailedScheduling, Preempted), the kubelet's image, container and volume lifecycle (its
  * messages name images, containers, volumes and runtime errors, never output), eviction and
  * node lifecycle. Prefix only: probe results, whose tail is the probe's output (an exec probe's
  * stdout, an HTTP error). Application: lifecycle hooks, whose messages quote the hook's command
- * and its output. Any other reason: application.
+ * and its output. Any other reason, or a listed reason from another component: application.
  */
-export const EVENT_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
-  Scheduled: 'system',
-  FailedScheduling: 'system',
-  Preempted: 'system',
-  Pulling: 'system',
-  Pulled: 'system',
-  BackOff: 'system',
-  Failed: 'system',
-  ErrImageNeverPull: 'system',
-  InspectFailed: 'system',
-  Created: 'system',
-  Started: 'system',
-  Killing: 'system',
-  ExceededGracePeriod: 'system',
-  FailedKillPod: 'system',
-  FailedCreatePodSandBox: 'system',
-  SandboxChanged: 'system',
-  FailedMount: 'system',
-  FailedAttachVolume: 'system',
-  SuccessfulAttachVolume: 'system',
-  FailedMapVolume: 'system',
-  NetworkNotReady: 'system',
-  Evicted: 'system',
-  Preempting: 'system',
-  TaintManagerEviction: 'system',
-  NodeNotReady: 'system',
-  Unhealthy: PROBE_PREFIX,
-  ProbeWarning: PROBE_PREFIX,
-  FailedPostStartHook: 'application',
-  FailedPreStopHook: 'application',
+export const EVENT_MESSAGE_RULES: Readonly<Record<string, EventRule>> = {
+  Scheduled: SCHEDULER,
+  FailedScheduling: SCHEDULER,
+  Preempted: SCHEDULER,
+  Pulling: kubelet('system'),
+  Pulled: kubelet('system'),
+  BackOff: kubelet('system'),
+  Failed: kubelet('system'),
+  ErrImageNeverPull: kubelet('system'),
+  InspectFailed: kubelet('system'),
+  Created: kubelet('system'),
+  Started: kubelet('system'),
+  Killing: kubelet('system'),
+  ExceededGracePeriod: kubelet('system'),
+  FailedKillPod: kubelet('system'),
+  FailedCreatePodSandBox: kubelet('system'),
+  SandboxChanged: kubelet('system'),
+  FailedMount: kubelet('system'),
+  FailedMapVolume: kubelet('system'),
+  NetworkNotReady: kubelet('system'),
+  Evicted: kubelet('system'),
+  Preempting: kubelet('system'),
+  FailedAttachVolume: { rule: 'system', sources: ['attachdetach-controller'] },
+  SuccessfulAttachVolume: { rule: 'system', sources: ['attachdetach-controller'] },
+  TaintManagerEviction: { rule: 'system', sources: ['taint-eviction-controller', 'taint-controller'] },
+  NodeNotReady: { rule: 'system', sources: ['node-controller'] },
+  Unhealthy: kubelet(PROBE_PREFIX),
+  ProbeWarning: kubelet(PROBE_PREFIX),
+  FailedPostStartHook: kubelet('application'),
+  FailedPreStopHook: kubelet('application'),
 };
 
 /**
@@ -125,7 +141,7 @@ export function applyRule(rule: MessageRule | undefined, message: string | undef
   return m && m.index === 0 ? `${m[0]}${WITHHELD}` : WITHHELD;
 }
 
-const rule = (table: Readonly<Record<string, MessageRule>>, reason: string | undefined) =>
+const rule = <T>(table: Readonly<Record<string, T>>, reason: string | undefined): T | undefined =>
   reason !== undefined && Object.hasOwn(table, reason) ? table[reason] : undefined;
 
 /** A container's waiting message as its reason's rule allows it. */
@@ -141,9 +157,15 @@ export function terminatedMessage(
   return applyRule(rule(TERMINATED_MESSAGE_RULES, reason), message);
 }
 
-/** An Event's message as its reason's rule allows it. */
-export function eventMessage(reason: string | undefined, message: string | undefined): string | undefined {
-  return applyRule(rule(EVENT_MESSAGE_RULES, reason), message);
+/** An Event's message as the rule for its reason and source allows it. */
+export function eventMessage(
+  reason: string | undefined,
+  message: string | undefined,
+  source: string | undefined,
+): string | undefined {
+  const r = rule(EVENT_MESSAGE_RULES, reason);
+  const from = r && (!r.sources || (source !== undefined && r.sources.includes(source)));
+  return applyRule(from ? r.rule : undefined, message);
 }
 
 function withholdState(s: SnapState): SnapState {
@@ -191,17 +213,28 @@ export function withholdSnapshotText(snap: PodSnapshot): PodSnapshot {
 /** A compact Event with its message kept, cut to its system prefix, or WITHHELD, by its reason. */
 export function withholdEventText(ev: CompactEvent): CompactEvent {
   if (ev.message === undefined) return ev;
-  return { ...ev, message: eventMessage(ev.reason, ev.message) };
+  return { ...ev, message: eventMessage(ev.reason, ev.message, ev.source) };
 }
 
 /**
  * The `message` value of kubernetes-event-exporter's `details` layout that applies the same
- * Event table (a Go template: `eq` with several arguments is true when the first equals any
- * other). Prefix rules cannot be expressed there: those messages are left out whole.
+ * Event table: a Go template (`eq` with several arguments is true when the first equals any
+ * other; `or` gives its first non-empty argument, the Event's source as compactEventOf reads
+ * it). Prefix rules cannot be expressed there: those messages are left out whole.
  */
 export function exporterMessageTemplate(): string {
-  const system = Object.entries(EVENT_MESSAGE_RULES)
-    .filter(([, r]) => r === 'system')
-    .map(([reason]) => `"${reason}"`);
-  return `{{ if eq .Reason ${system.join(' ')} }}{{ .Message }}{{ end }}`;
+  const bySources = new Map<string, string[]>();
+  for (const [reason, r] of Object.entries(EVENT_MESSAGE_RULES)) {
+    if (r.rule !== 'system') continue;
+    const key = (r.sources ?? []).join(' ');
+    bySources.set(key, [...(bySources.get(key) ?? []), `"${reason}"`]);
+  }
+  const source = '(or .Source.Component .ReportingController)';
+  const terms = [...bySources].map(([sources, reasons]) => {
+    const reason = `(eq .Reason ${reasons.join(' ')})`;
+    if (!sources) return reason;
+    const quoted = sources.split(' ').map((x) => `"${x}"`);
+    return `(and (eq ${source} ${quoted.join(' ')}) ${reason})`;
+  });
+  return `{{ if or ${terms.join(' ')} }}{{ .Message }}{{ end }}`;
 }

@@ -139,36 +139,61 @@ describe('the rules', () => {
     lastTimestamp: null,
   });
 
-  it.each<[string, string | undefined, string | undefined]>([
-    ['Unhealthy', 'Liveness probe failed: Authorization: Bearer abc', `Liveness probe failed: ${WITHHELD}`],
-    ['Unhealthy', 'Startup probe errored: rpc error: code = Unknown', `Startup probe errored: ${WITHHELD}`],
-    ['ProbeWarning', 'Readiness probe warning: <html>token=abc', `Readiness probe warning: ${WITHHELD}`],
+  it.each<[string, string | undefined, string | undefined, string | undefined]>([
+    [
+      'Unhealthy',
+      'kubelet',
+      'Liveness probe failed: Authorization: Bearer abc',
+      `Liveness probe failed: ${WITHHELD}`,
+    ],
+    [
+      'Unhealthy',
+      'kubelet',
+      'Startup probe errored: rpc error: code = Unknown',
+      `Startup probe errored: ${WITHHELD}`,
+    ],
+    [
+      'ProbeWarning',
+      'kubelet',
+      'Readiness probe warning: <html>token=abc',
+      `Readiness probe warning: ${WITHHELD}`,
+    ],
     // A probe message not in the kubelet's format: nothing of it is trusted.
-    ['Unhealthy', 'Bearer abc Liveness probe failed: x', WITHHELD],
+    ['Unhealthy', 'kubelet', 'Bearer abc Liveness probe failed: x', WITHHELD],
     [
       'FailedPostStartHook',
+      'kubelet',
       'Exec lifecycle hook ([/bin/sh -c echo s3cret]) for Container "c" failed',
       WITHHELD,
     ],
-    ['SomeOperatorReason', 'anything', WITHHELD],
+    ['SomeOperatorReason', 'my-operator', 'anything', WITHHELD],
+    // The kubelet's reasons are trusted from the kubelet only: an operator may name its Events so.
+    ['Failed', 'my-operator', 'backup failed: s3://key:s3cret@bucket', WITHHELD],
+    ['Created', undefined, 'created with token s3cret', WITHHELD],
+    ['Unhealthy', 'my-operator', 'Liveness probe failed: s3cret', WITHHELD],
     // Reasons that are names of Object.prototype's members are not rules.
-    ['constructor', 'x', WITHHELD],
-    ['__proto__', 'x', WITHHELD],
-    ['toString', 'x', WITHHELD],
-    [
-      'FailedScheduling',
-      '0/3 nodes are available: 3 Insufficient cpu.',
-      '0/3 nodes are available: 3 Insufficient cpu.',
-    ],
-    ['Unhealthy', undefined, undefined],
+    ['constructor', 'kubelet', 'x', WITHHELD],
+    ['__proto__', 'kubelet', 'x', WITHHELD],
+    ['toString', 'kubelet', 'x', WITHHELD],
+    // A scheduler's verdict, whatever the scheduler (profile) is called.
+    ...['default-scheduler', 'bin-packing-scheduler', undefined].map(
+      (source): [string, string | undefined, string, string] => [
+        'FailedScheduling',
+        source,
+        '0/3 nodes are available: 3 Insufficient cpu.',
+        '0/3 nodes are available: 3 Insufficient cpu.',
+      ],
+    ),
+    ['NodeNotReady', 'node-controller', 'Node is not ready', 'Node is not ready'],
+    ['Unhealthy', 'kubelet', undefined, undefined],
     // The kubelet's, from holmesgpt's `kubectl describe` fixtures (Events as text, not decoded above).
     ...[
       ['BackOff', 'Back-off pulling image "yourcompany/crw:latest"'],
       ['Failed', 'Error: ImagePullBackOff'],
       ['Failed', 'Failed to pull image "yourcompany/crw:latest": failed to pull and unpack image'],
-    ].map(([r, m]): [string, string, string] => [r, m, m]),
-  ])('event %s %j → %j', (reason, message, want) => {
-    const before = ev(reason, message);
+    ].map(([r, m]): [string, string, string, string] => [r, 'kubelet', m, m]),
+  ])('event %s from %s: %j → %j', (reason, source, message, want) => {
+    const before = { ...ev(reason, message), ...(source ? { source } : {}) };
     const copy = structuredClone(before);
     expect(withholdEventText(before).message).toBe(want);
     expect(before).toEqual(copy);
