@@ -6,6 +6,7 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../functions/core/facts.ts';
+import { withholdEventText, withholdSnapshotText } from '../functions/core/free-text.ts';
 import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
 import {
   compactEventOf,
@@ -54,6 +55,12 @@ export interface ForwarderConfig {
    * release).
    */
   payload?: Payload;
+  /**
+   * Forward application-written text as it is: termination messages, probe output and hook
+   * output in Event messages (functions/core/free-text.ts). Off by default: each is replaced by
+   * a marker, and only the system's messages (scheduler, kubelet, runtime) are sent.
+   */
+  forwardMessages?: boolean;
 }
 
 export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
@@ -117,6 +124,7 @@ export class Forwarder {
     });
     const wopts: WatcherOptions = {
       ...deps.watch,
+      withholdMessages: !config.forwardMessages,
       metrics: this.metrics,
       logger: deps.logger,
       now: deps.now,
@@ -165,6 +173,7 @@ export class Forwarder {
       namespaces: this.config.namespaces ?? 'all',
       selector: this.config.selector,
       events: Boolean(this.config.events),
+      forwardMessages: Boolean(this.config.forwardMessages),
     });
     // Informers run in the background; errors are handled (and retried) by each watcher.
     for (const w of [...this.podWatchers, ...this.eventWatchers]) void w.start();
@@ -197,6 +206,8 @@ export class Forwarder {
     let snap: PodSnapshot;
     try {
       snap = snapshotOf(raw, { cluster: this.config.cluster, type, observedAt: this.observedAt() });
+      // Before the ledger and every payload: what is withheld is never compared, kept or sent.
+      if (!this.config.forwardMessages) snap = withholdSnapshotText(snap);
     } catch (err) {
       this.metrics.skippedInvalid.inc({ resource: 'pods' });
       const md = (raw as KubernetesObject | undefined)?.metadata;
@@ -262,8 +273,9 @@ export class Forwarder {
     }
     let detail: PodEventSnapshot;
     try {
-      const event = compactEventOf(raw);
-      if (!event) return;
+      const compact = compactEventOf(raw);
+      if (!compact) return;
+      const event = this.config.forwardMessages ? compact : withholdEventText(compact);
       // With a label selector, only events about the selected pods.
       if (this.config.selector && event.podUid) {
         if (!this.dedupe.isLive(event.podUid) && !this.dedupe.isDeleted(event.podUid)) return;

@@ -24,6 +24,11 @@ Usage: podlife-forwarder --cluster NAME [options]
   --namespaces a,b      watch only these namespaces (default: all)                PODLIFE_NAMESPACES
   --selector SEL        label selector for pods, e.g. app=web,tier!=batch          PODLIFE_SELECTOR
   --events              also forward core/v1 Events about pods                    PODLIFE_EVENTS=true
+  --forward-messages    also send application-written text: termination messages,
+                        probe and hook output in Event messages (default: each is
+                        replaced by "(withheld: ...)"; the scheduler's, kubelet's
+                        and runtime's messages are always sent)
+                                                                                  PODLIFE_FORWARD_MESSAGES=true
   --kubeconfig FILE     kubeconfig to use (default: in-cluster, else KUBECONFIG / ~/.kube/config)
                                                                                   PODLIFE_KUBECONFIG
   --context NAME        kubeconfig context (default: the current one)             PODLIFE_CONTEXT
@@ -42,7 +47,8 @@ Usage: podlife-forwarder --cluster NAME [options]
                                                                                   POWERTOOLS_LOG_LEVEL
   --help                this text
 
-Logs are JSON lines (Powertools Logger). They never contain a pod object, env, args or annotations.`;
+Logs are JSON lines (Powertools Logger). They never contain a pod object, env, args, annotations
+or messages.`;
 
 export const DEFAULT_LOCAL_URL = 'http://127.0.0.1:8787/events';
 
@@ -68,6 +74,7 @@ export const CliConfig = z
       .optional(),
     selector: z.string().min(1).optional(),
     events: z.boolean(),
+    forwardMessages: z.boolean(),
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     sink: z.enum(['eventbridge', 'local', 'stdout']),
@@ -93,6 +100,7 @@ export const FLAG_ENV: Record<string, string> = {
   namespaces: 'PODLIFE_NAMESPACES',
   selector: 'PODLIFE_SELECTOR',
   events: 'PODLIFE_EVENTS',
+  'forward-messages': 'PODLIFE_FORWARD_MESSAGES',
   kubeconfig: 'PODLIFE_KUBECONFIG',
   context: 'PODLIFE_CONTEXT',
   sink: 'PODLIFE_SINK',
@@ -132,6 +140,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         namespaces: { type: 'string' },
         selector: { type: 'string' },
         events: { type: 'boolean' },
+        'forward-messages': { type: 'boolean' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         sink: { type: 'string' },
@@ -167,6 +176,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     namespaces: namespaces && namespaces.length > 0 ? namespaces : undefined,
     selector: get('selector'),
     events: values.events === true || toBool(env[FLAG_ENV.events]),
+    forwardMessages: values['forward-messages'] === true || toBool(env[FLAG_ENV['forward-messages']]),
     kubeconfig: get('kubeconfig'),
     context: get('context'),
     sink,
@@ -248,6 +258,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       namespaces: cfg.namespaces,
       selector: cfg.selector,
       events: cfg.events,
+      forwardMessages: cfg.forwardMessages,
       payload: cfg.payload,
       flushDeadlineMs: cfg.flushSeconds * 1000,
     },

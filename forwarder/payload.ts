@@ -6,6 +6,7 @@
  * uid becomes one more fact of that pod; an Event naming the pod only by name stays a Pod Event.
  */
 import { factOfEvent } from '../functions/core/facts.ts';
+import { withholdEventText, withholdSnapshotText } from '../functions/core/free-text.ts';
 import { DETAIL_TYPE_FACTS, podFactsDetail } from '../functions/core/pod-facts.ts';
 import {
   type CompactEvent,
@@ -21,12 +22,28 @@ export interface BusPayload {
   detail: object;
 }
 
+export interface EncoderOptions {
+  compress: boolean;
+  /**
+   * Keep application-written text (the forwarder's `--forward-messages`). Default true: the
+   * encoder serves `podlife local`'s replay of the user's own files, where nothing leaves the
+   * machine. false gives exactly what a default forwarder sends.
+   */
+  forwardMessages?: boolean;
+}
+
 export class PayloadEncoder {
   private readonly sent = new Deduper();
-  constructor(private readonly opts: { compress: boolean } = { compress: true }) {}
+  private readonly opts: { compress: boolean };
+  private readonly forwardMessages: boolean;
+  constructor(opts: EncoderOptions = { compress: true }) {
+    this.opts = { compress: opts.compress };
+    this.forwardMessages = opts.forwardMessages ?? true;
+  }
 
   /** The Pod Facts of a snapshot, or undefined when it is news to nothing. */
-  snapshot(snap: PodSnapshot): BusPayload | undefined {
+  snapshot(input: PodSnapshot): BusPayload | undefined {
+    const snap = this.forwardMessages ? input : withholdSnapshotText(input);
     const delta = this.sent.podFacts(snap);
     if (delta === 'noop') return undefined;
     const { namespace, name, uid } = snap.pod;
@@ -37,7 +54,8 @@ export class PayloadEncoder {
   }
 
   /** An Event about a pod, or undefined when it repeats what was sent. */
-  event(cluster: string, ev: CompactEvent): BusPayload | undefined {
+  event(cluster: string, input: CompactEvent): BusPayload | undefined {
+    const ev = this.forwardMessages ? input : withholdEventText(input);
     if (this.sent.event(ev) === 'noop') return undefined;
     if (ev.podUid) {
       const id = { cluster, namespace: ev.namespace, name: ev.podName, uid: ev.podUid };

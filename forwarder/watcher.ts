@@ -27,6 +27,7 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
+import { eventMessage, terminatedMessage, waitingMessage } from '../functions/core/free-text.ts';
 import type { ForwarderMetrics } from './metrics.ts';
 import { type Log, realSleep, type Sleep } from './sender.ts';
 
@@ -48,37 +49,50 @@ function pick(o: Raw, keys: string[]): Raw {
   return out;
 }
 
-function trimState(s: Raw): Raw {
+/** Replaces `o.message` by what `rule(reason, message)` allows, when `o` has a string message. */
+function withheld(
+  o: Raw,
+  rule: (reason: string | undefined, message: string | undefined) => string | undefined,
+): Raw {
+  if (typeof o?.message !== 'string') return o;
+  return { ...o, message: rule(typeof o.reason === 'string' ? o.reason : undefined, o.message) };
+}
+
+function trimState(s: Raw, withhold: boolean): Raw {
   if (!s || typeof s !== 'object') return undefined;
+  const waiting = pick(s.waiting, ['reason', 'message']);
+  const terminated = pick(s.terminated, [
+    'exitCode',
+    'signal',
+    'reason',
+    'message',
+    'startedAt',
+    'finishedAt',
+    'containerID',
+  ]);
   return {
-    waiting: pick(s.waiting, ['reason', 'message']),
+    waiting: withhold ? withheld(waiting, waitingMessage) : waiting,
     running: pick(s.running, ['startedAt']),
-    terminated: pick(s.terminated, [
-      'exitCode',
-      'signal',
-      'reason',
-      'message',
-      'startedAt',
-      'finishedAt',
-      'containerID',
-    ]),
+    terminated: withhold ? withheld(terminated, terminatedMessage) : terminated,
   };
 }
-function trimStatuses(list: Raw): Raw {
+function trimStatuses(list: Raw, withhold: boolean): Raw {
   if (!Array.isArray(list)) return undefined;
   return list.map((c: Raw) => ({
     ...pick(c, ['name', 'restartCount', 'ready', 'containerID']),
-    state: trimState(c?.state),
-    lastState: trimState(c?.lastState),
+    state: trimState(c?.state, withhold),
+    lastState: trimState(c?.lastState, withhold),
   }));
 }
 
 /**
  * A Pod reduced to the fields the snapshot projection reads (and the informer needs:
  * name, namespace, resourceVersion). Everything else, env, envFrom, args, command, volumes,
- * annotations, labels (except pod-template-hash), managedFields, is left behind here.
+ * annotations, labels (except pod-template-hash), managedFields, is left behind here. With
+ * `withhold`, application-written messages are replaced as the snapshot would replace them
+ * (functions/core/free-text.ts), so the informer's cache does not hold them either.
  */
-export function trimPod(o: Raw): KubernetesObject {
+export function trimPod(o: Raw, withhold = false): KubernetesObject {
   const md = o?.metadata ?? {};
   const hash = md.labels?.['pod-template-hash'];
   const spec = o?.spec ?? {};
@@ -108,16 +122,16 @@ export function trimPod(o: Raw): KubernetesObject {
                   pick(c, ['type', 'status', 'lastTransitionTime', 'reason', 'message']),
                 )
               : undefined,
-            initContainerStatuses: trimStatuses(status.initContainerStatuses),
-            containerStatuses: trimStatuses(status.containerStatuses),
+            initContainerStatuses: trimStatuses(status.initContainerStatuses, withhold),
+            containerStatuses: trimStatuses(status.containerStatuses, withhold),
           }
         : undefined,
   } as KubernetesObject;
 }
 
-/** A core/v1 Event reduced to the fields the compact event reads. */
-export function trimEvent(o: Raw): KubernetesObject {
-  return {
+/** A core/v1 Event reduced to the fields the compact event reads (`withhold`: as trimPod). */
+export function trimEvent(o: Raw, withhold = false): KubernetesObject {
+  const trimmed = {
     ...pick(o, [
       'apiVersion',
       'reason',
@@ -134,7 +148,11 @@ export function trimEvent(o: Raw): KubernetesObject {
     involvedObject: pick(o?.involvedObject, ['kind', 'name', 'namespace', 'uid', 'fieldPath']),
     series: o?.series ? pick(o.series, ['count', 'lastObservedTime']) : o?.series,
     source: o?.source ? pick(o.source, ['component']) : undefined,
-  } as KubernetesObject;
+  };
+  if (!withhold || typeof trimmed.message !== 'string') return trimmed as KubernetesObject;
+  const source = o?.source?.component || o?.reportingComponent || undefined;
+  const reason = typeof trimmed.reason === 'string' ? trimmed.reason : undefined;
+  return { ...trimmed, message: eventMessage(reason, trimmed.message, source) } as KubernetesObject;
 }
 
 export type Verb = 'add' | 'update' | 'delete';
@@ -163,6 +181,8 @@ export interface WatcherOptions {
   pageSize?: number;
   /** Server-side watch timeout range in seconds, picked at random like client-go (300..600). */
   watchTimeoutSeconds?: [number, number];
+  /** Replace application-written messages while trimming (the forwarder without --forward-messages). */
+  withholdMessages?: boolean;
 }
 
 /** Status code of an error from the client, the list, or a watch ERROR event. */
@@ -215,6 +235,7 @@ export class ResourceWatcher {
   private readonly minHealthyMs: number;
   private readonly pageSize: number;
   private readonly timeoutRange: [number, number];
+  private readonly trim: (o: Raw) => KubernetesObject;
   private failures = 0;
   private pendingPause = false;
   private stopping = false;
@@ -241,7 +262,9 @@ export class ResourceWatcher {
     this.minHealthyMs = opts.minHealthyWatchMs ?? 5_000;
     this.pageSize = opts.pageSize ?? 500;
     this.timeoutRange = opts.watchTimeoutSeconds ?? [300, 600];
-    const trim = resource === 'pods' ? trimPod : trimEvent;
+    const withhold = opts.withholdMessages ?? false;
+    this.trim = (o: Raw) => (resource === 'pods' ? trimPod(o, withhold) : trimEvent(o, withhold));
+    const trim = this.trim;
     this.informer = new ListWatch<KubernetesObject>(
       path,
       new PacedWatch(kc, this),
@@ -334,7 +357,7 @@ export class ResourceWatcher {
     const started = this.now();
     let delivered = 0;
     let gone = false;
-    const trim = this.resource === 'pods' ? trimPod : trimEvent;
+    const trim = this.trim;
     const cb = (type: string, obj: Raw, raw?: Raw) => {
       if (type === 'ERROR') {
         const code = statusOf(obj);

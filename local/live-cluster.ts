@@ -47,7 +47,8 @@ export async function watchClusterInto(
 ): Promise<Forwarder> {
   const cluster = opts.cluster ?? opts.context ?? kubeConfig.getCurrentContext() ?? 'local';
   const forwarder = new Forwarder(
-    { cluster: cluster.slice(0, 63), events: true },
+    // Messages kept: the local bus and DynamoDB Local are this machine's; nothing leaves it.
+    { cluster: cluster.slice(0, 63), events: true, forwardMessages: true },
     {
       kubeConfig,
       sink: localBusSink(mode.bus),

@@ -32,6 +32,7 @@ describe('flags and environment', () => {
       '--selector',
       'app=web',
       '--events',
+      '--forward-messages',
       '--kubeconfig',
       '/k',
       '--context',
@@ -60,6 +61,7 @@ describe('flags and environment', () => {
       namespaces: ['a', 'b', 'c'],
       selector: 'app=web',
       events: true,
+      forwardMessages: true,
       kubeconfig: '/k',
       context: 'kind-x',
       sink: 'local',
@@ -80,6 +82,7 @@ describe('flags and environment', () => {
       AWS_REGION: 'us-east-1',
       PODLIFE_NAMESPACES: 'x,y',
       PODLIFE_EVENTS: 'true',
+      PODLIFE_FORWARD_MESSAGES: 'true',
       PODLIFE_SINK: 'eventbridge',
       PODLIFE_PORT: '7000',
     };
@@ -90,6 +93,7 @@ describe('flags and environment', () => {
       region: 'us-east-1',
       namespaces: ['x', 'y'],
       events: true,
+      forwardMessages: true,
       port: 7000,
     });
     expect(cfg(['--cluster', 'from-flag'], env).cluster).toBe('from-flag');
@@ -107,6 +111,7 @@ describe('flags and environment', () => {
       port: 8080,
       host: '0.0.0.0',
       events: false,
+      forwardMessages: false,
       logLevel: 'INFO',
       localUrl: DEFAULT_LOCAL_URL,
     });

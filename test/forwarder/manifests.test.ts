@@ -179,6 +179,8 @@ describe('deploy/ manifests', () => {
       const env = { ...literals, ...Object.fromEntries(container.env.map((e: Doc) => [e.name, e.value])) };
       const cfg = parseConfig([], env);
       expect(cfg).not.toBe('help');
+      // Application-written text stays in the cluster unless the operator opts in.
+      expect(cfg !== 'help' && cfg.forwardMessages).toBe(false);
     },
   );
 
