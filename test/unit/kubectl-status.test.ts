@@ -1,0 +1,832 @@
+/**
+ * kubectl's READY / STATUS / RESTARTS for a raw Pod (functions/core/kubectl-status.ts).
+ *
+ * The first tables are ported case by case from kubernetes/kubernetes
+ * `pkg/printers/internalversion/printers_test.go`: TestPrintPod, TestPrintPodWithRestartableInitContainer,
+ * TestPrintPodwide, TestPrintPodConditions, TestPrintNonTerminatedPod and TestPrintPodList. Go's
+ * internal `api.Pod` literals are written as the equivalent core/v1 JSON (`LastTerminationState` is
+ * `lastState`, `make([]api.Container, 2)` is two empty containers); `time.Now().Add(-10 * time.Second)`
+ * is `ago(10_000)` against a fixed NOW. Expected cells are upstream's, unchanged.
+ * Then: the branches upstream's tests leave out (Init:Signal / Init:ExitCode, Signal / ExitCode,
+ * Evicted, NodeLost, a crash-looping native sidecar), HumanDuration's ranges, hostile input, and
+ * the real fixtures of test/fixtures/real/modern with the STATUS kubectl prints, worked out by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { humanDuration, kubectlPodRow, kubectlStatus } from '../../functions/core/kubectl-status.ts';
+
+const NOW = Date.parse('2026-01-15T12:00:00Z');
+const ago = (ms: number) => new Date(NOW - ms).toISOString().replace('.000Z', 'Z');
+const S = 1000;
+const DAY = 86_400_000;
+const containers = (n: number) => Array.from({ length: n }, () => ({}));
+const running = { running: {} };
+const lastFinished = (ms: number) => ({ terminated: { finishedAt: ago(ms) } });
+const deleteTime = ago(10 * S);
+
+interface Case {
+  name: string;
+  pod: unknown;
+  /** [READY, STATUS, RESTARTS] as kubectl prints them. */
+  cells: [string, string, string];
+  completed?: 'Succeeded' | 'Failed';
+}
+
+function check(c: Case) {
+  const row = kubectlPodRow(c.pod, NOW);
+  expect([row.ready, row.status, row.restartsText]).toEqual(c.cells);
+  expect(row.age).toBe('<unknown>');
+  expect(row.completed).toBe(c.completed ?? null);
+}
+
+// printers_test.go TestPrintPod
+const TEST_PRINT_POD: Case[] = [
+  {
+    name: 'test1: name, num of containers, restarts, container ready status',
+    pod: {
+      metadata: { name: 'test1' },
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'podPhase',
+        containerStatuses: [{ ready: true, restartCount: 3, state: running }, { restartCount: 3 }],
+      },
+    },
+    cells: ['1/2', 'podPhase', '6'],
+  },
+  {
+    name: 'test2: container error overwrites pod phase',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'podPhase',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: running },
+          { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 },
+        ],
+      },
+    },
+    cells: ['1/2', 'ContainerWaitingReason', '6'],
+  },
+  {
+    name: 'test3: terminated state, and the first container overwrites the rest',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'podPhase',
+        containerStatuses: [
+          { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 },
+          { state: { terminated: { reason: 'ContainerTerminatedReason' } }, restartCount: 3 },
+        ],
+      },
+    },
+    cells: ['0/2', 'ContainerWaitingReason', '6'],
+  },
+  {
+    name: 'test4: ready is not enough for reporting running',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'podPhase',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: running },
+          { ready: true, restartCount: 3 },
+        ],
+      },
+    },
+    cells: ['1/2', 'podPhase', '6'],
+  },
+  {
+    name: 'test5: ready is not enough for reporting running (pod reason)',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        reason: 'podReason',
+        phase: 'podPhase',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: running },
+          { ready: true, restartCount: 3 },
+        ],
+      },
+    },
+    cells: ['1/2', 'podReason', '6'],
+  },
+  {
+    name: 'test6: one running, one completed, without Ready condition → NotReady',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'Running',
+        reason: '',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+          { ready: true, restartCount: 3, state: running },
+        ],
+      },
+    },
+    cells: ['1/2', 'NotReady', '6'],
+  },
+  {
+    name: 'test6: one running, one completed, with Ready condition → Running',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'Running',
+        reason: '',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+          { ready: true, restartCount: 3, state: running },
+        ],
+        conditions: [{ type: 'Ready', status: 'True', lastProbeTime: ago(0) }],
+      },
+    },
+    cells: ['1/2', 'Running', '6'],
+  },
+  {
+    name: 'test7: 1 init container restarting and 1 container not running',
+    pod: {
+      spec: { initContainers: containers(1), containers: containers(1) },
+      status: {
+        phase: 'podPhase',
+        initContainerStatuses: [
+          { ready: false, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
+        ],
+        containerStatuses: [{ ready: false, restartCount: 0, state: { waiting: {} } }],
+      },
+    },
+    cells: ['0/1', 'Init:0/1', '3 (10s ago)'],
+  },
+  {
+    name: 'test8: 2 init containers, one restarting and the other not running',
+    pod: {
+      spec: { initContainers: containers(2), containers: containers(1) },
+      status: {
+        phase: 'podPhase',
+        initContainerStatuses: [
+          { ready: false, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
+          { ready: false, state: { waiting: {} } },
+        ],
+        containerStatuses: [{ ready: false, state: { waiting: {} } }],
+      },
+    },
+    cells: ['0/1', 'Init:0/2', '3 (10s ago)'],
+  },
+  {
+    name: 'test9: 2 init containers, one completed without restarts, the other restarting',
+    pod: {
+      spec: { initContainers: containers(2), containers: containers(1) },
+      status: {
+        phase: 'podPhase',
+        initContainerStatuses: [
+          { ready: false, state: { terminated: {} } },
+          { ready: false, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
+        ],
+        containerStatuses: [{ ready: false, state: { waiting: {} } }],
+      },
+    },
+    cells: ['0/1', 'Init:1/2', '3 (10s ago)'],
+  },
+  {
+    name: 'test10: 2 init containers, one completed with restarts, the other restarting',
+    pod: {
+      spec: { initContainers: containers(2), containers: containers(1) },
+      status: {
+        phase: 'podPhase',
+        initContainerStatuses: [
+          { ready: false, restartCount: 2, state: { terminated: {} }, lastState: lastFinished(2 * 60 * S) },
+          { ready: false, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
+        ],
+        containerStatuses: [{ ready: false, state: { waiting: {} } }],
+      },
+    },
+    cells: ['0/1', 'Init:1/2', '5 (10s ago)'],
+  },
+  {
+    name: 'test11: 1 init container completed with restarts and one container restarting',
+    pod: {
+      spec: { initContainers: containers(1), containers: containers(1) },
+      status: {
+        phase: 'Running',
+        initContainerStatuses: [
+          { ready: false, restartCount: 2, state: { terminated: {} }, lastState: lastFinished(2 * 60 * S) },
+        ],
+        containerStatuses: [
+          { ready: false, restartCount: 4, state: running, lastState: lastFinished(20 * S) },
+        ],
+      },
+    },
+    cells: ['0/1', 'Running', '4 (20s ago)'],
+  },
+  {
+    name: 'test12: 1 container that restarted 5d ago',
+    pod: {
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { ready: true, restartCount: 3, state: running, lastState: lastFinished(5 * DAY) },
+        ],
+      },
+    },
+    cells: ['1/1', 'Running', '3 (5d ago)'],
+  },
+  {
+    name: 'test13: 2 containers, one never restarted, the other restarted 10d ago',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { ready: true, restartCount: 0, state: running },
+          { ready: true, restartCount: 3, state: running, lastState: lastFinished(10 * DAY) },
+        ],
+      },
+    },
+    cells: ['2/2', 'Running', '3 (10d ago)'],
+  },
+  {
+    name: 'test14: 2 containers, one restarted 5d ago, the other 20d ago',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { ready: true, restartCount: 6, state: running, lastState: lastFinished(5 * DAY) },
+          { ready: true, restartCount: 3, state: running, lastState: lastFinished(20 * DAY) },
+        ],
+      },
+    },
+    cells: ['2/2', 'Running', '9 (5d ago)'],
+  },
+  {
+    name: 'test15: PodScheduled condition with reason SchedulingGated',
+    pod: {
+      spec: { containers: containers(2) },
+      status: {
+        phase: 'podPhase',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }],
+      },
+    },
+    cells: ['0/2', 'SchedulingGated', '0'],
+  },
+  {
+    name: 'test16: pod condition succeed',
+    pod: {
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: [
+          { ready: false, restartCount: 0, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+        ],
+      },
+    },
+    cells: ['0/1', 'Completed', '0'],
+    completed: 'Succeeded',
+  },
+  {
+    name: 'test17: pod condition failed',
+    pod: {
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Failed',
+        containerStatuses: [
+          { ready: false, restartCount: 0, state: { terminated: { reason: 'Error', exitCode: 1 } } },
+        ],
+      },
+    },
+    cells: ['0/1', 'Error', '0'],
+    completed: 'Failed',
+  },
+  {
+    name: 'test18: pod condition succeed with deletion (terminal phase is not Terminating)',
+    pod: {
+      metadata: { deletionTimestamp: deleteTime },
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: [
+          { ready: false, restartCount: 0, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+        ],
+      },
+    },
+    cells: ['0/1', 'Completed', '0'],
+    completed: 'Succeeded',
+  },
+  {
+    name: 'test19: pod condition running with deletion',
+    pod: {
+      metadata: { deletionTimestamp: deleteTime },
+      spec: { containers: containers(1) },
+      status: { phase: 'Running', containerStatuses: [{ ready: false, restartCount: 0, state: running }] },
+    },
+    cells: ['0/1', 'Terminating', '0'],
+  },
+  {
+    name: 'test20: pod condition pending with deletion',
+    pod: {
+      metadata: { deletionTimestamp: deleteTime },
+      spec: { containers: containers(1) },
+      status: { phase: 'Pending' },
+    },
+    cells: ['0/1', 'Terminating', '0'],
+  },
+];
+
+const restartable = (name: string) => ({ name, restartPolicy: 'Always' });
+
+// printers_test.go TestPrintPodWithRestartableInitContainer
+const TEST_PRINT_POD_WITH_RESTARTABLE_INIT_CONTAINER: Case[] = [
+  {
+    name: 'test1: 2 restartable init containers, the first one running but not started',
+    pod: {
+      spec: {
+        initContainers: [restartable('restartable-init-1'), restartable('restartable-init-2')],
+        containers: containers(1),
+      },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          {
+            name: 'restartable-init-1',
+            ready: false,
+            restartCount: 3,
+            state: running,
+            started: false,
+            lastState: lastFinished(10 * S),
+          },
+          { name: 'restartable-init-2', ready: false, state: { waiting: {} }, started: false },
+        ],
+        containerStatuses: [{ ready: false, restartCount: 0, state: { waiting: {} } }],
+        conditions: [{ type: 'Initialized', status: 'False' }],
+      },
+    },
+    cells: ['0/3', 'Init:0/2', '3 (10s ago)'],
+  },
+  {
+    name: 'test1: the first one started and the second one running but not started',
+    pod: {
+      spec: {
+        initContainers: [restartable('restartable-init-1'), restartable('restartable-init-2')],
+        containers: containers(1),
+      },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          {
+            name: 'restartable-init-1',
+            ready: false,
+            restartCount: 3,
+            state: running,
+            started: true,
+            lastState: lastFinished(10 * S),
+          },
+          { name: 'restartable-init-2', ready: false, state: running, started: false },
+        ],
+        containerStatuses: [{ ready: false, restartCount: 0, state: { waiting: {} } }],
+        conditions: [{ type: 'Initialized', status: 'False' }],
+      },
+    },
+    cells: ['0/3', 'Init:1/2', '3 (10s ago)'],
+  },
+  {
+    name: 'test2: 2 restartable init containers started and 1 container running',
+    pod: {
+      spec: {
+        initContainers: [restartable('restartable-init-1'), restartable('restartable-init-2')],
+        containers: containers(1),
+      },
+      status: {
+        phase: 'Running',
+        initContainerStatuses: [
+          {
+            name: 'restartable-init-1',
+            ready: false,
+            restartCount: 3,
+            state: running,
+            started: true,
+            lastState: lastFinished(10 * S),
+          },
+          { name: 'restartable-init-2', ready: false, state: running, started: true },
+        ],
+        containerStatuses: [
+          { ready: true, restartCount: 4, state: running, lastState: lastFinished(20 * S) },
+        ],
+        conditions: [{ type: 'Initialized', status: 'True' }],
+      },
+    },
+    cells: ['1/3', 'Running', '7 (10s ago)'],
+  },
+  {
+    name: 'test3: 2 restartable init containers completed with non-zero and 1 container completed',
+    pod: {
+      spec: {
+        initContainers: [restartable('restartable-init-1'), restartable('restartable-init-2')],
+        containers: containers(1),
+      },
+      status: {
+        phase: 'Succeeded',
+        initContainerStatuses: [
+          {
+            name: 'restartable-init-1',
+            ready: false,
+            restartCount: 3,
+            state: { terminated: { reason: 'Error', exitCode: 137 } },
+            started: false,
+            lastState: lastFinished(10 * S),
+          },
+          {
+            name: 'restartable-init-2',
+            ready: false,
+            state: { terminated: { reason: 'Error', exitCode: 137 } },
+            started: false,
+          },
+        ],
+        containerStatuses: [
+          {
+            ready: false,
+            restartCount: 4,
+            state: { terminated: { reason: 'Completed', exitCode: 0 } },
+            lastState: lastFinished(20 * S),
+          },
+        ],
+        conditions: [{ type: 'Initialized', status: 'True' }],
+      },
+    },
+    cells: ['0/3', 'Completed', '7 (10s ago)'],
+    completed: 'Succeeded',
+  },
+  {
+    name: 'test4: container statuses for non-existent initContainers and containers',
+    pod: {
+      spec: {
+        initContainers: [
+          { name: 'init1', image: 'initimage' },
+          { name: 'sidecar1', image: 'sidecarimage', restartPolicy: 'Always' },
+        ],
+        containers: [{ name: 'container1', image: 'containerimage' }],
+      },
+      status: {
+        phase: 'Running',
+        initContainerStatuses: [{ name: 'initinvalid' }, { name: 'init1' }, { name: 'sidecar1' }],
+        containerStatuses: [{ name: 'containerinvalid' }, { name: 'container1' }],
+      },
+    },
+    cells: ['0/2', 'Init:0/2', '0'],
+  },
+];
+
+// printers_test.go TestPrintPodConditions and TestPrintNonTerminatedPod (same pod, five phases)
+const twoContainersInPhase = (phase: string) => ({
+  spec: { containers: containers(2) },
+  status: {
+    phase,
+    containerStatuses: [{ ready: true, restartCount: 3, state: running }, { restartCount: 3 }],
+  },
+});
+const TEST_PRINT_POD_CONDITIONS_AND_NON_TERMINATED: Case[] = [
+  { name: 'Running', pod: twoContainersInPhase('Running'), cells: ['1/2', 'Running', '6'] },
+  { name: 'Pending', pod: twoContainersInPhase('Pending'), cells: ['1/2', 'Pending', '6'] },
+  { name: 'Unknown', pod: twoContainersInPhase('Unknown'), cells: ['1/2', 'Unknown', '6'] },
+  {
+    name: 'Succeeded',
+    pod: twoContainersInPhase('Succeeded'),
+    cells: ['1/2', 'Succeeded', '6'],
+    completed: 'Succeeded',
+  },
+  { name: 'Failed', pod: twoContainersInPhase('Failed'), cells: ['1/2', 'Failed', '6'], completed: 'Failed' },
+];
+
+describe('kubectl printPod, ported from printers_test.go', () => {
+  it.each(TEST_PRINT_POD.map((c) => [c.name, c] as const))('TestPrintPod %s', (_n, c) => check(c));
+  it.each(TEST_PRINT_POD_WITH_RESTARTABLE_INIT_CONTAINER.map((c) => [c.name, c] as const))(
+    'TestPrintPodWithRestartableInitContainer %s',
+    (_n, c) => check(c),
+  );
+  it.each(TEST_PRINT_POD_CONDITIONS_AND_NON_TERMINATED.map((c) => [c.name, c] as const))(
+    'TestPrintPodConditions / TestPrintNonTerminatedPod: phase %s',
+    (_n, c) => check(c),
+  );
+
+  it('TestPrintPodList: each item printed on its own', () => {
+    const items = [
+      {
+        spec: { containers: containers(2) },
+        status: {
+          phase: 'podPhase',
+          containerStatuses: [
+            { ready: true, restartCount: 3, state: running },
+            { ready: true, restartCount: 3, state: running },
+          ],
+        },
+      },
+      {
+        spec: { containers: containers(1) },
+        status: { phase: 'podPhase', containerStatuses: [{ ready: true, restartCount: 1, state: running }] },
+      },
+    ];
+    expect(items.map((p) => kubectlPodRow(p, NOW)).map((r) => [r.ready, r.status, r.restartsText])).toEqual([
+      ['2/2', 'podPhase', '6'],
+      ['1/1', 'podPhase', '1'],
+    ]);
+  });
+
+  it('TestPrintPodwide: IP, NODE, NOMINATED NODE, READINESS GATES', () => {
+    const gated = (podIPs: { ip: string }[]) => ({
+      spec: {
+        containers: containers(2),
+        nodeName: 'test1',
+        readinessGates: [
+          { conditionType: 'condition1' },
+          { conditionType: 'condition2' },
+          { conditionType: 'condition3' },
+        ],
+      },
+      status: {
+        conditions: [
+          { type: 'condition1', status: 'False' },
+          { type: 'condition2', status: 'True' },
+        ],
+        phase: 'podPhase',
+        podIPs,
+        containerStatuses: [{ ready: true, restartCount: 3, state: running }, { restartCount: 3 }],
+        nominatedNodeName: 'node1',
+      },
+    });
+    const wide = (p: unknown) => {
+      const r = kubectlPodRow(p, NOW);
+      return [r.ready, r.status, r.restartsText, r.age, r.ip, r.node, r.nominatedNode, r.readinessGates];
+    };
+    expect(wide(gated([{ ip: '1.1.1.1' }]))).toEqual([
+      '1/2',
+      'podPhase',
+      '6',
+      '<unknown>',
+      '1.1.1.1',
+      'test1',
+      'node1',
+      '1/3',
+    ]);
+    expect(wide(gated([{ ip: '1.1.1.1' }, { ip: '2001:db8::' }]))).toEqual([
+      '1/2',
+      'podPhase',
+      '6',
+      '<unknown>',
+      '1.1.1.1',
+      'test1',
+      'node1',
+      '1/3',
+    ]);
+    expect(
+      wide({
+        spec: { containers: containers(2), nodeName: '' },
+        status: {
+          phase: 'podPhase',
+          containerStatuses: [
+            { ready: true, restartCount: 3, state: running },
+            { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 },
+          ],
+        },
+      }),
+    ).toEqual(['1/2', 'ContainerWaitingReason', '6', '<unknown>', '<none>', '<none>', '<none>', '<none>']);
+  });
+});
+
+// Branches of printPod that upstream's table does not exercise; expected values follow the code path.
+const MORE_BRANCHES: Case[] = [
+  {
+    name: 'init container terminated without reason, by a signal → Init:Signal:9',
+    pod: {
+      spec: { initContainers: containers(1), containers: containers(1) },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [{ state: { terminated: { exitCode: 137, signal: 9 } } }],
+      },
+    },
+    cells: ['0/1', 'Init:Signal:9', '0'],
+  },
+  {
+    name: 'init container terminated without reason → Init:ExitCode:2',
+    pod: {
+      spec: { initContainers: containers(1), containers: containers(1) },
+      status: { phase: 'Pending', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }] },
+    },
+    cells: ['0/1', 'Init:ExitCode:2', '0'],
+  },
+  {
+    name: 'init container in a crash loop → Init:CrashLoopBackOff, its restarts counted',
+    pod: {
+      spec: { initContainers: [{ name: 'init' }], containers: containers(1) },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          {
+            name: 'init',
+            restartCount: 2,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: lastFinished(30 * S),
+          },
+        ],
+        containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }],
+      },
+    },
+    cells: ['0/1', 'Init:CrashLoopBackOff', '2 (30s ago)'],
+  },
+  {
+    name: 'waiting PodInitializing in an init container is not a reason → Init:0/1',
+    pod: {
+      spec: { initContainers: containers(1), containers: containers(1) },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }],
+      },
+    },
+    cells: ['0/1', 'Init:0/1', '0'],
+  },
+  {
+    name: 'app container terminated without reason by a signal → Signal:15',
+    pod: {
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ state: { terminated: { exitCode: 143, signal: 15 } } }],
+      },
+    },
+    cells: ['0/1', 'Signal:15', '0'],
+  },
+  {
+    name: 'app container terminated without reason → ExitCode:1',
+    pod: {
+      spec: { containers: containers(1) },
+      status: { phase: 'Running', containerStatuses: [{ state: { terminated: { exitCode: 1 } } }] },
+    },
+    cells: ['0/1', 'ExitCode:1', '0'],
+  },
+  {
+    name: 'Evicted: status.reason wins over the phase',
+    pod: {
+      spec: { containers: containers(1) },
+      status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' },
+    },
+    cells: ['0/1', 'Evicted', '0'],
+    completed: 'Failed',
+  },
+  {
+    name: 'NodeLost with a deletionTimestamp → Unknown',
+    pod: {
+      metadata: { deletionTimestamp: deleteTime },
+      spec: { containers: containers(1) },
+      status: { phase: 'Running', reason: 'NodeLost', containerStatuses: [{ ready: true, state: running }] },
+    },
+    cells: ['1/1', 'Unknown', '0'],
+  },
+  {
+    name: 'NodeLost without deletionTimestamp stays NodeLost',
+    pod: {
+      spec: { containers: containers(1) },
+      status: { phase: 'Running', reason: 'NodeLost', containerStatuses: [{ ready: true, state: running }] },
+    },
+    cells: ['1/1', 'NodeLost', '0'],
+  },
+  {
+    name: 'Failed pod being deleted keeps Error (terminal phase)',
+    pod: {
+      metadata: { deletionTimestamp: deleteTime },
+      spec: { containers: containers(1) },
+      status: {
+        phase: 'Failed',
+        containerStatuses: [{ state: { terminated: { reason: 'Error', exitCode: 1 } } }],
+      },
+    },
+    cells: ['0/1', 'Error', '0'],
+    completed: 'Failed',
+  },
+  {
+    name: 'native sidecar in a crash loop after Initialized=True: Init:CrashLoopBackOff, sidecar restarts counted',
+    pod: {
+      spec: { initContainers: [restartable('proxy')], containers: [{ name: 'app' }] },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'Initialized', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+        initContainerStatuses: [
+          {
+            name: 'proxy',
+            ready: false,
+            started: false,
+            restartCount: 4,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(65 * S) } },
+          },
+        ],
+        containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: running }],
+      },
+    },
+    cells: ['1/2', 'Init:CrashLoopBackOff', '4 (65s ago)'],
+  },
+  {
+    name: 'started sidecar + app OOMKilled: the app reason wins, READY counts the ready sidecar',
+    pod: {
+      spec: { initContainers: [restartable('proxy')], containers: [{ name: 'app' }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Initialized', status: 'True' }],
+        initContainerStatuses: [
+          { name: 'proxy', ready: true, started: true, restartCount: 0, state: running },
+        ],
+        containerStatuses: [
+          {
+            name: 'app',
+            restartCount: 1,
+            state: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+            lastState: lastFinished(3 * 60 * S + 12 * S),
+          },
+        ],
+      },
+    },
+    cells: ['1/2', 'OOMKilled', '1 (3m12s ago)'],
+  },
+];
+
+describe('kubectl printPod: the other branches', () => {
+  it.each(MORE_BRANCHES.map((c) => [c.name, c] as const))('%s', (_n, c) => check(c));
+
+  it('AGE is HumanDuration(now - creationTimestamp); kubectlStatus is the STATUS alone', () => {
+    const pod = {
+      metadata: { creationTimestamp: ago(7 * S) },
+      spec: { containers: [] },
+      status: { phase: 'Pending' },
+    };
+    expect(kubectlPodRow(pod, NOW).age).toBe('7s');
+    expect(kubectlStatus(pod)).toBe('Pending');
+  });
+});
+
+describe('HumanDuration (k8s.io/apimachinery/pkg/util/duration), each range', () => {
+  it.each([
+    [-3 * S, '<invalid>'],
+    [-1 * S, '0s'],
+    [0, '0s'],
+    [119 * S, '119s'],
+    [120 * S, '2m'],
+    [192 * S, '3m12s'],
+    [10 * 60 * S, '10m'],
+    [179 * 60 * S + 59 * S, '179m'],
+    [3 * 3600 * S, '3h'],
+    [7 * 3600 * S + 59 * 60 * S, '7h59m'],
+    [8 * 3600 * S, '8h'],
+    [47 * 3600 * S, '47h'],
+    [2 * DAY, '2d'],
+    [3 * DAY + 4 * 3600 * S, '3d4h'],
+    [8 * DAY, '8d'],
+    [729 * DAY, '729d'],
+    [730 * DAY, '2y'],
+    [760 * DAY, '2y30d'],
+    [8 * 365 * DAY, '8y'],
+  ])('%d ms → %s', (ms, want) => expect(humanDuration(ms)).toBe(want));
+});
+
+describe('hostile input never throws and reads as absent', () => {
+  it.each([
+    ['null', null],
+    ['a string', 'pod'],
+    ['an array', []],
+    ['wrong types everywhere', { metadata: 5, spec: { containers: 'x', initContainers: {} }, status: [] }],
+    [
+      'statuses of wrong types',
+      {
+        spec: { containers: [{}], initContainers: [null, 7] },
+        status: {
+          phase: 3,
+          conditions: 'Ready',
+          initContainerStatuses: [null, 'x', { restartCount: '9', state: { terminated: 'yes' } }],
+          containerStatuses: [{ restartCount: Number.NaN, state: { waiting: { reason: 42 } } }],
+        },
+      },
+    ],
+  ])('%s', (_n, pod) => {
+    const row = kubectlPodRow(pod, NOW);
+    expect(typeof row.status).toBe('string');
+    expect(Number.isInteger(row.restarts)).toBe(true);
+    expect(row.restarts).toBe(0);
+  });
+
+  it('a prototype-named container does not make an init container restartable', () => {
+    const pod = {
+      spec: { initContainers: [{ name: 'x' }], containers: [{}] },
+      status: { initContainerStatuses: [{ name: '__proto__', started: true, state: running }] },
+    };
+    expect(kubectlPodRow(pod, NOW).status).toBe('Init:0/1');
+  });
+
+  it('a restart time in the far future prints <invalid> as kubectl does', () => {
+    const pod = {
+      spec: { containers: [{}] },
+      status: {
+        containerStatuses: [
+          { restartCount: 1, lastState: { terminated: { finishedAt: '2999-01-01T00:00:00Z' } } },
+        ],
+      },
+    };
+    expect(kubectlPodRow(pod, NOW).restartsText).toBe('1 (<invalid> ago)');
+  });
+});
