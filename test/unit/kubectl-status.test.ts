@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { humanDuration, kubectlPodRow, kubectlStatus } from '../../functions/core/kubectl-status.ts';
+import { fixtureObjects, TEMPLATE_NOW } from '../support/fixtures.ts';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString().replace('.000Z', 'Z');
@@ -828,5 +829,205 @@ describe('hostile input never throws and reads as absent', () => {
       },
     };
     expect(kubectlPodRow(pod, NOW).restartsText).toBe('1 (<invalid> ago)');
+  });
+});
+
+/**
+ * Real pods (test/fixtures/real, see SOURCES.md) and what `kubectl get pods` prints for them at
+ * `now`. Each expectation is worked out by hand from the object's own fields and printPod's rules
+ * (the reason in the comment); `now` is chosen a round distance after the last restart's
+ * `finishedAt` so the "(… ago)" is checkable by eye.
+ */
+interface RealCase {
+  file: string;
+  pod?: string;
+  now: string | number;
+  /** [READY, STATUS, RESTARTS] */
+  cells: [string, string, string];
+  why: string;
+}
+const REAL: RealCase[] = [
+  {
+    file: 'gitops-engine__pod-crashloop.yaml',
+    now: '2018-12-02T09:25:25Z',
+    cells: ['0/1', 'CrashLoopBackOff', '3 (5m ago)'],
+    why: 'waiting reason; lastState finishedAt 09:20:25',
+  },
+  {
+    file: 'gitops-engine__pod-deletion.yaml',
+    now: '2018-12-03T10:16:04Z',
+    cells: ['0/1', 'Terminating', '0'],
+    why: 'PodInitializing, then deletionTimestamp on a Pending pod',
+  },
+  {
+    file: 'gitops-engine__pod-error.yaml',
+    now: '2018-12-02T09:20:25Z',
+    cells: ['0/1', 'Error', '2 (44s ago)'],
+    why: 'terminated reason between restarts; last finish 09:19:41',
+  },
+  {
+    file: 'gitops-engine__pod-failed.yaml',
+    now: '2018-12-02T09:18:00Z',
+    cells: ['0/1', 'Error', '0'],
+    why: 'Failed phase, terminated Error',
+  },
+  {
+    file: 'gitops-engine__pod-imagepullbackoff.yaml',
+    now: '2018-12-02T10:00:00Z',
+    cells: ['0/1', 'ImagePullBackOff', '0'],
+    why: 'waiting reason',
+  },
+  {
+    file: 'gitops-engine__pod-pending.yaml',
+    now: '2018-12-03T10:16:00Z',
+    cells: ['0/1', 'PodInitializing', '0'],
+    why: 'an app container waiting PodInitializing is printed as is',
+  },
+  {
+    file: 'gitops-engine__pod-running-not-ready.yaml',
+    now: '2018-12-02T10:31:00Z',
+    cells: ['0/1', 'Running', '0'],
+    why: 'running but not ready: phase stays, READY 0',
+  },
+  {
+    file: 'gitops-engine__pod-running-restart-onfailure.yaml',
+    now: '2018-12-02T09:50:14Z',
+    cells: ['0/1', 'CrashLoopBackOff', '4 (80s ago)'],
+    why: 'last finish 09:48:54',
+  },
+  {
+    file: 'gitops-engine__pod-succeeded.yaml',
+    now: '2018-12-02T09:16:00Z',
+    cells: ['0/1', 'Completed', '0'],
+    why: 'terminated Completed',
+  },
+  {
+    file: 'insights-operator__authentication-operator-restarts-error.json',
+    now: '2021-07-08T14:00:01Z',
+    cells: ['1/1', 'Running', '12 (3h ago)'],
+    why: '180 min is not < 180 → hours form, 3h0m → 3h',
+  },
+  {
+    file: 'insights-operator__etcd-master-0-init-restarts.json',
+    now: '2021-07-07T11:37:46Z',
+    cells: ['3/3', 'Running', '2 (10m ago)'],
+    why: 'init containers Completed(0) are skipped and their restarts dropped; etcd restarted, finished 11:27:46',
+  },
+  {
+    file: 'insights-operator__router-default-unschedulable.json',
+    now: '2021-07-08T12:00:00Z',
+    cells: ['0/1', 'Pending', '0'],
+    why: 'Unschedulable is not a STATUS: the phase is printed',
+  },
+  {
+    file: 'insights-operator__vsystem-init-crashloopbackoff.json',
+    now: '2024-04-27T09:59:24Z',
+    cells: ['0/2', 'Init:CrashLoopBackOff', '7527 (5m ago)'],
+    why: 'init container waiting CrashLoopBackOff; Initialized=False so app containers are not read',
+  },
+  {
+    file: 'insights-operator__auditlog-retention-job-failed.json',
+    now: '2024-04-25T00:02:00Z',
+    cells: ['0/1', 'Error', '0'],
+    why: 'Job pod Failed, exit 3 Error',
+  },
+  {
+    file: 'is-healthy__container-creating.yaml',
+    now: TEMPLATE_NOW,
+    cells: ['0/1', 'ContainerCreating', '0'],
+    why: 'waiting reason',
+  },
+  {
+    file: 'is-healthy__evicted.yaml',
+    now: '2024-11-20T12:00:00Z',
+    cells: ['0/1', 'Evicted', '0'],
+    why: 'status.reason replaces the phase; no containerStatuses',
+  },
+  {
+    file: 'is-healthy__not-ready.yaml',
+    now: '2024-07-17T07:00:00Z',
+    cells: ['1/1', 'Running', '0'],
+    why: 'init Completed(0); Ready=False does not change STATUS',
+  },
+  {
+    file: 'is-healthy__oomkilled-unhealthy.yaml',
+    now: TEMPLATE_NOW,
+    cells: ['0/1', 'Running', '9 (120m ago)'],
+    why: 'running again after OOMKilled; templated finishedAt = now-2h, and 120 min < 180 prints as minutes',
+  },
+  {
+    file: 'is-healthy__pod-crashloop-pending.yaml',
+    now: '2024-09-05T12:38:01Z',
+    cells: ['0/1', 'Init:Error', '1 (60s ago)'],
+    why: 'init container terminated Error(1); last finish 12:37:01',
+  },
+  {
+    file: 'is-healthy__pod-never-ready.yaml',
+    now: '2025-02-03T10:40:00Z',
+    cells: ['0/1', 'Running', '0'],
+    why: 'started, never ready',
+  },
+  {
+    file: 'is-healthy__pod-terminating.yaml',
+    now: TEMPLATE_NOW,
+    cells: ['0/1', 'Terminating', '0'],
+    why: 'terminated Error(137), then deletionTimestamp on a Running-phase pod',
+  },
+  {
+    file: 'is-healthy__start-error.yaml',
+    now: '2024-11-22T12:00:00Z',
+    cells: ['0/1', 'StartError', '0'],
+    why: 'terminated reason StartError, phase Failed',
+  },
+  {
+    file: 'is-healthy__unhealthy-restarting.yaml',
+    now: TEMPLATE_NOW,
+    cells: ['0/1', 'CrashLoopBackOff', '6 (5m ago)'],
+    why: 'templated finishedAt = now-5m',
+  },
+  {
+    file: 'k9s__po-sidecar-init.json',
+    now: '2024-08-24T02:00:00Z',
+    cells: ['2/2', 'Running', '0'],
+    why: 'native sidecar started+ready counts in READY (1 app + 1 sidecar); the Completed init container does not',
+  },
+  {
+    file: 'kubectl-neat__pod1-raw.json',
+    now: '2019-07-06T18:41:25Z',
+    cells: ['1/1', 'Running', '3 (2d10h ago)'],
+    why: '58h since 2019-07-04T08:17:20 → 2d10h',
+  },
+  {
+    file: 'nri-kubernetes__1_34-pods.yaml',
+    pod: 'e2e-container-creating',
+    now: '2026-01-13T18:40:24Z',
+    cells: ['0/1', 'CrashLoopBackOff', '2 (20s ago)'],
+    why: 'last finish 18:40:04',
+  },
+  {
+    file: 'nri-kubernetes__1_35-pods.yaml',
+    pod: 'e2e-container-creating',
+    now: '2026-06-26T10:14:29Z',
+    cells: ['0/1', 'Completed', '2 (15s ago)'],
+    why: 'caught between restarts: terminated Completed, nothing running → Completed although the phase is Running',
+  },
+  {
+    file: 'nri-kubernetes__1_34-pods.yaml',
+    pod: 'e2e-container-pending',
+    now: '2026-01-13T18:41:00Z',
+    cells: ['0/1', 'Pending', '0'],
+    why: 'unschedulable, no containerStatuses',
+  },
+];
+
+describe('real fixtures: the STATUS kubectl prints, worked out by hand', () => {
+  it.each(REAL.map((c) => [`${c.file}${c.pod ? ` ${c.pod}` : ''}`, c] as const))('%s', (_n, c) => {
+    const pods = fixtureObjects(c.file)
+      .map((o) => o.value as { kind?: string; metadata?: { name?: string } })
+      .filter((v) => (v.kind ?? 'Pod') === 'Pod' && (c.pod == null || v.metadata?.name === c.pod));
+    expect(pods).toHaveLength(1);
+    const now = typeof c.now === 'number' ? c.now : Date.parse(c.now);
+    const row = kubectlPodRow(pods[0], now);
+    expect([row.ready, row.status, row.restartsText], c.why).toEqual(c.cells);
   });
 });
