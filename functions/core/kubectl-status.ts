@@ -109,9 +109,14 @@ function arr(v: unknown): unknown[] {
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
-/** Go's int32 fields: a non-integer or missing number reads as 0. */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Go's int32 fields (restartCount, exitCode, signal): a missing, non-numeric or out-of-range
+ * value reads as 0 (kubectl could not decode such an object at all), so sums stay finite.
+ */
 function int(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0;
+  return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= INT32_MAX ? Math.trunc(v) : 0;
 }
 
 /** Go's zero time (0001-01-01T00:00:00Z): what `metav1.Time{}` is when a time is absent. */

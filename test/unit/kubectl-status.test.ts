@@ -811,6 +811,19 @@ describe('hostile input never throws and reads as absent', () => {
     expect(row.restarts).toBe(0);
   });
 
+  it('restart counts outside int32 read as 0, so RESTARTS stays a finite integer', () => {
+    const pod = {
+      spec: { containers: [{}, {}] },
+      status: {
+        containerStatuses: [
+          { restartCount: 1e308, state: running },
+          { restartCount: 1e308, state: running },
+        ],
+      },
+    };
+    expect(kubectlPodRow(pod, NOW).restarts).toBe(0);
+  });
+
   it('a prototype-named container does not make an init container restartable', () => {
     const pod = {
       spec: { initContainers: [{ name: 'x' }], containers: [{}] },
