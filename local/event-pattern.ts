@@ -62,12 +62,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 function isScalar(x: unknown): x is Scalar {
-  return (
-    x === null ||
-    typeof x === 'string' ||
-    typeof x === 'boolean' ||
-    (typeof x === 'number' && Number.isFinite(x))
-  );
+  return x === null || typeof x === 'string' || typeof x === 'boolean' || typeof x === 'number';
 }
 
 /** The leaf values at a field: the scalar itself, or every scalar of a (nested) array. */
@@ -422,7 +417,6 @@ function compileMatcher(m: unknown, path: string): LeafMatcher {
     return { kind: 'value', test: (v) => v === m };
   }
   if (typeof m === 'number') {
-    if (!Number.isFinite(m)) throw new PatternError(path, 'numbers must be finite');
     const c = inRange(m) ? comparable(m) : null;
     return {
       kind: 'value',
@@ -528,8 +522,21 @@ function nodeMatches(node: Node, obj: Record<string, unknown>): boolean {
   return true;
 }
 
-/** Validates `pattern` as EventBridge does; throws `PatternError(path, reason)` when it would refuse it. */
-export function compilePattern(pattern: unknown): Matcher {
+/** EventBridge's default quota for an event pattern's size, in characters (raisable to 4096). */
+export const DEFAULT_MAX_PATTERN_CHARS = 2048;
+
+/**
+ * Validates `pattern` as EventBridge does; throws `PatternError(path, reason)` when it would
+ * refuse it. `maxChars` is the account's event-pattern size quota, counted on compact JSON.
+ */
+export function compilePattern(pattern: unknown, opts: { maxChars?: number } = {}): Matcher {
+  const maxChars = opts.maxChars ?? DEFAULT_MAX_PATTERN_CHARS;
+  const size = JSON.stringify(pattern)?.length ?? 0;
+  if (size > maxChars)
+    throw new PatternError(
+      '$',
+      `the pattern is ${size} characters, over EventBridge's event-pattern size quota of ${maxChars}`,
+    );
   const root = compileNode(pattern, '$', false, 0);
   return {
     pattern: pattern as EventPattern,

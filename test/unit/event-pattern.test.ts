@@ -555,6 +555,12 @@ const NUMBERS_AND_IPS: Case[] = [
   ['a string never equals a number', { a: ['5'] }, { a: 5 }, false],
   ['true is not "true"', { a: [true] }, { a: 'true' }, false],
   ['null is not "null"', { a: [null] }, { a: 'null' }, false],
+  [
+    'a number beyond doubles (1e400) is still a leaf',
+    { a: [{ exists: true }] },
+    JSON.parse('{"a": 1e400}'),
+    true,
+  ],
   ['numeric: event beyond 5e9 never matches', { a: [{ numeric: ['>', 0] }] }, { a: 6e9 }, false],
   ['numeric: 5e9 itself is in range', { a: [{ numeric: ['>=', 5e9] }] }, { a: 5e9 }, true],
   ['numeric: open bottom', { a: [{ numeric: ['>', 0, '<', 1] }] }, { a: 0 }, false],
@@ -868,6 +874,8 @@ const REFUSED: [pattern: unknown, path: string | RegExp, reason: RegExp][] = [
   [{ $or: [{ a: ['x'] }, {}] }, '$.$or[1]', /empty objects/],
   [{ $or: [{ numeric: [123] }, { prefix: ['abc'] }] }, '$.$or[0].numeric', /operator name/],
   [{ d: { $or: [{ a: ['x'] }, { e: { prefix: ['y'] } }] } }, '$.d.$or[1].e.prefix', /operator name/],
+  // EventBridge quota: event pattern size, 2048 characters by default
+  [{ a: ['x'.repeat(2100)] }, '$', /over EventBridge's event-pattern size quota of 2048/],
   // Operators event-ruler has and EventBridge does not document
   [{ a: [{ $and: [] }] }, '$.a[0].$and', /not an operator EventBridge implements/],
   [{ a: [{ contains: 'x' }] }, '$.a[0].contains', /not an operator EventBridge implements/],
@@ -957,6 +965,12 @@ describe('EventBridge event patterns: validation', () => {
 
   it.each(ACCEPTED.map((p) => [JSON.stringify(p), p] as const))('accepts %s', (_json, pattern) => {
     expect(() => compilePattern(pattern)).not.toThrow();
+  });
+
+  it('the size quota is the account’s: a raised one (4096) accepts what the default refuses', () => {
+    const big = { a: ['x'.repeat(3000)] };
+    expect(() => compilePattern(big)).toThrow(PatternError);
+    expect(compilePattern(big, { maxChars: 4096 }).matches({ a: 'x'.repeat(3000) })).toBe(true);
   });
 
   it('matchesPattern refuses a bad pattern before matching anything (the old name still works)', () => {
