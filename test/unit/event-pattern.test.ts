@@ -672,17 +672,257 @@ const ISSUE_10: Case[] = [
   ['own keys only (no prototype lookups)', { constructor: [{ exists: true }] }, {}, false],
 ];
 
+// --- aws/event-ruler src/test/software/amazon/event/ruler/ACMachineTest.java ---
+const AC_README_EVENT = {
+  ...README_EVENT,
+  resources: ['arn:aws:ec2:us-east-1:012345679012:instance/i-000000aaaaaa00000'],
+  detail: {
+    'c.count': 5,
+    'd.count': 3,
+    'x.limit': 301.8,
+    'instance-id': 'i-000000aaaaaa00000',
+    state: 'running',
+  },
+};
+const SONGS = {
+  Year: 1966,
+  Genres: [{ Pop: true }, { Classical: false }],
+  Songs: [
+    {
+      Name: 'Paperback Writer',
+      Writers: [
+        { First: 'John', Last: 'Lennon' },
+        { First: 'Paul', Last: 'McCartney' },
+      ],
+    },
+    {
+      Name: 'Paint It Black',
+      Writers: [
+        { First: 'Mick', Last: 'Jagger' },
+        { First: 'Keith', Last: 'Richards' },
+      ],
+    },
+  ],
+};
+const TASK = (state: string, provider: string, interfaceName?: string) => ({
+  taskInstanceId: 'id1',
+  taskInstanceState: state,
+  provider: { id: provider, type: 'XXXXXXXX' },
+  resources: [
+    {
+      legacyFocusCategory: 'XXXXXFocus',
+      endpointIdentifier: { type: 'XXXIdentifier', MaskedNumber: 'XXXXXXXXXX' },
+      ...(interfaceName ? { additionalContext: { capabilityInterfaces: [{ interfaceName }] } } : {}),
+    },
+  ],
+});
+const EXIST_FALSE_RULE = (leaf: string) => ({
+  requestContext: {
+    taskInstances: {
+      taskInstanceState: ['ACTIVE'],
+      provider: { id: ['XXXXXXXXXXXX'] },
+      resources: { additionalContext: { capabilityInterfaces: { [leaf]: [{ exists: false }] } } },
+    },
+  },
+});
+const AC_MACHINE: Case[] = [
+  ...(
+    [
+      {
+        'detail-type': ['EC2 Instance State-change Notification'],
+        resources: ['arn:aws:ec2:us-east-1:012345679012:instance/i-000000aaaaaa00000'],
+        detail: { state: ['initializing', 'running'] },
+      },
+      { time: [{ prefix: '2017-10-02' }], detail: { state: [{ 'anything-but': 'initializing' }] } },
+      { time: [{ prefix: '2017-10-02' }], detail: { state: [{ suffix: 'ing' }] } },
+      {
+        detail: {
+          'c.count': [{ numeric: ['>', 0, '<=', 5] }],
+          'd.count': [{ numeric: ['<', 10] }],
+          'x.limit': [{ numeric: ['=', 3.018e2] }],
+        },
+      },
+      { detail: { state: [{ 'anything-but': { prefix: 'init' } }] } },
+      { detail: { 'instance-id': [{ 'anything-but': { suffix: '1234' } }] } },
+      { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['Stopped', 'OverLoaded'] } }] } },
+    ] as unknown[]
+  ).map((rule, i): Case => [`rulesFromREADMETest #${i + 1}`, rule, AC_README_EVENT, true]),
+  ...(
+    [
+      [
+        {
+          Year: [1966],
+          Songs: { Name: ['Paperback Writer'], Writers: { First: ['Paul'], Last: ['McCartney'] } },
+        },
+        true,
+      ],
+      [{ Genres: { Pop: [true] }, Songs: { Name: ['Paint It Black'] } }, true],
+      [{ Year: [1966], Songs: { Name: ['Paint It Black'] } }, true],
+      [{ Songs: { Name: ['Paperback Writer'], Writers: { First: ['Paul'], Last: ['McCartney'] } } }, true],
+      [{ Year: [1966], Songs: { Name: ['Paperback Writer'], Writers: { First: ['Mick'] } } }, false],
+      [{ Songs: { Writers: { First: ['Mick'], Last: ['McCartney'] } } }, false],
+      [{ Genres: { Pop: [true] }, Songs: { Writers: { First: ['Mick'], Last: ['McCartney'] } } }, false],
+    ] as [unknown, boolean][]
+  ).map(([rule, expected], i): Case => [`songsACTest #${i + 1}`, rule, SONGS, expected]),
+  [
+    'testNumericMatch',
+    {
+      a: [{ numeric: ['=', 0] }],
+      b: [{ numeric: ['<', 0] }],
+      c: [{ numeric: ['<=', 0] }],
+      x: [{ numeric: ['>', 0] }],
+      y: [{ numeric: ['>=', 0] }],
+      z: [{ numeric: ['>', 0, '<', 1] }],
+    },
+    { a: [0], b: [-0.1], c: [0], x: [1], y: [0], z: [0.1] },
+    true,
+  ],
+  ...[
+    { a: 'child1', b: '444', c: 'child1', d: '444', z: 0.001 },
+    { a: 'dad4', b: 444, c: 'child1', d: '444', z: 0.001 },
+  ].map(
+    (event, i): Case => [
+      `testAnythingButDeletion event ${i}: anything-but numbers let strings through`,
+      {
+        a: [{ 'anything-but': ['dad0', 'dad1', 'dad2'] }],
+        b: [{ 'anything-but': [111, 222, 333] }],
+        c: [{ 'anything-but': 'dad0' }],
+        d: [{ 'anything-but': 111 }],
+        z: [{ numeric: ['>', 0, '<', 1] }],
+      },
+      event,
+      true,
+    ],
+  ),
+  ...(
+    [
+      ['value$', false],
+      ['notvalue', true],
+      ['$notvalue', true],
+    ] as [string, boolean][]
+  ).map(
+    ([a, expected]): Case => [
+      `testAnythingButSuffix ${a}`,
+      { a: [{ 'anything-but': { suffix: '$' } }] },
+      { a },
+      expected,
+    ],
+  ),
+  ...(
+    [
+      ['value', 'nothing', true],
+      ['YES', 'nothing', false],
+      ['yEs', 'nothing', false],
+      ['pLease', 'nothing', false],
+      ['PLEASE', 'nothing', false],
+      ['please', 'nothing', false],
+      ['please', 'no', false],
+      ['please', 'No', false],
+      ['please', 'No!', false],
+    ] as [string, string, boolean][]
+  ).map(
+    ([a, b, expected]): Case => [
+      `testAnythingButEqualsIgnoreCase a=${a} b=${b}`,
+      {
+        a: [{ 'anything-but': { 'equals-ignore-case': ['yes', 'please'] } }],
+        b: [{ 'anything-but': { 'equals-ignore-case': 'no' } }],
+      },
+      { a, b },
+      expected,
+    ],
+  ),
+  [
+    'testACWithExistFalseRule: r1 by the first element of the array',
+    EXIST_FALSE_RULE('interfaceName'),
+    {
+      requestContext: {
+        taskInstances: [TASK('ACTIVE', 'XXXXXXXXXXXX'), TASK('InACTIVE', 'SomeRandom', 'Dummy.DummyDumDum')],
+      },
+    },
+    true,
+  ],
+  [
+    'testACWithExistFalseRule: r2 by the first element of the array',
+    EXIST_FALSE_RULE('abc'),
+    {
+      requestContext: {
+        taskInstances: [TASK('ACTIVE', 'XXXXXXXXXXXX'), TASK('InACTIVE', 'SomeRandom', 'Dummy.DummyDumDum')],
+      },
+    },
+    true,
+  ],
+  [
+    'testACWithExistFalseRule: r1 not when the ACTIVE element has interfaceName',
+    EXIST_FALSE_RULE('interfaceName'),
+    {
+      requestContext: {
+        taskInstances: [TASK('ACTIVE', 'XXXXXXXXXXXX', 'XXXX.X'), TASK('InACTIVE', 'SomeRandom', 'XXXX.X')],
+      },
+    },
+    false,
+  ],
+  [
+    'testACWithExistFalseRule: r2 still',
+    EXIST_FALSE_RULE('abc'),
+    {
+      requestContext: {
+        taskInstances: [TASK('ACTIVE', 'XXXXXXXXXXXX', 'XXXX.X'), TASK('InACTIVE', 'SomeRandom', 'XXXX.X')],
+      },
+    },
+    true,
+  ],
+  [
+    'deleteRule: an event array against a rule list',
+    { foo: { bar: ['ab', 'cd'] } },
+    { foo: { bar: ['ab', 'cd'] } },
+    true,
+  ],
+  ...(
+    [
+      [{ A: 'on', C: 'on', D: 'off' }, true],
+      [{ B: 'on', C: 'on', D: 'off' }, true],
+      [{ A: 'on', B: 'on', C: 'on', D: 'on' }, false],
+      [{ A: 'on', B: 'on', C: 'on', D: 'off' }, true],
+    ] as [unknown, boolean][]
+  ).map(
+    ([event, expected], i): Case => [
+      `OneRuleMadeByTwoConditions (as $or) event ${i}`,
+      {
+        $or: [
+          { A: ['on'], C: ['on'], D: ['off'] },
+          { B: ['on'], C: ['on'], D: ['off'] },
+        ],
+      },
+      event,
+      expected,
+    ],
+  ),
+];
+
 describe('EventBridge event patterns: matching', () => {
   describe.each([
     ['EventBridge user guide (content filtering, arrays)', USER_GUIDE],
     ['aws/event-ruler README.md', README],
     ['aws/event-ruler src/test/resources/correctness-cases.json', CORRECTNESS],
     ['aws/event-ruler JsonRuleCompilerTest.java, ComparableNumber.java, CIDR', NUMBERS_AND_IPS],
+    ['aws/event-ruler ACMachineTest.java', AC_MACHINE],
     ['issue 10 findings, wildcards, anything-but lists', ISSUE_10],
   ])('%s', (_source, cases) => {
     it.each(cases)('%s', (_name, pattern, event, expected) => {
       expect(matches(pattern, event)).toBe(expected);
     });
+  });
+
+  it('ACMachineTest CIDRTest: 10.0.0.0/n matches exactly 2^(32-n) addresses of a window around it', () => {
+    const ip = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.');
+    const base = 0x0a000000;
+    for (let bits = 22; bits < 32; bits++) {
+      const m = compilePattern({ a: [{ cidr: `10.0.0.0/${bits}` }] });
+      const size = 2 ** (32 - bits);
+      let hits = 0;
+      for (let j = base - 16; j < base + size + 16; j++) if (m.matches({ a: ip(j) })) hits++;
+      expect(hits).toBe(size);
+    }
   });
 
   it('podlife rule: snapshots and pod events reach the ingest, other detail-types do not', () => {
