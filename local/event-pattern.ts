@@ -471,7 +471,9 @@ function compileMatcher(m: unknown, path: string): LeafMatcher {
 
 function compileNode(obj: unknown, path: string, insideOr: boolean, depth: number): Node {
   if (!isObject(obj)) throw new PatternError(path, `a pattern must be a JSON object, not ${describe(obj)}`);
-  if (depth > 32) throw new PatternError(path, 'the pattern is nested too deeply');
+  // The size quota bounds the depth (a level costs at least 6 characters); this only guards callers
+  // that raise the quota far beyond EventBridge's 4096.
+  if (depth > 1000) throw new PatternError(path, 'the pattern is nested too deeply');
   const keys = Object.keys(obj);
   if (keys.length === 0) throw new PatternError(path, 'empty objects are not allowed');
   const node: Node = { leaves: [], children: [], ors: [] };
@@ -531,7 +533,12 @@ export const DEFAULT_MAX_PATTERN_CHARS = 2048;
  */
 export function compilePattern(pattern: unknown, opts: { maxChars?: number } = {}): Matcher {
   const maxChars = opts.maxChars ?? DEFAULT_MAX_PATTERN_CHARS;
-  const size = JSON.stringify(pattern)?.length ?? 0;
+  let size: number;
+  try {
+    size = JSON.stringify(pattern)?.length ?? 0;
+  } catch {
+    throw new PatternError('$', 'the pattern is not serialisable JSON (a cycle, or nested too deeply)');
+  }
   if (size > maxChars)
     throw new PatternError(
       '$',

@@ -1213,6 +1213,15 @@ describe('EventBridge event patterns: validation', () => {
     expect(compilePattern(big, { maxChars: 4096 }).matches({ a: 'x'.repeat(3000) })).toBe(true);
   });
 
+  it('nesting is bounded by the size quota, not by a depth of our own; cycles are refused', () => {
+    let deep: unknown = ['x'];
+    for (let i = 0; i < 300; i++) deep = { k: deep };
+    expect(compilePattern(deep).matches(deep)).toBe(true);
+    const cyclic: Record<string, unknown> = { a: ['x'] };
+    cyclic.self = cyclic;
+    expect(() => compilePattern(cyclic)).toThrow(/not serialisable JSON/);
+  });
+
   it('matchesPattern refuses a bad pattern before matching anything (the old name still works)', () => {
     expect(() => matchesPattern({ source: 'aws.ec2' } as never, EC2)).toThrow(EventPatternError);
     expect(() => matchesPattern({ source: [{ regex: '.*' }] } as never, EC2)).toThrow(
