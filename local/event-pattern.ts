@@ -11,6 +11,8 @@
  * aws/event-ruler README):
  * - every key of a pattern object must match (AND); a leaf is a non-empty list of matchers, and
  *   matches when any matcher matches any of the event's values at that path (OR);
+ * - `$or` (2+ branches) is expanded as event-ruler does into OR-free sub-patterns, each matched
+ *   on its own; a field set again by a later key or branch replaces the earlier one;
  * - event arrays are flattened: a leaf sees every scalar of a (nested) array; a nested pattern
  *   object is matched against each object of an array, and must match inside ONE element (array
  *   consistency, as event-ruler's `rulesForJSONEvent`): `{"d":{"a":["x"],"b":["y"]}}` does not
@@ -193,14 +195,13 @@ function wildcardMatches(segments: readonly string[], s: string): boolean {
 type ValueTest = (v: Scalar) => boolean;
 type LeafMatcher = { kind: 'exists'; present: boolean } | { kind: 'value'; test: ValueTest };
 
-interface Leaf {
-  key: string;
-  matchers: LeafMatcher[];
-}
+/** A pattern object's fields, in document order (order matters when `$or` is expanded). */
+type Item =
+  | { kind: 'leaf'; key: string; matchers: LeafMatcher[] }
+  | { kind: 'child'; key: string; node: Node }
+  | { kind: 'or'; branches: Node[] };
 interface Node {
-  leaves: Leaf[];
-  children: { key: string; node: Node }[];
-  ors: Node[][];
+  items: Item[];
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -476,7 +477,7 @@ function compileNode(obj: unknown, path: string, insideOr: boolean, depth: numbe
   if (depth > 1000) throw new PatternError(path, 'the pattern is nested too deeply');
   const keys = Object.keys(obj);
   if (keys.length === 0) throw new PatternError(path, 'empty objects are not allowed');
-  const node: Node = { leaves: [], children: [], ors: [] };
+  const node: Node = { items: [] };
   for (const key of keys) {
     const v = obj[key];
     const p = at(path, key);
@@ -484,7 +485,10 @@ function compileNode(obj: unknown, path: string, insideOr: boolean, depth: numbe
       if (!Array.isArray(v))
         throw new PatternError(p, `$or must be a list of pattern objects, not ${describe(v)}`);
       if (v.length < 2) throw new PatternError(p, `$or needs at least 2 patterns, not ${v.length}`);
-      node.ors.push(v.map((b, i) => compileNode(b, `${p}[${i}]`, true, depth + 1)));
+      node.items.push({
+        kind: 'or',
+        branches: v.map((b, i) => compileNode(b, `${p}[${i}]`, true, depth + 1)),
+      });
       continue;
     }
     if (insideOr && OPERATORS.has(key))
@@ -494,8 +498,9 @@ function compileNode(obj: unknown, path: string, insideOr: boolean, depth: numbe
       );
     if (Array.isArray(v)) {
       nonEmptyList(v, p);
-      node.leaves.push({ key, matchers: v.map((m, i) => compileMatcher(m, `${p}[${i}]`)) });
-    } else if (isObject(v)) node.children.push({ key, node: compileNode(v, p, insideOr, depth + 1) });
+      node.items.push({ kind: 'leaf', key, matchers: v.map((m, i) => compileMatcher(m, `${p}[${i}]`)) });
+    } else if (isObject(v))
+      node.items.push({ kind: 'child', key, node: compileNode(v, p, insideOr, depth + 1) });
     else
       throw new PatternError(
         p,
@@ -505,22 +510,85 @@ function compileNode(obj: unknown, path: string, insideOr: boolean, depth: numbe
   return node;
 }
 
-function leafMatches(leaf: Leaf, value: unknown): boolean {
+/**
+ * `$or`, as event-ruler's JsonRuleCompiler reads it: the pattern becomes a list of OR-free
+ * sub-patterns (one per combination of branches), each a map of field path to matchers, filled
+ * in document order, so a path set again by a later field or branch replaces the earlier one.
+ */
+type SubPattern = Map<string, { path: string[]; matchers: LeafMatcher[] }>;
+
+/** Sub-patterns local mode expands at most (a local bound, said when reached). */
+export const MAX_OR_COMBINATIONS = 1000;
+
+function expand(node: Node, prefix: string[], rules: SubPattern[]): SubPattern[] {
+  let out = rules;
+  for (const item of node.items) {
+    if (item.kind === 'leaf') {
+      if (out.length === 0) out = [new Map()];
+      const path = [...prefix, item.key];
+      for (const r of out) r.set(JSON.stringify(path), { path, matchers: item.matchers });
+    } else if (item.kind === 'child') out = expand(item.node, [...prefix, item.key], out);
+    else {
+      const next: SubPattern[] = [];
+      for (const b of item.branches) {
+        const copies = out.length ? out.map((r) => new Map(r)) : [new Map()];
+        next.push(...expand(b, prefix, copies));
+        if (next.length > MAX_OR_COMBINATIONS)
+          throw new PatternError(
+            '$',
+            `$or expands to more than ${MAX_OR_COMBINATIONS} combinations; local mode does not evaluate patterns this complex`,
+          );
+      }
+      out = next;
+    }
+  }
+  return out;
+}
+
+/** An OR-free sub-pattern back as a tree, so that fields under one array element stay together. */
+function treeOf(rule: SubPattern): Node {
+  const root: Node = { items: [] };
+  for (const { path, matchers } of rule.values()) {
+    let node = root;
+    for (const key of path.slice(0, -1)) {
+      let child = node.items.find(
+        (i): i is Extract<Item, { kind: 'child' }> => i.kind === 'child' && i.key === key,
+      );
+      if (!child) {
+        child = { kind: 'child', key, node: { items: [] } };
+        node.items.push(child);
+      }
+      node = child.node;
+    }
+    node.items.push({ kind: 'leaf', key: path[path.length - 1], matchers });
+  }
+  return root;
+}
+
+function leafMatches(matchers: LeafMatcher[], value: unknown): boolean {
   const leaves = leavesOf(value);
-  return leaf.matchers.some((m) =>
+  return matchers.some((m) =>
     m.kind === 'exists' ? m.present === leaves.length > 0 : leaves.some((v) => m.test(v)),
   );
 }
 
+/**
+ * Every field of an OR-free node matches `obj`. A nested node is matched against each object at
+ * its key (arrays flattened) and must hold within one of them: event-ruler's array consistency.
+ */
 function nodeMatches(node: Node, obj: Record<string, unknown>): boolean {
-  for (const leaf of node.leaves) if (!leafMatches(leaf, own(obj, leaf.key))) return false;
-  for (const { key, node: child } of node.children) {
-    const objects = objectsOf(own(obj, key));
-    // No object there: the child's fields are all absent (so only exists:false can match).
-    if (objects.length === 0 ? !nodeMatches(child, {}) : !objects.some((o) => nodeMatches(child, o)))
-      return false;
+  for (const item of node.items) {
+    if (item.kind === 'leaf') {
+      if (!leafMatches(item.matchers, own(obj, item.key))) return false;
+    } else if (item.kind === 'child') {
+      const objects = objectsOf(own(obj, item.key));
+      // No object there: the child's fields are all absent (so only exists:false can match).
+      if (
+        objects.length === 0 ? !nodeMatches(item.node, {}) : !objects.some((o) => nodeMatches(item.node, o))
+      )
+        return false;
+    } else if (!item.branches.some((b) => nodeMatches(b, obj))) return false;
   }
-  for (const branches of node.ors) if (!branches.some((b) => nodeMatches(b, obj))) return false;
   return true;
 }
 
@@ -544,10 +612,13 @@ export function compilePattern(pattern: unknown, opts: { maxChars?: number } = {
       '$',
       `the pattern is ${size} characters, over EventBridge's event-pattern size quota of ${maxChars}`,
     );
-  const root = compileNode(pattern, '$', false, 0);
+  const trees = expand(compileNode(pattern, '$', false, 0), [], []).map(treeOf);
   return {
     pattern: pattern as EventPattern,
-    matches: (event) => nodeMatches(root, isObject(event) ? event : {}),
+    matches: (event) => {
+      const obj = isObject(event) ? event : {};
+      return trees.some((t) => nodeMatches(t, obj));
+    },
   };
 }
 

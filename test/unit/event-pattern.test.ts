@@ -899,6 +899,87 @@ const AC_MACHINE: Case[] = [
   ),
 ];
 
+// --- aws/event-ruler JsonRuleCompilerTest.java testBasicFunctionOfOrRelationshipRules, and
+// JsonRuleCompiler.java's reading of $or (one OR-free sub-rule per combination of branches,
+// filled in document order: `rule.put(name, values)` replaces a path set before) ---
+const OR_EVENT = {
+  detail: {
+    'detail-type': 'EC2 Instance State-change Notification',
+    resources: 'arn:aws:ec2:us-east-1:123456789012:instance/i-000000aaaaaa00000',
+    info: { 'state-status': 'running', 'state-count': { count: 100 } },
+    'c-count': 1,
+    'd-count': 8,
+  },
+  news: { newsProviders: 'p1', newCondition1: 'news111', newCondition2: 'news222' },
+};
+const OR_RULES: Case[] = [
+  [
+    'testBasicFunctionOfOrRelationshipRules rule1',
+    {
+      detail: {
+        $or: [
+          { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] },
+          { 'd-count': [{ numeric: ['<', 10] }] },
+          { 'x-limit': [{ numeric: ['=', 3.018e2] }] },
+        ],
+      },
+    },
+    OR_EVENT,
+    true,
+  ],
+  [
+    'testBasicFunctionOfOrRelationshipRules rule2',
+    {
+      detail: {
+        'detail-type': ['EC2 Instance State-change Notification'],
+        resources: ['arn:aws:ec2:us-east-1:123456789012:instance/i-000000aaaaaa00000'],
+        info: { 'state-status': ['initializing', 'running'], 'state-count': { count: [100] } },
+        $or: [
+          { 'c-count': [{ numeric: ['>', 0, '<=', 5] }] },
+          { 'd-count': [{ numeric: ['<', 10] }] },
+          { 'x-limit': [{ numeric: ['=', 3.018e2] }] },
+        ],
+      },
+      news: {
+        newsProviders: ['p1', 'p2'],
+        $or: [{ newCondition1: ['news111'] }, { newCondition2: ['news222'] }],
+      },
+    },
+    OR_EVENT,
+    true,
+  ],
+  [
+    '$or keeps array consistency: a field and a branch field under one array element',
+    { d: { a: ['1'] }, $or: [{ d: { b: ['2'] } }, { x: ['y'] }] },
+    { d: [{ a: '1' }, { b: '2' }] },
+    false,
+  ],
+  [
+    '$or keeps array consistency: same element',
+    { d: { a: ['1'] }, $or: [{ d: { b: ['2'] } }, { x: ['y'] }] },
+    { d: [{ a: '1', b: '2' }] },
+    true,
+  ],
+  [
+    '$or: a branch replaces a field set before it',
+    { a: ['1'], $or: [{ a: ['2'] }, { b: ['3'] }] },
+    { a: '2' },
+    true,
+  ],
+  [
+    '$or: the other branch keeps it',
+    { a: ['1'], $or: [{ a: ['2'] }, { b: ['3'] }] },
+    { a: '1', b: '3' },
+    true,
+  ],
+  [
+    '$or: a field after the $or replaces the branches’',
+    { $or: [{ a: ['2'] }, { b: ['3'] }], a: ['1'] },
+    { a: '2' },
+    false,
+  ],
+];
+
 describe('EventBridge event patterns: matching', () => {
   describe.each([
     ['EventBridge user guide (content filtering, arrays)', USER_GUIDE],
@@ -906,6 +987,7 @@ describe('EventBridge event patterns: matching', () => {
     ['aws/event-ruler src/test/resources/correctness-cases.json', CORRECTNESS],
     ['aws/event-ruler JsonRuleCompilerTest.java, ComparableNumber.java, CIDR', NUMBERS_AND_IPS],
     ['aws/event-ruler ACMachineTest.java', AC_MACHINE],
+    ['aws/event-ruler JsonRuleCompiler.java / JsonRuleCompilerTest.java: $or', OR_RULES],
     ['issue 10 findings, wildcards, anything-but lists', ISSUE_10],
   ])('%s', (_source, cases) => {
     it.each(cases)('%s', (_name, pattern, event, expected) => {
@@ -1220,6 +1302,15 @@ describe('EventBridge event patterns: validation', () => {
     const cyclic: Record<string, unknown> = { a: ['x'] };
     cyclic.self = cyclic;
     expect(() => compilePattern(cyclic)).toThrow(/not serialisable JSON/);
+  });
+
+  it('$or combinations are bounded: 2^10 sub-patterns are refused with the reason, not evaluated', () => {
+    const ors = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`k${i}`, { $or: [{ a: ['x'] }, { b: ['y'] }] }]),
+    );
+    expect(() => compilePattern(ors)).toThrow(/more than 1000 combinations/);
+    delete ors.k9;
+    expect(compilePattern(ors).matches({ k0: { a: 'x' } })).toBe(false);
   });
 
   it('matchesPattern refuses a bad pattern before matching anything (the old name still works)', () => {
