@@ -8,7 +8,7 @@
  * `snsClient`), so handler code that publishes runs unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import { matchesPattern } from './event-pattern.ts';
+import { compilePattern, type Matcher, PatternError } from './event-pattern.ts';
 import { rateMillis, type Wiring, type WiringRule } from './wiring.ts';
 
 export interface BusEntry {
@@ -48,6 +48,20 @@ export interface LocalBusOptions {
 /** EventBridge's limit for one entry (the whole entry, as PutEvents counts it). */
 export const MAX_ENTRY_BYTES = 256 * 1024;
 
+/** A rule's pattern, compiled; a pattern EventBridge would refuse stops local mode at startup. */
+function compileRule(rule: WiringRule): Matcher {
+  try {
+    return compilePattern(rule.pattern);
+  } catch (err) {
+    if (err instanceof PatternError) {
+      throw new Error(
+        `rule ${rule.path}: EventBridge would refuse its event pattern at ${err.path}: ${err.reason}`,
+      );
+    }
+    throw err;
+  }
+}
+
 export class LocalBus {
   readonly queues = new Map<string, Record<string, unknown>[]>();
   readonly failures: DeliveryFailure[] = [];
@@ -56,14 +70,16 @@ export class LocalBus {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private readonly busRules: WiringRule[];
+  private readonly busRules: { rule: WiringRule; matcher: Matcher }[];
   private readonly scheduled: WiringRule[];
 
   constructor(
     readonly wiring: Wiring,
     private readonly opts: LocalBusOptions,
   ) {
-    this.busRules = wiring.rules.filter((r) => r.pattern);
+    this.busRules = wiring.rules
+      .filter((r) => r.pattern)
+      .map((rule) => ({ rule, matcher: compileRule(rule) }));
     this.scheduled = wiring.rules.filter((r) => r.schedule);
   }
 
@@ -133,8 +149,8 @@ export class LocalBus {
 
   private route(event: Record<string, unknown>): void {
     let matched = false;
-    for (const rule of this.busRules) {
-      if (!matchesPattern(rule.pattern!, event)) continue;
+    for (const { rule, matcher } of this.busRules) {
+      if (!matcher.matches(event)) continue;
       matched = true;
       this.stats.matched++;
       for (const t of rule.targets) {
