@@ -150,9 +150,10 @@ export async function localCommand(
     return await runStarted(mode, stop);
   } catch (e) {
     // Whatever fails once DynamoDB Local runs stops it: one line, an exit code, never a hang.
-    const error = e as Error & { code?: string };
+    const error = e as Error & { code?: string; path?: string };
     const input = ['ENOENT', 'EISDIR', 'EACCES', 'EPERM'].includes(error.code ?? '');
-    err.write(`podlife local: ${input ? '' : 'failed: '}${error.message}\n`);
+    const where = error.path && !error.message.includes(error.path) ? `${error.path}: ` : '';
+    err.write(`podlife local: ${input ? '' : 'failed: '}${where}${error.message}\n`);
     await stop();
     return input ? 2 : 1;
   }
