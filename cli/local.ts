@@ -141,11 +141,15 @@ export async function localCommand(
     } else err.write(`podlife local: could not start: ${error.message}\n`);
     return 1;
   }
+  const onInt = () => void stop().then(() => process.exit(130));
+  const onTerm = () => void stop().then(() => process.exit(143));
   const stop = async () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
     await mode.stop();
   };
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   try {
     return await runStarted(mode, stop);
   } catch (e) {
