@@ -3,6 +3,7 @@
  * Lambdas' handlers, the query API and the web dashboard on 127.0.0.1), fed by the demo trace,
  * a recorded watch stream, or a live cluster through the forwarder's local sink.
  */
+import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatSeconds, parseDuration } from '../functions/core/time.ts';
 import { JAVA_MISSING } from '../local/dynamodb-local.ts';
@@ -39,6 +40,26 @@ Examples:
   npx podlife local --speed max --exit        # replay, sweep, print the summary, stop
   npx podlife local --kubeconfig ~/.kube/config --context kind-dev
   npx podlife pending --local http://127.0.0.1:8787/api`;
+
+/**
+ * Why an input cannot be read (one line naming it), or null: checked before anything starts,
+ * so a typo costs no DynamoDB Local start and never leaves one running.
+ */
+export function unreadableInput(file: string): string | null {
+  if (file === '-') return null;
+  try {
+    if (statSync(file).isDirectory())
+      return `${file}: is a directory (give the files in it: ${file}/*.jsonl)`;
+    closeSync(openSync(file, constants.O_RDONLY));
+    return null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') return `${file}: no such file`;
+    if (code === 'EACCES' || code === 'EPERM') return `${file}: permission denied`;
+    if (code === 'EISDIR') return `${file}: is a directory`;
+    return `${file}: cannot be read (${code ?? (e as Error).message})`;
+  }
+}
 
 function parseSpeed(text: string): number | 'max' {
   if (text === 'max') return 'max';
@@ -77,6 +98,17 @@ export async function localCommand(
     throw new UsageError(`--port: not a port: ${values.port}`);
   const files = positionals.length ? positionals : ['demo/trace.jsonl'];
   const log = (line: string) => err.write(`${line}\n`);
+  const stuckAfterSeconds = parseDuration(values['stuck-after']);
+  const maxGapSeconds = parseDuration(values['max-gap']);
+  if (!kubeConfigWanted(values)) {
+    for (const file of files) {
+      const problem = unreadableInput(file);
+      if (problem) {
+        err.write(`podlife local: ${problem}\n`);
+        return 2;
+      }
+    }
+  }
 
   // A live cluster's kubeconfig is checked before anything starts: a bad one costs nothing.
   let kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined;
@@ -94,7 +126,7 @@ export async function localCommand(
   try {
     mode = await LocalMode.start({
       port,
-      stuckAfterSeconds: parseDuration(values['stuck-after']),
+      stuckAfterSeconds,
       log,
       onAlert: (a) => log(`ALERT  ${a.subject ?? a.message.split('\n')[0]}`),
     });
@@ -109,53 +141,74 @@ export async function localCommand(
     } else err.write(`podlife local: could not start: ${error.message}\n`);
     return 1;
   }
+  const onInt = () => void stop().then(() => process.exit(130));
+  const onTerm = () => void stop().then(() => process.exit(143));
   const stop = async () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
     await mode.stop();
   };
-  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    return await runStarted(mode, stop);
+  } catch (e) {
+    // Whatever fails once DynamoDB Local runs stops it: one line, an exit code, never a hang.
+    const error = e as Error & { code?: string; path?: string };
+    const input = ['ENOENT', 'EISDIR', 'EACCES', 'EPERM'].includes(error.code ?? '');
+    const where = error.path && !error.message.includes(error.path) ? `${error.path}: ` : '';
+    err.write(`podlife local: ${input ? '' : 'failed: '}${where}${error.message}\n`);
+    await stop();
+    return input ? 2 : 1;
+  }
 
-  out.write(
-    `podlife local mode\n  dashboard  ${mode.url}/\n  query API  ${mode.url}/api/pending\n  local sink ${mode.url}/events\n`,
-  );
+  async function runStarted(mode: LocalMode, stop: () => Promise<void>): Promise<number> {
+    out.write(
+      `podlife local mode\n  dashboard  ${mode.url}/\n  query API  ${mode.url}/api/pending\n  local sink ${mode.url}/events\n`,
+    );
 
-  if (kubeConfig) {
-    try {
-      const { watchClusterInto } = await import('../local/live-cluster.ts');
-      await watchClusterInto(mode, kubeConfig, { context: values.context, log });
-    } catch (e) {
-      err.write(`podlife local: ${(e as Error).message}\n`);
-      await stop();
-      return 1;
+    if (kubeConfig) {
+      try {
+        const { watchClusterInto } = await import('../local/live-cluster.ts');
+        await watchClusterInto(mode, kubeConfig, { context: values.context, log });
+      } catch (e) {
+        err.write(`podlife local: ${(e as Error).message}\n`);
+        await stop();
+        return 1;
+      }
+      out.write('watching the cluster; Ctrl-C to stop\n');
+      return new Promise<number>(() => {});
     }
-    out.write('watching the cluster; Ctrl-C to stop\n');
+
+    const bar = progressBar('replaying', err, 0);
+    let rejected = 0;
+    const summary = await mode.replay({
+      files,
+      cluster: values.cluster,
+      speed,
+      maxGapSeconds,
+      onProgress: (done, total) => bar.update(done, total),
+      onProblem: (p) => {
+        rejected++;
+        err.write(`${p.file}:${p.line}: ${p.reason}\n`);
+      },
+    });
+    bar.done();
+    const bus = mode.bus.stats;
+    out.write(
+      `replayed ${summary.snapshots} snapshots and ${summary.events} events in ${summary.wallSeconds.toFixed(1)}s ` +
+        `(trace ${formatSeconds(summary.traceStart != null && summary.traceEnd != null ? (summary.traceEnd - summary.traceStart) / 1000 : null)}); ` +
+        `${bus.delivered} deliveries, ${mode.bus.failures.length} failed, ${mode.alerts.length} alerts\n`,
+    );
+    if (values.exit) {
+      await stop();
+      return rejected > 0 ? 2 : 0;
+    }
+    out.write(`now = ${new Date(mode.clock.now()).toISOString()} (the trace's end); Ctrl-C to stop\n`);
     return new Promise<number>(() => {});
   }
+}
 
-  const bar = progressBar('replaying', err, 0);
-  let rejected = 0;
-  const summary = await mode.replay({
-    files,
-    cluster: values.cluster,
-    speed,
-    maxGapSeconds: parseDuration(values['max-gap']),
-    onProgress: (done, total) => bar.update(done, total),
-    onProblem: (p) => {
-      rejected++;
-      err.write(`${p.file}:${p.line}: ${p.reason}\n`);
-    },
-  });
-  bar.done();
-  const bus = mode.bus.stats;
-  out.write(
-    `replayed ${summary.snapshots} snapshots and ${summary.events} events in ${summary.wallSeconds.toFixed(1)}s ` +
-      `(trace ${formatSeconds(summary.traceStart != null && summary.traceEnd != null ? (summary.traceEnd - summary.traceStart) / 1000 : null)}); ` +
-      `${bus.delivered} deliveries, ${mode.bus.failures.length} failed, ${mode.alerts.length} alerts\n`,
-  );
-  if (values.exit) {
-    await stop();
-    return rejected > 0 ? 2 : 0;
-  }
-  out.write(`now = ${new Date(mode.clock.now()).toISOString()} (the trace's end); Ctrl-C to stop\n`);
-  return new Promise<number>(() => {});
+function kubeConfigWanted(values: { kubeconfig?: string; context?: string }): boolean {
+  return Boolean(values.kubeconfig || values.context);
 }

@@ -3,7 +3,10 @@
  * the end-to-end tests run the very handler the deployed API runs: each request becomes an
  * APIGatewayProxyEventV2 (as API Gateway builds it: lower-case headers, decoded query values,
  * repeated ones joined by commas), and the structured result becomes the response.
- * Listens on 127.0.0.1 unless told otherwise: local mode has no authentication.
+ * Listens on 127.0.0.1 unless told otherwise: local mode has no authentication, so every request
+ * is also checked before its body is read (see `refusal`): a Host other than this server's own
+ * (DNS rebinding) gets 421, a foreign Origin or a browser's cross-site subresource request gets
+ * 403, and a body over `maxBodyBytes` gets 413 with the socket read no further.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -17,6 +20,40 @@ export interface ServeOptions {
   /** 0 (default): any free port. */
   port?: number;
   host?: string;
+  /** Largest request body read (default: 1 MiB); beyond it, 413 and the connection is closed. */
+  maxBodyBytes?: number;
+}
+
+/** The default request-body bound: the forwarder sends at most 256 KB per call. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Why a request is refused before its body is read, or null. `host`/`port` are where this server
+ * listens: only `Host: 127.0.0.1:PORT`, `localhost:PORT` (or the listening host) is accepted, so
+ * a page whose DNS name was rebound to 127.0.0.1 cannot reach the API; an `Origin` other than
+ * those (a web page on another origin; `null` from sandboxes and files) is refused, as is a
+ * browser's cross-site request that carries no Origin (Sec-Fetch-Site), except a navigation to
+ * the page. Non-browser clients (the forwarder, the CLI, curl) send neither header.
+ */
+export function refusal(
+  headers: IncomingMessage['headers'],
+  host: string,
+  port: number,
+): { status: number; message: string } | null {
+  const own = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `${host}:${port}`.toLowerCase()]);
+  const hostHeader = (headers.host ?? '').toLowerCase();
+  if (!own.has(hostHeader)) {
+    return { status: 421, message: `Host must be 127.0.0.1:${port} or localhost:${port}` };
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !own.has(origin.toLowerCase().replace(/^http:\/\//, ''))) {
+    return { status: 403, message: 'cross-origin requests are not accepted' };
+  }
+  const site = headers['sec-fetch-site'];
+  if ((site === 'cross-site' || site === 'same-site') && headers['sec-fetch-mode'] !== 'navigate') {
+    return { status: 403, message: 'cross-site requests are not accepted' };
+  }
+  return null;
 }
 
 export interface ServedHandler {
@@ -26,10 +63,43 @@ export interface ServedHandler {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+/** The body, or null as soon as it is known to exceed `max` bytes (nothing more is read then). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function refuse(
+  res: import('node:http').ServerResponse,
+  status: number,
+  message: string,
+  close = false,
+): void {
+  const body = JSON.stringify({ message });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(close ? { connection: 'close' } : {}),
+  });
+  // Closing: the rest of the body is not read; the socket goes once the answer is out.
+  res.end(body, close ? () => res.socket?.destroySoon?.() : undefined);
 }
 
 /** The event API Gateway would hand the Lambda for this request (pure but for the clock and id). */
@@ -83,8 +153,14 @@ export function eventOf(
 /** Serves `handler` until `close()`. */
 export async function serveHandler(handler: HttpApiHandler, opts: ServeOptions = {}): Promise<ServedHandler> {
   const host = opts.host ?? '127.0.0.1';
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  let port = 0;
   const server = createServer(async (req, res) => {
     try {
+      const refused = refusal(req.headers, host, port);
+      if (refused) return refuse(res, refused.status, refused.message, true);
+      const requestBody = await readBody(req, maxBody);
+      if (requestBody === null) return refuse(res, 413, `request body over ${maxBody} bytes`, true);
       const event = eventOf(
         {
           method: req.method ?? 'GET',
@@ -92,7 +168,7 @@ export async function serveHandler(handler: HttpApiHandler, opts: ServeOptions =
           headers: req.headers,
           remoteAddress: req.socket.remoteAddress,
         },
-        await readBody(req),
+        requestBody,
       );
       const out = await handler(event);
       // API Gateway's rules for a result that is not an object with statusCode: 200, JSON.
@@ -122,7 +198,7 @@ export async function serveHandler(handler: HttpApiHandler, opts: ServeOptions =
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     url: `http://${host}:${port}`,
     port,

@@ -62,6 +62,65 @@ function compileRule(rule: WiringRule): Matcher {
   }
 }
 
+/** An entry PutEvents refused: its index in the call, EventBridge's error code and message. */
+export interface EntryFailure {
+  index: number;
+  code: string;
+  message: string;
+}
+
+/** PutEvents' response (the API's own field names). */
+export interface PutEventsResult {
+  FailedEntryCount: number;
+  Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[];
+}
+
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Why EventBridge would refuse this entry (code and message), or null: checks any value (an entry
+ * from an HTTP body may be anything) and never throws.
+ */
+export function validateEntry(e: unknown): { code: string; message: string } | null {
+  if (typeof e !== 'object' || e === null || Array.isArray(e))
+    return { code: 'InvalidArgument', message: 'entry is not an object' };
+  const entry = e as Record<string, unknown>;
+  if (typeof entry.Source !== 'string' || entry.Source === '')
+    return { code: 'InvalidArgument', message: 'Source is required (a string)' };
+  if (typeof entry.DetailType !== 'string' || entry.DetailType === '')
+    return { code: 'InvalidArgument', message: 'DetailType is required (a string)' };
+  if (typeof entry.Detail !== 'string')
+    return { code: 'InvalidArgument', message: 'Detail is required (a string)' };
+  if (entry.EventBusName !== undefined && typeof entry.EventBusName !== 'string')
+    return { code: 'InvalidArgument', message: 'EventBusName is not a string' };
+  if (entry.Resources !== undefined && !isStringArray(entry.Resources))
+    return { code: 'InvalidArgument', message: 'Resources is not a list of strings' };
+  if (entry.Time !== undefined) {
+    const t = entry.Time;
+    const ok =
+      (t instanceof Date || typeof t === 'string' || typeof t === 'number') &&
+      !Number.isNaN(new Date(t as string).getTime());
+    if (!ok) return { code: 'InvalidArgument', message: 'Time is not a valid timestamp' };
+  }
+  const size =
+    Buffer.byteLength(entry.Source) +
+    Buffer.byteLength(entry.DetailType) +
+    Buffer.byteLength(entry.Detail) +
+    ((entry.Resources as string[] | undefined) ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0);
+  if (size > MAX_ENTRY_BYTES)
+    return { code: 'InvalidArgument', message: `entry is ${size} bytes, over ${MAX_ENTRY_BYTES}` };
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail);
+  } catch {
+    detail = undefined;
+  }
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+    return { code: 'MalformedDetail', message: 'Detail is not a JSON object' };
+  return null;
+}
+
 export class LocalBus {
   readonly queues = new Map<string, Record<string, unknown>[]>();
   readonly failures: DeliveryFailure[] = [];
@@ -97,9 +156,9 @@ export class LocalBus {
     }
   }
 
-  /** The event EventBridge would deliver for an entry. */
+  /** The event EventBridge would deliver for an entry (one `validateEntry` accepted). */
   private envelope(e: BusEntry): Record<string, unknown> {
-    const time = e.Time ? new Date(e.Time) : new Date(this.opts.now());
+    const time = e.Time !== undefined ? new Date(e.Time) : new Date(this.opts.now());
     return {
       version: '0',
       id: randomUUID(),
@@ -113,38 +172,40 @@ export class LocalBus {
     };
   }
 
-  /** PutEvents: validates each entry as EventBridge does, routes the good ones. */
-  putEvents(entries: readonly BusEntry[]): { failed: { index: number; code: string; message: string }[] } {
-    const failed: { index: number; code: string; message: string }[] = [];
-    entries.forEach((e, index) => {
+  /**
+   * PutEvents: every entry is validated as EventBridge does first, then the good ones are
+   * routed in order; the bad ones are reported by index with EventBridge's error code.
+   */
+  putEvents(entries: readonly unknown[]): { failed: EntryFailure[]; eventIds: (string | null)[] } {
+    const checked = entries.map((e) => validateEntry(e));
+    const failed: EntryFailure[] = [];
+    const eventIds: (string | null)[] = [];
+    checked.forEach((problem, index) => {
       this.stats.put++;
-      const size =
-        Buffer.byteLength(e.Source ?? '') +
-        Buffer.byteLength(e.DetailType ?? '') +
-        Buffer.byteLength(e.Detail ?? '');
-      let detail: unknown;
-      try {
-        detail = JSON.parse(e.Detail ?? '');
-      } catch {
-        detail = undefined;
-      }
-      if (!e.Source || !e.DetailType) {
-        failed.push({ index, code: 'InvalidArgument', message: 'Source and DetailType are required' });
-      } else if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
-        failed.push({ index, code: 'MalformedDetail', message: 'Detail is not a JSON object' });
-      } else if (size > MAX_ENTRY_BYTES) {
-        failed.push({
-          index,
-          code: 'InvalidArgument',
-          message: `entry is ${size} bytes, over ${MAX_ENTRY_BYTES}`,
-        });
-      } else {
-        this.route(this.envelope(e));
+      if (problem) {
+        this.stats.rejected++;
+        failed.push({ index, ...problem });
+        eventIds.push(null);
         return;
       }
-      this.stats.rejected++;
+      const event = this.envelope(entries[index] as BusEntry);
+      eventIds.push(event.id as string);
+      this.route(event);
     });
-    return { failed };
+    return { failed, eventIds };
+  }
+
+  /** PutEvents' own answer for `entries`: FailedEntryCount, and per entry EventId or ErrorCode/ErrorMessage. */
+  putEventsResult(entries: readonly unknown[]): PutEventsResult {
+    const { failed, eventIds } = this.putEvents(entries);
+    const byIndex = new Map(failed.map((f) => [f.index, f]));
+    return {
+      FailedEntryCount: failed.length,
+      Entries: eventIds.map((id, i) => {
+        const f = byIndex.get(i);
+        return f ? { ErrorCode: f.code, ErrorMessage: f.message } : { EventId: id as string };
+      }),
+    };
   }
 
   private route(event: Record<string, unknown>): void {
@@ -254,19 +315,7 @@ export class LocalBus {
   /** An EventBridgeClient stand-in: `send(new PutEventsCommand(...))` puts on this bus. */
   eventBridgeClient(): { send: (cmd: { input: { Entries?: BusEntry[] } }) => Promise<unknown> } {
     return {
-      send: async (cmd) => {
-        const entries = cmd.input.Entries ?? [];
-        const { failed } = this.putEvents(entries);
-        const byIndex = new Map(failed.map((f) => [f.index, f]));
-        return {
-          FailedEntryCount: failed.length,
-          Entries: entries.map((_, i) =>
-            byIndex.has(i)
-              ? { ErrorCode: byIndex.get(i)!.code, ErrorMessage: byIndex.get(i)!.message }
-              : { EventId: randomUUID() },
-          ),
-        };
-      },
+      send: async (cmd) => this.putEventsResult(cmd.input.Entries ?? []),
     };
   }
 }

@@ -41,6 +41,8 @@ import type { Wiring } from './wiring.ts';
 
 export const LOCAL_TABLE = 'podlife-local';
 export const LOCAL_BUS = 'podlife';
+/** PutEvents takes 1 to 10 entries per call; so does the local sink. */
+export const MAX_PUT_ENTRIES = 10;
 const WIRING_FILE = join(import.meta.dirname, 'wiring.json');
 
 /** "Now" for the handlers: a trace's time while replaying, the wall clock for a live cluster. */
@@ -237,7 +239,18 @@ export class LocalMode {
   private async dispatch(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
     if (!this.query) return { statusCode: 503, body: 'podlife local mode is starting' };
     const path = event.rawPath;
-    if (path === '/events' && event.requestContext.http.method === 'POST') return this.acceptEntries(event);
+    if (path === '/events') {
+      if (event.requestContext.http.method === 'POST') return this.acceptEntries(event);
+      return {
+        statusCode: 405,
+        headers: { 'content-type': 'application/json', allow: 'POST' },
+        body: JSON.stringify({
+          message:
+            '/events is the forwarder\'s local sink: POST {"entries":[...]} (PutEvents entries) with ' +
+            'Content-Type: application/json, e.g. podlife-forwarder --sink local --local-url THIS_URL',
+        }),
+      };
+    }
     if (path.startsWith('/api/')) {
       const result = await this.query({
         ...event,
@@ -282,25 +295,45 @@ export class LocalMode {
     }
   }
 
-  /** The forwarder's local sink: `{"entries":[...]}` → the bus → `{"failed":[indexes]}`. */
+  /**
+   * The forwarder's local sink: `{"entries":[...]}` → the bus → PutEvents' own answer
+   * (`FailedEntryCount`, `Entries[i].EventId` or `.ErrorCode`/`.ErrorMessage`), plus `failed`
+   * (the refused indexes, what the forwarder's LocalSink reads). Only `application/json` (a web
+   * page cannot send that cross-site without a preflight, which gets no CORS allowance); 1 to 10
+   * entries as PutEvents takes; every entry is validated before any is routed.
+   */
   private acceptEntries(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+    const json = { 'content-type': 'application/json' };
+    const type = (event.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+      return {
+        statusCode: 415,
+        headers: json,
+        body: JSON.stringify({ message: 'Content-Type must be application/json' }),
+      };
+    }
     const text = event.body
       ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8').toString()
       : '';
-    let body: { entries?: BusEntry[] };
+    let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return { statusCode: 400, body: JSON.stringify({ error: 'body is not JSON' }) };
+      return { statusCode: 400, headers: json, body: JSON.stringify({ message: 'body is not JSON' }) };
     }
-    if (!Array.isArray(body.entries))
-      return { statusCode: 400, body: JSON.stringify({ error: 'entries: an array is required' }) };
-    const { failed } = this.bus.putEvents(body.entries);
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ failed: failed.map((f) => f.index), errors: failed }),
-    };
+    const entries = (body as { entries?: unknown } | null)?.entries;
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_PUT_ENTRIES) {
+      return {
+        statusCode: 400,
+        headers: json,
+        body: JSON.stringify({
+          message: `entries: a list of 1 to ${MAX_PUT_ENTRIES} PutEvents entries is required`,
+        }),
+      };
+    }
+    const result = this.bus.putEventsResult(entries);
+    const failed = result.Entries.flatMap((e, i) => ('ErrorCode' in e ? [i] : []));
+    return { statusCode: 200, headers: json, body: JSON.stringify({ ...result, failed }) };
   }
 
   /**

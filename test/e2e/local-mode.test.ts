@@ -133,6 +133,7 @@ describe('local mode on the demo trace', () => {
     };
     const res = await fetch(`${mode.url}/events`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         entries: [
           { Source: 'podlife.forwarder', DetailType: 'Pod Snapshot', Detail: JSON.stringify(detail) },
