@@ -18,7 +18,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { addFacts, type Fact, type FactMap } from '../core/facts.ts';
-import { CLUSTERS_PK, podPk } from './keys.ts';
+import { addFactsBounded } from '../core/fold.ts';
+import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from './keys.ts';
 import { decodeFacts } from './pod-item.ts';
 
 export interface ItemKey {
@@ -308,7 +309,9 @@ export class PodStore {
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(key);
       const after: FactMap = current ? new Map(current.facts) : new Map();
-      const changed = addFacts(after, facts);
+      // A pod's item stays bounded: old runs and Events fold (core/fold.ts). The name-only
+      // Events item is not folded: which incarnation its Events belong to is decided at read.
+      const changed = key.sk === NAME_EVENTS_SK ? addFacts(after, facts) : addFactsBounded(after, facts);
       if (changed.length === 0) {
         return { written: false, before: current?.facts, after, changed, attempts: attempt };
       }

@@ -1,8 +1,9 @@
 /**
  * The in-memory lifecycle engine: snapshots and events in, per-pod facts kept, records out.
  * `podlife replay` runs on it; the ingest Lambda uses the same fact functions against DynamoDB.
- * Memory grows with the number of distinct pods (and their distinct runs and events), never
- * with the number of snapshots: a snapshot that adds nothing leaves the state unchanged.
+ * Memory grows with the number of distinct pods, never with the number of snapshots (a
+ * snapshot that adds nothing leaves the state unchanged) nor with a pod's age: old runs and
+ * Events fold (functions/core/fold.ts), exactly as in the stored item.
  */
 import {
   addFacts,
@@ -14,6 +15,7 @@ import {
   factsOfSnapshot,
 } from './facts.ts';
 import type { FigureContext } from './figures.ts';
+import { addFactsBounded } from './fold.ts';
 import { compareRecords, type PodRecord, podRecordOf } from './pod-record.ts';
 import type { CompactEvent, PodSnapshot } from './snapshot.ts';
 import { toMillis } from './time.ts';
@@ -52,7 +54,7 @@ export class LifecycleEngine {
     this.snapshots++;
     this.seeTime(bestTimeOf(snap.pod));
     this.seeTime(toMillis(snap.observedAt));
-    return addFacts(this.factsFor(snap.cluster, snap.pod.uid), factsOfSnapshot(snap));
+    return addFactsBounded(this.factsFor(snap.cluster, snap.pod.uid), factsOfSnapshot(snap));
   }
 
   /**
@@ -69,7 +71,7 @@ export class LifecycleEngine {
       else if (f.kind === 'run') this.seeTime(f.term?.finishedAt ?? f.startedAt);
       else if (f.kind === 'event') this.seeTime(f.last ?? f.first);
     }
-    return addFacts(this.factsFor(cluster, uid), facts);
+    return addFactsBounded(this.factsFor(cluster, uid), facts);
   }
 
   /** Applies one core/v1 Event about a pod. */
@@ -77,7 +79,7 @@ export class LifecycleEngine {
     this.events++;
     const fact = factOfEvent(ev);
     this.seeTime(fact.kind === 'event' ? (fact.last ?? fact.first) : null);
-    if (ev.podUid) return addFacts(this.factsFor(cluster, ev.podUid), [fact]);
+    if (ev.podUid) return addFactsBounded(this.factsFor(cluster, ev.podUid), [fact]);
     const key = [cluster, ev.namespace, ev.podName].join(SEP);
     const map = this.unattached.get(key) ?? new Map();
     this.unattached.set(key, map);

@@ -97,7 +97,49 @@ export type Fact =
       count: number;
       first: number | null;
       last: number | null;
+    }
+  /**
+   * Old runs of one container, folded (functions/core/fold.ts): every run whose restart number
+   * is below `below`, as maximal segments of consecutive restart numbers seen. A segment keeps
+   * what a neighbour needs to extend it exactly (its first run's start, its last run's finish)
+   * and the back-off between its runs (ms). A run delivered again, or late, lands in its segment
+   * or fills the hole between two: the fold is a function of the set of runs, not of the order.
+   */
+  | {
+      id: `runs:${string}`;
+      kind: 'runs';
+      container: string;
+      init: boolean;
+      below: number;
+      /** [from, to, start of run `from`, finish of run `to`, back-off ms inside], by `from`. */
+      segs: FoldSegment[];
+      /** Earliest start of a folded run. */
+      first: number | null;
+      /** Folded runs (restart numbers covered; a sealed hole, see fold.ts, is not counted). */
+      count: number;
+      /** Terminations of folded runs by reason ('' when the kubelet gave none). */
+      reasons: Record<string, number>;
+    }
+  /**
+   * Old Events of one reason/type/container, folded: only idempotent parts (min, max, and the
+   * latest message by time then id), so the same Event folded twice changes nothing.
+   */
+  | {
+      id: `events:${string}`;
+      kind: 'events';
+      reason: string;
+      type?: string;
+      container?: string;
+      first: number | null;
+      last: number | null;
+      /** The highest count of one folded Event. */
+      maxCount: number;
+      /** The folded Event with the latest (last ?? first, id): its time, id and message. */
+      latest: { t: number; id: string; message?: string };
     };
+
+/** A folded segment: [from, to, startedAt of `from`, finishedAt of `to`, back-off ms between its runs]. */
+export type FoldSegment = [number, number, number | null, number | null, number];
 
 export type FactKind = Fact['kind'];
 /** A pod's facts, by id. */
@@ -124,6 +166,28 @@ function minTime(a: number | null, b: number | null): number | null {
   if (a == null) return b;
   if (b == null) return a;
   return Math.min(a, b);
+}
+
+function maxTime(a: number | null, b: number | null): number | null {
+  if (a == null) return b;
+  if (b == null) return a;
+  return Math.max(a, b);
+}
+
+/**
+ * Order of folded Events' `latest`: one with a message beats one without (the message is what
+ * is read), then the later time, then the higher id, then content.
+ */
+export function laterFolded(
+  a: { t: number; id: string; message?: string },
+  b: { t: number; id: string; message?: string },
+): number {
+  const ma = a.message ? 1 : 0;
+  const mb = b.message ? 1 : 0;
+  if (ma !== mb) return ma - mb;
+  if (a.t !== b.t) return a.t - b.t;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return byContent(a, b);
 }
 
 /** Deterministic pick between two nullable values that should agree: non-null wins, then content. */
@@ -242,6 +306,25 @@ function join(a: Fact, b: Fact): Fact {
     }
     case 'deleted':
       return a;
+    case 'runs': {
+      // Two folds of one container meet only if two folded states are joined (the store and
+      // replay only ever join full facts into a state): the one that covers more runs wins.
+      const o = b as typeof a;
+      if (a.count !== o.count) return a.count > o.count ? a : o;
+      if (a.below !== o.below) return a.below > o.below ? a : o;
+      return byContent(a, o) >= 0 ? a : o;
+    }
+    case 'events': {
+      const o = b as typeof a;
+      const latest = laterFolded(a.latest, o.latest) >= 0 ? a.latest : o.latest;
+      return {
+        ...a,
+        first: minTime(a.first, o.first),
+        last: maxTime(a.last, o.last),
+        maxCount: Math.max(a.maxCount, o.maxCount),
+        latest,
+      };
+    }
     case 'event': {
       const o = b as typeof a;
       if (a.count !== o.count) return a.count > o.count ? a : o;

@@ -4,6 +4,7 @@
  * docs/lifecycle-metrics.md; every figure that the facts cannot support is null, never a guess.
  */
 import { type Fact, type FactMap, type Owner, PHASE_RANK, type Termination } from './facts.ts';
+import { backoffMs } from './fold.ts';
 import { secondsBetween } from './time.ts';
 
 /** The default threshold for "stuck Pending", seconds. */
@@ -58,6 +59,10 @@ export class PodView {
   readonly waitings: Extract<Fact, { kind: 'waiting' }>[] = [];
   readonly phases: Extract<Fact, { kind: 'phase' }>[] = [];
   readonly restartCounts: Extract<Fact, { kind: 'restarts' }>[] = [];
+  /** Folded old runs, one per container that has them (functions/core/fold.ts). */
+  readonly runFolds: Extract<Fact, { kind: 'runs' }>[] = [];
+  /** Folded old Events, one per reason/type/container. */
+  readonly eventFolds: Extract<Fact, { kind: 'events' }>[] = [];
   readonly pod: Extract<Fact, { kind: 'pod' }> | undefined;
 
   constructor(readonly facts: FactMap) {
@@ -67,6 +72,8 @@ export class PodView {
       else if (f.kind === 'waiting') this.waitings.push(f);
       else if (f.kind === 'phase') this.phases.push(f);
       else if (f.kind === 'restarts') this.restartCounts.push(f);
+      else if (f.kind === 'runs') this.runFolds.push(f);
+      else if (f.kind === 'events') this.eventFolds.push(f);
     }
     this.pod = facts.get('pod') as PodView['pod'];
   }
@@ -88,6 +95,8 @@ export class PodView {
     let min: number | null = null;
     for (const r of this.runs)
       if (!r.init && r.startedAt != null && (min == null || r.startedAt < min)) min = r.startedAt;
+    for (const f of this.runFolds)
+      if (!f.init && f.first != null && (min == null || f.first < min)) min = f.first;
     return min;
   }
 
@@ -135,20 +144,45 @@ function compareRuns(a: RunFact, b: RunFact): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function restartGaps(v: PodView): number[] {
+/**
+ * Back-off of each restart between runs kept in full, ms, per container in name order; the
+ * first follows the container's folded runs when the run after them is kept. Folded runs' own
+ * back-off is in `foldedBackoffMs`.
+ */
+function restartGapsMs(v: PodView): number[] {
   const gaps: number[] = [];
+  const folds = new Map(v.runFolds.filter((f) => !f.init).map((f) => [f.container, f]));
   const containers = [...v.appRunsByContainer().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [, runs] of containers) {
+  for (const [name, full] of containers) {
+    // The last folded segment stands for its last run: what the next run's back-off is measured from.
+    const last = folds.get(name)?.segs.at(-1);
+    const runs: Pick<RunFact, 'ordinal' | 'startedAt' | 'term'>[] = last
+      ? [
+          { ordinal: last[1], startedAt: null, term: { finishedAt: last[3], reason: null, exitCode: 0 } },
+          ...full,
+        ]
+      : full;
     for (let i = 1; i < runs.length; i++) {
       const prev = runs[i - 1];
       const next = runs[i];
       // Runs missing in between (a coalesced watch skipped them): the downtime is unknown.
       if (prev.ordinal != null && next.ordinal != null && next.ordinal !== prev.ordinal + 1) continue;
-      const gap = secondsBetween(prev.term?.finishedAt ?? null, next.startedAt);
-      if (gap != null) gaps.push(gap);
+      if (prev.term?.finishedAt == null || next.startedAt == null) continue;
+      gaps.push(backoffMs(prev.term.finishedAt, next.startedAt));
     }
   }
   return gaps;
+}
+
+/** Back-off between the folded runs of app containers, ms. */
+function foldedBackoffMs(v: PodView): number {
+  let sum = 0;
+  for (const f of v.runFolds) if (!f.init) for (const s of f.segs) sum += s[4];
+  return sum;
+}
+
+function restartGaps(v: PodView): number[] {
+  return restartGapsMs(v).map((ms) => ms / 1000);
 }
 
 /** The termination (current or last, any container) with the latest finishedAt. */
@@ -170,14 +204,16 @@ export function lastTermination(v: PodView): (Termination & { container: string 
 function unschedulableMessage(v: PodView): string | null {
   const cond = v.get<'unschedulable'>('unschedulable');
   if (cond) return cond.message;
-  let latest: Extract<Fact, { kind: 'event' }> | null = null;
-  for (const e of v.events) {
-    if (e.reason !== 'FailedScheduling' || !e.message) continue;
-    const t = e.last ?? e.first ?? -1;
-    const lt = latest ? (latest.last ?? latest.first ?? -1) : -2;
-    if (t > lt || (t === lt && latest && e.id > latest.id)) latest = e;
-  }
-  return latest?.message ?? null;
+  let latest: { t: number; id: string; message: string } | null = null;
+  const see = (t: number, id: string, message: string | undefined) => {
+    if (!message) return;
+    if (!latest || t > latest.t || (t === latest.t && id > latest.id)) latest = { t, id, message };
+  };
+  for (const e of v.events)
+    if (e.reason === 'FailedScheduling') see(e.last ?? e.first ?? -1, e.id, e.message);
+  for (const f of v.eventFolds)
+    if (f.reason === 'FailedScheduling') see(f.latest.t, f.latest.id, f.latest.message);
+  return (latest as { message: string } | null)?.message ?? null;
 }
 
 function pendingSeconds(v: PodView): number | null {
@@ -197,7 +233,8 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   timeToReadySeconds: (v) => secondsBetween(v.created, v.mark('ready')),
   restarts: (v) => v.restartCounts.reduce((sum, r) => sum + r.n, 0),
   restartGapsSeconds: restartGaps,
-  crashLoopBackOffSeconds: (v) => restartGaps(v).reduce((sum, g) => sum + g, 0),
+  // Summed in ms (exact for millisecond times), so folding runs never moves the total by a rounding.
+  crashLoopBackOffSeconds: (v) => restartGapsMs(v).reduce((sum, g) => sum + g, foldedBackoffMs(v)) / 1000,
   lastTerminationReason: (v) => lastTermination(v)?.reason ?? null,
   waitingReason: (v) => v.get<'latest'>('latest')?.waiting?.reason ?? null,
   unschedulableMessage,

@@ -21,7 +21,9 @@ export type TimelineType =
   | 'Phase'
   | 'Event'
   | 'Finished'
-  | 'Deleted';
+  | 'Deleted'
+  /** Old runs of a container, or old Events of a reason, folded into one entry (functions/core/fold.ts). */
+  | 'Folded';
 
 export interface TimelineEntry {
   /** ISO 8601; null when Kubernetes gave no time (a DELETED event without deletionTimestamp). */
@@ -34,7 +36,7 @@ export interface TimelineEntry {
   exitCode?: number;
   signal?: number;
   message?: string;
-  /** Restart ordinal for ContainerRestarted; occurrences for Event. */
+  /** Restart ordinal for ContainerRestarted; occurrences for Event; runs folded for Folded. */
   count?: number;
 }
 
@@ -52,6 +54,7 @@ const TYPE_ORDER: Record<TimelineType, number> = {
   ContainerRestarted: 4,
   ContainerTerminated: 4,
   ContainerWaiting: 4,
+  Folded: 4,
   Running: 8,
   Phase: 9,
   Ready: 10,
@@ -152,6 +155,31 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
         push(r.term.finishedAt, e, 2 * (r.ordinal ?? i) + 1);
       }
     });
+  }
+
+  for (const f of v.runFolds) {
+    const first = f.segs[0]?.[0];
+    const last = f.segs.at(-1)?.[1];
+    const reasons = Object.entries(f.reasons)
+      .map(([r, n]) => `${r || 'no reason'} ×${n}`)
+      .join(', ');
+    const backoff = f.segs.reduce((sum, s) => sum + s[4], 0) / 1000;
+    const e: TimelineEntry = {
+      at: null,
+      type: 'Folded',
+      container: f.container,
+      count: f.count,
+      message: `runs ${first}–${last} folded: ${f.count} runs, back-off ${backoff} s${reasons ? `; ${reasons}` : ''}`,
+    };
+    if (f.init) e.init = true;
+    push(f.first, e, -1);
+  }
+  for (const f of v.eventFolds) {
+    const e: TimelineEntry = { at: null, type: 'Folded', reason: f.reason, count: f.maxCount };
+    if (f.container) e.container = f.container;
+    const span = `${toIso(f.first) ?? '?'} – ${toIso(f.last) ?? '?'}`;
+    e.message = `older ${f.reason} events folded (${span})${f.latest.message ? `; latest: ${f.latest.message}` : ''}`;
+    push(f.first ?? f.last, e, -1);
   }
 
   for (const ev of v.events) {

@@ -1,0 +1,249 @@
+/**
+ * Bounded fact sets: a pod that crash-loops for weeks keeps a fact set of fixed size.
+ *
+ * Two kinds of facts grow with a pod's age: runs (one per restart) and Events (a new Event
+ * object each time the API server's event TTL expires). `foldFacts` keeps the latest of each in
+ * full and folds the rest into per-container (`runs`) and per-reason (`events`) summaries:
+ *
+ * - **Runs** of a container are numbered by restart. With `max` the highest restart number of
+ *   the container's runs, runs numbered below `max + 1 − KEEP_RUNS` fold (those never seen
+ *   terminated wait until `max + 1 − 2·KEEP_RUNS`: their termination may still come). The fold
+ *   holds the folded restart numbers as maximal segments of consecutive numbers; each segment
+ *   keeps its first run's start, its last run's finish and the back-off between its runs. A run
+ *   whose number a segment covers is a duplicate and changes nothing; a run that falls in a hole
+ *   joins the segments around it with the exact back-off on both sides. So the fold is a function
+ *   of the *set* of runs ever added, whatever the order, grouping or duplication — and
+ *   crash-loop back-off, restarts, termination counts and the latest runs stay exact.
+ * - Full runs older than the latest KEEP_MESSAGES lose their termination message (free text,
+ *   up to 1 KB each: the part of a run that does not compress).
+ * - **Events**: the latest KEEP_EVENTS by (first time, uid) stay in full; an Event that is not
+ *   among them can never be again (that order only gains members), so folding it is final. The
+ *   fold keeps only idempotent parts: earliest first, latest last, highest count, and the latest
+ *   message (what `unschedulableMessage` reads).
+ *
+ * The one approximation: a container's fold keeps at most MAX_SEGMENTS segments; past that, the
+ * two oldest are sealed into one across their hole, and a run that later arrives for a restart
+ * number in a sealed hole is ignored (it would need 32 separate runs of one container missed by
+ * the watch and then delivered more than KEEP_RUNS restarts late). Runs without a restart number
+ * (never produced from a real Pod) are kept in full.
+ *
+ * Folding is a normalisation applied after every join (`addFactsBounded`): the state after any
+ * sequence of deliveries is fold(set of facts delivered).
+ */
+import { addFacts, type Fact, type FactMap, type FoldSegment, laterFolded, sameContent } from './facts.ts';
+
+/** Runs per container kept in full (the latest restart numbers). */
+export const KEEP_RUNS = 100;
+/** Of those, how many keep their termination message. */
+export const KEEP_MESSAGES = 10;
+/** Segments per container fold before the oldest hole is sealed. */
+export const MAX_SEGMENTS = 32;
+/** Events kept in full (the latest by first time, then uid). */
+export const KEEP_EVENTS = 64;
+
+type RunFact = Extract<Fact, { kind: 'run' }>;
+type RunsFact = Extract<Fact, { kind: 'runs' }>;
+type EventFact = Extract<Fact, { kind: 'event' }>;
+type EventsFact = Extract<Fact, { kind: 'events' }>;
+
+/** Back-off between a finish and the next start, ms (0 when either is unknown; clamped like secondsBetween). */
+export function backoffMs(
+  finishedAt: number | null | undefined,
+  startedAt: number | null | undefined,
+): number {
+  if (finishedAt == null || startedAt == null) return 0;
+  return Math.max(0, startedAt - finishedAt);
+}
+
+function containerKey(init: boolean, name: string): string {
+  return `${init ? 'i' : 'c'}:${name}`;
+}
+
+/** Folds one run into a container's fold (a new object; the input is not modified). */
+function foldRun(fold: RunsFact, r: RunFact): RunsFact {
+  const n = r.ordinal!;
+  const segs = fold.segs;
+  let i = 0;
+  while (i < segs.length && segs[i][1] < n) i++;
+  if (i < segs.length && segs[i][0] <= n) return fold; // already folded: a duplicate
+  const start = r.startedAt;
+  const end = r.term?.finishedAt ?? null;
+  let seg: FoldSegment = [n, n, start, end, 0];
+  let from = i;
+  let to = i; // segs[from, to) are replaced by seg
+  const left = i > 0 ? segs[i - 1] : undefined;
+  if (left && left[1] === n - 1) {
+    seg = [left[0], n, left[2], end, left[4] + backoffMs(left[3], start)];
+    from = i - 1;
+  }
+  const right = i < segs.length ? segs[i] : undefined;
+  if (right && right[0] === n + 1) {
+    seg = [seg[0], right[1], seg[2], right[3], seg[4] + backoffMs(end, right[2]) + right[4]];
+    to = i + 1;
+  }
+  let next = [...segs.slice(0, from), seg, ...segs.slice(to)];
+  while (next.length > MAX_SEGMENTS) {
+    const [a, b] = next;
+    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...next.slice(2)];
+  }
+  const reasons = { ...fold.reasons };
+  if (r.term) {
+    const reason = r.term.reason ?? '';
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  }
+  const first = start == null ? fold.first : fold.first == null ? start : Math.min(fold.first, start);
+  return { ...fold, segs: next, first, count: fold.count + 1, reasons: sortedKeys(reasons) };
+}
+
+function sortedKeys(r: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  return out;
+}
+
+/** Restart numbers covered by a fold (a run numbered so is folded already). */
+export function foldCovers(fold: RunsFact, n: number): boolean {
+  return fold.segs.some((s) => s[0] <= n && n <= s[1]);
+}
+
+function eventKey(e: EventFact): number {
+  return e.first ?? e.last ?? -1;
+}
+
+/** Descending (first, uid): the order in which Events are kept. */
+function newerEvent(a: EventFact, b: EventFact): number {
+  const d = eventKey(b) - eventKey(a);
+  if (d !== 0) return d;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function foldEvent(fold: EventsFact | undefined, e: EventFact): EventsFact {
+  const t = e.last ?? e.first ?? -1;
+  const latest = e.message !== undefined ? { t, id: e.id, message: e.message } : { t, id: e.id };
+  const base: EventsFact = {
+    id: eventsFoldId(e),
+    kind: 'events',
+    reason: e.reason,
+    first: e.first,
+    last: e.last,
+    maxCount: e.count,
+    latest,
+  };
+  if (e.type !== undefined) base.type = e.type;
+  if (e.container !== undefined) base.container = e.container;
+  if (!fold) return base;
+  const better = laterFolded(latest, fold.latest) > 0;
+  return {
+    ...fold,
+    first: fold.first == null ? e.first : e.first == null ? fold.first : Math.min(fold.first, e.first),
+    last: fold.last == null ? e.last : e.last == null ? fold.last : Math.max(fold.last, e.last),
+    maxCount: Math.max(fold.maxCount, e.count),
+    latest: better ? latest : fold.latest,
+  };
+}
+
+export function eventsFoldId(e: { reason: string; type?: string; container?: string }): `events:${string}` {
+  return `events:${JSON.stringify([e.reason, e.type ?? '', e.container ?? ''])}`;
+}
+
+/**
+ * Folds a pod's fact map in place to its bounded form. Returns the facts it set (new or
+ * changed folds, runs that lost a message); facts it removed are folded into one of those.
+ */
+export function foldFacts(map: FactMap): Fact[] {
+  const set: Fact[] = [];
+  const put = (f: Fact) => {
+    const old = map.get(f.id);
+    if (old && sameContent(old, f)) return;
+    map.set(f.id, f);
+    set.push(f);
+  };
+
+  // Runs, per container.
+  const byContainer = new Map<string, RunFact[]>();
+  const events: EventFact[] = [];
+  for (const f of map.values()) {
+    if (f.kind === 'run') {
+      if (f.ordinal == null) continue;
+      const key = containerKey(f.init, f.container);
+      const list = byContainer.get(key);
+      if (list) list.push(f);
+      else byContainer.set(key, [f]);
+    } else if (f.kind === 'event') events.push(f);
+  }
+  for (const [key, runs] of byContainer) {
+    const foldId = `runs:${key}` as const;
+    const old = map.get(foldId) as RunsFact | undefined;
+    if (runs.length <= KEEP_MESSAGES && !old) continue;
+    let max = -1;
+    for (const r of runs) if (r.ordinal! > max) max = r.ordinal!;
+    const below = Math.max(old?.below ?? 0, max + 1 - KEEP_RUNS);
+    const belowOpen = max + 1 - 2 * KEEP_RUNS;
+    const keepMessage = max + 1 - KEEP_MESSAGES;
+    let fold = old;
+    // Runs are folded in a fixed order (restart number, then id), so ties resolve the same way.
+    const older = runs
+      .filter((r) => r.ordinal! < below)
+      .sort((a, b) => a.ordinal! - b.ordinal! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const r of older) {
+      if (r.term == null && r.ordinal! >= belowOpen) continue; // its termination may still come
+      fold ??= {
+        id: foldId,
+        kind: 'runs',
+        container: r.container,
+        init: r.init,
+        below,
+        segs: [],
+        first: null,
+        count: 0,
+        reasons: {},
+      };
+      fold = foldRun(fold, r);
+      map.delete(r.id);
+    }
+    // A run kept for its termination whose restart number is folded already is a duplicate.
+    if (fold) for (const r of older) if (map.has(r.id) && foldCovers(fold, r.ordinal!)) map.delete(r.id);
+    if (fold) put({ ...fold, below });
+    for (const r of runs) {
+      if (!map.has(r.id) || r.ordinal! >= keepMessage || r.term?.message === undefined) continue;
+      const { message: _m, ...term } = r.term;
+      put({ ...r, term });
+    }
+  }
+
+  // Events.
+  if (events.length > KEEP_EVENTS) {
+    events.sort(newerEvent);
+    const folds = new Map<string, EventsFact>();
+    for (const e of events.slice(KEEP_EVENTS)) {
+      const id = eventsFoldId(e);
+      folds.set(id, foldEvent(folds.get(id) ?? (map.get(id) as EventsFact | undefined), e));
+      map.delete(e.id);
+    }
+    for (const f of folds.values()) put(f);
+  }
+  return set;
+}
+
+/** Whether an added fact can make the map need folding. */
+function mayGrow(f: Fact): boolean {
+  return f.kind === 'run' || f.kind === 'event';
+}
+
+/**
+ * `addFacts` then `foldFacts`: the bounded join. Returns the facts that changed the map (empty
+ * for a duplicate, including a run or Event already folded).
+ */
+export function addFactsBounded(map: FactMap, facts: readonly Fact[]): Fact[] {
+  if (!facts.some(mayGrow)) return addFacts(map, facts);
+  const prior = new Map(map);
+  const changed = addFacts(map, facts);
+  if (changed.length === 0) return changed;
+  const set = foldFacts(map);
+  const out = new Map<string, Fact>();
+  for (const f of [...changed, ...set]) {
+    const now = map.get(f.id);
+    if (now && !out.has(f.id) && !sameContent(now, prior.get(f.id))) out.set(f.id, now);
+  }
+  return [...out.values()];
+}
