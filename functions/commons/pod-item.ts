@@ -34,6 +34,45 @@ export function decodeFacts(bytes: Uint8Array): FactMap {
   return new Map(facts.map((f) => [f.id, f]));
 }
 
+/**
+ * The size of an item as DynamoDB counts it against its 400 KB limit: attribute names plus
+ * values (strings as UTF-8, binary as bytes, numbers ~1 byte per 2 significant digits + 1,
+ * booleans and nulls 1 byte, lists and maps 3 bytes plus 1 per element).
+ */
+export function itemSizeBytes(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) size += Buffer.byteLength(k) + valueSize(v);
+  return size;
+}
+
+function valueSize(v: unknown): number {
+  if (v == null || typeof v === 'boolean') return 1;
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'number') {
+    const digits = String(Math.abs(v))
+      .replace(/e.*$/, '')
+      .replace('.', '')
+      .replace(/^0+/, '')
+      .replace(/0+$/, '');
+    return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+  }
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (Array.isArray(v)) return 3 + v.reduce((sum: number, x) => sum + 1 + valueSize(x), 0);
+  if (v instanceof Set) return [...v].reduce((sum: number, x) => sum + valueSize(x), 0);
+  if (typeof v === 'object')
+    return (
+      3 +
+      Object.entries(v as Record<string, unknown>).reduce(
+        (sum, [k, x]) => sum + 1 + Buffer.byteLength(k) + valueSize(x),
+        0,
+      )
+    );
+  return 0;
+}
+
+/** The bound a pod item stays under however long the pod lives (docs/data-model.md, core/fold.ts). */
+export const POD_ITEM_BOUND_BYTES = 64 * 1024;
+
 export interface PodItemOptions {
   retentionDays: number;
   /** Epoch ms of this write (for the TTL). */

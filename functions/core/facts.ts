@@ -113,6 +113,8 @@ export type Fact =
       below: number;
       /** [from, to, start of run `from`, finish of run `to`, back-off ms inside], by `from`. */
       segs: FoldSegment[];
+      /** Folded runs whose termination is not known yet: [restart number, start of the next run if folded]. */
+      open: [number, number | null][];
       /** Earliest start of a folded run. */
       first: number | null;
       /** Folded runs (restart numbers covered; a sealed hole, see fold.ts, is not counted). */

@@ -37,7 +37,7 @@ export const KEEP_RUNS = 100;
 /** Of those, how many keep their termination message. */
 export const KEEP_MESSAGES = 10;
 /** Segments per container fold before the oldest hole is sealed. */
-export const MAX_SEGMENTS = 32;
+export const MAX_SEGMENTS = 1000;
 /** Events kept in full (the latest by first time, then uid). */
 export const KEEP_EVENTS = 64;
 
@@ -62,37 +62,63 @@ function containerKey(init: boolean, name: string): string {
 /** Folds one run into a container's fold (a new object; the input is not modified). */
 function foldRun(fold: RunsFact, r: RunFact): RunsFact {
   const n = r.ordinal!;
-  const segs = fold.segs;
-  let i = 0;
-  while (i < segs.length && segs[i][1] < n) i++;
-  if (i < segs.length && segs[i][0] <= n) return fold; // already folded: a duplicate
   const start = r.startedAt;
   const end = r.term?.finishedAt ?? null;
-  let seg: FoldSegment = [n, n, start, end, 0];
-  let from = i;
-  let to = i; // segs[from, to) are replaced by seg
-  const left = i > 0 ? segs[i - 1] : undefined;
-  if (left && left[1] === n - 1) {
-    seg = [left[0], n, left[2], end, left[4] + backoffMs(left[3], start)];
-    from = i - 1;
-  }
-  const right = i < segs.length ? segs[i] : undefined;
-  if (right && right[0] === n + 1) {
-    seg = [seg[0], right[1], seg[2], right[3], seg[4] + backoffMs(end, right[2]) + right[4]];
-    to = i + 1;
-  }
-  let next = [...segs.slice(0, from), seg, ...segs.slice(to)];
-  while (next.length > MAX_SEGMENTS) {
-    const [a, b] = next;
-    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...next.slice(2)];
-  }
+  const segs = fold.segs;
   const reasons = { ...fold.reasons };
   if (r.term) {
     const reason = r.term.reason ?? '';
     reasons[reason] = (reasons[reason] ?? 0) + 1;
   }
+  let i = 0;
+  while (i < segs.length && segs[i][1] < n) i++;
+  if (i < segs.length && segs[i][0] <= n) {
+    // Folded already: a duplicate, unless it brings the termination of a run folded without one.
+    const o = fold.open.findIndex(([m]) => m === n);
+    if (o < 0 || !r.term) return fold;
+    const s = segs[i];
+    const seg: FoldSegment = [
+      s[0],
+      s[1],
+      s[2],
+      s[1] === n ? end : s[3],
+      s[4] + backoffMs(end, fold.open[o][1]),
+    ];
+    return {
+      ...fold,
+      segs: [...segs.slice(0, i), seg, ...segs.slice(i + 1)],
+      open: fold.open.filter((_, k) => k !== o),
+      reasons: sortedKeys(reasons),
+    };
+  }
+  let seg: FoldSegment = [n, n, start, end, 0];
+  let from = i;
+  let to = i; // segs[from, to) are replaced by seg
+  let open = fold.open;
+  const left = i > 0 ? segs[i - 1] : undefined;
+  if (left && left[1] === n - 1) {
+    seg = [left[0], n, left[2], end, left[4] + backoffMs(left[3], start)];
+    from = i - 1;
+    // The run before, if folded without a termination, now knows the start that follows it.
+    open = open.map((e) => (e[0] === n - 1 ? [e[0], start] : e));
+  }
+  const right = i < segs.length ? segs[i] : undefined;
+  const joinsRight = right !== undefined && right[0] === n + 1;
+  if (joinsRight) {
+    seg = [seg[0], right[1], seg[2], right[3], seg[4] + backoffMs(end, right[2]) + right[4]];
+    to = i + 1;
+  }
+  if (!r.term)
+    open = [...open, [n, joinsRight ? right[2] : null] as [number, number | null]].sort(
+      (a, b) => a[0] - b[0],
+    );
+  let next = [...segs.slice(0, from), seg, ...segs.slice(to)];
+  while (next.length > MAX_SEGMENTS) {
+    const [a, b] = next;
+    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...next.slice(2)];
+  }
   const first = start == null ? fold.first : fold.first == null ? start : Math.min(fold.first, start);
-  return { ...fold, segs: next, first, count: fold.count + 1, reasons: sortedKeys(reasons) };
+  return { ...fold, segs: next, open, first, count: fold.count + 1, reasons: sortedKeys(reasons) };
 }
 
 function sortedKeys(r: Record<string, number>): Record<string, number> {
@@ -178,7 +204,6 @@ export function foldFacts(map: FactMap): Fact[] {
     let max = -1;
     for (const r of runs) if (r.ordinal! > max) max = r.ordinal!;
     const below = Math.max(old?.below ?? 0, max + 1 - KEEP_RUNS);
-    const belowOpen = max + 1 - 2 * KEEP_RUNS;
     const keepMessage = max + 1 - KEEP_MESSAGES;
     let fold = old;
     // Runs are folded in a fixed order (restart number, then id), so ties resolve the same way.
@@ -186,7 +211,6 @@ export function foldFacts(map: FactMap): Fact[] {
       .filter((r) => r.ordinal! < below)
       .sort((a, b) => a.ordinal! - b.ordinal! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const r of older) {
-      if (r.term == null && r.ordinal! >= belowOpen) continue; // its termination may still come
       fold ??= {
         id: foldId,
         kind: 'runs',
@@ -194,6 +218,7 @@ export function foldFacts(map: FactMap): Fact[] {
         init: r.init,
         below,
         segs: [],
+        open: [],
         first: null,
         count: 0,
         reasons: {},
@@ -201,8 +226,6 @@ export function foldFacts(map: FactMap): Fact[] {
       fold = foldRun(fold, r);
       map.delete(r.id);
     }
-    // A run kept for its termination whose restart number is folded already is a duplicate.
-    if (fold) for (const r of older) if (map.has(r.id) && foldCovers(fold, r.ordinal!)) map.delete(r.id);
     if (fold) put({ ...fold, below });
     for (const r of runs) {
       if (!map.has(r.id) || r.ordinal! >= keepMessage || r.term?.message === undefined) continue;
