@@ -17,6 +17,8 @@ export interface CrashLoopOptions {
   drop?: number;
   /** Probability that a termination carries a message (up to 1 KB of free text). */
   messages?: number;
+  /** Length of those messages (random text: what does not compress), default short. */
+  messageBytes?: number;
   /** Probability that a run is seen running before it is seen terminated. */
   runningFirst?: number;
 }
@@ -72,7 +74,11 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
         reason,
         exitCode: reason === 'Completed' ? 0 : 1,
       };
-      if (rnd() < (o.messages ?? 0)) term.message = `panic: run ${n} ${Math.floor(rnd() * 1e9).toString(36)}`;
+      if (rnd() < (o.messages ?? 0)) {
+        let text = `panic: run ${n} ${Math.floor(rnd() * 1e9).toString(36)}`;
+        while (text.length < (o.messageBytes ?? 0)) text += Math.floor(rnd() * 2 ** 52).toString(36);
+        term.message = o.messageBytes ? text.slice(0, o.messageBytes) : text;
+      }
       const base = { id, kind: 'run' as const, container: c.name, init, ordinal: n, startedAt: start };
       if (rnd() < (o.runningFirst ?? 0.5)) timed.push({ t: start, facts: [{ ...base, term: null }] });
       const facts: Fact[] = [{ ...base, term }];

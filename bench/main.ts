@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # all suites, human-readable
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
- *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, query; comma-separated)
+ *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, query; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
  *
  * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
@@ -40,6 +40,13 @@ const SUITES: Record<string, Suite> = {
     targets: { noopEntriesSent: '0', bytesRatio: '≤ 0.10' },
     full: {},
     quick: { churnPods: 1_000, steadyPods: 1_000, steadySeconds: 30 },
+  },
+  items: {
+    module: './items.ts',
+    run: 'runItemsBench',
+    targets: { itemBytes: '< 65536 (64 KB)', exactFigures: '1' },
+    full: {},
+    quick: { restarts: [1_000, 5_000] },
   },
   query: {
     module: './query.ts',

@@ -258,7 +258,8 @@ function mayGrow(f: Fact): boolean {
  * for a duplicate, including a run or Event already folded).
  */
 export function addFactsBounded(map: FactMap, facts: readonly Fact[]): Fact[] {
-  if (!facts.some(mayGrow)) return addFacts(map, facts);
+  // A map this small has no fold and nothing to fold (a fold leaves KEEP_RUNS runs beside it).
+  if (map.size + facts.length <= KEEP_MESSAGES || !facts.some(mayGrow)) return addFacts(map, facts);
   const prior = new Map(map);
   const changed = addFacts(map, facts);
   if (changed.length === 0) return changed;
