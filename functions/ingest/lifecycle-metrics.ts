@@ -39,9 +39,16 @@ const FIRST_KNOWN: [keyof Figures, string][] = [
   ['timeToReadySeconds', 'TimeToReadySeconds'],
 ];
 
-function terminationIds(v: PodView): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const r of v.runs) if (!r.init && r.term) out.set(r.id, r.term.reason ?? 'Unknown');
+/** Terminations of app containers by reason: runs kept in full plus folded runs (core/fold.ts). */
+function terminationCounts(v: PodView): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (reason: string, n: number) => {
+    const key = TERMINATION_REASONS.has(reason) ? reason : 'Other';
+    out.set(key, (out.get(key) ?? 0) + n);
+  };
+  for (const r of v.runs) if (!r.init && r.term) add(r.term.reason ?? 'Unknown', 1);
+  for (const f of v.runFolds)
+    if (!f.init) for (const [reason, n] of Object.entries(f.reasons)) add(reason || 'Unknown', n);
   return out;
 }
 
@@ -62,15 +69,11 @@ export function lifecycleMetricsOf(before: FactMap | undefined, after: FactMap):
   if (restarts > 0) out.push({ name: 'Restarts', unit: 'Count', value: restarts });
   const crash = fa.crashLoopBackOffSeconds - (fb?.crashLoopBackOffSeconds ?? 0);
   if (crash > 0) out.push({ name: 'CrashLoopBackOffSeconds', unit: 'Seconds', value: crash });
-  const seen = vb ? terminationIds(vb) : new Map<string, string>();
-  for (const [id, reason] of terminationIds(va)) {
-    if (seen.has(id)) continue;
-    out.push({
-      name: 'Terminations',
-      unit: 'Count',
-      value: 1,
-      dimensions: { reason: TERMINATION_REASONS.has(reason) ? reason : 'Other' },
-    });
+  // Counted, not listed: a run folded in the same write as it arrived still counts, once.
+  const seen = vb ? terminationCounts(vb) : new Map<string, number>();
+  for (const [reason, n] of terminationCounts(va)) {
+    const value = n - (seen.get(reason) ?? 0);
+    if (value > 0) out.push({ name: 'Terminations', unit: 'Count', value, dimensions: { reason } });
   }
   return out;
 }

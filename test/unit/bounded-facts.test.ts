@@ -27,6 +27,7 @@ import { addFacts, canonicalFacts, type Fact, type FactMap } from '../../functio
 import { FIGURE_NAMES, PodView } from '../../functions/core/figures.ts';
 import { addFactsBounded, KEEP_EVENTS, KEEP_MESSAGES, KEEP_RUNS } from '../../functions/core/fold.ts';
 import { podRecordOf } from '../../functions/core/pod-record.ts';
+import { lifecycleMetricsOf } from '../../functions/ingest/lifecycle-metrics.ts';
 
 const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 
@@ -166,6 +167,26 @@ describe('bounded facts: a lattice still', () => {
       }),
       { numRuns: 30, seed: 20261130 },
     );
+  });
+});
+
+describe('bounded facts: the ingest’s metrics', () => {
+  it('Terminations, Restarts and back-off summed over every write equal the totals, folded runs and late ones included', () => {
+    const deltas = crashLoopDeltas({ runs: 300, containers: [{ name: 'main' }], seed: 9, runningFirst: 0.5 });
+    const m: FactMap = new Map();
+    const sums: Record<string, number> = {};
+    for (const d of [deltas[0], ...lateTail(deltas.slice(1), 40)]) {
+      const before = new Map(m);
+      if (addFactsBounded(m, d).length === 0) continue; // a duplicate: no write, no metrics
+      for (const p of lifecycleMetricsOf(before.size ? before : undefined, m))
+        sums[p.name] = (sums[p.name] ?? 0) + p.value;
+    }
+    const u = unbounded(deltas);
+    const ru = podRecordOf(u, ctx)!;
+    const terminated = new PodView(u).runs.filter((r) => r.term).length;
+    expect(sums.Terminations).toBe(terminated);
+    expect(sums.Restarts).toBe(ru.restarts);
+    expect(sums.CrashLoopBackOffSeconds).toBeCloseTo(ru.crashLoopBackOffSeconds, 6);
   });
 });
 
