@@ -1,34 +1,41 @@
 /**
- * Bounded fact sets: a pod that crash-loops for weeks keeps a fact set of fixed size.
+ * Bounded fact sets: a pod that crash-loops for weeks keeps a fact set, and a stored item, of
+ * fixed size (docs/data-model.md, "Bounded items").
  *
  * Two kinds of facts grow with a pod's age: runs (one per restart) and Events (a new Event
  * object each time the API server's event TTL expires). `foldFacts` keeps the latest of each in
- * full and folds the rest into per-container (`runs`) and per-reason (`events`) summaries:
+ * full and folds the rest into per-container (`runs`) and per-key (`events`) summaries:
  *
  * - **Runs** of a container are numbered by restart. With `max` the highest restart number of
- *   the container's runs, runs numbered below `max + 1 − KEEP_RUNS` fold (those never seen
- *   terminated wait until `max + 1 − 2·KEEP_RUNS`: their termination may still come). The fold
- *   holds the folded restart numbers as maximal segments of consecutive numbers; each segment
- *   keeps its first run's start, its last run's finish and the back-off between its runs. A run
- *   whose number a segment covers is a duplicate and changes nothing; a run that falls in a hole
- *   joins the segments around it with the exact back-off on both sides. So the fold is a function
- *   of the *set* of runs ever added, whatever the order, grouping or duplication — and
- *   crash-loop back-off, restarts, termination counts and the latest runs stay exact.
+ *   the container's runs, runs numbered below `max + 1 − KEEP_RUNS` fold. The fold holds the
+ *   folded restart numbers as maximal segments of consecutive numbers; each segment keeps its
+ *   first run's start, its last run's finish and the back-off between its runs. A run whose
+ *   number a segment covers is a duplicate and changes nothing; a run that falls in a hole joins
+ *   the segments around it with the exact back-off on both sides; a run folded before its
+ *   termination was seen is listed in `open` with the start of the run after it, so the
+ *   termination, when it comes, adds exactly the back-off it would have. The fold is thus a
+ *   function of the *set* of runs ever added, whatever the order, grouping or duplication, and
+ *   restarts, crash-loop back-off, termination counts and the latest runs stay exact.
  * - Full runs older than the latest KEEP_MESSAGES lose their termination message (free text,
  *   up to 1 KB each: the part of a run that does not compress).
  * - **Events**: the latest KEEP_EVENTS by (first time, uid) stay in full; an Event that is not
  *   among them can never be again (that order only gains members), so folding it is final. The
- *   fold keeps only idempotent parts: earliest first, latest last, highest count, and the latest
- *   message (what `unschedulableMessage` reads).
+ *   fold keeps only idempotent parts (earliest first, latest last, highest count, the latest
+ *   message: what `unschedulableMessage` reads), so an Event folded twice changes nothing.
  *
- * The one approximation: a container's fold keeps at most MAX_SEGMENTS segments; past that, the
- * two oldest are sealed into one across their hole, and a run that later arrives for a restart
- * number in a sealed hole is ignored (it would need 32 separate runs of one container missed by
- * the watch and then delivered more than KEEP_RUNS restarts late). Runs without a restart number
- * (never produced from a real Pod) are kept in full.
+ * Limits of exactness (documented, not hidden):
+ * - a container's fold keeps at most MAX_SEGMENTS segments (holes: restart numbers not seen, or
+ *   not delivered yet); past that the two oldest are sealed across their hole, and a run that
+ *   later arrives for a number in a sealed hole is ignored;
+ * - Runs without a restart number (never produced from a real Pod) are kept in full; two
+ *   different runs claiming one restart number (Kubernetes never does this) count once;
+ * - the per-gap list `restartGapsSeconds` lists the gaps of the runs kept in full; its sum,
+ *   `crashLoopBackOffSeconds`, counts every run.
  *
  * Folding is a normalisation applied after every join (`addFactsBounded`): the state after any
- * sequence of deliveries is fold(set of facts delivered).
+ * sequence of deliveries is fold(set of facts delivered). Two folded states are never joined
+ * with each other (the store and replay join full facts into one state); `joinFacts` still
+ * defines that join (the fold covering more runs wins), but it is exact only for deltas.
  */
 import { addFacts, type Fact, type FactMap, type FoldSegment, laterFolded, sameContent } from './facts.ts';
 
