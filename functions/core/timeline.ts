@@ -36,7 +36,7 @@ export interface TimelineEntry {
   exitCode?: number;
   signal?: number;
   message?: string;
-  /** Restart ordinal for ContainerRestarted; occurrences for Event; runs folded for Folded. */
+  /** Restart ordinal for ContainerRestarted; occurrences for Event; for Folded, runs folded (or an Event's highest count). */
   count?: number;
 }
 
