@@ -183,10 +183,11 @@ export function eventsFoldId(e: { reason: string; type?: string; container?: str
  * Folds a pod's fact map in place to its bounded form. Returns the facts it set (new or
  * changed folds, runs that lost a message); facts it removed are folded into one of those.
  */
-export function foldFacts(map: FactMap): Fact[] {
+export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): Fact[] {
   const set: Fact[] = [];
   const put = (f: Fact) => {
     const old = map.get(f.id);
+    if (prior && !prior.has(f.id)) prior.set(f.id, old);
     if (old && sameContent(old, f)) return;
     map.set(f.id, f);
     set.push(f);
@@ -267,10 +268,12 @@ function mayGrow(f: Fact): boolean {
 export function addFactsBounded(map: FactMap, facts: readonly Fact[]): Fact[] {
   // A map this small has no fold and nothing to fold (a fold leaves KEEP_RUNS runs beside it).
   if (map.size + facts.length <= KEEP_MESSAGES || !facts.some(mayGrow)) return addFacts(map, facts);
-  const prior = new Map(map);
+  // What the map held before, for every id this call may touch (the delta's, then the fold's).
+  const prior = new Map<string, Fact | undefined>();
+  for (const f of facts) if (!prior.has(f.id)) prior.set(f.id, map.get(f.id));
   const changed = addFacts(map, facts);
   if (changed.length === 0) return changed;
-  const set = foldFacts(map);
+  const set = foldFacts(map, prior);
   const out = new Map<string, Fact>();
   for (const f of [...changed, ...set]) {
     const now = map.get(f.id);
