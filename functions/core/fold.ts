@@ -261,18 +261,33 @@ function mayGrow(f: Fact): boolean {
   return f.kind === 'run' || f.kind === 'event';
 }
 
+/** Whether `foldFacts` could change the map: a cheap count, so small pods pay next to nothing. */
+function needsFold(map: FactMap): boolean {
+  if (map.size <= KEEP_MESSAGES) return false;
+  let runs = 0;
+  let events = 0;
+  for (const f of map.values()) {
+    if (f.kind === 'run') runs++;
+    else if (f.kind === 'event') events++;
+    else if (f.kind === 'runs' || f.kind === 'events') return true;
+  }
+  return runs > KEEP_MESSAGES || events > KEEP_EVENTS;
+}
+
 /**
  * `addFacts` then `foldFacts`: the bounded join. Returns the facts that changed the map (empty
  * for a duplicate, including a run or Event already folded).
  */
 export function addFactsBounded(map: FactMap, facts: readonly Fact[]): Fact[] {
-  // A map this small has no fold and nothing to fold (a fold leaves KEEP_RUNS runs beside it).
-  if (map.size + facts.length <= KEEP_MESSAGES || !facts.some(mayGrow)) return addFacts(map, facts);
+  if (!facts.some(mayGrow)) return addFacts(map, facts);
+  const olds = facts.map((f) => map.get(f.id));
+  const changed = addFacts(map, facts);
+  if (changed.length === 0 || !needsFold(map)) return changed;
   // What the map held before, for every id this call may touch (the delta's, then the fold's).
   const prior = new Map<string, Fact | undefined>();
-  for (const f of facts) if (!prior.has(f.id)) prior.set(f.id, map.get(f.id));
-  const changed = addFacts(map, facts);
-  if (changed.length === 0) return changed;
+  facts.forEach((f, i) => {
+    if (!prior.has(f.id)) prior.set(f.id, olds[i]);
+  });
   const set = foldFacts(map, prior);
   const out = new Map<string, Fact>();
   for (const f of [...changed, ...set]) {
