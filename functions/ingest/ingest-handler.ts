@@ -66,7 +66,7 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
   }
 
   return async (event) => {
-    const parsed = parseBusEvent(event);
+    const parsed = parseBusEvent(event, deps.now());
     if (!parsed.ok) return park(event, parsed.kind, parsed.reason, parsed.id);
     let outcome: IngestOutcome;
     try {
