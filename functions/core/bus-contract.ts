@@ -38,7 +38,8 @@ export type InvalidKind =
   | 'unknown-version'
   | 'oversized'
   | 'schema'
-  | 'item-too-large';
+  | 'item-too-large'
+  | 'store-refused';
 
 export type ParsedDetail =
   | { ok: true; kind: 'snapshot'; snapshot: PodSnapshot }
