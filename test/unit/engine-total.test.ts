@@ -67,14 +67,12 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
     })
     .map(({ phase, t }) => ({ id: `phase:${phase}` as const, kind: 'phase' as const, phase, t })),
   fc.record({ id: fc.constant('initCount' as const), kind: fc.constant('initCount' as const), n: count }),
-  fc
-    .record({ container, n: count })
-    .map(({ container: c, n }) => ({
-      id: `restarts:${c}` as const,
-      kind: 'restarts' as const,
-      container: c,
-      n,
-    })),
+  fc.record({ container, n: count }).map(({ container: c, n }) => ({
+    id: `restarts:${c}` as const,
+    kind: 'restarts' as const,
+    container: c,
+    n,
+  })),
   fc
     .record({
       container,
@@ -96,13 +94,11 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
       kind: 'run' as const,
       ...r,
     })),
-  fc
-    .record({ container, init: fc.boolean(), reason: word, t: nTime })
-    .map((w) => ({
-      id: `waiting:${w.init ? 'i' : 'c'}:${w.container}:${w.reason}` as const,
-      kind: 'waiting' as const,
-      ...w,
-    })),
+  fc.record({ container, init: fc.boolean(), reason: word, t: nTime }).map((w) => ({
+    id: `waiting:${w.init ? 'i' : 'c'}:${w.container}:${w.reason}` as const,
+    kind: 'waiting' as const,
+    ...w,
+  })),
   fc.record({
     id: fc.constant('latest' as const),
     kind: fc.constant('latest' as const),
