@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayFiles } from '../../cli/replay.ts';
+import { replayCommand, replayFiles } from '../../cli/replay.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
 import type { PodFactsDetail } from '../../functions/core/pod-facts.ts';
 import { CLOCK_SKEW_MS, checkFactTimes, checkTimes, TIME_PATHS } from '../../functions/core/time-bounds.ts';
@@ -57,6 +57,27 @@ describe('issue 10 regressions: one bad time never costs the rest of the input',
     const r = await replayFiles([file], { cluster: 'c', stuckAfterSeconds: 300 });
     expect(r.problems).toEqual([{ file, line: 2, reason: expect.stringMatching(/^detail\.t0: /) }]);
     expect(r.records.map((x) => x.name)).toEqual(['after', 'good']);
+  });
+
+  it('`podlife replay` prints FILE:LINE for the bad line, exits 2, and still prints every good pod', async () => {
+    const bad = withDetail(FACTS_EVENT, (d) => {
+      d.t0 = 9e12;
+    });
+    const file = tempFile('cli.jsonl', [
+      rawPod('first-good', 'uid-a', '2024-01-01T00:00:00Z'),
+      bad,
+      rawPod('second-good', 'uid-b', '2024-01-01T00:00:00Z'),
+    ]);
+    const sink = () => {
+      const chunks: string[] = [];
+      return { chunks, write: (c: string) => chunks.push(c) > 0 };
+    };
+    const out = sink();
+    const err = sink();
+    const code = await replayCommand([file, '--no-stats', '--no-progress'], out as never, err as never);
+    expect(code).toBe(2);
+    expect(err.chunks.join('')).toContain(`${file}:2: detail.t0: not a representable time`);
+    expect(out.chunks.join('')).toMatch(/first-good[\s\S]*second-good/);
   });
 
   it('a run start of 1e300 seconds is named by its field, in the ingest and in replay', async () => {
