@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayCommand, replayFiles } from '../../cli/replay.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
@@ -248,5 +249,58 @@ describe('string bounds: Kubernetes’ own limits', () => {
     };
     const d = decodeObject(pod, ctx);
     expect(d.kind === 'snapshot' && d.snapshot.pod.reason?.length).toBe(256);
+  });
+});
+
+describe('fuzz: replay of the demo trace with bad times on random lines', () => {
+  const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
+  const lines = readFileSync(TRACE, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  const HOSTILE = [
+    '9999-01-01T00:00:00Z',
+    '2013-05-31T00:00:00Z',
+    '+275760-09-13T00:00:00.001Z',
+    'later',
+    '2099-12-31T23:59:59Z',
+  ];
+
+  it('each bad line is reported FILE:LINE with its field; the rest gives the records of the good lines alone', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.nat({ max: lines.length - 1 }), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        async (bad, h) => {
+          const mutated = lines.map((l, i) => {
+            if (!bad.includes(i)) return JSON.parse(l);
+            const w = JSON.parse(l);
+            const time = HOSTILE[(h + i) % HOSTILE.length];
+            if (w.object.kind === 'Event') w.object.lastTimestamp = time;
+            else w.object.metadata.creationTimestamp = time;
+            return w;
+          });
+          const all = await replayFiles([tempFile('trace.jsonl', mutated)], {
+            cluster: 'c',
+            stuckAfterSeconds: 300,
+          });
+          const good = await replayFiles(
+            [
+              tempFile(
+                'good.jsonl',
+                mutated.filter((_, i) => !bad.includes(i)),
+              ),
+            ],
+            { cluster: 'c', stuckAfterSeconds: 300 },
+          );
+          // A rejected line moves nothing, not even replay's "now".
+          expect(all.now).toBe(good.now);
+          expect(all.problems.map((p) => p.line)).toEqual([...bad].sort((a, b) => a - b).map((i) => i + 1));
+          for (const p of all.problems)
+            expect(p.reason).toMatch(/^object\.(metadata\.creationTimestamp|lastTimestamp): /);
+          expect(all.records).toEqual(good.records);
+        },
+      ),
+      { numRuns: 15, seed: 20261129 },
+    );
   });
 });
