@@ -9,6 +9,9 @@
  * stays bounded by the batch, whatever the stream length.
  */
 
+/** When benches "receive" generated lines (decodeObject's `now`): after any generated time. */
+export const BENCH_RECEIVED_AT = Date.parse('2100-01-01T00:00:00Z');
+
 export interface ChurnOptions {
   pods: number;
   seed?: number;

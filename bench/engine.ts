@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeObject } from '../functions/core/decode.ts';
 import { LifecycleEngine } from '../functions/core/engine.ts';
-import { churnStream } from './churn.ts';
+import { BENCH_RECEIVED_AT, churnStream } from './churn.ts';
 
 export interface EngineBenchOptions {
   /** Snapshots in the throughput run (churn: new pods all along). */
@@ -51,7 +51,7 @@ function throughput(pods: number, log: (l: string) => void) {
     // Full path: parse, validate (zod), project to the compact snapshot, facts into the engine.
     t = performance.now();
     for (const l of batch) {
-      const d = decodeObject(JSON.parse(l), { cluster: 'bench' });
+      const d = decodeObject(JSON.parse(l), { cluster: 'bench', now: BENCH_RECEIVED_AT });
       if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
     }
     fullMs += performance.now() - t;
@@ -93,7 +93,7 @@ function memory(snapshots: number, pods: number, log: (l: string) => void) {
   const checkpoints: Record<string, number> = {};
   const marks = new Set([Math.floor(snapshots / 10), Math.floor(snapshots / 2), snapshots]);
   const feed = (obj: unknown) => {
-    const d = decodeObject(JSON.parse(JSON.stringify(obj)), { cluster: 'bench' });
+    const d = decodeObject(JSON.parse(JSON.stringify(obj)), { cluster: 'bench', now: BENCH_RECEIVED_AT });
     if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
     n++;
     if (n % 10_000 === 0) peak = Math.max(peak, rssMb());

@@ -25,7 +25,7 @@ import {
   type LocalTable,
   startLocalTable,
 } from '../test/support/ingest-harness.ts';
-import { churnStream } from './churn.ts';
+import { BENCH_RECEIVED_AT, churnStream } from './churn.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -214,7 +214,7 @@ function factsEvents(inputs: Input[]): Record<string, unknown>[] {
 function decodeLines(lines: Iterable<unknown>, cluster: string): Input[] {
   const out: Input[] = [];
   for (const line of lines) {
-    const d = decodeObject(line, { cluster });
+    const d = decodeObject(line, { cluster, now: BENCH_RECEIVED_AT });
     if (d.kind === 'snapshot' || d.kind === 'event') out.push(d);
   }
   return out;

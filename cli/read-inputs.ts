@@ -65,7 +65,7 @@ function handleOne(
   try {
     const d = decodeObject(
       v,
-      { cluster: opts.cluster, observedAt: at.observedAt ?? opts.observedAt },
+      { cluster: opts.cluster, observedAt: at.observedAt ?? opts.observedAt, now: opts.now },
       itemKind,
     );
     if (d.kind !== 'skip') opts.onDecoded(d, { file: at.file, line: at.line });

@@ -58,6 +58,8 @@ export interface ReplayOptions {
   stuckAfterSeconds: number;
   /** Epoch ms, 'wall', or undefined for the trace's end. */
   now?: number | 'wall';
+  /** Epoch ms the inputs are received at: no time in them may be later, give or take 24 h (default: the wall clock). */
+  receivedAt?: number;
   progress?: boolean;
   stdin?: NodeJS.ReadableStream;
   onProblem?: (p: InputProblem) => void;
@@ -69,11 +71,13 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   const problems: InputProblem[] = [];
   const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
   const bar = opts.progress ? progressBar('replaying') : undefined;
+  const receivedAt = opts.receivedAt ?? Date.now();
   for (const file of files) {
     await readInput(
       file,
       {
         cluster: opts.cluster,
+        now: receivedAt,
         stdin: opts.stdin as never,
         onDecoded: (d) => {
           if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);

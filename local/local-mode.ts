@@ -353,6 +353,8 @@ export class LocalMode {
         file,
         {
           cluster: opts.cluster,
+          // Trace files were recorded before they are read: the wall clock bounds their times.
+          now: Date.now(),
           onDecoded: (d) => {
             if (d.kind === 'facts') {
               // Captured from a bus already: sent on as it was.

@@ -4,6 +4,8 @@
  * whole history is one Query; alerts and the cluster registry live beside them.
  */
 
+import { toIso } from '../core/time.ts';
+
 const DAY_MS = 86_400_000;
 
 export const podPk = (cluster: string, namespace: string, name: string) =>
@@ -15,11 +17,9 @@ export const crashKey = (cluster: string) => `CRASH#${cluster}`;
 export const nsKey = (cluster: string, namespace: string) => `NS#${cluster}#${namespace}`;
 export const ownerKey = (cluster: string, namespace: string, kind: string, name: string) =>
   `OWNER#${cluster}#${namespace}#${kind}/${name}`;
-/** UTC creation day of a pod; pods with no creation time fall in day 0000-00-00. */
+/** UTC creation day of a pod; pods with no (representable) creation time fall in day 0000-00-00. */
 export const dayOf = (createdMs: number | null) =>
-  createdMs == null
-    ? '0000-00-00'
-    : new Date(Math.floor(createdMs / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  toIso(createdMs == null ? null : Math.floor(createdMs / DAY_MS) * DAY_MS)?.slice(0, 10) ?? '0000-00-00';
 export const dayKey = (cluster: string, day: string) => `DAY#${cluster}#${day}`;
 /** Sort key of the indexes: creation time, then uid (unique, and ordered oldest first). */
 export const createdKey = (createdIso: string | null, uid: string) => `${createdIso ?? '0000'}#${uid}`;

@@ -118,7 +118,9 @@ export function podItemOf(
     dayKey: dayKey(p.cluster, dayOf(created)),
     createdKey: ck,
     updatedAt: new Date(opts.now).toISOString(),
-    expiresAt: Math.floor(Math.max(opts.now, created ?? 0) / 1000) + opts.retentionDays * 86400,
+    // A creation time no Date holds (an item stored before the time bounds) extends no TTL.
+    expiresAt:
+      Math.floor(Math.max(opts.now, createdIso ? (created ?? 0) : 0) / 1000) + opts.retentionDays * 86400,
   };
   const optional: Record<string, unknown> = {
     ownerKind: p.owner?.kind,

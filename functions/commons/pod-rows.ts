@@ -4,6 +4,7 @@
  * comes from the table keys that every index carries (`podIdentityOfKey`).
  */
 import type { FigureRow } from '../core/stats.ts';
+import { toIso } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner, PodRowBase } from './api-schemas.ts';
 import { podIdentityOfKey } from './keys.ts';
 
@@ -97,7 +98,7 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     ...rowBaseOf(item, nowMs),
     restarts: num(item.restarts) ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
-    lastRestartAt: last != null ? new Date(last * 1000).toISOString() : null,
+    lastRestartAt: last != null ? toIso(last * 1000) : null,
     lastTerminationReason: str(item.lastTerminationReason),
     lastExitCode: num(item.lastExitCode),
     crashLoopBackOffSeconds: num(item.crashLoopBackOffSeconds) ?? 0,

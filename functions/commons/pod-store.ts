@@ -76,6 +76,23 @@ export class ItemTooLargeError extends Error {
   }
 }
 
+/**
+ * DynamoDB refused the request as invalid (`ValidationException`: a key or attribute past its
+ * size limit, a number out of range...): the same request fails the same way however often it
+ * is retried, so it is a permanent refusal, parked with the reason, never retried.
+ */
+export class StoreRefusedError extends Error {
+  override name = 'StoreRefusedError';
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    readonly key: ItemKey | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(`DynamoDB refused the ${operation}: ${String((cause as Error)?.message ?? cause).slice(0, 500)}`);
+  }
+}
+
 /** Any other DynamoDB failure (a bug or a misconfiguration: missing table, denied access). */
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -108,6 +125,7 @@ export function storeErrorOf(operation: string, key: ItemKey | undefined, err: u
   if (name === 'ConditionalCheckFailedException' && key) return new VersionConflictError(key);
   if (name === 'ValidationException' && /item size/i.test(e.message ?? '') && key)
     return new ItemTooLargeError(key);
+  if (name === 'ValidationException') return new StoreRefusedError(operation, key, err);
   if (TRANSIENT.has(name) || NETWORK.has(e?.code ?? '') || e?.$retryable || e?.$fault === 'server') {
     return new StoreUnavailableError(operation, err);
   }

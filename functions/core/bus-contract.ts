@@ -11,7 +11,7 @@ import {
   ExporterEventDetail,
 } from './exporter-event.ts';
 import type { Fact } from './facts.ts';
-import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError } from './pod-facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
 import {
   type CompactEvent,
   DETAIL_TYPE_EVENT,
@@ -21,6 +21,7 @@ import {
   PodSnapshot,
   SCHEMA_VERSION,
 } from './snapshot.ts';
+import { checkFactTimes, checkTimes, TIME_PATHS } from './time-bounds.ts';
 import { describeZodError } from './zod-errors.ts';
 
 /**
@@ -37,7 +38,8 @@ export type InvalidKind =
   | 'unknown-version'
   | 'oversized'
   | 'schema'
-  | 'item-too-large';
+  | 'item-too-large'
+  | 'store-refused';
 
 export type ParsedDetail =
   | { ok: true; kind: 'snapshot'; snapshot: PodSnapshot }
@@ -50,16 +52,31 @@ function invalid(kind: InvalidKind, reason: string): ParsedDetail {
 }
 
 /** The contracts, by source and detail-type. */
-const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean }> = {
-  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_FACTS}`]: { schema: PodFactsDetail, versioned: true },
-  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_SNAPSHOT}`]: { schema: PodSnapshot, versioned: true },
-  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_EVENT}`]: { schema: PodEventSnapshot, versioned: true },
+const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean; times: readonly string[] }> = {
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_FACTS}`]: { schema: PodFactsDetail, versioned: true, times: [] },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_SNAPSHOT}`]: {
+    schema: PodSnapshot,
+    versioned: true,
+    times: TIME_PATHS.podSnapshot,
+  },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_EVENT}`]: {
+    schema: PodEventSnapshot,
+    versioned: true,
+    times: TIME_PATHS.podEvent,
+  },
   // kubernetes-event-exporter's own layout carries no version: the layout is podlife's documented one.
-  [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: { schema: ExporterEventDetail, versioned: false },
+  [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: {
+    schema: ExporterEventDetail,
+    versioned: false,
+    times: TIME_PATHS.exporterEvent,
+  },
 };
 
-/** Validates one event's `detail` against the contract its source and detail-type name. */
-export function parseDetail(source: string, detailType: string, detail: unknown): ParsedDetail {
+/**
+ * Validates one event's `detail` against the contract its source and detail-type name; `now`
+ * (epoch ms) is when it was received, the upper bound of its times (functions/core/time-bounds.ts).
+ */
+export function parseDetail(source: string, detailType: string, detail: unknown, now: number): ParsedDetail {
   const key = `${source}\u0000${detailType}`;
   const contract = Object.hasOwn(CONTRACTS, key) ? CONTRACTS[key] : undefined;
   if (!contract) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`);
@@ -77,11 +94,21 @@ export function parseDetail(source: string, detailType: string, detail: unknown)
   }
   const parsed = schema.safeParse(detail);
   if (!parsed.success) return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`);
+  const badTime = checkTimes(parsed.data, contract.times, now);
+  if (badTime) return invalid('schema', `detail.${badTime}`);
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', snapshot: parsed.data as PodSnapshot };
   if (schema === PodFactsDetail) {
     const d = parsed.data as PodFactsDetail;
     try {
-      return { ok: true, kind: 'facts', detail: d, facts: factsOfDetail(d) };
+      const facts = wireFactsOf(d);
+      const badFactTime = checkFactTimes(d.t0, facts, now);
+      if (badFactTime) return invalid('schema', `detail.${badFactTime}`);
+      return {
+        ok: true,
+        kind: 'facts',
+        detail: d,
+        facts: factsOfDetail({ ...d, facts, factsDeflate: undefined }),
+      };
     } catch (err) {
       if (err instanceof PodFactsError) return invalid('schema', `detail.${err.message}`);
       throw err;

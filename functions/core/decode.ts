@@ -8,11 +8,11 @@ import { type ParsedDetail, parseDetail } from './bus-contract.ts';
 import type { Fact } from './facts.ts';
 import { WatchType } from './kube-schemas.ts';
 import type { PodFactsDetail } from './pod-facts.ts';
+import { type CompactEvent, compactEventOf, type PodSnapshot, snapshotOf } from './snapshot.ts';
+import { checkTimes, TIME_PATHS } from './time-bounds.ts';
 import { describeZodError } from './zod-errors.ts';
 
 export { describeZodError };
-
-import { type CompactEvent, compactEventOf, type PodSnapshot, snapshotOf } from './snapshot.ts';
 
 export type Decoded =
   | { kind: 'snapshot'; snapshot: PodSnapshot }
@@ -41,6 +41,17 @@ export interface DecodeContext {
   cluster: string;
   /** Observation time to stamp on snapshots (e.g. a recording's timestamp). */
   observedAt?: string;
+  /**
+   * When the input is received (epoch ms; replay: the wall clock): no time in it may be later
+   * than this plus the clock-skew allowance (functions/core/time-bounds.ts).
+   */
+  now: number;
+}
+
+/** Throws DecodeError naming the first time of `value` out of range, if any. */
+function assertTimes(value: unknown, paths: readonly string[], ctx: DecodeContext, prefix: string): void {
+  const bad = checkTimes(value, paths, ctx.now) ?? checkTimes(ctx, ['observedAt'], ctx.now);
+  if (bad) throw new DecodeError(`${prefix}${bad}`);
 }
 
 /**
@@ -51,7 +62,7 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
   if (!isObject(obj)) throw new DecodeError('not an object');
   // An EventBridge event from the podlife bus (an archive, a capture): it names its own cluster.
   if ('detail-type' in obj && 'source' in obj && 'detail' in obj) {
-    return decodedOf(parseDetail(String(obj.source), String(obj['detail-type']), obj.detail));
+    return decodedOf(parseDetail(String(obj.source), String(obj['detail-type']), obj.detail, ctx.now));
   }
   // List items often omit kind: take it from the List (PodList, EventList) or from the shape.
   if (
@@ -72,22 +83,20 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
     if (isObject(inner) && inner.kind !== undefined && inner.kind !== 'Pod') {
       throw new DecodeError(`object.kind: not a Pod or Event (${String(inner.kind)})`);
     }
-    return {
-      kind: 'snapshot',
-      snapshot: wrap('object.', () =>
-        snapshotOf(inner, { cluster: ctx.cluster, type: type.data, observedAt: ctx.observedAt }),
-      ),
-    };
+    const snapshot = wrap('object.', () =>
+      snapshotOf(inner, { cluster: ctx.cluster, type: type.data, observedAt: ctx.observedAt }),
+    );
+    assertTimes(inner, TIME_PATHS.kubePod, ctx, 'object.');
+    return { kind: 'snapshot', snapshot };
   }
   if (obj.kind === 'Event') return decodeEvent(obj, ctx, '');
   if (obj.kind !== undefined && obj.kind !== 'Pod')
     throw new DecodeError(`kind: not a Pod or Event (${String(obj.kind)})`);
-  return {
-    kind: 'snapshot',
-    snapshot: wrap('', () =>
-      snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt }),
-    ),
-  };
+  const snapshot = wrap('', () =>
+    snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt }),
+  );
+  assertTimes(obj, TIME_PATHS.kubePod, ctx, '');
+  return { kind: 'snapshot', snapshot };
 }
 
 function decodedOf(p: ParsedDetail): Decoded {
@@ -99,6 +108,7 @@ function decodedOf(p: ParsedDetail): Decoded {
 
 function decodeEvent(obj: Record<string, unknown>, ctx: DecodeContext, prefix: string): Decoded {
   const event = wrap(prefix, () => compactEventOf(obj));
+  if (event) assertTimes(obj, TIME_PATHS.kubeEvent, ctx, prefix);
   return event ? { kind: 'event', cluster: ctx.cluster, event } : { kind: 'skip' };
 }
 

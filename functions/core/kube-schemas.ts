@@ -16,19 +16,33 @@ export const KubeTime = z
   ])
   .optional();
 
+/**
+ * Kubernetes' own limits (k8s.io/apimachinery validation): a name is a DNS subdomain (253), a
+ * namespace and a container name a DNS label (63), a uid at most 128 here (a UUID is 36), a
+ * condition type a qualified name (316). An identity past them is no object an API server
+ * wrote: invalid. Reasons are CamelCase words: a longer one is cut, not refused (free text).
+ */
+export const KUBE_LIMITS = { name: 253, label: 63, uid: 128, qualifiedName: 316, reason: 256 } as const;
+const Name = z.string().min(1).max(KUBE_LIMITS.name);
+const Label = z.string().max(KUBE_LIMITS.label);
+const Uid = z.string().min(1).max(KUBE_LIMITS.uid);
+const Reason = z
+  .string()
+  .transform((s) => (s.length > KUBE_LIMITS.reason ? `${s.slice(0, KUBE_LIMITS.reason - 1)}…` : s));
+
 const ContainerStateWaiting = z.object({
-  reason: z.string().optional(),
+  reason: Reason.optional(),
   message: z.string().optional(),
 });
 const ContainerStateRunning = z.object({ startedAt: KubeTime });
 const ContainerStateTerminated = z.object({
   exitCode: z.number().int(),
   signal: z.number().int().optional(),
-  reason: z.string().optional(),
+  reason: Reason.optional(),
   message: z.string().optional(),
   startedAt: KubeTime,
   finishedAt: KubeTime,
-  containerID: z.string().optional(),
+  containerID: z.string().max(KUBE_LIMITS.name).optional(),
 });
 export const KubeContainerState = z.object({
   waiting: ContainerStateWaiting.optional(),
@@ -37,19 +51,19 @@ export const KubeContainerState = z.object({
 });
 
 export const KubeContainerStatus = z.object({
-  name: z.string().min(1),
+  name: Label.min(1),
   restartCount: z.number().int().nonnegative().optional().default(0),
   ready: z.boolean().optional(),
-  containerID: z.string().optional(),
+  containerID: z.string().max(KUBE_LIMITS.name).optional(),
   state: KubeContainerState.optional(),
   lastState: KubeContainerState.optional(),
 });
 
 export const KubePodCondition = z.object({
-  type: z.string().min(1),
-  status: z.string(),
+  type: z.string().min(1).max(KUBE_LIMITS.qualifiedName),
+  status: Label,
   lastTransitionTime: KubeTime,
-  reason: z.string().optional(),
+  reason: Reason.optional(),
   message: z.string().optional(),
 });
 
@@ -58,36 +72,36 @@ export const PodPhase = z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Un
 export type PodPhase = z.infer<typeof PodPhase>;
 
 const OwnerReference = z.object({
-  kind: z.string(),
-  name: z.string(),
+  kind: Label,
+  name: z.string().max(KUBE_LIMITS.name),
   controller: z.boolean().optional(),
 });
 
 export const KubePod = z.object({
   kind: z.literal('Pod').optional(),
   metadata: z.object({
-    name: z.string().min(1),
-    namespace: z.string().min(1).optional().default('default'),
+    name: Name,
+    namespace: Label.min(1).optional().default('default'),
     /** Always set by an API server; hand-written objects may lack it (see `podUidOf`). */
-    uid: z.string().min(1).optional(),
-    resourceVersion: z.string().optional(),
+    uid: Uid.optional(),
+    resourceVersion: z.string().max(64).optional(),
     creationTimestamp: KubeTime,
     deletionTimestamp: KubeTime,
-    labels: z.record(z.string(), z.string()).optional(),
+    labels: z.record(z.string().max(KUBE_LIMITS.name + 1 + KUBE_LIMITS.label), Label).optional(),
     ownerReferences: z.array(OwnerReference).optional(),
   }),
   spec: z
     .object({
-      nodeName: z.string().optional(),
-      initContainers: z.array(z.object({ name: z.string() })).optional(),
+      nodeName: z.string().max(KUBE_LIMITS.name).optional(),
+      initContainers: z.array(z.object({ name: Label })).optional(),
     })
     .optional(),
   status: z
     .object({
       phase: PodPhase.optional(),
-      reason: z.string().optional(),
+      reason: Reason.optional(),
       message: z.string().optional(),
-      qosClass: z.string().optional(),
+      qosClass: Label.optional(),
       conditions: z.array(KubePodCondition).optional(),
       initContainerStatuses: z.array(KubeContainerStatus).optional(),
       containerStatuses: z.array(KubeContainerStatus).optional(),
@@ -103,23 +117,23 @@ export type WatchType = z.infer<typeof WatchType>;
 /** A core/v1 Event (old style with first/lastTimestamp, or new style with eventTime). */
 export const KubeEvent = z.object({
   kind: z.literal('Event').optional(),
-  metadata: z.object({ name: z.string(), namespace: z.string().optional(), uid: z.string().optional() }),
+  metadata: z.object({ name: Name, namespace: Label.optional(), uid: Uid.optional() }),
   involvedObject: z.object({
-    kind: z.string().optional(),
-    name: z.string().optional(),
-    namespace: z.string().optional(),
-    uid: z.string().optional(),
-    fieldPath: z.string().optional(),
+    kind: Label.optional(),
+    name: z.string().max(KUBE_LIMITS.name).optional(),
+    namespace: Label.optional(),
+    uid: z.string().max(KUBE_LIMITS.uid).optional(),
+    fieldPath: z.string().max(1024).optional(),
   }),
-  reason: z.string().optional(),
+  reason: Reason.optional(),
   message: z.string().optional(),
-  type: z.string().optional(),
+  type: Label.optional(),
   count: z.number().int().nullable().optional(),
   firstTimestamp: KubeTime,
   lastTimestamp: KubeTime,
   eventTime: KubeTime,
   series: z.object({ count: z.number().int().optional(), lastObservedTime: KubeTime }).nullable().optional(),
-  source: z.object({ component: z.string().optional() }).optional(),
-  reportingComponent: z.string().nullable().optional(),
+  source: z.object({ component: z.string().max(KUBE_LIMITS.name).optional() }).optional(),
+  reportingComponent: z.string().max(KUBE_LIMITS.name).nullable().optional(),
 });
 export type KubeEvent = z.infer<typeof KubeEvent>;

@@ -27,7 +27,7 @@ import {
   runKey,
   type Termination,
 } from './facts.ts';
-import { PodPhase } from './kube-schemas.ts';
+import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
@@ -45,7 +45,9 @@ const MARKS = [
 
 /** Seconds after t0; fractions carry millisecond precision. */
 const Secs = z.number().finite();
-const Name = z.string().min(1).max(253);
+const Name = z.string().min(1).max(KUBE_LIMITS.name);
+/** A namespace or container name: a DNS label. */
+const Label = z.string().min(1).max(KUBE_LIMITS.label);
 const Reason = z.string().max(256);
 const Message = z.string().max(MAX_MESSAGE_CHARS).optional();
 const Count = z.number().int().nonnegative();
@@ -74,7 +76,7 @@ const WireWaiting = z.object({ reason: Reason, t: Secs.nullable(), message: Mess
 
 const WireContainer = z
   .object({
-    name: Name,
+    name: Label,
     init: z.literal(true).optional(),
     restarts: Count.optional(),
     runs: z.array(WireRun).max(1000).optional(),
@@ -90,7 +92,7 @@ const WireEvent = z
     reason: Reason,
     message: Message,
     type: z.string().max(64).optional(),
-    container: Name.optional(),
+    container: Label.optional(),
     count: Count,
     first: Secs.nullable(),
     last: Secs.nullable(),
@@ -129,7 +131,7 @@ export const WireFacts = z
         waiting: z
           .union([
             z.string().regex(/^[^/]+\/.+$/),
-            z.object({ container: Name, reason: Reason, message: Message }).strict(),
+            z.object({ container: Label, reason: Reason, message: Message }).strict(),
           ])
           .optional(),
       })
@@ -154,10 +156,16 @@ export const PodFactsDetail = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
     cluster: z.string().min(1).max(63),
-    namespace: Name,
+    namespace: Label,
     name: Name,
-    uid: z.string().min(1).max(253),
-    t0: z.number().int().nonnegative().describe('Epoch seconds that every time in the facts counts from'),
+    uid: z.string().min(1).max(KUBE_LIMITS.uid),
+    t0: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe(
+        'Epoch seconds that every time in the facts counts from; every time (t0 + seconds) must fall between 2014-06-01 and 24 h after the event is received',
+      ),
     facts: WireFacts.optional().describe(
       'The facts new since the pod’s last event, grouped; times are seconds after t0',
     ),

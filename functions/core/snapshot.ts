@@ -6,28 +6,34 @@
  * or managedFields: the projection is built field by field, never by copying an object.
  */
 import { z } from 'zod';
-import { KubeEvent, KubePod, PodPhase, type WatchType } from './kube-schemas.ts';
+import { KUBE_LIMITS, KubeEvent, KubePod, PodPhase, type WatchType } from './kube-schemas.ts';
 
 export const SCHEMA_VERSION = 1;
 /** Messages (scheduler, kubelet, termination) are cut to this many characters. */
 export const MAX_MESSAGE_CHARS = 1024;
 
-const Time = z.string().nullable().optional();
+const Time = z.string().max(64).nullable().optional();
 const Message = z.string().max(MAX_MESSAGE_CHARS).optional();
+/** Kubernetes' own limits (see KUBE_LIMITS): identities past them are invalid. */
+const Name = z.string().min(1).max(KUBE_LIMITS.name);
+const Label = z.string().max(KUBE_LIMITS.label);
+const Uid = z.string().min(1).max(KUBE_LIMITS.uid);
+const Reason = z.string().max(KUBE_LIMITS.reason);
+const ContainerId = z.string().max(KUBE_LIMITS.name);
 
 const SnapState = z
   .object({
-    waiting: z.object({ reason: z.string().optional(), message: Message }).strict().optional(),
+    waiting: z.object({ reason: Reason.optional(), message: Message }).strict().optional(),
     running: z.object({ startedAt: Time }).strict().optional(),
     terminated: z
       .object({
         exitCode: z.number().int(),
         signal: z.number().int().optional(),
-        reason: z.string().optional(),
+        reason: Reason.optional(),
         message: Message,
         startedAt: Time,
         finishedAt: Time,
-        containerID: z.string().optional(),
+        containerID: ContainerId.optional(),
       })
       .strict()
       .optional(),
@@ -37,10 +43,10 @@ export type SnapState = z.infer<typeof SnapState>;
 
 const SnapContainer = z
   .object({
-    name: z.string().min(1),
+    name: Label.min(1),
     restartCount: z.number().int().nonnegative(),
     ready: z.boolean().optional(),
-    containerID: z.string().optional(),
+    containerID: ContainerId.optional(),
     state: SnapState.optional(),
     lastState: SnapState.optional(),
   })
@@ -49,27 +55,30 @@ export type SnapContainer = z.infer<typeof SnapContainer>;
 
 const SnapCondition = z
   .object({
-    type: z.string().min(1),
-    status: z.string(),
+    type: z.string().min(1).max(KUBE_LIMITS.qualifiedName),
+    status: Label,
     lastTransitionTime: Time,
-    reason: z.string().optional(),
+    reason: Reason.optional(),
     message: Message,
   })
   .strict();
 
 export const CompactPod = z
   .object({
-    uid: z.string().min(1),
-    namespace: z.string().min(1),
-    name: z.string().min(1),
-    resourceVersion: z.string().optional(),
+    uid: Uid,
+    namespace: Label.min(1),
+    name: Name,
+    resourceVersion: z.string().max(64).optional(),
     creationTimestamp: Time,
     deletionTimestamp: Time,
-    owner: z.object({ kind: z.string(), name: z.string() }).strict().optional(),
-    nodeName: z.string().optional(),
-    qosClass: z.string().optional(),
+    owner: z
+      .object({ kind: Label, name: z.string().max(KUBE_LIMITS.name) })
+      .strict()
+      .optional(),
+    nodeName: z.string().max(KUBE_LIMITS.name).optional(),
+    qosClass: Label.optional(),
     phase: PodPhase.optional(),
-    reason: z.string().optional(),
+    reason: Reason.optional(),
     message: Message,
     initContainerCount: z.number().int().nonnegative(),
     conditions: z.array(SnapCondition),
@@ -84,7 +93,7 @@ export const PodSnapshot = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
     cluster: z.string().min(1).max(63),
-    observedAt: z.string().optional(),
+    observedAt: z.string().max(64).optional(),
     type: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
     pod: CompactPod,
   })
@@ -93,18 +102,18 @@ export type PodSnapshot = z.infer<typeof PodSnapshot>;
 
 export const CompactEvent = z
   .object({
-    uid: z.string().min(1),
-    podUid: z.string().optional(),
-    namespace: z.string().min(1),
-    podName: z.string().min(1),
-    reason: z.string(),
+    uid: z.string().min(1).max(KUBE_LIMITS.name),
+    podUid: z.string().max(KUBE_LIMITS.uid).optional(),
+    namespace: Label.min(1),
+    podName: Name,
+    reason: Reason,
     message: Message,
-    type: z.string().optional(),
-    container: z.string().optional(),
+    type: Label.optional(),
+    container: Label.optional(),
     count: z.number().int().nonnegative(),
     firstTimestamp: Time,
     lastTimestamp: Time,
-    source: z.string().optional(),
+    source: z.string().max(KUBE_LIMITS.name).optional(),
   })
   .strict();
 export type CompactEvent = z.infer<typeof CompactEvent>;
@@ -114,7 +123,7 @@ export const PodEventSnapshot = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
     cluster: z.string().min(1).max(63),
-    observedAt: z.string().optional(),
+    observedAt: z.string().max(64).optional(),
     event: CompactEvent,
   })
   .strict();

@@ -25,9 +25,16 @@ export function toMillis(value: string | null | undefined): number | null {
   return ms;
 }
 
-/** ISO 8601 text of epoch ms, or null. */
+/** The largest |epoch ms| a JS Date holds (±100,000,000 days from 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * ISO 8601 text of epoch ms, or null: also for a time no Date can hold, so that a figure or a
+ * timeline never throws on data (inputs are bounded at the boundary; an item stored before the
+ * bounds existed may still carry one).
+ */
 export function toIso(ms: number | null | undefined): string | null {
-  return ms == null ? null : new Date(ms).toISOString();
+  return ms == null || !(Math.abs(ms) <= MAX_DATE_MS) ? null : new Date(ms).toISOString();
 }
 
 /**

@@ -2,8 +2,9 @@
  * The ingest handler, built from its dependencies so tests pass a real local store or fakes:
  * parse the EventBridge event → the engine's facts → merge into DynamoDB → metrics.
  *
- * - Invalid events (nothing a retry could fix) are parked with their reason and counted; the
- *   invocation succeeds, so Lambda does not retry them.
+ * - Invalid events (nothing a retry could fix: a schema failure, a time out of range, an item
+ *   past 400 KB, any request DynamoDB refuses with ValidationException) are parked with their
+ *   reason and counted; the invocation succeeds, so Lambda does not retry them.
  * - Any other failure (throttling, timeouts, a lost-race streak) is thrown: the invocation fails,
  *   Lambda retries it, and after the last retry it lands in the on-failure queue. A retry is
  *   safe: each write is a conditional merge of facts, so a replay adds nothing twice.
@@ -11,7 +12,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { invalidEventReport } from '../commons/invalid-event.ts';
-import { ItemTooLargeError, type PodStore } from '../commons/pod-store.ts';
+import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../commons/pod-store.ts';
 import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
 import type { InvalidEventSink } from './invalid-event-sink.ts';
 import { lifecycleMetricsOf } from './lifecycle-metrics.ts';
@@ -66,7 +67,7 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
   }
 
   return async (event) => {
-    const parsed = parseBusEvent(event);
+    const parsed = parseBusEvent(event, deps.now());
     if (!parsed.ok) return park(event, parsed.kind, parsed.reason, parsed.id);
     let outcome: IngestOutcome;
     try {
@@ -78,6 +79,8 @@ export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promis
             : await ingest.event(parsed.cluster, parsed.event);
     } catch (err) {
       if (err instanceof ItemTooLargeError) return park(event, 'item-too-large', err.message, parsed.id);
+      // A request DynamoDB refuses as invalid fails the same way on every retry: parked, not retried.
+      if (err instanceof StoreRefusedError) return park(event, 'store-refused', err.message, parsed.id);
       logger.error('ingest failed; the invocation fails so Lambda retries it', {
         eventId: parsed.id,
         error: err as Error,

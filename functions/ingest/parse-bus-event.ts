@@ -14,8 +14,8 @@ export type ParsedBusEvent =
   | (Extract<ParsedDetail, { ok: true }> & { id: string })
   | { ok: false; kind: InvalidKind; reason: string; id?: string };
 
-/** Parses one EventBridge event against podlife's contracts. */
-export function parseBusEvent(event: unknown): ParsedBusEvent {
+/** Parses one EventBridge event against podlife's contracts; `now` (epoch ms): when it was received. */
+export function parseBusEvent(event: unknown, now: number): ParsedBusEvent {
   const env = EventBridgeSchema.safeParse(event);
   if (!env.success)
     return {
@@ -24,5 +24,5 @@ export function parseBusEvent(event: unknown): ParsedBusEvent {
       reason: `not an EventBridge event: ${describeZodError(env.error)}`,
     };
   const { id, source, 'detail-type': detailType, detail } = env.data;
-  return { ...parseDetail(source, detailType, detail), id };
+  return { ...parseDetail(source, detailType, detail, now), id };
 }

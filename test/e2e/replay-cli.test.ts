@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
 import { FIGURE_NAMES } from '../../functions/core/figures.ts';
-import { FIXTURES_DIR } from '../support/fixtures.ts';
+import { FIXTURES_DIR, RECEIVED_AT } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'podlife.js');
@@ -84,7 +84,7 @@ describe('podlife replay', () => {
     let n = 0;
     for (const line of readFileSync(TRACE, 'utf8').split('\n')) {
       if (!line.trim()) continue;
-      const d = decodeObject(JSON.parse(line), { cluster: 'prod' });
+      const d = decodeObject(JSON.parse(line), { cluster: 'prod', now: RECEIVED_AT });
       if (d.kind !== 'snapshot' && d.kind !== 'event') continue;
       const enc = n++ % 2 ? encoder : plain;
       const p = d.kind === 'snapshot' ? enc.snapshot(d.snapshot) : enc.event(d.cluster, d.event);

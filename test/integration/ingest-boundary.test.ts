@@ -11,6 +11,7 @@ import {
   ItemTooLargeError,
   putPodRequest,
   StoreError,
+  StoreRefusedError,
   StoreUnavailableError,
   storeErrorOf,
   VersionConflictError,
@@ -38,6 +39,16 @@ describe('pod store requests and errors', () => {
     ['ThrottlingException', '', StoreUnavailableError],
     ['InternalServerError', '', StoreUnavailableError],
     ['ValidationException', 'Item size has exceeded the maximum allowed size', ItemTooLargeError],
+    [
+      'ValidationException',
+      'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes',
+      StoreRefusedError,
+    ],
+    [
+      'ValidationException',
+      'Number overflow. Attempting to store a number with magnitude larger than supported range',
+      StoreRefusedError,
+    ],
     ['ResourceNotFoundException', 'Requested resource not found', StoreError],
   ])('%s → %s', (name, message, type) => {
     expect(storeErrorOf('PutItem', key, Object.assign(new Error(message), { name }))).toBeInstanceOf(type);

@@ -9,7 +9,13 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTERS_PK } from '../../functions/commons/keys.ts';
-import { MergeContentionError, PodStore, StoreUnavailableError } from '../../functions/commons/pod-store.ts';
+import { podKeyOf } from '../../functions/commons/pod-item.ts';
+import {
+  MergeContentionError,
+  PodStore,
+  StoreRefusedError,
+  StoreUnavailableError,
+} from '../../functions/commons/pod-store.ts';
 import { makeHandler } from '../../functions/ingest/ingest-handler.ts';
 import { engineOf, fixtureInputs } from '../support/fixtures.ts';
 import {
@@ -205,5 +211,39 @@ describe('ingest under injected DynamoDB faults', () => {
       retentionDays: 30,
     });
     await expect(failingSink({ not: 'an event' })).rejects.toThrow(/ThrottlingException/);
+  });
+
+  it('any other ValidationException (a key too long) is a permanent refusal: parked with the reason, never retried', async () => {
+    const cluster = freshCluster('refused');
+    const inputs = podStream(cluster);
+    const m = mockedDoc();
+    const h = harness(m.doc, t.tableName);
+    await h.handler(busEventOf(inputs[0]));
+    const message =
+      'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes';
+    m.next('get', awsError('ValidationException', message));
+    const gets = h.store.stats.requests.GetItem;
+    const refused = busEventOf(inputs[1]);
+    await expect(h.handler(refused)).resolves.toMatchObject({
+      status: 'invalid',
+      kind: 'store-refused',
+    });
+    expect(h.store.stats.requests.GetItem - gets).toBe(1);
+    expect(h.invalid).toHaveLength(1);
+    expect(h.invalid[0]).toMatchObject({ kind: 'store-refused', reason: expect.stringContaining(message) });
+    expect(h.invalid[0].event).toEqual(refused);
+    // The rest of the pod's history is not blocked.
+    for (const input of inputs) await h.handler(busEventOf(input));
+    expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs));
+  });
+
+  it('on DynamoDB Local, a 1,100-character sort key is refused as StoreRefusedError, not retried', async () => {
+    const store = new PodStore(t.doc, { tableName: t.tableName });
+    const key = podKeyOf('real-refusal', 'default', 'p', 'u'.repeat(1100));
+    await expect(
+      store.mergeFacts(key, [{ id: 'deleted', kind: 'deleted' }], () => ({})),
+    ).rejects.toBeInstanceOf(StoreRefusedError);
+    expect(store.stats.requests.GetItem).toBe(1);
+    expect(store.stats.requests.PutItem).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import { decodeObject } from '../../functions/core/decode.ts';
 import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
 import { type CompactEvent, compactEventOf } from '../../functions/core/snapshot.ts';
 import { exporterBusEvent } from '../support/exporter.ts';
-import { engineOf, fixtureInputs, fixtureObjects } from '../support/fixtures.ts';
+import { engineOf, fixtureInputs, fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
 import {
   busEventOf,
   harness,
@@ -78,7 +78,7 @@ const streamInputs = () => STREAMS.flatMap((f) => fixtureInputs(f, 'streams'));
 
 function churnInputs(pods: number, cluster: string): Input[] {
   return churnLines({ pods, seed: 7, batch: 100 }).map((line) => {
-    const d = decodeObject(line, { cluster });
+    const d = decodeObject(line, { cluster, now: RECEIVED_AT });
     if (d.kind !== 'snapshot') throw new Error('churn lines are pod snapshots');
     return d;
   });
@@ -179,7 +179,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const inputs: Input[] = [];
     for (const line of readFileSync(DEMO_TRACE, 'utf8').split('\n')) {
       if (!line.trim()) continue;
-      const d = decodeObject(JSON.parse(line), { cluster });
+      const d = decodeObject(JSON.parse(line), { cluster, now: RECEIVED_AT });
       if (d.kind === 'snapshot' || d.kind === 'event') inputs.push(d);
     }
     const shuffled = fc.sample(fc.shuffledSubarray(inputs, { minLength: inputs.length }), {

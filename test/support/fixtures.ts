@@ -16,6 +16,8 @@ export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 
 
 /** The instant is-healthy's `@now-…` placeholders are resolved against. */
 export const TEMPLATE_NOW = Date.parse('2024-11-20T12:00:00Z');
+/** When tests "receive" fixtures (decodeObject's `now`, the upper bound of their times). */
+export const RECEIVED_AT = Date.parse('2030-01-01T00:00:00Z');
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 function resolveTemplates(value: unknown): unknown {
@@ -61,7 +63,7 @@ export function fixtureInputs(file: string, cluster = 'test'): Input[] {
   for (const { value, itemKind } of fixtureObjects(file)) {
     const kind = (value as { kind?: string }).kind;
     if (kind && kind !== 'Pod' && kind !== 'Event') continue;
-    const d = decodeObject(value, { cluster }, itemKind);
+    const d = decodeObject(value, { cluster, now: RECEIVED_AT }, itemKind);
     if (d.kind === 'snapshot' || d.kind === 'event') out.push(d);
   }
   return out;
@@ -85,7 +87,7 @@ export function secs(from: string, to: string): number {
 /** A generated churn stream (every scenario, one no-op update per healthy pod), decoded. */
 export function churnInputs(seed: number, pods: number): Input[] {
   return churnLines({ pods, seed, batch: pods, noopUpdates: 1 }).map(
-    (l) => decodeObject(l, { cluster: 'gen' }) as Input,
+    (l) => decodeObject(l, { cluster: 'gen', now: RECEIVED_AT }) as Input,
   );
 }
 

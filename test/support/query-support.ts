@@ -19,6 +19,7 @@ import { LifecycleEngine } from '../../functions/core/engine.ts';
 import type { PodRecord } from '../../functions/core/pod-record.ts';
 import type { PodSnapshot, SnapContainer } from '../../functions/core/snapshot.ts';
 import { eventOf } from '../../local/http-adapter.ts';
+import { RECEIVED_AT } from './fixtures.ts';
 import { busEventOf, harness, type Input } from './ingest-harness.ts';
 
 export const DEMO_TRACE = fileURLToPath(new URL('../../demo/trace.jsonl', import.meta.url));
@@ -28,7 +29,7 @@ export function demoInputs(cluster: string): Input[] {
   return readFileSync(DEMO_TRACE, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => decodeObject(JSON.parse(l), { cluster }))
+    .map((l) => decodeObject(JSON.parse(l), { cluster, now: RECEIVED_AT }))
     .filter((d): d is Input => d.kind !== 'skip');
 }
 
@@ -76,7 +77,7 @@ export const BULK_NOW = Date.parse('2030-01-01T00:00:00Z');
 export function generatedItems(cluster: string, pods: number, seed = 11): Record<string, unknown>[] {
   const engine = new LifecycleEngine();
   for (const line of churnStream({ pods, seed, noopUpdates: 0 })) {
-    const d = decodeObject(line, { cluster });
+    const d = decodeObject(line, { cluster, now: RECEIVED_AT });
     if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
   }
   return engine.factMaps().map((m) => podItemOf(m, 1, { now: BULK_NOW, retentionDays: 30 })!);

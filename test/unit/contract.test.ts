@@ -18,7 +18,7 @@ import {
   snapshotOf,
 } from '../../functions/core/snapshot.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
-import { fixtureObjects } from '../support/fixtures.ts';
+import { fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const CANARY = 'canary-s3cr3t-7f3a9c';
@@ -139,7 +139,7 @@ describe('the pod snapshot contract', () => {
     expect(PodEventSnapshot.parse(ev.detail).event.reason).toBe('FailedScheduling');
     // Pod Facts, readable and compressed: the same facts, through the ingest's own parser.
     const [plain, deflated] = ['pod-facts-event.json', 'pod-facts-deflate-event.json'].map((f) =>
-      parseBusEvent(JSON.parse(readFileSync(join(DOCS, 'examples', f), 'utf8'))),
+      parseBusEvent(JSON.parse(readFileSync(join(DOCS, 'examples', f), 'utf8')), RECEIVED_AT),
     );
     expect(plain).toMatchObject({ ok: true, kind: 'facts', detail: { name: 'my-pod', namespace: 'argocd' } });
     expect(deflated).toMatchObject({ ok: true, kind: 'facts' });

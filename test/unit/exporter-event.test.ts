@@ -8,7 +8,7 @@ import { factOfEvent } from '../../functions/core/facts.ts';
 import { compactEventOf } from '../../functions/core/snapshot.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
 import { exporterBusEvent } from '../support/exporter.ts';
-import { fixtureObjects } from '../support/fixtures.ts';
+import { fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
 
 const FILES = [
   'devops2-volodymyr__minikube-default-eventlist.json',
@@ -27,7 +27,7 @@ describe('kubernetes-event-exporter events', () => {
     let n = 0;
     for (const raw of podEvents()) {
       if (raw.involvedObject?.kind !== 'Pod') continue;
-      const parsed = parseBusEvent(exporterBusEvent(raw, 'prod-eu-1'));
+      const parsed = parseBusEvent(exporterBusEvent(raw, 'prod-eu-1'), RECEIVED_AT);
       expect(parsed, JSON.stringify(raw.metadata)).toMatchObject({
         ok: true,
         kind: 'event',
@@ -56,12 +56,12 @@ describe('kubernetes-event-exporter events', () => {
       [{ ...d, cluster: '' }, /detail\.cluster/],
     ];
     for (const [detail, reason] of cases) {
-      const r = parseBusEvent({ ...good, detail });
+      const r = parseBusEvent({ ...good, detail }, RECEIVED_AT);
       expect(r).toMatchObject({ ok: false, kind: 'schema' });
       if (!r.ok) expect(r.reason).toMatch(reason);
     }
     // No schemaVersion is asked of it (the exporter has none); another source/type is unknown.
-    expect(parseBusEvent({ ...good, 'detail-type': 'Kubernetes Events' })).toMatchObject({
+    expect(parseBusEvent({ ...good, 'detail-type': 'Kubernetes Events' }, RECEIVED_AT)).toMatchObject({
       ok: false,
       kind: 'unknown-type',
     });
