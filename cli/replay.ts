@@ -9,7 +9,7 @@ import type { PodRecord } from '../functions/core/pod-record.ts';
 import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
 import { progressBar } from './progress.ts';
-import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
+import { formatProblem, type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
 import { renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
@@ -224,7 +224,7 @@ export async function replayCommand(
     stuckAfterSeconds,
     now,
     progress: !values['no-progress'] && !values.json,
-    onProblem: (p) => err.write(`${p.file}:${p.line}: ${p.reason}\n`),
+    onProblem: (p) => err.write(`${formatProblem(p)}\n`),
   });
   if (values.json) {
     out.write(`${JSON.stringify(result.records, null, 2)}\n`);
