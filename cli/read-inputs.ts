@@ -63,6 +63,9 @@ export interface ReadOptions extends DecodeContext {
   /** Bytes consumed so far, for a progress bar. */
   onBytes?: (bytesSoFar: number, totalBytes: number | null) => void;
   stdin?: Readable;
+  /** Caps (tests pass small ones): defaults MAX_LINE_CHARS and MAX_DOCUMENT_CHARS. */
+  maxLineChars?: number;
+  maxDocumentChars?: number;
 }
 
 /** `# {"time":"…"}` headers of recorded streams (kspan) give the observation time. */
@@ -351,6 +354,9 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
   }
   const stream = isStdin ? (opts.stdin ?? process.stdin) : createReadStream(file, { highWaterMark: 1 << 20 });
   const name = isStdin ? '<stdin>' : file;
+  const maxLine = opts.maxLineChars ?? MAX_LINE_CHARS;
+  const maxDocument = opts.maxDocumentChars ?? MAX_DOCUMENT_CHARS;
+  const mib = (n: number) => `${+(n / 1048576).toFixed(2)} MiB`;
   const lower = name.toLowerCase();
   let mode: 'sniff' | 'jsonl' | 'document' =
     lower.endsWith('.jsonl') || lower.endsWith('.ndjson')
@@ -392,13 +398,13 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
     if (doc.length === 0 && !docTooBig) docStart = lineNo;
     if (!docTooBig) {
       docChars += line.length + 1;
-      if (docChars > MAX_DOCUMENT_CHARS) {
+      if (docChars > maxDocument) {
         docTooBig = true;
         doc = [];
         reject(
           name,
           docStart,
-          `document over ${MAX_DOCUMENT_CHARS >> 20} MiB: not read (split it at --- markers, or write JSON lines)`,
+          `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
           opts,
           stats,
         );
@@ -425,10 +431,9 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
     stats.lines--; // counted again when the sample is read in its mode
     sample.push([line, lineNo]);
     sampleChars += line.length;
-    if (sample.filter(([l]) => l.trim() !== '').length >= SNIFF_LINES || sampleChars > MAX_LINE_CHARS)
-      decide();
+    if (sample.filter(([l]) => l.trim() !== '').length >= SNIFF_LINES || sampleChars > maxLine) decide();
   };
-  const splitter = new LineSplitter(MAX_LINE_CHARS, onLine, (lineNo) => {
+  const splitter = new LineSplitter(maxLine, onLine, (lineNo) => {
     // A line this long is no JSON line podlife could hold; in a document it makes the document too big.
     if (mode === 'sniff') decide();
     if (mode === 'document') {
@@ -438,14 +443,14 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
         reject(
           name,
           docStart || lineNo,
-          `document over ${MAX_DOCUMENT_CHARS >> 20} MiB: not read`,
+          `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
           opts,
           stats,
         );
       }
       return;
     }
-    reject(name, lineNo, `line longer than ${MAX_LINE_CHARS >> 20} MiB: not read`, opts, stats);
+    reject(name, lineNo, `line longer than ${mib(maxLine)}: not read`, opts, stats);
   });
 
   let encoding: Encoding | undefined;

@@ -37,7 +37,8 @@ Options:
   -h, --help           this help
 
 Exit status: 0 all input used; 2 some objects were rejected (reported on stderr as
-FILE:LINE: reason, the rest still counted); 1 usage or I/O error.
+FILE:LINE: reason, the rest still counted); 1 usage error, or a file that cannot be read
+(the other files are still replayed and printed).
 
 Examples:
   podlife replay demo/trace.jsonl
@@ -51,6 +52,8 @@ export interface ReplayResult {
   stats: ReadStats;
   now: number;
   engine: LifecycleEngine;
+  /** Files that could not be read at all (missing, a directory, no permission). */
+  unreadable: number;
 }
 
 export interface ReplayOptions {
@@ -69,6 +72,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   const problems: InputProblem[] = [];
   const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
   const bar = opts.progress ? progressBar('replaying') : undefined;
+  let unreadable = 0;
   for (const file of files) {
     await readInput(
       file,
@@ -87,12 +91,19 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
         onBytes: bar ? (done, total) => bar.update(done, total) : undefined,
       },
       stats,
-    );
+    ).catch((err: Error & { code?: string }) => {
+      // A file that cannot be read is one problem; the files before and after it still count.
+      if (!err.code) throw err;
+      unreadable++;
+      const p = { file, line: 0, reason: `cannot read: ${err.message}` };
+      problems.push(p);
+      opts.onProblem?.(p);
+    });
   }
   bar?.done();
   const now = opts.now === 'wall' ? Date.now() : (opts.now ?? engine.latestTime ?? Date.now());
   const records = engine.records({ now, stuckAfterSeconds: opts.stuckAfterSeconds });
-  return { records, problems, stats, now, engine };
+  return { records, problems, stats, now, engine, unreadable };
 }
 
 /** The STATUS column: what a person wants to know first, kubectl-like. */
@@ -247,7 +258,7 @@ export async function replayCommand(
         `now = ${new Date(result.now).toISOString()}, stuck after ${formatSeconds(stuckAfterSeconds)}\n`,
     );
   }
-  return result.problems.length > 0 ? 2 : 0;
+  return result.unreadable > 0 ? 1 : result.problems.length > 0 ? 2 : 0;
 }
 
 export class UsageError extends Error {
