@@ -177,7 +177,7 @@ function handleDocument(text: string, file: string, firstLine: number, opts: Rea
   const at = (offset: number | undefined) => firstLine - 1 + lc.linePos(offset ?? 0).line;
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+    docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, logLevel: 'error' });
   } catch (err) {
     reject(file, firstLine, `not YAML or JSON: ${firstLineOf(err)}`, opts, stats);
     return;
@@ -413,45 +413,57 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
     if (marker?.[1] === '...') flushDocument();
   };
 
-  // Sniffing: the first non-empty lines decide; they are then read in the mode chosen.
-  let sample: [string, number][] = [];
-  let sampleChars = 0;
-  const decide = () => {
-    const nonEmpty = sample.filter(([l]) => l.trim() !== '');
-    const json = nonEmpty.filter(([l]) => looksLikeJsonLine(l)).length;
-    mode = json > 0 && json * 2 >= nonEmpty.length ? 'jsonl' : 'document';
-    const held = sample;
-    sample = [];
-    for (const [l, n] of held) onLine(l, n);
-  };
-  const onLine = (line: string, lineNo: number) => {
+  // A line over the cap: in JSON lines one problem; in a document, the document is too big.
+  const tooLongLine = (lineNo: number) => {
     stats.lines++;
-    if (mode === 'jsonl') return jsonLine(line, lineNo);
-    if (mode === 'document') return documentLine(line, lineNo);
-    stats.lines--; // counted again when the sample is read in its mode
-    sample.push([line, lineNo]);
-    sampleChars += line.length;
-    if (sample.filter(([l]) => l.trim() !== '').length >= SNIFF_LINES || sampleChars > maxLine) decide();
-  };
-  const splitter = new LineSplitter(maxLine, onLine, (lineNo) => {
-    // A line this long is no JSON line podlife could hold; in a document it makes the document too big.
-    if (mode === 'sniff') decide();
-    if (mode === 'document') {
-      if (!docTooBig) {
-        docTooBig = true;
-        doc = [];
-        reject(
-          name,
-          docStart || lineNo,
-          `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
-          opts,
-          stats,
-        );
-      }
+    if (mode === 'jsonl') {
+      reject(name, lineNo, `line longer than ${mib(maxLine)}: not read`, opts, stats);
       return;
     }
-    reject(name, lineNo, `line longer than ${mib(maxLine)}: not read`, opts, stats);
-  });
+    if (doc.length === 0 && !docTooBig) docStart = lineNo;
+    if (!docTooBig) {
+      docTooBig = true;
+      doc = [];
+      reject(
+        name,
+        docStart,
+        `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
+        opts,
+        stats,
+      );
+    }
+  };
+
+  // Sniffing: the first non-empty lines decide (a line too long to hold counts as not JSON);
+  // they are then read in the mode chosen.
+  let sample: [string | null, number][] = [];
+  let sampleChars = 0;
+  let sampleLines = 0;
+  const decide = () => {
+    const json = sample.filter(([l]) => l != null && looksLikeJsonLine(l)).length;
+    mode = json > 0 && json * 2 >= sampleLines ? 'jsonl' : 'document';
+    const held = sample;
+    sample = [];
+    for (const [l, n] of held) {
+      if (l == null) tooLongLine(n);
+      else onLine(l, n);
+    }
+  };
+  const hold = (line: string | null, lineNo: number) => {
+    sample.push([line, lineNo]);
+    sampleChars += line?.length ?? 0;
+    if (line == null || line.trim() !== '') sampleLines++;
+    if (sampleLines >= SNIFF_LINES || sampleChars > maxLine) decide();
+  };
+  const onLine = (line: string, lineNo: number) => {
+    if (mode === 'sniff') return hold(line, lineNo);
+    stats.lines++;
+    if (mode === 'jsonl') return jsonLine(line, lineNo);
+    return documentLine(line, lineNo);
+  };
+  const splitter = new LineSplitter(maxLine, onLine, (lineNo) =>
+    mode === 'sniff' ? hold(null, lineNo) : tooLongLine(lineNo),
+  );
 
   let encoding: Encoding | undefined;
   let head: Buffer = Buffer.alloc(0);

@@ -9,7 +9,13 @@ import type { PodRecord } from '../functions/core/pod-record.ts';
 import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
 import { progressBar } from './progress.ts';
-import { formatProblem, type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
+import {
+  formatProblem,
+  type InputProblem,
+  type ReadOptions,
+  type ReadStats,
+  readInput,
+} from './read-inputs.ts';
 import { renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
@@ -64,6 +70,8 @@ export interface ReplayOptions {
   progress?: boolean;
   stdin?: NodeJS.ReadableStream;
   onProblem?: (p: InputProblem) => void;
+  /** The reader's caps on one line / one document (defaults: 16 MiB / 64 MiB). */
+  limits?: Pick<ReadOptions, 'maxLineChars' | 'maxDocumentChars'>;
 }
 
 /** Replays files into a fresh engine; the library face of the command. */
@@ -77,6 +85,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
     await readInput(
       file,
       {
+        ...opts.limits,
         cluster: opts.cluster,
         stdin: opts.stdin as never,
         onDecoded: (d) => {

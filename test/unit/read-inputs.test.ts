@@ -149,6 +149,17 @@ describe('caps: memory is bounded by the longest line or document, not the file'
     expect(decoded).toBe(lines.length);
   });
 
+  it('an over-long line among the first lines does not tip a sniffed file into a document (found by the fuzz)', async () => {
+    const lines = TRACE_TEXT.trim().split('\n');
+    const text = ['\u00c3{', `{"x":"${'y'.repeat(2 << 20)}"}`, ...lines].join('\n');
+    const r = await replay([file('in', text)], { limits: { maxLineChars: 1 << 20 } });
+    expect(r.records).toHaveLength(38);
+    expect(r.problems.map((p) => [p.line, p.reason.slice(0, 20)])).toEqual([
+      [1, 'not JSON: Unexpected'],
+      [2, 'line longer than 1 M'],
+    ]);
+  });
+
   it('a document over the document cap is one problem at its first line; the next one is read', async () => {
     const pod = readFileSync(join(FIXTURES_DIR, 'gitops-engine__pod-pending.yaml'), 'utf8').trim();
     const big = `big:\n${'  - xxxxxxxxxxxxxxxx\n'.repeat(10_000)}`;
