@@ -352,7 +352,7 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
       });
     total = st.isFile() ? st.size : null;
   }
-  const stream = isStdin ? (opts.stdin ?? process.stdin) : createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = isStdin ? (opts.stdin ?? process.stdin) : createReadStream(file);
   const name = isStdin ? '<stdin>' : file;
   const maxLine = opts.maxLineChars ?? MAX_LINE_CHARS;
   const maxDocument = opts.maxDocumentChars ?? MAX_DOCUMENT_CHARS;
