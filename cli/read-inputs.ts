@@ -10,7 +10,8 @@
  * - JSON lines are streamed: memory is bounded by the longest line, and a line over
  *   MAX_LINE_CHARS is skipped (a problem), never buffered whole.
  * - Documents are split at YAML's `---` markers and each is read whole, up to
- *   MAX_DOCUMENT_CHARS; a bigger one is a problem (memory stays bounded by the cap).
+ *   MAX_DOCUMENT_CHARS for JSON and MAX_YAML_DOCUMENT_CHARS for YAML (the YAML library takes
+ *   ~40 times the text in memory); a bigger one is a problem (memory stays bounded by the cap).
  * - Any error of the YAML library (alias bombs, depth, tags, ...) is a problem at its line.
  * - UTF-16 is detected from its BOM (or the NULs of its first character) and decoded; a UTF-8
  *   BOM is dropped; UTF-32 is refused with how to convert it.
@@ -30,8 +31,10 @@ import { safeText } from './terminal-text.ts';
 
 /** A JSON line longer than this (in characters) is reported and skipped, never held whole. */
 export const MAX_LINE_CHARS = 16 << 20;
-/** A JSON or YAML document (one between `---` markers) longer than this is reported and skipped. */
-export const MAX_DOCUMENT_CHARS = 64 << 20;
+/** A JSON document (one between `---` markers) longer than this is reported and skipped. */
+export const MAX_DOCUMENT_CHARS = 128 << 20;
+/** The same for a YAML document: ~8 MiB of YAML takes ~350 MB to parse (`kubectl -o json` for more). */
+export const MAX_YAML_DOCUMENT_CHARS = 8 << 20;
 /** How many non-empty lines are sampled to tell JSON lines from a document. */
 const SNIFF_LINES = 16;
 
@@ -63,9 +66,10 @@ export interface ReadOptions extends DecodeContext {
   /** Bytes consumed so far, for a progress bar. */
   onBytes?: (bytesSoFar: number, totalBytes: number | null) => void;
   stdin?: Readable;
-  /** Caps (tests pass small ones): defaults MAX_LINE_CHARS and MAX_DOCUMENT_CHARS. */
+  /** Caps (tests pass small ones): defaults MAX_LINE_CHARS, MAX_DOCUMENT_CHARS, MAX_YAML_DOCUMENT_CHARS. */
   maxLineChars?: number;
   maxDocumentChars?: number;
+  maxYamlDocumentChars?: number;
 }
 
 /** `# {"time":"…"}` headers of recorded streams (kspan) give the observation time. */
@@ -135,6 +139,8 @@ function firstLineOf(err: unknown): string {
   return text.split('\n')[0].slice(0, 300);
 }
 
+const mib = (n: number) => `${+(n / 1048576).toFixed(2)} MiB`;
+
 function reject(file: string, line: number, reason: string, opts: ReadOptions, stats: ReadStats) {
   stats.objects++;
   stats.rejected++;
@@ -146,7 +152,14 @@ function reject(file: string, line: number, reason: string, opts: ReadOptions, s
  * object. Whatever the YAML library throws (an alias bomb's ReferenceError, a stack overflow on
  * deep nesting, ...) is a problem at the document's line, never an exception.
  */
-function handleDocument(text: string, file: string, firstLine: number, opts: ReadOptions, stats: ReadStats) {
+function handleDocument(
+  text: string,
+  file: string,
+  firstLine: number,
+  maxYaml: number,
+  opts: ReadOptions,
+  stats: ReadStats,
+) {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let value: unknown;
@@ -154,8 +167,13 @@ function handleDocument(text: string, file: string, firstLine: number, opts: Rea
     try {
       value = JSON.parse(text);
       parsed = true;
-    } catch {
-      // Not JSON after all (YAML flow style): the YAML parser below says what is wrong.
+    } catch (err) {
+      // Not JSON after all (YAML flow style): the YAML parser below says what is wrong, if it may.
+      if (text.length > maxYaml) {
+        const why = `not JSON (${(err as Error).message}), and over ${mib(maxYaml)} to read as YAML`;
+        reject(file, firstLine, why, opts, stats);
+        return;
+      }
     }
     if (parsed) {
       const items = Array.isArray(value) ? value : [value];
@@ -356,7 +374,7 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
   const name = isStdin ? '<stdin>' : file;
   const maxLine = opts.maxLineChars ?? MAX_LINE_CHARS;
   const maxDocument = opts.maxDocumentChars ?? MAX_DOCUMENT_CHARS;
-  const mib = (n: number) => `${+(n / 1048576).toFixed(2)} MiB`;
+  const maxYaml = opts.maxYamlDocumentChars ?? MAX_YAML_DOCUMENT_CHARS;
   const lower = name.toLowerCase();
   let mode: 'sniff' | 'jsonl' | 'document' =
     lower.endsWith('.jsonl') || lower.endsWith('.ndjson')
@@ -384,30 +402,31 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
   let docChars = 0;
   let docStart = 0;
   let docTooBig = false;
+  let docCap = maxYaml; // set by the document's first non-blank line: JSON or YAML
   const flushDocument = () => {
     if (doc.length && !docTooBig && doc.some((l) => l.trim() !== '')) {
-      handleDocument(doc.join('\n'), name, docStart, opts, stats);
+      handleDocument(doc.join('\n'), name, docStart, maxYaml, opts, stats);
     }
     doc = [];
     docChars = 0;
     docTooBig = false;
+    docCap = maxYaml;
   };
   const documentLine = (line: string, lineNo: number) => {
     const marker = YAML_MARKER.exec(line);
     if (marker?.[1] === '---') flushDocument();
     if (doc.length === 0 && !docTooBig) docStart = lineNo;
     if (!docTooBig) {
+      if (docChars === 0 || !doc.some((l) => l.trim() !== ''))
+        docCap = /^\s*[[{]/.test(line) ? Math.max(maxDocument, maxYaml) : maxYaml;
       docChars += line.length + 1;
-      if (docChars > maxDocument) {
+      if (docChars > docCap) {
         docTooBig = true;
         doc = [];
-        reject(
-          name,
-          docStart,
-          `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
-          opts,
-          stats,
-        );
+        const what = docCap === maxYaml ? 'YAML document' : 'JSON document';
+        const hint =
+          docCap === maxYaml ? 'use JSON (kubectl -o json) or split it at ---' : 'write JSON lines';
+        reject(name, docStart, `${what} over ${mib(docCap)}: not read (${hint})`, opts, stats);
       } else doc.push(line);
     }
     if (marker?.[1] === '...') flushDocument();
@@ -424,13 +443,7 @@ export async function readInput(file: string, opts: ReadOptions, stats: ReadStat
     if (!docTooBig) {
       docTooBig = true;
       doc = [];
-      reject(
-        name,
-        docStart,
-        `document over ${mib(maxDocument)}: not read (split it at --- markers, or write JSON lines)`,
-        opts,
-        stats,
-      );
+      reject(name, docStart, `a line over ${mib(maxLine)} in this document: not read`, opts, stats);
     }
   };
 

@@ -70,8 +70,8 @@ export interface ReplayOptions {
   progress?: boolean;
   stdin?: NodeJS.ReadableStream;
   onProblem?: (p: InputProblem) => void;
-  /** The reader's caps on one line / one document (defaults: 16 MiB / 64 MiB). */
-  limits?: Pick<ReadOptions, 'maxLineChars' | 'maxDocumentChars'>;
+  /** The reader's caps on one line / one JSON / one YAML document (defaults: 16 / 128 / 8 MiB). */
+  limits?: Pick<ReadOptions, 'maxLineChars' | 'maxDocumentChars' | 'maxYamlDocumentChars'>;
 }
 
 /** Replays files into a fresh engine; the library face of the command. */

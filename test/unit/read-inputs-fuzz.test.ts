@@ -194,7 +194,7 @@ describe('fuzz: replay inputs', () => {
             cluster: 'c',
             stuckAfterSeconds: 300,
             now: NOW,
-            limits: { maxDocumentChars: MAX_DOC },
+            limits: { maxYamlDocumentChars: MAX_DOC },
           };
           const r = await replayFiles([mixed], opts);
           expect(Date.now() - started).toBeLessThan(10_000);

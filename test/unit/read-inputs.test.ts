@@ -170,7 +170,7 @@ describe('caps: memory is bounded by the longest line or document, not the file'
       file('big.yaml', `---\n${big}---\n${pod}\n`),
       {
         cluster: 'c',
-        maxDocumentChars: 64 << 10,
+        maxYamlDocumentChars: 64 << 10,
         onDecoded: (d) => names.push(d.kind === 'snapshot' ? d.snapshot.pod.name : ''),
         onProblem: (p) => problems.push(p),
       },
@@ -180,10 +180,45 @@ describe('caps: memory is bounded by the longest line or document, not the file'
       {
         file: expect.any(String),
         line: 1,
-        reason: expect.stringMatching(/^document over 0\.06 MiB: not read/),
+        reason: expect.stringMatching(/^YAML document over 0\.06 MiB: not read \(use JSON/),
       },
     ]);
     expect(names).toEqual([POD_NAME]);
+  });
+});
+
+describe('JSON and YAML documents have their own caps', () => {
+  const listText = JSON.stringify(
+    JSON.parse(readFileSync(join(FIXTURES_DIR, 'devops2-volodymyr__minikube-default-podlist.json'), 'utf8')),
+    null,
+    2,
+  );
+  const limits = { maxYamlDocumentChars: 1024, maxDocumentChars: 1 << 20 };
+
+  it('a JSON List far over the YAML cap is read whole', async () => {
+    const r = await replay([file('list.json', listText)], { limits });
+    expect(r.problems).toEqual([]);
+    expect(r.records.length).toBeGreaterThan(0);
+  });
+
+  it('a broken JSON document over the YAML cap is one problem, never handed to the YAML parser', async () => {
+    const r = await replay([file('list.json', listText.slice(0, -2))], { limits });
+    expect(r.problems).toEqual([
+      {
+        file: expect.any(String),
+        line: 1,
+        reason: expect.stringMatching(/^not JSON \(.*\), and over 0 MiB to read as YAML$/),
+      },
+    ]);
+  });
+
+  it('a JSON document over its own cap is one problem', async () => {
+    const r = await replay([file('list.json', listText)], {
+      limits: { maxDocumentChars: 4096, maxYamlDocumentChars: 1024 },
+    });
+    expect(r.problems).toEqual([
+      { file: expect.any(String), line: 1, reason: 'JSON document over 0 MiB: not read (write JSON lines)' },
+    ]);
   });
 });
 
