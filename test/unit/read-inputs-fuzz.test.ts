@@ -136,7 +136,11 @@ describe('fuzz: replay inputs', () => {
         expect(clean.problems).toEqual([]);
         expect(r.records).toEqual(clean.records);
       }),
-      { seed: 20261129, numRuns: 40, endOnFailure: true },
+      {
+        seed: Number(process.env.FUZZ_SEED ?? 20261129),
+        numRuns: Number(process.env.FUZZ_RUNS ?? 40),
+        endOnFailure: true,
+      },
     );
   }, 120_000);
 
@@ -150,7 +154,7 @@ describe('fuzz: replay inputs', () => {
       'key: [unclosed',
       'kind: Pod\n\tmetadata: {}',
       '!!js/function "function () {}"',
-      'kind: !custom Pod\nmetadata: {name: a}',
+      'kind: !custom Pod\nmetadata: {name: a}\nstatus: {phase: Sleeping}',
       'kind: Pod\nmetadata: !!binary aGVsbG8=',
       'kind: "Pod\\e]0;pwned\\a"',
       'kind: Pod\nmetadata: {name: "a", creationTimestamp: 9e999}',
@@ -211,7 +215,11 @@ describe('fuzz: replay inputs', () => {
           expect(r.records).toEqual(clean.records);
         },
       ),
-      { seed: 20261129, numRuns: 40, endOnFailure: true },
+      {
+        seed: Number(process.env.FUZZ_SEED ?? 20261129),
+        numRuns: Number(process.env.FUZZ_RUNS ?? 40),
+        endOnFailure: true,
+      },
     );
   }, 120_000);
 });
