@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # all suites, human-readable
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
- *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, query; comma-separated)
+ *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
  *
  * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
@@ -47,6 +47,13 @@ const SUITES: Record<string, Suite> = {
     targets: { itemBytes: '< 65536 (64 KB)', exactFigures: '1' },
     full: {},
     quick: { restarts: [1_000, 5_000] },
+  },
+  reader: {
+    module: './reader.ts',
+    run: 'runReaderBench',
+    targets: { 'brokenFirstLine.pods': '38 (all)', 'brokenFirstLine.peakRssMb': 'flat: not the file size' },
+    full: { mb: 50 },
+    quick: { mb: 5 },
   },
   query: {
     module: './query.ts',

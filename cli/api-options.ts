@@ -3,10 +3,12 @@
  * client they make from them, the clusters to ask about, and one way to fail: a single line on
  * stderr and exit status 1.
  */
+
 import { parseArgs } from 'node:util';
 import type { ClustersResponse } from '../functions/commons/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { UsageError } from './replay.ts';
+import { safeText } from './terminal-text.ts';
 
 export const API_OPTIONS_HELP = `API options:
   --api URL            the deployed API (SigV4-signed with your AWS credentials);
@@ -113,7 +115,7 @@ export async function runQueryCommand(name: string, io: Io, run: () => Promise<n
     return await run();
   } catch (err) {
     if (err instanceof ApiError) {
-      io.err.write(`podlife ${name}: ${err.message}\n`);
+      io.err.write(`podlife ${name}: ${safeText(err.message)}\n`);
       return 1;
     }
     throw err;

@@ -10,6 +10,7 @@ import { formatSeconds } from '../functions/core/time.ts';
 import type { TimelineEntry } from '../functions/core/timeline.ts';
 import { podTable, statsTable } from './replay.ts';
 import { ellipsis, renderTable } from './table.ts';
+import { safeText } from './terminal-text.ts';
 
 const owner = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : '');
 const multi = (pods: readonly { cluster: string }[]) => new Set(pods.map((p) => p.cluster)).size > 1;
@@ -108,7 +109,7 @@ export function timelineBlock(r: PodRecord): string {
     e.container ? `${e.container}${e.init ? ' (init)' : ''}` : '',
     what(e),
   ]);
-  return `${header}\n${renderTable(['TIME', 'WHAT', 'CONTAINER', 'DETAILS'], rows)}`;
+  return `${safeText(header)}\n${renderTable(['TIME', 'WHAT', 'CONTAINER', 'DETAILS'], rows)}`;
 }
 
 /** `podlife history`: the figures of every incarnation (newest first), then each one's timeline. */

@@ -9,7 +9,9 @@ import { formatSeconds, parseDuration } from '../functions/core/time.ts';
 import { JAVA_MISSING } from '../local/dynamodb-local.ts';
 import { LocalMode } from '../local/local-mode.ts';
 import { progressBar } from './progress.ts';
+import { formatProblem } from './read-inputs.ts';
 import { UsageError } from './replay.ts';
+import { safeText } from './terminal-text.ts';
 
 export const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
 
@@ -97,14 +99,14 @@ export async function localCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: not a port: ${values.port}`);
   const files = positionals.length ? positionals : ['demo/trace.jsonl'];
-  const log = (line: string) => err.write(`${line}\n`);
+  const log = (line: string) => err.write(`${safeText(line)}\n`);
   const stuckAfterSeconds = parseDuration(values['stuck-after']);
   const maxGapSeconds = parseDuration(values['max-gap']);
   if (!kubeConfigWanted(values)) {
     for (const file of files) {
       const problem = unreadableInput(file);
       if (problem) {
-        err.write(`podlife local: ${problem}\n`);
+        err.write(`podlife local: ${safeText(problem)}\n`);
         return 2;
       }
     }
@@ -117,7 +119,7 @@ export async function localCommand(
       const { loadClusterConfig } = await import('../local/live-cluster.ts');
       kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
     } catch (e) {
-      err.write(`podlife local: ${(e as Error).message}\n`);
+      err.write(`podlife local: ${safeText((e as Error).message)}\n`);
       return 1;
     }
   }
@@ -138,7 +140,7 @@ export async function localCommand(
       err.write(
         `podlife local: port ${port} is taken on 127.0.0.1: pass --port N, or --port 0 for any free port\n`,
       );
-    } else err.write(`podlife local: could not start: ${error.message}\n`);
+    } else err.write(`podlife local: could not start: ${safeText(error.message)}\n`);
     return 1;
   }
   const onInt = () => void stop().then(() => process.exit(130));
@@ -157,7 +159,7 @@ export async function localCommand(
     const error = e as Error & { code?: string; path?: string };
     const input = ['ENOENT', 'EISDIR', 'EACCES', 'EPERM'].includes(error.code ?? '');
     const where = error.path && !error.message.includes(error.path) ? `${error.path}: ` : '';
-    err.write(`podlife local: ${input ? '' : 'failed: '}${where}${error.message}\n`);
+    err.write(`podlife local: ${input ? '' : 'failed: '}${safeText(where + error.message)}\n`);
     await stop();
     return input ? 2 : 1;
   }
@@ -172,7 +174,7 @@ export async function localCommand(
         const { watchClusterInto } = await import('../local/live-cluster.ts');
         await watchClusterInto(mode, kubeConfig, { context: values.context, log });
       } catch (e) {
-        err.write(`podlife local: ${(e as Error).message}\n`);
+        err.write(`podlife local: ${safeText((e as Error).message)}\n`);
         await stop();
         return 1;
       }
@@ -190,7 +192,7 @@ export async function localCommand(
       onProgress: (done, total) => bar.update(done, total),
       onProblem: (p) => {
         rejected++;
-        err.write(`${p.file}:${p.line}: ${p.reason}\n`);
+        err.write(`${formatProblem(p)}\n`);
       },
     });
     bar.done();

@@ -8,6 +8,7 @@ import { localCommand } from './local.ts';
 import { pendingCommand } from './pending.ts';
 import { replayCommand, UsageError } from './replay.ts';
 import { statsCommand } from './stats.ts';
+import { safeLines, safeText } from './terminal-text.ts';
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    process.stderr.write(`podlife: unknown command "${name}"\n\n${help()}\n`);
+    process.stderr.write(`podlife: unknown command "${safeText(name)}"\n\n${help()}\n`);
     return 1;
   }
   try {
@@ -73,15 +74,17 @@ export async function main(argv: string[]): Promise<number> {
       e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
       e.code?.startsWith('ERR_PARSE_ARGS')
     ) {
-      process.stderr.write(`podlife ${name}: ${e.message}\nRun 'podlife ${name} --help' for usage.\n`);
+      process.stderr.write(
+        `podlife ${name}: ${safeText(e.message)}\nRun 'podlife ${name} --help' for usage.\n`,
+      );
       return 1;
     }
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') {
-      process.stderr.write(`podlife ${name}: ${e.message}\n`);
+      process.stderr.write(`podlife ${name}: ${safeText(e.message)}\n`);
       return 1;
     }
     if (e.message?.startsWith('not a duration')) {
-      process.stderr.write(`podlife ${name}: ${e.message}\n`);
+      process.stderr.write(`podlife ${name}: ${safeText(e.message)}\n`);
       return 1;
     }
     throw err;
@@ -94,7 +97,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`podlife: ${(err as Error).stack ?? err}\n`);
+      process.stderr.write(`podlife: ${safeLines(String((err as Error).stack ?? err))}\n`);
       process.exitCode = 1;
     },
   );

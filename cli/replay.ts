@@ -9,7 +9,13 @@ import type { PodRecord } from '../functions/core/pod-record.ts';
 import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
 import { progressBar } from './progress.ts';
-import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
+import {
+  formatProblem,
+  type InputProblem,
+  type ReadOptions,
+  type ReadStats,
+  readInput,
+} from './read-inputs.ts';
 import { renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
@@ -37,7 +43,8 @@ Options:
   -h, --help           this help
 
 Exit status: 0 all input used; 2 some objects were rejected (reported on stderr as
-FILE:LINE: reason, the rest still counted); 1 usage or I/O error.
+FILE:LINE: reason, the rest still counted); 1 usage error, or a file that cannot be read
+(the other files are still replayed and printed).
 
 Examples:
   podlife replay demo/trace.jsonl
@@ -51,6 +58,8 @@ export interface ReplayResult {
   stats: ReadStats;
   now: number;
   engine: LifecycleEngine;
+  /** Files that could not be read at all (missing, a directory, no permission). */
+  unreadable: number;
 }
 
 export interface ReplayOptions {
@@ -63,6 +72,8 @@ export interface ReplayOptions {
   progress?: boolean;
   stdin?: NodeJS.ReadableStream;
   onProblem?: (p: InputProblem) => void;
+  /** The reader's caps on one line / one JSON / one YAML document (defaults: 16 / 128 / 8 MiB). */
+  limits?: Pick<ReadOptions, 'maxLineChars' | 'maxDocumentChars' | 'maxYamlDocumentChars'>;
 }
 
 /** Replays files into a fresh engine; the library face of the command. */
@@ -72,10 +83,12 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   const stats: ReadStats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
   const bar = opts.progress ? progressBar('replaying') : undefined;
   const receivedAt = opts.receivedAt ?? Date.now();
+  let unreadable = 0;
   for (const file of files) {
     await readInput(
       file,
       {
+        ...opts.limits,
         cluster: opts.cluster,
         now: receivedAt,
         stdin: opts.stdin as never,
@@ -91,12 +104,19 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
         onBytes: bar ? (done, total) => bar.update(done, total) : undefined,
       },
       stats,
-    );
+    ).catch((err: Error & { code?: string }) => {
+      // A file that cannot be read is one problem; the files before and after it still count.
+      if (!err.code) throw err;
+      unreadable++;
+      const p = { file, line: 0, reason: `cannot read: ${err.message}` };
+      problems.push(p);
+      opts.onProblem?.(p);
+    });
   }
   bar?.done();
   const now = opts.now === 'wall' ? Date.now() : (opts.now ?? engine.latestTime ?? Date.now());
   const records = engine.records({ now, stuckAfterSeconds: opts.stuckAfterSeconds });
-  return { records, problems, stats, now, engine };
+  return { records, problems, stats, now, engine, unreadable };
 }
 
 /** The STATUS column: what a person wants to know first, kubectl-like. */
@@ -228,7 +248,7 @@ export async function replayCommand(
     stuckAfterSeconds,
     now,
     progress: !values['no-progress'] && !values.json,
-    onProblem: (p) => err.write(`${p.file}:${p.line}: ${p.reason}\n`),
+    onProblem: (p) => err.write(`${formatProblem(p)}\n`),
   });
   if (values.json) {
     out.write(`${JSON.stringify(result.records, null, 2)}\n`);
@@ -251,7 +271,7 @@ export async function replayCommand(
         `now = ${new Date(result.now).toISOString()}, stuck after ${formatSeconds(stuckAfterSeconds)}\n`,
     );
   }
-  return result.problems.length > 0 ? 2 : 0;
+  return result.unreadable > 0 ? 1 : result.problems.length > 0 ? 2 : 0;
 }
 
 export class UsageError extends Error {

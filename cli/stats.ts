@@ -4,6 +4,7 @@
  * created in a time range, per namespace or per owner: `podlife replay`'s statistics table,
  * computed by the API with the same function.
  */
+
 import type { StatsResponse } from '../functions/commons/api-schemas.ts';
 import {
   API_OPTIONS_HELP,
@@ -17,6 +18,7 @@ import {
 } from './api-options.ts';
 import { statsOutput } from './format-query.ts';
 import { UsageError } from './replay.ts';
+import { safeText } from './terminal-text.ts';
 
 export const STATS_HELP = `Usage: podlife stats [options]
 
@@ -75,7 +77,7 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
     io.out.write(
       `${statsOutput(groupBy === 'owner' ? 'OWNER' : 'NAMESPACE', scope, s.stats, s.groups ?? [])}\n`,
     );
-    io.err.write(`\npods created ${s.since} to ${s.until}\n`);
+    io.err.write(`\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}\n`);
     return 0;
   });
 }

@@ -1,8 +1,13 @@
+import { safeText } from './terminal-text.ts';
+
 /**
  * kubectl-style plain tables: upper-case headers, columns padded with three spaces, no borders,
- * so output stays greppable and `column`/`awk` friendly.
+ * so output stays greppable and `column`/`awk` friendly. Every cell goes through `safeText`:
+ * control characters from the data are shown escaped, never sent to the terminal.
  */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function renderTable(rawHeaders: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const headers = rawHeaders.map((h) => safeText(h ?? ''));
+  const rows = rawRows.map((r) => r.map((c) => safeText(c ?? '')));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

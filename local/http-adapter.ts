@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { safeLines } from '../cli/terminal-text.ts';
 
 export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -190,7 +191,7 @@ export async function serveHandler(handler: HttpApiHandler, opts: ServeOptions =
       // What API Gateway answers when the integration fails.
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Internal Server Error' }));
-      console.error('podlife local API: handler failed:', err);
+      console.error(safeLines(`podlife local API: handler failed: ${(err as Error)?.stack ?? err}`));
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type InputProblem, type ReadStats, readInput } from '../cli/read-inputs.ts';
+import { safeText } from '../cli/terminal-text.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
 import { createTable } from '../functions/commons/create-table.ts';
@@ -160,7 +161,7 @@ export class LocalMode {
   }
 
   private log(line: string): void {
-    this.opts.log?.(line);
+    this.opts.log?.(safeText(line));
   }
 
   private async init(): Promise<void> {
