@@ -337,9 +337,7 @@ describe('the dashboard', () => {
     const status = ws.find((w) => w.type === 'alarm')!;
     expect(built.pipelineAlarms.length).toBeGreaterThanOrEqual(3);
     expect(status.properties.alarms).toEqual(
-      [...built.pipelineAlarms, ...built.alerts.alarms].map(
-        (a) => `<${logicalId(a)}>`,
-      ),
+      [...built.pipelineAlarms, ...built.alerts.alarms].map((a) => `<${logicalId(a)}>`),
     );
   });
 
