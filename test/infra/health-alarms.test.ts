@@ -42,9 +42,15 @@ type AlarmProps = {
  */
 const AWS_METRICS: Record<string, Record<string, string[][]>> = {
   'AWS/Lambda': Object.fromEntries(
-    ['Errors', 'Throttles', 'Invocations', 'AsyncEventAge', 'AsyncEventsDropped', 'AsyncEventsReceived'].map(
-      (m) => [m, [['FunctionName'], ['FunctionName', 'Resource']]],
-    ),
+    [
+      'Errors',
+      'Throttles',
+      'Invocations',
+      'Duration',
+      'AsyncEventAge',
+      'AsyncEventsDropped',
+      'AsyncEventsReceived',
+    ].map((m) => [m, [['FunctionName'], ['FunctionName', 'Resource']]]),
   ),
   'AWS/DynamoDB': {
     ReadThrottleEvents: [['TableName'], ['GlobalSecondaryIndexName', 'TableName']],
@@ -62,7 +68,15 @@ const AWS_METRICS: Record<string, Record<string, string[][]>> = {
     FailedInvocations: [['EventBusName', 'RuleName']],
     TriggeredRules: [['EventBusName', 'RuleName']],
     InvocationsSentToDlq: [['EventBusName', 'RuleName']],
+    Invocations: [['EventBusName', 'RuleName']],
   },
+  // HTTP APIs (API Gateway v2): per {ApiId}, {ApiId, Stage}, {ApiId, Method, Resource, Stage}.
+  'AWS/ApiGateway': Object.fromEntries(
+    ['4xx', '5xx', 'Latency', 'Count', 'IntegrationLatency'].map((m) => [
+      m,
+      [['ApiId'], ['ApiId', 'Stage'], ['ApiId', 'Method', 'Resource', 'Stage']],
+    ]),
+  ),
 };
 
 /** What each AWS dimension's value must reference in the template. */
@@ -73,6 +87,7 @@ const DIMENSION_TARGET: Record<string, { type: string; via: 'Ref' | string }> = 
   TopicName: { type: 'AWS::SNS::Topic', via: 'TopicName' },
   EventBusName: { type: 'AWS::Events::EventBus', via: 'Ref' },
   RuleName: { type: 'AWS::Events::Rule', via: 'Ref' },
+  ApiId: { type: 'AWS::ApiGatewayV2::Api', via: 'Ref' },
 };
 
 const CLUSTERS = ['demo', 'prod'];
@@ -114,8 +129,18 @@ function metricsOf(a: AlarmProps): MetricStat[] {
   return (a.Metrics ?? []).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
 }
 
+/** The logical id a CloudFormation dimension value refers to (`Ref` or `Fn::GetAtt` of `via`). */
+function cfnIdOf(value: unknown, via: string): string | undefined {
+  const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (via === 'Ref') return v.Ref;
+  return v['Fn::GetAtt']?.[1] === via ? v['Fn::GetAtt'][0] : undefined;
+}
+
 /** Why this metric would have no data, or undefined when it is a real one. */
-function problemOf(m: MetricStat): string | undefined {
+function problemOf(
+  m: MetricStat,
+  idOf: (value: unknown, via: string) => string | undefined = cfnIdOf,
+): string | undefined {
   const dims = m.Dimensions ?? [];
   const names = dims.map((d) => d.Name).sort();
   if (m.Namespace === METRIC_NAMESPACE) {
@@ -141,9 +166,7 @@ function problemOf(m: MetricStat): string | undefined {
     }
     const target = DIMENSION_TARGET[d.Name];
     if (!target) return `no rule for dimension ${d.Name}`;
-    const v = d.Value as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-    const id =
-      target.via === 'Ref' ? v.Ref : v['Fn::GetAtt']?.[1] === target.via ? v['Fn::GetAtt'][0] : undefined;
+    const id = idOf(d.Value, target.via);
     if (!id || typeOf(id) !== target.type)
       return `${d.Name}=${JSON.stringify(d.Value)} is not a ${target.type}`;
   }
@@ -189,6 +212,87 @@ describe('every alarm', () => {
       });
     });
     expect(problems).toEqual([]);
+  });
+
+  it('the check itself rejects metrics that never have data', () => {
+    const table = { Ref: Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0] };
+    const bad: MetricStat[] = [
+      // The old dashboard's throttle metric: ThrottledRequests exists only per {TableName, Operation}.
+      {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'ThrottledRequests',
+        Dimensions: [{ Name: 'TableName', Value: table }],
+      },
+      {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'ReadThrottleEvents',
+        Dimensions: [{ Name: 'TableName', Value: 'podlife' }],
+      },
+      {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'WriteThrottleEvents',
+        Dimensions: [
+          { Name: 'TableName', Value: table },
+          { Name: 'GlobalSecondaryIndexName', Value: 'nosuchindex' },
+        ],
+      },
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'NumberOfMessagesSent',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [alertTopic, 'TopicName'] } }],
+      },
+      {
+        Namespace: 'podlife',
+        MetricName: 'StuckPendingPods',
+        Dimensions: [{ Name: 'service', Value: 'podlife-ingest' }],
+      },
+      {
+        Namespace: 'podlife',
+        MetricName: 'AlertsOpened',
+        Dimensions: [
+          { Name: 'service', Value: 'podlife-sweep' },
+          { Name: 'cluster', Value: 'demo' },
+        ],
+      },
+      {
+        Namespace: 'podlife',
+        MetricName: 'StuckPods',
+        Dimensions: [{ Name: 'service', Value: 'podlife-sweep' }],
+      },
+      { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [] },
+    ];
+    for (const m of bad) expect(problemOf(m), JSON.stringify(m)).toBeDefined();
+  });
+
+  it("the dashboard's AWS metrics have data too (the old {TableName}-only throttle widget did not)", () => {
+    const [d] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+      Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } };
+    }[];
+    const text = d.Properties.DashboardBody['Fn::Join'][1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const p = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+        return p.Ref ? `<Ref ${p.Ref}>` : `<${p['Fn::GetAtt']![1]} ${p['Fn::GetAtt']![0]}>`;
+      })
+      .join('');
+    const widgets = (JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
+    const stats: MetricStat[] = widgets
+      .flatMap((w) => w.properties.metrics ?? [])
+      .filter((m) => typeof m[0] === 'string' && String(m[0]).startsWith('AWS/'))
+      .map((m) => {
+        const [ns, name, ...dims] = m.slice(0, -1) as string[];
+        const Dimensions: Dim[] = [];
+        for (let i = 0; i < dims.length; i += 2) Dimensions.push({ Name: dims[i], Value: dims[i + 1] });
+        return { Namespace: ns, MetricName: name, Dimensions };
+      });
+    expect(stats.length).toBeGreaterThan(10);
+    const dashboardIdOf = (value: unknown, via: string) =>
+      String(value).match(new RegExp(`^<${via} (\\w+)>$`))?.[1];
+    expect(
+      stats.flatMap((m) =>
+        problemOf(m, dashboardIdOf) ? [`${m.Namespace} ${m.MetricName}: ${problemOf(m, dashboardIdOf)}`] : [],
+      ),
+    ).toEqual([]);
   });
 
   it('math expressions return one series and use only their own metrics', () => {
