@@ -3,7 +3,8 @@
  * sweep Lambda every minute (one at a time: reserved concurrency 1, no retry, since the next
  * minute's sweep is the retry); it announces alert episodes on an SNS topic (KMS-encrypted,
  * TLS only; an e-mail subscription optional) and as `podlife.alerts` events on podlife's bus.
- * A CloudWatch alarm fires while any pod is stuck Pending, another when the sweep fails.
+ * Alarms: per cluster, pods stuck Pending (M of N minutes, missing data breaching) on the pod
+ * alert topic; the sweep failing or not running at all on the health topic (`alarmTopic`).
  *
  * The sweep may: Query the table (the cluster registry and alert partitions) and the `pending`
  * and `crashLooping` indexes, GetItem a pod, Put and Delete only items whose partition key
@@ -23,14 +24,22 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ALERT_SOURCE, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
+import { SWEEP_METRICS, type SweepMetricName } from '../functions/commons/metric-names.ts';
 import { PodlifeFunction } from './podlife-function.ts';
+import { describeAlarm, RUNBOOK } from './runbooks.ts';
 
 /** Where the sweep's EMF metrics are: namespace `podlife`, dimension `service` (+ `cluster`). */
-export const SWEEP_SERVICE = 'podlife-sweep';
+export const SWEEP_SERVICE = SWEEP_METRICS.service;
+
+/**
+ * The stuck-Pending alarm: stuck in at least 5 of the last 10 one-minute sweeps (one slow
+ * sweep or one pod scheduled a minute late does not flap it), per cluster.
+ */
+export const STUCK_PENDING_ALARM = { evaluationPeriods: 10, datapointsToAlarm: 5 } as const;
 
 /** A sweep metric: the total over all clusters, or one cluster's. */
 export function sweepMetric(
-  name: 'StuckPendingPods' | 'CrashLoopingPods' | 'AlertsOpened' | 'AlertsResolved' | 'AlertFailures',
+  name: SweepMetricName,
   opts: { cluster?: string; statistic?: string; period?: Duration; label?: string } = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
@@ -63,8 +72,17 @@ export interface PodlifeAlertsProps {
   crashLoopQuietSeconds?: number;
   /** Alert items expire after this many days at most. Default 30. */
   retentionDays?: number;
-  /** Also notify this topic of the alarms (default: the alert topic). */
+  /** The pipeline-health topic: the sweep's own alarms (failing, not running) go there. Default: the alert topic. */
   alarmTopic?: sns.ITopic;
+  /**
+   * Clusters with a stuck-Pending alarm each (StuckPendingPods{cluster}). Empty or absent: one
+   * alarm over the total of all clusters.
+   */
+  clusters?: readonly string[];
+  /** Pods stuck Pending in a cluster at most this many before its alarm fires. Default 0. */
+  stuckPendingAlarmThreshold?: number;
+  /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
+  runbookBaseUrl?: string;
   logRetention?: logs.RetentionDays;
 }
 
@@ -72,10 +90,22 @@ export class PodlifeAlerts extends Construct {
   readonly sweep: PodlifeFunction;
   readonly schedule: events.Rule;
   readonly topic: sns.ITopic;
-  /** Any pod stuck Pending (over all clusters) in the last 5 minutes. */
-  readonly stuckPendingAlarm: cloudwatch.Alarm;
+  /** Per cluster (or one over all clusters): pods stuck Pending in 5 of 10 sweeps, or no sweep data. */
+  readonly stuckPendingAlarms: cloudwatch.Alarm[] = [];
   /** The sweep failed (alerts not delivered) three minutes running. */
   readonly sweepErrorsAlarm: cloudwatch.Alarm;
+  /** The sweep was not invoked for 10 minutes (schedule disabled, function deleted or broken). */
+  readonly sweepNotInvokedAlarm: cloudwatch.Alarm;
+
+  /** The first stuck-Pending alarm (the only one without `clusters`). */
+  get stuckPendingAlarm(): cloudwatch.Alarm {
+    return this.stuckPendingAlarms[0];
+  }
+
+  /** Every alarm of this construct. */
+  get alarms(): cloudwatch.Alarm[] {
+    return [...this.stuckPendingAlarms, this.sweepErrorsAlarm, this.sweepNotInvokedAlarm];
+  }
 
   get sweepFunction() {
     return this.sweep.fn;
@@ -120,27 +150,69 @@ export class PodlifeAlerts extends Construct {
       ],
     });
 
-    const action = new cwActions.SnsAction(props.alarmTopic ?? this.topic);
-    this.stuckPendingAlarm = new cloudwatch.Alarm(this, 'StuckPendingAlarm', {
-      alarmDescription:
-        'podlife: pods are stuck Pending (StuckPendingPods > 0 over all clusters). Run `podlife pending` to see them.',
-      metric: sweepMetric('StuckPendingPods', { period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.stuckPendingAlarm.addAlarmAction(action);
-    this.stuckPendingAlarm.addOkAction(action);
+    const base = props.runbookBaseUrl;
+    const podAlerts = new cwActions.SnsAction(this.topic);
+    const health = new cwActions.SnsAction(props.alarmTopic ?? this.topic);
+    // Stuck Pending, per cluster: a single alarm over all clusters is permanently in ALARM on
+    // any large platform. Missing data is BREACHING on purpose: the sweep writes every
+    // registered cluster's count every minute, so no data means the sweep is dead or no longer
+    // sees the cluster, and that must not read as "OK". OK is sent only on real zeros.
+    const clusters = props.clusters?.length ? props.clusters : [undefined];
+    for (const cluster of clusters) {
+      const where = cluster ? `cluster ${cluster}` : 'all clusters';
+      const alarm = new cloudwatch.Alarm(
+        this,
+        cluster ? `StuckPendingAlarm-${cluster}` : 'StuckPendingAlarm',
+        {
+          alarmDescription: describeAlarm(
+            `pods are stuck Pending in ${where} (StuckPendingPods > ${props.stuckPendingAlarmThreshold ?? 0} in ${STUCK_PENDING_ALARM.datapointsToAlarm} of ${STUCK_PENDING_ALARM.evaluationPeriods} one-minute sweeps), or the sweep reported nothing for it. Run \`podlife pending${cluster ? ` --cluster ${cluster}` : ''}\`.`,
+            RUNBOOK.stuckPending,
+            base,
+          ),
+          metric: sweepMetric('StuckPendingPods', { cluster, period: Duration.minutes(1) }),
+          threshold: props.stuckPendingAlarmThreshold ?? 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: STUCK_PENDING_ALARM.evaluationPeriods,
+          datapointsToAlarm: STUCK_PENDING_ALARM.datapointsToAlarm,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        },
+      );
+      alarm.addAlarmAction(podAlerts);
+      alarm.addOkAction(podAlerts);
+      this.stuckPendingAlarms.push(alarm);
+    }
     this.sweepErrorsAlarm = new cloudwatch.Alarm(this, 'SweepErrorsAlarm', {
-      alarmDescription: 'podlife: the alert sweep keeps failing: alerts may not be delivered (see its logs)',
+      alarmDescription: describeAlarm(
+        'the alert sweep keeps failing (Errors > 0, 3 minutes running): alerts may not be delivered.',
+        RUNBOOK.sweepErrors,
+        base,
+      ),
       metric: this.sweep.fn.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
+      // No invocation, no Errors data point: that case is the not-invoked alarm's.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.sweepErrorsAlarm.addAlarmAction(action);
+    // The schedule invokes the sweep every minute: under 1 invocation in two 5-minute periods
+    // running means no sweep for 10 minutes. Lambda writes no Invocations data point when
+    // nothing ran, so missing data is BREACHING: it is exactly the failure watched.
+    this.sweepNotInvokedAlarm = new cloudwatch.Alarm(this, 'SweepNotInvokedAlarm', {
+      alarmDescription: describeAlarm(
+        'the alert sweep has not run for 10 minutes (Lambda Invocations < 1, missing data breaching): no pod alerts are being sent or resolved.',
+        RUNBOOK.sweepNotInvoked,
+        base,
+      ),
+      metric: this.sweep.fn.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const a of [this.sweepErrorsAlarm, this.sweepNotInvokedAlarm]) {
+      a.addAlarmAction(health);
+      a.addOkAction(health);
+    }
   }
 
   private createTopic(): sns.Topic {

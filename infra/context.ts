@@ -46,6 +46,8 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
     stuckPendingSeconds: positive('podlife:stuckPendingSeconds', get('podlife:stuckPendingSeconds')),
     deletionProtection: bool('podlife:deletionProtection', get('podlife:deletionProtection')),
     alertEmail: text('podlife:alertEmail', get('podlife:alertEmail')),
+    healthEmail: text('podlife:healthEmail', get('podlife:healthEmail')),
+    runbookBaseUrl: text('podlife:runbookBaseUrl', get('podlife:runbookBaseUrl')),
     eventBusName: text('podlife:eventBusName', get('podlife:eventBusName')),
     ingestReservedConcurrency: positive(
       'podlife:ingestReservedConcurrency',

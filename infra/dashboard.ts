@@ -8,7 +8,7 @@
  * - Now: pods stuck Pending and crash-looping, from the alert sweep (every minute).
  * - The pipeline's own health: ingest errors, throttles and dropped async events, invalid
  *   events, the failure and invalid-events queues' depth, write conflicts, the ingest rule's
- *   failed invocations, table throttling, the query API's errors and latency, the sweep's
+ *   failed invocations, table and index throttle events, the query API's errors and latency, the sweep's
  *   failures. The forwarder's drops live in its Prometheus `/metrics` (no CloudWatch metric):
  *   a text widget says where.
  * - Alarm status of the alarms passed in (the pipeline's queue and ingest-error alarms, the
@@ -26,6 +26,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TABLE_SPEC } from '../functions/commons/table-spec.ts';
 import { SWEEP_SERVICE, sweepMetric } from './alerts.ts';
 
 /** What the ingest emits (functions/ingest): namespace, service and metric names. */
@@ -290,27 +291,29 @@ export class PodlifeDashboard extends Construct {
       );
     }
     if (props.table) {
+      // Real AWS/DynamoDB dimension sets: throttle events per {TableName} and per
+      // {TableName, GlobalSecondaryIndexName}; SystemErrors and ThrottledRequests only exist
+      // per {TableName, Operation}, so {TableName} alone would never have data.
       const t = props.table;
+      const ddb = (metricName: string, dims: Dims, label: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: { TableName: t.tableName, ...dims },
+          statistic: 'Sum',
+          period: this.period,
+          label,
+        });
       health.push(
         new cloudwatch.GraphWidget({
-          title: 'Table: throttled requests and system errors',
+          title: 'Table and indexes: read / write throttle events',
           left: [
-            new cloudwatch.Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName: 'ThrottledRequests',
-              dimensionsMap: { TableName: t.tableName },
-              statistic: 'Sum',
-              period: this.period,
-              label: 'throttled',
-            }),
-            new cloudwatch.Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName: 'SystemErrors',
-              dimensionsMap: { TableName: t.tableName },
-              statistic: 'Sum',
-              period: this.period,
-              label: 'system errors',
-            }),
+            ddb('ReadThrottleEvents', {}, 'table reads'),
+            ddb('WriteThrottleEvents', {}, 'table writes'),
+            ...TABLE_SPEC.indexes.flatMap((ix) => [
+              ddb('ReadThrottleEvents', { GlobalSecondaryIndexName: ix.name }, `${ix.name} reads`),
+              ddb('WriteThrottleEvents', { GlobalSecondaryIndexName: ix.name }, `${ix.name} writes`),
+            ]),
           ],
           width: 8,
           height: 6,

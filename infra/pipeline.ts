@@ -27,6 +27,7 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../functions/core/exporte
 import { DETAIL_TYPE_FACTS } from '../functions/core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../functions/core/snapshot.ts';
 import { PodlifeFunction } from './podlife-function.ts';
+import { describeAlarm, RUNBOOK, type RunbookAnchor } from './runbooks.ts';
 import { podTable } from './table.ts';
 
 export interface PodLifecyclePipelineProps {
@@ -41,10 +42,16 @@ export interface PodLifecyclePipelineProps {
   retentionDays?: number;
   /** Seconds after which a Pending pod counts as stuck (the sweep and dashboard read it). Default 300. */
   stuckPendingSeconds?: number;
-  /** An e-mail address subscribed to the alert topic. */
+  /** An e-mail address subscribed to the pod-alert topic (the teams' stuck-Pending and crash-loop alerts). */
   alertEmail?: string;
-  /** Use this topic for alerts instead of creating one (it must accept CloudWatch alarm actions). */
+  /** Use this topic for pod alerts instead of creating one (it must accept CloudWatch alarm actions). */
   alertTopic?: sns.ITopic;
+  /** An e-mail address subscribed to the pipeline-health topic (the platform on-call). */
+  healthEmail?: string;
+  /** Use this topic for the pipeline's health alarms instead of creating one (it must accept CloudWatch alarm actions). */
+  healthTopic?: sns.ITopic;
+  /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
+  runbookBaseUrl?: string;
   /** Default true: the table cannot be deleted by accident (a stack delete fails until it is turned off). */
   deletionProtection?: boolean;
   /** What happens to the table and queues when the stack is deleted. Default RETAIN. */
@@ -62,6 +69,10 @@ export const INGEST_RETRY_ATTEMPTS = 2;
 export const INGEST_MAX_EVENT_AGE = Duration.hours(6);
 /** Parked and failed events are kept 14 days (SQS's maximum) for an operator to replay. */
 const PARKING_RETENTION = Duration.days(14);
+/** The parking queues' backlog alarm: a message older than this (half the retention) is about to be lost. */
+const OLDEST_MESSAGE_ALARM = Duration.days(7);
+/** Ingest lag worth waking someone for: events older than this waiting in Lambda's async queue. */
+export const INGEST_LAG_ALARM = Duration.minutes(15);
 
 /** What the ingest takes: each sender's source and its detail-types (one rule each). */
 export const INGESTED: readonly { source: string; detailTypes: readonly string[] }[] = [
@@ -93,7 +104,16 @@ export class PodLifecyclePipeline extends Construct {
   readonly failureQueue: sqs.Queue;
   /** Events that can never be ingested (schema, version, size), with the reason. */
   readonly invalidEventsQueue: sqs.Queue;
+  /** Pod alerts (stuck Pending, crash loops): for the teams. */
   readonly alertTopic: sns.ITopic;
+  /** Every pipeline-health alarm: for the platform on-call. */
+  readonly healthTopic: sns.ITopic;
+  /** The exporter's ingest rule (kubernetes-event-exporter events). */
+  readonly exporterIngestRule: events.Rule;
+  /** The pipeline's health alarms (all notify `healthTopic`, alarm and OK). */
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly runbookBaseUrl: string | undefined;
+  private topicKey?: kms.Key;
   readonly retentionDays: number;
   readonly stuckPendingSeconds: number;
   readonly clusterNames: readonly string[];
@@ -182,7 +202,7 @@ export class PodLifecyclePipeline extends Construct {
       eventPattern: { source: [podlife.source], detailType: [...podlife.detailTypes], ...clusters },
       targets: [ingestTarget()],
     });
-    new events.Rule(this, 'ExporterIngestRule', {
+    this.exporterIngestRule = new events.Rule(this, 'ExporterIngestRule', {
       eventBus: this.bus,
       description: 'core/v1 Events from kubernetes-event-exporter (docs/forwarder.md layout) → ingest',
       eventPattern: { source: [exporter.source], detailType: [...exporter.detailTypes], ...clusters },
@@ -233,9 +253,14 @@ export class PodLifecyclePipeline extends Construct {
       ],
     });
 
-    this.alertTopic = props.alertTopic ?? this.createAlertTopic();
+    this.runbookBaseUrl = props.runbookBaseUrl;
+    this.alertTopic = props.alertTopic ?? this.createTopic('AlertTopic', 'podlife alerts');
     if (props.alertEmail) {
       this.alertTopic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    }
+    this.healthTopic = props.healthTopic ?? this.createTopic('HealthTopic', 'podlife pipeline health');
+    if (props.healthEmail) {
+      this.healthTopic.addSubscription(new subscriptions.EmailSubscription(props.healthEmail));
     }
     this.addAlarms();
   }
@@ -266,70 +291,240 @@ export class PodLifecyclePipeline extends Construct {
     );
   }
 
-  private createAlertTopic(): sns.Topic {
-    const key = new kms.Key(this, 'AlertKey', {
-      description: 'podlife alert topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
+  /** A KMS-encrypted, TLS-only topic; both topics share one key (created once). */
+  private createTopic(id: string, displayName: string): sns.Topic {
+    if (!this.topicKey) {
+      this.topicKey = new kms.Key(this, 'AlertKey', {
+        description: 'podlife alert and pipeline-health topics',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      // CloudWatch alarms publish to the encrypted topics: they need the key.
+      this.topicKey.grant(
+        new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        'kms:Decrypt',
+        'kms:GenerateDataKey*',
+      );
+    }
+    return new sns.Topic(this, id, { displayName, masterKey: this.topicKey, enforceSSL: true });
+  }
+
+  /** An alarm on the health topic (alarm and OK: on-call sees it end), its runbook linked. */
+  private alarm(
+    id: string,
+    anchor: RunbookAnchor,
+    text: string,
+    props: Omit<cloudwatch.AlarmProps, 'alarmDescription'>,
+  ) {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      alarmDescription: describeAlarm(text, anchor, this.runbookBaseUrl),
     });
-    // CloudWatch alarms publish to the encrypted topic: they need the key.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    return new sns.Topic(this, 'AlertTopic', {
-      displayName: 'podlife alerts',
-      masterKey: key,
-      enforceSSL: true,
-    });
+    const action = new cwActions.SnsAction(this.healthTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
+    return alarm;
   }
 
   private addAlarms(): void {
-    const action = new cwActions.SnsAction(this.alertTopic);
-    const firstMessage = (id: string, q: sqs.Queue, what: string) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        alarmDescription: `podlife: ${what} (see docs/ingest.md to inspect and replay)`,
-        metric: q.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
+    const five = Duration.minutes(5);
+    const atLeastOne = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    // No traffic, no data point: for counts of bad things that is "nothing bad happened".
+    const quiet = cloudwatch.TreatMissingData.NOT_BREACHING;
+
+    // Parking queues. NumberOfMessagesSent per 5 minutes (Lambda's on-failure destination,
+    // EventBridge's DLQ and the invalid-events rule all call SendMessage, so it counts them):
+    // the alarm fires on each new batch and returns to OK the next quiet period, so a second
+    // failure a day later alarms again. ApproximateNumberOfMessagesVisible would stay in ALARM
+    // until an operator drains the queue (up to 14 days) and hide every later failure. The
+    // backlog itself is watched separately: oldest message older than 7 days (it expires at 14).
+    const parking = (name: string, q: sqs.Queue, anchor: RunbookAnchor, what: string) => {
+      this.alarm(
+        `${name}Alarm`,
+        anchor,
+        `${what} in the last 5 minutes (${name}); inspect and replay them.`,
+        {
+          metric: q.metricNumberOfMessagesSent({ period: five, statistic: 'Sum' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
+      this.alarm(
+        `${name}OldestMessageAlarm`,
+        anchor,
+        `a message has waited over 7 days in the ${name} (kept 14 days): replay or purge it before it expires.`,
+        {
+          metric: q.metricApproximateAgeOfOldestMessage({ period: Duration.hours(1), statistic: 'Maximum' }),
+          threshold: OLDEST_MESSAGE_ALARM.toSeconds(),
+          evaluationPeriods: 1,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
     };
-    firstMessage('FailureQueueAlarm', this.failureQueue, 'events failed to ingest after all retries');
-    firstMessage('InvalidEventsAlarm', this.invalidEventsQueue, 'invalid events were parked');
-    const throttles = new cloudwatch.Alarm(this, 'IngestThrottlesAlarm', {
-      alarmDescription: 'podlife: the table is throttling the ingest (StoreUnavailable errors)',
-      metric: this.ingest.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 10,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    throttles.addAlarmAction(action);
-    if (this.filteredClustersRule) {
-      // Rule metrics of a custom bus carry both dimensions; RuleName alone is the default bus's.
-      // No event matched, no data point: missing data is "not breaching" on purpose.
-      this.filteredClustersAlarm = new cloudwatch.Alarm(this, 'FilteredClustersAlarm', {
-        alarmDescription:
-          'podlife: events of clusters not in clusterNames reached the bus and were not ingested; the FilteredClustersQueue says which (see docs/ingest.md)',
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/Events',
-          metricName: 'TriggeredRules',
-          dimensionsMap: {
-            EventBusName: this.bus.eventBusName,
-            RuleName: this.filteredClustersRule.ruleName,
-          },
-          period: Duration.minutes(5),
+    parking(
+      'FailureQueue',
+      this.failureQueue,
+      RUNBOOK.failureQueue,
+      'events failed to ingest after all retries',
+    );
+    parking('InvalidEvents', this.invalidEventsQueue, RUNBOOK.invalidEvents, 'invalid events were parked');
+
+    const fn = this.ingest.fn;
+    // Throttles are the reserved concurrency pushing back: Lambda keeps throttled async events
+    // and retries them for up to 6 hours, so a few are normal; sustained throttling is lag.
+    this.alarm(
+      'IngestThrottlesAlarm',
+      RUNBOOK.ingestThrottles,
+      'the ingest function is throttled (Lambda Throttles ≥ 10 per 5 minutes, 15 minutes running): events wait in its async queue.',
+      {
+        metric: fn.metricThrottles({ period: five, statistic: 'Sum' }),
+        threshold: 10,
+        evaluationPeriods: 3,
+        comparisonOperator: atLeastOne,
+        treatMissingData: quiet,
+      },
+    );
+    this.alarm(
+      'IngestErrorsAlarm',
+      RUNBOOK.ingestErrors,
+      'the ingest function keeps failing (Lambda Errors ≥ 10 per 5 minutes, 15 minutes running): events are retried, then go to the failure queue.',
+      {
+        metric: fn.metricErrors({ period: five, statistic: 'Sum' }),
+        threshold: 10,
+        evaluationPeriods: 3,
+        comparisonOperator: atLeastOne,
+        treatMissingData: quiet,
+      },
+    );
+    // Lag: how long the oldest event waited in Lambda's async queue before it ran (AWS/Lambda
+    // AsyncEventAge, ms). Well before the 6-hour limit that sends events to the failure queue.
+    this.alarm(
+      'IngestEventAgeAlarm',
+      RUNBOOK.ingestEventAge,
+      `ingest lag: events waited over ${INGEST_LAG_ALARM.toMinutes()} minutes in the ingest's async queue (AsyncEventAge), 2 of 3 five-minute periods.`,
+      {
+        metric: fn.metric('AsyncEventAge', { period: five, statistic: 'Maximum' }),
+        threshold: INGEST_LAG_ALARM.toMilliseconds(),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        comparisonOperator: atLeastOne,
+        treatMissingData: quiet,
+      },
+    );
+    // EventBridge could not invoke the ingest (after its own retries the event goes to the failure queue).
+    for (const [id, rule] of [
+      ['IngestRuleFailedInvocationsAlarm', this.ingestRule],
+      ['ExporterIngestRuleFailedInvocationsAlarm', this.exporterIngestRule],
+    ] as const) {
+      this.alarm(
+        id,
+        RUNBOOK.ingestRuleFailedInvocations,
+        'EventBridge failed to invoke the ingest function (FailedInvocations).',
+        {
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/Events',
+            metricName: 'FailedInvocations',
+            // Rule metrics of a custom bus carry both dimensions; RuleName alone is the default bus's.
+            dimensionsMap: { EventBusName: this.bus.eventBusName, RuleName: rule.ruleName },
+            period: five,
+            statistic: 'Sum',
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
+    }
+
+    // DynamoDB throttling, of the table and of each index (an index that throttles its
+    // replication throttles the table's writes). Read + write throttle events per 5 minutes.
+    const throttleEvents = (what: string, dims: Record<string, string>) => {
+      const m = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: dims,
+          period: five,
           statistic: 'Sum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+      return new cloudwatch.MathExpression({
+        expression: 'FILL(r, 0) + FILL(w, 0)',
+        usingMetrics: { r: m('ReadThrottleEvents'), w: m('WriteThrottleEvents') },
+        label: `${what} throttle events`,
+        period: five,
       });
-      this.filteredClustersAlarm.addAlarmAction(action);
+    };
+    const throttleAlarm = (id: string, what: string, dims: Record<string, string>) =>
+      this.alarm(
+        id,
+        RUNBOOK.tableThrottles,
+        `DynamoDB throttles ${what} (Read/WriteThrottleEvents ≥ 1 per 5 minutes, 2 of 3).`,
+        {
+          metric: throttleEvents(what, dims),
+          threshold: 1,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
+    throttleAlarm('TableThrottlesAlarm', 'the table', { TableName: this.table.tableName });
+    for (const ix of TABLE_SPEC.indexes) {
+      const pascal = ix.name.charAt(0).toUpperCase() + ix.name.slice(1);
+      throttleAlarm(`${pascal}IndexThrottlesAlarm`, `the ${ix.name} index`, {
+        TableName: this.table.tableName,
+        GlobalSecondaryIndexName: ix.name,
+      });
+    }
+
+    // SNS could not deliver (an e-mail bounced, a subscriber endpoint failed, the key denied).
+    const topics = [
+      ['AlertTopicDeliveryFailuresAlarm', this.alertTopic, 'pod-alert'],
+      ['HealthTopicDeliveryFailuresAlarm', this.healthTopic, 'pipeline-health'],
+    ] as const;
+    for (const [id, topic, what] of topics) {
+      this.alarm(
+        id,
+        RUNBOOK.snsDeliveryFailures,
+        `SNS failed to deliver ${what} notifications (NumberOfNotificationsFailed).`,
+        {
+          metric: topic.metricNumberOfNotificationsFailed({ period: five, statistic: 'Sum' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
+    }
+
+    if (this.filteredClustersRule) {
+      // No event matched, no data point: missing data is "not breaching" on purpose.
+      this.filteredClustersAlarm = this.alarm(
+        'FilteredClustersAlarm',
+        RUNBOOK.filteredClusters,
+        'events of clusters not in clusterNames reached the bus and were not ingested; the FilteredClustersQueue says which.',
+        {
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/Events',
+            metricName: 'TriggeredRules',
+            dimensionsMap: {
+              EventBusName: this.bus.eventBusName,
+              RuleName: this.filteredClustersRule.ruleName,
+            },
+            period: five,
+            statistic: 'Sum',
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: atLeastOne,
+          treatMissingData: quiet,
+        },
+      );
     }
   }
 }

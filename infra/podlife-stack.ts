@@ -3,7 +3,6 @@
  * operator need as outputs (the bus to send to, the queues to inspect).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { ForwarderAccess, type ForwarderAccessProps } from '../deploy/cdk/forwarder-access.ts';
 import { PodlifeAlerts } from './alerts.ts';
@@ -39,13 +38,13 @@ export class PodlifeStack extends Stack {
     this.alerts = new PodlifeAlerts(this, 'Alerts', {
       table: p.table,
       bus: p.bus,
-      topic: p.alertTopic, // the pipeline already subscribes the alert e-mail
+      topic: p.alertTopic, // pod alerts, for teams; the pipeline already subscribes the alert e-mail
+      alarmTopic: p.healthTopic, // the sweep's own health: platform on-call
+      clusters: p.clusterNames,
+      runbookBaseUrl: p.runbookBaseUrl,
       stuckPendingSeconds: p.stuckPendingSeconds,
       retentionDays: p.retentionDays,
     });
-    const pipelineAlarms = p.node
-      .findAll()
-      .filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,
       ingestFunction: p.ingest.fn,
@@ -57,7 +56,7 @@ export class PodlifeStack extends Stack {
       sweepFunction: this.alerts.sweep.fn,
       queryFunction: this.queryApi.query.fn,
       queryApi: this.queryApi.api,
-      alarms: [...pipelineAlarms, this.alerts.stuckPendingAlarm, this.alerts.sweepErrorsAlarm],
+      alarms: [...p.alarms, ...this.alerts.alarms],
     });
     new CfnOutput(this, 'QueryApiUrl', {
       value: this.queryApi.url,
@@ -71,7 +70,15 @@ export class PodlifeStack extends Stack {
     new CfnOutput(this, 'TableName', { value: p.table.tableName });
     new CfnOutput(this, 'InvalidEventsQueueUrl', { value: p.invalidEventsQueue.queueUrl });
     new CfnOutput(this, 'FailureQueueUrl', { value: p.failureQueue.queueUrl });
-    new CfnOutput(this, 'AlertTopicArn', { value: p.alertTopic.topicArn });
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: p.alertTopic.topicArn,
+      description: 'Pod alerts (stuck Pending, crash loops, per-cluster stuck alarms): subscribe the teams',
+    });
+    new CfnOutput(this, 'HealthTopicArn', {
+      value: p.healthTopic.topicArn,
+      description:
+        'Pipeline-health alarms (ingest, table, queues, sweep, SNS): subscribe the platform on-call',
+    });
     if (p.filteredClustersQueue) {
       new CfnOutput(this, 'FilteredClustersQueueUrl', {
         value: p.filteredClustersQueue.queueUrl,

@@ -12,6 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ALERT_SOURCE } from '../../functions/commons/alerts.ts';
+import { TABLE_SPEC } from '../../functions/commons/table-spec.ts';
 import { lifecycleMetricsOf } from '../../functions/ingest/lifecycle-metrics.ts';
 import { INGEST_METRICS, PERCENTILES } from '../../infra/dashboard.ts';
 import { wiringOfTemplate } from '../../local/wiring.ts';
@@ -127,17 +128,26 @@ describe('alerts', () => {
     expect(bySid.EncryptedTopic.Action).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
   });
 
-  it('the stuck-Pending alarm: StuckPendingPods > 0 over all clusters, notifying the topic; and the sweep-errors alarm', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'podlife',
-      MetricName: 'StuckPendingPods',
-      Dimensions: [{ Name: 'service', Value: 'podlife-sweep' }],
-      Statistic: 'Maximum',
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: logicalId(built.pipeline.alertTopic as never) }],
-      OKActions: [{ Ref: logicalId(built.pipeline.alertTopic as never) }],
-    });
+  it('the stuck-Pending alarm: StuckPendingPods > 0 per cluster, 5 of 10 sweeps, no data = ALARM, on the pod-alert topic; the sweep alarms on the health topic', () => {
+    for (const cluster of ['demo', 'prod']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'podlife',
+        MetricName: 'StuckPendingPods',
+        Dimensions: [
+          { Name: 'cluster', Value: cluster },
+          { Name: 'service', Value: 'podlife-sweep' },
+        ],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 10,
+        DatapointsToAlarm: 5,
+        TreatMissingData: 'breaching',
+        AlarmActions: [{ Ref: logicalId(built.pipeline.alertTopic as never) }],
+        OKActions: [{ Ref: logicalId(built.pipeline.alertTopic as never) }],
+      });
+    }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
@@ -145,7 +155,7 @@ describe('alerts', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
-      AlarmActions: [{ Ref: logicalId(built.pipeline.alertTopic as never) }],
+      AlarmActions: [{ Ref: logicalId(built.pipeline.healthTopic as never) }],
     });
   });
 
@@ -304,7 +314,15 @@ describe('the dashboard', () => {
       'FailedInvocations',
       'InvocationsSentToDlq',
     ]);
-    expect(lines(widget(ws, /^Table/))[0]).toMatch(/^AWS\/DynamoDB ThrottledRequests TableName=</);
+    const table = `<${logicalId(built.pipeline.table)}>`;
+    expect(lines(widget(ws, /^Table/))).toEqual([
+      `AWS/DynamoDB ReadThrottleEvents TableName=${table} Sum`,
+      `AWS/DynamoDB WriteThrottleEvents TableName=${table} Sum`,
+      ...TABLE_SPEC.indexes.flatMap((ix) => [
+        `AWS/DynamoDB ReadThrottleEvents GlobalSecondaryIndexName=${ix.name} TableName=${table} Sum`,
+        `AWS/DynamoDB WriteThrottleEvents GlobalSecondaryIndexName=${ix.name} TableName=${table} Sum`,
+      ]),
+    ]);
     expect(lines(widget(ws, /^Query API/)).map((l) => l.split(' ')[1])).toEqual(['4xx', '5xx', 'Latency']);
     expect(lines(widget(ws, /^Alert sweep/)).map((l) => l.split(' ')[1])).toEqual([
       'Errors',
@@ -319,9 +337,7 @@ describe('the dashboard', () => {
     const status = ws.find((w) => w.type === 'alarm')!;
     expect(built.pipelineAlarms.length).toBeGreaterThanOrEqual(3);
     expect(status.properties.alarms).toEqual(
-      [...built.pipelineAlarms, built.alerts.stuckPendingAlarm, built.alerts.sweepErrorsAlarm].map(
-        (a) => `<${logicalId(a)}>`,
-      ),
+      [...built.pipelineAlarms, ...built.alerts.alarms].map((a) => `<${logicalId(a)}>`),
     );
   });
 

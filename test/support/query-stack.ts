@@ -4,7 +4,6 @@
  * `bundle: false` skips esbuild for tests that only read the template.
  */
 import { App, type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PodlifeAlerts, type PodlifeAlertsProps } from '../../infra/alerts.ts';
 import { PodlifeDashboard } from '../../infra/dashboard.ts';
@@ -38,14 +37,14 @@ export function synthQueryStack(opts: QueryStackOptions) {
     table: pipeline.table,
     bus: pipeline.bus,
     topic: opts.ownTopic ? undefined : pipeline.alertTopic,
+    alarmTopic: opts.ownTopic ? undefined : pipeline.healthTopic,
+    clusters,
     stuckPendingSeconds: pipeline.stuckPendingSeconds,
     stuckPendingOverrides: { batch: 1800 },
     retentionDays: pipeline.retentionDays,
     ...opts.alerts,
   });
-  const pipelineAlarms = pipeline.node
-    .findAll()
-    .filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
+  const pipelineAlarms = pipeline.alarms;
   const dashboard = new PodlifeDashboard(stack, 'Dashboard', {
     dashboardName: 'podlife',
     clusters,
@@ -58,7 +57,7 @@ export function synthQueryStack(opts: QueryStackOptions) {
     table: pipeline.table,
     sweepFunction: alerts.sweepFunction,
     queryApi: query.api,
-    alarms: [...pipelineAlarms, alerts.stuckPendingAlarm, alerts.sweepErrorsAlarm],
+    alarms: [...pipelineAlarms, ...alerts.alarms],
   });
   // A caller, as a user's stack would grant it.
   const reader = new iam.Role(stack, 'PodlifeReader', { assumedBy: new iam.AccountRootPrincipal() });
