@@ -78,7 +78,8 @@ export async function historyCommand(argv: string[], io: Io = defaultIo()): Prom
           records.push(r.pod);
         } else {
           const path = `/pods/${[cluster, pod!.namespace, pod!.name].map(encodeURIComponent).join('/')}`;
-          records.push(...(await client.get<HistoryResponse>(path)).pods);
+          // The route answers a page at a time (newest first): follow every page.
+          records.push(...(await client.getAll<HistoryResponse, PodRecord>(path, {})));
         }
       } catch (err) {
         // Asked across clusters, a cluster without the pod is no error.

@@ -5,7 +5,7 @@
  */
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { pipelinePropsFromContext } from './context.ts';
+import { pipelinePropsFromContext, queryPropsFromContext } from './context.ts';
 import { PodlifeStack } from './podlife-stack.ts';
 
 const app = new App();
@@ -19,4 +19,5 @@ new PodlifeStack(app, String(app.node.tryGetContext('podlife:stackName') ?? 'Pod
     ...props,
     removalPolicy: props.deletionProtection === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   },
+  query: queryPropsFromContext((key) => app.node.tryGetContext(key)),
 });

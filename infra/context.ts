@@ -55,3 +55,13 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
     ),
   };
 }
+
+/** The query API's settings from context: `podlife:queryReservedConcurrency` (default 10). */
+export function queryPropsFromContext(get: Lookup): { reservedConcurrency?: number } {
+  return {
+    reservedConcurrency: positive(
+      'podlife:queryReservedConcurrency',
+      get('podlife:queryReservedConcurrency'),
+    ),
+  };
+}

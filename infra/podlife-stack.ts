@@ -14,6 +14,8 @@ export interface PodlifeStackProps extends StackProps {
   pipeline?: PodLifecyclePipelineProps;
   /** How the in-cluster forwarder assumes its role (EKS Pod Identity by default, or IRSA). */
   forwarder?: Omit<ForwarderAccessProps, 'bus'>;
+  /** The query API's settings (context `podlife:queryReservedConcurrency`). */
+  query?: { reservedConcurrency?: number };
 }
 
 export class PodlifeStack extends Stack {
@@ -34,6 +36,7 @@ export class PodlifeStack extends Stack {
     this.queryApi = new PodlifeQueryApi(this, 'Query', {
       table: p.table,
       stuckPendingSeconds: p.stuckPendingSeconds,
+      reservedConcurrency: props.query?.reservedConcurrency,
     });
     this.alerts = new PodlifeAlerts(this, 'Alerts', {
       table: p.table,

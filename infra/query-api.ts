@@ -3,7 +3,8 @@
  * ROUTE_PATHS, the handler's route table) is GET and uses the IAM authorizer, so an unsigned
  * call is refused by API Gateway before it reaches the function; callers need
  * `execute-api:Invoke` (see `grantQuery`). Access logs go to their own log group; the stage is
- * throttled; the function may only Query and GetItem the table and the indexes it reads.
+ * throttled; the function has a reserved concurrency and may only Query and GetItem the table
+ * and the indexes it reads.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -28,6 +29,9 @@ export const QUERY_INDEXES: readonly IndexName[] = [
   'byClusterDay',
 ];
 
+/** The query function's reserved concurrency unless `reservedConcurrency` says otherwise. */
+export const DEFAULT_QUERY_RESERVED_CONCURRENCY = 10;
+
 /** The access-log line: who called which route, the answer, and how long it took. */
 export const ACCESS_LOG_FORMAT = {
   requestId: '$context.requestId',
@@ -51,6 +55,12 @@ export interface PodlifeQueryApiProps {
   stuckPendingSeconds?: number;
   /** Per-namespace thresholds, `{namespace: seconds}`. */
   stuckPendingOverrides?: Record<string, number>;
+  /**
+   * Concurrent query invocations at most (reserved concurrency): a flood of calls is throttled
+   * (API Gateway answers 503) instead of taking the account's concurrency from the ingest and
+   * the sweep, and of multiplying reads of the table. Default 10.
+   */
+  reservedConcurrency?: number;
   /** Requests per second over the stage (default rate 50, burst 100). */
   throttle?: apigwv2.ThrottleSettings;
   logRetention?: logs.RetentionDays;
@@ -81,6 +91,7 @@ export class PodlifeQueryApi extends Construct {
       memorySize: 512,
       // API Gateway gives up after 30 s; the largest answer (a 92-day stats range) takes far less.
       timeout: Duration.seconds(25),
+      reservedConcurrentExecutions: props.reservedConcurrency ?? DEFAULT_QUERY_RESERVED_CONCURRENCY,
       logRetention: props.logRetention,
       environment: {
         TABLE_NAME: props.table.tableName,

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { PodRecord } from '../core/pod-record.ts';
 import type { FigureValues, GroupStats } from '../core/stats.ts';
-import { parseDuration, toMillis } from '../core/time.ts';
+import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -79,20 +79,80 @@ export const Owner = z
     return { kind: s.slice(0, i), name: s.slice(i + 1) };
   });
 
-/** A duration (`300`, `90s`, `5m`, `1h30m`, `2d`) → seconds. */
-export const DurationParam = z.string().transform((s, ctx) => {
-  try {
-    return parseDuration(s);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not a duration: use e.g. 300, 90s, 5m, 1h30m, 2d` });
-    return z.NEVER;
-  }
-});
+// ---------------------------------------------------------------------------------------------
+// Bounds: every limit on what a caller may ask, in one place. Each is checked before any read,
+// so a request's work is bounded by them whatever its parameters (docs/query-api.md).
+
+const DAY_SECONDS = 86_400;
+
+export const QUERY_BOUNDS = {
+  /** Query parameters a request may carry (every route has at most 6). */
+  maxParameters: 16,
+  /** Characters of a parameter's name. */
+  maxNameLength: 64,
+  /** Characters of any parameter's value (the longest legitimate one is a nextToken). */
+  maxValueLength: 4096,
+  /** Characters of a duration (`1h30m`, `300`). */
+  maxDurationLength: 32,
+  /** The longest duration any parameter accepts (olderThan, window, since/until before now). */
+  maxDurationSeconds: 3660 * DAY_SECONDS,
+  /** The earliest time a parameter may name (podlife's earliest valid instant, 2014-06-01). */
+  earliestTime: Date.UTC(2014, 5, 1),
+  /** How far past now a time may be (clock skew). */
+  clockSkewMs: DAY_SECONDS * 1000,
+  /** Items a page of /pending, /crashloops or /pods/{...} holds. */
+  limit: { min: 1, default: 100, max: 1000 },
+  /** minRestarts at most. */
+  maxMinRestarts: 1_000_000,
+  /** Characters of one value inside a nextToken. */
+  maxTokenValueLength: 1024,
+  /** The longest /stats range, whatever the scope: bounds its per-day queries and reads. */
+  maxStatsDays: 92,
+  /** Items one /stats request may read (~400 B each): more is a 400 asking for a narrower range. */
+  maxStatsItems: 50_000,
+  /** Items of one name's partition the history route reads (its incarnations, each up to 400 KB). */
+  maxHistoryItems: 5_000,
+  /** Bytes of one answer's JSON (Lambda allows 6 MB): a history page stops before it. */
+  maxAnswerBytes: 1_000_000,
+  /** Wall-clock milliseconds a request may spend reading before it is cut short (503). */
+  deadlineMs: 20_000,
+} as const;
+
+/** Kept for callers of the old names. */
+export const DEFAULT_LIMIT = QUERY_BOUNDS.limit.default;
+export const MAX_LIMIT = QUERY_BOUNDS.limit.max;
+/** The longest /stats range: bounds the per-day queries of a cluster-wide range. */
+export const MAX_STATS_DAYS = QUERY_BOUNDS.maxStatsDays;
+
+const B = QUERY_BOUNDS;
+
+/** A duration (`300`, `90s`, `5m`, `1h30m`, `2d`) → seconds, at most QUERY_BOUNDS.maxDurationSeconds. */
+export const DurationParam = z
+  .string()
+  .max(B.maxDurationLength, `at most ${B.maxDurationLength} characters`)
+  .transform((s, ctx) => {
+    let seconds: number;
+    try {
+      seconds = parseDuration(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a duration: use e.g. 300, 90s, 5m, 1h30m, 2d` });
+      return z.NEVER;
+    }
+    if (!Number.isFinite(seconds) || seconds > B.maxDurationSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${B.maxDurationSeconds / DAY_SECONDS}d (${B.maxDurationSeconds} seconds)`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
 
 /** A whole number in a range, from a query-string value. */
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
+    .max(String(max).length + 8, `at most ${max}`)
     .regex(/^\d+$/, 'a whole number')
     .transform(Number)
     .pipe(z.number().min(min, `at least ${min}`).max(max, `at most ${max}`));
@@ -100,34 +160,66 @@ const wholeNumber = (min: number, max: number) =>
 /** A point in time: an absolute one (epoch ms) or one relative to now (seconds before it). */
 export type TimeParam = { at: number } | { ago: number };
 
+const TIME_HELP = 'an RFC 3339 time or a duration before now (e.g. 24h)';
+
 /** A point in time: RFC 3339, or a duration meaning "that long before now" (`24h`). */
-const timeParam = z.string().transform((s, ctx): TimeParam => {
-  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
-    const ms = toMillis(s);
-    if (ms != null) return { at: ms };
-  } else {
-    try {
-      return { ago: parseDuration(s) };
-    } catch {
-      // fall through
+const timeParam = z
+  .string()
+  .max(64, 'at most 64 characters')
+  .transform((s, ctx): TimeParam => {
+    if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
+      const ms = isRfc3339(s) ? toMillis(s) : null;
+      if (ms != null) return { at: ms };
+    } else {
+      const r = DurationParam.safeParse(s);
+      if (r.success) return { ago: r.data };
+      if (r.error.issues[0]?.message.startsWith('at most')) {
+        ctx.addIssue({ code: 'custom', message: r.error.issues[0].message });
+        return z.NEVER;
+      }
     }
+    ctx.addIssue({ code: 'custom', message: TIME_HELP });
+    return z.NEVER;
+  });
+
+/**
+ * The instant of a time parameter, checked against the bounds: no earlier than
+ * QUERY_BOUNDS.earliestTime, no later than now plus the clock skew. Pure arithmetic: nothing
+ * is built from an unchecked time.
+ */
+export function instantOf(parameter: string, t: TimeParam, now: number): number {
+  const ms = 'at' in t ? t.at : now - t.ago * 1000;
+  if (!Number.isFinite(ms) || ms < B.earliestTime)
+    throw new BadParameterError(parameter, `no earlier than ${new Date(B.earliestTime).toISOString()}`);
+  if (ms > now + B.clockSkewMs)
+    throw new BadParameterError(parameter, 'no later than now (plus one day of skew)');
+  return ms;
+}
+
+/** /stats's range [since, until), bounded (QUERY_BOUNDS.maxStatsDays for every scope) before any read. */
+export function statsRangeOf(p: { since: TimeParam; until?: TimeParam }, now: number) {
+  const since = instantOf('since', p.since, now);
+  const until = p.until ? instantOf('until', p.until, now) : now;
+  if (since >= until) throw new BadParameterError('since', 'must be before until');
+  if (until - since > B.maxStatsDays * DAY_SECONDS * 1000) {
+    throw new BadParameterError('since', `a range may span at most ${B.maxStatsDays} days`);
   }
-  ctx.addIssue({ code: 'custom', message: 'an RFC 3339 time or a duration before now (e.g. 24h)' });
-  return z.NEVER;
-});
+  return { since, until };
+}
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
-/** The longest /stats range: bounds the per-day queries of a cluster-wide range. */
-export const MAX_STATS_DAYS = 92;
-
-const Limit = wholeNumber(1, MAX_LIMIT).default(DEFAULT_LIMIT);
-const NextToken = z.string().max(4096, 'at most 4096 characters').optional();
+const Limit = wholeNumber(B.limit.min, B.limit.max).default(B.limit.default);
+const NextToken = z.string().max(B.maxValueLength, `at most ${B.maxValueLength} characters`).optional();
 
 // ---------------------------------------------------------------------------------------------
 // Route parameters (path and query merged; unknown query parameters are refused)
 
-export const HistoryParams = z.strictObject({ cluster: Cluster, namespace: Namespace, name: PodName });
+export const HistoryParams = z.strictObject({
+  cluster: Cluster,
+  namespace: Namespace,
+  name: PodName,
+  limit: Limit,
+  nextToken: NextToken,
+});
 export const ByUidParams = z.strictObject({ cluster: Cluster, uid: Uid });
 export const ClustersParams = z.strictObject({});
 
@@ -143,7 +235,7 @@ export const CrashLoopsParams = z.strictObject({
   cluster: Cluster,
   namespace: Namespace.optional(),
   /** Keep only pods with at least this many restarts in the window (default 0: every crash-looping pod). */
-  minRestarts: wholeNumber(0, 1_000_000).default(0),
+  minRestarts: wholeNumber(0, B.maxMinRestarts).default(0),
   window: DurationParam.default(3600),
   limit: Limit,
   nextToken: NextToken,
@@ -170,12 +262,28 @@ export type PendingParams = z.infer<typeof PendingParams>;
 export type CrashLoopsParams = z.infer<typeof CrashLoopsParams>;
 export type StatsParams = z.infer<typeof StatsParams>;
 
+/** The sizes every request is held to before its parameters are parsed (QUERY_BOUNDS). */
+export function checkSizes(params: Record<string, string>): void {
+  const entries = Object.entries(params);
+  if (entries.length > B.maxParameters)
+    throw new BadParameterError('query', `at most ${B.maxParameters} parameters`);
+  for (const [name, value] of entries) {
+    if (name.length > B.maxNameLength)
+      throw new BadParameterError(`${name.slice(0, B.maxNameLength)}…`, 'unknown parameter for this route');
+    if (value.length > B.maxValueLength)
+      throw new BadParameterError(name, `at most ${B.maxValueLength} characters`);
+  }
+}
+
 /** Parses a route's parameters; the first problem becomes a BadParameterError. */
 export function parseParams<S extends z.ZodType>(
   schema: S,
   raw: Record<string, string | undefined>,
 ): z.infer<S> {
-  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  checkSizes(defined);
   const r = schema.safeParse(defined);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -224,6 +332,9 @@ export function decodeToken(
   ) {
     throw bad('not a token of this route');
   }
+  // DynamoDB refuses empty or oversized key values (a ValidationException): never send one.
+  if (entries.some(([, v]) => (v as string).length === 0 || (v as string).length > B.maxTokenValueLength))
+    throw bad('not a token this API issued');
   for (const [k, v] of Object.entries(fixed)) {
     if ((value as Record<string, string>)[k] !== v)
       throw bad('the token belongs to another query (cluster or route)');
@@ -252,8 +363,10 @@ export interface HistoryResponse {
   cluster: string;
   namespace: string;
   name: string;
-  /** Every incarnation of the name, newest first. */
+  /** The incarnations of the name, newest first: one page (`limit`, and at most 1 MB of JSON). */
   pods: PodRecord[];
+  /** Present while older incarnations follow: pass it back as `nextToken`. */
+  nextToken?: string;
 }
 
 export interface PodResponse {

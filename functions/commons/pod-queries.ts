@@ -242,14 +242,35 @@ export interface Page {
 /** At most this many requests fill one API page when a filter drops items (bounds a call's cost). */
 export const MAX_REQUESTS_PER_PAGE = 10;
 
-/** Sends the requests above and counts their cost. SDK errors become pod-store's named errors. */
+/** A request that read for longer than its deadline: cut short (503), whatever it had read. */
+export class DeadlineExceededError extends Error {
+  override name = 'DeadlineExceededError';
+}
+
+export interface PodReaderOptions {
+  /** Epoch ms (wall clock) after which no further request is sent: DeadlineExceededError. */
+  deadline?: number;
+  clock?: () => number;
+}
+
+/**
+ * Sends the requests above and counts their cost. SDK errors become pod-store's named errors.
+ * Bounded: no request after the deadline, and no more items than `limitItems` allows.
+ */
 export class PodReader {
   readonly stats: ReadStats = emptyReadStats();
+  private budget?: { maxItems: number; exceeded: () => Error };
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
+    private readonly opts: PodReaderOptions = {},
   ) {}
+
+  /** At most `maxItems` items read by this reader: past them, the next read throws `exceeded()`. */
+  limitItems(maxItems: number, exceeded: () => Error): void {
+    this.budget = { maxItems, exceeded };
+  }
 
   private count(index: string | undefined, items: number, consumed: unknown): void {
     this.stats.requests++;
@@ -259,8 +280,17 @@ export class PodReader {
     this.stats.itemsByIndex[k] = (this.stats.itemsByIndex[k] ?? 0) + items;
   }
 
+  /** Before each request: within the deadline and the item budget. */
+  private check(): void {
+    if (this.budget && this.stats.itemsRead > this.budget.maxItems) throw this.budget.exceeded();
+    const { deadline, clock = Date.now } = this.opts;
+    if (deadline !== undefined && clock() > deadline)
+      throw new DeadlineExceededError('the query took too long: narrow it');
+  }
+
   /** One Query request: one page. */
   async query(input: QueryCommandInput): Promise<Page> {
+    this.check();
     let out: QueryCommandOutput;
     try {
       out = await this.doc.send(new QueryCommand(input));
@@ -269,6 +299,7 @@ export class PodReader {
       throw storeErrorOf('Query', undefined, err);
     }
     this.count(input.IndexName, out.ScannedCount ?? out.Items?.length ?? 0, out.ConsumedCapacity);
+    if (this.budget && this.stats.itemsRead > this.budget.maxItems) throw this.budget.exceeded();
     return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
   }
 
@@ -308,6 +339,7 @@ export class PodReader {
 
   /** One GetItem. */
   async get(input: GetCommandInput): Promise<Item | undefined> {
+    this.check();
     let out: { Item?: Item; ConsumedCapacity?: unknown };
     try {
       out = await this.doc.send(new GetCommand(input));

@@ -3,14 +3,15 @@
  * tableName, now })`) so tests and local mode run it against DynamoDB Local. API Gateway HTTP
  * API payload 2.0 in, JSON out. Routes return bodies; this file alone writes responses:
  * 200 with the body, 400 `{error, parameter, reason}`, 404, 405, 503 when DynamoDB throttles
- * (retry), 500 otherwise. Every answer says what it cost in `x-podlife-*` headers.
+ * (retry) or the request read past its deadline, 500 otherwise (never for a client's input:
+ * every parameter is bounded in api-schemas.ts QUERY_BOUNDS before any read). Every answer says what it cost in `x-podlife-*` headers.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BadParameterError, type ErrorBody, NotFoundError } from '../commons/api-schemas.ts';
-import { PodReader, type ReadStats } from '../commons/pod-queries.ts';
+import { BadParameterError, type ErrorBody, NotFoundError, QUERY_BOUNDS } from '../commons/api-schemas.ts';
+import { DeadlineExceededError, PodReader, type ReadStats } from '../commons/pod-queries.ts';
 import type { PendingThresholds } from '../commons/pod-rows.ts';
 import { StoreUnavailableError } from '../commons/pod-store.ts';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
@@ -26,6 +27,10 @@ export interface QueryHandlerDeps {
   thresholds?: PendingThresholds;
   logger?: Logger;
   routes?: readonly Route[];
+  /** Wall-clock ms a request may spend reading (default QUERY_BOUNDS.deadlineMs). */
+  deadlineMs?: number;
+  /** The wall clock the deadline is measured on (default Date.now; `now` may be a replay's). */
+  clock?: () => number;
 }
 
 export type QueryHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -72,7 +77,11 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
         400,
         error('bad parameter', { parameter: clash, reason: 'unknown parameter for this route' }),
       );
-    const reader = new PodReader(doc, deps.tableName);
+    const clock = deps.clock ?? Date.now;
+    const reader = new PodReader(doc, deps.tableName, {
+      deadline: clock() + (deps.deadlineMs ?? QUERY_BOUNDS.deadlineMs),
+      clock,
+    });
     try {
       const body = await match.route.run({
         params: { ...query, ...match.pathParams },
@@ -91,6 +100,14 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
         );
       }
       if (err instanceof NotFoundError) return answer(404, error(err.message), reader.stats);
+      if (err instanceof DeadlineExceededError) {
+        deps.logger?.warn('deadline exceeded', { route: match.route.path, cost: reader.stats });
+        return answer(
+          503,
+          error(`${err.message} (more than ${deps.deadlineMs ?? QUERY_BOUNDS.deadlineMs} ms)`),
+          reader.stats,
+        );
+      }
       if (err instanceof StoreUnavailableError) {
         deps.logger?.warn('DynamoDB unavailable', { route: match.route.path, error: err });
         return answer(503, error('the table is busy: retry shortly'), reader.stats, { 'retry-after': '1' });

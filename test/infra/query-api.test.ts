@@ -6,12 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_PATHS } from '../../functions/commons/api-schemas.ts';
 import { TABLE_SPEC } from '../../functions/commons/table-spec.ts';
 import { ROUTES } from '../../functions/query/router.ts';
-import { ACCESS_LOG_FORMAT } from '../../infra/query-api.ts';
+import { queryPropsFromContext } from '../../infra/context.ts';
+import { PodlifeStack } from '../../infra/podlife-stack.ts';
+import { ACCESS_LOG_FORMAT, DEFAULT_QUERY_RESERVED_CONCURRENCY } from '../../infra/query-api.ts';
 import { synthQueryStack } from '../support/query-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -99,6 +102,8 @@ describe('the query function', () => {
       Handler: 'index.handler',
       MemorySize: 512,
       Timeout: 25,
+      // A flood of calls is throttled, not taken from the account's (and the ingest's) concurrency.
+      ReservedConcurrentExecutions: DEFAULT_QUERY_RESERVED_CONCURRENCY,
     });
     const env = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env).toMatchObject({
@@ -142,5 +147,33 @@ describe('the query function', () => {
     const all = JSON.stringify(template.toJSON());
     expect(all).not.toContain('dynamodb:Scan');
     expect(all).not.toContain('dynamodb:*');
+  });
+});
+
+describe("the query function's reserved concurrency, from the stack's context", () => {
+  const reservedOf = (context: Record<string, unknown>) => {
+    const app = new App({ context: { 'cli-telemetry': false, 'aws:cdk:bundling-stacks': [], ...context } });
+    const stack = new PodlifeStack(app, 'PodlifeCtx', {
+      query: queryPropsFromContext((k) => app.node.tryGetContext(k)),
+    });
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const query = Object.values(fns).find((f) =>
+      String(f.Properties.Description).startsWith('podlife query API'),
+    );
+    return query?.Properties.ReservedConcurrentExecutions;
+  };
+
+  it('10 by default, podlife:queryReservedConcurrency when given (as cdk -c passes it, a string)', () => {
+    expect(reservedOf({})).toBe(10);
+    expect(reservedOf({ 'podlife:queryReservedConcurrency': '3' })).toBe(3);
+    expect(reservedOf({ 'podlife:queryReservedConcurrency': 25 })).toBe(25);
+  });
+
+  it("a wrong value fails the synth with the key's name", () => {
+    for (const bad of ['0', '-1', 'many', 2.5]) {
+      expect(() =>
+        queryPropsFromContext((k) => (k === 'podlife:queryReservedConcurrency' ? bad : undefined)),
+      ).toThrow(/podlife:queryReservedConcurrency/);
+    }
   });
 });

@@ -226,6 +226,6 @@ describe('apiBaseFrom', () => {
       return Response.json({ pods: [] });
     });
     await api.pod('c', 'ns', 'a/b?c');
-    expect(seen).toEqual(['https://api.example/prod/pods/c/ns/a%2Fb%3Fc']);
+    expect(seen).toEqual(['https://api.example/prod/pods/c/ns/a%2Fb%3Fc?limit=200']);
   });
 });

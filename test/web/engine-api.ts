@@ -176,13 +176,13 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
   }
   const pod = /^\/pods\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (pod) {
-    params(url, []);
+    const p = params(url, ['limit', 'nextToken']);
     const [c, namespace, name] = pod.slice(1).map(decodeURIComponent);
     const pods = records
       .filter((r) => r.cluster === c && r.namespace === namespace && r.name === name)
       .sort((a, b) => (createdOf(b) ?? '').localeCompare(createdOf(a) ?? ''));
     if (!pods.length) throw new HttpError(404, `no pod ${namespace}/${name} in cluster ${c}`);
-    return { cluster: c, namespace, name, pods } satisfies HistoryResponse;
+    return { cluster: c, namespace, name, ...page(pods, p) } satisfies HistoryResponse;
   }
   if (url.pathname === '/stats') {
     const p = params(url, ['cluster', 'namespace', 'owner', 'since', 'until', 'groupBy']);

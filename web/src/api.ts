@@ -391,10 +391,13 @@ export function createApi(base: string, fetchImpl: Fetch = (u, i) => fetch(u, i)
       ),
     crashloops: (cluster: string) =>
       list('crashloops', { cluster, limit: PAGE_LIMIT }, CrashItemSchema, (r) => adaptCrash(r, cluster)),
-    /** Every incarnation of a pod name, newest first. */
+    /** Every incarnation of a pod name, newest first (the route's pages followed). */
     pod: (cluster: string, namespace: string, name: string) =>
-      list(['pods', cluster, namespace, name].map(encodeURIComponent).join('/'), {}, PodRecordSchema, (r) =>
-        adaptPod(r, cluster),
+      list(
+        ['pods', cluster, namespace, name].map(encodeURIComponent).join('/'),
+        { limit: PAGE_LIMIT },
+        PodRecordSchema,
+        (r) => adaptPod(r, cluster),
       ),
     /** Groups by namespace or owner; `since` (e.g. `24h`, RFC 3339) is the API's default when absent. */
     async stats(cluster: string, groupBy: 'namespace' | 'owner', since?: string): Promise<StatsGroup[]> {

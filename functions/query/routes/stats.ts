@@ -3,15 +3,16 @@
  * nearest-rank p50/p90/p99 of the duration figures, restarts and terminations by reason, over
  * the pods created in [since, until). Reads every page of byOwner, byNamespace or (a whole
  * cluster) byClusterDay, one query per UTC day, then `statsOf`: the function `podlife replay`
- * uses, so the two always agree.
+ * uses, so the two always agree. The range is bounded (QUERY_BOUNDS.maxStatsDays, whatever the
+ * scope) before any day is listed, and the items read by QUERY_BOUNDS.maxStatsItems.
  */
 import {
   BadParameterError,
-  MAX_STATS_DAYS,
   parseParams,
+  QUERY_BOUNDS,
   StatsParams,
   type StatsResponse,
-  type TimeParam,
+  statsRangeOf,
 } from '../../commons/api-schemas.ts';
 import { mapLimit } from '../../commons/concurrency.ts';
 import { daysBetween } from '../../commons/keys.ts';
@@ -20,19 +21,21 @@ import { figureRowOf, identityOf, ownerGroupOf } from '../../commons/pod-rows.ts
 import { statsBy, statsOf, valuesOf } from '../../core/stats.ts';
 import type { Route } from '../route.ts';
 
-const at = (t: TimeParam, now: number) => ('at' in t ? t.at : now - t.ago * 1000);
-
 export const statsRoute: Route = {
   path: '/stats',
   async run({ params, reader, now }): Promise<StatsResponse> {
     const p = parseParams(StatsParams, params);
-    const since = at(p.since, now);
-    const until = p.until ? at(p.until, now) : now;
-    if (since >= until) throw new BadParameterError('since', 'must be before until');
+    // Bounded before anything is built from it: at most QUERY_BOUNDS.maxStatsDays days, any scope.
+    const { since, until } = statsRangeOf(p, now);
     const days = daysBetween(since, until - 1);
-    if (!p.namespace && days.length > MAX_STATS_DAYS) {
-      throw new BadParameterError('since', `a cluster-wide range may span at most ${MAX_STATS_DAYS} days`);
-    }
+    reader.limitItems(
+      QUERY_BOUNDS.maxStatsItems,
+      () =>
+        new BadParameterError(
+          'since',
+          `the range holds more than ${QUERY_BOUNDS.maxStatsItems} pods: narrow it (a later since, an until, a namespace or an owner)`,
+        ),
+    );
     const fromIso = new Date(since).toISOString();
     const toIso = new Date(until).toISOString();
     const requests = statsRequests(reader.tableName, { ...p, fromIso, toIso }, days);
