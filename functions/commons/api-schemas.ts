@@ -262,14 +262,18 @@ export type PendingParams = z.infer<typeof PendingParams>;
 export type CrashLoopsParams = z.infer<typeof CrashLoopsParams>;
 export type StatsParams = z.infer<typeof StatsParams>;
 
+/** A parameter's name as an answer names it: never empty, at most QUERY_BOUNDS.maxNameLength. */
+export const nameOfParameter = (name: string) =>
+  name === '' ? '(empty name)' : name.length > B.maxNameLength ? `${name.slice(0, B.maxNameLength)}…` : name;
+
 /** The sizes every request is held to before its parameters are parsed (QUERY_BOUNDS). */
 export function checkSizes(params: Record<string, string>): void {
   const entries = Object.entries(params);
   if (entries.length > B.maxParameters)
     throw new BadParameterError('query', `at most ${B.maxParameters} parameters`);
   for (const [name, value] of entries) {
-    if (name.length > B.maxNameLength)
-      throw new BadParameterError(`${name.slice(0, B.maxNameLength)}…`, 'unknown parameter for this route');
+    if (name === '' || name.length > B.maxNameLength)
+      throw new BadParameterError(nameOfParameter(name), 'unknown parameter for this route');
     if (value.length > B.maxValueLength)
       throw new BadParameterError(name, `at most ${B.maxValueLength} characters`);
   }
@@ -288,7 +292,7 @@ export function parseParams<S extends z.ZodType>(
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   if (issue.code === 'unrecognized_keys') {
-    throw new BadParameterError(issue.keys[0], 'unknown parameter for this route');
+    throw new BadParameterError(nameOfParameter(issue.keys[0]), 'unknown parameter for this route');
   }
   const parameter = issue.path.map(String).join('.') || 'query';
   const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
