@@ -137,7 +137,11 @@ function spawnAll(): Promise<void> {
 }
 
 /** A command run in-process: its exit status and what it wrote. */
-async function inProcess(command: (argv: string[], io: Io) => Promise<number>, argv: string[]) {
+async function inProcess(
+  command: (argv: string[], io: Io) => Promise<number>,
+  argv: string[],
+  url: string = open.url,
+) {
   let out = '';
   let err = '';
   const io = {
@@ -155,7 +159,7 @@ async function inProcess(command: (argv: string[], io: Io) => Promise<number>, a
     },
     env: {},
   } as unknown as Io;
-  const code = await command([...argv, '--local', open.url], io);
+  const code = await command([...argv, '--local', url], io);
   return { code, stdout: out, stderr: err };
 }
 
@@ -205,6 +209,38 @@ describe('tables by default, JSON with -o json', () => {
     expect(JSON.parse(spawned.historyJson.stdout) as PodRecord[]).toEqual(want);
     const byUid = await inProcess(historyCommand, ['--uid', want[1].uid, '--cluster', 'demo', '-o', 'json']);
     expect(JSON.parse(byUid.stdout)).toEqual([want[1]]);
+  });
+
+  it('history follows the route’s pages: every incarnation, in the order the pages give them', async () => {
+    const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
+    const asked: (string | undefined)[] = [];
+    // One record a page, the token the offset of the next.
+    const paged = await serveHandler(async (event) => {
+      const token = event.queryStringParameters?.nextToken;
+      asked.push(token);
+      const i = Number(token ?? 0);
+      const more = i + 1 < want.length ? { nextToken: String(i + 1) } : {};
+      const body = {
+        cluster: 'demo',
+        namespace: 'argocd',
+        name: 'my-pod',
+        pods: want.slice(i, i + 1),
+        ...more,
+      };
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    });
+    try {
+      const r = await inProcess(
+        historyCommand,
+        ['argocd/my-pod', '--cluster', 'demo', '-o', 'json'],
+        paged.url,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(want);
+      expect(asked).toEqual([undefined, '1']);
+    } finally {
+      await paged.close();
+    }
   });
 
   it('crashloops: restarts, in the window, last termination with exit code', async () => {
