@@ -346,6 +346,27 @@ export function decodeToken(
   return value as Record<string, string>;
 }
 
+/**
+ * How many of `rows` (in order) an answer can carry and stay under QUERY_BOUNDS.maxAnswerBytes
+ * of JSON, room kept for the answer's other fields: one at least.
+ */
+export function rowsThatFit(rows: readonly unknown[], envelopeBytes = 8 * 1024): number {
+  let bytes = envelopeBytes;
+  for (let i = 0; i < rows.length; i++) {
+    bytes += Buffer.byteLength(JSON.stringify(rows[i])) + 1;
+    if (bytes > B.maxAnswerBytes) return Math.max(1, i);
+  }
+  return rows.length;
+}
+
+/** The ExclusiveStartKey that resumes right after `item` (its key attributes on the index). */
+export function keyOfItem(
+  item: Record<string, unknown>,
+  keyAttributes: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(keyAttributes.map((k) => [k, item[k]]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answers
 

@@ -34,6 +34,7 @@ let handler: QueryHandler;
 const MANY = { cluster: 'many', namespace: 'db', name: 'pg-0', count: 3000 };
 const MANY_START = Date.parse('2026-10-01T00:00:00Z');
 let manyRecords: PodRecord[];
+const BIG = { cluster: 'big', count: 1200 };
 
 beforeAll(async () => {
   t = await startLocalTable('podlife-hostile');
@@ -47,6 +48,24 @@ beforeAll(async () => {
   const items = engine.factMaps().map((m) => podItemOf(m, 1, { now: demo.now, retentionDays: 30 })!);
   await batchWrite(t.doc, t.tableName, items);
   manyRecords = engine.records({ now: demo.now, stuckAfterSeconds: 300 });
+  // 1,200 Pending pods, each with a 1,000-character scheduler message: 1,000 rows pass 1 MB.
+  const pendingInputs: Input[] = [];
+  for (let i = 0; i < BIG.count; i++) {
+    const p = {
+      cluster: BIG.cluster,
+      namespace: 'batch',
+      name: `job-${i}`,
+      uid: `job-${String(i).padStart(5, '0')}`,
+      created: MANY_START + i * 1000,
+    };
+    pendingInputs.push(unschedulable(p, `0/500 nodes are available: ${'x'.repeat(960)}`.slice(0, 1000)));
+  }
+  const big = engineOf(pendingInputs).factMaps();
+  await batchWrite(
+    t.doc,
+    t.tableName,
+    big.map((m) => podItemOf(m, 1, { now: demo.now, retentionDays: 30 })!),
+  );
   handler = makeQueryHandler({ client: t.client, tableName: t.tableName, now: () => demo.now });
 }, 240_000);
 afterAll(async () => {
@@ -214,6 +233,29 @@ describe('the history route is paginated: no answer over 1 MB, the pages togethe
       status: 400,
       body: { parameter: 'nextToken' },
     });
+  });
+});
+
+describe('the list routes: no page over 1 MB either', () => {
+  it('/pending?limit=1000 over 1,200 pods with long messages: pages < 1 MB, together every pod once', async () => {
+    const uids: string[] = [];
+    const counts: number[] = [];
+    let token: string | undefined;
+    do {
+      const res = await call('/pending', {
+        cluster: BIG.cluster,
+        limit: '1000',
+        ...(token ? { nextToken: token } : {}),
+      });
+      expect(res.status).toBe(200);
+      expect(res.bytes).toBeLessThan(QUERY_BOUNDS.maxAnswerBytes);
+      uids.push(...res.body.pods.map((p: { uid: string }) => p.uid));
+      counts.push(res.body.pods.length);
+      token = res.body.nextToken;
+    } while (token && counts.length < 20);
+    expect(uids).toEqual(Array.from({ length: BIG.count }, (_, i) => `job-${String(i).padStart(5, '0')}`));
+    // The byte bound, not the limit, cut the first page.
+    expect(counts[0]).toBeLessThan(1000);
   });
 });
 

@@ -9,7 +9,9 @@ import {
   type CrashLoopsResponse,
   decodeToken,
   encodeToken,
+  keyOfItem,
   parseParams,
+  rowsThatFit,
 } from '../../commons/api-schemas.ts';
 import { crashKey } from '../../commons/keys.ts';
 import { crashLoopingRequest, PAGE_KEY_ATTRIBUTES } from '../../commons/pod-queries.ts';
@@ -34,9 +36,15 @@ export const crashLoopsRoute: Route = {
       now: new Date(now).toISOString(),
       windowSeconds: p.window,
       minRestarts: p.minRestarts,
-      pods: page.items.map(rowOf),
+      pods: [],
     };
-    const nextToken = encodeToken(page.lastKey);
+    const rows = page.items.map(rowOf);
+    // At most 1 MB of JSON: a page cut short resumes right after its last pod.
+    const fit = rowsThatFit(rows);
+    answer.pods = rows.slice(0, fit);
+    const lastKey =
+      fit < rows.length ? keyOfItem(page.items[fit - 1], PAGE_KEY_ATTRIBUTES.crashLooping) : page.lastKey;
+    const nextToken = encodeToken(lastKey);
     return nextToken ? { ...answer, nextToken } : answer;
   },
 };

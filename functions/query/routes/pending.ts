@@ -7,9 +7,11 @@
 import {
   decodeToken,
   encodeToken,
+  keyOfItem,
   PendingParams,
   type PendingResponse,
   parseParams,
+  rowsThatFit,
 } from '../../commons/api-schemas.ts';
 import { pendingKey } from '../../commons/keys.ts';
 import { PAGE_KEY_ATTRIBUTES, pendingRequest } from '../../commons/pod-queries.ts';
@@ -41,8 +43,13 @@ export const pendingRoute: Route = {
       }),
       p.limit,
     );
-    answer.pods = page.items.map((i) => pendingPodOf(i, now, thresholds));
-    const nextToken = encodeToken(page.lastKey);
+    const rows = page.items.map((i) => pendingPodOf(i, now, thresholds));
+    // At most 1 MB of JSON: a page cut short resumes right after its last pod.
+    const fit = rowsThatFit(rows);
+    answer.pods = rows.slice(0, fit);
+    const lastKey =
+      fit < rows.length ? keyOfItem(page.items[fit - 1], PAGE_KEY_ATTRIBUTES.pending) : page.lastKey;
+    const nextToken = encodeToken(lastKey);
     return nextToken ? { ...answer, nextToken } : answer;
   },
 };
