@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { PodRecord } from '../core/pod-record.ts';
 import type { FigureValues, GroupStats } from '../core/stats.ts';
 import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
+import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -96,10 +97,10 @@ export const QUERY_BOUNDS = {
   maxDurationLength: 32,
   /** The longest duration any parameter accepts (olderThan, window, since/until before now). */
   maxDurationSeconds: 3660 * DAY_SECONDS,
-  /** The earliest time a parameter may name (podlife's earliest valid instant, 2014-06-01). */
-  earliestTime: Date.UTC(2014, 5, 1),
-  /** How far past now a time may be (clock skew). */
-  clockSkewMs: DAY_SECONDS * 1000,
+  /** The earliest time a parameter may name: the contracts' own (core/time-bounds.ts, 2014-06-01). */
+  earliestTime: EARLIEST_TIME_MS,
+  /** How far past now a time may be: the contracts' clock skew (24 h). */
+  clockSkewMs: CLOCK_SKEW_MS,
   /** Items a page of /pending, /crashloops or /pods/{...} holds. */
   limit: { min: 1, default: 100, max: 1000 },
   /** minRestarts at most. */
