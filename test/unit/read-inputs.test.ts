@@ -140,7 +140,13 @@ describe('caps: memory is bounded by the longest line or document, not the file'
     const stats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
     await readInput(
       file('huge.jsonl', text),
-      { cluster: 'c', now: Date.now(), maxLineChars: 1 << 20, onDecoded: () => decoded++, onProblem: (p) => problems.push(p) },
+      {
+        cluster: 'c',
+        now: Date.now(),
+        maxLineChars: 1 << 20,
+        onDecoded: () => decoded++,
+        onProblem: (p) => problems.push(p),
+      },
       stats,
     );
     expect(problems).toEqual([
