@@ -112,7 +112,7 @@ export class RecordingSink implements Sink {
 }
 
 /** Polls until `cond` holds (or throws after `timeoutMs`, with `what` in the message). */
-export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 15_000): Promise<void> {
+export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 45_000): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
