@@ -3,11 +3,10 @@
  * client they make from them, the clusters to ask about, and one way to fail: a single line on
  * stderr and exit status 1.
  */
-
-import { parseArgs } from 'node:util';
 import type { ClustersResponse } from '../functions/commons/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
-import { UsageError } from './replay.ts';
+import { parseCliArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { safeText } from './terminal-text.ts';
 
 export const API_OPTIONS_HELP = `API options:
@@ -106,7 +105,7 @@ export async function oneCluster(client: ApiClient, cluster: string | undefined)
 export function parseCommand<
   O extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>,
 >(argv: string[], own: O) {
-  return parseArgs({ args: argv, allowPositionals: true, options: { ...API_OPTIONS, ...own } });
+  return parseCliArgs({ args: argv, allowPositionals: true, options: { ...API_OPTIONS, ...own } });
 }
 
 /** Runs a query command: an API failure is one line on stderr and exit status 1. */
