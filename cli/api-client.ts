@@ -7,7 +7,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface Credentials {
   accessKeyId: string;
@@ -67,6 +66,8 @@ export interface SignInput {
 /** The headers of a signed GET of `url` (host, x-amz-date, [x-amz-security-token], authorization). */
 export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
   const { url } = input;
+  // Loaded only to sign: local mode and replay never need it.
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     service: 'execute-api',
     region: input.region,

@@ -5,8 +5,7 @@
  */
 import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { formatSeconds, parseDuration } from '../functions/core/time.ts';
-import { JAVA_MISSING } from '../local/dynamodb-local.ts';
-import { LocalMode } from '../local/local-mode.ts';
+import type { LocalMode } from '../local/local-mode.ts';
 import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
@@ -82,6 +81,13 @@ export const LOCAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** Run from the bundle (a .js file), registers tsx for local/'s TypeScript; from sources, no-op. */
+async function typeScriptLoader(): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
 export async function localCommand(
   argv: string[],
   out = process.stdout,
@@ -118,6 +124,7 @@ export async function localCommand(
   let kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined;
   if (values.kubeconfig || values.context) {
     try {
+      await typeScriptLoader();
       const { loadClusterConfig } = await import('../local/live-cluster.ts');
       kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
     } catch (e) {
@@ -126,6 +133,13 @@ export async function localCommand(
     }
   }
 
+  // Local mode's parts (DynamoDB Local, the AWS SDK, the handlers) load only now. They stay
+  // TypeScript in the CLI's bundle (scripts/build-cli.mjs): from the bundle, through tsx.
+  await typeScriptLoader();
+  const [{ JAVA_MISSING }, { LocalMode }] = await Promise.all([
+    import('../local/dynamodb-local.ts'),
+    import('../local/local-mode.ts'),
+  ]);
   let mode: LocalMode;
   try {
     mode = await LocalMode.start({
