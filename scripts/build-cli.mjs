@@ -6,11 +6,12 @@
  *
  * - Code splitting: each command is its own chunk, loaded when it runs (`podlife --help`
  *   loads main.js alone).
- * - npm packages stay external (node_modules is there; the AWS SDK loads only to sign).
+ * - zod and yaml are bundled; the AWS SDK and other rarely used packages stay external
+ *   (node_modules is there; the SDK loads only to sign).
  * - local/ and web/ (local mode: DynamoDB Local, the handlers, the dashboard's build) stay
  *   TypeScript, imported through tsx when `podlife local` runs: they find files beside their
  *   own sources (import.meta.dirname), which a bundle would move.
- * - inputs.json records every bundled source with its size and mtime: bin/podlife.js compares
+ * - inputs.json records every bundled source of the project with its size and mtime: bin/podlife.js compares
  *   them at start-up (a few stat calls) and rebuilds when one changed.
  *
  *   node scripts/build-cli.mjs [OUTDIR]
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUTDIR = join(ROOT, 'dist', 'cli');
 /** Files that shape the bundle without being in it. */
-const BUILD_INPUTS = ['scripts/build-cli.mjs', 'package.json'];
+const BUILD_INPUTS = ['scripts/build-cli.mjs', 'package.json', 'package-lock.json'];
 
 /** local/ and web/ stay TypeScript, imported from the sources (see above). */
 function keepSourcesOf(outdir) {
@@ -63,15 +64,33 @@ export async function buildCli(outdir = DEFAULT_OUTDIR) {
     format: 'esm',
     platform: 'node',
     target: 'node24',
-    packages: 'external',
+    // zod and yaml (read on every replay) are bundled: one file parses faster than Node
+    // resolves and loads their hundreds of modules. What loads rarely stays in node_modules.
+    external: [
+      '@aws-sdk/*',
+      '@smithy/*',
+      '@kubernetes/*',
+      '@aws-lambda-powertools/*',
+      'tsx',
+      'tsx/*',
+      'esbuild',
+    ],
     chunkNames: '[name]-[hash]',
+    mainFields: ['module', 'main'],
+    // For a CommonJS module among them that requires a Node.js built-in.
+    banner: {
+      js: "import { createRequire as __podlifeCreateRequire } from 'node:module';const require = __podlifeCreateRequire(import.meta.url);",
+    },
     metafile: true,
     logLevel: 'warning',
     legalComments: 'none',
     plugins: [keepSourcesOf(outdir)],
   });
+  // The project's sources; the packages' change with package-lock.json (and npm ci rebuilds).
   const inputs = [
-    ...Object.keys(result.metafile.inputs).map((f) => relative(ROOT, resolve(ROOT, f))),
+    ...Object.keys(result.metafile.inputs)
+      .map((f) => relative(ROOT, resolve(ROOT, f)))
+      .filter((f) => !f.startsWith('node_modules')),
     ...BUILD_INPUTS,
   ].sort();
   const files = stampOf(inputs);
