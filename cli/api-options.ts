@@ -92,6 +92,8 @@ export function outputOf(v: ApiOptionValues): 'table' | 'json' {
 /** The clusters to ask about: the one given (if the API knows it), else every one it knows. */
 export async function clustersOf(client: ApiClient, cluster: string | undefined): Promise<string[]> {
   const { clusters } = await client.get<ClustersResponse>('/clusters');
+  if (!Array.isArray(clusters))
+    throw new ApiError(`the API at ${client.givenUrl} answered /clusters without a list of clusters`);
   const known = clusters.map((c) => c.name);
   if (cluster) {
     // An unknown cluster would answer "No Pending pods.": good news that is a typo.
