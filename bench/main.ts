@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # all suites, human-readable
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
- *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query; comma-separated)
+ *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query, cli; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
  *
  * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
@@ -60,6 +60,18 @@ const SUITES: Record<string, Suite> = {
     run: 'runQueryBench',
     full: {},
     quick: { sizes: [2_000, 10_000], calls: 10 },
+  },
+  cli: {
+    module: './cli.ts',
+    run: 'runCliBench',
+    targets: {
+      'help.medianMs': '≤ 300',
+      'replayDemo.medianMs': '≤ 600',
+      helpToNodeRatio: 'node -e 0 = 1',
+      replayDemoToNodeRatio: 'node -e 0 = 1',
+    },
+    full: { runs: 9 },
+    quick: { runs: 3 },
   },
 };
 

@@ -7,7 +7,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface Credentials {
   accessKeyId: string;
@@ -67,6 +66,8 @@ export interface SignInput {
 /** The headers of a signed GET of `url` (host, x-amz-date, [x-amz-security-token], authorization). */
 export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
   const { url } = input;
+  // Loaded only to sign: local mode and replay never need it.
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     service: 'execute-api',
     region: input.region,
@@ -97,6 +98,11 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
 export interface ApiClientOptions {
   /** The API's base URL. */
   baseUrl: string;
+  /**
+   * A 404 at baseUrl may mean it is a dashboard's URL: read its /config.json (apiBaseUrl, as
+   * the page does) and use the API it names.
+   */
+  discover?: boolean;
   /** `aws`: SigV4-signed (the deployed API); `local`: plain HTTP (local mode). */
   mode: 'aws' | 'local';
   profile?: string;
@@ -168,12 +174,17 @@ function defaultCredentials(profile: string | undefined): () => Promise<Credenti
 }
 
 export class ApiClient {
-  private readonly base: URL;
+  private base: URL;
+  private discover: boolean;
   private readonly region: string | undefined;
   private readonly credentials: () => Promise<Credentials>;
   private readonly timeoutMs: number;
+  /** The URL as the user gave it. */
+  readonly givenUrl: string;
 
   constructor(readonly opts: ApiClientOptions) {
+    this.givenUrl = opts.baseUrl;
+    this.discover = opts.discover ?? false;
     this.base = new URL(opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`);
     const env = opts.env ?? process.env;
     this.region = opts.region ?? regionOfUrl(opts.baseUrl) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -215,13 +226,37 @@ export class ApiClient {
       res = await get(url, headers, this.timeoutMs);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new ApiError(`cannot reach the API at ${this.base.origin}: ${e.code ?? e.message}`);
+      const what =
+        this.opts.mode === 'local'
+          ? "is local mode running there? Start it with 'npm start' (or 'podlife local'), or give its URL with --local"
+          : 'check the URL (--api or PODLIFE_API_URL) and your network';
+      throw new ApiError(`cannot reach the API at ${this.givenUrl}: ${e.code ?? e.message}: ${what}`);
     }
+    if (res.status === 404 && this.discover) {
+      this.discover = false;
+      if (await this.discoverApi()) return this.get<T>(path, query);
+    }
+    this.discover = false;
     if (res.status < 200 || res.status >= 300) throw errorOf(res.status, res.body);
     try {
       return JSON.parse(res.body) as T;
     } catch {
       throw new ApiError(`the API's answer is not JSON: ${res.body.slice(0, 100)}`);
+    }
+  }
+
+  /** The API a dashboard's /config.json names (`apiBaseUrl`, relative to it), if it names one. */
+  private async discoverApi(): Promise<boolean> {
+    try {
+      const res = await get(new URL('config.json', this.base), {}, this.timeoutMs);
+      const api = (JSON.parse(res.body) as { apiBaseUrl?: unknown }).apiBaseUrl;
+      if (res.status !== 200 || typeof api !== 'string') return false;
+      const next = new URL(api, this.base);
+      if (next.origin !== this.base.origin || next.href === this.base.href) return false;
+      this.base = new URL(next.href.endsWith('/') ? next.href : `${next.href}/`);
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -3,17 +3,17 @@
  * client they make from them, the clusters to ask about, and one way to fail: a single line on
  * stderr and exit status 1.
  */
-
-import { parseArgs } from 'node:util';
 import type { ClustersResponse } from '../functions/commons/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
-import { UsageError } from './replay.ts';
+import { parseCliArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { safeText } from './terminal-text.ts';
 
 export const API_OPTIONS_HELP = `API options:
   --api URL            the deployed API (SigV4-signed with your AWS credentials);
                        default: $PODLIFE_API_URL
-  --local URL          local mode's API on 127.0.0.1 (plain HTTP, no credentials)
+  --local URL          local mode on 127.0.0.1 (plain HTTP, no credentials): its dashboard
+                       URL (http://127.0.0.1:8787) or its API's (http://127.0.0.1:8787/api)
   --profile NAME       AWS profile to sign with (default: the usual AWS chain: env, SSO, ~/.aws)
   --region NAME        AWS region (default: from the API's URL, then $AWS_REGION)
   --cluster NAME       one cluster (default: every cluster the API knows)
@@ -73,6 +73,9 @@ export function clientOf(v: ApiOptionValues, env: NodeJS.ProcessEnv): ApiClient 
   }
   return new ApiClient({
     baseUrl: raw,
+    // Local mode serves its dashboard at / and the API under /api: given the dashboard's URL
+    // (what its banner prints first), the client finds the API as the page does.
+    discover: local && (url.pathname === '/' || url.pathname === ''),
     mode: local ? 'local' : 'aws',
     profile: v.profile,
     region: v.region,
@@ -86,13 +89,28 @@ export function outputOf(v: ApiOptionValues): 'table' | 'json' {
   return o;
 }
 
-/** The clusters to ask about: the one given, else every one the API knows. */
+/** The clusters to ask about: the one given (if the API knows it), else every one it knows. */
 export async function clustersOf(client: ApiClient, cluster: string | undefined): Promise<string[]> {
-  if (cluster) return [cluster];
   const { clusters } = await client.get<ClustersResponse>('/clusters');
-  if (clusters.length === 0)
-    throw new ApiError('the API knows no cluster yet: has the forwarder sent anything?');
-  return clusters.map((c) => c.name);
+  if (!Array.isArray(clusters))
+    throw new ApiError(`the API at ${client.givenUrl} answered /clusters without a list of clusters`);
+  const known = clusters.map((c) => c.name);
+  if (cluster) {
+    // An unknown cluster would answer "No Pending pods.": good news that is a typo.
+    if (!known.includes(cluster)) {
+      throw new ApiError(
+        known.length
+          ? `unknown cluster ${JSON.stringify(cluster)}: the API at ${client.givenUrl} knows ${known.join(', ')} (choose one with --cluster, or leave --cluster out for all)`
+          : `unknown cluster ${JSON.stringify(cluster)}: the API at ${client.givenUrl} knows no cluster yet: has the forwarder sent anything?`,
+      );
+    }
+    return [cluster];
+  }
+  if (known.length === 0)
+    throw new ApiError(
+      `the API at ${client.givenUrl} knows no cluster yet: has the forwarder sent anything?`,
+    );
+  return known;
 }
 
 /** Exactly one cluster (for stats): the one given, or the only one the API knows. */
@@ -106,7 +124,7 @@ export async function oneCluster(client: ApiClient, cluster: string | undefined)
 export function parseCommand<
   O extends Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>,
 >(argv: string[], own: O) {
-  return parseArgs({ args: argv, allowPositionals: true, options: { ...API_OPTIONS, ...own } });
+  return parseCliArgs({ args: argv, allowPositionals: true, options: { ...API_OPTIONS, ...own } });
 }
 
 /** Runs a query command: an API failure is one line on stderr and exit status 1. */

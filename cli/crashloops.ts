@@ -5,6 +5,7 @@
 import type { CrashLoopingPod, CrashLoopsResponse } from '../functions/commons/api-schemas.ts';
 import { parseDuration } from '../functions/core/time.ts';
 import {
+  API_OPTIONS,
   API_OPTIONS_HELP,
   clientOf,
   clustersOf,
@@ -14,8 +15,8 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { UsageError } from './errors.ts';
 import { crashLoopTable } from './format-query.ts';
-import { UsageError } from './replay.ts';
 
 export const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
 
@@ -34,12 +35,17 @@ Examples:
   podlife crashloops --window 15m --min-restarts 3 --cluster prod
   podlife crashloops -o json | jq -r '.[] | "\\(.namespace)/\\(.name) \\(.lastTerminationReason)"'`;
 
+const CRASHLOOPS_OPTIONS_OWN = {
+  window: { type: 'string', default: '1h' },
+  'min-restarts': { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+} as const;
+
+/** Every option the command takes (for "did you mean"). */
+export const CRASHLOOPS_OPTIONS = { ...API_OPTIONS, ...CRASHLOOPS_OPTIONS_OWN };
+
 export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    window: { type: 'string', default: '1h' },
-    'min-restarts': { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-  });
+  const { values, positionals } = parseCommand(argv, CRASHLOOPS_OPTIONS_OWN);
   if (values.help) {
     io.out.write(`${CRASHLOOPS_HELP}\n`);
     return 0;

@@ -7,6 +7,7 @@ import type { HistoryResponse, PodResponse } from '../functions/commons/api-sche
 import type { PodRecord } from '../functions/core/pod-record.ts';
 import { ApiError } from './api-client.ts';
 import {
+  API_OPTIONS,
   API_OPTIONS_HELP,
   clientOf,
   clustersOf,
@@ -16,8 +17,8 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { UsageError } from './errors.ts';
 import { historyOutput } from './format-query.ts';
-import { UsageError } from './replay.ts';
 
 export const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
        podlife history --uid UID [options]
@@ -53,11 +54,16 @@ export function podArg(
   return { namespace: namespace ?? 'default', name: parts[0] };
 }
 
+const HISTORY_OPTIONS_OWN = {
+  namespace: { type: 'string', short: 'n' },
+  uid: { type: 'string' },
+} as const;
+
+/** Every option the command takes (for "did you mean"). */
+export const HISTORY_OPTIONS = { ...API_OPTIONS, ...HISTORY_OPTIONS_OWN };
+
 export async function historyCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    namespace: { type: 'string', short: 'n' },
-    uid: { type: 'string' },
-  });
+  const { values, positionals } = parseCommand(argv, HISTORY_OPTIONS_OWN);
   if (values.help) {
     io.out.write(`${HISTORY_HELP}\n`);
     return 0;

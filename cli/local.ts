@@ -4,13 +4,12 @@
  * a recorded watch stream, or a live cluster through the forwarder's local sink.
  */
 import { closeSync, constants, openSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatSeconds, parseDuration } from '../functions/core/time.ts';
-import { JAVA_MISSING } from '../local/dynamodb-local.ts';
-import { LocalMode } from '../local/local-mode.ts';
+import type { LocalMode } from '../local/local-mode.ts';
+import { parseCliArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 import { formatProblem } from './read-inputs.ts';
-import { UsageError } from './replay.ts';
 import { safeText } from './terminal-text.ts';
 
 export const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
@@ -70,25 +69,34 @@ function parseSpeed(text: string): number | 'max' {
   return Number(m[1]);
 }
 
+export const LOCAL_OPTIONS = {
+  speed: { type: 'string', default: '60x' },
+  'max-gap': { type: 'string', default: '2m' },
+  cluster: { type: 'string', default: 'demo' },
+  port: { type: 'string', default: '8787' },
+  'stuck-after': { type: 'string', default: '5m' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  exit: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Run from the bundle (a .js file), registers tsx for local/'s TypeScript; from sources, no-op. */
+async function typeScriptLoader(): Promise<void> {
+  if (import.meta.url.endsWith('.ts')) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
 export async function localCommand(
   argv: string[],
   out = process.stdout,
   err = process.stderr,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      speed: { type: 'string', default: '60x' },
-      'max-gap': { type: 'string', default: '2m' },
-      cluster: { type: 'string', default: 'demo' },
-      port: { type: 'string', default: '8787' },
-      'stuck-after': { type: 'string', default: '5m' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      exit: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: LOCAL_OPTIONS,
   });
   if (values.help) {
     out.write(`${LOCAL_HELP}\n`);
@@ -116,6 +124,7 @@ export async function localCommand(
   let kubeConfig: import('@kubernetes/client-node').KubeConfig | undefined;
   if (values.kubeconfig || values.context) {
     try {
+      await typeScriptLoader();
       const { loadClusterConfig } = await import('../local/live-cluster.ts');
       kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
     } catch (e) {
@@ -124,6 +133,13 @@ export async function localCommand(
     }
   }
 
+  // Local mode's parts (DynamoDB Local, the AWS SDK, the handlers) load only now. They stay
+  // TypeScript in the CLI's bundle (scripts/build-cli.mjs): from the bundle, through tsx.
+  await typeScriptLoader();
+  const [{ JAVA_MISSING }, { LocalMode }] = await Promise.all([
+    import('../local/dynamodb-local.ts'),
+    import('../local/local-mode.ts'),
+  ]);
   let mode: LocalMode;
   try {
     mode = await LocalMode.start({

@@ -2,42 +2,74 @@
  * The podlife command line. Each command lives in its own module; this file only dispatches
  * and turns errors into one clear line and an exit code.
  */
-import { crashloopsCommand } from './crashloops.ts';
-import { historyCommand } from './history.ts';
-import { localCommand } from './local.ts';
-import { pendingCommand } from './pending.ts';
-import { replayCommand, UsageError } from './replay.ts';
-import { statsCommand } from './stats.ts';
+import { didYouMean, UsageError } from './errors.ts';
 import { safeLines, safeText } from './terminal-text.ts';
 
-type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+// Each command's module is imported only when it runs (or when an error needs its options), so
+// that `podlife --help` loads nothing but this file, and `podlife replay` no AWS SDK.
+type Loaded = {
+  run: (argv: string[]) => Promise<number>;
+  options: Record<string, { type: string; short?: string }>;
+};
+type Command = { summary: string; load: () => Promise<Loaded> };
 
 const COMMANDS: Record<string, Command> = {
   local: {
     summary: 'the whole pipeline on this machine: DynamoDB Local, handlers, query API, dashboard',
-    run: (a) => localCommand(a),
+    load: async () => {
+      const m = await import('./local.ts');
+      return { run: (a) => m.localCommand(a), options: m.LOCAL_OPTIONS };
+    },
   },
   replay: {
     summary: 'replay recorded watch streams / Pod Lists and print lifecycle figures',
-    run: (a) => replayCommand(a),
+    load: async () => {
+      const m = await import('./replay.ts');
+      return { run: (a) => m.replayCommand(a), options: m.REPLAY_OPTIONS };
+    },
   },
   history: {
     summary: "a pod's history from the query API: every incarnation, figures and timeline",
-    run: (a) => historyCommand(a),
+    load: async () => {
+      const m = await import('./history.ts');
+      return { run: (a) => m.historyCommand(a), options: m.HISTORY_OPTIONS };
+    },
   },
   pending: {
     summary: "pods Pending now, how long, and why (the scheduler's message)",
-    run: (a) => pendingCommand(a),
+    load: async () => {
+      const m = await import('./pending.ts');
+      return { run: (a) => m.pendingCommand(a), options: m.PENDING_OPTIONS };
+    },
   },
   crashloops: {
     summary: 'pods crash-looping now: restarts, last termination reason and exit code',
-    run: (a) => crashloopsCommand(a),
+    load: async () => {
+      const m = await import('./crashloops.ts');
+      return { run: (a) => m.crashloopsCommand(a), options: m.CRASHLOOPS_OPTIONS };
+    },
   },
   stats: {
     summary: 'p50/p90/p99 of lifecycle durations per cluster, namespace or owner',
-    run: (a) => statsCommand(a),
+    load: async () => {
+      const m = await import('./stats.ts');
+      return { run: (a) => m.statsCommand(a), options: m.STATS_OPTIONS };
+    },
   },
 };
+
+/** An option no command but others know: "--speed is an option of podlife local". */
+async function elsewhere(option: string, except: string): Promise<string> {
+  const name = option.replace(/^-+/, '').split('=')[0];
+  const owners: string[] = [];
+  for (const [cmd, c] of Object.entries(COMMANDS)) {
+    if (cmd === except) continue;
+    const { options } = await c.load();
+    if (option.startsWith('--') ? name in options : Object.values(options).some((o) => o.short === name))
+      owners.push(`podlife ${cmd}`);
+  }
+  return owners.length ? `did you mean ${owners.map((o) => `${o} ${option}`).join(' or ')}?` : '';
+}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
@@ -62,22 +94,30 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    process.stderr.write(`podlife: unknown command "${safeText(name)}"\n\n${help()}\n`);
-    return 1;
+    const what = name.startsWith('-')
+      ? `unknown option ${safeText(name)}`
+      : `unknown command "${safeText(name)}"`;
+    const hint = name.startsWith('-')
+      ? didYouMean(name, ['--help'])
+      : didYouMean(name, Object.keys(COMMANDS));
+    process.stderr.write(
+      `podlife: ${what}${hint ? ` (${hint})` : ''}\n` +
+        `Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'podlife --help' for what each does.\n`,
+    );
+    return 2;
   }
   try {
-    return await cmd.run(rest);
+    const loaded = await cmd.load();
+    return await loaded.run(rest);
   } catch (err) {
-    const e = err as Error & { code?: string };
-    if (
-      e instanceof UsageError ||
-      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
-      e.code?.startsWith('ERR_PARSE_ARGS')
-    ) {
+    const e = err as Error & { code?: string; unknownOption?: string; exitCode?: number };
+    if (err instanceof UsageError || e.name === 'UsageError' || e.code?.startsWith('ERR_PARSE_ARGS')) {
+      const other = e.unknownOption ? await elsewhere(e.unknownOption, name) : '';
+      const message = other ? `${e.message} (${other})` : e.message;
       process.stderr.write(
-        `podlife ${name}: ${safeText(e.message)}\nRun 'podlife ${name} --help' for usage.\n`,
+        `podlife ${name}: ${safeText(message)}\nRun 'podlife ${name} --help' for usage.\n`,
       );
-      return 1;
+      return e.exitCode ?? 1;
     }
     if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') {
       process.stderr.write(`podlife ${name}: ${safeText(e.message)}\n`);

@@ -4,6 +4,7 @@
  */
 import type { PendingPod, PendingResponse } from '../functions/commons/api-schemas.ts';
 import {
+  API_OPTIONS,
   API_OPTIONS_HELP,
   clientOf,
   clustersOf,
@@ -13,8 +14,8 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { UsageError } from './errors.ts';
 import { pendingTable } from './format-query.ts';
-import { UsageError } from './replay.ts';
 
 export const PENDING_HELP = `Usage: podlife pending [options]
 
@@ -31,11 +32,16 @@ Examples:
   podlife pending --older-than 5m
   podlife pending -n batch --cluster prod -o json | jq '.[] | select(.stuck)'`;
 
+const PENDING_OPTIONS_OWN = {
+  'older-than': { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+} as const;
+
+/** Every option the command takes (for "did you mean"). */
+export const PENDING_OPTIONS = { ...API_OPTIONS, ...PENDING_OPTIONS_OWN };
+
 export async function pendingCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    'older-than': { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-  });
+  const { values, positionals } = parseCommand(argv, PENDING_OPTIONS_OWN);
   if (values.help) {
     io.out.write(`${PENDING_HELP}\n`);
     return 0;

@@ -2,12 +2,13 @@
  * `podlife replay`: recorded watch streams, Pod Lists and Pods in; per-pod lifecycle figures
  * and per-namespace / per-owner percentiles out. No AWS, no cluster: the pure engine.
  */
-import { parseArgs } from 'node:util';
 import { LifecycleEngine } from '../functions/core/engine.ts';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../functions/core/figures.ts';
 import type { PodRecord } from '../functions/core/pod-record.ts';
 import { type GroupStats, statsBy } from '../functions/core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
+import { parseCliArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 import {
   formatProblem,
@@ -207,24 +208,26 @@ export function ownerKeyOf(r: PodRecord): string | null {
   return r.owner ? `${r.namespace}/${r.owner.kind}/${r.owner.name}` : null;
 }
 
+export const REPLAY_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  cluster: { type: 'string', default: 'replay' },
+  'stuck-after': { type: 'string', default: `${DEFAULT_STUCK_AFTER_SECONDS}` },
+  now: { type: 'string' },
+  'no-stats': { type: 'boolean', default: false },
+  'no-progress': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** Runs the command; returns the exit code. */
 export async function replayCommand(
   argv: string[],
   out = process.stdout,
   err = process.stderr,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      cluster: { type: 'string', default: 'replay' },
-      'stuck-after': { type: 'string', default: `${DEFAULT_STUCK_AFTER_SECONDS}` },
-      now: { type: 'string' },
-      'no-stats': { type: 'boolean', default: false },
-      'no-progress': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: REPLAY_OPTIONS,
   });
   if (values.help) {
     out.write(`${REPLAY_HELP}\n`);
@@ -274,6 +277,4 @@ export async function replayCommand(
   return result.unreadable > 0 ? 1 : result.problems.length > 0 ? 2 : 0;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };

@@ -7,6 +7,7 @@
 
 import type { StatsResponse } from '../functions/commons/api-schemas.ts';
 import {
+  API_OPTIONS,
   API_OPTIONS_HELP,
   clientOf,
   defaultIo,
@@ -16,8 +17,8 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { UsageError } from './errors.ts';
 import { statsOutput } from './format-query.ts';
-import { UsageError } from './replay.ts';
 import { safeText } from './terminal-text.ts';
 
 export const STATS_HELP = `Usage: podlife stats [options]
@@ -39,14 +40,19 @@ Examples:
   podlife stats --namespace payments --since 7d
   podlife stats -n payments --owner Deployment/api --since 2026-11-01T00:00:00Z -o json`;
 
+const STATS_OPTIONS_OWN = {
+  namespace: { type: 'string', short: 'n' },
+  owner: { type: 'string' },
+  since: { type: 'string', default: '24h' },
+  until: { type: 'string' },
+  by: { type: 'string' },
+} as const;
+
+/** Every option the command takes (for "did you mean"). */
+export const STATS_OPTIONS = { ...API_OPTIONS, ...STATS_OPTIONS_OWN };
+
 export async function statsCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    namespace: { type: 'string', short: 'n' },
-    owner: { type: 'string' },
-    since: { type: 'string', default: '24h' },
-    until: { type: 'string' },
-    by: { type: 'string' },
-  });
+  const { values, positionals } = parseCommand(argv, STATS_OPTIONS_OWN);
   if (values.help) {
     io.out.write(`${STATS_HELP}\n`);
     return 0;

@@ -64,7 +64,7 @@ describe('podlife under hostile input', () => {
 
   it('an unknown command or option with control characters is echoed escaped', async () => {
     const cmd = await podlife(['\x1b[2Jwipe']);
-    expect(cmd.code).toBe(1);
+    expect(cmd.code).toBe(2); // a usage error: nothing started
     expect(cmd.stderr).toContain('unknown command "\\x1b[2Jwipe"');
     const opt = await podlife(['replay', '--now', '\x1b]0;t\x07', TRACE]);
     expect(opt.code).toBe(1);

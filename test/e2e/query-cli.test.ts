@@ -33,6 +33,8 @@ let t: LocalTable;
 let demo: LoadedDemo;
 let open: ServedHandler;
 let iam: ServedHandler;
+/** Served as local mode serves it: the page at / (with its config.json), the API under /api. */
+let dash: ServedHandler;
 const seen: Record<string, string>[] = [];
 
 const ENV = {
@@ -70,6 +72,11 @@ beforeAll(async () => {
   );
   const handler = makeQueryHandler({ client: t.client, tableName: t.tableName, now: () => demo.now });
   open = await serveHandler(handler);
+  dash = await serveHandler(async (event) => {
+    if (event.rawPath === '/config.json') return JSON.stringify({ apiBaseUrl: 'api/' });
+    if (event.rawPath.startsWith('/api/')) return handler({ ...event, rawPath: event.rawPath.slice(4) });
+    return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
+  });
   // API Gateway with the IAM authorizer: no SigV4 signature, no call.
   iam = await serveHandler(async (event) => {
     seen.push(event.headers as Record<string, string>);
@@ -87,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await open?.close();
   await iam?.close();
+  await dash?.close();
   await t?.stop();
 });
 
@@ -129,6 +137,11 @@ function spawnAll(): Promise<void> {
       { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
     ],
     ['noApi', ['pending']],
+    ['dashboardUrl', ['pending', '--local', dash.url, '--cluster', 'demo']],
+    ['dashboardUrlSlash', ['pending', '--local', `${dash.url}/`, '--cluster', 'demo']],
+    ['unknownCluster', ['pending', '--local', open.url, '--cluster', 'prod']],
+    ['refused', ['crashloops', '--local', 'http://127.0.0.1:9']],
+    ['misspelledOption', ['pending', '--local', open.url, '--clustr', 'demo']],
     ['help', ['--help']],
   ];
   return mapLimit(runs, 4, async ([key, args, env]) => {
@@ -137,6 +150,11 @@ function spawnAll(): Promise<void> {
 }
 
 /** A command run in-process: its exit status and what it wrote. */
+function captureIo(): Io {
+  const sink = { write: () => true };
+  return { out: sink, err: sink, env: {} } as unknown as Io;
+}
+
 async function inProcess(
   command: (argv: string[], io: Io) => Promise<number>,
   argv: string[],
@@ -216,6 +234,8 @@ describe('tables by default, JSON with -o json', () => {
     const asked: (string | undefined)[] = [];
     // One record a page, the token the offset of the next.
     const paged = await serveHandler(async (event) => {
+      // --cluster is checked against the clusters the API knows.
+      if (event.rawPath === '/clusters') return JSON.stringify({ clusters: [{ name: 'demo' }] });
       const token = event.queryStringParameters?.nextToken;
       asked.push(token);
       const i = Number(token ?? 0);
@@ -307,13 +327,16 @@ describe('the deployed API: SigV4-signed, refusals in one line', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/router-default-7bbdcfcf9b-7xdln/);
+    // Two requests, both signed: /clusters (is `demo` a cluster the API knows?), then /pending.
     const signed = seen.filter((h) => h.authorization);
-    expect(signed).toHaveLength(1);
-    expect(signed[0].host).toBe(new URL(iam.url).host);
-    expect(signed[0].authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDPODLIFETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/,
-    );
-    expect(signed[0]['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(signed).toHaveLength(2);
+    for (const h of signed) {
+      expect(h.host).toBe(new URL(iam.url).host);
+      expect(h.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDPODLIFETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/,
+      );
+      expect(h['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    }
   });
 
   it('PODLIFE_API_URL is the default API; an unsigned call to an IAM API is a 403, said in one line', async () => {
@@ -362,7 +385,9 @@ describe('errors and help', () => {
       out: process.stdout,
       err: {
         write: (s: string) =>
-          expect(s).toBe('podlife pending: cannot reach the API at http://127.0.0.1:9: ECONNREFUSED\n'),
+          expect(s).toBe(
+            "podlife pending: cannot reach the API at http://127.0.0.1:9: ECONNREFUSED: is local mode running there? Start it with 'npm start' (or 'podlife local'), or give its URL with --local\n",
+          ),
       },
       env: {},
     } as unknown as Io);
@@ -387,6 +412,56 @@ describe('errors and help', () => {
     expect(spawned.noApi.stderr).toMatch(
       /^podlife pending: which API\? Give --api URL .*PODLIFE_API_URL\nRun 'podlife pending --help' for usage\.\n$/,
     );
+  });
+
+  it('--local takes the dashboard URL (with or without /) as well as its /api', async () => {
+    expect(spawned.dashboardUrl.stderr).toBe('');
+    expect(spawned.dashboardUrl.code).toBe(0);
+    expect(spawned.dashboardUrl.stdout).toBe(spawned.pending.stdout);
+    expect(spawned.dashboardUrlSlash).toEqual(spawned.dashboardUrl);
+    const api = await pendingCommand(['--local', `${dash.url}/api`, '--cluster', 'demo', '-o', 'json'], {
+      ...captureIo(),
+    });
+    expect(api).toBe(0);
+  });
+
+  it('a refused connection names the URL as given and what to do', async () => {
+    expect(spawned.refused.code).toBe(1);
+    expect(spawned.refused.stdout).toBe('');
+    expect(spawned.refused.stderr).toBe(
+      "podlife crashloops: cannot reach the API at http://127.0.0.1:9: ECONNREFUSED: is local mode running there? Start it with 'npm start' (or 'podlife local'), or give its URL with --local\n",
+    );
+  });
+
+  it('an unknown --cluster is exit 1 naming the known clusters, not "No Pending pods."', async () => {
+    expect(spawned.unknownCluster).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `podlife pending: unknown cluster "prod": the API at ${open.url} knows demo, edge (choose one with --cluster, or leave --cluster out for all)\n`,
+    });
+    const cases: [(argv: string[], io: Io) => Promise<number>, string, string[]][] = [
+      [crashloopsCommand, 'crashloops', []],
+      [statsCommand, 'stats', []],
+      [historyCommand, 'history', ['argocd/my-pod']],
+      [historyCommand, 'history', ['--uid', 'x']],
+    ];
+    for (const [command, name, argv] of cases) {
+      const r = await inProcess(command, [...argv, '--cluster', 'prod']);
+      expect(r, name).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `podlife ${name}: unknown cluster "prod": the API at ${open.url} knows demo, edge (choose one with --cluster, or leave --cluster out for all)\n`,
+      });
+    }
+  });
+
+  it('a misspelled option: one line with "did you mean", the --help hint, exit 2', async () => {
+    expect(spawned.misspelledOption).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "podlife pending: unknown option --clustr (did you mean --cluster?)\nRun 'podlife pending --help' for usage.\n",
+    });
   });
 
   it('--help: usage, options and examples for each command; podlife --help lists them', async () => {

@@ -1,0 +1,57 @@
+/**
+ * The CLI's usage errors and its "did you mean": kept in a module of its own, with no imports,
+ * so that `podlife --help` and a misspelled command load nothing else.
+ */
+
+/** A mistake in the command line: main prints it with a `--help` hint, exit status 1. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** An unknown option that no option of the command is close to (main looks in the others). */
+  unknownOption?: string;
+  /** The exit status (2 for an unknown command or option: nothing was started). */
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Levenshtein distance, with an adjacent swap counting as one edit (Damerau, restricted). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The candidates close to `word`, closest first: within a third of its length (at least 2
+ * edits for short words), or of which it is a prefix / which is a prefix of it.
+ */
+export function closest(word: string, candidates: readonly string[]): string[] {
+  const w = word.toLowerCase();
+  const scored = candidates
+    .map((c) => {
+      const lc = c.toLowerCase();
+      const dist = editDistance(w, lc);
+      const prefix = w.length >= 2 && (lc.startsWith(w) || w.startsWith(lc));
+      return { c, dist: prefix ? Math.min(dist, 1) : dist };
+    })
+    .filter(({ dist }) => dist <= Math.max(2, Math.floor(word.length / 3)));
+  scored.sort((x, y) => x.dist - y.dist || (x.c < y.c ? -1 : 1));
+  return scored.map(({ c }) => c);
+}
+
+/** "did you mean X?" / "did you mean X or Y?", or '' when nothing is close. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const near = closest(word, candidates).slice(0, 2);
+  return near.length ? `did you mean ${near.join(' or ')}?` : '';
+}
