@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import type { StoreStats } from '../functions/commons/pod-store.ts';
 import { decodeObject } from '../functions/core/decode.ts';
-import { BUNDLING } from '../infra/podlife-function.ts';
+import { lambdaBuildOptions } from '../infra/podlife-function.ts';
 import {
   busEventOf,
   harness,
@@ -140,21 +140,7 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const outfile = `${outdir}/index.mjs`;
-  await build({
-    entryPoints: [`${ROOT}functions/ingest/handler.ts`],
-    bundle: true,
-    platform: 'node',
-    outfile,
-    format: 'esm',
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
-    logLevel: 'silent',
-  });
+  await build(lambdaBuildOptions(`${ROOT}functions/ingest/handler.ts`, outfile));
   const bytes = statSync(outfile).size;
   const gz = gzipSync(readFileSync(outfile)).length;
   const times: number[] = [];

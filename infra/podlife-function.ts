@@ -36,6 +36,28 @@ export const BUNDLING = {
   externalModules: ['@aws-sdk/*'],
 } as const;
 
+/**
+ * esbuild's options for a handler bundled as every PodlifeFunction is (for the bench and the tests
+ * that run the Lambda bundles outside CDK).
+ */
+export function lambdaBuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node' as const,
+    outfile,
+    format: 'esm' as const,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.externalModules],
+    logLevel: 'silent' as const,
+  };
+}
+
 export interface PodlifeFunctionProps {
   /** Handler file, relative to the repository root (e.g. functions/ingest/handler.ts). */
   entry: string;

@@ -5,14 +5,15 @@
  * nodejs24.x and the image's distroless nodejs24), and the AWS SDK has nothing to warn about.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForwarder } from '../../forwarder/build.ts';
-import { BUNDLING, NODE_RUNTIME } from '../../infra/podlife-function.ts';
+import { BUNDLING, lambdaBuildOptions, NODE_RUNTIME } from '../../infra/podlife-function.ts';
 import { FakeApiServer } from '../forwarder/fake-apiserver.ts';
+import { writeKubeconfig } from '../forwarder/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -60,17 +61,7 @@ describe('one Node.js for tests, scripts, forwarder and Lambdas', () => {
   it('the bundled forwarder (EventBridge sink) reports the pinned Node.js at startup and no SDK warning', async () => {
     server = await new FakeApiServer().start();
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: fake, cluster: {server: "${server.url}", insecure-skip-tls-verify: true}}]`,
-        'users: [{name: u, user: {token: not-a-secret}}]',
-        'contexts: [{name: fake, context: {cluster: fake, user: u}}]',
-        'current-context: fake',
-      ].join('\n'),
-    );
+    writeKubeconfig(kubeconfig, server.url);
     const bundle = (await buildForwarder(join(dir, 'forwarder.mjs'))).outfile;
     // Plain `node` from PATH, as the image's ENTRYPOINT runs the bundle (no tsx, no node_modules).
     const child: ChildProcess = spawn(
@@ -129,19 +120,7 @@ describe('one Node.js for tests, scripts, forwarder and Lambdas', () => {
       mkdirSync(outdir, { recursive: true });
       const outfile = join(outdir, 'index.mjs');
       // The settings every PodlifeFunction is bundled with (infra/podlife-function.ts).
-      await build({
-        entryPoints: [join(ROOT, 'functions', name, 'handler.ts')],
-        bundle: true,
-        platform: 'node',
-        outfile,
-        format: 'esm',
-        target: BUNDLING.target,
-        minify: BUNDLING.minify,
-        mainFields: [...BUNDLING.mainFields],
-        banner: { js: BUNDLING.banner },
-        external: [...BUNDLING.externalModules],
-        logLevel: 'silent',
-      });
+      await build(lambdaBuildOptions(join(ROOT, 'functions', name, 'handler.ts'), outfile));
       const script = `const m = await import(${JSON.stringify(outfile)});
 console.log(JSON.stringify({ node: process.version, handler: typeof m.handler }));`;
       const r = spawnSync('node', ['--input-type=module', '-e', script], {

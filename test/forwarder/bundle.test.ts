@@ -5,7 +5,7 @@
  * probes, and on SIGTERM flushes and exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForwarder } from '../../forwarder/build.ts';
 import type { LocalSinkRequest } from '../../forwarder/sinks.ts';
 import { FakeApiServer } from './fake-apiserver.ts';
-import { kindPods, waitFor, withRestarts } from './helpers.ts';
+import { kindPods, waitFor, withRestarts, writeKubeconfig } from './helpers.ts';
 
 let dir: string;
 let bundle: string;
@@ -27,17 +27,7 @@ beforeAll(async () => {
   server = await new FakeApiServer().start();
   for (const p of kindPods()) server.add('pods', p);
   kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: fake, cluster: {server: "${server.url}", insecure-skip-tls-verify: true}}]`,
-      'users: [{name: u, user: {token: not-a-secret}}]',
-      'contexts: [{name: fake, context: {cluster: fake, user: u}}]',
-      'current-context: fake',
-    ].join('\n'),
-  );
+  writeKubeconfig(kubeconfig, server.url);
 }, 60_000);
 
 afterAll(async () => {

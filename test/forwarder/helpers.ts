@@ -2,7 +2,7 @@
  * Shared pieces of the forwarder tests: real fixture pods, a recording sink with programmable
  * failures, a virtual clock, and a forwarder wired to a fake API server with fast back-offs.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Forwarder, type ForwarderConfig, type ForwarderDeps } from '../../forwarder/forwarder.ts';
@@ -171,4 +171,20 @@ export function withLabel(pod: Obj, value: string): Obj {
   p.metadata.labels = { ...p.metadata.labels, 'podlife.test/touched': value };
   p.metadata.annotations = { ...p.metadata.annotations, 'podlife.test/note': value };
   return p;
+}
+
+/** A kubeconfig file for a fake API server (context `fake`, a token that is not a secret). */
+export function writeKubeconfig(path: string, serverUrl: string): string {
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: fake, cluster: {server: "${serverUrl}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: u, user: {token: not-a-secret}}]',
+      'contexts: [{name: fake, context: {cluster: fake, user: u}}]',
+      'current-context: fake',
+    ].join('\n'),
+  );
+  return path;
 }
