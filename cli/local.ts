@@ -181,8 +181,12 @@ export async function localCommand(
   }
 
   async function runStarted(mode: LocalMode, stop: () => Promise<void>): Promise<number> {
+    // Links that work as printed: a live cluster's name is known only once it is watched.
+    const api = kubeConfig
+      ? `${mode.url}/api/clusters`
+      : `${mode.url}/api/pending?cluster=${encodeURIComponent(values.cluster)}`;
     out.write(
-      `podlife local mode\n  dashboard  ${mode.url}/\n  query API  ${mode.url}/api/pending\n  local sink ${mode.url}/events\n`,
+      `podlife local mode\n  dashboard  ${mode.url}/\n  query API  ${safeText(api)}\n  local sink ${mode.url}/events (POST)\n`,
     );
 
     if (kubeConfig) {
