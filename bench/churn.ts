@@ -390,6 +390,11 @@ function lifeOf(
 
 /** Lazily yields watch lines for `opts.pods` pods, time-ordered within each batch. */
 export function* churnStream(opts: ChurnOptions): Generator<WatchLine> {
+  for (const [, line] of churnTimed(opts)) yield line;
+}
+
+/** The same stream with the time (ms) at which the API server sends each line. */
+export function* churnTimed(opts: ChurnOptions): Generator<[number, WatchLine]> {
   const rnd = prng(opts.seed ?? 42);
   const namespaces = opts.namespaces ?? 8;
   const podsPerNode = opts.podsPerNode ?? 30;
@@ -448,9 +453,9 @@ export function* churnStream(opts: ChurnOptions): Generator<WatchLine> {
     }
     lives.sort((a, b) => a[0] - b[0]);
     // resourceVersions follow delivery order, as etcd's revisions do.
-    for (const [, line] of lives) {
-      (line.object.metadata as { resourceVersion: string }).resourceVersion = nextRv();
-      yield line;
+    for (const tl of lives) {
+      (tl[1].object.metadata as { resourceVersion: string }).resourceVersion = nextRv();
+      yield tl;
     }
     clock += 120_000;
   }

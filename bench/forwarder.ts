@@ -175,10 +175,12 @@ function rig(payload: Payload = 'facts') {
   const pump = async () => {
     while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
   };
-  /** The end of a run: let the last partial batch linger out, and send it. */
+  /** The end of a run: let the last entries linger out, and send them. */
   const flush = async () => {
-    clock.t += 1000;
-    while (!fwd.sender.idle) await fwd.sender.sendOnce();
+    for (let wait = fwd.sender.nextSendIn(); wait !== undefined; wait = fwd.sender.nextSendIn()) {
+      if (wait > 0) clock.t += wait;
+      else await fwd.sender.sendOnce();
+    }
   };
   return {
     clock,

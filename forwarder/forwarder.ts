@@ -49,10 +49,11 @@ export interface ForwarderConfig {
   /** Pods whose latest state may wait for a re-send after a buffer overflow. */
   maxDeferred?: number;
   /**
-   * What goes on the bus: `facts` (default) the facts new since the pod's last event, compressed
-   * when that is smaller; `facts-json` the same, never compressed (readable in the bus archive);
-   * `snapshot` the whole compact snapshot on every change (larger; the contract of the first
-   * release).
+   * What goes on the bus: `facts` (default) the facts new since the pod's last event, as
+   * readable JSON (`facts`: rules can match on them), compressed (`factsDeflate`) only when the
+   * readable entry would pass 64 KB (one billed event); `facts-json` the same, never
+   * compressed; `snapshot` the whole compact snapshot on every change (larger; the contract of
+   * the first release).
    */
   payload?: Payload;
   /**
@@ -61,7 +62,18 @@ export interface ForwarderConfig {
    * a marker, and only the system's messages (scheduler, kubelet, runtime) are sent.
    */
   forwardMessages?: boolean;
+  /**
+   * How long a pod's new facts wait before they are sent (default 1500 ms, at most
+   * MAX_LINGER_MS): the pod's next deltas within that time join the same entry, so a startup
+   * burst (created, scheduled, initialized, started, ready) leaves as one or two entries. An
+   * entry never waits more than 4 x this since its first delta. 0 sends as soon as a batch goes.
+   */
+  lingerMs?: number;
 }
+
+export const DEFAULT_LINGER_MS = 1500;
+export const MAX_LINGER_MS = 10_000;
+export const DEFAULT_BATCH_LINGER_MS = 500;
 
 export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
 export type Payload = (typeof PAYLOADS)[number];
@@ -108,7 +120,11 @@ export class Forwarder {
     this.metrics = deps.metrics ?? new ForwarderMetrics();
     this.log = deps.logger;
     this.now = deps.now ?? Date.now;
+    const linger = Math.min(MAX_LINGER_MS, Math.max(0, config.lingerMs ?? DEFAULT_LINGER_MS));
     this.sender = new Sender({
+      keyLingerMs: linger,
+      // Lingered entries then wait up to this for a fuller PutEvents call.
+      lingerMs: DEFAULT_BATCH_LINGER_MS,
       ...deps.sender,
       sink: deps.sink,
       metrics: this.metrics,
@@ -343,13 +359,12 @@ export class Forwarder {
       facts = canonicalFacts(mergeFactMaps(byId(waiting.facts), byId(delta)));
       meta = { ...meta, deleted: meta.deleted || waiting.meta.deleted };
     }
-    const compress = this.config.payload !== 'facts-json';
-    this.enqueue(
-      meta,
-      DETAIL_TYPE_FACTS,
-      (cutTo) => podFactsDetail(id, cutTo ? cutMessages(facts, cutTo) : facts, { compress }),
-      facts,
-    );
+    const first = waiting?.first;
+    const detail = (compress: boolean) => (cutTo?: number) =>
+      podFactsDetail(id, cutTo ? cutMessages(facts, cutTo) : facts, { compress });
+    // Readable facts; compressed only when the readable entry would pass 64 KB (`facts`).
+    const compressed = this.config.payload === 'facts-json' ? undefined : detail(true);
+    this.enqueue(meta, DETAIL_TYPE_FACTS, detail(false), facts, first, compressed);
   }
 
   private enqueue(
@@ -357,9 +372,18 @@ export class Forwarder {
     detailType: string,
     detail: object | ((cutMessagesTo?: number) => object),
     facts?: readonly Fact[],
+    first?: number,
+    compressed?: (cutMessagesTo?: number) => object,
   ): void {
     // The entry's Time is the observation time: the `time` of the event on the bus.
-    const built = buildEntry(EVENT_SOURCE, detailType, detail, this.config.bus, this.observedAt());
+    const built = buildEntry(
+      EVENT_SOURCE,
+      detailType,
+      detail,
+      this.config.bus,
+      this.observedAt(),
+      compressed,
+    );
     if (!built.ok) {
       this.metrics.dropped.inc({ reason: 'too_large' });
       this.log?.error('entry larger than 256 KB even with messages cut, dropped', {
@@ -374,7 +398,7 @@ export class Forwarder {
     if (built.trimmed) this.metrics.trimmed.inc();
     // A newer entry for this key is going in: any deferred re-send of it is obsolete.
     if (this.deferred.delete(meta.key)) this.metrics.deferredPods.set(this.deferred.size);
-    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts });
+    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts, first });
   }
 
   /** The buffer pushed out a latest entry: remember the key, re-send its current state later. */

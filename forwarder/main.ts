@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { Forwarder, PAYLOADS } from './forwarder.ts';
+import { DEFAULT_LINGER_MS, Forwarder, MAX_LINGER_MS, PAYLOADS } from './forwarder.ts';
 import { createProbeServer, listen } from './server.ts';
 import { EventBridgeSink, LocalSink, type Sink, StdoutSink } from './sinks.ts';
 
@@ -33,10 +33,12 @@ Usage: podlife-forwarder --cluster NAME [options]
                                                                                   PODLIFE_KUBECONFIG
   --context NAME        kubeconfig context (default: the current one)             PODLIFE_CONTEXT
   --sink KIND           eventbridge (default) | local | stdout                    PODLIFE_SINK
-  --payload KIND        facts (default: only what is new, compressed when smaller) PODLIFE_PAYLOAD
-                        | facts-json (the same, never compressed: readable in the
-                        bus archive; the default with --sink stdout) | snapshot
-                        (the whole compact pod every time)
+  --payload KIND        facts (default: only what is new, as readable JSON;        PODLIFE_PAYLOAD
+                        compressed only for an entry that would pass 64 KB)
+                        | facts-json (the same, never compressed; the default with
+                        --sink stdout) | snapshot (the whole compact pod every time)
+  --linger-seconds N    how long a pod's news waits for more of it, so a startup  PODLIFE_LINGER_SECONDS
+                        burst leaves as one entry (default 1.5; 0 to 10)
   --local-url URL       where --sink local POSTs {"entries":[...]}                PODLIFE_LOCAL_URL
                         (default ${'http://127.0.0.1:8787/events'})
   --port N              port of /healthz /readyz /metrics (default 8080; 0 = any) PODLIFE_PORT
@@ -84,6 +86,10 @@ export const CliConfig = z
     host: z.string().min(1),
     bufferEntries: z.number().int().min(100),
     flushSeconds: z.number().min(0).max(3600),
+    lingerSeconds: z
+      .number()
+      .min(0)
+      .max(MAX_LINGER_MS / 1000),
     logLevel: LogLevel,
   })
   .refine((c) => c.sink !== 'eventbridge' || c.bus, {
@@ -110,6 +116,7 @@ export const FLAG_ENV: Record<string, string> = {
   host: 'PODLIFE_HOST',
   'buffer-entries': 'PODLIFE_BUFFER_ENTRIES',
   'flush-seconds': 'PODLIFE_FLUSH_SECONDS',
+  'linger-seconds': 'PODLIFE_LINGER_SECONDS',
   'log-level': 'POWERTOOLS_LOG_LEVEL',
 };
 
@@ -150,6 +157,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
         host: { type: 'string' },
         'buffer-entries': { type: 'string' },
         'flush-seconds': { type: 'string' },
+        'linger-seconds': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -186,6 +194,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     host: get('host') ?? '0.0.0.0',
     bufferEntries: toNumber('buffer-entries', get('buffer-entries'), 20_000),
     flushSeconds: toNumber('flush-seconds', get('flush-seconds'), 20),
+    lingerSeconds: toNumber('linger-seconds', get('linger-seconds'), DEFAULT_LINGER_MS / 1000),
     logLevel: (get('log-level') ?? (sink === 'stdout' ? 'WARN' : 'INFO')).toUpperCase(),
   };
   const parsed = CliConfig.safeParse(raw);
@@ -261,6 +270,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       forwardMessages: cfg.forwardMessages,
       payload: cfg.payload,
       flushDeadlineMs: cfg.flushSeconds * 1000,
+      lingerMs: Math.round(cfg.lingerSeconds * 1000),
     },
     { kubeConfig: kc, sink: makeSink(cfg), logger, sender: { maxBufferEntries: cfg.bufferEntries } },
   );

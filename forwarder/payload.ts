@@ -5,17 +5,19 @@
  * a snapshot becomes the pod's new facts (nothing when there are none); an Event about a pod
  * uid becomes one more fact of that pod; an Event naming the pod only by name stays a Pod Event.
  */
-import { factOfEvent } from '../functions/core/facts.ts';
+import { type Fact, factOfEvent } from '../functions/core/facts.ts';
 import { withholdEventText, withholdSnapshotText } from '../functions/core/free-text.ts';
-import { DETAIL_TYPE_FACTS, podFactsDetail } from '../functions/core/pod-facts.ts';
+import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
 import {
   type CompactEvent,
   DETAIL_TYPE_EVENT,
+  EVENT_SOURCE,
   type PodEventSnapshot,
   type PodSnapshot,
   SCHEMA_VERSION,
 } from '../functions/core/snapshot.ts';
 import { Deduper } from './dedupe.ts';
+import { entrySize, TARGET_ENTRY_BYTES } from './sender.ts';
 
 export interface BusPayload {
   detailType: string;
@@ -23,7 +25,12 @@ export interface BusPayload {
 }
 
 export interface EncoderOptions {
-  compress: boolean;
+  /**
+   * `auto` (default, what the forwarder's default `facts` payload does): readable facts,
+   * compressed only when the entry would otherwise pass 64 KB; true: compressed whenever that
+   * is smaller; false: never compressed (`facts-json`).
+   */
+  compress?: boolean | 'auto';
   /**
    * Keep application-written text (the forwarder's `--forward-messages`). Default true: the
    * encoder serves `podlife local`'s replay of the user's own files, where nothing leaves the
@@ -34,10 +41,10 @@ export interface EncoderOptions {
 
 export class PayloadEncoder {
   private readonly sent = new Deduper();
-  private readonly opts: { compress: boolean };
+  private readonly compress: boolean | 'auto';
   private readonly forwardMessages: boolean;
-  constructor(opts: EncoderOptions = { compress: true }) {
-    this.opts = { compress: opts.compress };
+  constructor(opts: EncoderOptions = {}) {
+    this.compress = opts.compress ?? 'auto';
     this.forwardMessages = opts.forwardMessages ?? true;
   }
 
@@ -49,7 +56,7 @@ export class PayloadEncoder {
     const { namespace, name, uid } = snap.pod;
     return {
       detailType: DETAIL_TYPE_FACTS,
-      detail: podFactsDetail({ cluster: snap.cluster, namespace, name, uid }, delta, this.opts),
+      detail: this.detail({ cluster: snap.cluster, namespace, name, uid }, delta),
     };
   }
 
@@ -59,9 +66,22 @@ export class PayloadEncoder {
     if (this.sent.event(ev) === 'noop') return undefined;
     if (ev.podUid) {
       const id = { cluster, namespace: ev.namespace, name: ev.podName, uid: ev.podUid };
-      return { detailType: DETAIL_TYPE_FACTS, detail: podFactsDetail(id, [factOfEvent(ev)], this.opts) };
+      return { detailType: DETAIL_TYPE_FACTS, detail: this.detail(id, [factOfEvent(ev)]) };
     }
     const detail: PodEventSnapshot = { schemaVersion: SCHEMA_VERSION, cluster, event: ev };
     return { detailType: DETAIL_TYPE_EVENT, detail };
+  }
+
+  private detail(id: PodIdentity, facts: readonly Fact[]): object {
+    if (this.compress !== 'auto') return podFactsDetail(id, facts, { compress: this.compress });
+    const readable = podFactsDetail(id, facts, { compress: false });
+    // Sized as the forwarder's entry (Source, DetailType, Detail and a Time).
+    const size = entrySize({
+      Source: EVENT_SOURCE,
+      DetailType: DETAIL_TYPE_FACTS,
+      Detail: JSON.stringify(readable),
+      Time: '',
+    });
+    return size <= TARGET_ENTRY_BYTES ? readable : podFactsDetail(id, facts, { compress: true });
   }
 }

@@ -7,8 +7,14 @@
  *    An entry over 64 KB (one billed event per 64 KB chunk) gets its free-text messages cut
  *    until it fits; if even that cannot bring it under 256 KB (EventBridge's hard limit) it is
  *    dropped as `too_large`. The lifecycle facts (times, reasons, exit codes) are never cut.
- * 2. Batching. Up to 10 entries per call and at most 256 KB per call, oldest first. A batch
- *    waits at most `lingerMs` to fill up, so under load a call carries ~10 entries.
+ * 2. Linger and batching. An entry first waits `keyLingerMs` after it was enqueued (the
+ *    forwarder's per-pod linger, default 0 here): meanwhile a newer delta of the same pod is
+ *    merged into it (`takeUnsent`), so a startup burst leaves as one entry. A merge keeps the
+ *    entry's first time, and an entry older than `maxKeyLingerMs` is no longer taken back (it
+ *    goes, and the newer delta waits on its own): no entry waits more than `maxKeyLingerMs`.
+ *    Then up to 10 lingered entries per call and at most 256 KB per call, oldest first. A
+ *    partial batch waits at most `lingerMs` more to fill up, so under load a call carries ~10
+ *    entries. On shutdown nothing lingers: everything buffered is sent.
  * 3. Retry. Entries the sink reports as failed (FailedEntryCount) stay in the buffer at their
  *    place and are the only ones sent again; a whole-call failure (throttling, outage, network)
  *    keeps the whole batch. Either way the next call waits an exponential back-off with full
@@ -90,7 +96,9 @@ export type BuiltEntry =
  * Serialises a detail (or a function that builds it with its messages cut to a length: a
  * compressed detail cannot be cut after the fact) into an entry that fits: as is when under 64 KB; else with messages cut
  * to 256, then 64 characters, taking the first form under 64 KB; else the first form under
- * 256 KB (sent as is, billed as several events); else not at all.
+ * 256 KB (sent as is, billed as several events); else not at all. With `compressed` (a
+ * compressed form of the same detail), a detail over 64 KB as is goes compressed instead, by
+ * the same rules: readable when it fits, compressed only when it would not.
  */
 export function buildEntry(
   source: string,
@@ -98,6 +106,7 @@ export function buildEntry(
   detail: object | ((cutMessagesTo?: number) => object),
   bus?: string,
   time?: string,
+  compressed?: (cutMessagesTo?: number) => object,
 ): BuiltEntry {
   const detailOf =
     typeof detail === 'function' ? detail : (max?: number) => (max ? cutMessages(detail, max) : detail);
@@ -110,6 +119,7 @@ export function buildEntry(
   const first = make(detailOf());
   const firstSize = entrySize(first);
   if (firstSize <= TARGET_ENTRY_BYTES) return { ok: true, entry: first, size: firstSize, trimmed: false };
+  if (compressed) return buildEntry(source, detailType, compressed, bus, time);
   const forms: { entry: Entry; size: number; trimmed: boolean }[] = [
     { entry: first, size: firstSize, trimmed: false },
   ];
@@ -145,9 +155,12 @@ export interface Outgoing {
    * back (`takeUnsent`) and enqueues the merge of both.
    */
   facts?: readonly Fact[];
+  /** When the oldest delta merged into this entry was enqueued (set by the sender). */
+  first?: number;
 }
 
 interface Item extends Outgoing {
+  first: number;
   seq: number;
   at: number;
   inflight: boolean;
@@ -228,8 +241,15 @@ export interface SenderOptions {
   maxBufferBytes?: number;
   /** Calls in flight at once. */
   concurrency?: number;
-  /** How long a partial batch may wait for more entries. */
+  /** How long a partial batch may wait for more entries (after `keyLingerMs`). */
   lingerMs?: number;
+  /**
+   * How long an entry waits before it may be sent, so that a newer entry of the same key can
+   * be merged into it (`takeUnsent`). Default 0.
+   */
+  keyLingerMs?: number;
+  /** An entry first enqueued longer ago than this is no longer taken back (default 4 x keyLingerMs). */
+  maxKeyLingerMs?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
   /** Individual failures (FailedEntryCount) after which an entry is given up. */
@@ -274,6 +294,8 @@ export class Sender {
   readonly maxBytes: number;
   private readonly concurrency: number;
   private readonly lingerMs: number;
+  readonly keyLingerMs: number;
+  private readonly maxKeyLingerMs: number;
   private readonly baseMs: number;
   private readonly capMs: number;
   private readonly maxEntryAttempts: number;
@@ -292,6 +314,8 @@ export class Sender {
     this.maxBytes = o.maxBufferBytes ?? 32 * 1024 * 1024;
     this.concurrency = Math.max(1, o.concurrency ?? 4);
     this.lingerMs = o.lingerMs ?? 200;
+    this.keyLingerMs = Math.max(0, o.keyLingerMs ?? 0);
+    this.maxKeyLingerMs = Math.max(this.keyLingerMs, o.maxKeyLingerMs ?? 4 * this.keyLingerMs);
     this.baseMs = o.backoffBaseMs ?? 250;
     this.capMs = o.backoffCapMs ?? 30_000;
     this.maxEntryAttempts = o.maxEntryAttempts ?? 10;
@@ -322,10 +346,12 @@ export class Sender {
       this.m.dropped.inc({ reason: 'shutdown' });
       return;
     }
+    const at = this.now();
     const item: Item = {
       ...o,
+      first: Math.min(o.first ?? at, at),
       seq: ++this.seq,
-      at: this.now(),
+      at,
       inflight: false,
       attempts: 0,
       superseded: false,
@@ -348,12 +374,16 @@ export class Sender {
 
   /**
    * Takes back the newest entry of `key` if it is still waiting (not in flight): the caller
-   * merges it into the entry it is about to enqueue. Counted as coalesced, not dropped.
+   * merges it into the entry it is about to enqueue (passing on its `first`). Counted as
+   * coalesced, not dropped. An entry that has waited `maxKeyLingerMs` - `keyLingerMs` since its
+   * first delta is not taken back: it goes as it is, so no entry waits past `maxKeyLingerMs`.
    */
   takeUnsent(key: string): Outgoing | undefined {
     const seq = this.latest.get(key);
     const it = seq === undefined ? undefined : this.buffer.get(seq);
     if (!it || it.inflight) return undefined;
+    if (this.keyLingerMs > 0 && this.now() - it.first > this.maxKeyLingerMs - this.keyLingerMs)
+      return undefined;
     this.remove(it);
     this.m.coalesced.inc();
     return it;
@@ -412,9 +442,25 @@ export class Sender {
     return this.wakePromise;
   }
 
-  /** Entries ready to go (buffered, not in flight), oldest first. */
+  /**
+   * Entries ready to go (buffered, not in flight, lingered `keyLingerMs` unless closing), oldest
+   * first. Entries are in enqueue order, so the first one still lingering ends the list.
+   */
   private *ready(): Generator<Item> {
-    for (const it of this.buffer.values()) if (!it.inflight) yield it;
+    const linger = this.closing ? 0 : this.keyLingerMs;
+    const now = linger > 0 ? this.now() : 0;
+    for (const it of this.buffer.values()) {
+      if (it.inflight) continue;
+      if (linger > 0 && it.at + linger > now) return;
+      yield it;
+    }
+  }
+
+  /** When the first entry still lingering may go (undefined: none lingers). */
+  private nextLingerEnd(): number | undefined {
+    if (this.keyLingerMs === 0 || this.closing) return undefined;
+    for (const it of this.buffer.values()) if (!it.inflight) return it.at + this.keyLingerMs;
+    return undefined;
   }
 
   private readyCount(limit: number): { n: number; oldest: number | undefined } {
@@ -545,11 +591,14 @@ export class Sender {
    */
   nextSendIn(): number | undefined {
     const { n, oldest } = this.readyCount(MAX_BATCH_ENTRIES);
-    if (n === 0 || oldest === undefined) return undefined;
     const now = this.now();
+    if (n === 0 || oldest === undefined) {
+      const end = this.nextLingerEnd();
+      return end === undefined ? undefined : Math.max(1, end - now);
+    }
     if (this.pauseUntil > now) return this.pauseUntil - now;
     if (n >= MAX_BATCH_ENTRIES || this.closing) return 0;
-    return Math.max(0, oldest + this.lingerMs - now);
+    return Math.max(0, oldest + this.keyLingerMs + this.lingerMs - now);
   }
 
   private async worker(): Promise<void> {

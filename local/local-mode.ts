@@ -339,7 +339,7 @@ export class LocalMode {
 
   /**
    * Replays trace files into the bus as the forwarder would have sent them (Pod Facts: each
-   * pod's new facts, compressed; Events without a pod uid as Pod Event), paced by the
+   * pod's new facts, readable unless over 64 KB; Events without a pod uid as Pod Event), paced by the
    * trace's own timestamps. Resolves when every event has been ingested and a sweep has run.
    */
   async replay(opts: ReplayOptions): Promise<ReplaySummary> {

@@ -51,6 +51,8 @@ describe('flags and environment', () => {
       '5000',
       '--flush-seconds',
       '5',
+      '--linger-seconds',
+      '0.5',
       '--log-level',
       'debug',
     ]);
@@ -71,6 +73,7 @@ describe('flags and environment', () => {
       host: '127.0.0.1',
       bufferEntries: 5000,
       flushSeconds: 5,
+      lingerSeconds: 0.5,
       logLevel: 'DEBUG',
     });
   });
@@ -85,6 +88,7 @@ describe('flags and environment', () => {
       PODLIFE_FORWARD_MESSAGES: 'true',
       PODLIFE_SINK: 'eventbridge',
       PODLIFE_PORT: '7000',
+      PODLIFE_LINGER_SECONDS: '2',
     };
     const c = cfg([], env);
     expect(c).toMatchObject({
@@ -95,7 +99,9 @@ describe('flags and environment', () => {
       events: true,
       forwardMessages: true,
       port: 7000,
+      lingerSeconds: 2,
     });
+    expect(cfg(['--linger-seconds', '0'], env).lingerSeconds).toBe(0);
     expect(cfg(['--cluster', 'from-flag'], env).cluster).toBe('from-flag');
     expect(cfg(['--region', 'ap-south-1'], { ...env, PODLIFE_REGION: 'eu-north-1' }).region).toBe(
       'ap-south-1',
@@ -114,6 +120,7 @@ describe('flags and environment', () => {
       forwardMessages: false,
       logLevel: 'INFO',
       localUrl: DEFAULT_LOCAL_URL,
+      lingerSeconds: 1.5,
     });
     expect(cfg(['--cluster', 'c', '--sink', 'stdout']).logLevel).toBe('WARN');
     expect(cfg(['--cluster', 'c', '--sink', 'stdout']).payload).toBe('facts-json');
@@ -130,6 +137,11 @@ describe('flags and environment', () => {
     [['--cluster', 'c', '--sink', 'stdout', '--namespaces', 'Bad_NS'], /--namespaces/],
     [['--cluster', 'c', '--sink', 'local', '--local-url', 'not a url'], /--local-url/],
     [['--cluster', 'c', '--nope'], /Unknown option '--nope'/],
+    [
+      ['--cluster', 'c', '--sink', 'stdout', '--linger-seconds', '11'],
+      /--linger-seconds \(PODLIFE_LINGER_SECONDS\)/,
+    ],
+    [['--cluster', 'c', '--sink', 'stdout', '--linger-seconds', '-1'], /--linger-seconds/],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
     expect(() => parseConfig(argv as string[], {})).toThrow(message);

@@ -300,6 +300,75 @@ describe('batching and retries with PutEvents', () => {
   });
 });
 
+describe('per-key linger (keyLingerMs)', () => {
+  it('an entry waits its linger; a newer delta of the key taken back within it leaves as one entry', async () => {
+    const clock = new VirtualClock();
+    ebMock.on(PutEventsCommand).callsFake(ok);
+    const { s, metrics } = sender({ now: clock.now, keyLingerMs: 1500, lingerMs: 200 });
+    s.enqueue(out('p', 1));
+    expect(s.nextSendIn()).toBe(1500);
+    clock.t += 1000;
+    expect(await s.sendOnce()).toBe('idle');
+    // The pod's next delta: the waiting entry is taken back and merged (here: replaced).
+    const waiting = s.takeUnsent('p');
+    expect(waiting?.first).toBe(clock.t - 1000);
+    s.enqueue({ ...out('p', 2), first: waiting!.first });
+    expect(s.size).toBe(1);
+    clock.t += 1499;
+    expect(await s.sendOnce()).toBe('idle');
+    clock.t += 1;
+    // Lingered; a partial batch then waits lingerMs for company.
+    expect(s.nextSendIn()).toBe(200);
+    clock.t += 200;
+    expect(s.nextSendIn()).toBe(0);
+    expect(await s.sendOnce()).toBe('ok');
+    expect(putInputs().flatMap((i) => i.Entries!.map(detailOf))).toEqual([{ key: 'p', version: 2 }]);
+    expect(metrics.coalesced.total()).toBe(1);
+  });
+
+  it('ten lingered entries go at once; an entry still lingering stays behind', async () => {
+    const clock = new VirtualClock();
+    ebMock.on(PutEventsCommand).callsFake(ok);
+    const { s } = sender({ now: clock.now, keyLingerMs: 1000, lingerMs: 200 });
+    for (let i = 0; i < 10; i++) s.enqueue(out(`a${i}`, 1));
+    clock.t += 500;
+    s.enqueue(out('late', 1));
+    clock.t += 500;
+    expect(s.nextSendIn()).toBe(0);
+    expect(await s.sendOnce()).toBe('ok');
+    expect(putInputs()[0].Entries).toHaveLength(10);
+    expect(await s.sendOnce()).toBe('idle');
+    expect(s.size).toBe(1);
+  });
+
+  it('no entry waits past maxKeyLingerMs: an old entry is not taken back any more', () => {
+    const clock = new VirtualClock();
+    const { s } = sender({ now: clock.now, keyLingerMs: 1000, maxKeyLingerMs: 4000 });
+    s.enqueue(out('p', 1));
+    const first = clock.t;
+    for (let v = 2; v <= 4; v++) {
+      clock.t += 900; // a pod that keeps changing within its linger
+      const w = s.takeUnsent('p');
+      expect(w?.first).toBe(first);
+      s.enqueue({ ...out('p', v), first: w!.first });
+    }
+    clock.t += 900; // 3600 ms since the first delta: + 1000 of linger would pass 4000
+    expect(s.takeUnsent('p')).toBeUndefined();
+    s.enqueue(out('p', 5));
+    expect(s.size).toBe(2);
+  });
+
+  it('shutdown does not linger: close() sends every lingering entry', async () => {
+    ebMock.on(PutEventsCommand).callsFake(ok);
+    const { s, metrics } = sender({ keyLingerMs: 60_000, lingerMs: 60_000 });
+    s.start();
+    for (let i = 0; i < 15; i++) s.enqueue(out(`p${i}`, 1));
+    await s.close(5_000);
+    expect(metrics.forwarded.total()).toBe(15);
+    expect(metrics.dropped.total()).toBe(0);
+  });
+});
+
 describe('a 5-minute outage under load', () => {
   it('memory stays bounded, only superseded snapshots are dropped, every pod ends with its latest state', async () => {
     const clock = new VirtualClock();
