@@ -33,7 +33,7 @@ import { podSignature } from '../forwarder/dedupe.ts';
 import { Forwarder, type Payload } from '../forwarder/forwarder.ts';
 import { entrySize } from '../forwarder/sender.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
-import { trimEvent, trimPod } from '../forwarder/watcher.ts';
+import { slimPod, trimEvent, trimPod } from '../forwarder/watcher.ts';
 import { addFacts, type FactMap } from '../functions/core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../functions/core/pod-facts.ts';
 import { FakeApiServer } from '../test/forwarder/fake-apiserver.ts';
@@ -170,6 +170,8 @@ function rig(payload: Payload = 'facts') {
     if (ev.type === 'DELETED') cache.delete(key);
     else cache.set(key, t);
     fwd.onPod(ev.type, t);
+    // As the informer's cache keeps it after the handler (Pod Facts: the identity only).
+    if (ev.type !== 'DELETED' && payload !== 'snapshot') slimPod(t);
   };
   /** What the send loop does at this instant: every batch that is due (full, or lingered 200 ms). */
   const pump = async () => {
@@ -253,7 +255,7 @@ async function replay(
 }
 
 /** Raw pods for the steady-state run: a real kind pod, with what real API objects also carry. */
-function podFactory() {
+export function podFactory() {
   const template = {
     apiVersion: 'v1',
     kind: 'Pod',

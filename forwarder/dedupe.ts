@@ -113,6 +113,24 @@ export class Deduper {
     if (this.pods.has(uid)) this.pods.set(uid, '');
   }
 
+  /** The facts sent for a live pod (its ledger, canonical order), or undefined. */
+  sentFacts(uid: string): Fact[] | undefined {
+    const sent = this.ledgers.get(uid);
+    return sent && sent.size > 0 ? [...sent.values()] : undefined;
+  }
+
+  /**
+   * A pod known only by its identity is gone: ends its ledger. False when its DELETED was
+   * already sent (nothing to do).
+   */
+  markDeleted(uid: string): boolean {
+    if (this.tombstones.has(uid)) return false;
+    this.ledgers.delete(uid);
+    this.pods.delete(uid);
+    this.tombstones.add(uid);
+    return true;
+  }
+
   /** Same for a compact core/v1 Event, keyed by the Event's uid. */
   event(ev: CompactEvent): Decision {
     const sig = eventSignature(ev);

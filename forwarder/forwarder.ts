@@ -31,7 +31,7 @@ import {
   type Sleep,
 } from './sender.ts';
 import type { Sink } from './sinks.ts';
-import { ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './watcher.ts';
+import { isSlim, ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './watcher.ts';
 
 export interface ForwarderConfig {
   /** Cluster name carried by every snapshot (1..63 characters). */
@@ -141,6 +141,8 @@ export class Forwarder {
     const wopts: WatcherOptions = {
       ...deps.watch,
       withholdMessages: !config.forwardMessages,
+      // Pod Facts: the ledger holds what was sent; the cache keeps identities only.
+      slimCache: config.payload !== 'snapshot',
       metrics: this.metrics,
       logger: deps.logger,
       now: deps.now,
@@ -219,6 +221,11 @@ export class Forwarder {
 
   /** One pod from an informer (or the benchmark): project, filter no-ops, enqueue. */
   onPod(type: 'ADDED' | 'MODIFIED' | 'DELETED', raw: unknown, force = false): void {
+    if (isSlim(raw)) {
+      // A cached identity (a pod gone while the watch was away): its facts were sent already.
+      if (type === 'DELETED') this.onGone(raw as KubernetesObject);
+      return;
+    }
     let snap: PodSnapshot;
     try {
       snap = snapshotOf(raw, { cluster: this.config.cluster, type, observedAt: this.observedAt() });
@@ -263,6 +270,26 @@ export class Forwarder {
       return;
     }
     this.enqueue(meta, DETAIL_TYPE_SNAPSHOT, snap);
+  }
+
+  /** A pod known only by its cached identity is gone: send its deletion (once). */
+  private onGone(obj: KubernetesObject): void {
+    const md = obj.metadata ?? {};
+    if (!md.uid || !md.namespace || !md.name) return;
+    if (!this.dedupe.markDeleted(md.uid)) return;
+    const meta: EntryMeta = {
+      key: `pod:${md.uid}`,
+      kind: 'pod',
+      uid: md.uid,
+      namespace: md.namespace,
+      name: md.name,
+      deleted: true,
+    };
+    const id = { cluster: this.config.cluster, namespace: md.namespace, name: md.name, uid: md.uid };
+    this.enqueueFacts(meta, id, [
+      { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
+      { id: 'deleted', kind: 'deleted' },
+    ]);
   }
 
   private onVanished(vanished: KubernetesObject[]): void {
@@ -425,7 +452,17 @@ export class Forwarder {
       n++;
       if (meta.kind === 'pod') {
         const obj = meta.deleted ? undefined : this.lookup(this.podWatchers, meta.namespace, meta.name);
-        if (obj && obj.metadata?.uid === meta.uid) {
+        const sent = this.facts ? this.dedupe.sentFacts(meta.uid) : undefined;
+        if (obj && obj.metadata?.uid === meta.uid && isSlim(obj) && sent) {
+          // Every fact the ledger holds (what the dropped entry carried, and more) goes again.
+          const id = {
+            cluster: this.config.cluster,
+            namespace: meta.namespace,
+            name: meta.name,
+            uid: meta.uid,
+          };
+          this.enqueueFacts(meta, id, sent);
+        } else if (obj && obj.metadata?.uid === meta.uid && !isSlim(obj)) {
           this.onPod('MODIFIED', obj, true);
         } else if (this.facts) {
           // Gone: its identity and the deletion (its last statuses were in the dropped entries).

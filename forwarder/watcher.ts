@@ -129,6 +129,30 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
   } as KubernetesObject;
 }
 
+const slimmed = new WeakSet<object>();
+
+/**
+ * Reduces a (trimmed) Pod, in place, to what the informer's cache needs once the pod has been
+ * handed to the forwarder: name, namespace, uid and resourceVersion (keying, relist diffs,
+ * vanished pods). Its facts live in the forwarder's ledger, not in the cache: with the Pod
+ * Facts payload a cached pod is never projected again. The properties are overwritten, not
+ * deleted, so the object keeps its shape.
+ */
+export function slimPod(o: KubernetesObject): KubernetesObject {
+  const md = o.metadata ?? {};
+  const x = o as KubernetesObject & { spec?: unknown; status?: unknown };
+  x.metadata = { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion };
+  x.spec = undefined;
+  x.status = undefined;
+  slimmed.add(o);
+  return o;
+}
+
+/** True for a cached pod that `slimPod` reduced (it carries an identity only). */
+export function isSlim(o: unknown): boolean {
+  return typeof o === 'object' && o !== null && slimmed.has(o);
+}
+
 /** A core/v1 Event reduced to the fields the compact event reads (`withhold`: as trimPod). */
 export function trimEvent(o: Raw, withhold = false): KubernetesObject {
   const trimmed = {
@@ -183,6 +207,11 @@ export interface WatcherOptions {
   watchTimeoutSeconds?: [number, number];
   /** Replace application-written messages while trimming (the forwarder without --forward-messages). */
   withholdMessages?: boolean;
+  /**
+   * Pods only: once a pod was handed to `onObject`, keep only its identity in the cache
+   * (`slimPod`). For the Pod Facts payload, whose ledger holds what was sent.
+   */
+  slimCache?: boolean;
 }
 
 /** Status code of an error from the client, the list, or a watch ERROR event. */
@@ -273,8 +302,16 @@ export class ResourceWatcher {
       opts.labelSelector,
       opts.fieldSelector,
     );
-    this.informer.on('add', (o) => this.handlers.onObject('add', o));
-    this.informer.on('update', (o) => this.handlers.onObject('update', o));
+    const slim = resource === 'pods' && opts.slimCache === true;
+    // The object handed over is the one the cache keeps: slimmed right after the handler.
+    this.informer.on('add', (o) => {
+      this.handlers.onObject('add', o);
+      if (slim) slimPod(o);
+    });
+    this.informer.on('update', (o) => {
+      this.handlers.onObject('update', o);
+      if (slim) slimPod(o);
+    });
     this.informer.on('delete', (o) => this.handlers.onObject('delete', o));
     this.informer.on('error', (err) => this.onError(err));
   }
