@@ -30,14 +30,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { buildForwarder } from '../forwarder/build.ts';
 import { podSignature } from '../forwarder/dedupe.ts';
-import { Forwarder, type Payload } from '../forwarder/forwarder.ts';
+import { DEFAULT_LINGER_MS, Forwarder, type Payload } from '../forwarder/forwarder.ts';
 import { entrySize } from '../forwarder/sender.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/watcher.ts';
 import { addFacts, type FactMap } from '../functions/core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../functions/core/pod-facts.ts';
 import { FakeApiServer } from '../test/forwarder/fake-apiserver.ts';
-import { churnStream, prng } from './churn.ts';
+import { churnStream, churnTimed, prng } from './churn.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEMO_TRACE = `${ROOT}demo/trace.jsonl`;
@@ -51,6 +51,12 @@ export interface ForwarderBenchOptions {
   updatesPerSecond?: number;
   /** Virtual seconds of steady-state updates (default 300: 30,000 updates). */
   steadySeconds?: number;
+  /** Pods of the large-cluster run (default 150,000; 0 skips it). */
+  scalePods?: number;
+  /** Virtual seconds of the large-cluster run at 50 creations/s + 1,000 updates/s (default 30). */
+  scaleSeconds?: number;
+  /** Pods of the lifecycle run (entries per ordinary pod lifecycle; default 2,000). */
+  lifecyclePods?: number;
   /** The demo trace (default demo/trace.jsonl when present; false to skip). */
   demoTrace?: string | false;
   /**
@@ -73,10 +79,13 @@ class CountingSink implements Sink {
   noopEntries = 0;
   private last = new Map<string, string>();
   private got = new Map<string, FactMap>();
+  /** Pod Facts entries per pod uid. */
+  perUid = new Map<string, number>();
   /** Lets go of what the checks hold, so a heap measurement sees only the forwarder's memory. */
   forgetChecks(): void {
     this.last = new Map();
     this.got = new Map();
+    this.perUid = new Map();
   }
   /** CPU spent here checking entries (decoding them): the bench's, not the forwarder's. */
   checkMicros = 0;
@@ -97,6 +106,7 @@ class CountingSink implements Sink {
       this.bytes += entrySize(e);
       if (e.DetailType === DETAIL_TYPE_FACTS) {
         const d = PodFactsDetail.parse(JSON.parse(e.Detail));
+        this.perUid.set(d.uid, (this.perUid.get(d.uid) ?? 0) + 1);
         const map = this.got.get(d.uid) ?? new Map();
         this.got.set(d.uid, map);
         if (addFacts(map, factsOfDetail(d)).length === 0) this.noopEntries++;
@@ -131,18 +141,18 @@ function dummyKubeConfig(): KubeConfig {
 }
 
 /** A forwarder without informers (never started): lines are fed to it directly. */
-function rig(payload: Payload = 'facts') {
+function rig(payload: Payload = 'facts', lingerMs?: number) {
   const clock = new Clock();
   const sink = new CountingSink();
   const fwd = new Forwarder(
-    { cluster: 'bench', bus: 'podlife', payload },
+    { cluster: 'bench', bus: 'podlife', payload, lingerMs },
     {
       kubeConfig: dummyKubeConfig(),
       sink,
       now: clock.now,
       sleep: clock.sleep,
       random: prng(7),
-      sender: { maxBufferEntries: 50_000, maxBufferBytes: 256 * 1024 * 1024 },
+      sender: { maxBufferEntries: 200_000, maxBufferBytes: 256 * 1024 * 1024 },
     },
   );
   /** What the informer would cache: the trimmed object per namespace/name. */
@@ -480,7 +490,8 @@ async function steady(pods: number, perSecond: number, seconds: number) {
   const r = rig();
   const restarts = new Int32Array(pods);
   const touched = new Int32Array(pods);
-  globalThis.gc?.();
+  gcFully();
+  const baselineHeap = process.memoryUsage().heapUsed;
   const baselineRss = process.memoryUsage().rss;
   let peakRss = baselineRss;
   const since0 = { cpu: process.cpuUsage(), input: inputMicros, check: r.sink.checkMicros };
@@ -514,7 +525,7 @@ async function steady(pods: number, perSecond: number, seconds: number) {
   const updateMicros = forwarderMicros(since1, r.sink);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   r.sink.forgetChecks();
-  globalThis.gc?.();
+  gcFully();
   const heap = process.memoryUsage().heapUsed;
   const cpuSeconds = updateMicros / 1e6;
   const { rawBytes } = r.stats();
@@ -535,8 +546,120 @@ async function steady(pods: number, perSecond: number, seconds: number) {
     baselineRssMB: baselineRss / 2 ** 20,
     peakRssMB: peakRss / 2 ** 20,
     heapUsedMB: heap / 2 ** 20,
+    // What the pods add to the heap (informer cache, ledgers, buffer), after GC.
+    heapBytesPerPod: (heap - baselineHeap) / pods,
     cachedPods: r.cache.size,
     dropped: r.fwd.metrics.dropped.total(),
+  };
+}
+
+/** Full, repeated GCs (--expose-gc): a steady-state heap, not one between collections. */
+function gcFully(): void {
+  for (let i = 0; i < 3; i++) globalThis.gc?.();
+}
+
+/**
+ * A large cluster: `pods` pods listed, then, per second, `creations` new pods and `perSecond`
+ * updates of live pods (70% lifecycle changes, 30% label-only) for `seconds` virtual seconds.
+ * Heap per pod after GC (what the pods add: informer cache, ledgers, buffer), and CPU per 1,000
+ * watch events (creations and updates) in the update phase.
+ */
+async function scale(pods: number, creations: number, perSecond: number, seconds: number) {
+  const line = podFactory();
+  const r = rig();
+  const total = pods + creations * seconds;
+  const restarts = new Int32Array(total);
+  const touched = new Int32Array(total);
+  gcFully();
+  const baselineHeap = process.memoryUsage().heapUsed;
+  const since0 = { cpu: process.cpuUsage(), input: inputMicros, check: r.sink.checkMicros };
+  for (let i = 0; i < pods; i++) {
+    r.feed(input(() => line('ADDED', i, 0, 0)));
+    if (i % 10 === 0) await r.pump();
+  }
+  await r.flush();
+  const listMicros = forwarderMicros(since0, r.sink);
+  r.sink.forgetChecks();
+  gcFully();
+  const heapAfterList = process.memoryUsage().heapUsed;
+  const rnd = prng(13);
+  let live = pods;
+  let events = 0;
+  const since1 = { cpu: process.cpuUsage(), input: inputMicros, check: r.sink.checkMicros };
+  const entries0 = r.sink.entries;
+  const step = 1000 / (creations + perSecond);
+  for (let s = 0; s < seconds; s++) {
+    for (let k = 0; k < creations + perSecond; k++) {
+      if (k % Math.round((creations + perSecond) / creations) === 0 && live < total) {
+        const i = live++;
+        r.feed(input(() => line('ADDED', i, 0, 0)));
+      } else {
+        const i = Math.floor(rnd() * live);
+        if (rnd() < 0.7) restarts[i]++;
+        else touched[i]++;
+        r.feed(input(() => line('MODIFIED', i, restarts[i], touched[i])));
+      }
+      events++;
+      r.clock.t += step;
+      await r.pump();
+    }
+  }
+  await r.flush();
+  const micros = forwarderMicros(since1, r.sink);
+  r.sink.forgetChecks();
+  gcFully();
+  const heap = process.memoryUsage().heapUsed;
+  return {
+    pods,
+    livePods: live,
+    creationsPerSecond: creations,
+    updatesPerSecond: perSecond,
+    listCpuSeconds: listMicros / 1e6,
+    heapBytesPerPodAfterList: (heapAfterList - baselineHeap) / pods,
+    heapBytesPerPod: (heap - baselineHeap) / live,
+    heapUsedMB: heap / 2 ** 20,
+    cpuSecondsPer1000Events: micros / 1e6 / (events / 1000),
+    coreShareAtRate: (micros / 1e6 / (events / 1000)) * ((creations + perSecond) / 1000),
+    updateEntries: r.sink.entries - entries0,
+    noopEntriesSent: r.sink.noopEntries,
+    dropped: r.fwd.metrics.dropped.total(),
+  };
+}
+
+/**
+ * Entries per ordinary pod lifecycle: healthy pods of the churn generator (created, scheduled,
+ * initialized, started, ready, label edits, then for 40% a rolling-update deletion), replayed
+ * at the times the generator gives them (second-level gaps), through the forwarder with this
+ * linger. Counted over the pods whose whole lifecycle (to DELETED) is in the stream.
+ */
+async function lifecycles(pods: number, lingerMs: number) {
+  const r = rig('facts', lingerMs);
+  const deleted = new Set<string>();
+  const shares = { crashloop: 0, oom: 0, imagepull: 0, unschedulable: 0, job: 0, jobfail: 0 };
+  const it = churnTimed({ pods, seed: 5, shares })[Symbol.iterator]();
+  for (let next = input(() => it.next()); !next.done; next = input(() => it.next())) {
+    const [t, l] = next.value;
+    // The send loop runs until the line's time.
+    for (
+      let w = r.fwd.sender.nextSendIn();
+      w !== undefined && r.clock.t + w <= t;
+      w = r.fwd.sender.nextSendIn()
+    ) {
+      if (w > 0) r.clock.t += w;
+      else await r.fwd.sender.sendOnce();
+    }
+    r.clock.t = Math.max(r.clock.t, t);
+    if (l.type === 'DELETED') deleted.add((l.object.metadata as { uid: string }).uid);
+    r.feed(input(() => JSON.stringify(l)));
+    await r.pump();
+  }
+  await r.flush();
+  let n = 0;
+  for (const uid of deleted) n += r.sink.perUid.get(uid) ?? 0;
+  return {
+    entriesPerLifecycle: n / deleted.size,
+    lifecycles: deleted.size,
+    noopEntriesSent: r.sink.noopEntries,
   };
 }
 
@@ -725,6 +848,19 @@ export async function runForwarderBench(opts: ForwarderBenchOptions = {}): Promi
   // In-process steady state first, so its memory figures start from a clean heap.
   log(`steady state, ${opts.steadyPods ?? 10_000} pods at ${rate} updates/s...`);
   put('steady', await steady(opts.steadyPods ?? 10_000, rate, opts.steadySeconds ?? 300));
+  const scalePods = opts.scalePods ?? 150_000;
+  if (scalePods > 0) {
+    log(`large cluster, ${scalePods} pods, 50 creations/s + 1,000 updates/s...`);
+    put('scale', await scale(scalePods, 50, 1000, opts.scaleSeconds ?? 30));
+  }
+  log('entries per ordinary pod lifecycle...');
+  const lifePods = opts.lifecyclePods ?? 2000;
+  const withLinger = await lifecycles(lifePods, DEFAULT_LINGER_MS);
+  const noLinger = await lifecycles(lifePods, 0);
+  out['lifecycle.lifecycles'] = withLinger.lifecycles;
+  out['lifecycle.entriesPerLifecycle'] = withLinger.entriesPerLifecycle;
+  out['lifecycle.entriesPerLifecycleNoLinger'] = noLinger.entriesPerLifecycle;
+  out['lifecycle.noopEntriesSent'] = withLinger.noopEntriesSent + noLinger.noopEntriesSent;
   const demo = opts.demoTrace ?? (existsSync(DEMO_TRACE) ? DEMO_TRACE : false);
   /**
    * Each trace three ways: the default payload (Pod Facts) at `rate`; the same at one watch event

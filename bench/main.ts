@@ -37,9 +37,14 @@ const SUITES: Record<string, Suite> = {
   forwarder: {
     module: './forwarder.ts',
     run: 'runForwarderBench',
-    targets: { noopEntriesSent: '0', bytesRatio: '≤ 0.10' },
+    targets: {
+      noopEntriesSent: '0',
+      bytesRatio: '≤ 0.10',
+      heapBytesPerPod: '≤ 2048',
+      entriesPerLifecycle: '≤ 3',
+    },
     full: {},
-    quick: { churnPods: 1_000, steadyPods: 1_000, steadySeconds: 30 },
+    quick: { churnPods: 1_000, steadyPods: 1_000, steadySeconds: 30, scalePods: 10_000, scaleSeconds: 10 },
   },
   items: {
     module: './items.ts',

@@ -12,6 +12,9 @@ describe('bench/forwarder.ts', () => {
       churnPods: 300,
       steadyPods: 300,
       steadySeconds: 10,
+      scalePods: 500,
+      scaleSeconds: 2,
+      lifecyclePods: 200,
       processSeconds: 0,
     });
     for (const trace of ['demo', 'realPods', 'churn']) {
@@ -26,5 +29,11 @@ describe('bench/forwarder.ts', () => {
     expect(r['steady.noopEntriesSent']).toBe(0);
     expect(r['steady.callsPerEntry']).toBeLessThan(0.12);
     expect(r['steady.cachedPods']).toBe(300);
+    expect(r['scale.noopEntriesSent']).toBe(0);
+    expect(r['scale.dropped']).toBe(0);
+    // The linger merges a pod's startup burst: fewer entries per lifecycle than without it.
+    expect(r['lifecycle.lifecycles']).toBeGreaterThan(0);
+    expect(r['lifecycle.noopEntriesSent']).toBe(0);
+    expect(r['lifecycle.entriesPerLifecycle']).toBeLessThan(r['lifecycle.entriesPerLifecycleNoLinger']);
   });
 });
