@@ -78,7 +78,8 @@ describe('podlife replay', () => {
 
   it('reads EventBridge events captured from the bus (Pod Facts, compressed or not): the same records as the trace', async () => {
     // What the forwarder put on the bus for the demo trace, as an archive or a capture holds it.
-    const encoder = new PayloadEncoder();
+    // Compressed (what --payload facts sends past 64 KB, and the earlier default) and readable.
+    const encoder = new PayloadEncoder({ compress: true });
     const plain = new PayloadEncoder({ compress: false });
     const lines: string[] = [];
     let n = 0;
