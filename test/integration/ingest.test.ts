@@ -205,7 +205,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     ]) {
       const cluster = freshCluster('facts');
       const inputs = make(cluster);
-      // The forwarder's own choices: each pod's new facts, compressed; nothing for no news.
+      // The forwarder's own choices: each pod's new facts (readable unless past 64 KB); nothing for no news.
       const encoder = new PayloadEncoder();
       const events = inputs
         .map((i) =>
