@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Fact, type FactMap, factsOfSnapshot } from '../functions/core/facts.ts';
+import { KEEP_RUNS } from '../functions/core/fold.ts';
 import { newFacts } from '../functions/core/pod-facts.ts';
 import type { CompactEvent, CompactPod, PodSnapshot } from '../functions/core/snapshot.ts';
 
@@ -102,7 +103,7 @@ export class Deduper {
       this.ledgers.delete(uid);
       this.tombstones.add(uid);
     } else if (!before || delta.length > 0) {
-      this.ledgers.set(uid, [...sent.values()]);
+      this.ledgers.set(uid, trimLedger([...sent.values()]));
     }
     return delta.length ? delta : 'noop';
   }
@@ -160,4 +161,27 @@ export class Deduper {
   get livePods(): number {
     return this.pods.size + this.ledgers.size;
   }
+}
+
+/**
+ * A pod's ledger keeps each container's latest KEEP_RUNS numbered runs: a snapshot carries only a
+ * container's current and last run, so an older run can never be news again, and a pod that
+ * crash-loops for weeks keeps a bounded ledger (the ingest folds the same runs, fold.ts).
+ */
+export function trimLedger(facts: Fact[]): Fact[] {
+  let runs = 0;
+  const newest = new Map<string, number>();
+  for (const f of facts) {
+    if (f.kind !== 'run' || f.ordinal === null) continue;
+    runs++;
+    const key = `${f.init ? 'init' : 'app'}/${f.container}`;
+    newest.set(key, Math.max(newest.get(key) ?? 0, f.ordinal));
+  }
+  if (runs <= KEEP_RUNS) return facts;
+  return facts.filter(
+    (f) =>
+      f.kind !== 'run' ||
+      f.ordinal === null ||
+      f.ordinal > (newest.get(`${f.init ? 'init' : 'app'}/${f.container}`) ?? 0) - KEEP_RUNS,
+  );
 }

@@ -8,9 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { Deduper } from '../../forwarder/dedupe.ts';
 import { trimPod } from '../../forwarder/watcher.ts';
+import { KEEP_RUNS } from '../../functions/core/fold.ts';
 import { snapshotOf } from '../../functions/core/snapshot.ts';
 import type { Obj } from './fake-apiserver.ts';
-import { kindPods } from './helpers.ts';
+import { kindPods, withCrash } from './helpers.ts';
 
 const BASE: Obj = kindPods().find((p) => p.metadata.name.startsWith('e2e-deployment-'))!;
 const snap = (p: Obj, type: 'ADDED' | 'MODIFIED' | 'DELETED' = 'MODIFIED') =>
@@ -136,6 +137,22 @@ describe('no-op detection', () => {
     d.pod(snap(BASE));
     expect(d.pod(snap(BASE))).toBe('noop');
     expect(d.pod(snap(BASE), true)).toBe('send');
+  });
+
+  it('a pod crash-looping for 1,000 restarts: every restart is news, its ledger stays bounded', () => {
+    const d = new Deduper();
+    let sentRuns = 0;
+    for (let n = 1; n <= 1000; n++) {
+      const delta = d.podFacts(snap(withCrash(BASE, n)));
+      expect(delta).not.toBe('noop');
+      if (delta !== 'noop') sentRuns += delta.filter((f) => f.kind === 'run').length;
+    }
+    expect(sentRuns).toBeGreaterThanOrEqual(1000);
+    const ledgerRuns = d.sentFacts(BASE.metadata.uid)!.filter((f) => f.kind === 'run');
+    const containers = BASE.status.containerStatuses.length;
+    expect(ledgerRuns.length).toBeLessThanOrEqual(KEEP_RUNS * containers);
+    // The runs a later snapshot can carry are still known: a repeat of the last state is no news.
+    expect(d.podFacts(snap(withCrash(BASE, 1000)))).toBe('noop');
   });
 
   it('tombstones are bounded', () => {

@@ -188,3 +188,25 @@ export function writeKubeconfig(path: string, serverUrl: string): string {
   );
   return path;
 }
+
+/** A crash: restart `n`, whose previous run (its own container ID and times) ended in Error. */
+export function withCrash(obj: Obj, n: number): Obj {
+  const p = structuredClone(obj);
+  const cs = p.status.containerStatuses[0];
+  const start = Date.parse('2026-01-01T00:00:00Z') + n * 60_000;
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  cs.restartCount = n;
+  cs.state = {
+    waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container (${n})` },
+  };
+  cs.lastState = {
+    terminated: {
+      exitCode: 1,
+      reason: 'Error',
+      startedAt: iso(start),
+      finishedAt: iso(start + 30_000),
+      containerID: `containerd://${n.toString(16).padStart(16, '0')}`,
+    },
+  };
+  return p;
+}
