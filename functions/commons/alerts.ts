@@ -4,11 +4,10 @@
  * alert item that records an open episode. Pure: the sweep sends them, docs/alerts.md shows them.
  */
 import { z } from 'zod';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
 import { formatSeconds } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
 import { alertPk, alertSk, podPk } from './keys.ts';
-import type { PendingThresholds } from './pod-rows.ts';
+import { minThreshold, type PendingThresholds, thresholdFor } from './pod-rows.ts';
 
 /** Source and detail-types of the alert events on podlife's bus. */
 export const ALERT_SOURCE = 'podlife.alerts';
@@ -37,14 +36,105 @@ export interface AlertConfig {
   crashLoopQuietSeconds: number;
   /** Days an alert item is kept at most (its TTL), like the pod items. */
   retentionDays: number;
+  /**
+   * A crash loop alerts once its first restart counted in the window is at least this old (the
+   * kubernetes-mixin's KubePodCrashLooping `for: 15m`). 0: as soon as the restarts are counted.
+   */
+  crashLoopForSeconds: number;
+  /** Per namespace and per owner kind (a namespace's setting wins over its owner kind's). */
+  rules: AlertRules;
+  /** Pods listed in one grouped notification at most (the worst first); the rest are counted. */
+  maxPodsListed: number;
+}
+
+/** What a namespace or an owner kind may change; unset fields fall through. */
+export interface AlertRule {
+  /** false: no alert for these pods (default: Job pods are not alerted, as in the mixin). */
+  enabled?: boolean;
+  stuckPendingSeconds?: number;
+  crashLoopMinRestarts?: number;
+  crashLoopForSeconds?: number;
+}
+
+export interface AlertRules {
+  namespaces: Record<string, AlertRule>;
+  ownerKinds: Record<string, AlertRule>;
+}
+
+/** The kubernetes-mixin's defaults: 15 minutes (KubePodNotReady, KubePodCrashLooping), Job pods excluded. */
+export const MIXIN_STUCK_PENDING_SECONDS = 900;
+export const DEFAULT_OWNER_KIND_RULES: Record<string, AlertRule> = { Job: { enabled: false } };
+
+const AlertRuleSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  stuckPendingSeconds: z.number().int().positive().optional(),
+  crashLoopMinRestarts: z.number().int().positive().optional(),
+  crashLoopForSeconds: z.number().int().nonnegative().optional(),
+});
+const NamespaceKey = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+const OwnerKindKey = z
+  .string()
+  .max(63)
+  .regex(/^[A-Z][A-Za-z0-9]*$/);
+
+/** The rules as JSON (env ALERT_RULES, construct props, cdk.json context `podlife:alerts`). */
+export const AlertRulesSchema = z.strictObject({
+  namespaces: z.record(NamespaceKey, AlertRuleSchema).optional(),
+  ownerKinds: z.record(OwnerKindKey, AlertRuleSchema).optional(),
+});
+
+/** Rules from JSON (validated); the owner kinds merge over the default (Job excluded). */
+export function alertRulesOf(json: unknown, where: string): AlertRules {
+  const parsed = AlertRulesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${where}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return {
+    namespaces: parsed.data.namespaces ?? {},
+    ownerKinds: { ...DEFAULT_OWNER_KIND_RULES, ...(parsed.data.ownerKinds ?? {}) },
+  };
+}
+
+/** The rule that applies to a pod: per field, its namespace's, else its owner kind's, else the global. */
+export function ruleFor(
+  config: AlertConfig,
+  namespace: string,
+  ownerKind: string | null,
+): Required<AlertRule> {
+  const ns = Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : {};
+  const ok =
+    ownerKind && Object.hasOwn(config.rules.ownerKinds, ownerKind) ? config.rules.ownerKinds[ownerKind] : {};
+  return {
+    enabled: ns.enabled ?? ok.enabled ?? true,
+    stuckPendingSeconds:
+      ns.stuckPendingSeconds ?? ok.stuckPendingSeconds ?? thresholdFor(config.pending, namespace),
+    crashLoopMinRestarts: ns.crashLoopMinRestarts ?? ok.crashLoopMinRestarts ?? config.crashLoopMinRestarts,
+    crashLoopForSeconds: ns.crashLoopForSeconds ?? ok.crashLoopForSeconds ?? config.crashLoopForSeconds,
+  };
+}
+
+/** The lowest stuck-Pending threshold any pod can have: how old a pod must be to be read. */
+export function minStuckPendingSeconds(config: AlertConfig): number {
+  const rules = [...Object.values(config.rules.namespaces), ...Object.values(config.rules.ownerKinds)];
+  return Math.min(
+    minThreshold(config.pending),
+    ...rules.map((r) => r.stuckPendingSeconds ?? Number.POSITIVE_INFINITY),
+  );
 }
 
 export const DEFAULT_ALERT_CONFIG: AlertConfig = {
-  pending: { defaultSeconds: DEFAULT_STUCK_AFTER_SECONDS, overrides: {} },
+  pending: { defaultSeconds: MIXIN_STUCK_PENDING_SECONDS, overrides: {} },
   crashLoopWindowSeconds: 3600,
   crashLoopMinRestarts: 3,
   crashLoopQuietSeconds: 600,
   retentionDays: 30,
+  crashLoopForSeconds: MIXIN_STUCK_PENDING_SECONDS,
+  rules: { namespaces: {}, ownerKinds: DEFAULT_OWNER_KIND_RULES },
+  maxPodsListed: 20,
 };
 
 const Overrides = z.record(
@@ -62,9 +152,9 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: 
   return n;
 }
 
-/** STUCK_PENDING_SECONDS (default 300) and STUCK_PENDING_OVERRIDES (JSON `{"namespace": seconds}`). */
+/** STUCK_PENDING_SECONDS (default 900) and STUCK_PENDING_OVERRIDES (JSON `{"namespace": seconds}`). */
 export function pendingThresholdsFromEnv(env: NodeJS.ProcessEnv): PendingThresholds {
-  const defaultSeconds = envNumber(env, 'STUCK_PENDING_SECONDS', DEFAULT_STUCK_AFTER_SECONDS, 1);
+  const defaultSeconds = envNumber(env, 'STUCK_PENDING_SECONDS', MIXIN_STUCK_PENDING_SECONDS, 1);
   const raw = env.STUCK_PENDING_OVERRIDES;
   if (raw === undefined || raw.trim() === '') return { defaultSeconds, overrides: {} };
   let json: unknown;
@@ -93,7 +183,25 @@ export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
     crashLoopMinRestarts: envNumber(env, 'CRASHLOOP_MIN_RESTARTS', d.crashLoopMinRestarts, 1),
     crashLoopQuietSeconds: envNumber(env, 'CRASHLOOP_QUIET_SECONDS', d.crashLoopQuietSeconds, 1),
     retentionDays: envNumber(env, 'RETENTION_DAYS', d.retentionDays, 1),
+    crashLoopForSeconds: envNumber(env, 'CRASHLOOP_FOR_SECONDS', d.crashLoopForSeconds, 0),
+    rules: alertRulesFromEnv(env),
+    maxPodsListed: envNumber(env, 'ALERT_MAX_PODS_LISTED', d.maxPodsListed, 1),
   };
+}
+
+/** ALERT_RULES: JSON `{"namespaces": {ns: rule}, "ownerKinds": {Kind: rule}}` (see AlertRule). */
+export function alertRulesFromEnv(env: NodeJS.ProcessEnv): AlertRules {
+  const raw = env.ALERT_RULES;
+  if (raw === undefined || raw.trim() === '') return alertRulesOf({}, 'ALERT_RULES');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error(
+      `environment variable ALERT_RULES must be JSON like {"ownerKinds": {"Job": {"enabled": false}}}, got "${raw}"`,
+    );
+  }
+  return alertRulesOf(json, 'environment variable ALERT_RULES');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   type PutCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { storeErrorOf } from '../commons/pod-store.ts';
 
@@ -34,6 +36,23 @@ export function deleteAlertRequest(tableName: string, key: Key): DeleteCommandIn
   };
 }
 
+/** Marks one channel of a notice item delivered (only while the item exists). */
+export function channelSentRequest(
+  tableName: string,
+  key: Key,
+  channel: 'sns' | 'events',
+): UpdateCommandInput {
+  return {
+    TableName: tableName,
+    Key: { pk: key.pk, sk: key.sk },
+    UpdateExpression: 'SET #ch = :sent',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': 'pk', '#ch': channel },
+    ExpressionAttributeValues: { ':sent': 'sent' },
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
 export class AlertStore {
   writeUnits = 0;
   writes = 0;
@@ -43,7 +62,7 @@ export class AlertStore {
     private readonly tableName: string,
   ) {}
 
-  private async send(op: string, command: PutCommand | DeleteCommand): Promise<boolean> {
+  private async send(op: string, command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
     this.writes++;
     try {
       const out = await this.doc.send(command as PutCommand);
@@ -58,6 +77,11 @@ export class AlertStore {
   /** Records an open episode; false if another sweep already had. */
   create(item: Record<string, unknown>): Promise<boolean> {
     return this.send('PutItem', new PutCommand(putAlertRequest(this.tableName, item)));
+  }
+
+  /** Records that a notice's channel delivered it; false if the notice item is gone. */
+  channelSent(key: Key, channel: 'sns' | 'events'): Promise<boolean> {
+    return this.send('UpdateItem', new UpdateCommand(channelSentRequest(this.tableName, key, channel)));
   }
 
   /** Closes an episode; false if another sweep already had. */

@@ -14,21 +14,36 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AlertNotice,
+  CHANNELS,
+  type Channel,
+  groupAlerts,
+  groupKeyOf,
+  isNoticeItem,
+  noticeItemOf,
+  noticeOf,
+  type PodDetail,
+  worstFirst,
+} from '../commons/alert-groups.ts';
 import {
   type AlertConfig,
   type AlertKind,
   alertItemOf,
   crashLoopAlertOf,
+  minStuckPendingSeconds,
   type OpenedAlert,
   openedAlertOfItem,
   type Resolution,
+  type ResolvedAlert,
   resolvedAlertOf,
+  ruleFor,
   stuckPendingAlertOf,
 } from '../commons/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../commons/api-schemas.ts';
 import { mapLimit } from '../commons/concurrency.ts';
-import { alertSk } from '../commons/keys.ts';
+import { alertSk, podPk } from '../commons/keys.ts';
 import { decodeFacts, restartTimesOf } from '../commons/pod-item.ts';
 import {
   clustersRequest,
@@ -39,7 +54,7 @@ import {
   pendingRequest,
   type ReadStats,
 } from '../commons/pod-queries.ts';
-import { crashLoopingPodOf, minThreshold, pendingPodOf } from '../commons/pod-rows.ts';
+import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../commons/pod-rows.ts';
 import { PodView } from '../core/figures.ts';
 import { AlertStore } from './alert-store.ts';
 import type { AlertNotifier } from './notifier.ts';
@@ -73,7 +88,7 @@ export interface ClusterSweep {
 export interface SweepFailure {
   cluster: string;
   alert: string;
-  stage: 'open' | 'resolve';
+  stage: 'open' | 'resolve' | 'deliver';
   error: string;
 }
 
@@ -82,6 +97,10 @@ export interface SweepReport {
   clusters: ClusterSweep[];
   /** Episodes another sweep recorded between this one's read and write (announced twice). */
   alreadyRecorded: number;
+  /** Grouped notices sent, per channel. */
+  sent: Record<Channel, number>;
+  /** GetItems of the pods listed in new notices (at most maxPodsListed per notice). */
+  detailReads: number;
   failures: SweepFailure[];
   reads: ReadStats;
   writes: number;
@@ -99,19 +118,58 @@ export class SweepFailedError extends Error {
   }
 }
 
-/** Which pods open an episode now (pure). */
+/**
+ * Which pods open an episode now (pure): per the rule of the pod's namespace and owner kind
+ * (disabled: never; Job pods by default), Pending longer than its threshold, or crash-looping
+ * with enough restarts in the window, the first of them at least `crashLoopForSeconds` ago.
+ */
 export function alertsDue(
   pending: readonly PendingPod[],
   crashLooping: readonly CrashLoopingPod[],
   config: AlertConfig,
   nowMs: number,
+  firstRestartInWindow: ReadonlyMap<string, number | null> = new Map(),
 ): OpenedAlert[] {
-  return [
-    ...pending.filter((p) => p.stuck).map((p) => stuckPendingAlertOf(p, nowMs)),
-    ...crashLooping
-      .filter((p) => p.restartsInWindow >= config.crashLoopMinRestarts)
-      .map((p) => crashLoopAlertOf(p, nowMs, config.crashLoopWindowSeconds)),
-  ];
+  const rule = (p: PendingPod | CrashLoopingPod) => ruleFor(config, p.namespace, p.owner?.kind ?? null);
+  const out: OpenedAlert[] = [];
+  for (const p of pending) {
+    const r = rule(p);
+    if (!r.enabled || p.ageSeconds == null || p.ageSeconds <= r.stuckPendingSeconds) continue;
+    out.push(stuckPendingAlertOf({ ...p, thresholdSeconds: r.stuckPendingSeconds, stuck: true }, nowMs));
+  }
+  for (const p of crashLooping) {
+    const r = rule(p);
+    if (!r.enabled || p.restartsInWindow < r.crashLoopMinRestarts) continue;
+    const first = firstRestartInWindow.get(p.uid);
+    if (r.crashLoopForSeconds > 0 && first != null && nowMs / 1000 - first < r.crashLoopForSeconds) continue;
+    out.push(crashLoopAlertOf(p, nowMs, config.crashLoopWindowSeconds));
+  }
+  return out;
+}
+
+/** A listed pod's details from its item's facts: the waiting container and message, the last Warning Event. */
+export function podDetailOf(item: Item): PodDetail {
+  const v = new PodView(decodeFacts(item.facts as Uint8Array));
+  const latest = v.get<'latest'>('latest')?.waiting ?? null;
+  let waiting: { container: string; message?: string } | null = latest;
+  if (!waiting) {
+    const w = [...v.waitings].sort((a, b) => (b.t ?? -1) - (a.t ?? -1))[0];
+    waiting = w ?? null;
+  }
+  let warn: { t: number; reason: string; message: string | null } | null = null;
+  const see = (t: number, reason: string, message: string | undefined) => {
+    if (!warn || t > warn.t) warn = { t, reason, message: message ?? null };
+  };
+  for (const e of v.events) if (e.type === 'Warning') see(e.last ?? e.first ?? -1, e.reason, e.message);
+  for (const f of v.eventFolds) if (f.type === 'Warning') see(f.latest.t, f.reason, f.latest.message);
+  const w = warn as { t: number; reason: string; message: string | null } | null;
+  return {
+    container: waiting?.container ?? null,
+    waitingMessage: waiting?.message ?? null,
+    lastWarningEvent: w
+      ? { reason: w.reason, message: w.message, at: w.t >= 0 ? new Date(w.t).toISOString() : null }
+      : null,
+  };
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -158,12 +216,35 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       now: new Date(nowMs).toISOString(),
       clusters: [],
       alreadyRecorded: 0,
+      sent: { sns: 0, events: 0 },
+      detailReads: 0,
       failures: [],
       reads: reader.stats,
       writes: 0,
       writeUnits: 0,
     };
-    const createdBefore = new Date(nowMs - minThreshold(config.pending) * 1000).toISOString();
+    const createdBefore = new Date(nowMs - minStuckPendingSeconds(config) * 1000).toISOString();
+
+    /** The container, waiting message and last Warning Event of the pods a notice lists. */
+    async function withDetails<T extends OpenedAlert>(alerts: T[]): Promise<(T & Partial<PodDetail>)[]> {
+      return mapLimit(alerts, concurrency, async (a) => {
+        try {
+          report.detailReads++;
+          const out = await doc.send(
+            new GetCommand(
+              getItemRequest(tableName, { pk: podPk(a.cluster, a.namespace, a.name), sk: a.uid }),
+            ),
+          );
+          return out.Item?.facts ? { ...a, ...podDetailOf(out.Item) } : a;
+        } catch (err) {
+          logger.warn('pod details unavailable; the alert goes without them', {
+            uid: a.uid,
+            error: err as Error,
+          });
+          return a;
+        }
+      });
+    }
 
     async function sweepCluster(cluster: string): Promise<ClusterSweep> {
       const [openItems, pendingItems, crashItems] = await Promise.all([
@@ -173,8 +254,13 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       ]);
       const pending = pendingItems.map((i) => pendingPodOf(i, nowMs, config.pending));
       const crashing = crashItems.map((i) => crashLoopingPodOf(i, nowMs, config.crashLoopWindowSeconds));
-      const due = alertsDue(pending, crashing, config, nowMs);
-      const open = new Map(openItems.map((i) => [String(i.sk), i]));
+      const firstRestartInWindow = new Map(
+        crashItems.map((i) => {
+          const from = nowMs / 1000 - config.crashLoopWindowSeconds;
+          return [identityOf(i).uid, restartTimesOfItem(i).find((t) => t >= from) ?? null] as const;
+        }),
+      );
+      const due = alertsDue(pending, crashing, config, nowMs, firstRestartInWindow);
       const inState = new Set([
         ...pending.map((p) => alertSk('pending', p.uid)),
         ...crashing.map((p) => alertSk('crashloop', p.uid)),
@@ -201,24 +287,60 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         });
       };
 
-      await mapLimit(
-        due.filter((a) => !open.has(alertSk(a.kind, a.uid))),
-        concurrency,
-        async (alert) => {
-          const sk = alertSk(alert.kind, alert.uid);
-          try {
-            await notifier.opened(alert);
-            if (await store.create(alertItemOf(alert, config.retentionDays))) result.opened.push(sk);
-            else report.alreadyRecorded++;
-            logger.info('alert opened', { cluster, namespace: alert.namespace, pod: alert.name, alert: sk });
-          } catch (err) {
-            fail(sk, 'open', err);
-          }
-        },
-      );
+      const notices = openItems.filter(isNoticeItem);
+      const episodes = openItems.filter((i) => !isNoticeItem(i));
+      const openSks = new Set(episodes.map((i) => String(i.sk)));
 
+      /** Each channel not yet delivered is sent alone; the notice item goes once all have. */
+      async function deliver(item: Item): Promise<void> {
+        const key = { pk: String(item.pk), sk: String(item.sk) };
+        const notice = item.notice as AlertNotice;
+        let left = 0;
+        for (const channel of CHANNELS) {
+          if (item[channel] === 'sent') continue;
+          try {
+            await notifier.send(channel, notice);
+            report.sent[channel]++;
+            await store.channelSent(key, channel);
+          } catch (err) {
+            left++;
+            fail(`${key.sk} (${channel})`, 'deliver', err);
+          }
+        }
+        if (left === 0) await store.remove(key);
+      }
+
+      // Notices an earlier sweep recorded but could not deliver on every channel.
+      for (const item of notices) await deliver(item);
+
+      const fresh = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
+      await mapLimit(groupAlerts(fresh), concurrency, async (group) => {
+        const listed = await withDetails(worstFirst(group).slice(0, config.maxPodsListed));
+        const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
+          nowMs,
+          maxPodsListed: config.maxPodsListed,
+        });
+        const item = noticeItemOf(notice, config.retentionDays);
+        try {
+          // The notice first (an outbox: the next sweep delivers it if this one dies), then the episodes.
+          if (!(await store.create(item))) return;
+          await mapLimit(group, concurrency, async (alert) => {
+            const sk = alertSk(alert.kind, alert.uid);
+            if (await store.create({ ...alertItemOf(alert, config.retentionDays), notice: item.sk }))
+              result.opened.push(sk);
+            else report.alreadyRecorded++;
+          });
+        } catch (err) {
+          fail(String(item.sk), 'open', err);
+          return;
+        }
+        logger.info('alerts opened', { cluster, notice: item.sk, pods: group.length });
+        await deliver(item);
+      });
+
+      const resolvedNow: { item: Item; alert: ResolvedAlert }[] = [];
       await mapLimit(
-        [...open.values()].filter((i) => !inState.has(String(i.sk))),
+        episodes.filter((i) => !inState.has(String(i.sk))),
         concurrency,
         async (item) => {
           const sk = String(item.sk);
@@ -228,21 +350,39 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
               getItemRequest(tableName, { pk: String(item.podPk), sk: String(item.podSk) }, true),
             );
             const resolution = resolutionOf(opened.kind, pod, nowMs, config);
-            if (!resolution) return;
-            await notifier.resolved(resolvedAlertOf(opened, resolution, nowMs));
-            if (await store.remove({ pk: String(item.pk), sk })) result.resolved.push(sk);
-            logger.info('alert resolved', {
-              cluster,
-              namespace: opened.namespace,
-              pod: opened.name,
-              alert: sk,
-              resolution,
-            });
+            if (resolution) resolvedNow.push({ item, alert: resolvedAlertOf(opened, resolution, nowMs) });
           } catch (err) {
             fail(sk, 'resolve', err);
           }
         },
       );
+      const openPerGroup = new Map<string, number>();
+      for (const i of episodes) {
+        const k = groupKeyOf(openedAlertOfItem(i));
+        openPerGroup.set(k, (openPerGroup.get(k) ?? 0) + 1);
+      }
+      for (const group of groupAlerts(resolvedNow.map((r) => ({ ...r.alert, item: r.item })))) {
+        const stillOpen = (openPerGroup.get(groupKeyOf(group[0])) ?? 0) - group.length;
+        const alerts = group.map(({ item: _, ...a }) => a as ResolvedAlert);
+        const notice = noticeOf('resolved', alerts, {
+          nowMs,
+          maxPodsListed: config.maxPodsListed,
+          stillOpen,
+        });
+        const item = noticeItemOf(notice, config.retentionDays);
+        try {
+          if (!(await store.create(item))) continue;
+          await mapLimit(group, concurrency, async (r) => {
+            if (await store.remove({ pk: String(r.item.pk), sk: String(r.item.sk) }))
+              result.resolved.push(String(r.item.sk));
+          });
+        } catch (err) {
+          fail(String(item.sk), 'resolve', err);
+          continue;
+        }
+        logger.info('alerts resolved', { cluster, notice: item.sk, pods: group.length });
+        await deliver(item);
+      }
       return result;
     }
 

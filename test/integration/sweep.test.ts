@@ -75,7 +75,16 @@ async function freshTable(): Promise<string> {
   return name;
 }
 
-function sweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
+/**
+ * The scenarios below predate the mixin's defaults: they state thresholds relative to 5 minutes
+ * and crash loops that alert as soon as counted. The grouped-notice tests use the defaults.
+ */
+const FIVE_MINUTES: Partial<AlertConfig> = {
+  pending: { defaultSeconds: 300, overrides: {} },
+  crashLoopForSeconds: 0,
+};
+
+function sweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = FIVE_MINUTES) {
   return makeSweepHandler({
     client: t.client,
     tableName,
@@ -85,7 +94,7 @@ function sweeper(tableName: string, clock: { now: number }, config: Partial<Aler
       events: new EventBridgeClient({ region: 'eu-west-1' }),
       busName: 'podlife',
     }),
-    config: { ...DEFAULT_ALERT_CONFIG, ...config },
+    config: { ...DEFAULT_ALERT_CONFIG, ...FIVE_MINUTES, ...config },
     now: () => clock.now,
     logger: quietLogger(),
     metrics: silentMetrics(),
@@ -110,12 +119,18 @@ async function openAlerts(tableName: string, cluster: string): Promise<string[]>
 }
 
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-const putEvents = () =>
+/** The grouped notices put on the bus. */
+const notices = () =>
   events
     .commandCalls(PutEventsCommand)
     .flatMap((c) =>
       (c.args[0].input.Entries ?? []).map((e) => ({ ...e, detail: JSON.parse(e.Detail ?? '{}') })),
     );
+/** One entry per pod listed in a notice: the pod's facts as `detail`, its notice as `notice`. */
+const putEvents = () =>
+  notices().flatMap((n) =>
+    (n.detail.pods as Record<string, unknown>[]).map((pod) => ({ ...n, notice: n.detail, detail: pod })),
+  );
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const pod = (cluster: string, namespace: string, name: string, created = T0): PodSpec => ({
