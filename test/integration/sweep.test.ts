@@ -84,7 +84,12 @@ const FIVE_MINUTES: Partial<AlertConfig> = {
   crashLoopForSeconds: 0,
 };
 
-function sweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = FIVE_MINUTES) {
+function sweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
+  return mixinSweeper(tableName, clock, { ...FIVE_MINUTES, ...config });
+}
+
+/** The sweep with the defaults (the mixin's: 15 minutes, Job pods excluded) and `config` over them. */
+function mixinSweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
   return makeSweepHandler({
     client: t.client,
     tableName,
@@ -94,7 +99,7 @@ function sweeper(tableName: string, clock: { now: number }, config: Partial<Aler
       events: new EventBridgeClient({ region: 'eu-west-1' }),
       busName: 'podlife',
     }),
-    config: { ...DEFAULT_ALERT_CONFIG, ...FIVE_MINUTES, ...config },
+    config: { ...DEFAULT_ALERT_CONFIG, ...config },
     now: () => clock.now,
     logger: quietLogger(),
     metrics: silentMetrics(),
@@ -398,7 +403,7 @@ describe('crash loops', () => {
 });
 
 describe('failures', () => {
-  it('SNS or EventBridge failing: nothing recorded, the invocation fails, the next sweep delivers', async () => {
+  it('SNS or EventBridge failing: the episode and its notice are recorded, the invocation fails, only the failed channel is retried', async () => {
     const table = await freshTable();
     await ingest(table, [unschedulable(pod('fail', 'web', 'api-1'))]);
     const clock = { now: T0 + 600_000 };
@@ -409,28 +414,250 @@ describe('failures', () => {
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const err = await sweep().catch((e) => e);
     expect(err).toBeInstanceOf(SweepFailedError);
-    expect((err as SweepFailedError).report.failures).toEqual([
-      {
-        cluster: 'fail',
-        alert: 'pending#fail-web-api-1',
-        stage: 'open',
-        error: 'ThrottlingException: Rate exceeded',
-      },
-    ]);
-    expect(await openAlerts(table, 'fail')).toEqual([]);
+    const [failure] = (err as SweepFailedError).report.failures;
+    expect(failure).toMatchObject({
+      cluster: 'fail',
+      stage: 'deliver',
+      error: 'ThrottlingException: Rate exceeded',
+    });
+    expect(failure.alert).toMatch(/^notice#.*#opened#podlife\/[0-9a-f]{24} \(sns\)$/);
+    const recorded = await openAlerts(table, 'fail');
+    expect(recorded.filter((k) => !k.startsWith('notice#'))).toEqual(['pending#fail-web-api-1']);
+    expect(recorded.filter((k) => k.startsWith('notice#'))).toHaveLength(1);
+    expect(notices()).toHaveLength(1);
 
+    // SNS still failing a minute later: retried alone, the event is not put again.
+    clock.now += 60_000;
+    await expect(sweep()).rejects.toThrow(/ThrottlingException: Rate exceeded/);
+    expect(notices()).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+
+    // SNS back: delivered once, the outbox item goes, nothing is sent again afterwards.
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    clock.now += 60_000;
+    const third = await sweep();
+    expect(third.sent).toEqual({ sns: 1, events: 0 });
+    expect(notices()).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(3);
+    expect(await openAlerts(table, 'fail')).toEqual(['pending#fail-web-api-1']);
+    clock.now += 60_000;
+    expect((await sweep()).sent).toEqual({ sns: 0, events: 0 });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(3);
+    expect(notices()).toHaveLength(1);
+  });
+
+  it('PutEvents rejecting the entry: SNS is not re-sent while EventBridge is retried', async () => {
+    const table = await freshTable();
+    await ingest(table, [unschedulable(pod('fail2', 'web', 'api-1'))]);
+    const clock = { now: T0 + 600_000 };
+    const sweep = sweeper(table, clock);
     events.on(PutEventsCommand).resolves({
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
     });
     await expect(sweep()).rejects.toThrow(/PutEvents rejected the alert event: InternalFailure try again/);
-    expect(await openAlerts(table, 'fail')).toEqual([]);
-
+    clock.now += 60_000;
+    await expect(sweep()).rejects.toThrow(/InternalFailure/);
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
     clock.now += 60_000;
-    expect((await sweep()).clusters[0].opened).toEqual(['pending#fail-web-api-1']);
-    expect(await openAlerts(table, 'fail')).toEqual(['pending#fail-web-api-1']);
+    expect((await sweep()).sent).toEqual({ sns: 0, events: 1 });
+    expect(published()).toHaveLength(1);
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(3);
+    expect(await openAlerts(table, 'fail2')).toEqual(['pending#fail2-web-api-1']);
+  });
+});
+
+describe('grouped notices (defaults as the kubernetes-mixin)', () => {
+  it('500 pods stuck at once: one notice per (cluster, namespace, owner, kind), worst first, capped; one grouped resolve', async () => {
+    const table = await freshTable();
+    const groups = [
+      { namespace: 'web', owner: 'api', n: 250 },
+      { namespace: 'web', owner: 'worker', n: 150 },
+      { namespace: 'shop', owner: 'cart', n: 100 },
+    ];
+    const specs: PodSpec[] = [];
+    let i = 0;
+    for (const g of groups)
+      for (let k = 0; k < g.n; k++, i++)
+        specs.push({
+          cluster: 'storm',
+          namespace: g.namespace,
+          name: `${g.owner}-${k}`,
+          uid: `storm-${g.owner}-${k}`,
+          // Pods created a second apart: the lower k, the longer Pending.
+          created: T0 + k * 1000,
+          owner: { kind: 'Deployment', name: g.owner },
+        });
+    await ingest(
+      table,
+      specs.map((p) => unschedulable(p)),
+    );
+    const clock = { now: T0 + 1200_000 };
+    const sweep = mixinSweeper(table, clock); // the defaults: 15 minutes
+    const first = await sweep();
+    expect(first.clusters[0].opened).toHaveLength(500);
+    expect(first.sent).toEqual({ sns: 3, events: 3 });
+    expect(published()).toHaveLength(3);
+    expect(notices()).toHaveLength(3);
+
+    for (const g of groups) {
+      const n = notices().find((e) => e.detail.owner.name === g.owner)!;
+      expect(n).toMatchObject({ DetailType: DETAIL_TYPE_STUCK_PENDING, Source: 'podlife.alerts' });
+      expect(n.detail).toMatchObject({
+        schemaVersion: 2,
+        state: 'opened',
+        kind: 'pending',
+        cluster: 'storm',
+        namespace: g.namespace,
+        owner: { kind: 'Deployment', name: g.owner },
+        severity: 'warning',
+        runbook: 'docs/runbooks.md#pod-alert-stuck-pending',
+        count: g.n,
+        more: g.n - 20,
+        cause: { text: '0/3 nodes are available: 3 Insufficient cpu.', pods: g.n },
+      });
+      expect(n.detail.dedupKey).toMatch(/^podlife\/[0-9a-f]{24}$/);
+      // Worst first: the oldest 20.
+      expect(n.detail.pods.map((p: { name: string }) => p.name)).toEqual(
+        Array.from({ length: 20 }, (_, k) => `${g.owner}-${k}`),
+      );
+      expect(n.detail.pods[0]).toMatchObject({ thresholdSeconds: 900, ageSeconds: 1200 });
+      const msg = published().find((m) => m.Subject?.includes(`of ${g.namespace}/Deployment/${g.owner} `))!;
+      expect(msg.Subject).toBe(
+        `[podlife] Stuck Pending: ${g.n} pods of ${g.namespace}/Deployment/${g.owner} (storm)`,
+      );
+      expect(msg.Message).toContain(`... and ${g.n - 20} more`);
+      expect(msg.Message).toContain('Runbook:          docs/runbooks.md#pod-alert-stuck-pending');
+      expect(msg.MessageAttributes).toMatchObject({
+        severity: { StringValue: 'warning' },
+        dedupKey: { StringValue: n.detail.dedupKey },
+      });
+    }
+    const dedupKeys = notices().map((n) => n.detail.dedupKey);
+    expect(new Set(dedupKeys).size).toBe(3);
+    // Bounded: the pods listed are read for their details, not the 500.
+    expect(first.detailReads).toBe(60);
+
+    clock.now += 60_000;
+    expect((await sweep()).sent).toEqual({ sns: 0, events: 0 });
+
+    await ingest(
+      table,
+      specs.map((p) => deleted(p, T0 + 1250_000)),
+    );
+    clock.now += 60_000;
+    const resolved = await sweep();
+    expect(resolved.clusters[0].resolved).toHaveLength(500);
+    expect(resolved.sent).toEqual({ sns: 3, events: 3 });
+    const resolves = notices().filter((n) => n.DetailType === DETAIL_TYPE_RESOLVED);
+    expect(resolves).toHaveLength(3);
+    for (const r of resolves) {
+      const g = groups.find((x) => x.owner === r.detail.owner.name)!;
+      expect(r.detail).toMatchObject({ state: 'resolved', count: g.n, stillOpen: 0, more: g.n - 20 });
+      expect(r.detail.dedupKey).toBe(
+        notices().find((n) => n.detail.state === 'opened' && n.detail.owner.name === g.owner)!.detail
+          .dedupKey,
+      );
+    }
+    expect(await openAlerts(table, 'storm')).toEqual([]);
+    clock.now += 60_000;
+    expect((await sweep()).sent).toEqual({ sns: 0, events: 0 });
+    expect(published()).toHaveLength(6);
+  }, 120_000);
+
+  it('Job pods are not alerted by default, and 5 minutes Pending is not stuck yet; owner kinds can opt in', async () => {
+    const table = await freshTable();
+    const web = pod('jobs', 'web', 'api-1');
+    const job = { ...pod('jobs', 'web', 'migrate-1'), owner: { kind: 'Job', name: 'migrate' } };
+    await ingest(table, [unschedulable(web), unschedulable(job)]);
+    const clock = { now: T0 + 600_000 };
+    const sweep = mixinSweeper(table, clock);
+    expect((await sweep()).clusters[0]).toMatchObject({ opened: [], stuckPending: 0 });
+    clock.now = T0 + 901_000;
+    expect((await sweep()).clusters[0]).toMatchObject({
+      opened: ['pending#jobs-web-api-1'],
+      stuckPending: 1,
+    });
+    clock.now += 60_000;
+    expect((await sweep()).clusters[0].opened).toEqual([]);
+
+    const optIn = mixinSweeper(table, clock, {
+      rules: { namespaces: {}, ownerKinds: { Job: { enabled: true, stuckPendingSeconds: 1800 } } },
+    });
+    expect((await optIn()).clusters[0].opened).toEqual([]);
+    clock.now = T0 + 1801_000;
+    expect((await optIn()).clusters[0].opened).toEqual(['pending#jobs-web-migrate-1']);
+    expect(putEvents().at(-1)!.detail).toMatchObject({ name: 'migrate-1', thresholdSeconds: 1800 });
+  });
+
+  it('a namespace override wins over the default and the owner kind (threshold, disabled)', async () => {
+    const table = await freshTable();
+    const crit = pod('ns', 'critical', 'api-1');
+    const batch = pod('ns', 'batch', 'api-1');
+    const web = pod('ns', 'web', 'api-1');
+    const critJob = { ...pod('ns', 'critical', 'etl-1'), owner: { kind: 'Job', name: 'etl' } };
+    await ingest(
+      table,
+      [crit, batch, web, critJob].map((p) => unschedulable(p)),
+    );
+    const clock = { now: T0 + 120_000 };
+    const sweep = mixinSweeper(table, clock, {
+      rules: {
+        namespaces: { critical: { stuckPendingSeconds: 60, enabled: true }, batch: { enabled: false } },
+        ownerKinds: { Job: { enabled: false } },
+      },
+    });
+    expect((await sweep()).clusters[0].opened.sort()).toEqual([
+      'pending#ns-critical-api-1',
+      'pending#ns-critical-etl-1',
+    ]);
+    clock.now = T0 + 3600_000;
+    expect((await sweep()).clusters[0].opened).toEqual(['pending#ns-web-api-1']);
+    expect(await openAlerts(table, 'ns')).not.toContain('pending#ns-batch-api-1');
+  });
+
+  it('a crash loop alerts after 15 minutes of restarts, with its container, waiting message and last Warning Event', async () => {
+    const table = await freshTable();
+    const p = pod('cl', 'web', 'api-9');
+    const s = (x: number) => T0 + x * 1000;
+    await ingest(table, crashLoop(p, [s(0), s(60), s(200), s(500)]));
+    await ingest(table, [
+      {
+        kind: 'event',
+        cluster: 'cl',
+        event: {
+          uid: 'ev-1',
+          podUid: p.uid,
+          namespace: 'web',
+          podName: 'api-9',
+          reason: 'BackOff',
+          message: 'Back-off restarting failed container app',
+          type: 'Warning',
+          count: 3,
+          firstTimestamp: new Date(s(300)).toISOString(),
+          lastTimestamp: new Date(s(520)).toISOString(),
+        },
+      },
+    ]);
+    const clock = { now: s(600) };
+    const sweep = mixinSweeper(table, clock);
+    // Restarts at +60, +200 and +500: crash-looping, but its first restart is 9 minutes old.
+    expect((await sweep()).clusters[0].opened).toEqual([]);
+    clock.now = s(961);
+    expect((await sweep()).clusters[0].opened).toEqual(['crashloop#cl-web-api-9']);
+    expect(putEvents()[0].detail).toMatchObject({
+      name: 'api-9',
+      container: 'app',
+      waitingMessage: 'back-off 5m0s restarting failed container',
+      lastWarningEvent: { reason: 'BackOff', message: 'Back-off restarting failed container app' },
+    });
+    expect(putEvents()[0].notice).toMatchObject({
+      severity: 'warning',
+      runbook: 'docs/runbooks.md#pod-alert-crash-loop',
+    });
+    const msg = published()[0].Message!;
+    expect(msg).toContain('Container:        app');
+    expect(msg).toContain('Last Warning:     BackOff: Back-off restarting failed container app');
   });
 });
 
