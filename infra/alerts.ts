@@ -7,7 +7,7 @@
  * alert topic; the sweep failing or not running at all on the health topic (`alarmTopic`).
  *
  * The sweep may: Query the table (the cluster registry and alert partitions) and the `pending`
- * and `crashLooping` indexes, GetItem a pod, Put and Delete only items whose partition key
+ * and `crashLooping` indexes, GetItem a pod, Put, Update and Delete only items whose partition key
  * starts with `ALERT#`, publish to the topic, and put events with source `podlife.alerts` on
  * the bus. Nothing else.
  */
@@ -23,7 +23,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ALERT_SOURCE, DEFAULT_ALERT_CONFIG } from '../functions/commons/alerts.ts';
+import {
+  ALERT_SOURCE,
+  type AlertRule,
+  alertRulesOf,
+  DEFAULT_ALERT_CONFIG,
+} from '../functions/commons/alerts.ts';
 import { SWEEP_METRICS, type SweepMetricName } from '../functions/commons/metric-names.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK } from './runbooks.ts';
@@ -60,7 +65,7 @@ export interface PodlifeAlertsProps {
   topic?: sns.ITopic;
   /** An e-mail address subscribed to the topic. */
   alertEmail?: string;
-  /** Pending longer than this is stuck. Default 300. */
+  /** Pending longer than this is stuck. Default 900 (the mixin's KubePodNotReady `for: 15m`). */
   stuckPendingSeconds?: number;
   /** Per-namespace thresholds, `{namespace: seconds}`, e.g. `{batch: 1800}`. */
   stuckPendingOverrides?: Record<string, number>;
@@ -72,6 +77,17 @@ export interface PodlifeAlertsProps {
   crashLoopQuietSeconds?: number;
   /** Alert items expire after this many days at most. Default 30. */
   retentionDays?: number;
+  /** A crash loop alerts once its first counted restart is this old. Default 900 (KubePodCrashLooping `for: 15m`). */
+  crashLoopForSeconds?: number;
+  /**
+   * Per-namespace rules (`enabled`, `stuckPendingSeconds`, `crashLoopMinRestarts`,
+   * `crashLoopForSeconds`); a namespace's setting wins over its owner kind's.
+   */
+  namespaces?: Record<string, AlertRule>;
+  /** Per-owner-kind rules, merged over the default `{Job: {enabled: false}}` (the mixin excludes Job pods). */
+  ownerKinds?: Record<string, AlertRule>;
+  /** Pods listed in one grouped notification at most (the rest counted). Default 20. */
+  maxPodsListed?: number;
   /** The pipeline-health topic: the sweep's own alarms (failing, not running) go there. Default: the alert topic. */
   alarmTopic?: sns.ITopic;
   /**
@@ -114,6 +130,9 @@ export class PodlifeAlerts extends Construct {
   constructor(scope: Construct, id: string, props: PodlifeAlertsProps) {
     super(scope, id);
     const d = DEFAULT_ALERT_CONFIG;
+    // Validated at synth (the same schema the sweep checks at load), so a typo fails here.
+    const rules = { namespaces: props.namespaces ?? {}, ownerKinds: props.ownerKinds ?? {} };
+    alertRulesOf(rules, 'PodlifeAlerts rules');
     this.topic = props.topic ?? this.createTopic();
     if (props.alertEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
 
@@ -136,6 +155,9 @@ export class PodlifeAlerts extends Construct {
         CRASHLOOP_MIN_RESTARTS: String(props.crashLoopMinRestarts ?? d.crashLoopMinRestarts),
         CRASHLOOP_QUIET_SECONDS: String(props.crashLoopQuietSeconds ?? d.crashLoopQuietSeconds),
         RETENTION_DAYS: String(props.retentionDays ?? d.retentionDays),
+        CRASHLOOP_FOR_SECONDS: String(props.crashLoopForSeconds ?? d.crashLoopForSeconds),
+        ALERT_MAX_PODS_LISTED: String(props.maxPodsListed ?? d.maxPodsListed),
+        ALERT_RULES: JSON.stringify(rules),
       },
     });
     // The next minute's sweep is the retry; an old sweep is worth nothing.
@@ -242,7 +264,8 @@ export class PodlifeAlerts extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'AlertItemsOnly',
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        // UpdateItem: a grouped notice's per-channel delivery marks.
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
       }),

@@ -5,7 +5,7 @@
  */
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { pipelinePropsFromContext, queryPropsFromContext } from './context.ts';
+import { alertsPropsFromContext, pipelinePropsFromContext, queryPropsFromContext } from './context.ts';
 import { PodlifeStack } from './podlife-stack.ts';
 
 const app = new App();
@@ -20,4 +20,5 @@ new PodlifeStack(app, String(app.node.tryGetContext('podlife:stackName') ?? 'Pod
     removalPolicy: props.deletionProtection === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   },
   query: queryPropsFromContext((key) => app.node.tryGetContext(key)),
+  alerts: alertsPropsFromContext((key) => app.node.tryGetContext(key)),
 });

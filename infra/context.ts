@@ -2,6 +2,9 @@
  * The app's settings from CDK context (cdk.json or `-c key=value`), validated: a wrong value
  * fails the synth with the key's name instead of deploying something unintended.
  */
+import { z } from 'zod';
+import { AlertRulesSchema } from '../functions/commons/alerts.ts';
+import type { PodlifeAlertsProps } from './alerts.ts';
 import type { PodLifecyclePipelineProps } from './pipeline.ts';
 
 type Lookup = (key: string) => unknown;
@@ -64,4 +67,49 @@ export function queryPropsFromContext(get: Lookup): { reservedConcurrency?: numb
       get('podlife:queryReservedConcurrency'),
     ),
   };
+}
+
+/** The alert settings `podlife:alerts` may hold (an object, or its JSON on the command line). */
+const AlertsContext = AlertRulesSchema.extend({
+  stuckPendingSeconds: z.number().int().positive().optional(),
+  crashLoopWindowSeconds: z.number().int().positive().optional(),
+  crashLoopMinRestarts: z.number().int().positive().optional(),
+  crashLoopForSeconds: z.number().int().nonnegative().optional(),
+  crashLoopQuietSeconds: z.number().int().positive().optional(),
+  maxPodsListed: z.number().int().positive().max(100).optional(),
+}).strict();
+
+export type AlertsContextProps = Pick<
+  PodlifeAlertsProps,
+  | 'stuckPendingSeconds'
+  | 'crashLoopWindowSeconds'
+  | 'crashLoopMinRestarts'
+  | 'crashLoopForSeconds'
+  | 'crashLoopQuietSeconds'
+  | 'maxPodsListed'
+  | 'namespaces'
+  | 'ownerKinds'
+>;
+
+/**
+ * `podlife:alerts`: e.g. `{"stuckPendingSeconds": 900, "namespaces": {"batch": {"stuckPendingSeconds": 3600}},
+ * "ownerKinds": {"Job": {"enabled": false}}}`. Absent: the mixin's defaults. Unknown keys fail the synth.
+ */
+export function alertsPropsFromContext(get: Lookup): AlertsContextProps {
+  const key = 'podlife:alerts';
+  let v = get(key);
+  if (v === undefined) return {};
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw new Error(`context ${key} must be a JSON object, got ${JSON.stringify(v)}`);
+    }
+  }
+  const parsed = AlertsContext.safeParse(v);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`context ${key}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return parsed.data;
 }

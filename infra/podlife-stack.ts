@@ -6,6 +6,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ForwarderAccess, type ForwarderAccessProps } from '../deploy/cdk/forwarder-access.ts';
 import { PodlifeAlerts } from './alerts.ts';
+import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
@@ -16,6 +17,8 @@ export interface PodlifeStackProps extends StackProps {
   forwarder?: Omit<ForwarderAccessProps, 'bus'>;
   /** The query API's settings (context `podlife:queryReservedConcurrency`). */
   query?: { reservedConcurrency?: number };
+  /** Pod alert settings (context `podlife:alerts`): thresholds, per-namespace and per-owner-kind rules. */
+  alerts?: AlertsContextProps;
 }
 
 export class PodlifeStack extends Stack {
@@ -45,8 +48,10 @@ export class PodlifeStack extends Stack {
       alarmTopic: p.healthTopic, // the sweep's own health: platform on-call
       clusters: p.clusterNames,
       runbookBaseUrl: p.runbookBaseUrl,
-      stuckPendingSeconds: p.stuckPendingSeconds,
       retentionDays: p.retentionDays,
+      // The mixin's 15 minutes unless `podlife:alerts` says otherwise (podlife:stuckPendingSeconds
+      // is what the query API and dashboard call stuck; alerts wait longer by default).
+      ...props.alerts,
     });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,

@@ -85,6 +85,9 @@ describe('alerts', () => {
       CRASHLOOP_MIN_RESTARTS: '3',
       CRASHLOOP_QUIET_SECONDS: '600',
       RETENTION_DAYS: '30',
+      CRASHLOOP_FOR_SECONDS: '900',
+      ALERT_MAX_PODS_LISTED: '20',
+      ALERT_RULES: '{"namespaces":{},"ownerKinds":{}}',
       POWERTOOLS_SERVICE_NAME: 'podlife-sweep',
     });
   });
@@ -112,7 +115,7 @@ describe('alerts', () => {
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POD#*'] } },
     });
     expect(bySid.AlertItemsOnly).toMatchObject({
-      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Resource: table,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALERT#*'] } },
     });

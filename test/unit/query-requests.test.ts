@@ -326,10 +326,17 @@ describe('alerts', () => {
       now,
       3600,
     );
-    const young = { ...pending, uid: 'u-5', stuck: false };
+    const young = { ...pending, uid: 'u-5', stuck: false, ageSeconds: 10 };
+    const job = { ...pending, uid: 'u-6', owner: { kind: 'Job', name: 'etl' } };
+    // The 5-minute threshold the rows were made with (the default is the mixin's 15 minutes).
+    const fiveMinutes = { ...DEFAULT_ALERT_CONFIG, pending: { defaultSeconds: 300, overrides: {} } };
     expect(
-      alertsDue([pending, young], [crash, calm], DEFAULT_ALERT_CONFIG, now).map((a) => `${a.kind}#${a.uid}`),
+      alertsDue([pending, young, job], [crash, calm], fiveMinutes, now).map((a) => `${a.kind}#${a.uid}`),
     ).toEqual(['pending#u-2', 'crashloop#u-3']);
+    // Crash-looping for 15 minutes: its first restart in the window 30 s ago is too recent.
+    const first = new Map([['u-3', now / 1000 - 30]]);
+    expect(alertsDue([], [crash], fiveMinutes, now, first)).toEqual([]);
+    expect(alertsDue([], [crash], { ...fiveMinutes, crashLoopForSeconds: 0 }, now, first)).toHaveLength(1);
   });
 
   it('what the on-call engineer reads: a one-line subject, the facts, the commands to run', () => {
