@@ -476,9 +476,8 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
       { namespace: 'shop', owner: 'cart', n: 100 },
     ];
     const specs: PodSpec[] = [];
-    let i = 0;
     for (const g of groups)
-      for (let k = 0; k < g.n; k++, i++)
+      for (let k = 0; k < g.n; k++)
         specs.push({
           cluster: 'storm',
           namespace: g.namespace,
