@@ -327,6 +327,30 @@ export class PodLifecyclePipeline extends Construct {
     return alarm;
   }
 
+  /**
+   * An EventBridge rule's own count (FailedInvocations, TriggeredRules) ≥ 1 in 5 minutes; no data
+   * point means nothing happened (not breaching, on purpose). Rule metrics of a custom bus carry
+   * both dimensions; RuleName alone is the default bus's.
+   */
+  private ruleCountAtLeastOne(
+    rule: events.IRule,
+    metricName: 'FailedInvocations' | 'TriggeredRules',
+  ): Omit<cloudwatch.AlarmProps, 'alarmDescription'> {
+    return {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName,
+        dimensionsMap: { EventBusName: this.bus.eventBusName, RuleName: rule.ruleName },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+  }
+
   private addAlarms(): void {
     const five = Duration.minutes(5);
     const atLeastOne = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
@@ -424,20 +448,7 @@ export class PodLifecyclePipeline extends Construct {
         id,
         RUNBOOK.ingestRuleFailedInvocations,
         'EventBridge failed to invoke the ingest function (FailedInvocations).',
-        {
-          metric: new cloudwatch.Metric({
-            namespace: 'AWS/Events',
-            metricName: 'FailedInvocations',
-            // Rule metrics of a custom bus carry both dimensions; RuleName alone is the default bus's.
-            dimensionsMap: { EventBusName: this.bus.eventBusName, RuleName: rule.ruleName },
-            period: five,
-            statistic: 'Sum',
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: atLeastOne,
-          treatMissingData: quiet,
-        },
+        this.ruleCountAtLeastOne(rule, 'FailedInvocations'),
       );
     }
 
@@ -508,22 +519,7 @@ export class PodLifecyclePipeline extends Construct {
         'FilteredClustersAlarm',
         RUNBOOK.filteredClusters,
         'events of clusters not in clusterNames reached the bus and were not ingested; the FilteredClustersQueue says which.',
-        {
-          metric: new cloudwatch.Metric({
-            namespace: 'AWS/Events',
-            metricName: 'TriggeredRules',
-            dimensionsMap: {
-              EventBusName: this.bus.eventBusName,
-              RuleName: this.filteredClustersRule.ruleName,
-            },
-            period: five,
-            statistic: 'Sum',
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: atLeastOne,
-          treatMissingData: quiet,
-        },
+        this.ruleCountAtLeastOne(this.filteredClustersRule, 'TriggeredRules'),
       );
     }
   }
