@@ -117,11 +117,16 @@ export const TABLE_SPEC = {
       sortKey: 'createdKey',
       projection: CRASH_PROJECTION,
     },
-    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: STATS_PROJECTION },
-    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: STATS_PROJECTION },
+    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
+    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
     /** Every pod of a cluster, bucketed by its creation day (UTC) to keep partitions bounded. */
     { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: STATS_PROJECTION },
   ] as const satisfies readonly IndexSpec[],
 } as const;
 
 export type IndexName = (typeof TABLE_SPEC.indexes)[number]['name'];
+
+/** What an index projects (undefined: the base table). */
+export function projectionOf(index: string | undefined): IndexSpec['projection'] | undefined {
+  return TABLE_SPEC.indexes.find((ix) => ix.name === index)?.projection;
+}
