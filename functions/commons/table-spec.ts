@@ -14,12 +14,12 @@ export interface IndexSpec {
   projection: 'KEYS_ONLY' | 'ALL' | readonly string[];
 }
 
-/** Figure attributes copied onto the pod item, projected into the query indexes. */
+/**
+ * Figure attributes copied onto the pod item. The identity (cluster, namespace, name, uid) is
+ * not among them: the table keys pk/sk encode it (`podIdentityOfKey`); items written before
+ * this change carry copies of it, which nothing reads.
+ */
 export const FIGURE_ATTRIBUTES = [
-  'cluster',
-  'namespace',
-  'name',
-  'uid',
   'ownerKind',
   'ownerName',
   'node',
@@ -39,23 +39,13 @@ export const FIGURE_ATTRIBUTES = [
   'deleted',
 ] as const;
 
-/** Identity attributes: on the item for readers of the base table, but derivable from pk/sk. */
-const IDENTITY_ATTRIBUTES = new Set<string>(['cluster', 'namespace', 'name', 'uid']);
-
-/**
- * What the query indexes project: the figures without the identity copies, which every index
- * already carries in the projected table keys (see `podIdentityOfKey`). DynamoDB allows at most
- * 100 INCLUDE attributes summed over all of a table's indexes; all 21 figures in 5 indexes would
- * be 106 and CreateTable would fail, these 17 make 86.
- */
-export const PROJECTED_ATTRIBUTES = FIGURE_ATTRIBUTES.filter((a) => !IDENTITY_ATTRIBUTES.has(a));
-
 /**
  * What each index projects: only what its route reads (functions/commons/pod-rows.ts), since a
  * GSI is written (1 WCU per KB) only when one of its projected attributes or keys changes. A
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
  * make every write that changes it pay one more WCU per index (docs/data-model.md).
  */
+// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 27.
 /** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
 const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
 /** `pendingPodOf`: the pending route and the sweep. */
