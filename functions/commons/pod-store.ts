@@ -20,7 +20,7 @@ import {
 import { addFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { addFactsBounded } from '../core/fold.ts';
 import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from './keys.ts';
-import { decodeFacts } from './pod-item.ts';
+import { factsOfItem } from './pod-item.ts';
 
 export interface ItemKey {
   pk: string;
@@ -141,8 +141,8 @@ export function getPodRequest(tableName: string, key: ItemKey): GetCommandInput 
     TableName: tableName,
     Key: { pk: key.pk, sk: key.sk },
     ConsistentRead: true,
-    ProjectionExpression: '#v, #facts',
-    ExpressionAttributeNames: { '#v': 'v', '#facts': 'facts' },
+    ProjectionExpression: '#v, #facts, #fv',
+    ExpressionAttributeNames: { '#v': 'v', '#facts': 'facts', '#fv': 'fv' },
     ReturnConsumedCapacity: 'TOTAL',
   };
 }
@@ -329,7 +329,7 @@ export class PodStore {
       new GetCommand(getPodRequest(this.tableName, key)),
     );
     if (!out.Item) return undefined;
-    return { facts: decodeFacts(out.Item.facts as Uint8Array), version: Number(out.Item.v) };
+    return { facts: factsOfItem(out.Item), version: Number(out.Item.v) };
   }
 
   /** Writes an item if the stored version is still `expectedVersion`; throws VersionConflictError. */
