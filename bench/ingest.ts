@@ -64,10 +64,17 @@ function diff(a: StoreStats, b: StoreStats) {
     rcu: b.rcu - a.rcu,
     wcu: b.wcu - a.wcu,
     conflicts: b.conflicts - a.conflicts,
+    wcuByIndex: Object.fromEntries(
+      Object.entries(b.wcuByIndex).map(([k, v]) => [k, v - (a.wcuByIndex[k] ?? 0)]),
+    ) as Record<string, number>,
   };
 }
 
-const snap = (s: StoreStats): StoreStats => ({ ...s, requests: { ...s.requests } });
+const snap = (s: StoreStats): StoreStats => ({
+  ...s,
+  requests: { ...s.requests },
+  wcuByIndex: { ...s.wcuByIndex },
+});
 
 /** Delivers bus events through one handler; returns per-event figures. */
 async function deliverTrace(
@@ -109,6 +116,12 @@ async function deliverTrace(
     [`${name}.rcuPerEvent`]: d.rcu / n,
     [`${name}.wcuPerEvent`]: d.wcu / n,
     [`${name}.wcuPerWrite`]: d.wcu / Math.max(1, d.writes),
+    // Where a write's units go: the table and each index (DynamoDB's ReturnConsumedCapacity INDEXES).
+    ...Object.fromEntries(
+      Object.entries(d.wcuByIndex)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [`${name}.wcuPerWrite.${k}`, v / Math.max(1, d.writes)]),
+    ),
     [`${name}.conflicts`]: d.conflicts,
     [`${name}.eventsPerSecond`]: n / seconds,
     [`${name}.duplicate.writeRequestsPerEvent`]: dup.writes / n,

@@ -110,6 +110,13 @@ export class PodlifeQueryApi extends Construct {
               ...QUERY_INDEXES.map((ix) => `${props.table.tableArn}/index/${ix}`),
             ],
           }),
+          // /stats on a namespace or an owner reads keys from a KEYS_ONLY index, then the pod
+          // items' figures by BatchGetItem (docs/data-model.md): the table only, read-only.
+          new iam.PolicyStatement({
+            sid: 'BatchReadPods',
+            actions: ['dynamodb:BatchGetItem'],
+            resources: [props.table.tableArn],
+          }),
         ],
       }),
     );

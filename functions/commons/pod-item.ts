@@ -3,7 +3,12 @@
  * attributes derived from them. Facts are the source of truth (a deflated JSON array, canonical
  * order); everything else on the item is recomputed from them on every write.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  inflateRawSync,
+  constants as zlibConstants,
+} from 'node:zlib';
 import { attachNameEvents, canonicalFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { lastTermination, PodView } from '../core/figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
@@ -25,13 +30,36 @@ import {
 /** Restart start times kept on the item (epoch s, newest last) for the crash-loop window. */
 export const MAX_RESTART_TIMES = 50;
 
+/**
+ * The stored format of `facts`, in the item's `fv` attribute: absent (items written before it)
+ * = raw deflate of the canonical JSON; 2 = brotli of the same JSON (~8 % smaller on the churn
+ * trace's items, which keeps a typical item under 1 KB: one write unit). Both are read; every
+ * write stores the current format, so an old item converts on its next write.
+ */
+export const FACTS_FORMAT = 2;
+
 export function encodeFacts(map: FactMap): Uint8Array {
-  return deflateRawSync(Buffer.from(JSON.stringify(canonicalFacts(map))));
+  const json = Buffer.from(JSON.stringify(canonicalFacts(map)));
+  return brotliCompressSync(json, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+      // Quality 5: ~0.05 ms for a 1.3 KB fact set; 11 saves a few more bytes for ~4 ms of CPU.
+      [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length,
+    },
+  });
 }
 
-export function decodeFacts(bytes: Uint8Array): FactMap {
-  const facts = JSON.parse(inflateRawSync(bytes).toString('utf8')) as Fact[];
+/** The facts of `bytes` stored in format `format` (the item's `fv`; undefined: the first format). */
+export function decodeFacts(bytes: Uint8Array, format?: unknown): FactMap {
+  const json = format === FACTS_FORMAT ? brotliDecompressSync(bytes) : inflateRawSync(bytes);
+  const facts = JSON.parse(json.toString('utf8')) as Fact[];
   return new Map(facts.map((f) => [f.id, f]));
+}
+
+/** The facts of a stored item, whichever format it was written in. */
+export function factsOfItem(item: Record<string, unknown>): FactMap {
+  return decodeFacts(item.facts as Uint8Array, item.fv === undefined ? undefined : Number(item.fv));
 }
 
 /**
@@ -105,10 +133,9 @@ export function podItemOf(
     ...podKeyOf(p.cluster, p.namespace, p.name, p.uid),
     v: version,
     facts: encodeFacts(facts),
-    cluster: p.cluster,
-    namespace: p.namespace,
-    name: p.name,
-    uid: p.uid,
+    fv: FACTS_FORMAT,
+    // No copies of cluster, namespace, name, uid: pk/sk encode them (`podIdentityOfKey`), and
+    // ~90 B less keeps a typical item under 1 KB, one write unit (docs/data-model.md).
     phase: rec.phase,
     restarts: rec.restarts,
     crashLoopBackOffSeconds: rec.crashLoopBackOffSeconds,
@@ -162,6 +189,7 @@ export function eventsOnlyItemOf(
     ...key,
     v: version,
     facts: encodeFacts(facts),
+    fv: FACTS_FORMAT,
     updatedAt: new Date(opts.now).toISOString(),
     expiresAt: Math.floor(opts.now / 1000) + opts.retentionDays * 86400,
   };
@@ -194,8 +222,7 @@ export function restartTimesOf(v: PodView): number[] {
 
 /** A stored item → the pod's record (figures at `now`, timeline), or undefined for events-only items. */
 export function recordOfItem(item: Record<string, unknown>, ctx: { now: number; stuckAfterSeconds: number }) {
-  const bytes = item.facts as Uint8Array;
-  return podRecordOf(decodeFacts(bytes), ctx);
+  return podRecordOf(factsOfItem(item), ctx);
 }
 
 type EventFact = Extract<Fact, { kind: 'event' }>;
@@ -213,7 +240,7 @@ export function recordsOfPartition(
   const incarnations: FactMap[] = [];
   const nameEvents: EventFact[] = [];
   for (const item of items) {
-    const facts = decodeFacts(item.facts as Uint8Array);
+    const facts = factsOfItem(item);
     if (item.sk === NAME_EVENTS_SK) {
       for (const f of facts.values()) if (f.kind === 'event') nameEvents.push(f);
     } else if (facts.has('pod')) incarnations.push(facts);

@@ -6,6 +6,7 @@
  * or a GetItem. docs/query-api.md lists each route's requests and measured cost.
  */
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   type GetCommandInput,
@@ -335,6 +336,59 @@ export class PodReader {
       if (!startKey || items.length >= limit) break;
     }
     return { items, lastKey: startKey };
+  }
+
+  /**
+   * The base-table items of `keys` (items read from a KEYS_ONLY index), in the order of `keys`,
+   * with only `attributes`: BatchGetItem, 100 keys per request, unprocessed keys sent again
+   * (bounded). Eventually consistent, like the index read before it. An item gone since (TTL) is
+   * left out. Counted in `itemsRead`, but not held to `limitItems`: the keys were, when read.
+   */
+  async batchGet(keys: readonly Key[], attributes: readonly string[]): Promise<Item[]> {
+    const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+    const found = new Map<string, Item>();
+    const keyId = (k: Key) => `${String(k.pk)}\u0000${String(k.sk)}`;
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Key[] = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const { deadline, clock = Date.now } = this.opts;
+        if (deadline !== undefined && clock() > deadline)
+          throw new DeadlineExceededError('the query took too long: narrow it');
+        if (attempt >= 8) throw storeErrorOf('BatchGetItem', undefined, { name: 'ThrottlingException' });
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+        let out: {
+          Responses?: Record<string, Item[]>;
+          UnprocessedKeys?: Record<string, { Keys?: Key[] }>;
+          ConsumedCapacity?: { CapacityUnits?: number }[];
+        };
+        try {
+          out = await this.doc.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: pending,
+                  ProjectionExpression: ['#pk', '#sk', ...Object.keys(names)].join(', '),
+                  ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...names },
+                },
+              },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+        } catch (err) {
+          this.stats.requests++;
+          throw storeErrorOf('BatchGetItem', undefined, err);
+        }
+        const items = out.Responses?.[this.tableName] ?? [];
+        for (const it of items) found.set(keyId(it), it);
+        const units = (out.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        this.count(undefined, items.length, { CapacityUnits: units });
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return keys.flatMap((k): Item[] => {
+      const it = found.get(keyId(k));
+      return it ? [it] : [];
+    });
   }
 
   /** One GetItem. */

@@ -20,7 +20,7 @@ import {
 import { addFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { addFactsBounded } from '../core/fold.ts';
 import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from './keys.ts';
-import { decodeFacts } from './pod-item.ts';
+import { factsOfItem } from './pod-item.ts';
 
 export interface ItemKey {
   pk: string;
@@ -141,8 +141,8 @@ export function getPodRequest(tableName: string, key: ItemKey): GetCommandInput 
     TableName: tableName,
     Key: { pk: key.pk, sk: key.sk },
     ConsistentRead: true,
-    ProjectionExpression: '#v, #facts',
-    ExpressionAttributeNames: { '#v': 'v', '#facts': 'facts' },
+    ProjectionExpression: '#v, #facts, #fv',
+    ExpressionAttributeNames: { '#v': 'v', '#facts': 'facts', '#fv': 'fv' },
     ReturnConsumedCapacity: 'TOTAL',
   };
 }
@@ -156,7 +156,8 @@ export function putPodRequest(
   item: Record<string, unknown>,
   expectedVersion: number | undefined,
 ): PutCommandInput {
-  const base: PutCommandInput = { TableName: tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' };
+  // INDEXES: the units per table and per index, so the benchmark shows which index a write pays for.
+  const base: PutCommandInput = { TableName: tableName, Item: item, ReturnConsumedCapacity: 'INDEXES' };
   if (expectedVersion === undefined) {
     return {
       ...base,
@@ -221,14 +222,28 @@ export interface StoreStats {
   rcu: number;
   /** Write capacity units consumed, base table plus indexes (successful PutItem). */
   wcu: number;
+  /** `wcu` split by where it was spent: `table` and each index's name (successful PutItem). */
+  wcuByIndex: Record<string, number>;
   /** Conditional writes that lost a race (DynamoDB charges them too; not in `wcu`). */
   conflicts: number;
   /** Requests that failed with any other error. */
   failures: number;
 }
 
+interface ConsumedByIndex {
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
 export function emptyStats(): StoreStats {
-  return { requests: { GetItem: 0, PutItem: 0, Query: 0 }, rcu: 0, wcu: 0, conflicts: 0, failures: 0 };
+  return {
+    requests: { GetItem: 0, PutItem: 0, Query: 0 },
+    rcu: 0,
+    wcu: 0,
+    wcuByIndex: {},
+    conflicts: 0,
+    failures: 0,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,8 +309,15 @@ export class PodStore {
       throw mapped;
     }
     const units = (out.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
-    if (op === 'PutItem') this.stats.wcu += units;
-    else this.stats.rcu += units;
+    if (op === 'PutItem') {
+      this.stats.wcu += units;
+      const c = out.ConsumedCapacity as ConsumedByIndex | undefined;
+      const add = (k: string, u: number | undefined) => {
+        if (u) this.stats.wcuByIndex[k] = (this.stats.wcuByIndex[k] ?? 0) + u;
+      };
+      add('table', c?.Table?.CapacityUnits);
+      for (const [ix, v] of Object.entries(c?.GlobalSecondaryIndexes ?? {})) add(ix, v.CapacityUnits);
+    } else this.stats.rcu += units;
     return out;
   }
 
@@ -307,7 +329,7 @@ export class PodStore {
       new GetCommand(getPodRequest(this.tableName, key)),
     );
     if (!out.Item) return undefined;
-    return { facts: decodeFacts(out.Item.facts as Uint8Array), version: Number(out.Item.v) };
+    return { facts: factsOfItem(out.Item), version: Number(out.Item.v) };
   }
 
   /** Writes an item if the stored version is still `expectedVersion`; throws VersionConflictError. */

@@ -14,12 +14,12 @@ export interface IndexSpec {
   projection: 'KEYS_ONLY' | 'ALL' | readonly string[];
 }
 
-/** Figure attributes copied onto the pod item, projected into the query indexes. */
+/**
+ * Figure attributes copied onto the pod item. The identity (cluster, namespace, name, uid) is
+ * not among them: the table keys pk/sk encode it (`podIdentityOfKey`); items written before
+ * this change carry copies of it, which nothing reads.
+ */
 export const FIGURE_ATTRIBUTES = [
-  'cluster',
-  'namespace',
-  'name',
-  'uid',
   'ownerKind',
   'ownerName',
   'node',
@@ -39,16 +39,43 @@ export const FIGURE_ATTRIBUTES = [
   'deleted',
 ] as const;
 
-/** Identity attributes: on the item for readers of the base table, but derivable from pk/sk. */
-const IDENTITY_ATTRIBUTES = new Set<string>(['cluster', 'namespace', 'name', 'uid']);
-
 /**
- * What the query indexes project: the figures without the identity copies, which every index
- * already carries in the projected table keys (see `podIdentityOfKey`). DynamoDB allows at most
- * 100 INCLUDE attributes summed over all of a table's indexes; all 21 figures in 5 indexes would
- * be 106 and CreateTable would fail, these 17 make 86.
+ * What each index projects: only what its route reads (functions/commons/pod-rows.ts), since a
+ * GSI is written (1 WCU per KB) only when one of its projected attributes or keys changes. A
+ * figure the route never reads (a stats index does not read phase, node or waitingReason) would
+ * make every write that changes it pay one more WCU per index (docs/data-model.md).
  */
-export const PROJECTED_ATTRIBUTES = FIGURE_ATTRIBUTES.filter((a) => !IDENTITY_ATTRIBUTES.has(a));
+// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 27.
+/** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
+const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
+/** `pendingPodOf`: the pending route and the sweep. */
+export const PENDING_PROJECTION = [
+  ...ROW_BASE_ATTRIBUTES,
+  'waitingReason',
+  'unschedulableMessage',
+  'statusReason',
+] as const;
+/** `crashLoopingPodOf`: the crashloops route and the sweep. */
+export const CRASH_PROJECTION = [
+  ...ROW_BASE_ATTRIBUTES,
+  'restarts',
+  'restartTimes',
+  'lastTerminationReason',
+  'lastExitCode',
+  'crashLoopBackOffSeconds',
+  'waitingReason',
+] as const;
+/** `figureRowOf` and `ownerGroupOf`: the stats route (byNamespace, byOwner, byClusterDay). */
+export const STATS_PROJECTION = [
+  'ownerKind',
+  'ownerName',
+  'scheduledAfterSeconds',
+  'pendingSeconds',
+  'timeToReadySeconds',
+  'crashLoopBackOffSeconds',
+  'restarts',
+  'lastTerminationReason',
+] as const;
 
 /** DynamoDB's limit on INCLUDE-projected attributes, summed over all secondary indexes. */
 export const MAX_PROJECTED_ATTRIBUTES = 100;
@@ -72,19 +99,24 @@ export const TABLE_SPEC = {
     /** A pod by uid: keys only, then GetItem (see data-model.md for why not ALL). */
     { name: 'byUid', partitionKey: 'uidKey', projection: 'KEYS_ONLY' },
     /** Sparse: only pods still Pending carry pendingKey. Sorted by creation: oldest first. */
-    { name: 'pending', partitionKey: 'pendingKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
+    { name: 'pending', partitionKey: 'pendingKey', sortKey: 'createdKey', projection: PENDING_PROJECTION },
     /** Sparse: only pods whose latest state is CrashLoopBackOff carry crashKey. */
     {
       name: 'crashLooping',
       partitionKey: 'crashKey',
       sortKey: 'createdKey',
-      projection: [...PROJECTED_ATTRIBUTES, 'restartTimes'],
+      projection: CRASH_PROJECTION,
     },
-    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
-    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
+    { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
+    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
     /** Every pod of a cluster, bucketed by its creation day (UTC) to keep partitions bounded. */
-    { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: PROJECTED_ATTRIBUTES },
+    { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: STATS_PROJECTION },
   ] as const satisfies readonly IndexSpec[],
 } as const;
 
 export type IndexName = (typeof TABLE_SPEC.indexes)[number]['name'];
+
+/** What an index projects (undefined: the base table). */
+export function projectionOf(index: string | undefined): IndexSpec['projection'] | undefined {
+  return TABLE_SPEC.indexes.find((ix) => ix.name === index)?.projection;
+}

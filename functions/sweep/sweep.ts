@@ -44,7 +44,7 @@ import {
 import type { CrashLoopingPod, PendingPod } from '../commons/api-schemas.ts';
 import { mapLimit } from '../commons/concurrency.ts';
 import { alertSk, podPk } from '../commons/keys.ts';
-import { decodeFacts, restartTimesOf } from '../commons/pod-item.ts';
+import { factsOfItem, restartTimesOf } from '../commons/pod-item.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -149,7 +149,7 @@ export function alertsDue(
 
 /** A listed pod's details from its item's facts: the waiting container and message, the last Warning Event. */
 export function podDetailOf(item: Item): PodDetail {
-  const v = new PodView(decodeFacts(item.facts as Uint8Array));
+  const v = new PodView(factsOfItem(item));
   const latest = v.get<'latest'>('latest')?.waiting ?? null;
   let waiting: { container: string; message?: string } | null = latest;
   if (!waiting) {
@@ -194,7 +194,7 @@ export function resolutionOf(
   }
   if (TERMINAL.has(phase)) return phase as Resolution;
   if (pod.crashKey) return undefined;
-  const restarts = restartTimesOf(new PodView(decodeFacts(pod.facts as Uint8Array)));
+  const restarts = restartTimesOf(new PodView(factsOfItem(pod)));
   const last = restarts.at(-1);
   if (last != null && nowMs / 1000 - last < config.crashLoopQuietSeconds) return undefined;
   return 'Running';

@@ -122,7 +122,7 @@ describe('the query function', () => {
     }
   });
 
-  it('may only Query and GetItem the table and its indexes (read-only; no Scan, no batch reads)', () => {
+  it('may only Query and GetItem the table and its indexes, and BatchGetItem the table (read-only; no Scan)', () => {
     const role = logicalId(built.query.query.role);
     const statements = resources('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
@@ -130,7 +130,15 @@ describe('the query function', () => {
         ([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
       );
     const table = logicalId(built.pipeline.table);
-    const data = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    const all = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    const batch = all.filter((s) => JSON.stringify(s.Action).includes('BatchGetItem'));
+    expect(batch).toHaveLength(1);
+    expect(batch[0].Action).toBe('dynamodb:BatchGetItem');
+    // The table itself only: no index, no wildcard.
+    expect(JSON.stringify(batch[0].Resource)).toContain(table);
+    expect(JSON.stringify(batch[0].Resource)).not.toContain('/index/');
+    expect(JSON.stringify(batch[0].Resource)).not.toContain('*');
+    const data = all.filter((s) => s !== batch[0]);
     expect(data).toHaveLength(1);
     expect(data[0].Action).toEqual(['dynamodb:Query', 'dynamodb:GetItem']);
     const resourcesJson = JSON.stringify(data[0].Resource);

@@ -299,7 +299,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const [items] = [...(await partitionsOf(t.doc, t.tableName, cluster)).values()];
     expect(items).toHaveLength(1);
     const keys = Object.keys(items[0]).sort();
-    expect(keys).toEqual(['expiresAt', 'facts', 'pk', 'sk', 'updatedAt', 'v']);
+    expect(keys).toEqual(['expiresAt', 'facts', 'fv', 'pk', 'sk', 'updatedAt', 'v']);
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual([]);
   });
 

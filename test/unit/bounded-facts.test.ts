@@ -17,6 +17,7 @@ import { CRASHLOOP_CLUSTER, CRASHLOOP_UID, crashLoopDeltas } from '../../bench/c
 import {
   decodeFacts,
   encodeFacts,
+  FACTS_FORMAT,
   itemSizeBytes,
   POD_ITEM_BOUND_BYTES,
   podItemOf,
@@ -213,7 +214,7 @@ describe('bounded facts: the item size', () => {
     expect(r.restarts).toBe(20_000);
     expect(r.crashLoopBackOffSeconds).toBe(podRecordOf(u, ctx)!.crashLoopBackOffSeconds);
     // Stored and read back: the same facts.
-    expect(canonicalFacts(decodeFacts(encodeFacts(m)))).toEqual(canonicalFacts(m));
+    expect(canonicalFacts(decodeFacts(encodeFacts(m), FACTS_FORMAT))).toEqual(canonicalFacts(m));
     expect(r.timeline.filter((e) => e.type === 'Folded').length).toBeGreaterThan(0);
   });
 });

@@ -18,6 +18,7 @@ import { mapLimit } from '../../commons/concurrency.ts';
 import { daysBetween } from '../../commons/keys.ts';
 import { statsRequests } from '../../commons/pod-queries.ts';
 import { figureRowOf, identityOf, ownerGroupOf } from '../../commons/pod-rows.ts';
+import { projectionOf, STATS_PROJECTION } from '../../commons/table-spec.ts';
 import { statsBy, statsOf, valuesOf } from '../../core/stats.ts';
 import type { Route } from '../route.ts';
 
@@ -39,7 +40,14 @@ export const statsRoute: Route = {
     const fromIso = new Date(since).toISOString();
     const toIso = new Date(until).toISOString();
     const requests = statsRequests(reader.tableName, { ...p, fromIso, toIso }, days);
-    const items = (await mapLimit(requests, 8, (r) => reader.queryAll(r))).flat();
+    const items = (
+      await mapLimit(requests, 8, async (r) => {
+        const found = await reader.queryAll(r);
+        // A KEYS_ONLY index (byNamespace, byOwner: docs/data-model.md) gives the keys; the
+        // figures come from the pod items themselves.
+        return projectionOf(r.IndexName) === 'KEYS_ONLY' ? reader.batchGet(found, STATS_PROJECTION) : found;
+      })
+    ).flat();
     const rows = items.map((i) => ({ item: i, ...figureRowOf(i) }));
     const answer: StatsResponse = {
       cluster: p.cluster,
