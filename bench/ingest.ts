@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
-import { PayloadEncoder } from '../forwarder/payload.ts';
 import type { StoreStats } from '../functions/commons/pod-store.ts';
 import { decodeObject } from '../functions/core/decode.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
 import {
   busEventOf,
+  factsEventsOf,
   harness,
   type Input,
   type LocalTable,
@@ -194,22 +194,6 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
 /** An input as the first release's forwarder sent it (a whole snapshot, or the Event). */
 const snapshotEvent = (input: Input) => busEventOf(input);
 
-/** Inputs as the forwarder sends them now: each pod's new facts, nothing for no news. */
-function factsEvents(inputs: Input[]): Record<string, unknown>[] {
-  const encoder = new PayloadEncoder();
-  const out: Record<string, unknown>[] = [];
-  for (const i of inputs) {
-    const p = i.kind === 'snapshot' ? encoder.snapshot(i.snapshot) : encoder.event(i.cluster, i.event);
-    if (p)
-      out.push({
-        ...busEventOf(i),
-        'detail-type': p.detailType,
-        detail: JSON.parse(JSON.stringify(p.detail)),
-      });
-  }
-  return out;
-}
-
 function decodeLines(lines: Iterable<unknown>, cluster: string): Input[] {
   const out: Input[] = [];
   for (const line of lines) {
@@ -240,7 +224,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
     log(`churn trace: ${churn.length} events, ${concurrency} in flight`);
     Object.assign(out, await deliverTrace(t, 'churn', churn.map(snapshotEvent), concurrency));
     // The same trace as the forwarder now sends it: each pod's new facts (Pod Facts).
-    const facts = factsEvents(decodeLines(churnStream({ pods, seed: 42 }), 'churn-facts'));
+    const facts = factsEventsOf(decodeLines(churnStream({ pods, seed: 42 }), 'churn-facts'));
     log(`churn trace as Pod Facts: ${facts.length} events, ${concurrency} in flight`);
     Object.assign(out, await deliverTrace(t, 'churnFacts', facts, concurrency, churn.length));
     log('bare PutItem floor');

@@ -6,7 +6,6 @@ import { deflateRawSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { churnStream } from '../../bench/churn.ts';
-import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { podIdentityOfKey } from '../../functions/commons/keys.ts';
 import { FACTS_FORMAT, factsOfItem, itemSizeBytes } from '../../functions/commons/pod-item.ts';
 import { decodeObject } from '../../functions/core/decode.ts';
@@ -14,6 +13,7 @@ import { canonicalFacts } from '../../functions/core/facts.ts';
 import { engineOf, RECEIVED_AT } from '../support/fixtures.ts';
 import {
   busEventOf,
+  factsEventsOf,
   harness,
   type Input,
   type LocalTable,
@@ -40,28 +40,12 @@ function churnInputs(cluster: string, pods: number): Input[] {
   return out;
 }
 
-/** The inputs as the forwarder sends them (Pod Facts: each pod's new facts only). */
-function factsEvents(inputs: readonly Input[]): Record<string, unknown>[] {
-  const encoder = new PayloadEncoder();
-  const out: Record<string, unknown>[] = [];
-  for (const i of inputs) {
-    const p = i.kind === 'snapshot' ? encoder.snapshot(i.snapshot) : encoder.event(i.cluster, i.event);
-    if (p)
-      out.push({
-        ...busEventOf(i),
-        'detail-type': p.detailType,
-        detail: JSON.parse(JSON.stringify(p.detail)),
-      });
-  }
-  return out;
-}
-
 describe('cheaper writes', () => {
   it('the churn trace as Pod Facts: ~3 WCU per write, byUid/byNamespace/byOwner written once per pod', async () => {
     const cluster = 'wcu';
     const inputs = churnInputs(cluster, 60);
     const h = harness(t.doc, t.tableName);
-    for (const e of factsEvents(inputs)) await h.handler(e);
+    for (const e of factsEventsOf(inputs)) await h.handler(e);
     const writes = h.store.stats.requests.PutItem;
     expect(writes).toBeGreaterThan(200);
     // Before (every index projecting every figure, identity copies, deflated facts): ~4.4.

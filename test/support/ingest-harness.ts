@@ -9,6 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { createTable } from '../../functions/commons/create-table.ts';
 import type { InvalidEventReport } from '../../functions/commons/invalid-event.ts';
 import { recordsOfPartition } from '../../functions/commons/pod-item.ts';
@@ -52,6 +53,25 @@ export function busEventOf(input: Input, id: string = randomUUID()): Record<stri
     'detail-type': DETAIL_TYPE_EVENT,
     detail: { schemaVersion: SCHEMA_VERSION, cluster: input.cluster, event: input.event },
   };
+}
+
+/**
+ * Inputs as the forwarder sends them (its own PayloadEncoder: each pod's new facts, nothing for
+ * no news), each as the bus hands it to the ingest.
+ */
+export function factsEventsOf(inputs: Iterable<Input>): Record<string, unknown>[] {
+  const encoder = new PayloadEncoder();
+  const out: Record<string, unknown>[] = [];
+  for (const i of inputs) {
+    const p = i.kind === 'snapshot' ? encoder.snapshot(i.snapshot) : encoder.event(i.cluster, i.event);
+    if (p)
+      out.push({
+        ...busEventOf(i),
+        'detail-type': p.detailType,
+        detail: JSON.parse(JSON.stringify(p.detail)),
+      });
+  }
+  return out;
 }
 
 /** The same input, moved to another cluster (tests isolate runs by cluster in one table). */
