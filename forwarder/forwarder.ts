@@ -248,14 +248,7 @@ export class Forwarder {
     // The first snapshot of a uid is its ADDED, whatever the informer called it (a pod
     // recreated under the same name arrives as an "update" of the old one).
     if (type === 'MODIFIED' && !this.dedupe.isLive(snap.pod.uid)) snap.type = 'ADDED';
-    const meta: EntryMeta = {
-      key: `pod:${snap.pod.uid}`,
-      kind: 'pod',
-      uid: snap.pod.uid,
-      namespace: snap.pod.namespace,
-      name: snap.pod.name,
-      deleted: snap.type === 'DELETED',
-    };
+    const meta = podEntry(snap.pod.uid, snap.pod.namespace, snap.pod.name, snap.type === 'DELETED');
     if (this.facts) {
       const delta = this.dedupe.podFacts(snap, force);
       if (delta === 'noop') {
@@ -277,14 +270,7 @@ export class Forwarder {
     const md = obj.metadata ?? {};
     if (!md.uid || !md.namespace || !md.name) return;
     if (!this.dedupe.markDeleted(md.uid)) return;
-    const meta: EntryMeta = {
-      key: `pod:${md.uid}`,
-      kind: 'pod',
-      uid: md.uid,
-      namespace: md.namespace,
-      name: md.name,
-      deleted: true,
-    };
+    const meta = podEntry(md.uid, md.namespace, md.name, true);
     const id = { cluster: this.config.cluster, namespace: md.namespace, name: md.name, uid: md.uid };
     this.enqueueFacts(meta, id, [
       { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
@@ -347,14 +333,12 @@ export class Forwarder {
     const podUid = detail.event.podUid;
     if (this.facts && podUid) {
       // A pod's Event is one more fact about the pod: it joins the pod's entry if one waits.
-      const meta: EntryMeta = {
-        key: `pod:${podUid}`,
-        kind: 'pod',
-        uid: podUid,
-        namespace: detail.event.namespace,
-        name: detail.event.podName,
-        deleted: this.dedupe.isDeleted(podUid),
-      };
+      const meta = podEntry(
+        podUid,
+        detail.event.namespace,
+        detail.event.podName,
+        this.dedupe.isDeleted(podUid),
+      );
       this.enqueueFacts(meta, { cluster: this.config.cluster, ...meta }, [factOfEvent(detail.event)]);
       return;
     }
@@ -518,4 +502,9 @@ export class Forwarder {
     }
     return undefined;
   }
+}
+
+/** A pod's buffer entry: one key per uid, so the pod's deltas (and its Events) merge in the buffer. */
+function podEntry(uid: string, namespace: string, name: string, deleted: boolean): EntryMeta {
+  return { key: `pod:${uid}`, kind: 'pod', uid, namespace, name, deleted };
 }
