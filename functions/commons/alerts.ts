@@ -281,11 +281,6 @@ export function resolvedAlertOf(opened: OpenedAlert, resolution: Resolution, now
   };
 }
 
-export function detailTypeOf(a: OpenedAlert | ResolvedAlert): string {
-  if ('resolution' in a) return DETAIL_TYPE_RESOLVED;
-  return a.kind === 'pending' ? DETAIL_TYPE_STUCK_PENDING : DETAIL_TYPE_CRASH_LOOPING;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Messages for people (SNS: e-mail, chat, SMS)
 

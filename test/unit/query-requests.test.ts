@@ -5,6 +5,7 @@
  * and the decision of when an episode is over.
  */
 import { describe, expect, it } from 'vitest';
+import { noticeEventEntry, noticeOf, noticePublishInput } from '../../functions/commons/alert-groups.ts';
 import {
   alertConfigFromEnv,
   crashLoopAlertOf,
@@ -41,7 +42,6 @@ import {
 } from '../../functions/commons/pod-rows.ts';
 import { matchRoute } from '../../functions/query/router.ts';
 import { deleteAlertRequest, putAlertRequest } from '../../functions/sweep/alert-store.ts';
-import { eventEntry, publishInput } from '../../functions/sweep/notifier.ts';
 import { alertsDue, resolutionOf } from '../../functions/sweep/sweep.ts';
 
 const T = 'podlife';
@@ -373,7 +373,7 @@ describe('alerts', () => {
     );
   });
 
-  it('SNS message and EventBridge entry of an alert', () => {
+  it('SNS message and EventBridge entry of an alert (a notice of one pod)', () => {
     const alert = crashLoopAlertOf(
       crashLoopingPodOf(
         { pk: 'POD#prod#web#w-1', sk: 'u-3', restarts: 3, lastTerminationReason: 'Error', lastExitCode: 1 },
@@ -383,7 +383,8 @@ describe('alerts', () => {
       now,
       3600,
     );
-    const input = publishInput('arn:topic', alert, openedMessage(alert));
+    const notice = noticeOf('opened', [alert], { nowMs: now, maxPodsListed: 20 });
+    const input = noticePublishInput('arn:topic', notice);
     expect(input).toMatchObject({
       TopicArn: 'arn:topic',
       Subject: '[podlife] Crash looping: web/w-1 (prod) Error (exit code 1)',
@@ -391,15 +392,17 @@ describe('alerts', () => {
         cluster: { DataType: 'String', StringValue: 'prod' },
         kind: { StringValue: 'crashloop' },
         state: { StringValue: 'opened' },
+        dedupKey: { StringValue: notice.dedupKey },
       },
     });
-    const entry = eventEntry('podlife', alert);
+    const entry = noticeEventEntry('podlife', notice);
     expect(entry).toMatchObject({
       EventBusName: 'podlife',
       Source: 'podlife.alerts',
       DetailType: 'Pod Crash Looping',
     });
-    expect(JSON.parse(entry.Detail)).toStrictEqual(JSON.parse(JSON.stringify(alert)));
+    expect(JSON.parse(entry.Detail)).toStrictEqual(JSON.parse(JSON.stringify(notice)));
+    expect(notice.pods).toStrictEqual([alert]);
   });
 
   it('when an episode ends, from the pod item read back', () => {
