@@ -55,6 +55,35 @@ export interface EventBridgeSinkOptions {
   region?: string;
 }
 
+/** PutEvents' answer (the API's own field names): what EventBridge and the local pipeline answer. */
+export const PutEventsAnswer = z.object({
+  FailedEntryCount: z.number().int().nonnegative().optional(),
+  Entries: z
+    .array(
+      z.object({
+        EventId: z.string().optional(),
+        ErrorCode: z.string().optional(),
+        ErrorMessage: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type PutEventsAnswer = z.infer<typeof PutEventsAnswer>;
+
+/**
+ * The entries a PutEvents answer refused, by index. An answer that counts failures but does not
+ * say which is a whole-call failure (the sender retries every entry).
+ */
+export function failedEntriesOf(out: PutEventsAnswer): SinkResult['failed'] {
+  const failed: SinkResult['failed'] = [];
+  if (!out.FailedEntryCount) return failed;
+  (out.Entries ?? []).forEach((r, index) => {
+    if (r.ErrorCode || !r.EventId) failed.push({ index, code: r.ErrorCode, message: r.ErrorMessage });
+  });
+  if (failed.length === 0) throw new SinkCallError('FailedEntryCount without entries', 'IncompleteResponse');
+  return failed;
+}
+
 /** PutEvents. The SDK's own retries are off: the sender retries only the failed entries, and counts them. */
 export class EventBridgeSink implements Sink {
   readonly name = 'eventbridge';
@@ -75,16 +104,7 @@ export class EventBridgeSink implements Sink {
       const e = err as { name?: string; message?: string };
       throw new SinkCallError(e.message ?? String(err), e.name ?? 'Error');
     }
-    const failed: SinkResult['failed'] = [];
-    if (out?.FailedEntryCount) {
-      (out.Entries ?? []).forEach((r, index) => {
-        if (r.ErrorCode || !r.EventId) failed.push({ index, code: r.ErrorCode, message: r.ErrorMessage });
-      });
-      // An answer that counts failures but does not say which: treat the whole call as failed.
-      if (failed.length === 0)
-        throw new SinkCallError('FailedEntryCount without entries', 'IncompleteResponse');
-    }
-    return { failed };
+    return { failed: failedEntriesOf(out ?? {}) };
   }
 
   async close(): Promise<void> {
@@ -96,10 +116,6 @@ export class EventBridgeSink implements Sink {
 export interface LocalSinkRequest {
   entries: Entry[];
 }
-
-/** The local pipeline's answer: indexes (into `entries`) of the entries it did not take. */
-export const LocalSinkResponse = z.object({ failed: z.array(z.number().int().nonnegative()) });
-export type LocalSinkResponse = z.infer<typeof LocalSinkResponse>;
 
 /** POST {"entries":[...]} to the local pipeline, e.g. http://127.0.0.1:PORT/events. */
 export class LocalSink implements Sink {
@@ -124,17 +140,13 @@ export class LocalSink implements Sink {
     }
     const text = await res.text();
     if (!res.ok) throw new SinkCallError(`local sink answered HTTP ${res.status}`, `HTTP${res.status}`);
-    let parsed: LocalSinkResponse;
+    let parsed: PutEventsAnswer;
     try {
-      parsed = LocalSinkResponse.parse(text ? JSON.parse(text) : { failed: [] });
+      parsed = PutEventsAnswer.parse(JSON.parse(text));
     } catch {
-      throw new SinkCallError('local sink answered something else than {"failed":[...]}', 'BadResponse');
+      throw new SinkCallError("local sink answered something else than PutEvents' answer", 'BadResponse');
     }
-    return {
-      failed: parsed.failed
-        .filter((i) => i < entries.length)
-        .map((index) => ({ index, code: 'LocalFailure' })),
-    };
+    return { failed: failedEntriesOf(parsed).filter((f) => f.index < entries.length) };
   }
 }
 

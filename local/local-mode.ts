@@ -298,8 +298,8 @@ export class LocalMode {
 
   /**
    * The forwarder's local sink: `{"entries":[...]}` → the bus → PutEvents' own answer
-   * (`FailedEntryCount`, `Entries[i].EventId` or `.ErrorCode`/`.ErrorMessage`), plus `failed`
-   * (the refused indexes, what the forwarder's LocalSink reads). Only `application/json` (a web
+   * (`FailedEntryCount`, `Entries[i].EventId` or `.ErrorCode`/`.ErrorMessage`), which the
+   * forwarder's LocalSink reads as it reads EventBridge's. Only `application/json` (a web
    * page cannot send that cross-site without a preflight, which gets no CORS allowance); 1 to 10
    * entries as PutEvents takes; every entry is validated before any is routed.
    */
@@ -332,9 +332,7 @@ export class LocalMode {
         }),
       };
     }
-    const result = this.bus.putEventsResult(entries);
-    const failed = result.Entries.flatMap((e, i) => ('ErrorCode' in e ? [i] : []));
-    return { statusCode: 200, headers: json, body: JSON.stringify({ ...result, failed }) };
+    return { statusCode: 200, headers: json, body: JSON.stringify(this.bus.putEventsResult(entries)) };
   }
 
   /**

@@ -128,7 +128,7 @@ describe('the bundled forwarder, run as a process', () => {
       req.on('data', (c) => (text += c));
       req.on('end', () => {
         bodies.push(JSON.parse(text));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"failed":[]}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"FailedEntryCount":0,"Entries":[]}');
       });
     });
     await new Promise<void>((r) => pipeline.listen(0, '127.0.0.1', () => r()));

@@ -520,7 +520,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('other sinks', () => {
-  it('local: POSTs {"entries":[...]} and retries the indexes it answers as failed', async () => {
+  it('local: POSTs {"entries":[...]} and retries the entries its PutEvents answer refused', async () => {
     const bodies: LocalSinkRequest[] = [];
     const srv = http.createServer((req, res) => {
       let text = '';
@@ -528,7 +528,15 @@ describe('other sinks', () => {
       req.on('end', () => {
         bodies.push(JSON.parse(text));
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ failed: bodies.length === 1 ? [0, 2] : [] }));
+        const refused = bodies.length === 1 ? [0, 2] : [];
+        const Entries = bodies
+          .at(-1)!
+          .entries.map((_, i) =>
+            refused.includes(i)
+              ? { ErrorCode: 'InternalFailure', ErrorMessage: 'refused' }
+              : { EventId: `e${i}` },
+          );
+        res.end(JSON.stringify({ FailedEntryCount: refused.length, Entries }));
       });
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
