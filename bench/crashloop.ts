@@ -3,8 +3,8 @@
  * (`Pod Facts`) the forwarder sends in time order. Used by the bounded-item tests and the
  * `--only items` bench section.
  */
-import type { Fact } from '../functions/core/facts.ts';
-import { prng } from './churn.ts';
+import type { Fact } from '../core/facts.ts';
+import { prng } from '../testkit/churn.ts';
 
 export interface CrashLoopOptions {
   /** Runs per container. */

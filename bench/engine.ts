@@ -6,9 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { decodeObject } from '../functions/core/decode.ts';
-import { LifecycleEngine } from '../functions/core/engine.ts';
-import { BENCH_RECEIVED_AT, churnStream } from './churn.ts';
+import { decodeObject } from '../core/decode.ts';
+import { LifecycleEngine } from '../core/engine.ts';
+import { BENCH_RECEIVED_AT, churnStream } from '../testkit/churn.ts';
 
 export interface EngineBenchOptions {
   /** Snapshots in the throughput run (churn: new pods all along). */

@@ -5,7 +5,7 @@
  * counting sink under a virtual clock. Reports:
  * - bytes sent to EventBridge (entry size as EventBridge computes it) vs bytes of the raw watch
  *   stream, and entries sent vs watch events received, on the demo trace and on a generated
- *   churn trace (bench/churn.ts: 10,000 pods, rolling updates, label-only updates, crash loops,
+ *   churn trace (testkit/churn.ts: 10,000 pods, rolling updates, label-only updates, crash loops,
  *   OOM kills, Jobs...); no-op updates skipped, and no-op entries sent (must be 0);
  * - PutEvents calls per entry at 100 events per second (the sender's 200 ms linger);
  * - CPU and memory for 10,000 pods at 100 updates per second: CPU seconds per 1,000 updates
@@ -28,16 +28,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { addFacts, type FactMap } from '../core/facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../core/pod-facts.ts';
 import { buildForwarder } from '../forwarder/build.ts';
 import { podSignature } from '../forwarder/dedupe.ts';
 import { DEFAULT_LINGER_MS, Forwarder, type Payload } from '../forwarder/forwarder.ts';
 import { entrySize } from '../forwarder/sender.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/watcher.ts';
-import { addFacts, type FactMap } from '../functions/core/facts.ts';
-import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../functions/core/pod-facts.ts';
-import { FakeApiServer } from '../test/forwarder/fake-apiserver.ts';
-import { churnStream, churnTimed, prng } from './churn.ts';
+import { churnStream, churnTimed, prng } from '../testkit/churn.ts';
+import { FakeApiServer } from '../testkit/fake-apiserver.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEMO_TRACE = `${ROOT}demo/trace.jsonl`;

@@ -14,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
-import type { StoreStats } from '../functions/commons/pod-store.ts';
-import { decodeObject } from '../functions/core/decode.ts';
+import { decodeObject } from '../core/decode.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
+import type { StoreStats } from '../store/pod-store.ts';
+import { BENCH_RECEIVED_AT, churnStream } from '../testkit/churn.ts';
 import {
   busEventOf,
   factsEventsOf,
@@ -24,8 +25,7 @@ import {
   type Input,
   type LocalTable,
   startLocalTable,
-} from '../test/support/ingest-harness.ts';
-import { BENCH_RECEIVED_AT, churnStream } from './churn.ts';
+} from '../testkit/ingest-harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,13 +1,14 @@
 /**
  * `npm run bench -- --only items`: the size of a crash-looping pod's DynamoDB item as it ages,
- * bounded (old runs and Events folded, functions/core/fold.ts) and, for comparison, unbounded
+ * bounded (old runs and Events folded, core/fold.ts) and, for comparison, unbounded
  * (every run and Event kept, as before folding). Sizes are DynamoDB's own count (attribute names
  * + values, `itemSizeBytes`) of the item the ingest writes; the limit is 400 KB, the bound 64 KB.
  */
-import { itemSizeBytes, POD_ITEM_BOUND_BYTES, podItemOf } from '../functions/commons/pod-item.ts';
-import { addFacts, type FactMap } from '../functions/core/facts.ts';
-import { addFactsBounded } from '../functions/core/fold.ts';
-import { podRecordOf } from '../functions/core/pod-record.ts';
+
+import { addFacts, type FactMap } from '../core/facts.ts';
+import { addFactsBounded } from '../core/fold.ts';
+import { podRecordOf } from '../core/pod-record.ts';
+import { itemSizeBytes, POD_ITEM_BOUND_BYTES, podItemOf } from '../model/pod-item.ts';
 import { type CrashLoopOptions, crashLoopDeltas } from './crashloop.ts';
 
 export interface ItemsBenchOptions {

@@ -3,11 +3,12 @@
  * client they make from them, the clusters to ask about, and one way to fail: a single line on
  * stderr and exit status 1.
  */
-import type { ClustersResponse } from '../functions/commons/api-schemas.ts';
+
+import { safeText } from '../core/terminal-text.ts';
+import type { ClustersResponse } from '../model/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
-import { safeText } from './terminal-text.ts';
 
 export const API_OPTIONS_HELP = `API options:
   --api URL            the deployed API (SigV4-signed with your AWS credentials);

@@ -2,8 +2,9 @@
  * `podlife crashloops`: pods in CrashLoopBackOff now, with their restarts (all and within the
  * window), when they last restarted, the last termination's reason and exit code.
  */
-import type { CrashLoopingPod, CrashLoopsResponse } from '../functions/commons/api-schemas.ts';
-import { parseDuration } from '../functions/core/time.ts';
+
+import { parseDuration } from '../core/time.ts';
+import type { CrashLoopingPod, CrashLoopsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,

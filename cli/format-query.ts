@@ -3,14 +3,15 @@
  * replay` (its podTable and statsTable are reused as they are), so a pod looks the same
  * whichever command shows it.
  */
-import type { CrashLoopingPod, PendingPod, PodOwner } from '../functions/commons/api-schemas.ts';
-import type { PodRecord } from '../functions/core/pod-record.ts';
-import type { GroupStats } from '../functions/core/stats.ts';
-import { formatSeconds } from '../functions/core/time.ts';
-import type { TimelineEntry } from '../functions/core/timeline.ts';
+
+import type { PodRecord } from '../core/pod-record.ts';
+import type { GroupStats } from '../core/stats.ts';
+import { safeText } from '../core/terminal-text.ts';
+import { formatSeconds } from '../core/time.ts';
+import type { TimelineEntry } from '../core/timeline.ts';
+import type { CrashLoopingPod, PendingPod, PodOwner } from '../model/api-schemas.ts';
 import { podTable, statsTable } from './replay.ts';
 import { ellipsis, renderTable } from './table.ts';
-import { safeText } from './terminal-text.ts';
 
 const owner = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : '');
 const multi = (pods: readonly { cluster: string }[]) => new Set(pods.map((p) => p.cluster)).size > 1;

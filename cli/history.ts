@@ -3,8 +3,9 @@
  * and timeline, from the query API (`--uid` for one incarnation). `-o json` prints the records
  * exactly as `podlife replay --json` does.
  */
-import type { HistoryResponse, PodResponse } from '../functions/commons/api-schemas.ts';
-import type { PodRecord } from '../functions/core/pod-record.ts';
+
+import type { PodRecord } from '../core/pod-record.ts';
+import type { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
 import { ApiError } from './api-client.ts';
 import {
   API_OPTIONS,

@@ -4,13 +4,13 @@
  * a recorded watch stream, or a live cluster through the forwarder's local sink.
  */
 import { closeSync, constants, openSync, statSync } from 'node:fs';
-import { formatSeconds, parseDuration } from '../functions/core/time.ts';
+import { safeText } from '../core/terminal-text.ts';
+import { formatSeconds, parseDuration } from '../core/time.ts';
 import type { LocalMode } from '../local/local-mode.ts';
+import { formatProblem } from '../local/read-inputs.ts';
 import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
-import { formatProblem } from './read-inputs.ts';
-import { safeText } from './terminal-text.ts';
 
 export const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
 

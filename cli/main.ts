@@ -2,8 +2,9 @@
  * The podlife command line. Each command lives in its own module; this file only dispatches
  * and turns errors into one clear line and an exit code.
  */
+
+import { safeLines, safeText } from '../core/terminal-text.ts';
 import { didYouMean, UsageError } from './errors.ts';
-import { safeLines, safeText } from './terminal-text.ts';
 
 // Each command's module is imported only when it runs (or when an error needs its options), so
 // that `podlife --help` loads nothing but this file, and `podlife replay` no AWS SDK.

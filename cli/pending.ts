@@ -2,7 +2,7 @@
  * `podlife pending`: pods Pending now (longer than `--older-than`), oldest first, with their
  * age, whether they are stuck, why (the scheduler's message, the waiting reason) and owner.
  */
-import type { PendingPod, PendingResponse } from '../functions/commons/api-schemas.ts';
+import type { PendingPod, PendingResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,

@@ -2,21 +2,21 @@
  * `podlife replay`: recorded watch streams, Pod Lists and Pods in; per-pod lifecycle figures
  * and per-namespace / per-owner percentiles out. No AWS, no cluster: the pure engine.
  */
-import { LifecycleEngine } from '../functions/core/engine.ts';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../functions/core/figures.ts';
-import type { PodRecord } from '../functions/core/pod-record.ts';
-import { type GroupStats, statsBy } from '../functions/core/stats.ts';
-import { formatSeconds, parseDuration, toMillis } from '../functions/core/time.ts';
-import { parseCliArgs } from './args.ts';
-import { UsageError } from './errors.ts';
-import { progressBar } from './progress.ts';
+import { LifecycleEngine } from '../core/engine.ts';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
+import type { PodRecord } from '../core/pod-record.ts';
+import { type GroupStats, statsBy } from '../core/stats.ts';
+import { formatSeconds, parseDuration, toMillis } from '../core/time.ts';
 import {
   formatProblem,
   type InputProblem,
   type ReadOptions,
   type ReadStats,
   readInput,
-} from './read-inputs.ts';
+} from '../local/read-inputs.ts';
+import { parseCliArgs } from './args.ts';
+import { UsageError } from './errors.ts';
+import { progressBar } from './progress.ts';
 import { renderTable } from './table.ts';
 
 export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -

@@ -5,7 +5,8 @@
  * computed by the API with the same function.
  */
 
-import type { StatsResponse } from '../functions/commons/api-schemas.ts';
+import { safeText } from '../core/terminal-text.ts';
+import type { StatsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,
@@ -19,7 +20,6 @@ import {
 } from './api-options.ts';
 import { UsageError } from './errors.ts';
 import { statsOutput } from './format-query.ts';
-import { safeText } from './terminal-text.ts';
 
 export const STATS_HELP = `Usage: podlife stats [options]
 

@@ -1,4 +1,4 @@
-import { safeText } from './terminal-text.ts';
+import { safeText } from '../core/terminal-text.ts';
 
 /**
  * kubectl-style plain tables: upper-case headers, columns padded with three spaces, no borders,

@@ -1,7 +1,7 @@
 /**
  * "Does this update change anything lifecycle-relevant?" Two answers, one per payload:
  * - Pod Facts (the default): the forwarder keeps, per pod uid, the facts it has sent (a
- *   ledger), and sends only the facts of an update that are news to it (functions/core/pod-facts.ts
+ *   ledger), and sends only the facts of an update that are news to it (core/pod-facts.ts
  *   `newFacts`). No news: nothing is sent.
  * - Pod Snapshot: it remembers a digest of the last compact projection it sent (minus
  *   resourceVersion, which changes on every write) and skips an update whose projection is the same.
@@ -13,10 +13,10 @@
  * and then reported by the informer, is sent once).
  */
 import { createHash } from 'node:crypto';
-import { type Fact, type FactMap, factsOfSnapshot } from '../functions/core/facts.ts';
-import { KEEP_RUNS } from '../functions/core/fold.ts';
-import { newFacts } from '../functions/core/pod-facts.ts';
-import type { CompactEvent, CompactPod, PodSnapshot } from '../functions/core/snapshot.ts';
+import { type Fact, type FactMap, factsOfSnapshot } from '../core/facts.ts';
+import { KEEP_RUNS } from '../core/fold.ts';
+import { newFacts } from '../core/pod-facts.ts';
+import type { CompactEvent, CompactPod, PodSnapshot } from '../core/snapshot.ts';
 
 /** Digest of the lifecycle-relevant content of a pod: its compact projection without resourceVersion. */
 export function podSignature(pod: CompactPod): string {

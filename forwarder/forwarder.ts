@@ -1,13 +1,13 @@
 /**
  * The forwarder, assembled: informers on Pods (and optionally core/v1 Events about pods) →
- * compact snapshot (the contract in functions/core/snapshot.ts) → no-op filter → bounded
+ * compact snapshot (the contract in core/snapshot.ts) → no-op filter → bounded
  * sender → sink. Everything with a side effect (Kubernetes config, sink, clock, sleep, random,
  * logger) is passed in, so tests drive it against a local API server with a fake sink.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../functions/core/facts.ts';
-import { withholdEventText, withholdSnapshotText } from '../functions/core/free-text.ts';
-import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
+import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../core/facts.ts';
+import { withholdEventText, withholdSnapshotText } from '../core/free-text.ts';
+import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../core/pod-facts.ts';
 import {
   compactEventOf,
   DETAIL_TYPE_EVENT,
@@ -17,8 +17,8 @@ import {
   PodSnapshot,
   SCHEMA_VERSION,
   snapshotOf,
-} from '../functions/core/snapshot.ts';
-import { describeZodError } from '../functions/core/zod-errors.ts';
+} from '../core/snapshot.ts';
+import { describeZodError } from '../core/zod-errors.ts';
 import { Deduper } from './dedupe.ts';
 import { ForwarderMetrics } from './metrics.ts';
 import {
@@ -58,7 +58,7 @@ export interface ForwarderConfig {
   payload?: Payload;
   /**
    * Forward application-written text as it is: termination messages, probe output and hook
-   * output in Event messages (functions/core/free-text.ts). Off by default: each is replaced by
+   * output in Event messages (core/free-text.ts). Off by default: each is replaced by
    * a marker, and only the system's messages (scheduler, kubelet, runtime) are sent.
    */
   forwardMessages?: boolean;

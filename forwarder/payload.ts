@@ -5,9 +5,9 @@
  * a snapshot becomes the pod's new facts (nothing when there are none); an Event about a pod
  * uid becomes one more fact of that pod; an Event naming the pod only by name stays a Pod Event.
  */
-import { type Fact, factOfEvent } from '../functions/core/facts.ts';
-import { withholdEventText, withholdSnapshotText } from '../functions/core/free-text.ts';
-import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../functions/core/pod-facts.ts';
+import { type Fact, factOfEvent } from '../core/facts.ts';
+import { withholdEventText, withholdSnapshotText } from '../core/free-text.ts';
+import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../core/pod-facts.ts';
 import {
   type CompactEvent,
   DETAIL_TYPE_EVENT,
@@ -15,7 +15,7 @@ import {
   type PodEventSnapshot,
   type PodSnapshot,
   SCHEMA_VERSION,
-} from '../functions/core/snapshot.ts';
+} from '../core/snapshot.ts';
 import { Deduper } from './dedupe.ts';
 import { entrySize, TARGET_ENTRY_BYTES } from './sender.ts';
 

@@ -32,7 +32,7 @@
  *    still reaches the bus once it is back. Every drop is counted by reason.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Fact } from '../functions/core/facts.ts';
+import type { Fact } from '../core/facts.ts';
 import type { ForwarderMetrics } from './metrics.ts';
 import type { Entry, Sink } from './sinks.ts';
 

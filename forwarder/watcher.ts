@@ -27,7 +27,7 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
-import { eventMessage, terminatedMessage, waitingMessage } from '../functions/core/free-text.ts';
+import { eventMessage, terminatedMessage, waitingMessage } from '../core/free-text.ts';
 import type { ForwarderMetrics } from './metrics.ts';
 import { type Log, realSleep, type Sleep } from './sender.ts';
 
@@ -90,7 +90,7 @@ function trimStatuses(list: Raw, withhold: boolean): Raw {
  * name, namespace, resourceVersion). Everything else, env, envFrom, args, command, volumes,
  * annotations, labels (except pod-template-hash), managedFields, is left behind here. With
  * `withhold`, application-written messages are replaced as the snapshot would replace them
- * (functions/core/free-text.ts), so the informer's cache does not hold them either.
+ * (core/free-text.ts), so the informer's cache does not hold them either.
  */
 export function trimPod(o: Raw, withhold = false): KubernetesObject {
   const md = o?.metadata ?? {};

@@ -23,13 +23,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import {
-  ALERT_SOURCE,
-  type AlertRule,
-  alertRulesOf,
-  DEFAULT_ALERT_CONFIG,
-} from '../functions/commons/alerts.ts';
-import { SWEEP_METRICS, type SweepMetricName } from '../functions/commons/metric-names.ts';
+import { ALERT_SOURCE, type AlertRule, alertRulesOf, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
+import { SWEEP_METRICS, type SweepMetricName } from '../model/metric-names.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK } from './runbooks.ts';
 

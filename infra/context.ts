@@ -3,7 +3,7 @@
  * fails the synth with the key's name instead of deploying something unintended.
  */
 import { z } from 'zod';
-import { AlertRulesSchema } from '../functions/commons/alerts.ts';
+import { AlertRulesSchema } from '../model/alerts.ts';
 import type { PodlifeAlertsProps } from './alerts.ts';
 import type { PodLifecyclePipelineProps } from './pipeline.ts';
 

@@ -26,7 +26,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { TABLE_SPEC } from '../functions/commons/table-spec.ts';
+import { TABLE_SPEC } from '../model/table-spec.ts';
 import { SWEEP_SERVICE, sweepMetric } from './alerts.ts';
 
 /** What the ingest emits (functions/ingest): namespace, service and metric names. */

@@ -4,10 +4,10 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ForwarderAccess, type ForwarderAccessProps } from '../deploy/cdk/forwarder-access.ts';
 import { PodlifeAlerts } from './alerts.ts';
 import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
+import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
 

@@ -15,8 +15,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTE_PATHS } from '../functions/commons/api-schemas.ts';
-import type { IndexName } from '../functions/commons/table-spec.ts';
+import { ROUTE_PATHS } from '../model/api-schemas.ts';
+import type { IndexName } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 
 /** The indexes the routes query (every one: history uses the table, uid byUid, ...). */

@@ -1,12 +1,12 @@
 /**
- * podlife's DynamoDB table, built from functions/commons/table-spec.ts: the same definition that
+ * podlife's DynamoDB table, built from model/table-spec.ts: the same definition that
  * creates DynamoDB Local's table in local mode and the integration tests, so keys and indexes
  * cannot drift. On-demand, point-in-time recovery, TTL for retention.
  */
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { type AttrType, type IndexSpec, TABLE_SPEC } from '../functions/commons/table-spec.ts';
+import { type AttrType, type IndexSpec, TABLE_SPEC } from '../model/table-spec.ts';
 
 const ATTRIBUTE_TYPE: Record<AttrType, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,

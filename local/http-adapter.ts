@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { safeLines } from '../cli/terminal-text.ts';
+import { safeLines } from '../core/terminal-text.ts';
 
 export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,

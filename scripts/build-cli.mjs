@@ -10,7 +10,9 @@
  *   (node_modules is there; the SDK loads only to sign).
  * - local/ and web/ (local mode: DynamoDB Local, the handlers, the dashboard's build) stay
  *   TypeScript, imported through tsx when `podlife local` runs: they find files beside their
- *   own sources (import.meta.dirname), which a bundle would move.
+ *   own sources (import.meta.dirname), which a bundle would move. The input reader
+ *   (local/read-inputs.ts), which replay uses on every run and which finds no file of its own,
+ *   is bundled.
  * - inputs.json records every bundled source of the project with its size and mtime: bin/podlife.js compares
  *   them at start-up (a few stat calls) and rebuilds when one changed.
  *
@@ -25,13 +27,16 @@ export const DEFAULT_OUTDIR = join(ROOT, 'dist', 'cli');
 /** Files that shape the bundle without being in it. */
 const BUILD_INPUTS = ['scripts/build-cli.mjs', 'package.json', 'package-lock.json'];
 
+/** local/ and web/ stay TypeScript, imported from the sources (see above); these are bundled. */
+const BUNDLED = new Set(['../local/read-inputs.ts']);
+
 /** local/ and web/ stay TypeScript, imported from the sources (see above). */
 function keepSourcesOf(outdir) {
   return {
     name: 'podlife-keep-local-sources',
     setup(build) {
       build.onResolve({ filter: /^\.\.\/(local|web)\// }, (args) => {
-        if (!args.importer.startsWith(join(ROOT, 'cli'))) return undefined;
+        if (!args.importer.startsWith(join(ROOT, 'cli')) || BUNDLED.has(args.path)) return undefined;
         const target = resolve(args.resolveDir, args.path);
         let path = relative(outdir, target).split('\\').join('/');
         if (!path.startsWith('.')) path = `./${path}`;

@@ -5,8 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PodFactsDetail } from '../functions/core/pod-facts.ts';
-import { PodEventSnapshot, PodSnapshot } from '../functions/core/snapshot.ts';
+import { PodFactsDetail } from '../core/pod-facts.ts';
+import { PodEventSnapshot, PodSnapshot } from '../core/snapshot.ts';
 
 const DIR = join(import.meta.dirname, '..', 'docs', 'schemas');
 

@@ -7,9 +7,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { positiveNumberEnv, requiredEnv } from '../commons/env.ts';
-import { PodStore } from '../commons/pod-store.ts';
-import { makeHandler } from './ingest-handler.ts';
+import { PodStore } from '../../store/pod-store.ts';
+import { positiveNumberEnv, requiredEnv } from '../env.ts';
+import { makeIngestHandler } from './ingest.ts';
 import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
 
 const tableName = requiredEnv('TABLE_NAME');
@@ -20,7 +20,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const handler = makeHandler({
+export const handler = makeIngestHandler({
   store: new PodStore(doc, { tableName }),
   invalidEvents: eventBridgeInvalidEventSink(new EventBridgeClient({}), busName),
   logger: new Logger({ serviceName: 'podlife-ingest' }),

@@ -8,12 +8,12 @@
  * the registry does not list, and a failure between the two leaves only an idempotent entry.
  */
 
-import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../commons/pod-item.ts';
-import type { ItemKey, MergeResult, PodStore } from '../commons/pod-store.ts';
-import type { Fact, FactMap } from '../core/facts.ts';
-import { factOfEvent, factsOfSnapshot } from '../core/facts.ts';
-import type { PodFactsDetail } from '../core/pod-facts.ts';
-import type { CompactEvent, PodSnapshot } from '../core/snapshot.ts';
+import type { Fact, FactMap } from '../../core/facts.ts';
+import { factOfEvent, factsOfSnapshot } from '../../core/facts.ts';
+import type { PodFactsDetail } from '../../core/pod-facts.ts';
+import type { CompactEvent, PodSnapshot } from '../../core/snapshot.ts';
+import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../../model/pod-item.ts';
+import type { ItemKey, MergeResult, PodStore } from '../../store/pod-store.ts';
 
 export interface IngestOutcome extends MergeResult {
   key: ItemKey;

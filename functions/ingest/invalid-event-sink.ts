@@ -8,7 +8,7 @@ import {
   DETAIL_TYPE_INVALID,
   INVALID_EVENT_SOURCE,
   type InvalidEventReport,
-} from '../commons/invalid-event.ts';
+} from '../../model/invalid-event.ts';
 
 export interface InvalidEventSink {
   record(report: InvalidEventReport): Promise<void>;

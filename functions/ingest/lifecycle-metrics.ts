@@ -8,8 +8,8 @@
  * seconds, terminations) as the increase over the stored value. Dimensions are bounded:
  * cluster, namespace, and for terminations a reason from a fixed list.
  */
-import type { FactMap } from '../core/facts.ts';
-import { type Figures, figuresOf, PodView } from '../core/figures.ts';
+import type { FactMap } from '../../core/facts.ts';
+import { type Figures, figuresOf, PodView } from '../../core/figures.ts';
 
 export interface MetricPoint {
   name: string;

@@ -1,14 +1,14 @@
 /**
  * The ingest's boundary: an EventBridge event in, a validated snapshot, pod facts or pod event
- * out (functions/core/bus-contract.ts), or the reason it is invalid. Invalid means no retry can
+ * out (core/bus-contract.ts), or the reason it is invalid. Invalid means no retry can
  * fix it (bad envelope, unknown source or detail-type, unknown schemaVersion, oversized, schema
  * failure), so the handler parks it instead of failing the invocation.
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { type InvalidKind, type ParsedDetail, parseDetail } from '../core/bus-contract.ts';
-import { describeZodError } from '../core/zod-errors.ts';
+import { type InvalidKind, type ParsedDetail, parseDetail } from '../../core/bus-contract.ts';
+import { describeZodError } from '../../core/zod-errors.ts';
 
-export { type InvalidKind, MAX_DETAIL_BYTES } from '../core/bus-contract.ts';
+export { type InvalidKind, MAX_DETAIL_BYTES } from '../../core/bus-contract.ts';
 
 export type ParsedBusEvent =
   | (Extract<ParsedDetail, { ok: true }> & { id: string })

@@ -4,9 +4,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { pendingThresholdsFromEnv } from '../commons/alerts.ts';
-import { requiredEnv } from '../commons/env.ts';
-import { makeQueryHandler } from './query-handler.ts';
+import { pendingThresholdsFromEnv } from '../../model/alerts.ts';
+import { requiredEnv } from '../env.ts';
+import { makeQueryHandler } from './query.ts';
 
 export const handler = makeQueryHandler({
   client: new DynamoDBClient({}),

@@ -3,9 +3,9 @@
  * an answer body. Routes throw BadParameterError / NotFoundError; the handler turns those and
  * DynamoDB's errors into answers, so no route writes a response shape itself.
  */
-import type { RoutePath } from '../commons/api-schemas.ts';
-import type { PodReader } from '../commons/pod-queries.ts';
-import type { PendingThresholds } from '../commons/pod-rows.ts';
+import type { RoutePath } from '../../model/api-schemas.ts';
+import type { PendingThresholds } from '../../model/pod-rows.ts';
+import type { PodReader } from '../../store/pod-queries.ts';
 
 export interface RouteContext {
   /** Path and query parameters, merged (a query parameter may not repeat a path one). */

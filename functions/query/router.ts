@@ -4,7 +4,7 @@
  * the raw path itself, the same way in both. Literal segments win over parameters, as in API
  * Gateway (`/pods/by-uid/c/u` is the uid route, never a pod named `u` in namespace `c`).
  */
-import type { RoutePath } from '../commons/api-schemas.ts';
+import type { RoutePath } from '../../model/api-schemas.ts';
 import type { Route } from './route.ts';
 import { byUidRoute } from './routes/by-uid.ts';
 import { clustersRoute } from './routes/clusters.ts';

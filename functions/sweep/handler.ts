@@ -8,8 +8,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { alertConfigFromEnv } from '../commons/alerts.ts';
-import { requiredEnv } from '../commons/env.ts';
+import { alertConfigFromEnv } from '../../model/alerts.ts';
+import { requiredEnv } from '../env.ts';
 import { snsEventBridgeNotifier } from './notifier.ts';
 import { makeSweepHandler } from './sweep.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Where alerts go: grouped notices (functions/commons/alert-groups.ts), each sent on one channel
+ * Where alerts go: grouped notices (model/alert-groups.ts), each sent on one channel
  * at a time: one SNS message (for people: e-mail, chat, SMS, with cluster, namespace, kind, state,
  * severity and dedup key as message attributes for subscription filters) and one EventBridge
  * event on podlife's bus (for machines: rules route them to Slack, PagerDuty, ...). The sweep
@@ -12,7 +12,7 @@ import {
   type Channel,
   noticeEventEntry,
   noticePublishInput,
-} from '../commons/alert-groups.ts';
+} from '../../model/alert-groups.ts';
 
 export interface AlertNotifier {
   /** Sends a grouped notice on one channel only; throws if that channel did not take it. */

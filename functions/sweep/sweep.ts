@@ -15,6 +15,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '../../core/concurrency.ts';
+import { PodView } from '../../core/figures.ts';
 import {
   type AlertNotice,
   CHANNELS,
@@ -26,7 +28,7 @@ import {
   noticeOf,
   type PodDetail,
   worstFirst,
-} from '../commons/alert-groups.ts';
+} from '../../model/alert-groups.ts';
 import {
   type AlertConfig,
   type AlertKind,
@@ -40,11 +42,12 @@ import {
   resolvedAlertOf,
   ruleFor,
   stuckPendingAlertOf,
-} from '../commons/alerts.ts';
-import type { CrashLoopingPod, PendingPod } from '../commons/api-schemas.ts';
-import { mapLimit } from '../commons/concurrency.ts';
-import { alertSk, podPk } from '../commons/keys.ts';
-import { factsOfItem, restartTimesOf } from '../commons/pod-item.ts';
+} from '../../model/alerts.ts';
+import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
+import { alertSk, podPk } from '../../model/keys.ts';
+import { factsOfItem, restartTimesOf } from '../../model/pod-item.ts';
+import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
+import { AlertStore } from '../../store/alert-store.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -53,10 +56,7 @@ import {
   PodReader,
   pendingRequest,
   type ReadStats,
-} from '../commons/pod-queries.ts';
-import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../commons/pod-rows.ts';
-import { PodView } from '../core/figures.ts';
-import { AlertStore } from './alert-store.ts';
+} from '../../store/pod-queries.ts';
 import type { AlertNotifier } from './notifier.ts';
 
 type Item = Record<string, unknown>;

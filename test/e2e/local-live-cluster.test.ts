@@ -6,13 +6,13 @@
  * returns must be what the engine computes from every state the API server held.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
 import { trimPod } from '../../forwarder/watcher.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import { compactEventOf, snapshotOf } from '../../functions/core/snapshot.ts';
 import { watchClusterInto } from '../../local/live-cluster.ts';
 import { LocalMode } from '../../local/local-mode.ts';
-import { FakeApiServer, type Obj } from '../forwarder/fake-apiserver.ts';
+import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import { fixtureObjects, kindPods, podNamed, waitFor, withRestarts } from '../forwarder/helpers.ts';
 
 const CLUSTER = 'kind-live';

@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { statsOf } from '../../functions/core/stats.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { statsOf } from '../../core/stats.ts';
 import { LocalMode } from '../../local/local-mode.ts';
-import { type Browser, launchChromium, SKIP_BROWSER } from '../support/chromium.ts';
+import { type Browser, launchChromium, SKIP_BROWSER } from '../../testkit/chromium.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TRACE = join(ROOT, 'demo', 'trace.jsonl');

@@ -1,6 +1,6 @@
 /**
  * Local mode answers every query in bounded time and stays responsive while it serves another:
- * local mode runs in a child process (test/support/local-mode-child.ts), so a stalled event loop
+ * local mode runs in a child process (testkit/local-mode-child.ts), so a stalled event loop
  * there cannot stall the test's clock. The widest /stats request allowed (92 days, the whole
  * cluster) and the hostile ones (`since=100000000d`, with and without a namespace) are in flight
  * while /pending is asked: it must answer within a generous bound, and every request must end.
@@ -19,7 +19,7 @@ let child: ChildProcess;
 let url: string;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'test/support/local-mode-child.ts'], {
+  child = spawn(process.execPath, ['--import', 'tsx', 'testkit/local-mode-child.ts'], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForwarder } from '../../forwarder/build.ts';
 import { BUNDLING, lambdaBuildOptions, NODE_RUNTIME } from '../../infra/podlife-function.ts';
-import { FakeApiServer } from '../forwarder/fake-apiserver.ts';
+import { FakeApiServer } from '../../testkit/fake-apiserver.ts';
 import { writeKubeconfig } from '../forwarder/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

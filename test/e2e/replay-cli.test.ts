@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { decodeObject } from '../../core/decode.ts';
+import { FIGURE_NAMES } from '../../core/figures.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
-import { FIGURE_NAMES } from '../../functions/core/figures.ts';
-import { FIXTURES_DIR, RECEIVED_AT } from '../support/fixtures.ts';
+import { FIXTURES_DIR, RECEIVED_AT } from '../../testkit/fixtures.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'podlife.js');

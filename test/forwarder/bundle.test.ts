@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForwarder } from '../../forwarder/build.ts';
 import type { LocalSinkRequest } from '../../forwarder/sinks.ts';
-import { FakeApiServer } from './fake-apiserver.ts';
+import { FakeApiServer } from '../../testkit/fake-apiserver.ts';
 import { kindPods, waitFor, withRestarts, writeKubeconfig } from './helpers.ts';
 
 let dir: string;

@@ -10,11 +10,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PodFactsDetail, wireFactsOf } from '../../core/pod-facts.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
 import { createProbeServer, listen } from '../../forwarder/server.ts';
 import { EventBridgeSink } from '../../forwarder/sinks.ts';
-import { PodFactsDetail, wireFactsOf } from '../../functions/core/pod-facts.ts';
-import { FakeApiServer, type Obj } from './fake-apiserver.ts';
+import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import { fixtureObjects, forwarderOn, waitFor, withRestarts } from './helpers.ts';
 
 const CANARY = 'canary-s3cr3t-XYZ';

@@ -6,11 +6,11 @@
  * facts: three rows differ, each explained in FACTS_DIFFER. DELETED is sent once per uid.
  */
 import { describe, expect, it } from 'vitest';
+import { KEEP_RUNS } from '../../core/fold.ts';
+import { snapshotOf } from '../../core/snapshot.ts';
 import { Deduper } from '../../forwarder/dedupe.ts';
 import { trimPod } from '../../forwarder/watcher.ts';
-import { KEEP_RUNS } from '../../functions/core/fold.ts';
-import { snapshotOf } from '../../functions/core/snapshot.ts';
-import type { Obj } from './fake-apiserver.ts';
+import type { Obj } from '../../testkit/fake-apiserver.ts';
 import { kindPods, withCrash } from './helpers.ts';
 
 const BASE: Obj = kindPods().find((p) => p.metadata.name.startsWith('e2e-deployment-'))!;

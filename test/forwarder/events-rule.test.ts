@@ -13,7 +13,7 @@ import { ForwarderMetrics } from '../../forwarder/metrics.ts';
 import type { Entry, Sink } from '../../forwarder/sinks.ts';
 import { trimPod } from '../../forwarder/watcher.ts';
 import { compilePattern } from '../../local/event-pattern.ts';
-import { fixtureObjects } from '../support/fixtures.ts';
+import { fixtureObjects } from '../../testkit/fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -7,12 +7,12 @@
  * the buffer, and pod Events joining their pod's entries. No entry is ever a no-op.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { factsOfDetail } from '../../core/pod-facts.ts';
+import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
 import { trimPod } from '../../forwarder/watcher.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import { factsOfDetail } from '../../functions/core/pod-facts.ts';
-import { compactEventOf, snapshotOf } from '../../functions/core/snapshot.ts';
-import { FakeApiServer, type Obj } from './fake-apiserver.ts';
+import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import {
   fixtureObjects,
   forwarderOn,

@@ -1,5 +1,5 @@
 /**
- * The forwarder's IAM role (deploy/cdk/forwarder-access.ts), synthesised on a tiny stack:
+ * The forwarder's IAM role (infra/forwarder-access.ts), synthesised on a tiny stack:
  * events:PutEvents on the podlife bus and nothing else; trusted by EKS Pod Identity
  * (sts:AssumeRole + sts:TagSession) and, with an OIDC provider, by IRSA for the forwarder's
  * ServiceAccount only; the role ARN as an output; no cdk-nag AwsSolutions finding.
@@ -10,9 +10,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { ForwarderAccess, type ForwarderAccessProps } from '../../deploy/cdk/forwarder-access.ts';
-import { EXPORTER_SOURCE } from '../../functions/core/exporter-event.ts';
-import { EVENT_SOURCE } from '../../functions/core/snapshot.ts';
+import { EXPORTER_SOURCE } from '../../core/exporter-event.ts';
+import { EVENT_SOURCE } from '../../core/snapshot.ts';
+import { ForwarderAccess, type ForwarderAccessProps } from '../../infra/forwarder-access.ts';
 
 const PROVIDER =
   'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';

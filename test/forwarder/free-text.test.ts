@@ -9,14 +9,14 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WITHHELD, withholdEventText, withholdSnapshotText } from '../../core/free-text.ts';
+import { PodFactsDetail, wireFactsOf } from '../../core/pod-facts.ts';
+import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Payload } from '../../forwarder/forwarder.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { EventBridgeSink } from '../../forwarder/sinks.ts';
 import { trimEvent, trimPod } from '../../forwarder/watcher.ts';
-import { WITHHELD, withholdEventText, withholdSnapshotText } from '../../functions/core/free-text.ts';
-import { PodFactsDetail, wireFactsOf } from '../../functions/core/pod-facts.ts';
-import { compactEventOf, snapshotOf } from '../../functions/core/snapshot.ts';
-import { FakeApiServer, type Obj } from './fake-apiserver.ts';
+import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import { fixtureObjects, forwarderOn, waitFor } from './helpers.ts';
 
 /** Where an application writes, one canary each. */

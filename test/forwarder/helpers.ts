@@ -5,13 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { addFacts, type FactMap } from '../../core/facts.ts';
+import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../../core/pod-facts.ts';
+import { PodEventSnapshot, PodSnapshot } from '../../core/snapshot.ts';
 import { Forwarder, type ForwarderConfig, type ForwarderDeps } from '../../forwarder/forwarder.ts';
 import type { Entry, Sink, SinkResult } from '../../forwarder/sinks.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import { addFacts, type FactMap } from '../../functions/core/facts.ts';
-import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../../functions/core/pod-facts.ts';
-import { PodEventSnapshot, PodSnapshot } from '../../functions/core/snapshot.ts';
-import type { FakeApiServer, Obj } from './fake-apiserver.ts';
+import type { FakeApiServer, Obj } from '../../testkit/fake-apiserver.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'real');
 

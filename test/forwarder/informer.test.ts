@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
-import { FakeApiServer, type Obj } from './fake-apiserver.ts';
+import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import {
   fixtureObjects,
   forwarderOn,

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
+import { factsOfSnapshot } from '../../core/facts.ts';
+import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
+import { snapshotOf } from '../../core/snapshot.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
 import {
   buildEntry,
@@ -30,9 +32,7 @@ import {
   type LocalSinkRequest,
   StdoutSink,
 } from '../../forwarder/sinks.ts';
-import { factsOfSnapshot } from '../../functions/core/facts.ts';
-import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../functions/core/pod-facts.ts';
-import { snapshotOf } from '../../functions/core/snapshot.ts';
+import { prng } from '../../testkit/churn.ts';
 import { kindPods, VirtualClock, waitFor } from './helpers.ts';
 
 const ebMock = mockClient(EventBridgeClient);

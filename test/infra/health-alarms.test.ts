@@ -1,6 +1,6 @@
 /**
  * Every CloudWatch alarm of the synthesised stack watches a metric that has data: a custom
- * metric the code emits (name and dimension set, checked against functions/commons/metric-names.ts
+ * metric the code emits (name and dimension set, checked against model/metric-names.ts
  * and the emitter's source) or a real AWS metric with its namespace and one of its documented
  * dimension sets (the table below), each dimension pointing at a resource of the right type.
  * Each alarm links a heading of docs/runbooks.md, treats missing data explicitly, and notifies
@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMESPACE, SWEEP_METRICS } from '../../functions/commons/metric-names.ts';
-import { TABLE_SPEC } from '../../functions/commons/table-spec.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
 import { RUNBOOK } from '../../infra/runbooks.ts';
-import { synthStack } from '../support/stack.ts';
+import { METRIC_NAMESPACE, SWEEP_METRICS } from '../../model/metric-names.ts';
+import { TABLE_SPEC } from '../../model/table-spec.ts';
+import { synthStack } from '../../testkit/stack.ts';
 
 type Dim = { Name: string; Value: unknown };
 type MetricStat = { Namespace: string; MetricName: string; Dimensions?: Dim[] };

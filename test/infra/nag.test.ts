@@ -5,7 +5,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { synthStack } from '../support/stack.ts';
+import { synthStack } from '../../testkit/stack.ts';
 
 function violationsOf(stack: ReturnType<typeof synthStack>) {
   const report = new AwsSolutionsChecks().validateScope(stack);

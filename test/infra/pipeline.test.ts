@@ -8,14 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../functions/commons/invalid-event.ts';
-import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../functions/commons/table-spec.ts';
-import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../functions/core/exporter-event.ts';
-import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
-import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../functions/core/snapshot.ts';
+import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../core/exporter-event.ts';
+import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
+import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
 import { type EventPattern, matchesPattern } from '../../local/event-pattern.ts';
-import { synthStack } from '../support/stack.ts';
+import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../model/invalid-event.ts';
+import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../model/table-spec.ts';
+import { synthStack } from '../../testkit/stack.ts';
 
 let template: Template;
 type CfnIndex = {

@@ -11,14 +11,14 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { ALERT_SOURCE } from '../../functions/commons/alerts.ts';
-import { TABLE_SPEC } from '../../functions/commons/table-spec.ts';
 import { lifecycleMetricsOf } from '../../functions/ingest/lifecycle-metrics.ts';
 import { INGEST_METRICS, PERCENTILES } from '../../infra/dashboard.ts';
 import { wiringOfTemplate } from '../../local/wiring.ts';
-import { engineOf } from '../support/fixtures.ts';
-import { synthQueryStack } from '../support/query-stack.ts';
-import { demoInputs } from '../support/query-support.ts';
+import { ALERT_SOURCE } from '../../model/alerts.ts';
+import { TABLE_SPEC } from '../../model/table-spec.ts';
+import { engineOf } from '../../testkit/fixtures.ts';
+import { synthQueryStack } from '../../testkit/query-stack.ts';
+import { demoInputs } from '../../testkit/query-support.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = {
@@ -239,10 +239,7 @@ describe('the dashboard', () => {
     ]) {
       expect(emitted, name).toContain(name);
     }
-    const handler = readFileSync(
-      new URL('../../functions/ingest/ingest-handler.ts', import.meta.url),
-      'utf8',
-    );
+    const handler = readFileSync(new URL('../../functions/ingest/ingest.ts', import.meta.url), 'utf8');
     expect(handler).toContain(`'${INGEST_METRICS.invalidEvents}'`);
     expect(handler).toContain(`'${INGEST_METRICS.writeConflicts}'`);
     expect(handler).toContain('cluster: o.cluster, namespace: o.namespace');

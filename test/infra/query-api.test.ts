@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_PATHS } from '../../functions/commons/api-schemas.ts';
-import { TABLE_SPEC } from '../../functions/commons/table-spec.ts';
 import { ROUTES } from '../../functions/query/router.ts';
 import { queryPropsFromContext } from '../../infra/context.ts';
 import { PodlifeStack } from '../../infra/podlife-stack.ts';
 import { ACCESS_LOG_FORMAT, DEFAULT_QUERY_RESERVED_CONCURRENCY } from '../../infra/query-api.ts';
-import { synthQueryStack } from '../support/query-stack.ts';
+import { ROUTE_PATHS } from '../../model/api-schemas.ts';
+import { TABLE_SPEC } from '../../model/table-spec.ts';
+import { synthQueryStack } from '../../testkit/query-stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let built: ReturnType<typeof synthQueryStack>;

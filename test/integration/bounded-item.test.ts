@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASHLOOP_CLUSTER, CRASHLOOP_UID, crashLoopDeltas } from '../../bench/crashloop.ts';
-import { itemSizeBytes, POD_ITEM_BOUND_BYTES } from '../../functions/commons/pod-item.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import { addFacts, type Fact, type FactMap } from '../../functions/core/facts.ts';
-import { DETAIL_TYPE_FACTS, podFactsDetail } from '../../functions/core/pod-facts.ts';
-import { podRecordOf } from '../../functions/core/pod-record.ts';
-import { EVENT_SOURCE } from '../../functions/core/snapshot.ts';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { addFacts, type Fact, type FactMap } from '../../core/facts.ts';
+import { DETAIL_TYPE_FACTS, podFactsDetail } from '../../core/pod-facts.ts';
+import { podRecordOf } from '../../core/pod-record.ts';
+import { EVENT_SOURCE } from '../../core/snapshot.ts';
+import { itemSizeBytes, POD_ITEM_BOUND_BYTES } from '../../model/pod-item.ts';
 import {
   harness,
   type LocalTable,
@@ -20,7 +20,7 @@ import {
   RECORD_CTX,
   startLocalTable,
   storedRecords,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 
 let t: LocalTable;
 beforeAll(async () => {

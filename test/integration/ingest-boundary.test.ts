@@ -4,8 +4,8 @@
  * invalid-event report staying inside one EventBridge entry.
  */
 import { describe, expect, it } from 'vitest';
-import { invalidEventReport, MAX_REPORT_BYTES } from '../../functions/commons/invalid-event.ts';
-import { podIdentityOfKey, podPk } from '../../functions/commons/keys.ts';
+import { invalidEventReport, MAX_REPORT_BYTES } from '../../model/invalid-event.ts';
+import { podIdentityOfKey, podPk } from '../../model/keys.ts';
 import {
   getPodRequest,
   ItemTooLargeError,
@@ -15,7 +15,7 @@ import {
   StoreUnavailableError,
   storeErrorOf,
   VersionConflictError,
-} from '../../functions/commons/pod-store.ts';
+} from '../../store/pod-store.ts';
 
 const key = { pk: podPk('prod', 'web', 'api-0'), sk: 'uid-1' };
 

@@ -8,16 +8,16 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTERS_PK } from '../../functions/commons/keys.ts';
-import { podKeyOf } from '../../functions/commons/pod-item.ts';
+import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
+import { CLUSTERS_PK } from '../../model/keys.ts';
+import { podKeyOf } from '../../model/pod-item.ts';
 import {
   MergeContentionError,
   PodStore,
   StoreRefusedError,
   StoreUnavailableError,
-} from '../../functions/commons/pod-store.ts';
-import { makeHandler } from '../../functions/ingest/ingest-handler.ts';
-import { engineOf, fixtureInputs } from '../support/fixtures.ts';
+} from '../../store/pod-store.ts';
+import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
   documentClient,
@@ -32,7 +32,7 @@ import {
   silentMetrics,
   startLocalTable,
   storedRecords,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 
 let t: LocalTable;
 let n = 0;
@@ -169,7 +169,7 @@ describe('ingest under injected DynamoDB faults', () => {
     const inputs = podStream(cluster);
     const m = mockedDoc();
     const store = new PodStore(m.doc, { tableName: t.tableName, maxAttempts: 3, sleep: async () => {} });
-    const handler = makeHandler({
+    const handler = makeIngestHandler({
       store,
       invalidEvents: { record: async () => {} },
       logger: quietLogger(),
@@ -198,7 +198,7 @@ describe('ingest under injected DynamoDB faults', () => {
     });
     expect(h.invalid).toHaveLength(1);
 
-    const failingSink = makeHandler({
+    const failingSink = makeIngestHandler({
       store: new PodStore(m.doc, { tableName: t.tableName }),
       invalidEvents: {
         record: async () => {

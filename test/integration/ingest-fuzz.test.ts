@@ -12,12 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
-import { eventsOnlyItemOf, podKeyOf } from '../../functions/commons/pod-item.ts';
-import { factsOfSnapshot } from '../../functions/core/facts.ts';
-import { DETAIL_TYPE_FACTS, podFactsDetail } from '../../functions/core/pod-facts.ts';
-import { EVENT_SOURCE, type PodSnapshot } from '../../functions/core/snapshot.ts';
-import { churnInputs, engineOf, fixtureInputs } from '../support/fixtures.ts';
+import { factsOfSnapshot } from '../../core/facts.ts';
+import { DETAIL_TYPE_FACTS, podFactsDetail } from '../../core/pod-facts.ts';
+import { EVENT_SOURCE, type PodSnapshot } from '../../core/snapshot.ts';
+import { eventsOnlyItemOf, podKeyOf } from '../../model/pod-item.ts';
+import { prng } from '../../testkit/churn.ts';
+import { churnInputs, engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
   FIXED_NOW,
@@ -28,7 +28,7 @@ import {
   RECORD_CTX,
   startLocalTable,
   storedRecords,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 
 let t: LocalTable;
 let n = 0;

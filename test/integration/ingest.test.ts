@@ -8,13 +8,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { churnLines } from '../../bench/churn.ts';
+import { decodeObject } from '../../core/decode.ts';
+import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
+import { type CompactEvent, compactEventOf } from '../../core/snapshot.ts';
 import { type BusPayload, PayloadEncoder } from '../../forwarder/payload.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
-import { DETAIL_TYPE_FACTS } from '../../functions/core/pod-facts.ts';
-import { type CompactEvent, compactEventOf } from '../../functions/core/snapshot.ts';
-import { exporterBusEvent } from '../support/exporter.ts';
-import { engineOf, fixtureInputs, fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
+import { churnLines } from '../../testkit/churn.ts';
+import { exporterBusEvent } from '../../testkit/exporter.ts';
+import { engineOf, fixtureInputs, fixtureObjects, RECEIVED_AT } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
   harness,
@@ -26,7 +26,7 @@ import {
   silentMetrics,
   startLocalTable,
   storedRecords,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 
 const STREAMS = [
   'pandaychen-blog__api-watch-pods-2016.jsonl',
@@ -63,7 +63,7 @@ async function deliver(h: ReturnType<typeof harness>, inputs: readonly Input[]) 
 
 /** Every fixture file that holds Pods or pod Events (the manifest fragment does not decode). */
 function fixtureFiles(): string[] {
-  return readdirSync(new URL('../fixtures/real/', import.meta.url))
+  return readdirSync(new URL('../fixtures/real', import.meta.url))
     .filter((f) => /\.(json|jsonl|yaml)$/.test(f))
     .filter((f) => {
       try {

@@ -5,12 +5,12 @@
 import { deflateRawSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { churnStream } from '../../bench/churn.ts';
-import { podIdentityOfKey } from '../../functions/commons/keys.ts';
-import { FACTS_FORMAT, factsOfItem, itemSizeBytes } from '../../functions/commons/pod-item.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
-import { canonicalFacts } from '../../functions/core/facts.ts';
-import { engineOf, RECEIVED_AT } from '../support/fixtures.ts';
+import { decodeObject } from '../../core/decode.ts';
+import { canonicalFacts } from '../../core/facts.ts';
+import { podIdentityOfKey } from '../../model/keys.ts';
+import { FACTS_FORMAT, factsOfItem, itemSizeBytes } from '../../model/pod-item.ts';
+import { churnStream } from '../../testkit/churn.ts';
+import { engineOf, RECEIVED_AT } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
   factsEventsOf,
@@ -21,7 +21,7 @@ import {
   RECORD_CTX,
   startLocalTable,
   storedRecords,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 
 let t: LocalTable;
 beforeAll(async () => {

@@ -8,14 +8,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HistoryResponse, QUERY_BOUNDS } from '../../functions/commons/api-schemas.ts';
-import { crashKey, pendingKey, podPk } from '../../functions/commons/keys.ts';
-import { podItemOf, recordsOfPartition } from '../../functions/commons/pod-item.ts';
-import { historyRequest, PodReader } from '../../functions/commons/pod-queries.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { makeQueryHandler, type QueryHandler } from '../../functions/query/query-handler.ts';
-import { engineOf } from '../support/fixtures.ts';
-import { type Input, type LocalTable, startLocalTable } from '../support/ingest-harness.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { makeQueryHandler, type QueryHandler } from '../../functions/query/query.ts';
+import { type HistoryResponse, QUERY_BOUNDS } from '../../model/api-schemas.ts';
+import { crashKey, pendingKey, podPk } from '../../model/keys.ts';
+import { podItemOf, recordsOfPartition } from '../../model/pod-item.ts';
+import { historyRequest, PodReader } from '../../store/pod-queries.ts';
+import { engineOf } from '../../testkit/fixtures.ts';
+import { type Input, type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
 import {
   apiEvent,
   batchWrite,
@@ -24,7 +24,7 @@ import {
   loadDemo,
   running,
   unschedulable,
-} from '../support/query-support.ts';
+} from '../../testkit/query-support.ts';
 
 let t: LocalTable;
 let demo: LoadedDemo;

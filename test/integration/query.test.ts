@@ -9,6 +9,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerKeyOf } from '../../cli/replay.ts';
+import { PHASE_RANK } from '../../core/facts.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { statsBy, statsOf, valuesOf } from '../../core/stats.ts';
+import { makeQueryHandler, type QueryHandler } from '../../functions/query/query.ts';
+import { matchRoute } from '../../functions/query/router.ts';
 import {
   type ClustersResponse,
   type CrashLoopsResponse,
@@ -17,22 +22,17 @@ import {
   type PodResponse,
   ROUTE_PATHS,
   type StatsResponse,
-} from '../../functions/commons/api-schemas.ts';
-import { isCrashLooping } from '../../functions/commons/pod-item.ts';
-import { PHASE_RANK } from '../../functions/core/facts.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { statsBy, statsOf, valuesOf } from '../../functions/core/stats.ts';
-import { makeQueryHandler, type QueryHandler } from '../../functions/query/query-handler.ts';
-import { matchRoute } from '../../functions/query/router.ts';
-import { engineOf } from '../support/fixtures.ts';
+} from '../../model/api-schemas.ts';
+import { isCrashLooping } from '../../model/pod-item.ts';
+import { engineOf } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
   harness,
   type Input,
   type LocalTable,
   startLocalTable,
-} from '../support/ingest-harness.ts';
-import { loadOpenApi, validate, validateAnswer } from '../support/openapi-check.ts';
+} from '../../testkit/ingest-harness.ts';
+import { loadOpenApi, validate, validateAnswer } from '../../testkit/openapi-check.ts';
 import {
   apiEvent,
   deleted,
@@ -40,7 +40,7 @@ import {
   loadDemo,
   running,
   unschedulable,
-} from '../support/query-support.ts';
+} from '../../testkit/query-support.ts';
 
 const openapi = loadOpenApi();
 const documented = new Set<string>();

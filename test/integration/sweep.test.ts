@@ -12,20 +12,20 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PHASE_RANK } from '../../core/facts.ts';
+import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
+import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
 import {
   type AlertConfig,
   DEFAULT_ALERT_CONFIG,
   DETAIL_TYPE_CRASH_LOOPING,
   DETAIL_TYPE_RESOLVED,
   DETAIL_TYPE_STUCK_PENDING,
-} from '../../functions/commons/alerts.ts';
-import { createTable } from '../../functions/commons/create-table.ts';
-import { alertPk } from '../../functions/commons/keys.ts';
-import { isCrashLooping } from '../../functions/commons/pod-item.ts';
-import { registerClusterRequest } from '../../functions/commons/pod-store.ts';
-import { PHASE_RANK } from '../../functions/core/facts.ts';
-import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
-import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
+} from '../../model/alerts.ts';
+import { alertPk } from '../../model/keys.ts';
+import { isCrashLooping } from '../../model/pod-item.ts';
+import { createTable } from '../../store/create-table.ts';
+import { registerClusterRequest } from '../../store/pod-store.ts';
 import {
   busEventOf,
   harness,
@@ -34,7 +34,7 @@ import {
   quietLogger,
   silentMetrics,
   startLocalTable,
-} from '../support/ingest-harness.ts';
+} from '../../testkit/ingest-harness.ts';
 import {
   BULK_NOW,
   batchWrite,
@@ -46,7 +46,7 @@ import {
   type PodSpec,
   running,
   unschedulable,
-} from '../support/query-support.ts';
+} from '../../testkit/query-support.ts';
 
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);

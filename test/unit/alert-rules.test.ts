@@ -5,14 +5,9 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  alertConfigFromEnv,
-  alertRulesFromEnv,
-  DEFAULT_ALERT_CONFIG,
-  ruleFor,
-} from '../../functions/commons/alerts.ts';
 import { alertsPropsFromContext } from '../../infra/context.ts';
-import { synthQueryStack } from '../support/query-stack.ts';
+import { alertConfigFromEnv, alertRulesFromEnv, DEFAULT_ALERT_CONFIG, ruleFor } from '../../model/alerts.ts';
+import { synthQueryStack } from '../../testkit/query-stack.ts';
 
 const context = (v: unknown) => alertsPropsFromContext((k) => (k === 'podlife:alerts' ? v : undefined));
 

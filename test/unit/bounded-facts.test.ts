@@ -1,5 +1,5 @@
 /**
- * Bounded facts (functions/core/fold.ts): a pod that crash-loops for weeks keeps a fact set,
+ * Bounded facts (core/fold.ts): a pod that crash-loops for weeks keeps a fact set,
  * and a stored item, of fixed size, and folding keeps the lattice:
  * - for random long crash-loop histories (runs skipped by the watch, runs seen running before
  *   terminated, Events re-delivered at a higher count), shuffled, duplicated and arbitrarily
@@ -12,8 +12,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
 import { CRASHLOOP_CLUSTER, CRASHLOOP_UID, crashLoopDeltas } from '../../bench/crashloop.ts';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { addFacts, canonicalFacts, type Fact, type FactMap } from '../../core/facts.ts';
+import { FIGURE_NAMES, PodView } from '../../core/figures.ts';
+import { addFactsBounded, KEEP_EVENTS, KEEP_MESSAGES, KEEP_RUNS } from '../../core/fold.ts';
+import { podRecordOf } from '../../core/pod-record.ts';
+import { lifecycleMetricsOf } from '../../functions/ingest/lifecycle-metrics.ts';
 import {
   decodeFacts,
   encodeFacts,
@@ -22,13 +27,8 @@ import {
   POD_ITEM_BOUND_BYTES,
   podItemOf,
   restartTimesOf,
-} from '../../functions/commons/pod-item.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import { addFacts, canonicalFacts, type Fact, type FactMap } from '../../functions/core/facts.ts';
-import { FIGURE_NAMES, PodView } from '../../functions/core/figures.ts';
-import { addFactsBounded, KEEP_EVENTS, KEEP_MESSAGES, KEEP_RUNS } from '../../functions/core/fold.ts';
-import { podRecordOf } from '../../functions/core/pod-record.ts';
-import { lifecycleMetricsOf } from '../../functions/ingest/lifecycle-metrics.ts';
+} from '../../model/pod-item.ts';
+import { prng } from '../../testkit/churn.ts';
 
 const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 

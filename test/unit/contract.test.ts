@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KubePod } from '../../functions/core/kube-schemas.ts';
+import { KubePod } from '../../core/kube-schemas.ts';
 import {
   compactEventOf,
   DETAIL_TYPE_EVENT,
@@ -16,9 +16,9 @@ import {
   PodEventSnapshot,
   PodSnapshot,
   snapshotOf,
-} from '../../functions/core/snapshot.ts';
+} from '../../core/snapshot.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
-import { fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
+import { fixtureObjects, RECEIVED_AT } from '../../testkit/fixtures.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const CANARY = 'canary-s3cr3t-7f3a9c';

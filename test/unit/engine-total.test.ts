@@ -7,15 +7,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
-import { eventsOnlyItemOf, podItemOf, podKeyOf } from '../../functions/commons/pod-item.ts';
-import { addFacts, type Fact, type FactMap, type MarkName } from '../../functions/core/facts.ts';
-import { figuresOf } from '../../functions/core/figures.ts';
-import { podRecordOf } from '../../functions/core/pod-record.ts';
-import type { PodSnapshot } from '../../functions/core/snapshot.ts';
-import { EARLIEST_TIME_MS } from '../../functions/core/time-bounds.ts';
-import { timelineOf } from '../../functions/core/timeline.ts';
-import { engineOf, type Input, propertyStreams } from '../support/fixtures.ts';
+import { addFacts, type Fact, type FactMap, type MarkName } from '../../core/facts.ts';
+import { figuresOf } from '../../core/figures.ts';
+import { podRecordOf } from '../../core/pod-record.ts';
+import type { PodSnapshot } from '../../core/snapshot.ts';
+import { EARLIEST_TIME_MS } from '../../core/time-bounds.ts';
+import { timelineOf } from '../../core/timeline.ts';
+import { eventsOnlyItemOf, podItemOf, podKeyOf } from '../../model/pod-item.ts';
+import { prng } from '../../testkit/churn.ts';
+import { engineOf, type Input, propertyStreams } from '../../testkit/fixtures.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ctx = { now: NOW, stuckAfterSeconds: 300 };

@@ -4,11 +4,11 @@
  * from the same real Event), and a misconfigured layout is refused with the field named.
  */
 import { describe, expect, it } from 'vitest';
-import { factOfEvent } from '../../functions/core/facts.ts';
-import { compactEventOf } from '../../functions/core/snapshot.ts';
+import { factOfEvent } from '../../core/facts.ts';
+import { compactEventOf } from '../../core/snapshot.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
-import { exporterBusEvent } from '../support/exporter.ts';
-import { fixtureObjects, RECEIVED_AT } from '../support/fixtures.ts';
+import { exporterBusEvent } from '../../testkit/exporter.ts';
+import { fixtureObjects, RECEIVED_AT } from '../../testkit/fixtures.ts';
 
 const FILES = [
   'devops2-volodymyr__minikube-default-eventlist.json',

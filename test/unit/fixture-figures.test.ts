@@ -4,8 +4,8 @@
  * timestamps (secs(from, to) of the literal times), not copied from the engine's output.
  */
 import { describe, expect, it } from 'vitest';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { engineOf, fixtureInputs, secs, TEMPLATE_NOW } from '../support/fixtures.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { engineOf, fixtureInputs, secs, TEMPLATE_NOW } from '../../testkit/fixtures.ts';
 
 interface Case {
   situation: string;

@@ -1,5 +1,5 @@
 /**
- * The free-text classification (functions/core/free-text.ts) on every message of the real
+ * The free-text classification (core/free-text.ts) on every message of the real
  * fixtures: which field and reason keeps its message (the system's), which is cut to the
  * system's prefix (probe results), and which is withheld (the application's). A fixture that
  * brings a new (field, reason) pair fails the first test until someone decides.
@@ -13,9 +13,9 @@ import {
   WITHHELD,
   withholdEventText,
   withholdSnapshotText,
-} from '../../functions/core/free-text.ts';
-import { CompactEvent, type CompactPod, PodSnapshot, type SnapState } from '../../functions/core/snapshot.ts';
-import { FIXTURES_DIR, fixtureInputs } from '../support/fixtures.ts';
+} from '../../core/free-text.ts';
+import { CompactEvent, type CompactPod, PodSnapshot, type SnapState } from '../../core/snapshot.ts';
+import { FIXTURES_DIR, fixtureInputs } from '../../testkit/fixtures.ts';
 
 type Outcome = 'kept' | 'prefix' | 'withheld';
 

@@ -1,5 +1,5 @@
 /**
- * kubectl's READY / STATUS / RESTARTS for a raw Pod (functions/core/kubectl-status.ts).
+ * kubectl's READY / STATUS / RESTARTS for a raw Pod (core/kubectl-status.ts).
  *
  * The first tables are ported case by case from kubernetes/kubernetes
  * `pkg/printers/internalversion/printers_test.go`: TestPrintPod, TestPrintPodWithRestartableInitContainer,
@@ -12,8 +12,8 @@
  * the real fixtures of test/fixtures/real/modern with the STATUS kubectl prints, worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { humanDuration, kubectlPodRow, kubectlStatus } from '../../functions/core/kubectl-status.ts';
-import { fixtureObjects, TEMPLATE_NOW } from '../support/fixtures.ts';
+import { humanDuration, kubectlPodRow, kubectlStatus } from '../../core/kubectl-status.ts';
+import { fixtureObjects, TEMPLATE_NOW } from '../../testkit/fixtures.ts';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString().replace('.000Z', 'Z');

@@ -4,9 +4,9 @@
  * less). The answers themselves are validated against it in test/integration/query.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { ROUTE_PARAMS, ROUTE_PATHS } from '../../functions/commons/api-schemas.ts';
 import { ROUTES } from '../../functions/query/router.ts';
-import { loadOpenApi, validate } from '../support/openapi-check.ts';
+import { ROUTE_PARAMS, ROUTE_PATHS } from '../../model/api-schemas.ts';
+import { loadOpenApi, validate } from '../../testkit/openapi-check.ts';
 
 const api = loadOpenApi();
 

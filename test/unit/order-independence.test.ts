@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
-import { PHASE_RANK } from '../../functions/core/facts.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { churnInputs, engineOf, type Input, propertyStreams } from '../support/fixtures.ts';
+import { PHASE_RANK } from '../../core/facts.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { prng } from '../../testkit/churn.ts';
+import { churnInputs, engineOf, type Input, propertyStreams } from '../../testkit/fixtures.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const ctx = { now: NOW, stuckAfterSeconds: 300 };

@@ -1,5 +1,5 @@
 /**
- * The `Pod Facts` wire form (functions/core/pod-facts.ts):
+ * The `Pod Facts` wire form (core/pod-facts.ts):
  * - the encoding is lossless: decode(encode(facts)) gives back the same facts, ids included,
  *   compressed or not, for every fact the real fixtures and the generated churn produce;
  * - deltas are as good as snapshots: a pod's records built from the deltas a forwarder sends
@@ -10,16 +10,8 @@
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../bench/churn.ts';
-import { PayloadEncoder } from '../../forwarder/payload.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import {
-  canonicalFacts,
-  type Fact,
-  type FactMap,
-  factsOfSnapshot,
-  mergeFactMaps,
-} from '../../functions/core/facts.ts';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { canonicalFacts, type Fact, type FactMap, factsOfSnapshot, mergeFactMaps } from '../../core/facts.ts';
 import {
   DEFLATE_DICTIONARY,
   DETAIL_TYPE_FACTS,
@@ -28,8 +20,10 @@ import {
   PodFactsDetail,
   type PodIdentity,
   podFactsDetail,
-} from '../../functions/core/pod-facts.ts';
-import { fixtureInputs, type Input, propertyStreams } from '../support/fixtures.ts';
+} from '../../core/pod-facts.ts';
+import { PayloadEncoder } from '../../forwarder/payload.ts';
+import { prng } from '../../testkit/churn.ts';
+import { fixtureInputs, type Input, propertyStreams } from '../../testkit/fixtures.ts';
 
 const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 

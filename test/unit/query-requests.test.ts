@@ -5,7 +5,9 @@
  * and the decision of when an episode is over.
  */
 import { describe, expect, it } from 'vitest';
-import { noticeEventEntry, noticeOf, noticePublishInput } from '../../functions/commons/alert-groups.ts';
+import { matchRoute } from '../../functions/query/router.ts';
+import { alertsDue, resolutionOf } from '../../functions/sweep/sweep.ts';
+import { noticeEventEntry, noticeOf, noticePublishInput } from '../../model/alert-groups.ts';
 import {
   alertConfigFromEnv,
   crashLoopAlertOf,
@@ -16,7 +18,7 @@ import {
   resolvedAlertOf,
   resolvedMessage,
   stuckPendingAlertOf,
-} from '../../functions/commons/alerts.ts';
+} from '../../model/alerts.ts';
 import {
   BadParameterError,
   decodeToken,
@@ -24,7 +26,9 @@ import {
   PendingParams,
   parseParams,
   StatsParams,
-} from '../../functions/commons/api-schemas.ts';
+} from '../../model/api-schemas.ts';
+import { crashLoopingPodOf, minThreshold, pendingPodOf, thresholdFor } from '../../model/pod-rows.ts';
+import { deleteAlertRequest, putAlertRequest } from '../../store/alert-store.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -33,16 +37,7 @@ import {
   pendingRequest,
   statsRequests,
   uidLookupRequest,
-} from '../../functions/commons/pod-queries.ts';
-import {
-  crashLoopingPodOf,
-  minThreshold,
-  pendingPodOf,
-  thresholdFor,
-} from '../../functions/commons/pod-rows.ts';
-import { matchRoute } from '../../functions/query/router.ts';
-import { deleteAlertRequest, putAlertRequest } from '../../functions/sweep/alert-store.ts';
-import { alertsDue, resolutionOf } from '../../functions/sweep/sweep.ts';
+} from '../../store/pod-queries.ts';
 
 const T = 'podlife';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
-import { FIXTURES_DIR } from '../support/fixtures.ts';
+import { FIXTURES_DIR } from '../../testkit/fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GOOD_LINES = [

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pendingTable, timelineBlock } from '../../cli/format-query.ts';
-import { formatProblem, jsonItemLines } from '../../cli/read-inputs.ts';
 import { podTable, replayCommand, replayFiles } from '../../cli/replay.ts';
 import { renderTable } from '../../cli/table.ts';
-import { safeLines, safeText } from '../../cli/terminal-text.ts';
-import { FIXTURES_DIR } from '../support/fixtures.ts';
+import { safeLines, safeText } from '../../core/terminal-text.ts';
+import { formatProblem, jsonItemLines } from '../../local/read-inputs.ts';
+import { FIXTURES_DIR } from '../../testkit/fixtures.ts';
 
 const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
 const TRACE_TEXT = readFileSync(TRACE, 'utf8');
@@ -134,7 +134,7 @@ describe('caps: memory is bounded by the longest line or document, not the file'
     const lines = TRACE_TEXT.trim().split('\n');
     const huge = `{"type":"ADDED","object":{"x":"${'y'.repeat(3 << 20)}"}}`;
     const text = [lines[0], huge, ...lines.slice(1)].join('\n');
-    const { readInput } = await import('../../cli/read-inputs.ts');
+    const { readInput } = await import('../../local/read-inputs.ts');
     const problems: { line: number; reason: string }[] = [];
     let decoded = 0;
     const stats = { lines: 0, objects: 0, rejected: 0, bytes: 0 };
@@ -169,7 +169,7 @@ describe('caps: memory is bounded by the longest line or document, not the file'
   it('a document over the document cap is one problem at its first line; the next one is read', async () => {
     const pod = readFileSync(join(FIXTURES_DIR, 'gitops-engine__pod-pending.yaml'), 'utf8').trim();
     const big = `big:\n${'  - xxxxxxxxxxxxxxxx\n'.repeat(10_000)}`;
-    const { readInput } = await import('../../cli/read-inputs.ts');
+    const { readInput } = await import('../../local/read-inputs.ts');
     const problems: { line: number; reason: string }[] = [];
     const names: string[] = [];
     await readInput(

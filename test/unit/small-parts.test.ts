@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { progressBar } from '../../cli/progress.ts';
 import { renderTable } from '../../cli/table.ts';
-import { distributionOf, nearestRank } from '../../functions/core/percentiles.ts';
-import { statsOf } from '../../functions/core/stats.ts';
-import { formatSeconds, parseDuration, secondsBetween, toMillis } from '../../functions/core/time.ts';
+import { distributionOf, nearestRank } from '../../core/percentiles.ts';
+import { statsOf } from '../../core/stats.ts';
+import { formatSeconds, parseDuration, secondsBetween, toMillis } from '../../core/time.ts';
 
 describe('nearest-rank percentiles', () => {
   it.each([

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayCommand, replayFiles } from '../../cli/replay.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
-import type { PodFactsDetail } from '../../functions/core/pod-facts.ts';
-import { CLOCK_SKEW_MS, checkFactTimes, checkTimes, TIME_PATHS } from '../../functions/core/time-bounds.ts';
+import { decodeObject } from '../../core/decode.ts';
+import type { PodFactsDetail } from '../../core/pod-facts.ts';
+import { CLOCK_SKEW_MS, checkFactTimes, checkTimes, TIME_PATHS } from '../../core/time-bounds.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
-import { exporterBusEvent } from '../support/exporter.ts';
-import { fixtureObjects } from '../support/fixtures.ts';
+import { exporterBusEvent } from '../../testkit/exporter.ts';
+import { fixtureObjects } from '../../testkit/fixtures.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'examples');
 const example = (f: string) => JSON.parse(readFileSync(join(DOCS, f), 'utf8'));

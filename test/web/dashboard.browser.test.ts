@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerKeyOf } from '../../cli/replay.ts';
-import { type GroupStats, statsBy } from '../../functions/core/stats.ts';
-import { formatSeconds } from '../../functions/core/time.ts';
+import { type GroupStats, statsBy } from '../../core/stats.ts';
+import { formatSeconds } from '../../core/time.ts';
+import { type Browser, CHROMIUM, launchChromium, SKIP_BROWSER } from '../../testkit/chromium.ts';
 import { buildWeb } from '../../web/build.ts';
-import { type Browser, CHROMIUM, launchChromium, SKIP_BROWSER } from '../support/chromium.ts';
 import { type EngineApi, startEngineApi } from './engine-api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -2,7 +2,7 @@
  * A stand-in for local mode in the dashboard's browser test: one node:http server on
  * 127.0.0.1 that serves the built page and answers the query API's routes, every answer
  * computed by the real engine (`replayFiles`, `statsBy`) from JSON lines (the demo trace).
- * The answers have the query API's shapes (functions/commons/api-schemas.ts), plus the
+ * The answers have the query API's shapes (model/api-schemas.ts), plus the
  * per-pod `values` of /stats groups that the histograms draw.
  *
  * "Live" is a list of stages: each stage's text is replayed from scratch, and `advance()`
@@ -18,6 +18,10 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { Readable } from 'node:stream';
 import { ownerKeyOf, replayFiles } from '../../cli/replay.ts';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/figures.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { statsBy, valuesOf } from '../../core/stats.ts';
+import { parseDuration, toMillis } from '../../core/time.ts';
 import type {
   ClustersResponse,
   CrashLoopingPod,
@@ -27,11 +31,7 @@ import type {
   PendingResponse,
   PodRowBase,
   StatsResponse,
-} from '../../functions/commons/api-schemas.ts';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../../functions/core/figures.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import { statsBy, valuesOf } from '../../functions/core/stats.ts';
-import { parseDuration, toMillis } from '../../functions/core/time.ts';
+} from '../../model/api-schemas.ts';
 
 export interface EngineApiOptions {
   /** The built page (buildWeb's outDir). */

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
 import { type Gantt, ganttOf, type Segment, scaleOf, ticksOf, windowOf } from '../../web/src/gantt.ts';
 
 const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');

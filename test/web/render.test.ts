@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
-import { type GroupStats, statsBy } from '../../functions/core/stats.ts';
-import { formatSeconds } from '../../functions/core/time.ts';
+import { type GroupStats, statsBy } from '../../core/stats.ts';
+import { formatSeconds } from '../../core/time.ts';
 import {
   adaptCrash,
   adaptPending,

@@ -7,7 +7,7 @@
  * run seen as "restart 3", a run skipped by the watch) stays a gap, never a guessed bar.
  */
 
-/** A timeline entry as the API sends it; `TimelineEntry` of functions/core/timeline.ts fits. */
+/** A timeline entry as the API sends it; `TimelineEntry` of core/timeline.ts fits. */
 export interface GanttEntry {
   at: string | null;
   type: string;

@@ -1,7 +1,7 @@
 /**
  * Histograms of durations on a log-ish time scale: 0-1s, 1-2s, 2-5s, ..., 10m+. Pure. The
  * percentiles shown beside them come from the API's statistics (the one nearest-rank
- * implementation in functions/core), never recomputed here.
+ * implementation in core), never recomputed here.
  */
 
 export interface Bin {

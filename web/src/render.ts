@@ -3,7 +3,7 @@
  * the escaping and the figures shown are unit-tested in Node. Everything from the API is
  * untrusted text and goes through `html`, which escapes it.
  */
-import { formatSeconds } from '../../functions/core/time.ts';
+import { formatSeconds } from '../../core/time.ts';
 import type {
   CrashRow,
   Figure,

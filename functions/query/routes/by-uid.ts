@@ -4,15 +4,15 @@
  * Without such events (the usual case) the pod item alone is the exact record; with them, the
  * name's partition is read so the events attach exactly as in the history route and replay.
  */
-import { ByUidParams, NotFoundError, type PodResponse, parseParams } from '../../commons/api-schemas.ts';
-import { recordOfItem, recordsOfPartition } from '../../commons/pod-item.ts';
+import { ByUidParams, NotFoundError, type PodResponse, parseParams } from '../../../model/api-schemas.ts';
+import { recordOfItem, recordsOfPartition } from '../../../model/pod-item.ts';
+import { identityOf, thresholdFor } from '../../../model/pod-rows.ts';
 import {
   getItemRequest,
   historyRequest,
   nameEventsRequest,
   uidLookupRequest,
-} from '../../commons/pod-queries.ts';
-import { identityOf, thresholdFor } from '../../commons/pod-rows.ts';
+} from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 export const byUidRoute: Route = {

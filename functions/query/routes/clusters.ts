@@ -1,6 +1,6 @@
 /** GET /clusters: the clusters the ingest has seen (the registry partition, one Query). */
-import { ClustersParams, type ClustersResponse, parseParams } from '../../commons/api-schemas.ts';
-import { clustersRequest } from '../../commons/pod-queries.ts';
+import { ClustersParams, type ClustersResponse, parseParams } from '../../../model/api-schemas.ts';
+import { clustersRequest } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 export const clustersRoute: Route = {

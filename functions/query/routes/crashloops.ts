@@ -12,10 +12,10 @@ import {
   keyOfItem,
   parseParams,
   rowsThatFit,
-} from '../../commons/api-schemas.ts';
-import { crashKey } from '../../commons/keys.ts';
-import { crashLoopingRequest, PAGE_KEY_ATTRIBUTES } from '../../commons/pod-queries.ts';
-import { crashLoopingPodOf } from '../../commons/pod-rows.ts';
+} from '../../../model/api-schemas.ts';
+import { crashKey } from '../../../model/keys.ts';
+import { crashLoopingPodOf } from '../../../model/pod-rows.ts';
+import { crashLoopingRequest, PAGE_KEY_ATTRIBUTES } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 export const crashLoopsRoute: Route = {

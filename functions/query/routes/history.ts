@@ -7,6 +7,8 @@
  * and stops before its JSON passes QUERY_BOUNDS.maxAnswerBytes (one record at least); the token
  * names the last record answered, so a page resumes after it even if incarnations came or went.
  */
+
+import type { PodRecord } from '../../../core/pod-record.ts';
 import {
   BadParameterError,
   decodeToken,
@@ -16,12 +18,11 @@ import {
   NotFoundError,
   parseParams,
   QUERY_BOUNDS,
-} from '../../commons/api-schemas.ts';
-import { podPk } from '../../commons/keys.ts';
-import { recordsOfPartition } from '../../commons/pod-item.ts';
-import { historyRequest } from '../../commons/pod-queries.ts';
-import { thresholdFor } from '../../commons/pod-rows.ts';
-import type { PodRecord } from '../../core/pod-record.ts';
+} from '../../../model/api-schemas.ts';
+import { podPk } from '../../../model/keys.ts';
+import { recordsOfPartition } from '../../../model/pod-item.ts';
+import { thresholdFor } from '../../../model/pod-rows.ts';
+import { historyRequest } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 /** A history token: the name's partition and the last record answered (its first time and uid). */

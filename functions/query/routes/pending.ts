@@ -12,10 +12,10 @@ import {
   type PendingResponse,
   parseParams,
   rowsThatFit,
-} from '../../commons/api-schemas.ts';
-import { pendingKey } from '../../commons/keys.ts';
-import { PAGE_KEY_ATTRIBUTES, pendingRequest } from '../../commons/pod-queries.ts';
-import { pendingPodOf } from '../../commons/pod-rows.ts';
+} from '../../../model/api-schemas.ts';
+import { pendingKey } from '../../../model/keys.ts';
+import { pendingPodOf } from '../../../model/pod-rows.ts';
+import { PAGE_KEY_ATTRIBUTES, pendingRequest } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 export const pendingRoute: Route = {

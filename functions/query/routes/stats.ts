@@ -6,6 +6,9 @@
  * uses, so the two always agree. The range is bounded (QUERY_BOUNDS.maxStatsDays, whatever the
  * scope) before any day is listed, and the items read by QUERY_BOUNDS.maxStatsItems.
  */
+
+import { mapLimit } from '../../../core/concurrency.ts';
+import { statsBy, statsOf, valuesOf } from '../../../core/stats.ts';
 import {
   BadParameterError,
   parseParams,
@@ -13,13 +16,11 @@ import {
   StatsParams,
   type StatsResponse,
   statsRangeOf,
-} from '../../commons/api-schemas.ts';
-import { mapLimit } from '../../commons/concurrency.ts';
-import { daysBetween } from '../../commons/keys.ts';
-import { statsRequests } from '../../commons/pod-queries.ts';
-import { figureRowOf, identityOf, ownerGroupOf } from '../../commons/pod-rows.ts';
-import { projectionOf, STATS_PROJECTION } from '../../commons/table-spec.ts';
-import { statsBy, statsOf, valuesOf } from '../../core/stats.ts';
+} from '../../../model/api-schemas.ts';
+import { daysBetween } from '../../../model/keys.ts';
+import { figureRowOf, identityOf, ownerGroupOf } from '../../../model/pod-rows.ts';
+import { projectionOf, STATS_PROJECTION } from '../../../model/table-spec.ts';
+import { statsRequests } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
 
 export const statsRoute: Route = {

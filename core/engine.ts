@@ -3,7 +3,7 @@
  * `podlife replay` runs on it; the ingest Lambda uses the same fact functions against DynamoDB.
  * Memory grows with the number of distinct pods, never with the number of snapshots (a
  * snapshot that adds nothing leaves the state unchanged) nor with a pod's age: old runs and
- * Events fold (functions/core/fold.ts), exactly as in the stored item.
+ * Events fold (core/fold.ts), exactly as in the stored item.
  */
 import {
   addFacts,

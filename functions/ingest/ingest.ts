@@ -11,8 +11,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { invalidEventReport } from '../commons/invalid-event.ts';
-import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../commons/pod-store.ts';
+import { invalidEventReport } from '../../model/invalid-event.ts';
+import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../../store/pod-store.ts';
 import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
 import type { InvalidEventSink } from './invalid-event-sink.ts';
 import { lifecycleMetricsOf } from './lifecycle-metrics.ts';
@@ -32,7 +32,7 @@ export type IngestResult =
   | { status: 'written' | 'duplicate'; facts: number; attempts: number }
   | { status: 'invalid'; kind: string; reason: string };
 
-export function makeHandler(deps: IngestHandlerDeps): (event: unknown) => Promise<IngestResult> {
+export function makeIngestHandler(deps: IngestHandlerDeps): (event: unknown) => Promise<IngestResult> {
   const { logger, metrics } = deps;
   const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
 

@@ -37,7 +37,7 @@ export interface OpenApi {
 }
 
 export function loadOpenApi(): OpenApi {
-  return parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as OpenApi;
+  return parse(readFileSync(new URL('../docs/openapi.yaml', import.meta.url), 'utf8')) as OpenApi;
 }
 
 function typeOf(v: unknown): string {

@@ -4,7 +4,7 @@
  * value a string; a missing uid or field path is ""; `.Count` of a new-style event is "0"; a
  * zero `.LastTimestamp` formats as year 1). Used to test the ingest's support for it.
  */
-import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../functions/core/exporter-event.ts';
+import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts';
 
 type RawEvent = {
   metadata: { uid?: string; namespace?: string };

@@ -25,9 +25,9 @@ import {
   pendingKey,
   podPk,
   uidKey,
-} from './keys.ts';
+} from '../model/keys.ts';
+import type { IndexName } from '../model/table-spec.ts';
 import { storeErrorOf } from './pod-store.ts';
-import type { IndexName } from './table-spec.ts';
 
 type Item = Record<string, unknown>;
 type Key = Record<string, unknown>;

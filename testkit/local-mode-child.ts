@@ -7,9 +7,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalMode } from '../../local/local-mode.ts';
+import { LocalMode } from '../local/local-mode.ts';
 
-const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
+const TRACE = join(import.meta.dirname, '..', 'demo', 'trace.jsonl');
 
 const mode = await LocalMode.start({
   port: 0,

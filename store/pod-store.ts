@@ -19,8 +19,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { addFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { addFactsBounded } from '../core/fold.ts';
-import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from './keys.ts';
-import { factsOfItem } from './pod-item.ts';
+import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from '../model/keys.ts';
+import { factsOfItem } from '../model/pod-item.ts';
 
 export interface ItemKey {
   pk: string;

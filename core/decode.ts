@@ -43,7 +43,7 @@ export interface DecodeContext {
   observedAt?: string;
   /**
    * When the input is received (epoch ms; replay: the wall clock): no time in it may be later
-   * than this plus the clock-skew allowance (functions/core/time-bounds.ts).
+   * than this plus the clock-skew allowance (core/time-bounds.ts).
    */
   now: number;
 }

@@ -3,7 +3,7 @@
  * an event carries only the lifecycle facts the forwarder has not sent for that pod yet (a
  * delta of the pod's fact set), plus the pod's identity.
  *
- * Why this is safe: the ingest merges facts with a join (functions/core/facts.ts) that is
+ * Why this is safe: the ingest merges facts with a join (core/facts.ts) that is
  * commutative, associative and idempotent. A fact set is a state-based CRDT, and a batch of new
  * facts is a delta of it: deltas can arrive in any order, twice, or merged with each other, and
  * the pod's fact set — every figure and the timeline — comes out the same as if every full

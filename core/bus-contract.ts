@@ -74,7 +74,7 @@ const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean; times: 
 
 /**
  * Validates one event's `detail` against the contract its source and detail-type name; `now`
- * (epoch ms) is when it was received, the upper bound of its times (functions/core/time-bounds.ts).
+ * (epoch ms) is when it was received, the upper bound of its times (core/time-bounds.ts).
  */
 export function parseDetail(source: string, detailType: string, detail: unknown, now: number): ParsedDetail {
   const key = `${source}\u0000${detailType}`;

@@ -9,12 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { PayloadEncoder } from '../../forwarder/payload.ts';
-import { createTable } from '../../functions/commons/create-table.ts';
-import type { InvalidEventReport } from '../../functions/commons/invalid-event.ts';
-import { recordsOfPartition } from '../../functions/commons/pod-item.ts';
-import { PodStore, type PodStoreOptions } from '../../functions/commons/pod-store.ts';
-import { compareRecords, type PodRecord } from '../../functions/core/pod-record.ts';
+import { compareRecords, type PodRecord } from '../core/pod-record.ts';
 import {
   type CompactEvent,
   DETAIL_TYPE_EVENT,
@@ -22,10 +17,15 @@ import {
   EVENT_SOURCE,
   type PodSnapshot,
   SCHEMA_VERSION,
-} from '../../functions/core/snapshot.ts';
-import { makeHandler } from '../../functions/ingest/ingest-handler.ts';
-import type { InvalidEventSink } from '../../functions/ingest/invalid-event-sink.ts';
-import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+} from '../core/snapshot.ts';
+import { PayloadEncoder } from '../forwarder/payload.ts';
+import { makeIngestHandler } from '../functions/ingest/ingest.ts';
+import type { InvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
+import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import type { InvalidEventReport } from '../model/invalid-event.ts';
+import { recordsOfPartition } from '../model/pod-item.ts';
+import { createTable } from '../store/create-table.ts';
+import { PodStore, type PodStoreOptions } from '../store/pod-store.ts';
 
 export type Input =
   | { kind: 'snapshot'; snapshot: PodSnapshot }
@@ -129,7 +129,7 @@ export function silentMetrics(): Metrics {
 
 export interface Harness {
   store: PodStore;
-  handler: (event: unknown) => ReturnType<ReturnType<typeof makeHandler>>;
+  handler: (event: unknown) => ReturnType<ReturnType<typeof makeIngestHandler>>;
   invalid: InvalidEventReport[];
 }
 
@@ -146,7 +146,7 @@ export function harness(
       invalid.push(r);
     },
   };
-  const handler = makeHandler({
+  const handler = makeIngestHandler({
     store,
     invalidEvents: sink,
     logger: quietLogger(),

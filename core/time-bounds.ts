@@ -19,7 +19,7 @@ export const CLOCK_SKEW_MS = 24 * 3600 * 1000;
 /**
  * Kubernetes' "no time" values: Go's zero time (year 1) and the Unix epoch (the kubelet writes
  * `1970-01-01T00:00:00Z` on a StartError). Text times before this are read as absent, as
- * functions/core/time.ts does, not rejected.
+ * core/time.ts does, not rejected.
  */
 const ZERO_TIME_BEFORE_MS = Date.UTC(1970, 0, 2);
 

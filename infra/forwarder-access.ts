@@ -16,7 +16,7 @@ import { CfnJson, CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../functions/core/snapshot.ts';
+import { EVENT_SOURCE } from '../core/snapshot.ts';
 
 export interface ForwarderServiceAccount {
   namespace: string;

@@ -10,11 +10,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BadParameterError, type ErrorBody, NotFoundError, QUERY_BOUNDS } from '../commons/api-schemas.ts';
-import { DeadlineExceededError, PodReader, type ReadStats } from '../commons/pod-queries.ts';
-import type { PendingThresholds } from '../commons/pod-rows.ts';
-import { StoreUnavailableError } from '../commons/pod-store.ts';
-import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/figures.ts';
+import { BadParameterError, type ErrorBody, NotFoundError, QUERY_BOUNDS } from '../../model/api-schemas.ts';
+import type { PendingThresholds } from '../../model/pod-rows.ts';
+import { DeadlineExceededError, PodReader, type ReadStats } from '../../store/pod-queries.ts';
+import { StoreUnavailableError } from '../../store/pod-store.ts';
 import type { Route } from './route.ts';
 import { matchRoute, ROUTES } from './router.ts';
 

@@ -59,7 +59,7 @@ export class PodView {
   readonly waitings: Extract<Fact, { kind: 'waiting' }>[] = [];
   readonly phases: Extract<Fact, { kind: 'phase' }>[] = [];
   readonly restartCounts: Extract<Fact, { kind: 'restarts' }>[] = [];
-  /** Folded old runs, one per container that has them (functions/core/fold.ts). */
+  /** Folded old runs, one per container that has them (core/fold.ts). */
   readonly runFolds: Extract<Fact, { kind: 'runs' }>[] = [];
   /** Folded old Events, one per reason/type/container. */
   readonly eventFolds: Extract<Fact, { kind: 'events' }>[] = [];

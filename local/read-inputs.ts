@@ -26,8 +26,8 @@ import {
   decodeObject,
   isList,
   itemKindOf,
-} from '../functions/core/decode.ts';
-import { safeText } from './terminal-text.ts';
+} from '../core/decode.ts';
+import { safeText } from '../core/terminal-text.ts';
 
 /** A JSON line longer than this (in characters) is reported and skipped, never held whole. */
 export const MAX_LINE_CHARS = 16 << 20;

@@ -99,7 +99,7 @@ export type Fact =
       last: number | null;
     }
   /**
-   * Old runs of one container, folded (functions/core/fold.ts): every run whose restart number
+   * Old runs of one container, folded (core/fold.ts): every run whose restart number
    * is below `below`, as maximal segments of consecutive restart numbers seen. A segment keeps
    * what a neighbour needs to extend it exactly (its first run's start, its last run's finish)
    * and the back-off between its runs (ms). A run delivered again, or late, lands in its segment

@@ -5,10 +5,10 @@
  */
 import { App, type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PodlifeAlerts, type PodlifeAlertsProps } from '../../infra/alerts.ts';
-import { PodlifeDashboard } from '../../infra/dashboard.ts';
-import { PodLifecyclePipeline } from '../../infra/pipeline.ts';
-import { PodlifeQueryApi } from '../../infra/query-api.ts';
+import { PodlifeAlerts, type PodlifeAlertsProps } from '../infra/alerts.ts';
+import { PodlifeDashboard } from '../infra/dashboard.ts';
+import { PodLifecyclePipeline } from '../infra/pipeline.ts';
+import { PodlifeQueryApi } from '../infra/query-api.ts';
 
 export interface QueryStackOptions {
   bundle: boolean;

@@ -12,7 +12,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { storeErrorOf } from '../commons/pod-store.ts';
+import { storeErrorOf } from './pod-store.ts';
 
 type Key = { pk: string; sk: string };
 

@@ -12,7 +12,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { type IndexSpec, TABLE_SPEC } from './table-spec.ts';
+import { type IndexSpec, TABLE_SPEC } from '../model/table-spec.ts';
 
 type AttrName = keyof typeof TABLE_SPEC.attributeTypes;
 

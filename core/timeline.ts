@@ -22,7 +22,7 @@ export type TimelineType =
   | 'Event'
   | 'Finished'
   | 'Deleted'
-  /** Old runs of a container, or old Events of a reason, folded into one entry (functions/core/fold.ts). */
+  /** Old runs of a container, or old Events of a reason, folded into one entry (core/fold.ts). */
   | 'Folded';
 
 export interface TimelineEntry {

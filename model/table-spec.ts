@@ -40,7 +40,7 @@ export const FIGURE_ATTRIBUTES = [
 ] as const;
 
 /**
- * What each index projects: only what its route reads (functions/commons/pod-rows.ts), since a
+ * What each index projects: only what its route reads (model/pod-rows.ts), since a
  * GSI is written (1 WCU per KB) only when one of its projected attributes or keys changes. A
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
  * make every write that changes it pay one more WCU per index (docs/data-model.md).

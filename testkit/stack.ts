@@ -3,8 +3,8 @@
  * esbuild (CDK's `aws:cdk:bundling-stacks` context) for tests that only read the template.
  */
 import { App, RemovalPolicy } from 'aws-cdk-lib';
-import type { PodLifecyclePipelineProps } from '../../infra/pipeline.ts';
-import { PodlifeStack } from '../../infra/podlife-stack.ts';
+import type { PodLifecyclePipelineProps } from '../infra/pipeline.ts';
+import { PodlifeStack } from '../infra/podlife-stack.ts';
 
 export function synthStack(opts: { bundle: boolean; pipeline?: PodLifecyclePipelineProps }): PodlifeStack {
   const app = new App({

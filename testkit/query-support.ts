@@ -9,20 +9,20 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { churnStream } from '../../bench/churn.ts';
-import { replayFiles } from '../../cli/replay.ts';
-import { mapLimit } from '../../functions/commons/concurrency.ts';
-import { createdKey, dayKey, dayOf, nsKey, ownerKey, podPk, uidKey } from '../../functions/commons/keys.ts';
-import { podItemOf } from '../../functions/commons/pod-item.ts';
-import { decodeObject } from '../../functions/core/decode.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import type { PodRecord } from '../../functions/core/pod-record.ts';
-import type { PodSnapshot, SnapContainer } from '../../functions/core/snapshot.ts';
-import { eventOf } from '../../local/http-adapter.ts';
+import { replayFiles } from '../cli/replay.ts';
+import { mapLimit } from '../core/concurrency.ts';
+import { decodeObject } from '../core/decode.ts';
+import { LifecycleEngine } from '../core/engine.ts';
+import type { PodRecord } from '../core/pod-record.ts';
+import type { PodSnapshot, SnapContainer } from '../core/snapshot.ts';
+import { eventOf } from '../local/http-adapter.ts';
+import { createdKey, dayKey, dayOf, nsKey, ownerKey, podPk, uidKey } from '../model/keys.ts';
+import { podItemOf } from '../model/pod-item.ts';
+import { churnStream } from './churn.ts';
 import { RECEIVED_AT } from './fixtures.ts';
 import { busEventOf, harness, type Input } from './ingest-harness.ts';
 
-export const DEMO_TRACE = fileURLToPath(new URL('../../demo/trace.jsonl', import.meta.url));
+export const DEMO_TRACE = fileURLToPath(new URL('../demo/trace.jsonl', import.meta.url));
 
 /** The demo trace's watch lines as decoded inputs of one cluster. */
 export function demoInputs(cluster: string): Input[] {

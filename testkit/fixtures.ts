@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { churnLines } from '../../bench/churn.ts';
-import { decodeObject, isList, itemKindOf } from '../../functions/core/decode.ts';
-import { LifecycleEngine } from '../../functions/core/engine.ts';
-import type { CompactEvent, PodSnapshot } from '../../functions/core/snapshot.ts';
+import { decodeObject, isList, itemKindOf } from '../core/decode.ts';
+import { LifecycleEngine } from '../core/engine.ts';
+import type { CompactEvent, PodSnapshot } from '../core/snapshot.ts';
+import { churnLines } from './churn.ts';
 
-export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'real');
+export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'real');
 
 /** The instant is-healthy's `@now-…` placeholders are resolved against. */
 export const TEMPLATE_NOW = Date.parse('2024-11-20T12:00:00Z');
