@@ -54,6 +54,8 @@ export const KubeContainerStatus = z.object({
   name: Label.min(1),
   restartCount: z.number().int().nonnegative().optional().default(0),
   ready: z.boolean().optional(),
+  /** Whether the startup probe passed (or the container is running without one); KEP-753 reads it for sidecars. */
+  started: z.boolean().nullable().optional(),
   containerID: z.string().max(KUBE_LIMITS.name).optional(),
   state: KubeContainerState.optional(),
   lastState: KubeContainerState.optional(),
@@ -93,7 +95,10 @@ export const KubePod = z.object({
   spec: z
     .object({
       nodeName: z.string().max(KUBE_LIMITS.name).optional(),
-      initContainers: z.array(z.object({ name: Label })).optional(),
+      /** `restartPolicy: Always` makes an init container a native sidecar (KEP-753, stable in 1.29). */
+      initContainers: z
+        .array(z.object({ name: Label, restartPolicy: Label.nullable().optional() }))
+        .optional(),
     })
     .optional(),
   status: z

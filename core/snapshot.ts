@@ -45,7 +45,11 @@ const SnapContainer = z
   .object({
     name: Label.min(1),
     restartCount: z.number().int().nonnegative(),
+    /** Init containers only: the spec's `restartPolicy` (`Always`: a native sidecar, KEP-753). */
+    restartPolicy: Label.min(1).optional(),
     ready: z.boolean().optional(),
+    /** Native sidecars only: whether the kubelet counts it started (its startup probe passed). */
+    started: z.boolean().optional(),
     containerID: ContainerId.optional(),
     state: SnapState.optional(),
     lastState: SnapState.optional(),
@@ -186,16 +190,26 @@ function projectState(state: KubeState): SnapState | undefined {
 
 type KubeStatuses = NonNullable<KubePod['status']>['containerStatuses'];
 
-function projectContainers(list: KubeStatuses): SnapContainer[] {
-  return (list ?? []).map((c) =>
-    strip({
+function projectContainers(list: KubeStatuses, policies?: ReadonlyMap<string, string>): SnapContainer[] {
+  return (list ?? []).map((c) => {
+    const restartPolicy = policies?.get(c.name);
+    return strip({
       name: c.name,
       restartCount: c.restartCount ?? 0,
+      restartPolicy,
+      started: restartPolicy === 'Always' && c.started != null ? c.started : undefined,
       containerID: shortId(c.containerID),
       state: projectState(c.state),
       lastState: projectState(c.lastState),
-    }),
-  );
+    });
+  });
+}
+
+/** Each init container's `restartPolicy`, by name, as the spec gives it (a later duplicate wins, as in Go). */
+function initPolicies(pod: KubePod): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of pod.spec?.initContainers ?? []) if (c.restartPolicy) out.set(c.name, c.restartPolicy);
+  return out;
 }
 
 /** The conditions a figure reads (docs/lifecycle-metrics.md); the others are not forwarded. */
@@ -260,7 +274,7 @@ export function compactPod(pod: KubePod): CompactPod {
           message: c.type === 'PodScheduled' && c.status !== 'True' ? cut(c.message) : undefined,
         }),
       ),
-    initContainerStatuses: projectContainers(status.initContainerStatuses),
+    initContainerStatuses: projectContainers(status.initContainerStatuses, initPolicies(pod)),
     containerStatuses: projectContainers(status.containerStatuses),
   });
 }

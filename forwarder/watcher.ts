@@ -79,7 +79,7 @@ function trimState(s: Raw, withhold: boolean): Raw {
 function trimStatuses(list: Raw, withhold: boolean): Raw {
   if (!Array.isArray(list)) return undefined;
   return list.map((c: Raw) => ({
-    ...pick(c, ['name', 'restartCount', 'ready', 'containerID']),
+    ...pick(c, ['name', 'restartCount', 'ready', 'started', 'containerID']),
     state: trimState(c?.state, withhold),
     lastState: trimState(c?.lastState, withhold),
   }));
@@ -110,7 +110,7 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
     spec: {
       nodeName: spec.nodeName,
       initContainers: Array.isArray(spec.initContainers)
-        ? spec.initContainers.map((c: Raw) => ({ name: c?.name }))
+        ? spec.initContainers.map((c: Raw) => pick(c, ['name', 'restartPolicy']))
         : undefined,
     },
     status:
