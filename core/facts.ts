@@ -9,6 +9,8 @@
  * what lets the ingest accept EventBridge's at-least-once, out-of-order delivery, and it is
  * pinned by property tests.
  */
+
+import { kubectlColumns } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
 
@@ -28,6 +30,9 @@ export interface Owner {
   kind: string;
   name: string;
 }
+
+/** What an init container is: a plain one (runs to completion) or a native sidecar. */
+export type ContainerRole = 'init' | 'sidecar';
 
 export type MarkName = 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished';
 
@@ -56,7 +61,12 @@ export type Fact =
   | { id: `mark:${MarkName}`; kind: 'mark'; mark: MarkName; t: number }
   | { id: `phase:${string}`; kind: 'phase'; phase: string; t: number | null }
   | { id: 'initCount'; kind: 'initCount'; n: number }
-  | { id: `restarts:${string}`; kind: 'restarts'; container: string; n: number }
+  /**
+   * The highest restartCount seen of one container. `role` marks an init container: `init`, or
+   * `sidecar` for a native sidecar (`restartPolicy: Always`, KEP-753); absent for app containers.
+   * Container names are unique across a pod's init and app containers, so the id needs no prefix.
+   */
+  | { id: `restarts:${string}`; kind: 'restarts'; container: string; n: number; role?: ContainerRole }
   | {
       id: `run:${string}`;
       kind: 'run';
@@ -82,6 +92,9 @@ export type Fact =
       at: Order;
       phase: string | null;
       waiting: { container: string; reason: string; message?: string } | null;
+      /** kubectl's STATUS and RESTARTS for this snapshot (core/pod-status.ts); absent in facts of older versions. */
+      status?: string;
+      restarts?: number;
     }
   | { id: 'status'; kind: 'status'; at: Order; reason: string; message?: string }
   | { id: 'unschedulable'; kind: 'unschedulable'; t: number | null; at: Order; message: string }
@@ -285,10 +298,17 @@ function join(a: Fact, b: Fact): Fact {
       const o = b as typeof a;
       return { ...a, t: minTime(a.t, o.t) };
     }
-    case 'initCount':
-    case 'restarts': {
+    case 'initCount': {
       const o = b as typeof a;
       return o.n > a.n ? o : a;
+    }
+    case 'restarts': {
+      // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
+      // says `init` for every init container), so both parts are maxima: order-free.
+      const o = b as typeof a;
+      const top = o.n > a.n ? o : a;
+      const role = a.role === 'sidecar' || o.role === 'sidecar' ? 'sidecar' : top.role;
+      return role === top.role ? top : { ...top, role: role! };
     }
     case 'run': {
       const o = b as typeof a;
@@ -543,8 +563,14 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     ...pod.containerStatuses.map((c) => [c, false] as [SnapContainer, boolean]),
   ];
   for (const [cs, init] of containers) {
-    if (!init)
-      facts.push({ id: `restarts:${cs.name}`, kind: 'restarts', container: cs.name, n: cs.restartCount });
+    const restarts: Fact = {
+      id: `restarts:${cs.name}`,
+      kind: 'restarts',
+      container: cs.name,
+      n: cs.restartCount,
+    };
+    if (init) restarts.role = cs.restartPolicy === 'Always' ? 'sidecar' : 'init';
+    facts.push(restarts);
     runFacts(cs, init, facts);
     const w = cs.state?.waiting;
     if (w?.reason) {
@@ -561,7 +587,14 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     }
   }
 
-  facts.push({ id: 'latest', kind: 'latest', at, phase: pod.phase ?? null, waiting: currentWaiting(pod) });
+  facts.push({
+    id: 'latest',
+    kind: 'latest',
+    at,
+    phase: pod.phase ?? null,
+    waiting: currentWaiting(pod),
+    ...kubectlColumns(pod),
+  });
   if (pod.reason) {
     const f: Fact = { id: 'status', kind: 'status', at, reason: pod.reason };
     if (pod.message) f.message = pod.message;

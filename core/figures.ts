@@ -29,6 +29,10 @@ export interface Figures {
   waitingReason: string | null;
   unschedulableMessage: string | null;
   statusReason: string | null;
+  /** kubectl's STATUS for the latest snapshot; null for facts stored before it was kept. */
+  status: string | null;
+  /** kubectl's RESTARTS (the number) for the latest snapshot; null likewise. */
+  kubectlRestarts: number | null;
   deleted: boolean;
   stuckPending: boolean;
 }
@@ -46,6 +50,8 @@ export const FIGURE_NAMES = [
   'waitingReason',
   'unschedulableMessage',
   'statusReason',
+  'status',
+  'kubectlRestarts',
   'deleted',
   'stuckPending',
 ] as const satisfies readonly (keyof Figures)[];
@@ -126,14 +132,30 @@ export class PodView {
   /** App-container runs per container, ordered by start (runs with no start go last). */
   appRunsByContainer(): Map<string, RunFact[]> {
     const byName = new Map<string, RunFact[]>();
-    for (const r of this.runs) {
-      if (r.init) continue;
-      const list = byName.get(r.container) ?? [];
-      list.push(r);
-      byName.set(r.container, list);
-    }
-    for (const list of byName.values()) list.sort(compareRuns);
+    for (const [key, list] of this.runsByContainer())
+      if (key.startsWith('c:')) byName.set(key.slice(2), list);
     return byName;
+  }
+
+  /**
+   * Runs of every container, init containers and sidecars included, keyed `c:NAME` (app) or
+   * `i:NAME` (init), ordered by start (runs with no start go last).
+   */
+  runsByContainer(): Map<string, RunFact[]> {
+    const byKey = new Map<string, RunFact[]>();
+    for (const r of this.runs) {
+      const key = `${r.init ? 'i' : 'c'}:${r.container}`;
+      const list = byKey.get(key) ?? [];
+      list.push(r);
+      byKey.set(key, list);
+    }
+    for (const list of byKey.values()) list.sort(compareRuns);
+    return byKey;
+  }
+
+  /** Names of the init containers that are native sidecars (`restartPolicy: Always`). */
+  get sidecars(): Set<string> {
+    return new Set(this.restartCounts.filter((r) => r.role === 'sidecar').map((r) => r.container));
   }
 }
 
@@ -145,14 +167,15 @@ function compareRuns(a: RunFact, b: RunFact): number {
 }
 
 /**
- * Back-off of each restart between runs kept in full, ms, per container in name order; the
- * first follows the container's folded runs when the run after them is kept. Folded runs' own
- * back-off is in `foldedBackoffMs`.
+ * Back-off of each restart between runs kept in full, ms, per container: app containers in name
+ * order, then init containers (sidecars and plain ones: kubectl counts their restarts too) in
+ * name order; the first follows the container's folded runs when the run after them is kept.
+ * Folded runs' own back-off is in `foldedBackoffMs`.
  */
 function restartGapsMs(v: PodView): number[] {
   const gaps: number[] = [];
-  const folds = new Map(v.runFolds.filter((f) => !f.init).map((f) => [f.container, f]));
-  const containers = [...v.appRunsByContainer().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const folds = new Map(v.runFolds.map((f) => [`${f.init ? 'i' : 'c'}:${f.container}`, f]));
+  const containers = [...v.runsByContainer().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [name, full] of containers) {
     // The last folded segment stands for its last run: what the next run's back-off is measured from.
     const last = folds.get(name)?.segs.at(-1);
@@ -174,10 +197,10 @@ function restartGapsMs(v: PodView): number[] {
   return gaps;
 }
 
-/** Back-off between the folded runs of app containers, ms. */
+/** Back-off between the folded runs of every container, ms. */
 function foldedBackoffMs(v: PodView): number {
   let sum = 0;
-  for (const f of v.runFolds) if (!f.init) for (const s of f.segs) sum += s[4];
+  for (const f of v.runFolds) for (const s of f.segs) sum += s[4];
   return sum;
 }
 
@@ -239,6 +262,8 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   waitingReason: (v) => v.get<'latest'>('latest')?.waiting?.reason ?? null,
   unschedulableMessage,
   statusReason: (v) => v.get<'status'>('status')?.reason ?? null,
+  status: (v) => v.get<'latest'>('latest')?.status ?? null,
+  kubectlRestarts: (v) => v.get<'latest'>('latest')?.restarts ?? null,
   deleted: (v) => v.deleted,
   stuckPending: (v, ctx) => {
     const pending = pendingSeconds(v);

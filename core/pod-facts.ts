@@ -78,6 +78,8 @@ const WireContainer = z
   .object({
     name: Label,
     init: z.literal(true).optional(),
+    /** An init container with `restartPolicy: Always` (a native sidecar); sent with its `restarts`. */
+    sidecar: z.literal(true).optional(),
     restarts: Count.optional(),
     runs: z.array(WireRun).max(1000).optional(),
     waiting: z.array(WireWaiting).max(1000).optional(),
@@ -128,6 +130,12 @@ export const WireFacts = z
       .object({
         ...At,
         phase: PodPhase.optional(),
+        /** kubectl's STATUS (`Init:0/2`, `CrashLoopBackOff`, ...) and RESTARTS for that snapshot. */
+        status: z
+          .string()
+          .max(KUBE_LIMITS.reason + 16)
+          .optional(),
+        restarts: z.number().int().nonnegative().optional(),
         waiting: z
           .union([
             z.string().regex(/^[^/]+\/.+$/),
@@ -233,7 +241,12 @@ function saysTheSame(a: Fact, b: Fact): boolean {
   switch (a.kind) {
     case 'latest': {
       const o = b as typeof a;
-      return a.phase === o.phase && JSON.stringify(a.waiting) === JSON.stringify(o.waiting);
+      return (
+        a.phase === o.phase &&
+        a.status === o.status &&
+        a.restarts === o.restarts &&
+        JSON.stringify(a.waiting) === JSON.stringify(o.waiting)
+      );
     }
     case 'status': {
       const o = b as typeof a;
@@ -372,9 +385,12 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
       case 'initCount':
         out.initCount = f.n;
         break;
-      case 'restarts':
-        container(f.container, false).restarts = f.n;
+      case 'restarts': {
+        const c = container(f.container, f.role !== undefined);
+        c.restarts = f.n;
+        if (f.role === 'sidecar') c.sidecar = true;
         break;
+      }
       case 'run': {
         const key = f.id.slice(`run:${f.init ? 'i' : 'c'}:${f.container}:`.length);
         const cid = key.startsWith('@') ? '' : key.slice(0, key.lastIndexOf('@'));
@@ -404,6 +420,8 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
       case 'latest': {
         const l: NonNullable<WireFacts['latest']> = { t: f.at.t < 0 ? null : secs(f.at.t), rv: f.at.rv };
         if (f.phase != null) l.phase = f.phase as PodPhase;
+        if (f.status !== undefined) l.status = f.status;
+        if (f.restarts !== undefined) l.restarts = f.restarts;
         if (f.waiting) l.waiting = { ...f.waiting };
         out.latest = l;
         break;
@@ -560,10 +578,14 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
   for (const c of w.containers ?? []) {
     const init = c.init === true;
     const prefix = `${init ? 'i' : 'c'}:${c.name}:`;
+    if (c.sidecar && (!init || c.restarts === undefined))
+      throw new PodFactsError(
+        `facts.containers.${c.name}: sidecar marks an init container, with its restarts`,
+      );
     if (c.restarts !== undefined) {
-      if (init)
-        throw new PodFactsError(`facts.containers.${c.name}: restarts are counted for app containers only`);
-      out.push({ id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: c.restarts });
+      const f: Fact = { id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: c.restarts };
+      if (init) f.role = c.sidecar ? 'sidecar' : 'init';
+      out.push(f);
     }
     for (const r of c.runs ?? []) {
       const startedAt = nms(r.start);
@@ -618,13 +640,16 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
       const message = waitingMessages.get(lw);
       if (message !== undefined) waiting.message = message;
     } else if (lw) waiting = { ...lw };
-    out.push({
+    const latest: Fact = {
       id: 'latest',
       kind: 'latest',
       at: { t: w.latest.t == null ? -1 : ms(w.latest.t), rv: w.latest.rv },
       phase: w.latest.phase ?? null,
       waiting,
-    });
+    };
+    if (w.latest.status !== undefined) latest.status = w.latest.status;
+    if (w.latest.restarts !== undefined) latest.restarts = w.latest.restarts;
+    out.push(latest);
   }
   if (w.status) {
     const f: Fact = {

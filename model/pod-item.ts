@@ -206,12 +206,13 @@ export function isCrashLooping(rec: Pick<PodRecord, 'waitingReason' | 'deleted' 
 }
 
 /**
- * Start times (epoch s) of app-container restarts: every run that is not a container's first,
+ * Start times (epoch s) of container restarts (init containers and sidecars too): every run that is not a container's first,
  * by its restart number when known (a first seen run may itself be a restart), else by order.
  */
 export function restartTimesOf(v: PodView): number[] {
   const times: number[] = [];
-  for (const runs of v.appRunsByContainer().values()) {
+  // Every container's: an init container or a sidecar in a crash loop restarts too.
+  for (const runs of v.runsByContainer().values()) {
     runs.forEach((r, i) => {
       const isRestart = r.ordinal != null ? r.ordinal > 0 : i > 0;
       if (isRestart && r.startedAt != null) times.push(Math.floor(r.startedAt / 1000));

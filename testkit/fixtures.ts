@@ -11,6 +11,7 @@ import { decodeObject, isList, itemKindOf } from '../core/decode.ts';
 import { LifecycleEngine } from '../core/engine.ts';
 import type { CompactEvent, PodSnapshot } from '../core/snapshot.ts';
 import { churnLines } from './churn.ts';
+import { gatedPod, initCrashLoopPods, sidecarCrashLoopPods } from './modern-pods.ts';
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'real');
 
@@ -116,5 +117,11 @@ export function propertyStreams(): [string, Input[]][] {
       ],
     ],
     ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],
+    [
+      'issue 11: a crash-looping native sidecar, an init container in a crash loop, a gated pod',
+      [...sidecarCrashLoopPods(), ...initCrashLoopPods(), gatedPod()].map(
+        (p) => decodeObject(p, { cluster: 'test', now: RECEIVED_AT }) as Input,
+      ),
+    ],
   ];
 }

@@ -212,10 +212,14 @@ const CASES: Case[] = [
     now: '2024-09-05T12:46:30Z',
     want: {
       phase: 'Pending',
-      restarts: 0, // app containers only
-      crashLoopBackOffSeconds: 0,
+      // kubectl's RESTARTS counts init containers (issue 11): the init container's restartCount 1.
+      restarts: 1,
+      restartGapsSeconds: [secs('2024-09-05T12:37:01Z', '2024-09-05T12:37:04Z')],
+      crashLoopBackOffSeconds: 3,
       lastTerminationReason: 'Error',
       waitingReason: 'PodInitializing',
+      status: 'Init:Error',
+      kubectlRestarts: 1,
       pendingSeconds: null,
       stuckPending: true,
     },
@@ -243,7 +247,9 @@ const CASES: Case[] = [
       phase: 'Pending',
       waitingReason: 'CrashLoopBackOff',
       lastTerminationReason: 'Error',
-      restarts: 0,
+      restarts: 7527, // the init container's, as kubectl's RESTARTS (issue 11)
+      status: 'Init:CrashLoopBackOff',
+      kubectlRestarts: 7527,
       stuckPending: true,
       scheduledAfterSeconds: 0,
       owner: { kind: 'Deployment', name: 'vsystem' },

@@ -196,10 +196,16 @@ describe('bad details are refused with a reason', () => {
       { ...head, facts: { containers: [{ name: 'a', runs: [{ start: 1, end: 2 }] }] } },
       /needs its exit code/,
     ],
+    // Init containers' restarts are counted since issue 11; `sidecar` marks an init container's.
     [
-      'restarts on an init container',
-      { ...head, facts: { containers: [{ name: 'a', init: true, restarts: 1 }] } },
-      /app containers only/,
+      'sidecar on an app container',
+      { ...head, facts: { containers: [{ name: 'a', sidecar: true, restarts: 1 }] } },
+      /sidecar marks an init container/,
+    ],
+    [
+      'sidecar without its restarts',
+      { ...head, facts: { containers: [{ name: 'a', init: true, sidecar: true }] } },
+      /sidecar marks an init container/,
     ],
     [
       'a latest waiting shorthand naming nothing',
