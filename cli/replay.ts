@@ -120,8 +120,12 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   return { records, problems, stats, now, engine, unreadable };
 }
 
-/** The STATUS column: what a person wants to know first, kubectl-like. */
+/**
+ * The STATUS column: kubectl's STATUS for the pod's latest state (the `status` figure); for a
+ * pod stored before that figure was kept, what a person wants to know first, kubectl-like.
+ */
 export function statusOf(r: PodRecord): string {
+  if (r.status != null) return r.status;
   if (r.deleted && r.phase !== 'Succeeded' && r.phase !== 'Failed') return 'Deleted';
   if (r.waitingReason) return r.waitingReason;
   if (r.statusReason) return r.statusReason;

@@ -51,11 +51,13 @@ describe('podlife replay', () => {
       'LAST-TERMINATION',
       'STUCK',
     ]);
+    // STATUS is kubectl's (issue 11): an unschedulable pod is Pending, an init crash loop Init:Error.
+    expect(stdout).toMatch(/^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Pending\s.*yes$/m);
     expect(stdout).toMatch(
-      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Unschedulable.*yes$/m,
+      /^mission-control\s+oomkilled-pod\s+Running\s+Running\s.*\s9\s+1h55m\s+OOMKilled \(1\)/m,
     );
     expect(stdout).toMatch(
-      /^mission-control\s+oomkilled-pod\s+Running\s+NotReady.*\s9\s+1h55m\s+OOMKilled \(1\)/m,
+      /^default\s+crashloop-deployment-6bf9b7b858-m9882\s+Pending\s+Init:Error\s.*\s1\s+3s\s+Error \(1\)\s+yes$/m,
     );
     expect(stdout).toMatch(/^NAMESPACE\s+PODS\s+SCHEDULED p50\/90\/99/m);
     expect(stdout).toMatch(/^OWNER\s+PODS/m);
