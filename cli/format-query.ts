@@ -42,10 +42,12 @@ export function pendingTable(pods: readonly PendingPod[]): string {
       p.name,
       formatSeconds(p.ageSeconds),
       p.stuck ? 'yes' : '',
-      p.waitingReason ?? p.statusReason ?? (p.unschedulableMessage ? 'Unschedulable' : ''),
+      p.schedulingGates
+        ? 'SchedulingGated'
+        : (p.waitingReason ?? p.statusReason ?? (p.unschedulableMessage ? 'Unschedulable' : '')),
       owner(p.owner),
       p.node ?? '',
-      ellipsis(p.unschedulableMessage, 90),
+      ellipsis(p.schedulingGates ? `gates: ${p.schedulingGates.join(', ')}` : p.unschedulableMessage, 90),
     ]),
   );
 }

@@ -97,7 +97,20 @@ export type Fact =
       restarts?: number;
     }
   | { id: 'status'; kind: 'status'; at: Order; reason: string; message?: string }
-  | { id: 'unschedulable'; kind: 'unschedulable'; t: number | null; at: Order; message: string }
+  /**
+   * The latest `PodScheduled=False` condition: the scheduler's message (absent when the condition
+   * has none), its reason (`Unschedulable`, `SchedulingGated`, ...), and for `SchedulingGated` the
+   * names of the pod's scheduling gates in that snapshot.
+   */
+  | {
+      id: 'unschedulable';
+      kind: 'unschedulable';
+      t: number | null;
+      at: Order;
+      message?: string;
+      reason?: string;
+      gates?: string[];
+    }
   | { id: 'deleted'; kind: 'deleted' }
   | {
       id: `event:${string}`;
@@ -540,8 +553,12 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
       if (cond.type === 'PodScheduled') mark('scheduled', t);
       else if (cond.type === 'Initialized') mark('initialized', t);
       else if (cond.type === 'Ready') mark('ready', t);
-    } else if (cond.type === 'PodScheduled' && cond.status === 'False' && cond.message) {
-      facts.push({ id: 'unschedulable', kind: 'unschedulable', t, at, message: cond.message });
+    } else if (cond.type === 'PodScheduled' && cond.status === 'False') {
+      const f: Fact = { id: 'unschedulable', kind: 'unschedulable', t, at };
+      if (cond.message) f.message = cond.message;
+      if (cond.reason) f.reason = cond.reason;
+      if (cond.reason === 'SchedulingGated') f.gates = [...(pod.schedulingGates ?? [])];
+      facts.push(f);
     }
   }
 

@@ -28,6 +28,8 @@ export interface Figures {
   lastTerminationReason: string | null;
   waitingReason: string | null;
   unschedulableMessage: string | null;
+  /** The gates holding the pod back while the latest PodScheduled=False says SchedulingGated and it is not scheduled; else null. */
+  schedulingGates: string[] | null;
   statusReason: string | null;
   /** kubectl's STATUS for the latest snapshot; null for facts stored before it was kept. */
   status: string | null;
@@ -49,6 +51,7 @@ export const FIGURE_NAMES = [
   'lastTerminationReason',
   'waitingReason',
   'unschedulableMessage',
+  'schedulingGates',
   'statusReason',
   'status',
   'kubectlRestarts',
@@ -226,7 +229,9 @@ export function lastTermination(v: PodView): (Termination & { container: string 
 
 function unschedulableMessage(v: PodView): string | null {
   const cond = v.get<'unschedulable'>('unschedulable');
-  if (cond) return cond.message;
+  // A gated pod waits for its gates, not for the scheduler: no scheduler message to give.
+  if (cond?.reason === 'SchedulingGated') return null;
+  if (cond?.message) return cond.message;
   let latest: { t: number; id: string; message: string } | null = null;
   const see = (t: number, id: string, message: string | undefined) => {
     if (!message) return;
@@ -261,6 +266,11 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   lastTerminationReason: (v) => lastTermination(v)?.reason ?? null,
   waitingReason: (v) => v.get<'latest'>('latest')?.waiting?.reason ?? null,
   unschedulableMessage,
+  schedulingGates: (v) => {
+    const cond = v.get<'unschedulable'>('unschedulable');
+    if (cond?.reason !== 'SchedulingGated' || v.mark('scheduled') != null) return null;
+    return [...(cond.gates ?? [])];
+  },
   statusReason: (v) => v.get<'status'>('status')?.reason ?? null,
   status: (v) => v.get<'latest'>('latest')?.status ?? null,
   kubectlRestarts: (v) => v.get<'latest'>('latest')?.restarts ?? null,

@@ -99,6 +99,11 @@ export const KubePod = z.object({
       initContainers: z
         .array(z.object({ name: Label, restartPolicy: Label.nullable().optional() }))
         .optional(),
+      /** Gates that hold the pod back from scheduling (KEP-3521, stable in 1.30); only ever removed. */
+      schedulingGates: z
+        .array(z.object({ name: z.string().min(1).max(KUBE_LIMITS.qualifiedName) }))
+        .nullable()
+        .optional(),
     })
     .optional(),
   status: z

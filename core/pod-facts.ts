@@ -150,7 +150,15 @@ export const WireFacts = z
       .strict()
       .optional(),
     unschedulable: z
-      .object({ t: Secs.nullable(), at: At.t, rv: Rv, message: z.string().max(MAX_MESSAGE_CHARS) })
+      .object({
+        t: Secs.nullable(),
+        at: At.t,
+        rv: Rv,
+        message: Message,
+        reason: Reason.optional(),
+        /** SchedulingGated: the pod's scheduling gates (KEP-3521). */
+        gates: z.array(z.string().min(1).max(KUBE_LIMITS.qualifiedName)).max(64).optional(),
+      })
       .strict()
       .optional(),
     deleted: z.literal(true).optional(),
@@ -254,7 +262,12 @@ function saysTheSame(a: Fact, b: Fact): boolean {
     }
     case 'unschedulable': {
       const o = b as typeof a;
-      return a.t === o.t && a.message === o.message;
+      return (
+        a.t === o.t &&
+        a.message === o.message &&
+        a.reason === o.reason &&
+        JSON.stringify(a.gates) === JSON.stringify(o.gates)
+      );
     }
     default:
       return false;
@@ -436,14 +449,18 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
         out.status = s;
         break;
       }
-      case 'unschedulable':
-        out.unschedulable = {
+      case 'unschedulable': {
+        const u: NonNullable<WireFacts['unschedulable']> = {
           t: nsecs(f.t),
           at: f.at.t < 0 ? null : secs(f.at.t),
           rv: f.at.rv,
-          message: f.message,
         };
+        if (f.message !== undefined) u.message = f.message;
+        if (f.reason !== undefined) u.reason = f.reason;
+        if (f.gates !== undefined) u.gates = [...f.gates];
+        out.unschedulable = u;
         break;
+      }
       case 'deleted':
         out.deleted = true;
         break;
@@ -663,13 +680,16 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
   }
   if (w.unschedulable) {
     const u = w.unschedulable;
-    out.push({
+    const f: Fact = {
       id: 'unschedulable',
       kind: 'unschedulable',
       t: nms(u.t),
       at: { t: u.at == null ? -1 : ms(u.at), rv: u.rv },
-      message: u.message,
-    });
+    };
+    if (u.message !== undefined) f.message = u.message;
+    if (u.reason !== undefined) f.reason = u.reason;
+    if (u.gates !== undefined) f.gates = [...u.gates];
+    out.push(f);
   }
   if (w.deleted) out.push({ id: 'deleted', kind: 'deleted' });
   for (const e of w.events ?? []) out.push(eventFact({ ...e, first: nms(e.first), last: nms(e.last) }));

@@ -85,6 +85,8 @@ export const CompactPod = z
     reason: Reason.optional(),
     message: Message,
     initContainerCount: z.number().int().nonnegative(),
+    /** The names of `spec.schedulingGates`, when there are any (KEP-3521). */
+    schedulingGates: z.array(z.string().min(1).max(KUBE_LIMITS.qualifiedName)).max(64).optional(),
     conditions: z.array(SnapCondition),
     initContainerStatuses: z.array(SnapContainer),
     containerStatuses: z.array(SnapContainer),
@@ -261,6 +263,9 @@ export function compactPod(pod: KubePod): CompactPod {
       pod.spec?.initContainers?.length ?? 0,
       status.initContainerStatuses?.length ?? 0,
     ),
+    schedulingGates: pod.spec?.schedulingGates?.length
+      ? pod.spec.schedulingGates.slice(0, 64).map((g) => g.name)
+      : undefined,
     conditions: (status.conditions ?? [])
       .filter((c) => FIGURE_CONDITIONS.has(c.type))
       .map((c) =>

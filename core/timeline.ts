@@ -90,7 +90,15 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
 
   if (v.created != null) push(v.created, { at: null, type: 'Created' });
   const unsched = v.get<'unschedulable'>('unschedulable');
-  if (unsched) push(unsched.t, { at: null, type: 'Unschedulable', message: unsched.message });
+  if (unsched) {
+    const e: TimelineEntry = { at: null, type: 'Unschedulable' };
+    // The reason only when it is not the usual one, so the scheduler's entries read as before.
+    if (unsched.reason && unsched.reason !== 'Unschedulable') e.reason = unsched.reason;
+    const gates = unsched.gates?.length ? `gates: ${unsched.gates.join(', ')}` : undefined;
+    const message = unsched.message && gates ? `${unsched.message} (${gates})` : (unsched.message ?? gates);
+    if (message !== undefined) e.message = message;
+    push(unsched.t, e);
+  }
   for (const [mark, type] of [
     ['scheduled', 'Scheduled'],
     ['initialized', 'Initialized'],

@@ -112,6 +112,9 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
       initContainers: Array.isArray(spec.initContainers)
         ? spec.initContainers.map((c: Raw) => pick(c, ['name', 'restartPolicy']))
         : undefined,
+      schedulingGates: Array.isArray(spec.schedulingGates)
+        ? spec.schedulingGates.map((g: Raw) => pick(g, ['name']))
+        : undefined,
     },
     status:
       status && typeof status === 'object'

@@ -117,7 +117,10 @@ export function worstFirst<T extends OpenedAlert | ResolvedAlert>(alerts: readon
 
 function causeOf(a: OpenedAlert | ResolvedAlert): string | null {
   if ('resolution' in a) return a.resolution;
-  if (a.kind === 'pending') return a.unschedulableMessage ?? a.waitingReason ?? a.statusReason ?? null;
+  if (a.kind === 'pending') {
+    if (a.schedulingGates) return `SchedulingGated: ${a.schedulingGates.join(', ') || '(gates not named)'}`;
+    return a.unschedulableMessage ?? a.waitingReason ?? a.statusReason ?? null;
+  }
   return a.lastTerminationReason
     ? `${a.lastTerminationReason}${a.lastExitCode != null ? ` (exit code ${a.lastExitCode})` : ''}`
     : null;

@@ -319,6 +319,10 @@ export function openedMessage(a: OpenedAlert): AlertMessage {
     const headline = `Pod ${where} in cluster ${a.cluster} has been Pending for ${formatSeconds(a.ageSeconds)} (threshold ${formatSeconds(a.thresholdSeconds)}).`;
     const facts = lines([
       ...common,
+      [
+        'Gated by',
+        a.schedulingGates ? `${a.schedulingGates.join(', ') || '(gates not named)'} (SchedulingGated)` : null,
+      ],
       ['Scheduler', a.unschedulableMessage],
       ['Waiting', a.waitingReason],
       ['Status reason', a.statusReason],

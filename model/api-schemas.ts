@@ -422,6 +422,8 @@ export interface PodRowBase {
 export interface PendingPod extends PodRowBase {
   waitingReason: string | null;
   unschedulableMessage: string | null;
+  /** Present while the pod is held by scheduling gates (PodScheduled=False, SchedulingGated): their names. */
+  schedulingGates?: string[];
   statusReason: string | null;
   /** The stuck-Pending threshold of the pod's namespace. */
   thresholdSeconds: number;

@@ -162,6 +162,8 @@ export function podItemOf(
     lastExitCode: term?.exitCode,
     waitingReason: rec.waitingReason,
     unschedulableMessage: rec.unschedulableMessage,
+    // Only while the pod is gated (issue 11): the pending list and alert name the gates.
+    schedulingGates: rec.schedulingGates ?? undefined,
     statusReason: rec.statusReason,
     ownerKey: p.owner ? ownerKey(p.cluster, p.namespace, p.owner.kind, p.owner.name) : undefined,
     // Sparse index keys: present only while the pod is in that state.

@@ -67,6 +67,14 @@ function rowBaseOf(item: Item, nowMs: number): PodRowBase {
   };
 }
 
+/** `schedulingGates` of a gated pod's item (a list of names), or nothing. */
+function gatesOf(item: Item): { schedulingGates?: string[] } {
+  const raw = item.schedulingGates;
+  const list = Array.isArray(raw) ? raw : raw instanceof Set ? [...raw] : [];
+  const names = list.filter((g): g is string => typeof g === 'string');
+  return Array.isArray(raw) || raw instanceof Set ? { schedulingGates: names } : {};
+}
+
 /** A pending-index item as a Pending pod: age, scheduler's message, owner, and stuck or not. */
 export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThresholds): PendingPod {
   const base = rowBaseOf(item, nowMs);
@@ -76,6 +84,7 @@ export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThres
     ...base,
     waitingReason: str(item.waitingReason),
     unschedulableMessage: str(item.unschedulableMessage),
+    ...gatesOf(item),
     statusReason: str(item.statusReason),
     thresholdSeconds,
     stuck: ageSeconds != null && ageSeconds > thresholdSeconds,

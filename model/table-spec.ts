@@ -35,6 +35,7 @@ export const FIGURE_ATTRIBUTES = [
   'lastExitCode',
   'waitingReason',
   'unschedulableMessage',
+  'schedulingGates',
   'statusReason',
   'deleted',
 ] as const;
@@ -53,6 +54,7 @@ export const PENDING_PROJECTION = [
   ...ROW_BASE_ATTRIBUTES,
   'waitingReason',
   'unschedulableMessage',
+  'schedulingGates',
   'statusReason',
 ] as const;
 /** `crashLoopingPodOf`: the crashloops route and the sweep. */

@@ -6,15 +6,18 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pendingTable } from '../../cli/format-query.ts';
 import { LifecycleEngine } from '../../core/engine.ts';
 import { PodView } from '../../core/figures.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
 import { kubectlColumns } from '../../core/pod-status.ts';
 import { PodSnapshot, snapshotOf } from '../../core/snapshot.ts';
-import { isCrashLooping, restartTimesOf } from '../../model/pod-item.ts';
+import { openedMessage, stuckPendingAlertOf } from '../../model/alerts.ts';
+import { isCrashLooping, podItemOf, restartTimesOf } from '../../model/pod-item.ts';
+import { pendingPodOf } from '../../model/pod-rows.ts';
 import { engineOf, FIXTURES_DIR, fixtureInputs, fixtureObjects, secs } from '../../testkit/fixtures.ts';
-import { initCrashLoopPods, sidecarCrashLoopPods } from '../../testkit/modern-pods.ts';
+import { gatedPod, initCrashLoopPods, sidecarCrashLoopPods } from '../../testkit/modern-pods.ts';
 
 function snapshotsOf(file: string): PodSnapshot[] {
   return fixtureInputs(file).flatMap((i) => (i.kind === 'snapshot' ? [i.snapshot] : []));
@@ -188,5 +191,88 @@ describe('init containers in a crash loop (is-healthy’s Init:Error pod, contin
   it('the vsystem pod: 7527 restarts of its init container, Init:CrashLoopBackOff', () => {
     const [r] = engineOf(fixtureInputs('insights-operator__vsystem-init-crashloopbackoff.json')).records(CTX);
     expect(r).toMatchObject({ restarts: 7527, kubectlRestarts: 7527, status: 'Init:CrashLoopBackOff' });
+  });
+});
+
+describe('scheduling gates (a gated pod built from gitops-engine’s Pending pod, see testkit/modern-pods.ts)', () => {
+  const pod = gatedPod();
+  const snap = () => snapshotOf(structuredClone(pod), { cluster: 't', type: 'ADDED' });
+
+  it('the snapshot keeps the gates’ names; kubectl prints SchedulingGated', () => {
+    expect(snap().pod.schedulingGates).toEqual(['example.com/quota', 'example.com/approval']);
+    expect(kubectlPodRow(pod, 0).status).toBe('SchedulingGated');
+  });
+
+  it('the record: SchedulingGated with its gates, no scheduler message, an Unschedulable entry saying so', () => {
+    const r = recordOfPods([pod]);
+    expect(r).toMatchObject({
+      phase: 'Pending',
+      status: 'SchedulingGated',
+      schedulingGates: ['example.com/quota', 'example.com/approval'],
+      unschedulableMessage: null,
+      scheduledAfterSeconds: null,
+    });
+    expect(r.timeline).toContainEqual({
+      at: '2018-12-02T10:16:04.000Z',
+      type: 'Unschedulable',
+      reason: 'SchedulingGated',
+      message:
+        'Scheduling is blocked due to non-empty scheduling gates (gates: example.com/quota, example.com/approval)',
+    });
+  });
+
+  it('a PodScheduled=False without a message is an Unschedulable entry all the same', () => {
+    const p = structuredClone(pod) as { status: { conditions: Record<string, unknown>[] } };
+    p.status.conditions[0]!.message = undefined;
+    p.status.conditions[0]!.reason = 'Unschedulable';
+    const r = recordOfPods([p]);
+    expect(r.timeline.filter((e) => e.type === 'Unschedulable')).toEqual([
+      { at: '2018-12-02T10:16:04.000Z', type: 'Unschedulable' },
+    ]);
+    expect(r.schedulingGates).toBeNull();
+  });
+
+  it('gates lifted, then scheduled: no gates any more, the scheduler’s word wins in any order', () => {
+    const lifted = structuredClone(pod) as Record<string, any>;
+    delete lifted.spec.schedulingGates;
+    lifted.metadata.resourceVersion = '155400';
+    lifted.status.conditions[0] = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: '0/1 nodes are available: 1 Insufficient cpu.',
+      lastTransitionTime: '2018-12-02T10:16:04Z',
+    };
+    const scheduled = structuredClone(lifted);
+    scheduled.metadata.resourceVersion = '155500';
+    scheduled.spec.nodeName = 'minikube';
+    scheduled.status.conditions[0] = {
+      type: 'PodScheduled',
+      status: 'True',
+      lastTransitionTime: '2018-12-02T10:17:04Z',
+    };
+    const a = recordOfPods([pod, lifted]);
+    expect(a).toMatchObject({
+      schedulingGates: null,
+      unschedulableMessage: '0/1 nodes are available: 1 Insufficient cpu.',
+    });
+    expect(recordOfPods([lifted, pod])).toEqual(a);
+    const b = recordOfPods([scheduled, pod, lifted]);
+    expect(b).toMatchObject({ schedulingGates: null, scheduledAfterSeconds: 60, status: 'Pending' });
+  });
+
+  it('the pending list and the stuck-Pending alert say it is gated, by which gates', () => {
+    const e = new LifecycleEngine();
+    e.applySnapshot(snap());
+    const item = podItemOf(e.factMaps()[0]!, 1, { retentionDays: 30, now: CTX.now })!;
+    expect(item.schedulingGates).toEqual(['example.com/quota', 'example.com/approval']);
+    expect(item.pendingKey).toBeDefined();
+    const row = pendingPodOf(item, CTX.now, { defaultSeconds: 300, overrides: {} });
+    expect(row.schedulingGates).toEqual(['example.com/quota', 'example.com/approval']);
+    expect(pendingTable([row])).toMatch(
+      /SchedulingGated\s.*gates: example\.com\/quota, example\.com\/approval/,
+    );
+    const msg = openedMessage(stuckPendingAlertOf(row, CTX.now));
+    expect(msg.body).toMatch(/Gated by:\s+example\.com\/quota, example\.com\/approval \(SchedulingGated\)/);
   });
 });
