@@ -52,7 +52,9 @@ describe('podlife replay', () => {
       'STUCK',
     ]);
     // STATUS is kubectl's (issue 11): an unschedulable pod is Pending, an init crash loop Init:Error.
-    expect(stdout).toMatch(/^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Pending\s.*yes$/m);
+    expect(stdout).toMatch(
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Pending\s.*yes$/m,
+    );
     expect(stdout).toMatch(
       /^mission-control\s+oomkilled-pod\s+Running\s+Running\s.*\s9\s+1h55m\s+OOMKilled \(1\)/m,
     );
