@@ -9,6 +9,8 @@
  * idempotent, so the merged result is the same whichever invocation wins.
  */
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
   type GetCommandInput,
@@ -132,6 +134,11 @@ export function storeErrorOf(operation: string, key: ItemKey | undefined, err: u
   return new StoreError(operation, err);
 }
 
+/** A key as one string (a Map key): pk and sk joined by NUL, which neither holds. */
+export function itemKeyId(key: ItemKey): string {
+  return `${key.pk}\u0000${key.sk}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests (pure)
 
@@ -143,6 +150,26 @@ export function getPodRequest(tableName: string, key: ItemKey): GetCommandInput 
     ConsistentRead: true,
     ProjectionExpression: '#v, #facts, #fv',
     ExpressionAttributeNames: { '#v': 'v', '#facts': 'facts', '#fv': 'fv' },
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/** BatchGetItem's most keys per request. */
+export const BATCH_GET_MAX_KEYS = 100;
+
+/** Strongly consistent batched read of up to 100 items (the same two attributes as `getPodRequest`). */
+export function batchGetPodsRequest(tableName: string, keys: readonly ItemKey[]): BatchGetCommandInput {
+  if (keys.length > BATCH_GET_MAX_KEYS)
+    throw new Error(`BatchGetItem takes ${BATCH_GET_MAX_KEYS} keys at most`);
+  return {
+    RequestItems: {
+      [tableName]: {
+        Keys: keys.map((k) => ({ pk: k.pk, sk: k.sk })),
+        ConsistentRead: true,
+        ProjectionExpression: '#pk, #sk, #v, #facts, #fv',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#facts': 'facts', '#fv': 'fv' },
+      },
+    },
     ReturnConsumedCapacity: 'TOTAL',
   };
 }
@@ -213,7 +240,7 @@ export function registerClusterRequest(
 // ---------------------------------------------------------------------------------------------
 // Counting
 
-export type Operation = 'GetItem' | 'PutItem' | 'Query';
+export type Operation = 'GetItem' | 'PutItem' | 'Query' | 'BatchGetItem';
 
 /** Requests sent and capacity consumed, as DynamoDB reported it (ReturnConsumedCapacity TOTAL). */
 export interface StoreStats {
@@ -237,7 +264,7 @@ interface ConsumedByIndex {
 
 export function emptyStats(): StoreStats {
   return {
-    requests: { GetItem: 0, PutItem: 0, Query: 0 },
+    requests: { GetItem: 0, PutItem: 0, Query: 0, BatchGetItem: 0 },
     rcu: 0,
     wcu: 0,
     wcuByIndex: {},
@@ -296,7 +323,7 @@ export class PodStore {
   private async send<T extends { ConsumedCapacity?: unknown }>(
     op: Operation,
     key: ItemKey | undefined,
-    command: GetCommand | PutCommand | QueryCommand,
+    command: GetCommand | PutCommand | QueryCommand | BatchGetCommand,
   ): Promise<T> {
     this.stats.requests[op]++;
     let out: T;
@@ -308,7 +335,12 @@ export class PodStore {
       else this.stats.failures++;
       throw mapped;
     }
-    const units = (out.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+    // BatchGetItem reports a list (one entry per table); the others one object.
+    const consumed = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : [out.ConsumedCapacity];
+    const units = consumed.reduce(
+      (n: number, c) => n + ((c as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
+      0,
+    );
     if (op === 'PutItem') {
       this.stats.wcu += units;
       const c = out.ConsumedCapacity as ConsumedByIndex | undefined;
@@ -365,6 +397,68 @@ export class PodStore {
         await this.sleep(this.random() * this.backoffBaseMs * 2 ** attempt);
       }
     }
+  }
+
+  /**
+   * The stored facts and version of many items (BatchGetItem, strongly consistent, 100 keys a
+   * request), by `pk\u0000sk`; a key with no item is absent. Keys DynamoDB leaves unprocessed
+   * (throttling) are asked again with the merge's back-off; still unprocessed after
+   * `maxAttempts` rounds: StoreUnavailableError (retryable).
+   */
+  async getMany(keys: readonly ItemKey[]): Promise<Map<string, { facts: FactMap; version: number }>> {
+    const out = new Map<string, { facts: FactMap; version: number }>();
+    const unique = [...new Map(keys.map((k) => [itemKeyId(k), k])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
+      let pending: ItemKey[] = unique.slice(i, i + BATCH_GET_MAX_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const res = await this.send<{
+          Responses?: Record<string, Record<string, unknown>[]>;
+          UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+          ConsumedCapacity?: unknown;
+        }>('BatchGetItem', undefined, new BatchGetCommand(batchGetPodsRequest(this.tableName, pending)));
+        for (const item of res.Responses?.[this.tableName] ?? []) {
+          const key = { pk: String(item.pk), sk: String(item.sk) };
+          out.set(itemKeyId(key), { facts: factsOfItem(item), version: Number(item.v) });
+        }
+        pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((k) => ({
+          pk: String(k.pk),
+          sk: String(k.sk),
+        }));
+        if (pending.length === 0) break;
+        if (attempt >= this.maxAttempts) {
+          throw new StoreUnavailableError(
+            'BatchGetItem',
+            new Error(`${pending.length} keys still unprocessed after ${attempt} attempts`),
+          );
+        }
+        await this.sleep(this.random() * this.backoffBaseMs * 2 ** attempt);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `mergeFacts` whose first round uses a state already read (`current`, from `getMany`;
+   * undefined: no item). A lost race falls back to `mergeFacts` (which reads again); the
+   * attempts add up.
+   */
+  async mergeFactsKnown(
+    key: ItemKey,
+    facts: readonly Fact[],
+    build: ItemBuilder,
+    current: { facts: FactMap; version: number } | undefined,
+  ): Promise<MergeResult> {
+    const after: FactMap = current ? new Map(current.facts) : new Map();
+    const changed = key.sk === NAME_EVENTS_SK ? addFacts(after, facts) : addFactsBounded(after, facts);
+    if (changed.length === 0) return { written: false, before: current?.facts, after, changed, attempts: 1 };
+    try {
+      await this.write(key, build(after, (current?.version ?? 0) + 1), current?.version);
+      return { written: true, before: current?.facts, after, changed, attempts: 1 };
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+    const again = await this.mergeFacts(key, facts, build);
+    return { ...again, attempts: again.attempts + 1 };
   }
 
   /** Every item of one pod name: its incarnations and its name-only events item. */

@@ -20,6 +20,7 @@ import {
 } from '../core/snapshot.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { makeIngestHandler } from '../functions/ingest/ingest.ts';
+import { type BatchStats, makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import type { InvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
 import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import type { InvalidEventReport } from '../model/invalid-event.ts';
@@ -155,6 +156,63 @@ export function harness(
     retentionDays: 30,
   });
   return { store, handler, invalid };
+}
+
+/** One SQS message as the ingest queue hands it to the Lambda: the bus event is its body. */
+export function sqsRecordOf(busEvent: unknown, messageId: string = randomUUID(), receiveCount = 1) {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body: typeof busEvent === 'string' ? busEvent : JSON.stringify(busEvent),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(FIXED_NOW),
+      SenderId: 'AIDAEVENTBRIDGE',
+      ApproximateFirstReceiveTimestamp: String(FIXED_NOW),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:podlife-ingest',
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** An SQS event (one batch) of bus events. */
+export function sqsEventOf(records: ReturnType<typeof sqsRecordOf>[]) {
+  return { Records: records };
+}
+
+export interface BatchHarness {
+  store: PodStore;
+  handler: ReturnType<typeof makeBatchIngestHandler>;
+  invalid: InvalidEventReport[];
+  batches: BatchStats[];
+}
+
+/** The real batched handler on a real (local) table; invalid reports are kept in memory. */
+export function batchHarness(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  opts: Partial<PodStoreOptions> & { metrics?: Metrics; store?: PodStore } = {},
+): BatchHarness {
+  const store = opts.store ?? new PodStore(doc, { tableName, ...opts });
+  const invalid: InvalidEventReport[] = [];
+  const batches: BatchStats[] = [];
+  const handler = makeBatchIngestHandler({
+    store,
+    invalidEvents: {
+      async record(r) {
+        invalid.push(r);
+      },
+    },
+    logger: quietLogger(),
+    metrics: opts.metrics ?? silentMetrics(),
+    now: () => FIXED_NOW,
+    retentionDays: 30,
+    onBatch: (b) => batches.push(b),
+  });
+  return { store, handler, invalid, batches };
 }
 
 /** Every stored pod item of a cluster, grouped by name (test-only Scan: never on a hot path). */

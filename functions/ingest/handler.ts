@@ -1,6 +1,6 @@
 /**
- * The ingest Lambda's entry: configuration from the environment, read once at load (a missing
- * variable fails the cold start with its name), and the handler built from it.
+ * The ingest Lambda's entry: SQS batches from the ingest queue (functions/ingest/ingest-batch.ts).
+ * Configuration from the environment, read once at load (a missing variable fails the cold start with its name), and the handler built from it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
-import { makeIngestHandler } from './ingest.ts';
+import { makeBatchIngestHandler } from './ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
 
 const tableName = requiredEnv('TABLE_NAME');
@@ -20,7 +20,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const handler = makeIngestHandler({
+export const handler = makeBatchIngestHandler({
   store: new PodStore(doc, { tableName }),
   invalidEvents: eventBridgeInvalidEventSink(new EventBridgeClient({}), busName),
   logger: new Logger({ serviceName: 'podlife-ingest' }),

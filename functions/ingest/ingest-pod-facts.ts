@@ -15,6 +15,38 @@ import type { CompactEvent, PodSnapshot } from '../../core/snapshot.ts';
 import { eventsOnlyItemOf, nameEventsKeyOf, podItemOf, podKeyOf } from '../../model/pod-item.ts';
 import type { ItemKey, MergeResult, PodStore } from '../../store/pod-store.ts';
 
+/** Where one input's facts go: the item, its cluster and namespace (for metrics), the facts. */
+export interface PodWrite {
+  key: ItemKey;
+  cluster: string;
+  namespace: string;
+  facts: Fact[];
+}
+
+/** A validated input (snapshot, pod facts or pod event) → the item it merges into and its facts. */
+export function podWriteOf(
+  input:
+    | { kind: 'snapshot'; snapshot: PodSnapshot }
+    | { kind: 'facts'; detail: PodFactsDetail; facts: Fact[] }
+    | { kind: 'event'; cluster: string; event: CompactEvent },
+): PodWrite {
+  if (input.kind === 'snapshot') {
+    const snap = input.snapshot;
+    const { namespace, name, uid } = snap.pod;
+    const key = podKeyOf(snap.cluster, namespace, name, uid);
+    return { key, cluster: snap.cluster, namespace, facts: factsOfSnapshot(snap) };
+  }
+  if (input.kind === 'facts') {
+    const { cluster, namespace, name, uid } = input.detail;
+    return { key: podKeyOf(cluster, namespace, name, uid), cluster, namespace, facts: input.facts };
+  }
+  const ev = input.event;
+  const key = ev.podUid
+    ? podKeyOf(input.cluster, ev.namespace, ev.podName, ev.podUid)
+    : nameEventsKeyOf(input.cluster, ev.namespace, ev.podName);
+  return { key, cluster: input.cluster, namespace: ev.namespace, facts: [factOfEvent(ev)] };
+}
+
 export interface IngestOutcome extends MergeResult {
   key: ItemKey;
   cluster: string;
@@ -35,7 +67,8 @@ export class PodIngest {
     private readonly opts: PodIngestOptions,
   ) {}
 
-  private async registerOnce(cluster: string, nowMs: number): Promise<void> {
+  /** Registers a cluster before its first write in this container (idempotent). */
+  async registerOnce(cluster: string, nowMs: number = this.opts.now()): Promise<void> {
     if (this.clusters.has(cluster)) return;
     await this.store.registerCluster(cluster, nowMs, this.opts.retentionDays);
     this.clusters.add(cluster);
@@ -49,11 +82,32 @@ export class PodIngest {
   ) {
     const now = this.opts.now();
     await this.registerOnce(cluster, now);
-    const itemOpts = { retentionDays: this.opts.retentionDays, now };
-    const build = (map: FactMap, version: number) =>
-      podItemOf(map, version, itemOpts) ?? eventsOnlyItemOf(key, map, version, itemOpts);
-    const result = await this.store.mergeFacts(key, facts, build);
+    const result = await this.store.mergeFacts(key, facts, this.builder(key, now));
     return { ...result, key, cluster, namespace };
+  }
+
+  private builder(key: ItemKey, now: number) {
+    const itemOpts = { retentionDays: this.opts.retentionDays, now };
+    return (map: FactMap, version: number) =>
+      podItemOf(map, version, itemOpts) ?? eventsOnlyItemOf(key, map, version, itemOpts);
+  }
+
+  /**
+   * One pod's joined facts of a batch, merged into the state the batch read (`getMany`): one
+   * conditional write when there is news; a lost race reads again. The cluster must be
+   * registered first (`registerOnce`).
+   */
+  async mergeRead(
+    w: PodWrite,
+    current: { facts: FactMap; version: number } | undefined,
+  ): Promise<IngestOutcome> {
+    const result = await this.store.mergeFactsKnown(
+      w.key,
+      w.facts,
+      this.builder(w.key, this.opts.now()),
+      current,
+    );
+    return { ...result, key: w.key, cluster: w.cluster, namespace: w.namespace };
   }
 
   /** One pod snapshot. */

@@ -32,39 +32,45 @@ export type IngestResult =
   | { status: 'written' | 'duplicate'; facts: number; attempts: number }
   | { status: 'invalid'; kind: string; reason: string };
 
+/** Parks an invalid event: logged, reported to the invalid-event sink, counted. */
+export function parker(deps: Pick<IngestHandlerDeps, 'logger' | 'metrics' | 'invalidEvents' | 'now'>) {
+  return async (event: unknown, kind: string, reason: string, id?: string): Promise<IngestResult> => {
+    deps.logger.warn('invalid event parked', { kind, reason, eventId: id });
+    await deps.invalidEvents.record(invalidEventReport(event, kind, reason, deps.now()));
+    deps.metrics.singleMetric().addDimensions({ kind }).addMetric('InvalidEvents', MetricUnit.Count, 1);
+    return { status: 'invalid', kind, reason };
+  };
+}
+
+/** The metrics of one merge (written or duplicate), published at once. */
+export function emitOutcome(metrics: Metrics, o: IngestOutcome): void {
+  // Two dimension sets: per namespace, and per cluster alone (CloudWatch cannot merge
+  // percentiles across namespaces, so the per-cluster p50/p90/p99 need their own set).
+  metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
+  metrics.addDimensions({ cluster: o.cluster });
+  metrics.addMetric(
+    o.written ? 'FactsWritten' : 'DuplicateEvents',
+    MetricUnit.Count,
+    o.written ? o.changed.length : 1,
+  );
+  if (o.attempts > 1) metrics.addMetric('WriteConflicts', MetricUnit.Count, o.attempts - 1);
+  for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
+    if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
+    else {
+      const single = metrics.singleMetric();
+      single.addDimensions({ cluster: o.cluster, namespace: o.namespace, ...p.dimensions });
+      single.addDimensions({ cluster: o.cluster, ...p.dimensions });
+      single.addMetric(p.name, p.unit, p.value);
+    }
+  }
+  metrics.publishStoredMetrics();
+}
+
 export function makeIngestHandler(deps: IngestHandlerDeps): (event: unknown) => Promise<IngestResult> {
   const { logger, metrics } = deps;
   const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
-
-  async function park(event: unknown, kind: string, reason: string, id?: string): Promise<IngestResult> {
-    logger.warn('invalid event parked', { kind, reason, eventId: id });
-    await deps.invalidEvents.record(invalidEventReport(event, kind, reason, deps.now()));
-    metrics.singleMetric().addDimensions({ kind }).addMetric('InvalidEvents', MetricUnit.Count, 1);
-    return { status: 'invalid', kind, reason };
-  }
-
-  function emit(o: IngestOutcome): void {
-    // Two dimension sets: per namespace, and per cluster alone (CloudWatch cannot merge
-    // percentiles across namespaces, so the per-cluster p50/p90/p99 need their own set).
-    metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
-    metrics.addDimensions({ cluster: o.cluster });
-    metrics.addMetric(
-      o.written ? 'FactsWritten' : 'DuplicateEvents',
-      MetricUnit.Count,
-      o.written ? o.changed.length : 1,
-    );
-    if (o.attempts > 1) metrics.addMetric('WriteConflicts', MetricUnit.Count, o.attempts - 1);
-    for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
-      if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
-      else {
-        const single = metrics.singleMetric();
-        single.addDimensions({ cluster: o.cluster, namespace: o.namespace, ...p.dimensions });
-        single.addDimensions({ cluster: o.cluster, ...p.dimensions });
-        single.addMetric(p.name, p.unit, p.value);
-      }
-    }
-    metrics.publishStoredMetrics();
-  }
+  const park = parker(deps);
+  const emit = (o: IngestOutcome) => emitOutcome(metrics, o);
 
   return async (event) => {
     const parsed = parseBusEvent(event, deps.now());

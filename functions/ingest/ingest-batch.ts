@@ -1,0 +1,174 @@
+/**
+ * The batched ingest: an SQS batch (the bus rule's queue → the event source mapping) in, SQS's
+ * partial-batch response out (Powertools' BatchProcessor, ReportBatchItemFailures).
+ *
+ * 1. Each message's body is the EventBridge event the rule queued; it is parsed as the single
+ *    handler does. An invalid one is parked (invalid-event sink) and counts as processed.
+ * 2. The valid messages are grouped by the item they merge into (the pod) and their facts
+ *    joined: a pod's startup burst becomes one set of facts.
+ * 3. Each cluster of the batch is registered (once per container), then ONE batched, strongly
+ *    consistent read (`getMany`: BatchGetItem, 100 keys a request, unprocessed keys retried
+ *    with back-off) fetches every pod's stored facts.
+ * 4. One conditional write per pod with news (a lost race reads that pod again).
+ * 5. Only the messages of pods whose write failed (transiently) are reported in
+ *    `batchItemFailures`: SQS makes them visible again after the visibility timeout and, after
+ *    maxReceiveCount receives, moves them to the dead-letter queue. Redelivery is safe: the
+ *    join is idempotent. A pod whose joined write DynamoDB refuses for good (item too large,
+ *    ValidationException) is retried message by message, so only the message that cannot be
+ *    stored is parked, with its reason.
+ */
+
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FactMap } from '../../core/facts.ts';
+import { ItemTooLargeError, itemKeyId, StoreRefusedError } from '../../store/pod-store.ts';
+import type { IngestHandlerDeps } from './ingest.ts';
+import { emitOutcome, makeIngestHandler, parker } from './ingest.ts';
+import { PodIngest, type PodWrite, podWriteOf } from './ingest-pod-facts.ts';
+import { parseBusEvent } from './parse-bus-event.ts';
+
+/** What one batch did (returned beside the response, for tests, local mode and the bench). */
+export interface BatchStats {
+  messages: number;
+  invalid: number;
+  pods: number;
+  written: number;
+  failedPods: number;
+}
+
+export type BatchIngestHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+interface Group {
+  write: PodWrite;
+  records: { record: SQSRecord; event: unknown; id: string; write: PodWrite }[];
+}
+
+export function makeBatchIngestHandler(
+  deps: IngestHandlerDeps & { onBatch?: (s: BatchStats) => void },
+): BatchIngestHandler {
+  const { logger, metrics } = deps;
+  const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
+  const park = parker(deps);
+  // The one-event path, for a pod whose joined write is refused for good: message by message.
+  const single = makeIngestHandler(deps);
+
+  /** The batch's work; resolves to each message's outcome (undefined: done; an Error: failed). */
+  async function plan(
+    records: readonly SQSRecord[],
+    stats: BatchStats,
+  ): Promise<Map<string, Error | undefined>> {
+    const result = new Map<string, Error | undefined>();
+    const groups = new Map<string, Group>();
+    await Promise.all(
+      records.map(async (record) => {
+        let event: unknown;
+        try {
+          event = JSON.parse(record.body);
+        } catch {
+          event = record.body;
+        }
+        const parsed = parseBusEvent(event, deps.now());
+        if (!parsed.ok) {
+          stats.invalid++;
+          try {
+            await park(event, parsed.kind, parsed.reason, parsed.id);
+            result.set(record.messageId, undefined);
+          } catch (err) {
+            result.set(record.messageId, err as Error);
+          }
+          return;
+        }
+        const write = podWriteOf(parsed);
+        const id = itemKeyId(write.key);
+        const g = groups.get(id);
+        if (g) {
+          g.write.facts.push(...write.facts);
+          g.records.push({ record, event, id: parsed.id, write });
+        } else {
+          groups.set(id, {
+            write: { ...write, facts: [...write.facts] },
+            records: [{ record, event, id: parsed.id, write }],
+          });
+        }
+      }),
+    );
+    stats.pods = groups.size;
+    const fail = (g: Group, err: Error) => {
+      stats.failedPods++;
+      for (const r of g.records) result.set(r.record.messageId, err);
+    };
+    // Registry first, pods second (a pod is never visible in a cluster the registry lacks).
+    const clusters = new Map<string, Error | undefined>();
+    for (const g of groups.values()) clusters.set(g.write.cluster, undefined);
+    for (const cluster of clusters.keys()) {
+      try {
+        await ingest.registerOnce(cluster);
+      } catch (err) {
+        clusters.set(cluster, err as Error);
+      }
+    }
+    const live = [...groups.values()].filter((g) => {
+      const err = clusters.get(g.write.cluster);
+      if (err) fail(g, err);
+      return !err;
+    });
+    let current: Map<string, { facts: FactMap; version: number }>;
+    try {
+      current = await deps.store.getMany(live.map((g) => g.write.key));
+    } catch (err) {
+      logger.error('batched read failed; the batch is retried', { error: err as Error });
+      for (const g of live) fail(g, err as Error);
+      return result;
+    }
+    await Promise.all(
+      live.map(async (g) => {
+        try {
+          const outcome = await ingest.mergeRead(g.write, current.get(itemKeyId(g.write.key)));
+          if (outcome.written) stats.written++;
+          emitOutcome(metrics, outcome);
+          for (const r of g.records) result.set(r.record.messageId, undefined);
+        } catch (err) {
+          if (err instanceof ItemTooLargeError || err instanceof StoreRefusedError) {
+            // Which message cannot be stored: each on its own (a refused one is parked).
+            for (const r of g.records) {
+              try {
+                await single(r.event);
+                result.set(r.record.messageId, undefined);
+              } catch (e) {
+                result.set(r.record.messageId, e as Error);
+              }
+            }
+            return;
+          }
+          logger.error('pod write failed; its messages are redelivered', {
+            key: g.write.key,
+            messages: g.records.length,
+            error: err as Error,
+          });
+          fail(g, err as Error);
+        }
+      }),
+    );
+    return result;
+  }
+
+  return async (event) => {
+    const records = event.Records ?? [];
+    const stats: BatchStats = { messages: records.length, invalid: 0, pods: 0, written: 0, failedPods: 0 };
+    const outcomes = plan(records, stats);
+    const processor = new BatchProcessor(EventType.SQS);
+    const response = await processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        const err = (await outcomes).get(record.messageId);
+        if (err) throw err;
+      },
+      processor,
+      // A batch whose every message failed is answered the same way (all listed), not thrown:
+      // SQS redelivers exactly the listed messages either way.
+      { throwOnFullBatchFailure: false },
+    );
+    deps.onBatch?.(stats);
+    return response as SQSBatchResponse;
+  };
+}
