@@ -15,7 +15,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -63,15 +63,24 @@ export interface PodLifecyclePipelineProps {
   logRetention?: logs.RetentionDays;
 }
 
-/** Lambda retries a failed async invocation twice (1 and 2 minutes later) before the on-failure queue. */
-export const INGEST_RETRY_ATTEMPTS = 2;
-/** How long an event may wait in Lambda's async queue (throttled by the reserved concurrency): the maximum, 6 h. */
-export const INGEST_MAX_EVENT_AGE = Duration.hours(6);
+/**
+ * The ingest queue's event source mapping (issue 12): up to 100 messages or 10 seconds per
+ * invocation, partial-batch responses, and at most as many concurrent batches as the function's
+ * reserved concurrency (so the mapping is never throttled by it).
+ */
+export const INGEST_BATCH = {
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(10),
+  /** Receives before a message moves to the ingest dead-letter queue (AWS advises ≥ 5 with throttling). */
+  maxReceiveCount: 5,
+  /** Time to keep a message the ingest has not deleted: 4 days (SQS's default), ample for an outage. */
+  retention: Duration.days(4),
+} as const;
 /** Parked and failed events are kept 14 days (SQS's maximum) for an operator to replay. */
 const PARKING_RETENTION = Duration.days(14);
 /** The parking queues' backlog alarm: a message older than this (half the retention) is about to be lost. */
 const OLDEST_MESSAGE_ALARM = Duration.days(7);
-/** Ingest lag worth waking someone for: events older than this waiting in Lambda's async queue. */
+/** Ingest lag worth waking someone for: events older than this waiting in the ingest queue. */
 export const INGEST_LAG_ALARM = Duration.minutes(15);
 
 /** What the ingest takes: each sender's source and its detail-types (one rule each). */
@@ -100,8 +109,12 @@ export class PodLifecyclePipeline extends Construct {
   readonly table: dynamodb.TableV2;
   readonly ingest: PodlifeFunction;
   readonly ingestRule: events.Rule;
-  /** Events whose ingest kept failing after Lambda's retries (and events EventBridge could not deliver). */
+  /** Events EventBridge could not deliver (to the ingest queue, or the invalid-events queue). */
   readonly failureQueue: sqs.Queue;
+  /** The bus rules' target: the ingest reads it in batches (event source mapping). */
+  readonly ingestQueue: sqs.Queue;
+  /** Messages the ingest failed `maxReceiveCount` times (the ingest queue's redrive target). */
+  readonly ingestDeadLetterQueue: sqs.Queue;
   /** Events that can never be ingested (schema, version, size), with the reason. */
   readonly invalidEventsQueue: sqs.Queue;
   /** Pod alerts (stuck Pending, crash loops): for the teams. */
@@ -167,6 +180,13 @@ export class PodLifecyclePipeline extends Construct {
       });
     }
 
+    this.ingestDeadLetterQueue = queue('IngestDeadLetterQueue');
+    Validations.of(this.ingestDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "The ingest queue's dead-letter queue: the end of the line, read by an operator who redrives its messages to the ingest queue (docs/runbooks.md). An alarm fires on its first message.",
+    });
+
     this.ingest = new PodlifeFunction(this, 'Ingest', {
       entry: 'functions/ingest/handler.ts',
       description: 'podlife ingest: pod snapshots and events from the bus → lifecycle facts in DynamoDB',
@@ -180,17 +200,34 @@ export class PodLifecyclePipeline extends Construct {
       },
     });
     const fn = this.ingest.fn;
-    fn.configureAsyncInvoke({
-      retryAttempts: INGEST_RETRY_ATTEMPTS,
-      maxEventAge: INGEST_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.failureQueue),
+    // Batched ingest (issue 12): rules → an encrypted, TLS-only queue → the function in batches.
+    // Visibility timeout: 6 × the function's timeout plus the batching window (AWS's advice), so
+    // a batch still running is never handed to a second invocation.
+    const fnTimeout = fn.timeout ?? Duration.seconds(15);
+    this.ingestQueue = new sqs.Queue(this, 'IngestQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: INGEST_BATCH.retention,
+      visibilityTimeout: Duration.seconds(
+        6 * fnTimeout.toSeconds() + INGEST_BATCH.maxBatchingWindow.toSeconds(),
+      ),
+      deadLetterQueue: { queue: this.ingestDeadLetterQueue, maxReceiveCount: INGEST_BATCH.maxReceiveCount },
+      removalPolicy,
     });
+    fn.addEventSource(
+      new SqsEventSource(this.ingestQueue, {
+        batchSize: INGEST_BATCH.batchSize,
+        maxBatchingWindow: INGEST_BATCH.maxBatchingWindow,
+        reportBatchItemFailures: true,
+        maxConcurrency: Math.max(2, props.ingestReservedConcurrency ?? 10),
+      }),
+    );
     this.grantIngest();
 
     const clusters = this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {};
-    // If EventBridge cannot invoke the function at all, the event is kept, not dropped.
+    // If EventBridge cannot deliver to the queue at all, the event is kept, not dropped.
     const ingestTarget = () =>
-      new targets.LambdaFunction(fn, {
+      new targets.SqsQueue(this.ingestQueue, {
         deadLetterQueue: this.failureQueue,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
@@ -266,9 +303,10 @@ export class PodLifecyclePipeline extends Construct {
   }
 
   /**
-   * Exactly what the ingest does: GetItem and PutItem on this table (no index, no Query, no
-   * Scan), PutEvents of its invalid-event reports on this bus only, and (through the on-failure
-   * destination) SendMessage to the failure queue, which configureAsyncInvoke grants.
+   * Exactly what the ingest does: BatchGetItem, GetItem and PutItem on this table (no index, no
+   * Query, no Scan), PutEvents of its invalid-event reports on this bus only, and (through the
+   * event source mapping) receiving and deleting the ingest queue's messages, which
+   * addEventSource grants.
    */
   private grantIngest(): void {
     const role = this.ingest.role;
@@ -277,7 +315,7 @@ export class PodLifecyclePipeline extends Construct {
         statements: [
           new iam.PolicyStatement({
             sid: 'PodItems',
-            actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
             resources: [this.table.tableArn],
           }),
           new iam.PolicyStatement({
@@ -393,17 +431,23 @@ export class PodLifecyclePipeline extends Construct {
       'FailureQueue',
       this.failureQueue,
       RUNBOOK.failureQueue,
-      'events failed to ingest after all retries',
+      'EventBridge could not deliver events after all its retries',
+    );
+    parking(
+      'IngestDeadLetterQueue',
+      this.ingestDeadLetterQueue,
+      RUNBOOK.ingestDeadLetterQueue,
+      `ingest messages failed ${INGEST_BATCH.maxReceiveCount} times and were moved to the dead-letter queue`,
     );
     parking('InvalidEvents', this.invalidEventsQueue, RUNBOOK.invalidEvents, 'invalid events were parked');
 
     const fn = this.ingest.fn;
-    // Throttles are the reserved concurrency pushing back: Lambda keeps throttled async events
-    // and retries them for up to 6 hours, so a few are normal; sustained throttling is lag.
+    // Throttles: the event source mapping's maximum concurrency matches the reserved concurrency,
+    // so throttling means something else takes the function's concurrency; messages wait in the queue.
     this.alarm(
       'IngestThrottlesAlarm',
       RUNBOOK.ingestThrottles,
-      'the ingest function is throttled (Lambda Throttles ≥ 10 per 5 minutes, 15 minutes running): events wait in its async queue.',
+      'the ingest function is throttled (Lambda Throttles ≥ 10 per 5 minutes, 15 minutes running): events wait in the ingest queue.',
       {
         metric: fn.metricThrottles({ period: five, statistic: 'Sum' }),
         threshold: 10,
@@ -415,7 +459,7 @@ export class PodLifecyclePipeline extends Construct {
     this.alarm(
       'IngestErrorsAlarm',
       RUNBOOK.ingestErrors,
-      'the ingest function keeps failing (Lambda Errors ≥ 10 per 5 minutes, 15 minutes running): events are retried, then go to the failure queue.',
+      'the ingest function keeps failing (Lambda Errors ≥ 10 per 5 minutes, 15 minutes running): messages are redelivered, then go to the ingest dead-letter queue.',
       {
         metric: fn.metricErrors({ period: five, statistic: 'Sum' }),
         threshold: 10,
@@ -424,22 +468,21 @@ export class PodLifecyclePipeline extends Construct {
         treatMissingData: quiet,
       },
     );
-    // Lag: how long the oldest event waited in Lambda's async queue before it ran (AWS/Lambda
-    // AsyncEventAge, ms). Well before the 6-hour limit that sends events to the failure queue.
+    // Lag: the age of the oldest message waiting in the ingest queue (AWS/SQS, seconds).
     this.alarm(
       'IngestEventAgeAlarm',
       RUNBOOK.ingestEventAge,
-      `ingest lag: events waited over ${INGEST_LAG_ALARM.toMinutes()} minutes in the ingest's async queue (AsyncEventAge), 2 of 3 five-minute periods.`,
+      `ingest lag: an event waited over ${INGEST_LAG_ALARM.toMinutes()} minutes in the ingest queue (ApproximateAgeOfOldestMessage), 2 of 3 five-minute periods.`,
       {
-        metric: fn.metric('AsyncEventAge', { period: five, statistic: 'Maximum' }),
-        threshold: INGEST_LAG_ALARM.toMilliseconds(),
+        metric: this.ingestQueue.metricApproximateAgeOfOldestMessage({ period: five, statistic: 'Maximum' }),
+        threshold: INGEST_LAG_ALARM.toSeconds(),
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
         comparisonOperator: atLeastOne,
         treatMissingData: quiet,
       },
     );
-    // EventBridge could not invoke the ingest (after its own retries the event goes to the failure queue).
+    // EventBridge could not deliver to the ingest queue (after its own retries the event goes to the failure queue).
     for (const [id, rule] of [
       ['IngestRuleFailedInvocationsAlarm', this.ingestRule],
       ['ExporterIngestRuleFailedInvocationsAlarm', this.exporterIngestRule],
@@ -447,7 +490,7 @@ export class PodLifecyclePipeline extends Construct {
       this.alarm(
         id,
         RUNBOOK.ingestRuleFailedInvocations,
-        'EventBridge failed to invoke the ingest function (FailedInvocations).',
+        'EventBridge failed to deliver events to the ingest queue (FailedInvocations).',
         this.ruleCountAtLeastOne(rule, 'FailedInvocations'),
       );
     }

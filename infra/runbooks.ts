@@ -19,6 +19,7 @@ export const RUNBOOK = {
   ingestRuleFailedInvocations: 'ingestrulefailedinvocations',
   tableThrottles: 'tablethrottles-and-indexthrottles',
   failureQueue: 'failurequeue-new-messages-and-oldest-message',
+  ingestDeadLetterQueue: 'ingestdeadletterqueue-new-messages-and-oldest-message',
   invalidEvents: 'invalidevents-new-messages-and-oldest-message',
   filteredClusters: 'filteredclusters',
   snsDeliveryFailures: 'snsdeliveryfailures',

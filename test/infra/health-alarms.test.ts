@@ -188,6 +188,8 @@ describe('every alarm', () => {
         'PipelineFailureQueueOldestMessageAlarm',
         'PipelineFilteredClustersAlarm',
         'PipelineHealthTopicDeliveryFailuresAlarm',
+        'PipelineIngestDeadLetterQueueAlarm',
+        'PipelineIngestDeadLetterQueueOldestMessageAlarm',
         'PipelineIngestErrorsAlarm',
         'PipelineIngestEventAgeAlarm',
         'PipelineIngestRuleFailedInvocationsAlarm',
@@ -370,11 +372,14 @@ describe('what the health alarms watch', () => {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
     });
+    // Batched ingest (issue 12): lag is the age of the oldest message in the ingest queue.
+    const ingestQueue = Object.keys(json.Resources).find((id) => id.startsWith('PipelineIngestQueue'))!;
     expect(alarm('PipelineIngestEventAgeAlarm')).toMatchObject({
-      MetricName: 'AsyncEventAge',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
       Statistic: 'Maximum',
-      Threshold: 15 * 60 * 1000,
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      Threshold: 15 * 60,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ingestQueue, 'QueueName'] } }],
     });
   });
 
@@ -395,7 +400,7 @@ describe('what the health alarms watch', () => {
   });
 
   it('parking queues: new messages per 5 minutes (back to OK when quiet) and oldest message > 7 days, never the depth', () => {
-    for (const name of ['FailureQueue', 'InvalidEvents']) {
+    for (const name of ['FailureQueue', 'InvalidEvents', 'IngestDeadLetterQueue']) {
       expect(alarm(`Pipeline${name}Alarm`)).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'NumberOfMessagesSent',

@@ -49,9 +49,9 @@ describe('the synthesised pipeline', () => {
     template.hasOutput('EventBusArn', { Value: ref(busId) });
   });
 
-  it('the ingest rule matches podlife facts, snapshots and events of the configured clusters → the function', () => {
-    const [fnId] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) =>
-      String((r as Resource).Properties.Description).startsWith('podlife ingest'),
+  it('the ingest rule matches podlife facts, snapshots and events of the configured clusters → the ingest queue', () => {
+    const queueId = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
+      id.startsWith('PipelineIngestQueue'),
     )!;
     // podlife's own events, and kubernetes-event-exporter's (the documented layout): same
     // clusters, same target.
@@ -63,7 +63,7 @@ describe('the synthesised pipeline', () => {
         EventPattern: { source: [source], 'detail-type': detailTypes, detail: { cluster: ['demo', 'prod'] } },
         Targets: [
           Match.objectLike({
-            Arn: ref(fnId),
+            Arn: ref(queueId),
             DeadLetterConfig: { Arn: Match.anyValue() },
             RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
           }),
@@ -76,7 +76,7 @@ describe('the synthesised pipeline', () => {
     });
   });
 
-  it('the ingest function: arm64, Node.js 24, ESM bundle, reserved concurrency, retries, max age, on-failure queue', () => {
+  it('the ingest function: arm64, Node.js 24, ESM bundle, reserved concurrency; batches from the ingest queue', () => {
     const fns = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Resource][];
     const [fnId, fn] = fns.find(([, r]) => String(r.Properties.Description).startsWith('podlife ingest'))!;
     expect(fn.Properties).toMatchObject({
@@ -100,32 +100,64 @@ describe('the synthesised pipeline', () => {
         'TABLE_NAME',
       ].sort(),
     );
-    const failureQueue = Object.keys(template.findResources('AWS::SQS::Queue')).find((id) =>
-      id.includes('FailureQueue'),
-    )!;
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    // Batched ingest (issue 12): the queue → an event source mapping with a batching window and
+    // partial-batch responses, no more concurrent batches than the reserved concurrency.
+    const queues = template.findResources('AWS::SQS::Queue');
+    const ingestQueue = Object.keys(queues).find((id) => id.startsWith('PipelineIngestQueue'))!;
+    const dlq = Object.keys(queues).find((id) => id.startsWith('PipelineIngestDeadLetterQueue'))!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId },
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 21600,
-      DestinationConfig: { OnFailure: { Destination: ref(failureQueue) } },
+      EventSourceArn: ref(ingestQueue),
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    expect(Object.keys(template.findResources('AWS::Lambda::EventSourceMapping'))).toHaveLength(1);
+    // Redrive after 5 receives; the visibility timeout outlasts 6 runs of the function plus the window.
+    expect((queues[ingestQueue] as Resource).Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 6 * 15 + 10,
+      RedrivePolicy: { deadLetterTargetArn: ref(dlq), maxReceiveCount: 5 },
+    });
+    // Nothing invokes the ingest asynchronously any more: no async retry configuration for it.
+    expect(
+      Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).filter(
+        (c) => JSON.stringify((c as Resource).Properties.FunctionName) === JSON.stringify({ Ref: fnId }),
+      ),
+    ).toEqual([]);
+    // The dead-letter queue alarms on its first message, with its runbook.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'NumberOfMessagesSent',
+      Threshold: 1,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      AlarmDescription: Match.stringLikeRegexp('#ingestdeadletterqueue-new-messages-and-oldest-message$'),
     });
   });
 
-  it('both parking queues are encrypted, TLS-only, and alarmed on their first message', () => {
+  it('every queue is encrypted and TLS-only; the parking queues keep 14 days and alarm on their first message', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    // The failure and invalid-events queues, and (a cluster filter is set) the filtered-clusters record.
-    expect(
-      Object.keys(queues)
-        .map((id) => id.replace(/^Pipeline|[0-9A-F]{8}$/g, ''))
-        .sort(),
-    ).toEqual(['FailureQueue', 'FilteredClustersQueue', 'InvalidEventsQueue']);
-    for (const q of Object.values(queues) as Resource[]) {
-      expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    // The failure and invalid-events queues, the ingest queue and its dead-letter queue, and (a
+    // cluster filter is set) the filtered-clusters record.
+    const names = (id: string) => id.replace(/^Pipeline|[0-9A-F]{8}$/g, '');
+    expect(Object.keys(queues).map(names).sort()).toEqual([
+      'FailureQueue',
+      'FilteredClustersQueue',
+      'IngestDeadLetterQueue',
+      'IngestQueue',
+      'InvalidEventsQueue',
+    ]);
+    for (const [id, q] of Object.entries(queues) as [string, Resource][]) {
+      expect(q.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: names(id) === 'IngestQueue' ? 4 * 86400 : 1209600,
+      });
     }
+    expect(Object.values(template.findResources('AWS::SQS::QueuePolicy'))).toHaveLength(5);
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
     const denies = JSON.stringify(policies.map((p) => p.Properties.PolicyDocument));
     expect(denies).toContain('"aws:SecureTransport":"false"');
-    for (const name of ['FailureQueue', 'InvalidEventsQueue']) {
+    for (const name of ['FailureQueue', 'InvalidEventsQueue', 'IngestDeadLetterQueue']) {
       const id = Object.keys(queues).find((q) => q.startsWith(`Pipeline${name}`))!;
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 1,
@@ -283,7 +315,7 @@ describe('the synthesised pipeline', () => {
     expect(total).toBeLessThanOrEqual(MAX_PROJECTED_ATTRIBUTES);
   });
 
-  it('the ingest role may do only what the handler does: GetItem/PutItem on the table, PutEvents of its reports', () => {
+  it('the ingest role may do only what the handler does: BatchGetItem/GetItem/PutItem on the table, PutEvents of its reports, consume its queue', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')) as [string, Resource][];
     const [roleId, role] = roles.find(([id]) => id.includes('Ingest'))!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -293,14 +325,17 @@ describe('the synthesised pipeline', () => {
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]).sort();
     expect(actions).toEqual(
       [
+        'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
-        'sqs:SendMessage',
+        'sqs:ReceiveMessage',
       ].sort(),
     );
     for (const s of statements) {
