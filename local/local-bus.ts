@@ -1,15 +1,20 @@
 /**
  * Local mode's event bus: the rules of the synthesised stack (local/wiring.json) route events
- * to the same handlers the Lambdas run, with Lambda's asynchronous-invocation behaviour: up to
- * two retries, then the on-failure destination (kept here, and reported). SQS targets (the
- * invalid-events queue) keep what they receive so an operator, or a test, can look.
+ * to the same handlers the Lambdas run. A function target gets Lambda's asynchronous-invocation
+ * behaviour: up to two retries, then the on-failure destination (kept here, and reported). A
+ * queue with an event source mapping (the ingest queue) gets SQS's and the mapping's: batches of
+ * up to `batchSize` messages, a batch leaves when full or when its oldest message has waited
+ * the batching window; the messages a partial-batch response lists (or all, if the handler
+ * throws) come back after the visibility timeout; past maxReceiveCount receives a message moves
+ * to the dead-letter queue (kept, and reported). Other SQS targets (the invalid-events queue)
+ * keep what they receive so an operator, or a test, can look.
  *
  * It also stands in for the EventBridge and SNS clients the handlers hold (`eventBridgeClient`,
  * `snsClient`), so handler code that publishes runs unchanged.
  */
 import { randomUUID } from 'node:crypto';
 import { compilePattern, type Matcher, PatternError } from './event-pattern.ts';
-import { rateMillis, type Wiring, type WiringRule } from './wiring.ts';
+import { type QueueConsumer, rateMillis, type Wiring, type WiringRule } from './wiring.ts';
 
 export interface BusEntry {
   Source?: string;
@@ -43,6 +48,207 @@ export interface LocalBusOptions {
   region?: string;
   busName?: string;
   onFailure?: (f: DeliveryFailure) => void;
+  /**
+   * Real milliseconds per second of the template's batching window and visibility timeout
+   * (default 1000: as deployed; local mode's replay at 60x passes 1000/60; tests pass less).
+   */
+  queueMillisPerSecond?: number;
+  /** A message moved to a dead-letter queue after maxReceiveCount receives. */
+  onDeadLetter?: (d: DeadLetter) => void;
+}
+
+export interface DeadLetter {
+  queue: string;
+  deadLetterQueue: string;
+  messageId: string;
+  receives: number;
+  event: Record<string, unknown>;
+}
+
+/** One SQS message in a local queue. */
+interface QueueMessage {
+  messageId: string;
+  body: string;
+  event: Record<string, unknown>;
+  receives: number;
+  /** When it was sent (opts.now) and first sent (performance.now, for lag in real time). */
+  sentAt: number;
+  sentReal: number;
+  /** Real ms (performance.now) before which it is invisible (in flight or after a failure). */
+  visibleAt: number;
+  inFlight: boolean;
+}
+
+/** What a consumed queue did: messages, batches (invocations), redeliveries, dead letters, lag. */
+export interface QueueStats {
+  sent: number;
+  batches: number;
+  received: number;
+  deleted: number;
+  redelivered: number;
+  deadLettered: number;
+  /** Per deleted message: real ms from send to the end of the batch that deleted it. */
+  lagsMs: number[];
+}
+
+/**
+ * An SQS queue consumed by a function through an event source mapping, in memory. Dispatches go
+ * through the bus's concurrency pump, as Lambda runs batches side by side.
+ */
+export class LocalQueue {
+  readonly messages: QueueMessage[] = [];
+  readonly stats: QueueStats = {
+    sent: 0,
+    batches: 0,
+    received: 0,
+    deleted: 0,
+    redelivered: 0,
+    deadLettered: 0,
+    lagsMs: [],
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  /** Dispatch partial batches without waiting for the window (drain). */
+  flushing = false;
+
+  constructor(
+    readonly path: string,
+    readonly consumer: QueueConsumer,
+    private readonly ms: number,
+    private readonly run: (task: () => Promise<void>) => void,
+    private readonly handler: () => LocalHandler,
+    private readonly deadLetter: (m: QueueMessage) => void,
+    private readonly now: () => number,
+    private readonly onDeleted: (n: number) => void = () => {},
+  ) {}
+
+  send(event: Record<string, unknown>): void {
+    const now = performance.now();
+    this.stats.sent++;
+    this.messages.push({
+      messageId: randomUUID(),
+      body: JSON.stringify(event),
+      event,
+      receives: 0,
+      sentAt: this.now(),
+      sentReal: now,
+      visibleAt: now,
+      inFlight: false,
+    });
+    this.poll();
+  }
+
+  /** Messages not yet deleted (waiting, in flight or invisible after a failure). */
+  get depth(): number {
+    return this.messages.length;
+  }
+
+  /** Sends whatever batches are due now and arms a timer for the next one. */
+  poll(): void {
+    const now = performance.now();
+    const visible = () => this.messages.filter((m) => !m.inFlight && m.visibleAt <= now);
+    const windowMs = this.consumer.maxBatchingWindowSeconds * this.ms;
+    for (let ready = visible(); ready.length > 0; ready = visible()) {
+      const oldest = Math.min(...ready.map((m) => m.visibleAt));
+      const full = ready.length >= this.consumer.batchSize;
+      if (!full && !this.flushing && now - oldest < windowMs) {
+        this.arm(oldest + windowMs);
+        break;
+      }
+      this.dispatch(ready.slice(0, this.consumer.batchSize));
+    }
+    const hidden = this.messages.filter((m) => !m.inFlight && m.visibleAt > now);
+    if (hidden.length) this.arm(Math.min(...hidden.map((m) => m.visibleAt)));
+  }
+
+  private arm(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.poll();
+      },
+      Math.max(0, at - performance.now()),
+    );
+  }
+
+  private dispatch(batch: QueueMessage[]): void {
+    const max = this.consumer.maxReceiveCount;
+    const live: QueueMessage[] = [];
+    for (const m of batch) {
+      // SQS moves a message to the dead-letter queue when a receive would pass maxReceiveCount.
+      if (max !== undefined && m.receives >= max) {
+        this.remove(m);
+        this.stats.deadLettered++;
+        this.deadLetter(m);
+      } else {
+        m.receives++;
+        m.inFlight = true;
+        live.push(m);
+      }
+    }
+    if (!live.length) return;
+    this.stats.batches++;
+    this.stats.received += live.length;
+    this.run(async () => {
+      const event = {
+        Records: live.map((m) => ({
+          messageId: m.messageId,
+          receiptHandle: m.messageId,
+          body: m.body,
+          attributes: {
+            ApproximateReceiveCount: String(m.receives),
+            SentTimestamp: String(Math.floor(m.sentAt)),
+            SenderId: 'local',
+            ApproximateFirstReceiveTimestamp: String(Math.floor(m.sentAt)),
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: `arn:aws:sqs:local:000000000000:${this.path}`,
+          awsRegion: 'local',
+        })),
+      };
+      let failed: Set<string>;
+      try {
+        const res = (await this.handler()(event)) as { batchItemFailures?: { itemIdentifier: string }[] };
+        failed = new Set(
+          this.consumer.reportBatchItemFailures
+            ? (res?.batchItemFailures ?? []).map((f) => f.itemIdentifier)
+            : [],
+        );
+      } catch {
+        failed = new Set(live.map((m) => m.messageId));
+      }
+      const end = performance.now();
+      for (const m of live) {
+        m.inFlight = false;
+        if (failed.has(m.messageId)) {
+          this.stats.redelivered++;
+          m.visibleAt = end + this.consumer.visibilityTimeoutSeconds * this.ms;
+        } else {
+          this.remove(m);
+          this.stats.deleted++;
+          this.stats.lagsMs.push(end - m.sentReal);
+        }
+      }
+      this.onDeleted(live.length - failed.size);
+      this.poll();
+    });
+  }
+
+  private remove(m: QueueMessage): void {
+    const i = this.messages.indexOf(m);
+    if (i >= 0) this.messages.splice(i, 1);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }
 
 /** EventBridge's limit for one entry (the whole entry, as PutEvents counts it). */
@@ -123,6 +329,9 @@ export function validateEntry(e: unknown): { code: string; message: string } | n
 
 export class LocalBus {
   readonly queues = new Map<string, Record<string, unknown>[]>();
+  /** Queues with a consumer (event source mapping), by path. */
+  readonly consumed = new Map<string, LocalQueue>();
+  readonly deadLetters: DeadLetter[] = [];
   readonly failures: DeliveryFailure[] = [];
   readonly stats = { put: 0, rejected: 0, matched: 0, delivered: 0, retried: 0, unmatched: 0 };
   private readonly pending: (() => Promise<void>)[] = [];
@@ -140,6 +349,49 @@ export class LocalBus {
       .filter((r) => r.pattern)
       .map((rule) => ({ rule, matcher: compileRule(rule) }));
     this.scheduled = wiring.rules.filter((r) => r.schedule);
+    for (const r of wiring.rules) {
+      for (const t of r.targets) {
+        if (t.kind !== 'queue' || !t.consumer || this.consumed.has(t.path)) continue;
+        const consumer = t.consumer;
+        const path = t.path;
+        const queue = new LocalQueue(
+          path,
+          consumer,
+          opts.queueMillisPerSecond ?? 1000,
+          (task) => this.enqueue(task),
+          () => this.opts.handlers[consumer.entry] as LocalHandler,
+          (m) => {
+            const dl: DeadLetter = {
+              queue: path,
+              deadLetterQueue: consumer.deadLetterPath ?? '(none)',
+              messageId: m.messageId,
+              receives: m.receives,
+              event: m.event,
+            };
+            if (consumer.deadLetterPath) {
+              const q = this.queues.get(consumer.deadLetterPath) ?? [];
+              q.push(m.event);
+              this.queues.set(consumer.deadLetterPath, q);
+            }
+            this.deadLetters.push(dl);
+            // Counted with the failed deliveries (local mode's summary line), and reported.
+            this.failures.push({
+              rule: r.path,
+              entry: consumer.entry,
+              event: m.event,
+              error: `moved to ${dl.deadLetterQueue} after ${m.receives} receives`,
+              attempts: m.receives,
+            });
+            this.opts.onDeadLetter?.(dl);
+          },
+          opts.now,
+          (n) => {
+            this.stats.delivered += n;
+          },
+        );
+        this.consumed.set(path, queue);
+      }
+    }
   }
 
   /**
@@ -149,8 +401,9 @@ export class LocalBus {
   checkHandlers(): void {
     for (const r of this.wiring.rules) {
       for (const t of r.targets) {
-        if (t.kind === 'function' && !this.opts.handlers[t.entry]) {
-          throw new Error(`local mode has no handler for ${t.entry} (rule ${r.path})`);
+        const entry = t.kind === 'function' ? t.entry : t.consumer?.entry;
+        if (entry && !this.opts.handlers[entry]) {
+          throw new Error(`local mode has no handler for ${entry} (rule ${r.path})`);
         }
       }
     }
@@ -215,7 +468,9 @@ export class LocalBus {
       matched = true;
       this.stats.matched++;
       for (const t of rule.targets) {
-        if (t.kind === 'queue') {
+        const consumed = t.kind === 'queue' ? this.consumed.get(t.path) : undefined;
+        if (consumed) consumed.send(event);
+        else if (t.kind === 'queue') {
           const q = this.queues.get(t.path) ?? [];
           q.push(event);
           this.queues.set(t.path, q);
@@ -271,15 +526,35 @@ export class LocalBus {
     }
   }
 
-  /** Deliveries waiting or running. */
+  /** Deliveries waiting or running, and messages not yet deleted from consumed queues. */
   get backlog(): number {
-    return this.pending.length + this.inFlight;
+    let n = this.pending.length + this.inFlight;
+    for (const q of this.consumed.values()) n += q.depth;
+    return n;
   }
 
-  /** Resolves when every delivery so far has finished. */
-  drain(): Promise<void> {
-    if (this.backlog === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves when every delivery so far has finished and every consumed queue is empty: partial
+   * batches leave at once (as if their window had passed); failed messages still wait out their
+   * visibility timeout, and end in the dead-letter queue if they keep failing.
+   */
+  async drain(): Promise<void> {
+    for (const q of this.consumed.values()) q.flushing = true;
+    try {
+      for (;;) {
+        for (const q of this.consumed.values()) q.poll();
+        if (this.pending.length + this.inFlight > 0) {
+          await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+          continue;
+        }
+        const waiting = [...this.consumed.values()].reduce((n, q) => n + q.depth, 0);
+        if (waiting === 0) return;
+        // Messages invisible after a failure: wait for their timer.
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      for (const q of this.consumed.values()) q.flushing = false;
+    }
   }
 
   /** Runs every scheduled rule once now (a sweep), as EventBridge's scheduler would. */
@@ -310,6 +585,7 @@ export class LocalBus {
 
   stop(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const q of this.consumed.values()) q.stop();
   }
 
   /** An EventBridgeClient stand-in: `send(new PutEventsCommand(...))` puts on this bus. */

@@ -26,7 +26,7 @@ import { EVENT_SOURCE } from '../core/snapshot.ts';
 import { safeText } from '../core/terminal-text.ts';
 import { toMillis } from '../core/time.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
-import { makeIngestHandler } from '../functions/ingest/ingest.ts';
+import { makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
 import { makeQueryHandler } from '../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
@@ -187,6 +187,12 @@ export class LocalMode {
       now,
       busName: LOCAL_BUS,
       onFailure: (f) => this.log(`delivery failed after ${f.attempts} attempts (${f.entry}): ${f.error}`),
+      // The ingest queue's batching window and visibility timeout, 10x shorter than deployed.
+      queueMillisPerSecond: 100,
+      onDeadLetter: (d) =>
+        this.log(
+          `message ${d.messageId} moved to ${d.deadLetterQueue} after ${d.receives} receives (${d.queue})`,
+        ),
     });
     const events = this.bus.eventBridgeClient() as never;
     const alertConfig: AlertConfig = {
@@ -196,7 +202,7 @@ export class LocalMode {
         overrides: this.opts.stuckOverrides ?? {},
       },
     };
-    handlers['functions/ingest/handler.ts'] = makeIngestHandler({
+    handlers['functions/ingest/handler.ts'] = makeBatchIngestHandler({
       store: new PodStore(doc, { tableName: LOCAL_TABLE }),
       invalidEvents: eventBridgeInvalidEventSink(events, LOCAL_BUS),
       logger: logger('podlife-ingest'),

@@ -8,9 +8,26 @@
  */
 import type { EventPattern } from './event-pattern.ts';
 
+/**
+ * A queue's consumer: the function an event source mapping feeds from it, with the mapping's
+ * batching and the queue's redrive, as the template sets them.
+ */
+export interface QueueConsumer {
+  logicalId: string;
+  entry: string;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue (absent: no redrive). */
+  maxReceiveCount?: number;
+  /** The dead-letter queue's path. */
+  deadLetterPath?: string;
+}
+
 export type WiringTarget =
   | { kind: 'function'; logicalId: string; entry: string }
-  | { kind: 'queue'; logicalId: string; path: string };
+  | { kind: 'queue'; logicalId: string; path: string; consumer?: QueueConsumer };
 
 export interface WiringRule {
   logicalId: string;
@@ -43,6 +60,35 @@ function refId(x: unknown): string | undefined {
 export function wiringOfTemplate(template: { Resources: Record<string, Resource> }): Wiring {
   const res = template.Resources;
   const path = (id: string) => String(res[id]?.Metadata?.['aws:cdk:path'] ?? id);
+  // Event source mappings from SQS queues to functions: the queue's consumer.
+  const consumers = new Map<string, QueueConsumer>();
+  for (const r of Object.values(res)) {
+    if (r.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+    const p = r.Properties ?? {};
+    const queueId = refId(p.EventSourceArn);
+    const fnId = refId(p.FunctionName);
+    const queue = queueId ? res[queueId] : undefined;
+    const entry = fnId ? res[fnId]?.Metadata?.[ENTRY_KEY] : undefined;
+    if (!queueId || queue?.Type !== 'AWS::SQS::Queue' || !fnId || typeof entry !== 'string') continue;
+    if (p.Enabled === false) continue;
+    const q = queue.Properties ?? {};
+    const redrive = q.RedrivePolicy as
+      | { deadLetterTargetArn?: unknown; maxReceiveCount?: number }
+      | undefined;
+    const dlq = refId(redrive?.deadLetterTargetArn);
+    consumers.set(queueId, {
+      logicalId: fnId,
+      entry,
+      batchSize: Number(p.BatchSize ?? 10),
+      maxBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+      reportBatchItemFailures: ((p.FunctionResponseTypes ?? []) as string[]).includes(
+        'ReportBatchItemFailures',
+      ),
+      visibilityTimeoutSeconds: Number(q.VisibilityTimeout ?? 30),
+      ...(redrive?.maxReceiveCount !== undefined ? { maxReceiveCount: Number(redrive.maxReceiveCount) } : {}),
+      ...(dlq ? { deadLetterPath: path(dlq) } : {}),
+    });
+  }
   const rules: WiringRule[] = [];
   for (const [logicalId, r] of Object.entries(res)) {
     if (r.Type !== 'AWS::Events::Rule') continue;
@@ -56,7 +102,8 @@ export function wiringOfTemplate(template: { Resources: Record<string, Resource>
         const entry = res[id].Metadata?.[ENTRY_KEY];
         if (typeof entry === 'string') targets.push({ kind: 'function', logicalId: id, entry });
       } else if (res[id].Type === 'AWS::SQS::Queue') {
-        targets.push({ kind: 'queue', logicalId: id, path: path(id) });
+        const consumer = consumers.get(id);
+        targets.push({ kind: 'queue', logicalId: id, path: path(id), ...(consumer ? { consumer } : {}) });
       }
     }
     rules.push({
