@@ -55,6 +55,24 @@ export interface LocalBusOptions {
   queueMillisPerSecond?: number;
   /** A message moved to a dead-letter queue after maxReceiveCount receives. */
   onDeadLetter?: (d: DeadLetter) => void;
+  /**
+   * The consumed queues' clock (ms; default performance.now). A benchmark on a virtual clock
+   * passes it with `queueTimers: false` and calls `pollQueues()` as its time advances.
+   */
+  queueClock?: () => number;
+  queueTimers?: boolean;
+  /** A message deleted after a successful batch (for lag figures). */
+  onQueueDelete?: (d: QueueDelete) => void;
+}
+
+export interface QueueDelete {
+  event: Record<string, unknown>;
+  /** Queue clock: when it was sent, when the batch that deleted it left the queue. */
+  sentAt: number;
+  dispatchedAt: number;
+  /** Real ms the batch's handler took. */
+  processingMs: number;
+  receives: number;
 }
 
 export interface DeadLetter {
@@ -71,10 +89,9 @@ interface QueueMessage {
   body: string;
   event: Record<string, unknown>;
   receives: number;
-  /** When it was sent (opts.now) and first sent (performance.now, for lag in real time). */
+  /** When it was sent (the queue's clock). */
   sentAt: number;
-  sentReal: number;
-  /** Real ms (performance.now) before which it is invisible (in flight or after a failure). */
+  /** Queue-clock ms before which it is invisible (in flight or after a failure). */
   visibleAt: number;
   inFlight: boolean;
 }
@@ -87,7 +104,7 @@ export interface QueueStats {
   deleted: number;
   redelivered: number;
   deadLettered: number;
-  /** Per deleted message: real ms from send to the end of the batch that deleted it. */
+  /** Per deleted message: ms from send to the end of the batch that deleted it. */
   lagsMs: number[];
 }
 
@@ -118,20 +135,21 @@ export class LocalQueue {
     private readonly run: (task: () => Promise<void>) => void,
     private readonly handler: () => LocalHandler,
     private readonly deadLetter: (m: QueueMessage) => void,
-    private readonly now: () => number,
+    private readonly clock: () => number,
     private readonly onDeleted: (n: number) => void = () => {},
+    private readonly timers = true,
+    private readonly onDelete?: (d: QueueDelete) => void,
   ) {}
 
   send(event: Record<string, unknown>): void {
-    const now = performance.now();
+    const now = this.clock();
     this.stats.sent++;
     this.messages.push({
       messageId: randomUUID(),
       body: JSON.stringify(event),
       event,
       receives: 0,
-      sentAt: this.now(),
-      sentReal: now,
+      sentAt: now,
       visibleAt: now,
       inFlight: false,
     });
@@ -145,7 +163,7 @@ export class LocalQueue {
 
   /** Sends whatever batches are due now and arms a timer for the next one. */
   poll(): void {
-    const now = performance.now();
+    const now = this.clock();
     const visible = () => this.messages.filter((m) => !m.inFlight && m.visibleAt <= now);
     const windowMs = this.consumer.maxBatchingWindowSeconds * this.ms;
     for (let ready = visible(); ready.length > 0; ready = visible()) {
@@ -162,6 +180,7 @@ export class LocalQueue {
   }
 
   private arm(at: number): void {
+    if (!this.timers) return;
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -171,7 +190,7 @@ export class LocalQueue {
         this.timerAt = Number.POSITIVE_INFINITY;
         this.poll();
       },
-      Math.max(0, at - performance.now()),
+      Math.max(0, at - this.clock()),
     );
   }
 
@@ -193,7 +212,9 @@ export class LocalQueue {
     if (!live.length) return;
     this.stats.batches++;
     this.stats.received += live.length;
+    const dispatchedAt = this.clock();
     this.run(async () => {
+      const t0 = performance.now();
       const event = {
         Records: live.map((m) => ({
           messageId: m.messageId,
@@ -201,9 +222,9 @@ export class LocalQueue {
           body: m.body,
           attributes: {
             ApproximateReceiveCount: String(m.receives),
-            SentTimestamp: String(Math.floor(m.sentAt)),
+            SentTimestamp: String(Date.now()),
             SenderId: 'local',
-            ApproximateFirstReceiveTimestamp: String(Math.floor(m.sentAt)),
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
           },
           messageAttributes: {},
           md5OfBody: '',
@@ -223,7 +244,8 @@ export class LocalQueue {
       } catch {
         failed = new Set(live.map((m) => m.messageId));
       }
-      const end = performance.now();
+      const processingMs = performance.now() - t0;
+      const end = Math.max(this.clock(), dispatchedAt + processingMs);
       for (const m of live) {
         m.inFlight = false;
         if (failed.has(m.messageId)) {
@@ -232,7 +254,14 @@ export class LocalQueue {
         } else {
           this.remove(m);
           this.stats.deleted++;
-          this.stats.lagsMs.push(end - m.sentReal);
+          this.stats.lagsMs.push(end - m.sentAt);
+          this.onDelete?.({
+            event: m.event,
+            sentAt: m.sentAt,
+            dispatchedAt,
+            processingMs,
+            receives: m.receives,
+          });
         }
       }
       this.onDeleted(live.length - failed.size);
@@ -384,10 +413,12 @@ export class LocalBus {
             });
             this.opts.onDeadLetter?.(dl);
           },
-          opts.now,
+          opts.queueClock ?? (() => performance.now()),
           (n) => {
             this.stats.delivered += n;
           },
+          opts.queueTimers ?? true,
+          opts.onQueueDelete,
         );
         this.consumed.set(path, queue);
       }
@@ -524,6 +555,11 @@ export class LocalBus {
         }
       });
     }
+  }
+
+  /** Sends the batches of consumed queues that are due by their clock (see `queueTimers`). */
+  pollQueues(): void {
+    for (const q of this.consumed.values()) q.poll();
   }
 
   /** Deliveries waiting or running, and messages not yet deleted from consumed queues. */
