@@ -9,16 +9,23 @@
  *   node --import tsx bench/ingest.ts [--pods N] [--concurrency N] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readFileSync as readText, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { KubeConfig } from '@kubernetes/client-node';
 import { build } from 'esbuild';
 import { decodeObject } from '../core/decode.ts';
+import { DEFAULT_LINGER_MS, Forwarder } from '../forwarder/forwarder.ts';
+import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
+import { slimPod, trimEvent, trimPod } from '../forwarder/watcher.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
+import { LocalBus } from '../local/local-bus.ts';
+import type { Wiring } from '../local/wiring.ts';
 import type { StoreStats } from '../store/pod-store.ts';
-import { BENCH_RECEIVED_AT, churnStream } from '../testkit/churn.ts';
+import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import {
+  batchHarness,
   busEventOf,
   factsEventsOf,
   harness,
@@ -26,6 +33,12 @@ import {
   type LocalTable,
   startLocalTable,
 } from '../testkit/ingest-harness.ts';
+import {
+  costPerMillionLifecycles,
+  modeledInvocationMs,
+  type PerLifecycle,
+  SQS_MESSAGES_PER_REQUEST,
+} from './cost.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -52,14 +65,11 @@ async function runAll<T>(inputs: Iterable<T>, concurrency: number, fn: (i: T) =>
 }
 
 function diff(a: StoreStats, b: StoreStats) {
-  const requests =
-    b.requests.GetItem +
-    b.requests.PutItem +
-    b.requests.Query -
-    (a.requests.GetItem + a.requests.PutItem + a.requests.Query);
+  const reads = (s: StoreStats) => s.requests.GetItem + s.requests.Query + s.requests.BatchGetItem;
+  const requests = reads(b) + b.requests.PutItem - (reads(a) + a.requests.PutItem);
   return {
     requests,
-    reads: b.requests.GetItem + b.requests.Query - a.requests.GetItem - a.requests.Query,
+    reads: reads(b) - reads(a),
     writes: b.requests.PutItem - a.requests.PutItem,
     rcu: b.rcu - a.rcu,
     wcu: b.wcu - a.wcu,
@@ -131,7 +141,7 @@ async function deliverTrace(
 }
 
 /** DynamoDB Local's bare PutItem rate at the same concurrency: the floor for events/s. */
-async function barePutRate(t: LocalTable, count: number, concurrency: number): Promise<number> {
+export async function barePutRate(t: LocalTable, count: number, concurrency: number): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -191,6 +201,252 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
   };
 }
 
+const INGEST_ENTRY = 'functions/ingest/handler.ts';
+/** The ingest function's memory (infra/podlife-function.ts default): GB-seconds per second. */
+const INGEST_GB = 0.25;
+const EVENTBRIDGE_CHUNK = 64 * 1024;
+
+/** A bus entry the real forwarder sent, at its (virtual) time, and when its oldest news was observed. */
+interface SentEntry {
+  entry: Entry;
+  sentAt: number;
+  observedAt: number;
+}
+
+/**
+ * The churn trace through the real forwarder (its default linger, the send loop on a virtual
+ * clock at the trace's own times): every bus entry it sends, with when it was sent and when the
+ * oldest watch line it carries was observed.
+ */
+async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; lifecycles: number }> {
+  let t = Date.parse('2026-11-01T08:00:00Z');
+  const observed = new Map<string, number>();
+  const sent: SentEntry[] = [];
+  const sink: Sink = {
+    name: 'bench',
+    async put(entries: Entry[]): Promise<SinkResult> {
+      for (const entry of entries) {
+        const uid = (JSON.parse(entry.Detail) as { uid?: string }).uid ?? '';
+        sent.push({ entry, sentAt: t, observedAt: observed.get(uid) ?? t });
+        observed.delete(uid);
+      }
+      return { failed: [] };
+    },
+  };
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'bench' }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  const fwd = new Forwarder(
+    { cluster: 'churn-batched', bus: 'podlife', payload: 'facts', lingerMs: DEFAULT_LINGER_MS },
+    {
+      kubeConfig,
+      sink,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+      random: prng(7),
+      sender: { maxBufferEntries: 200_000, maxBufferBytes: 256 * 1024 * 1024 },
+    },
+  );
+  const uids = new Set<string>();
+  for (const [at, line] of churnTimed({ pods, seed: 42 })) {
+    for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {
+      if (w > 0) t += w;
+      else await fwd.sender.sendOnce();
+    }
+    t = Math.max(t, at);
+    const obj = JSON.parse(JSON.stringify(line.object)) as Record<string, unknown>;
+    if (obj.kind === 'Event') {
+      fwd.onEvent(line.type === 'ADDED' ? 'add' : 'update', trimEvent(obj));
+    } else {
+      const uid = (obj.metadata as { uid: string }).uid;
+      uids.add(uid);
+      if (!observed.has(uid)) observed.set(uid, t);
+      const trimmed = trimPod(obj);
+      fwd.onPod(line.type, trimmed);
+      if (line.type !== 'DELETED') slimPod(trimmed);
+    }
+    while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
+  }
+  for (let w = fwd.sender.nextSendIn(); w !== undefined; w = fwd.sender.nextSendIn()) {
+    if (w > 0) t += w;
+    else await fwd.sender.sendOnce();
+  }
+  return { sent, lifecycles: uids.size };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number) : 0;
+};
+
+/**
+ * The forwarder's entries → the local bus (the template's rules and ingest queue: batch size,
+ * batching window, on the entries' own virtual times) → the batched ingest handler → DynamoDB
+ * Local. Counts per pod lifecycle, the cost, lag and events/s; then the same entries through the
+ * one-event handler (one invocation per entry, as before) for the before/after.
+ */
+export async function batchedChurn(
+  t: LocalTable,
+  pods: number,
+  concurrency: number,
+  log: (l: string) => void,
+): Promise<Record<string, number>> {
+  const { sent, lifecycles } = await forwarderEntries(pods);
+  log(`batched: ${sent.length} forwarder entries for ${lifecycles} pods`);
+  const wiring = JSON.parse(readText(`${ROOT}local/wiring.json`, 'utf8')) as Wiring;
+  let now = sent[0]?.sentAt ?? 0;
+  const h = batchHarness(t.doc, t.tableName);
+  const invocationMs: number[] = [];
+  const batchSizes: number[] = [];
+  const observedAt = new Map<string, number>();
+  const lags: number[] = [];
+  const sendLags: number[] = [];
+  const bus = new LocalBus(wiring, {
+    handlers: {
+      [INGEST_ENTRY]: async (event) => {
+        const t0 = performance.now();
+        const res = await h.handler(event as never);
+        invocationMs.push(performance.now() - t0);
+        batchSizes.push((event as { Records: unknown[] }).Records.length);
+        return res;
+      },
+      'functions/sweep/handler.ts': async () => {},
+    },
+    now: () => now,
+    concurrency: 10, // the ingest's reserved concurrency (= the mapping's maximum concurrency)
+    queueClock: () => now,
+    queueTimers: false,
+    onQueueDelete: (d) => {
+      const obs = observedAt.get(d.event.id as string) ?? d.sentAt;
+      lags.push(d.dispatchedAt - obs + d.processingMs);
+      sendLags.push(d.dispatchedAt - d.sentAt + d.processingMs);
+    },
+  });
+  const before = snap(h.store.stats);
+  const t0 = performance.now();
+  for (const s of sent) {
+    now = Math.max(now, s.sentAt);
+    bus.pollQueues();
+    const { eventIds } = bus.putEvents([s.entry]);
+    if (eventIds[0]) observedAt.set(eventIds[0], s.observedAt);
+    // The trace's time stands still while a batch runs: on AWS a batch (tens of ms) ends long
+    // before the next window closes at this rate, so batches of the same pods never overlap.
+    while (bus.running > 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  // The end of the trace: time passes (batching windows close) until the queue is empty.
+  while (bus.backlog > 0) {
+    now += 1000;
+    bus.pollQueues();
+    await new Promise((r) => setTimeout(r, bus.running > 0 ? 5 : 0));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const d = diff(before, h.store.stats);
+  const q = [...bus.consumed.values()][0];
+  if (!q) throw new Error('the wiring has no consumed ingest queue');
+  const entries = sent.length;
+  const busEvents = sent.reduce(
+    (n, s) => n + Math.ceil(Buffer.byteLength(JSON.stringify(s.entry)) / EVENTBRIDGE_CHUNK),
+    0,
+  );
+  const receives = batchSizes.reduce((n, b) => n + Math.ceil(b / SQS_MESSAGES_PER_REQUEST), 0);
+  const sqsRequests = q.stats.sent + receives + receives; // send, receive, delete (batch of ≤ 10)
+  // Billed duration: DynamoDB Local on a shared machine is no measure of DynamoDB's latency, so
+  // the dollars use a model (bench/cost.ts: overhead + sequential round trips); measured beside it.
+  const gbSeconds = (q.stats.batches * modeledInvocationMs(3) * INGEST_GB) / 1000;
+  const per: PerLifecycle = {
+    busEvents: busEvents / lifecycles,
+    sqsRequests: sqsRequests / lifecycles,
+    lambdaInvocations: q.stats.batches / lifecycles,
+    lambdaGbSeconds: gbSeconds / lifecycles,
+    wru: d.wcu / lifecycles,
+    rru: d.rcu / lifecycles,
+  };
+  const cost = costPerMillionLifecycles(per);
+  const out: Record<string, number> = {
+    'batched.lifecycles': lifecycles,
+    'batched.entries': entries,
+    'batched.entriesPerLifecycle': entries / lifecycles,
+    'batched.invocations': q.stats.batches,
+    'batched.invocationsPerEntry': q.stats.batches / entries,
+    'batched.invocationsPerLifecycle': per.lambdaInvocations,
+    'batched.meanBatchSize': entries / Math.max(1, q.stats.batches),
+    'batched.sqsRequestsPerLifecycle': per.sqsRequests,
+    'batched.readRequestsPerLifecycle': d.reads / lifecycles,
+    'batched.writeRequestsPerLifecycle': d.writes / lifecycles,
+    'batched.rruPerLifecycle': per.rru,
+    'batched.wruPerLifecycle': per.wru,
+    'batched.wcuPerWrite': d.wcu / Math.max(1, d.writes),
+    'batched.conflicts': d.conflicts,
+    'batched.redelivered': q.stats.redelivered,
+    'batched.lambdaMsPerInvocationOnDynamoDbLocal':
+      invocationMs.reduce((a, b) => a + b, 0) / Math.max(1, invocationMs.length),
+    'batched.lagP50Seconds': percentile(lags, 50) / 1000,
+    // From observation: the oldest line of the pod not yet sent (a no-op line that sends nothing
+    // keeps it open until the pod's next entry, so the tail overstates); from PutEvents: exact.
+    'batched.lagP99Seconds': percentile(lags, 99) / 1000,
+    'batched.lagFromSendP50Seconds': percentile(sendLags, 50) / 1000,
+    'batched.lagFromSendP99Seconds': percentile(sendLags, 99) / 1000,
+    'batched.eventsPerSecond': entries / seconds,
+    ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [`batched.usdPerMillionLifecycles.${k}`, v])),
+  };
+  bus.stop();
+
+  // Before: the same entries, one Lambda invocation each (EventBridge → Lambda, no queue).
+  log(`before: the same ${entries} entries, one invocation each, ${concurrency} in flight`);
+  const one = harness(t.doc, t.tableName);
+  // Under another cluster name: the same pods, absent from the table as they were for the batched run.
+  const events = sent.map((s, i) => ({
+    version: '0',
+    id: `one-${i}`,
+    source: s.entry.Source,
+    account: '123456789012',
+    time: '2030-01-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    'detail-type': s.entry.DetailType,
+    detail: { ...JSON.parse(s.entry.Detail), cluster: 'churn-before' },
+  }));
+  const b0 = snap(one.store.stats);
+  const ms: number[] = [];
+  const t1 = performance.now();
+  await runAll(events, concurrency, async (e) => {
+    const s0 = performance.now();
+    await one.handler(e);
+    ms.push(performance.now() - s0);
+  });
+  const oneSeconds = (performance.now() - t1) / 1000;
+  const od = diff(b0, one.store.stats);
+  const beforePer: PerLifecycle = {
+    busEvents: busEvents / lifecycles,
+    sqsRequests: 0,
+    lambdaInvocations: entries / lifecycles,
+    lambdaGbSeconds: (entries * modeledInvocationMs(2) * INGEST_GB) / 1000 / lifecycles,
+    wru: od.wcu / lifecycles,
+    rru: od.rcu / lifecycles,
+  };
+  const beforeCost = costPerMillionLifecycles(beforePer);
+  Object.assign(out, {
+    'before.invocationsPerLifecycle': beforePer.lambdaInvocations,
+    'before.readRequestsPerLifecycle': od.reads / lifecycles,
+    'before.writeRequestsPerLifecycle': od.writes / lifecycles,
+    'before.rruPerLifecycle': beforePer.rru,
+    'before.wruPerLifecycle': beforePer.wru,
+    'before.wcuPerWrite': od.wcu / Math.max(1, od.writes),
+    'before.eventsPerSecond': entries / oneSeconds,
+    'before.lambdaMsPerInvocationOnDynamoDbLocal': ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length),
+    ...Object.fromEntries(
+      Object.entries(beforeCost).map(([k, v]) => [`before.usdPerMillionLifecycles.${k}`, v]),
+    ),
+  });
+  return out;
+}
+
 /** An input as the first release's forwarder sent it (a whole snapshot, or the Event). */
 const snapshotEvent = (input: Input) => busEventOf(input);
 
@@ -227,9 +483,13 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
     const facts = factsEventsOf(decodeLines(churnStream({ pods, seed: 42 }), 'churn-facts'));
     log(`churn trace as Pod Facts: ${facts.length} events, ${concurrency} in flight`);
     Object.assign(out, await deliverTrace(t, 'churnFacts', facts, concurrency, churn.length));
+    log('batched ingest: forwarder → local bus with the ingest queue → batched handler');
+    Object.assign(out, await batchedChurn(t, pods, concurrency, log));
     log('bare PutItem floor');
     out['floor.barePutItemsPerSecond'] = await barePutRate(t, 20_000, concurrency);
     out['churn.ratioToBarePutItem'] = out['churn.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
+    out['batched.ratioToBarePutItem'] = out['batched.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
+    out['before.ratioToBarePutItem'] = out['before.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
   } finally {
     await t.stop();
   }

@@ -557,6 +557,11 @@ export class LocalBus {
     }
   }
 
+  /** Deliveries (invocations) waiting or running, queues aside. */
+  get running(): number {
+    return this.pending.length + this.inFlight;
+  }
+
   /** Sends the batches of consumed queues that are due by their clock (see `queueTimers`). */
   pollQueues(): void {
     for (const q of this.consumed.values()) q.poll();
