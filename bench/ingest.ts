@@ -196,8 +196,8 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
   return {
     'lambda.bundleBytes': bytes,
     'lambda.bundleGzipBytes': gz,
-    'lambda.coldInitMs': times[2],
-    'lambda.coldInitSdkOnlyMs': sdkTimes[2],
+    'lambda.coldInitMs': times[2] ?? Number.NaN,
+    'lambda.coldInitSdkOnlyMs': sdkTimes[2] ?? Number.NaN,
   };
 }
 
@@ -486,10 +486,10 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
     log('batched ingest: forwarder → local bus with the ingest queue → batched handler');
     Object.assign(out, await batchedChurn(t, pods, concurrency, log));
     log('bare PutItem floor');
-    out['floor.barePutItemsPerSecond'] = await barePutRate(t, 20_000, concurrency);
-    out['churn.ratioToBarePutItem'] = out['churn.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
-    out['batched.ratioToBarePutItem'] = out['batched.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
-    out['before.ratioToBarePutItem'] = out['before.eventsPerSecond'] / out['floor.barePutItemsPerSecond'];
+    const floor = await barePutRate(t, 20_000, concurrency);
+    out['floor.barePutItemsPerSecond'] = floor;
+    for (const k of ['churn', 'batched', 'before'])
+      out[`${k}.ratioToBarePutItem`] = (out[`${k}.eventsPerSecond`] ?? Number.NaN) / floor;
   } finally {
     await t.stop();
   }
@@ -507,10 +507,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i >= 0 ? Number(process.argv[i + 1]) : undefined;
   };
   const json = process.argv.includes('--json');
+  const pods = arg('--pods');
+  const concurrency = arg('--concurrency');
   const result = await runIngestBench({
-    pods: arg('--pods'),
-    concurrency: arg('--concurrency'),
-    log: json ? undefined : (l) => console.error(l),
+    ...(pods !== undefined ? { pods } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(json ? {} : { log: (l: string) => console.error(l) }),
   });
   if (json) console.log(JSON.stringify(result, null, 2));
   else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(42)} ${format(v)}`);

@@ -519,6 +519,7 @@ export class LocalBus {
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) this.stats.retried++;
       try {
+        if (!handler) throw new Error(`local mode has no handler for ${entry}`);
         await handler(event);
         this.stats.delivered++;
         return;
@@ -641,7 +642,8 @@ export class LocalBus {
 export function localSnsClient(onPublish: (m: { subject?: string; message: string }) => void) {
   return {
     send: async (cmd: { input: { Subject?: string; Message?: string } }) => {
-      onPublish({ subject: cmd.input.Subject, message: cmd.input.Message ?? '' });
+      const subject = cmd.input.Subject;
+      onPublish({ ...(subject !== undefined ? { subject } : {}), message: cmd.input.Message ?? '' });
       return { MessageId: randomUUID() };
     },
   };

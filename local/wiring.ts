@@ -121,7 +121,9 @@ export function wiringOfTemplate(template: { Resources: Record<string, Resource>
 /** Milliseconds between runs of a `rate(...)` schedule. */
 export function rateMillis(schedule: string): number {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-  if (!m) throw new Error(`local mode supports rate(...) schedules only, not ${schedule}`);
-  const unit = m[2].startsWith('minute') ? 60_000 : m[2].startsWith('hour') ? 3_600_000 : 86_400_000;
-  return Number(m[1]) * unit;
+  const [, count, unitName] = m ?? [];
+  if (count === undefined || unitName === undefined)
+    throw new Error(`local mode supports rate(...) schedules only, not ${schedule}`);
+  const unit = unitName.startsWith('minute') ? 60_000 : unitName.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(count) * unit;
 }
