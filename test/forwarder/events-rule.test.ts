@@ -10,8 +10,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { Forwarder } from '../../forwarder/forwarder.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import type { Entry, Sink } from '../../forwarder/sinks.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
 import { compilePattern } from '../../local/event-pattern.ts';
 import { fixtureObjects } from '../../testkit/fixtures.ts';
 

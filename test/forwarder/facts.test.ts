@@ -11,7 +11,7 @@ import { LifecycleEngine } from '../../core/engine.ts';
 import { factsOfDetail } from '../../core/pod-facts.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import {
   fixtureObjects,

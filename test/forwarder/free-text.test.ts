@@ -14,8 +14,8 @@ import { PodFactsDetail, wireFactsOf } from '../../core/pod-facts.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Payload } from '../../forwarder/forwarder.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
+import { trimEvent, trimPod } from '../../forwarder/pipeline/trim.ts';
 import { EventBridgeSink } from '../../forwarder/sinks.ts';
-import { trimEvent, trimPod } from '../../forwarder/watcher.ts';
 import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import { fixtureObjects, forwarderOn, waitFor } from './helpers.ts';
 

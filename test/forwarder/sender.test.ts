@@ -15,16 +15,15 @@ import { factsOfSnapshot } from '../../core/facts.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import { snapshotOf } from '../../core/snapshot.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
+import type { EntryMeta, Outgoing } from '../../forwarder/pipeline/buffer.ts';
 import {
   buildEntry,
   cutMessages,
-  type EntryMeta,
   entrySize,
   MAX_ENTRY_BYTES,
-  type Outgoing,
-  Sender,
   TARGET_ENTRY_BYTES,
-} from '../../forwarder/sender.ts';
+} from '../../forwarder/pipeline/encode.ts';
+import { Sender } from '../../forwarder/pipeline/send.ts';
 import {
   type Entry,
   EventBridgeSink,
