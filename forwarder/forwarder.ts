@@ -24,6 +24,7 @@ import {
   PodSnapshot,
   SCHEMA_VERSION,
 } from '../core/snapshot.ts';
+import { DEFAULT_LINGER_MS, MAX_LINGER_MS, type Payload } from './flags.ts';
 import { ForwarderMetrics } from './metrics.ts';
 import { PayloadEncoder } from './payload.ts';
 import type { EntryMeta } from './pipeline/buffer.ts';
@@ -79,12 +80,7 @@ export interface ForwarderConfig {
   lingerMs?: number;
 }
 
-export const DEFAULT_LINGER_MS = 1500;
-export const MAX_LINGER_MS = 10_000;
 export const DEFAULT_BATCH_LINGER_MS = 500;
-
-export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
-export type Payload = (typeof PAYLOADS)[number];
 
 export interface ForwarderDeps {
   kubeConfig: KubeConfig;

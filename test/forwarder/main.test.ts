@@ -6,14 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type CliConfig,
-  ConfigError,
-  DEFAULT_LOCAL_URL,
-  loadKubeConfig,
-  makeSink,
-  parseConfig,
-} from '../../forwarder/main.ts';
+import { type CliConfig, ConfigError, DEFAULT_LOCAL_URL, parseConfig } from '../../forwarder/flags.ts';
+import { loadKubeConfig, makeSink } from '../../forwarder/main.ts';
 import { Counter, ForwarderMetrics, Gauge } from '../../forwarder/metrics.ts';
 import { createProbeServer, listen } from '../../forwarder/server.ts';
 

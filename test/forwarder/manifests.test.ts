@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { FLAG_ENV, parseConfig } from '../../forwarder/main.ts';
+import { FLAG_ENV, parseConfig } from '../../forwarder/flags.ts';
 
 const DEPLOY = join(import.meta.dirname, '..', '..', 'deploy');
 const KUSTOMIZE = join(DEPLOY, 'kustomize');
