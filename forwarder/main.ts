@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type CliConfig, ConfigError, helpText, parseConfig } from './flags.ts';
 import { Forwarder } from './forwarder.ts';
+import { ForwarderMetrics } from './metrics.ts';
 import { createProbeServer, listen } from './server.ts';
 import { EventBridgeSink, LocalSink, type Sink, StdoutSink } from './sinks.ts';
 
@@ -77,7 +78,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       flushDeadlineMs: cfg.flushSeconds * 1000,
       lingerMs: Math.round(cfg.lingerSeconds * 1000),
     },
-    { kubeConfig: kc, sink: makeSink(cfg), logger, sender: { maxBufferEntries: cfg.bufferEntries } },
+    {
+      kubeConfig: kc,
+      sink: makeSink(cfg),
+      logger,
+      // The process's own metrics (CPU, memory, GC, event-loop lag) beside the forwarder's.
+      metrics: new ForwarderMetrics({ processMetrics: true }),
+      sender: { maxBufferEntries: cfg.bufferEntries },
+    },
   );
   const server = createProbeServer({ metrics: forwarder.metrics, isReady: () => forwarder.ready });
   const port = await listen(server, cfg.port, cfg.host);
