@@ -46,17 +46,17 @@ export interface ForwarderConfig {
   /** Cluster name carried by every snapshot (1..63 characters). */
   cluster: string;
   /** EventBridge bus name or ARN (EventBridge sink only; omitted for the others). */
-  bus?: string;
+  bus?: string | undefined;
   /** Watch only these namespaces (default: all). */
-  namespaces?: string[];
+  namespaces?: string[] | undefined;
   /** Label selector for pods (e.g. `app=web,tier!=batch`). */
-  selector?: string;
+  selector?: string | undefined;
   /** Also forward core/v1 Events about pods (FailedScheduling, BackOff, Unhealthy...). */
-  events?: boolean;
+  events?: boolean | undefined;
   /** How long a graceful shutdown may spend flushing the buffer. */
-  flushDeadlineMs?: number;
+  flushDeadlineMs?: number | undefined;
   /** Pods whose latest state may wait for a re-send after a buffer overflow. */
-  maxDeferred?: number;
+  maxDeferred?: number | undefined;
   /**
    * What goes on the bus: `facts` (default) the facts new since the pod's last event, as
    * readable JSON (`facts`: rules can match on them), compressed (`factsDeflate`) only when the
@@ -64,20 +64,20 @@ export interface ForwarderConfig {
    * compressed; `snapshot` the whole compact snapshot on every change (larger; the contract of
    * the first release).
    */
-  payload?: Payload;
+  payload?: Payload | undefined;
   /**
    * Forward application-written text as it is: termination messages, probe output and hook
    * output in Event messages (core/free-text.ts). Off by default: each is replaced by
    * a marker, and only the system's messages (scheduler, kubelet, runtime) are sent.
    */
-  forwardMessages?: boolean;
+  forwardMessages?: boolean | undefined;
   /**
    * How long a pod's new facts wait before they are sent (default 1500 ms, at most
    * MAX_LINGER_MS): the pod's next deltas within that time join the same entry, so a startup
    * burst (created, scheduled, initialized, started, ready) leaves as one or two entries. An
    * entry never waits more than 4 x this since its first delta. 0 sends as soon as a batch goes.
    */
-  lingerMs?: number;
+  lingerMs?: number | undefined;
 }
 
 export const DEFAULT_BATCH_LINGER_MS = 500;

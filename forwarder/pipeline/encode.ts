@@ -27,9 +27,9 @@ export const TARGET_ENTRY_BYTES = 64 * 1024;
 export function entrySize(e: {
   Source: string;
   DetailType: string;
-  Detail?: string;
-  Time?: Date | string;
-  Resources?: string[];
+  Detail?: string | undefined;
+  Time?: Date | string | undefined;
+  Resources?: string[] | undefined;
 }): number {
   let size = e.Time !== undefined ? 14 : 0;
   size += Buffer.byteLength(e.Source, 'utf8');

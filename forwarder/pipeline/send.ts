@@ -15,7 +15,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ForwarderMetrics } from '../metrics.ts';
-import type { Sink } from '../sinks.ts';
+import type { Sink, SinkResult } from '../sinks.ts';
 import { type Backoff, backoffDelayMs, realSleep, type Sleep } from '../timing.ts';
 import { EntryBuffer, type EntryMeta, type Item, type Outgoing } from './buffer.ts';
 
@@ -187,7 +187,7 @@ export class Sender {
       if (it.attempts > 0) this.m.retried.inc();
     }
     this.inflight++;
-    let failed: { index: number; code?: string; message?: string }[];
+    let failed: SinkResult['failed'];
     let outcome: SendOutcome;
     try {
       failed = (await this.sink.put(batch.map((b) => b.entry))).failed;

@@ -112,7 +112,12 @@ const slimmed = new WeakSet<object>();
  */
 export function slimPod(o: KubernetesObject): KubernetesObject {
   const md = o.metadata ?? {};
-  const x = o as KubernetesObject & { spec?: unknown; status?: unknown };
+  // Absent fields stay as `undefined` properties: the same shape (hidden class) for every pod.
+  const x = o as {
+    metadata?: Record<'name' | 'namespace' | 'uid' | 'resourceVersion', string | undefined>;
+    spec?: unknown;
+    status?: unknown;
+  };
   x.metadata = { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion };
   x.spec = undefined;
   x.status = undefined;

@@ -53,26 +53,26 @@ export interface WatcherHandlers {
 
 export interface WatcherOptions {
   metrics: ForwarderMetrics;
-  logger?: Log;
-  now?: () => number;
-  sleep?: Sleep;
-  random?: () => number;
+  logger?: Log | undefined;
+  now?: (() => number) | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
   /** First back-off step (full jitter picks in [0, step)). */
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
+  backoffBaseMs?: number | undefined;
+  backoffCapMs?: number | undefined;
   /** A watch that ends sooner than this with no event counts as a failure (paced). */
-  minHealthyWatchMs?: number;
+  minHealthyWatchMs?: number | undefined;
   /** Items per list page (limit/continue). */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Server-side watch timeout range in seconds, picked at random like client-go (300..600). */
-  watchTimeoutSeconds?: [number, number];
+  watchTimeoutSeconds?: [number, number] | undefined;
   /** Replace application-written messages while trimming (the forwarder without --forward-messages). */
-  withholdMessages?: boolean;
+  withholdMessages?: boolean | undefined;
   /**
    * Pods only: once a pod was handed to `onObject`, keep only its identity in the cache
    * (`slimPod`). For the Pod Facts payload, whose ledger holds what was sent.
    */
-  slimCache?: boolean;
+  slimCache?: boolean | undefined;
 }
 
 /** Status code of an error from the client, the list, or a watch ERROR event. */
@@ -116,7 +116,7 @@ export class ResourceWatcher {
   readonly path: string;
   private readonly informer: ListWatch<KubernetesObject>;
   private readonly m: ForwarderMetrics;
-  private readonly log?: Log;
+  private readonly log: Log | undefined;
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly random: () => number;
@@ -137,7 +137,7 @@ export class ResourceWatcher {
     resource: Resource,
     path: string,
     private readonly handlers: WatcherHandlers,
-    opts: WatcherOptions & { labelSelector?: string; fieldSelector?: string },
+    opts: WatcherOptions & { labelSelector?: string | undefined; fieldSelector?: string | undefined },
   ) {
     this.resource = resource;
     this.path = path;
@@ -343,7 +343,7 @@ export class ResourceWatcher {
           res.on('end', () => {
             if (res.statusCode !== 200) {
               const e = new Error(`list ${url.pathname}: HTTP ${res.statusCode}`) as Error & {
-                statusCode?: number;
+                statusCode?: number | undefined;
               };
               e.statusCode = res.statusCode;
               return reject(e);

@@ -194,7 +194,7 @@ describe('no-op detection', () => {
 describe('newFacts', () => {
   it('an update that changes no figure has no delta', () => {
     const [first] = fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl');
-    if (first.kind !== 'snapshot') throw new Error('fixture changed');
+    if (first?.kind !== 'snapshot') throw new Error('fixture changed');
     const sent: FactMap = new Map();
     expect(newFacts(sent, factsOfSnapshot(first.snapshot)).length).toBeGreaterThan(0);
     const relabelled = structuredClone(first.snapshot);

@@ -27,7 +27,7 @@ function yamlFiles(dir: string): string[] {
 function docs(file: string): Doc[] {
   const parsed = parseAllDocuments(readFileSync(file, 'utf8'));
   for (const d of parsed) {
-    if (d.errors.length > 0) throw new Error(`${relative(DEPLOY, file)}: ${d.errors[0].message}`);
+    if (d.errors.length > 0) throw new Error(`${relative(DEPLOY, file)}: ${d.errors[0]?.message}`);
   }
   return parsed.map((d) => d.toJSON()).filter(Boolean);
 }
