@@ -18,13 +18,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import {
-  eventFact,
-  type Fact,
-  type MarkName,
-  runKey,
-  type Termination,
-} from './facts.ts';
+import { eventFact, type Fact, type MarkName, runKey, type Termination } from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
