@@ -31,11 +31,12 @@ import { parseAllDocuments } from 'yaml';
 import { addFacts, type FactMap } from '../core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../core/pod-facts.ts';
 import { buildForwarder } from '../forwarder/build.ts';
-import { podSignature } from '../forwarder/dedupe.ts';
-import { DEFAULT_LINGER_MS, Forwarder, type Payload } from '../forwarder/forwarder.ts';
-import { entrySize } from '../forwarder/sender.ts';
+import { DEFAULT_LINGER_MS, type Payload } from '../forwarder/flags.ts';
+import { Forwarder } from '../forwarder/forwarder.ts';
+import { podSignature } from '../forwarder/pipeline/delta.ts';
+import { entrySize } from '../forwarder/pipeline/encode.ts';
+import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
-import { slimPod, trimEvent, trimPod } from '../forwarder/watcher.ts';
 import { churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import { FakeApiServer } from '../testkit/fake-apiserver.ts';
 

@@ -18,15 +18,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import {
-  eventFact,
-  type Fact,
-  type FactMap,
-  joinFacts,
-  type MarkName,
-  runKey,
-  type Termination,
-} from './facts.ts';
+import { eventFact, type Fact, type MarkName, runKey, type Termination } from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
@@ -235,60 +227,6 @@ export const DEFLATE_DICTIONARY = Buffer.from(
   ].join(''),
   'utf8',
 );
-
-// ---------------------------------------------------------------------------------------------
-// The delta
-
-/**
- * True when two facts of one id say the same to every figure and timeline entry. The latest
- * state, the status reason and the scheduler's verdict carry the order (`at`) of the snapshot
- * they came from, for the join; a newer snapshot that repeats them moves only that order, which
- * nothing reads: not news.
- */
-function saysTheSame(a: Fact, b: Fact): boolean {
-  switch (a.kind) {
-    case 'latest': {
-      const o = b as typeof a;
-      return (
-        a.phase === o.phase &&
-        a.status === o.status &&
-        a.restarts === o.restarts &&
-        JSON.stringify(a.waiting) === JSON.stringify(o.waiting)
-      );
-    }
-    case 'status': {
-      const o = b as typeof a;
-      return a.reason === o.reason && a.message === o.message;
-    }
-    case 'unschedulable': {
-      const o = b as typeof a;
-      return (
-        a.t === o.t &&
-        a.message === o.message &&
-        a.reason === o.reason &&
-        JSON.stringify(a.gates) === JSON.stringify(o.gates)
-      );
-    }
-    default:
-      return false;
-  }
-}
-
-/**
- * The facts of `facts` that are news to `sent` (what was already sent for this pod), joined
- * with what was sent; `sent` is updated with them. Empty: the update changes no figure.
- */
-export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
-  const out = new Map<string, Fact>();
-  for (const f of facts) {
-    const old = sent.get(f.id);
-    const next = old ? joinFacts(old, f) : f;
-    if (next === old || (old && saysTheSame(old, next))) continue;
-    sent.set(f.id, next);
-    out.set(next.id, next);
-  }
-  return [...out.values()];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Facts → wire

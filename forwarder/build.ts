@@ -37,8 +37,9 @@ export async function buildForwarder(outfile = DEFAULT_OUTFILE, minify = true): 
       js: "import { createRequire as __podlifeCreateRequire } from 'node:module';const require = __podlifeCreateRequire(import.meta.url);",
     },
   });
-  const bytes =
-    result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('.mjs'))!].bytes;
+  const bundle = Object.entries(result.metafile.outputs).find(([k]) => k.endsWith('.mjs'));
+  if (!bundle) throw new Error('esbuild wrote no .mjs bundle');
+  const bytes = bundle[1].bytes;
   return { outfile, bytes, metafile: result.metafile };
 }
 

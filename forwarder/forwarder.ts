@@ -1,53 +1,62 @@
 /**
- * The forwarder, assembled: informers on Pods (and optionally core/v1 Events about pods) →
- * compact snapshot (the contract in core/snapshot.ts) → no-op filter → bounded
- * sender → sink. Everything with a side effect (Kubernetes config, sink, clock, sleep, random,
- * logger) is passed in, so tests drive it against a local API server with a fake sink.
+ * The forwarder, composed: the pipeline's stages, each taking the previous one's output once.
+ *
+ *   watch (pipeline/watch.ts: informers, kept alive) → trim (pipeline/trim.ts, before the
+ *   informer caches the object) → snapshot (pipeline/snapshot.ts: the contract, text withheld)
+ *   → facts and delta against the ledger (pipeline/delta.ts, through the PayloadEncoder) →
+ *   encode (pipeline/encode.ts, through the PayloadEncoder) → buffer (pipeline/buffer.ts: merge
+ *   with the pod's waiting entry, linger, bound) → send (pipeline/send.ts: batches, retries,
+ *   back-off) → sink (sinks.ts).
+ *
+ * What is left here is the composition and the two loops back: a pod the full buffer pushed out
+ * is re-read from the informer cache and re-sent (`resync`), and an entry rejected for good
+ * clears the pod's ledger so its next update is a full one. Everything with a side effect
+ * (Kubernetes config, sink, clock, sleep, random, logger) is passed in, so tests drive it
+ * against a local API server with a fake sink.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { canonicalFacts, type Fact, factOfEvent, mergeFactMaps } from '../core/facts.ts';
-import { withholdEventText, withholdSnapshotText } from '../core/free-text.ts';
-import { DETAIL_TYPE_FACTS, type PodIdentity, podFactsDetail } from '../core/pod-facts.ts';
+import { type Fact, factOfEvent } from '../core/facts.ts';
+import type { PodIdentity } from '../core/pod-facts.ts';
 import {
-  compactEventOf,
   DETAIL_TYPE_EVENT,
   DETAIL_TYPE_SNAPSHOT,
-  EVENT_SOURCE,
-  PodEventSnapshot,
+  type PodEventSnapshot,
   PodSnapshot,
   SCHEMA_VERSION,
-  snapshotOf,
 } from '../core/snapshot.ts';
-import { describeZodError } from '../core/zod-errors.ts';
-import { Deduper } from './dedupe.ts';
+import { DEFAULT_LINGER_MS, MAX_LINGER_MS, type Payload } from './flags.ts';
 import { ForwarderMetrics } from './metrics.ts';
+import { PayloadEncoder } from './payload.ts';
+import type { EntryMeta } from './pipeline/buffer.ts';
+import { type BuiltEntry, detailEntry } from './pipeline/encode.ts';
+import { type Log, Sender, type SenderOptions } from './pipeline/send.ts';
 import {
-  buildEntry,
-  cutMessages,
-  type EntryMeta,
-  type Log,
-  Sender,
-  type SenderOptions,
-  type Sleep,
-} from './sender.ts';
+  invalidReason,
+  podEvent,
+  podEventSnapshot,
+  podSnapshot,
+  type WatchType,
+} from './pipeline/snapshot.ts';
+import { isSlim } from './pipeline/trim.ts';
+import { ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './pipeline/watch.ts';
 import type { Sink } from './sinks.ts';
-import { isSlim, ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './watcher.ts';
+import type { Sleep } from './timing.ts';
 
 export interface ForwarderConfig {
   /** Cluster name carried by every snapshot (1..63 characters). */
   cluster: string;
   /** EventBridge bus name or ARN (EventBridge sink only; omitted for the others). */
-  bus?: string;
+  bus?: string | undefined;
   /** Watch only these namespaces (default: all). */
-  namespaces?: string[];
+  namespaces?: string[] | undefined;
   /** Label selector for pods (e.g. `app=web,tier!=batch`). */
-  selector?: string;
+  selector?: string | undefined;
   /** Also forward core/v1 Events about pods (FailedScheduling, BackOff, Unhealthy...). */
-  events?: boolean;
+  events?: boolean | undefined;
   /** How long a graceful shutdown may spend flushing the buffer. */
-  flushDeadlineMs?: number;
+  flushDeadlineMs?: number | undefined;
   /** Pods whose latest state may wait for a re-send after a buffer overflow. */
-  maxDeferred?: number;
+  maxDeferred?: number | undefined;
   /**
    * What goes on the bus: `facts` (default) the facts new since the pod's last event, as
    * readable JSON (`facts`: rules can match on them), compressed (`factsDeflate`) only when the
@@ -55,48 +64,45 @@ export interface ForwarderConfig {
    * compressed; `snapshot` the whole compact snapshot on every change (larger; the contract of
    * the first release).
    */
-  payload?: Payload;
+  payload?: Payload | undefined;
   /**
    * Forward application-written text as it is: termination messages, probe output and hook
    * output in Event messages (core/free-text.ts). Off by default: each is replaced by
    * a marker, and only the system's messages (scheduler, kubelet, runtime) are sent.
    */
-  forwardMessages?: boolean;
+  forwardMessages?: boolean | undefined;
   /**
    * How long a pod's new facts wait before they are sent (default 1500 ms, at most
    * MAX_LINGER_MS): the pod's next deltas within that time join the same entry, so a startup
    * burst (created, scheduled, initialized, started, ready) leaves as one or two entries. An
    * entry never waits more than 4 x this since its first delta. 0 sends as soon as a batch goes.
    */
-  lingerMs?: number;
+  lingerMs?: number | undefined;
 }
 
-export const DEFAULT_LINGER_MS = 1500;
-export const MAX_LINGER_MS = 10_000;
 export const DEFAULT_BATCH_LINGER_MS = 500;
-
-export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
-export type Payload = (typeof PAYLOADS)[number];
 
 export interface ForwarderDeps {
   kubeConfig: KubeConfig;
   sink: Sink;
-  metrics?: ForwarderMetrics;
-  logger?: Log;
-  now?: () => number;
-  sleep?: Sleep;
-  random?: () => number;
+  metrics?: ForwarderMetrics | undefined;
+  logger?: Log | undefined;
+  now?: (() => number) | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
   /** Informer tuning (back-off, page size...). */
-  watch?: Omit<WatcherOptions, 'metrics' | 'logger' | 'now' | 'sleep' | 'random'>;
+  watch?: Omit<WatcherOptions, 'metrics' | 'logger' | 'now' | 'sleep' | 'random'> | undefined;
   /** Sender tuning (buffer bounds, linger, back-off...). */
-  sender?: Omit<
-    SenderOptions,
-    'sink' | 'metrics' | 'logger' | 'now' | 'sleep' | 'random' | 'onDeferred' | 'onRejected' | 'onRoom'
-  >;
+  sender?:
+    | Omit<
+        SenderOptions,
+        'sink' | 'metrics' | 'logger' | 'now' | 'sleep' | 'random' | 'onDeferred' | 'onRejected' | 'onRoom'
+      >
+    | undefined;
 }
 
 /** Kubernetes WatchType for an informer verb. */
-const TYPE_OF: Record<Verb, 'ADDED' | 'MODIFIED' | 'DELETED'> = {
+const TYPE_OF: Record<Verb, WatchType> = {
   add: 'ADDED',
   update: 'MODIFIED',
   delete: 'DELETED',
@@ -105,11 +111,12 @@ const TYPE_OF: Record<Verb, 'ADDED' | 'MODIFIED' | 'DELETED'> = {
 export class Forwarder {
   readonly metrics: ForwarderMetrics;
   readonly sender: Sender;
-  readonly dedupe = new Deduper();
+  /** Snapshot → facts → delta (its ledger) → encode: the same encoder as `podlife local`'s. */
+  readonly encoder: PayloadEncoder;
   private readonly podWatchers: ResourceWatcher[] = [];
   private readonly eventWatchers: ResourceWatcher[] = [];
   private readonly deferred = new Map<string, EntryMeta>();
-  private readonly log?: Log;
+  private readonly log: Log | undefined;
   private readonly now: () => number;
   private shuttingDown = false;
 
@@ -120,6 +127,10 @@ export class Forwarder {
     this.metrics = deps.metrics ?? new ForwarderMetrics();
     this.log = deps.logger;
     this.now = deps.now ?? Date.now;
+    this.encoder = new PayloadEncoder({
+      compress: config.payload === 'facts-json' ? false : 'auto',
+      forwardMessages: Boolean(config.forwardMessages),
+    });
     const linger = Math.min(MAX_LINGER_MS, Math.max(0, config.lingerMs ?? DEFAULT_LINGER_MS));
     this.sender = new Sender({
       keyLingerMs: linger,
@@ -134,7 +145,7 @@ export class Forwarder {
       random: deps.random,
       onDeferred: (meta) => this.defer(meta),
       onRejected: (meta) => {
-        if (meta.kind === 'pod') this.dedupe.forgetSent(meta.uid);
+        if (meta.kind === 'pod') this.ledger.forgetSent(meta.uid);
       },
       onRoom: (free) => this.resync(Math.floor(free / 2)),
     });
@@ -179,6 +190,11 @@ export class Forwarder {
     }
   }
 
+  /** What was sent, per pod uid and per Event uid (the encoder's). */
+  private get ledger() {
+    return this.encoder.ledger;
+  }
+
   /** Ready once every pod informer has listed, until shutdown starts. */
   get ready(): boolean {
     return !this.shuttingDown && this.podWatchers.every((w) => w.listed);
@@ -219,8 +235,8 @@ export class Forwarder {
     return new Date(this.now()).toISOString();
   }
 
-  /** One pod from an informer (or the benchmark): project, filter no-ops, enqueue. */
-  onPod(type: 'ADDED' | 'MODIFIED' | 'DELETED', raw: unknown, force = false): void {
+  /** One trimmed pod from an informer (or the benchmark): snapshot, delta, encode, buffer. */
+  onPod(type: WatchType, raw: unknown, force = false): void {
     if (isSlim(raw)) {
       // A cached identity (a pod gone while the watch was away): its facts were sent already.
       if (type === 'DELETED') this.onGone(raw as KubernetesObject);
@@ -228,9 +244,11 @@ export class Forwarder {
     }
     let snap: PodSnapshot;
     try {
-      snap = snapshotOf(raw, { cluster: this.config.cluster, type, observedAt: this.observedAt() });
-      // Before the ledger and every payload: what is withheld is never compared, kept or sent.
-      if (!this.config.forwardMessages) snap = withholdSnapshotText(snap);
+      snap = podSnapshot(raw, type, {
+        cluster: this.config.cluster,
+        observedAt: this.observedAt(),
+        forwardMessages: Boolean(this.config.forwardMessages),
+      });
     } catch (err) {
       this.metrics.skippedInvalid.inc({ resource: 'pods' });
       const md = (raw as KubernetesObject | undefined)?.metadata;
@@ -238,50 +256,44 @@ export class Forwarder {
         uid: md?.uid,
         namespace: md?.namespace,
         name: md?.name,
-        error:
-          err instanceof Error && 'issues' in err
-            ? describeZodError(err as never)
-            : String(err).slice(0, 200),
+        error: invalidReason(err),
       });
       return;
     }
     // The first snapshot of a uid is its ADDED, whatever the informer called it (a pod
     // recreated under the same name arrives as an "update" of the old one).
-    if (type === 'MODIFIED' && !this.dedupe.isLive(snap.pod.uid)) snap.type = 'ADDED';
-    const meta = podEntry(snap.pod.uid, snap.pod.namespace, snap.pod.name, snap.type === 'DELETED');
+    if (type === 'MODIFIED' && !this.ledger.isLive(snap.pod.uid)) snap.type = 'ADDED';
+    const { uid, namespace, name } = snap.pod;
+    const meta = podEntry(uid, namespace, name, snap.type === 'DELETED');
     if (this.facts) {
-      const delta = this.dedupe.podFacts(snap, force);
-      if (delta === 'noop') {
+      const delta = this.encoder.podDelta(snap, force);
+      if (!delta) {
         this.metrics.skippedNoop.inc({ resource: 'pods' });
         return;
       }
-      this.enqueueFacts(meta, { cluster: snap.cluster, ...meta }, delta);
+      this.bufferFacts(meta, delta);
       return;
     }
-    if (this.dedupe.pod(snap, force) === 'noop') {
+    if (this.ledger.pod(snap, force) === 'noop') {
       this.metrics.skippedNoop.inc({ resource: 'pods' });
       return;
     }
-    this.enqueue(meta, DETAIL_TYPE_SNAPSHOT, snap);
+    this.buffer(meta, detailEntry(DETAIL_TYPE_SNAPSHOT, snap, this.envelope()));
   }
 
   /** A pod known only by its cached identity is gone: send its deletion (once). */
   private onGone(obj: KubernetesObject): void {
     const md = obj.metadata ?? {};
     if (!md.uid || !md.namespace || !md.name) return;
-    if (!this.dedupe.markDeleted(md.uid)) return;
+    if (!this.ledger.markDeleted(md.uid)) return;
     const meta = podEntry(md.uid, md.namespace, md.name, true);
-    const id = { cluster: this.config.cluster, namespace: md.namespace, name: md.name, uid: md.uid };
-    this.enqueueFacts(meta, id, [
-      { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
-      { id: 'deleted', kind: 'deleted' },
-    ]);
+    this.bufferFacts(meta, deletionFacts(this.identity(meta)));
   }
 
   private onVanished(vanished: KubernetesObject[]): void {
     for (const obj of vanished) {
       const uid = obj.metadata?.uid;
-      if (!uid || this.dedupe.isDeleted(uid)) continue;
+      if (!uid || this.ledger.isDeleted(uid)) continue;
       this.metrics.synthesizedDeletes.inc();
       this.log?.info('pod vanished while the watch was away, sending DELETED', {
         uid,
@@ -292,109 +304,75 @@ export class Forwarder {
     }
   }
 
-  /** One core/v1 Event from the events informer. */
+  /** One trimmed core/v1 Event from the events informer. */
   onEvent(verb: Verb, raw: unknown): void {
     const uid = (raw as KubernetesObject | undefined)?.metadata?.uid;
     if (verb === 'delete') {
       // Events expire (TTL); an expired event says nothing new about the pod.
-      if (uid) this.dedupe.forgetEvent(uid);
+      if (uid) this.ledger.forgetEvent(uid);
       return;
     }
+    const observedAt = this.observedAt();
     let detail: PodEventSnapshot;
     try {
-      const compact = compactEventOf(raw);
+      const compact = podEvent(raw, Boolean(this.config.forwardMessages));
       if (!compact) return;
-      const event = this.config.forwardMessages ? compact : withholdEventText(compact);
       // With a label selector, only events about the selected pods.
-      if (this.config.selector && event.podUid) {
-        if (!this.dedupe.isLive(event.podUid) && !this.dedupe.isDeleted(event.podUid)) return;
+      if (this.config.selector && compact.podUid) {
+        if (!this.ledger.isLive(compact.podUid) && !this.ledger.isDeleted(compact.podUid)) return;
       }
-      detail = PodEventSnapshot.parse({
-        schemaVersion: SCHEMA_VERSION,
-        cluster: this.config.cluster,
-        observedAt: this.observedAt(),
-        event,
-      });
+      detail = podEventSnapshot(compact, { cluster: this.config.cluster, observedAt });
     } catch (err) {
       this.metrics.skippedInvalid.inc({ resource: 'events' });
-      this.log?.warn('event does not fit the contract, skipped', {
-        uid,
-        error:
-          err instanceof Error && 'issues' in err
-            ? describeZodError(err as never)
-            : String(err).slice(0, 200),
-      });
+      this.log?.warn('event does not fit the contract, skipped', { uid, error: invalidReason(err) });
       return;
     }
-    if (this.dedupe.event(detail.event) === 'noop') {
+    const { event } = detail;
+    if (!this.encoder.eventIsNews(event)) {
       this.metrics.skippedNoop.inc({ resource: 'events' });
       return;
     }
-    const podUid = detail.event.podUid;
+    const podUid = event.podUid;
     if (this.facts && podUid) {
       // A pod's Event is one more fact about the pod: it joins the pod's entry if one waits.
-      const meta = podEntry(
-        podUid,
-        detail.event.namespace,
-        detail.event.podName,
-        this.dedupe.isDeleted(podUid),
-      );
-      this.enqueueFacts(meta, { cluster: this.config.cluster, ...meta }, [factOfEvent(detail.event)]);
+      const meta = podEntry(podUid, event.namespace, event.podName, this.ledger.isDeleted(podUid));
+      this.bufferFacts(meta, [factOfEvent(event)]);
       return;
     }
     const md = (raw as KubernetesObject).metadata ?? {};
-    this.enqueue(
+    this.buffer(
       {
-        key: `event:${detail.event.uid}`,
+        key: `event:${event.uid}`,
         kind: 'event',
-        uid: detail.event.uid,
-        namespace: md.namespace ?? detail.event.namespace,
-        name: md.name ?? detail.event.podName,
+        uid: event.uid,
+        namespace: md.namespace ?? event.namespace,
+        name: md.name ?? event.podName,
         deleted: false,
       },
-      DETAIL_TYPE_EVENT,
-      detail,
+      detailEntry(DETAIL_TYPE_EVENT, detail, this.envelope()),
     );
+  }
+
+  /** The entry's bus, and its Time: the observation time (the `time` of the event on the bus). */
+  private envelope() {
+    return { bus: this.config.bus, time: this.observedAt() };
+  }
+
+  private identity(meta: EntryMeta): PodIdentity {
+    return { cluster: this.config.cluster, namespace: meta.namespace, name: meta.name, uid: meta.uid };
   }
 
   /**
-   * Enqueues a pod's new facts as a `Pod Facts` entry. If an entry of the pod still waits in
-   * the buffer, it is taken back and merged in (the join of both deltas): one entry per pod per
-   * batch window, and nothing given up.
+   * A pod's new facts: merged with its entry still waiting in the buffer (one entry per pod per
+   * linger window, nothing given up), encoded, buffered.
    */
-  private enqueueFacts(meta: EntryMeta, id: PodIdentity, delta: readonly Fact[]): void {
-    let facts = delta;
-    const waiting = this.sender.takeUnsent(meta.key);
-    if (waiting?.facts) {
-      const byId = (list: readonly Fact[]) => new Map(list.map((f) => [f.id, f]));
-      facts = canonicalFacts(mergeFactMaps(byId(waiting.facts), byId(delta)));
-      meta = { ...meta, deleted: meta.deleted || waiting.meta.deleted };
-    }
-    const first = waiting?.first;
-    const detail = (compress: boolean) => (cutTo?: number) =>
-      podFactsDetail(id, cutTo ? cutMessages(facts, cutTo) : facts, { compress });
-    // Readable facts; compressed only when the readable entry would pass 64 KB (`facts`).
-    const compressed = this.config.payload === 'facts-json' ? undefined : detail(true);
-    this.enqueue(meta, DETAIL_TYPE_FACTS, detail(false), facts, first, compressed);
+  private bufferFacts(meta: EntryMeta, delta: readonly Fact[]): void {
+    const merged = this.sender.buffer.merge(meta, delta);
+    const built = this.encoder.encode(this.identity(merged.meta), merged.facts, this.envelope());
+    this.buffer(merged.meta, built, merged.facts, merged.first);
   }
 
-  private enqueue(
-    meta: EntryMeta,
-    detailType: string,
-    detail: object | ((cutMessagesTo?: number) => object),
-    facts?: readonly Fact[],
-    first?: number,
-    compressed?: (cutMessagesTo?: number) => object,
-  ): void {
-    // The entry's Time is the observation time: the `time` of the event on the bus.
-    const built = buildEntry(
-      EVENT_SOURCE,
-      detailType,
-      detail,
-      this.config.bus,
-      this.observedAt(),
-      compressed,
-    );
+  private buffer(meta: EntryMeta, built: BuiltEntry, facts?: readonly Fact[], first?: number): void {
     if (!built.ok) {
       this.metrics.dropped.inc({ reason: 'too_large' });
       this.log?.error('entry larger than 256 KB even with messages cut, dropped', {
@@ -424,9 +402,9 @@ export class Forwarder {
 
   /**
    * Re-sends up to `limit` deferred keys from the informers' current state: a pod still there
-   * (same uid) is sent as it is now; a pod no longer there is sent as DELETED (a minimal
-   * snapshot: identity and the deletion; its last statuses were in the dropped entries); an
-   * event still there is sent as it is now.
+   * (same uid) is sent as it is now (with Pod Facts: every fact its ledger holds); a pod no
+   * longer there is sent as DELETED (its identity and the deletion; its last statuses were in
+   * the dropped entries); an event still there is sent as it is now.
    */
   resync(limit: number): number {
     let n = 0;
@@ -434,56 +412,33 @@ export class Forwarder {
       if (n >= limit || this.shuttingDown) break;
       this.deferred.delete(key);
       n++;
-      if (meta.kind === 'pod') {
-        const obj = meta.deleted ? undefined : this.lookup(this.podWatchers, meta.namespace, meta.name);
-        const sent = this.facts ? this.dedupe.sentFacts(meta.uid) : undefined;
-        if (obj && obj.metadata?.uid === meta.uid && isSlim(obj) && sent) {
-          // Every fact the ledger holds (what the dropped entry carried, and more) goes again.
-          const id = {
-            cluster: this.config.cluster,
-            namespace: meta.namespace,
-            name: meta.name,
-            uid: meta.uid,
-          };
-          this.enqueueFacts(meta, id, sent);
-        } else if (obj && obj.metadata?.uid === meta.uid && !isSlim(obj)) {
-          this.onPod('MODIFIED', obj, true);
-        } else if (this.facts) {
-          // Gone: its identity and the deletion (its last statuses were in the dropped entries).
-          const id = {
-            cluster: this.config.cluster,
-            namespace: meta.namespace,
-            name: meta.name,
-            uid: meta.uid,
-          };
-          this.enqueueFacts({ ...meta, deleted: true }, id, [
-            { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
-            { id: 'deleted', kind: 'deleted' },
-          ]);
-        } else {
-          const snap = PodSnapshot.parse({
-            schemaVersion: SCHEMA_VERSION,
-            cluster: this.config.cluster,
-            observedAt: this.observedAt(),
-            type: 'DELETED',
-            pod: {
-              uid: meta.uid,
-              namespace: meta.namespace,
-              name: meta.name,
-              initContainerCount: 0,
-              conditions: [],
-              initContainerStatuses: [],
-              containerStatuses: [],
-            },
-          });
-          this.enqueue(meta, DETAIL_TYPE_SNAPSHOT, snap);
-        }
-      } else {
+      if (meta.kind === 'event') {
         const obj = this.lookup(this.eventWatchers, meta.namespace, meta.name);
         if (obj) {
-          this.dedupe.forgetEvent(meta.uid);
+          this.ledger.forgetEvent(meta.uid);
           this.onEvent('update', obj);
         }
+        continue;
+      }
+      const cached = meta.deleted ? undefined : this.lookup(this.podWatchers, meta.namespace, meta.name);
+      const obj = cached?.metadata?.uid === meta.uid ? cached : undefined;
+      const sent = this.facts ? this.ledger.sentFacts(meta.uid) : undefined;
+      if (obj && isSlim(obj) && sent) {
+        // Every fact the ledger holds (what the dropped entry carried, and more) goes again.
+        this.bufferFacts(meta, sent);
+      } else if (obj && !isSlim(obj)) {
+        this.onPod('MODIFIED', obj, true);
+      } else if (this.facts) {
+        this.bufferFacts({ ...meta, deleted: true }, deletionFacts(this.identity(meta)));
+      } else {
+        this.buffer(
+          meta,
+          detailEntry(
+            DETAIL_TYPE_SNAPSHOT,
+            deletedSnapshot(this.identity(meta), this.observedAt()),
+            this.envelope(),
+          ),
+        );
       }
     }
     this.metrics.deferredPods.set(this.deferred.size);
@@ -507,4 +462,31 @@ export class Forwarder {
 /** A pod's buffer entry: one key per uid, so the pod's deltas (and its Events) merge in the buffer. */
 function podEntry(uid: string, namespace: string, name: string, deleted: boolean): EntryMeta {
   return { key: `pod:${uid}`, kind: 'pod', uid, namespace, name, deleted };
+}
+
+/** A pod gone while nothing of it is at hand: its identity and its deletion. */
+function deletionFacts(id: PodIdentity): Fact[] {
+  return [
+    { id: 'pod', kind: 'pod', ...id, created: null, owner: null, qos: null },
+    { id: 'deleted', kind: 'deleted' },
+  ];
+}
+
+/** The Pod Snapshot payload's counterpart: a minimal DELETED snapshot. */
+function deletedSnapshot(id: PodIdentity, observedAt: string): PodSnapshot {
+  return PodSnapshot.parse({
+    schemaVersion: SCHEMA_VERSION,
+    cluster: id.cluster,
+    observedAt,
+    type: 'DELETED',
+    pod: {
+      uid: id.uid,
+      namespace: id.namespace,
+      name: id.name,
+      initContainerCount: 0,
+      conditions: [],
+      initContainerStatuses: [],
+      containerStatuses: [],
+    },
+  });
 }

@@ -3,7 +3,7 @@
  * - GET /healthz: 200 while the process serves (liveness);
  * - GET /readyz: 200 once every pod informer has completed its first list, 503 before and
  *   during shutdown (readiness);
- * - GET /metrics: the Prometheus text format of ForwarderMetrics.
+ * - GET /metrics: the Prometheus text format of ForwarderMetrics (its prom-client Registry).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +31,11 @@ export function createProbeServer(opts: ServerOptions): http.Server {
       case '/readyz':
         return opts.isReady() ? text(200, 'ready\n') : text(503, 'not ready\n');
       case '/metrics':
-        return text(200, opts.metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+        opts.metrics.render().then(
+          (body) => text(200, body, opts.metrics.contentType),
+          () => text(500, 'metrics unavailable\n'),
+        );
+        return;
       default:
         return text(404, 'not found\n');
     }

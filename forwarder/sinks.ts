@@ -26,7 +26,7 @@ export interface Entry {
 
 /** Which entries of a call failed (by index in the call), with the bus's error code if any. */
 export interface SinkResult {
-  failed: { index: number; code?: string; message?: string }[];
+  failed: { index: number; code?: string | undefined; message?: string | undefined }[];
 }
 
 /**
@@ -52,7 +52,7 @@ export class SinkCallError extends Error {
 
 export interface EventBridgeSinkOptions {
   client?: EventBridgeClient;
-  region?: string;
+  region?: string | undefined;
 }
 
 /** PutEvents' answer (the API's own field names): what EventBridge and the local pipeline answer. */
@@ -90,7 +90,9 @@ export class EventBridgeSink implements Sink {
   private readonly client: EventBridgeClient;
 
   constructor(opts: EventBridgeSinkOptions = {}) {
-    this.client = opts.client ?? new EventBridgeClient({ region: opts.region, maxAttempts: 1 });
+    this.client =
+      opts.client ??
+      new EventBridgeClient({ ...(opts.region ? { region: opts.region } : {}), maxAttempts: 1 });
   }
 
   async put(entries: Entry[]): Promise<SinkResult> {

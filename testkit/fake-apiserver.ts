@@ -31,7 +31,7 @@ interface HistoryEntry {
 
 interface Watcher {
   kind: Kind;
-  namespace?: string;
+  namespace?: string | undefined;
   filter: (o: Obj) => boolean;
   bookmarks: boolean;
   res: http.ServerResponse;
@@ -40,9 +40,9 @@ interface Watcher {
 
 export interface RequestRecord {
   kind: Kind;
-  namespace?: string;
+  namespace?: string | undefined;
   watch: boolean;
-  resourceVersion?: string;
+  resourceVersion?: string | undefined;
   status: number;
   query: Record<string, string>;
 }
@@ -55,10 +55,16 @@ export function labelFilter(selector: string | null): (o: Obj) => boolean {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((r) => {
-      let m = /^([^!=]+)!=(.*)$/.exec(r);
-      if (m) return (l: Record<string, string>) => l[m![1].trim()] !== m![2].trim();
-      m = /^([^!=]+)==?(.*)$/.exec(r);
-      if (m) return (l: Record<string, string>) => l[m![1].trim()] === m![2].trim();
+      const ne = /^([^!=]+)!=(.*)$/.exec(r);
+      if (ne) {
+        const [, key = '', value = ''] = ne;
+        return (l: Record<string, string>) => l[key.trim()] !== value.trim();
+      }
+      const eq = /^([^!=]+)==?(.*)$/.exec(r);
+      if (eq) {
+        const [, key = '', value = ''] = eq;
+        return (l: Record<string, string>) => l[key.trim()] === value.trim();
+      }
       if (r.startsWith('!')) return (l: Record<string, string>) => !(r.slice(1) in l);
       return (l: Record<string, string>) => r in l;
     });
@@ -74,11 +80,12 @@ export function fieldFilter(selector: string | null): (o: Obj) => boolean {
   const reqs = selector.split(',').map((r) => {
     const m = /^([^!=]+)(!=|==|=)(.*)$/.exec(r.trim());
     if (!m) throw new Error(`bad field selector: ${r}`);
-    const path = m[1].split('.');
+    const [, dotted = '', op, value] = m;
+    const path = dotted.split('.');
     const get = (o: Obj) => path.reduce((x: Obj, k: string) => x?.[k], o);
-    return m[2] === '!='
-      ? (o: Obj) => String(get(o) ?? '') !== m[3]
-      : (o: Obj) => String(get(o) ?? '') === m[3];
+    return op === '!='
+      ? (o: Obj) => String(get(o) ?? '') !== value
+      : (o: Obj) => String(get(o) ?? '') === value;
   });
   return (o) => reqs.every((f) => f(o));
 }

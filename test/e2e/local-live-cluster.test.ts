@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../core/engine.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { watchClusterInto } from '../../local/live-cluster.ts';
 import { LocalMode } from '../../local/local-mode.ts';
 import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';

@@ -34,6 +34,6 @@ describe('bench/forwarder.ts', () => {
     // The linger merges a pod's startup burst: fewer entries per lifecycle than without it.
     expect(r['lifecycle.lifecycles']).toBeGreaterThan(0);
     expect(r['lifecycle.noopEntriesSent']).toBe(0);
-    expect(r['lifecycle.entriesPerLifecycle']).toBeLessThan(r['lifecycle.entriesPerLifecycleNoLinger']);
+    expect(r['lifecycle.entriesPerLifecycle']).toBeLessThan(r['lifecycle.entriesPerLifecycleNoLinger']!);
   });
 });

@@ -103,7 +103,7 @@ describe('the bundled forwarder, run as a process', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('podlife_forwarder_forwarded_total{detail_type="Pod Facts"} 25');
       // On stdout the facts stay readable (--payload facts-json is the default there).
-      const first = JSON.parse(entries()[0].Detail);
+      const first = JSON.parse(entries()[0]!.Detail);
       expect(first).toMatchObject({ schemaVersion: 1, cluster: 'kind-e2e', facts: { pod: {} } });
       expect(entries()[0]).not.toHaveProperty('EventBusName');
 
@@ -111,7 +111,7 @@ describe('the bundled forwarder, run as a process', () => {
       server.modify('pods', withRestarts(p, 9));
       await waitFor(() => entries().length === 26, 'the change', 10_000);
       // Only what is new: the restart count, the new run, the latest state.
-      const change = JSON.parse(entries()[25].Detail);
+      const change = JSON.parse(entries()[25]!.Detail);
       expect(change.facts.pod).toBeUndefined();
       expect(change.facts.containers[0]).toMatchObject({ name: 'alpine', restarts: 9 });
     } finally {
@@ -150,7 +150,7 @@ describe('the bundled forwarder, run as a process', () => {
     try {
       await waitFor(() => bodies.flatMap((b) => b.entries).length === 25, '25 entries posted', 20_000);
       expect(bodies.every((b) => b.entries.length <= 10)).toBe(true);
-      expect(JSON.parse(bodies[0].entries[0].Detail).cluster).toBe('kind-local');
+      expect(JSON.parse(bodies[0]!.entries[0]!.Detail).cluster).toBe('kind-local');
     } finally {
       r.child.kill('SIGTERM');
       expect(await r.exit).toBe(0);
@@ -161,7 +161,7 @@ describe('the bundled forwarder, run as a process', () => {
   it('bad flags: exit 2 with the flag named', async () => {
     const r = run(['--sink', 'eventbridge', '--cluster', 'c']);
     expect(await r.exit).toBe(2);
-    expect(r.lines[0].text).toBe(
+    expect(r.lines[0]!.text).toBe(
       'podlife-forwarder: --bus (PODLIFE_BUS) is required with --sink eventbridge',
     );
   });

@@ -138,7 +138,7 @@ beforeAll(async () => {
   for (const path of ['/metrics', '/healthz', '/readyz', '/nope']) {
     probeBodies.push(await (await fetch(`http://127.0.0.1:${port}${path}`)).text());
   }
-  metricsBody = probeBodies[0];
+  metricsBody = probeBodies[0]!;
   await fwd.stop();
   await new Promise<void>((r) => probe.close(() => r()));
   await server.close();

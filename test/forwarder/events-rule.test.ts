@@ -10,8 +10,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { Forwarder } from '../../forwarder/forwarder.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import type { Entry, Sink } from '../../forwarder/sinks.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
 import { compilePattern } from '../../local/event-pattern.ts';
 import { fixtureObjects } from '../../testkit/fixtures.ts';
 
@@ -22,7 +22,7 @@ function docPattern(): unknown {
   const doc = readFileSync(join(ROOT, 'docs', 'events.md'), 'utf8');
   const m = /<!-- rule: oomkilled-payments[^>]*-->\s*```json\n([\s\S]*?)```/.exec(doc);
   if (!m) throw new Error('docs/events.md: no oomkilled-payments rule block');
-  return JSON.parse(m[1]);
+  return JSON.parse(m[1]!);
 }
 
 type Raw = { metadata: { namespace: string; name: string; uid: string } } & Record<string, unknown>;
@@ -77,7 +77,7 @@ describe("docs/events.md's own rule: OOMKilled in namespace payments", () => {
 
   it('matches what the forwarder sends for the real OOMKilled pod in payments (readable facts)', async () => {
     const [ev] = await busEventsFor([podOf('is-healthy__oomkilled-unhealthy.yaml', 'payments')]);
-    const detail = ev.detail as {
+    const detail = ev!.detail as {
       factsDeflate?: string;
       facts: { containers: { runs?: { reason: string }[] }[] };
     };
@@ -97,7 +97,7 @@ describe("docs/events.md's own rule: OOMKilled in namespace payments", () => {
 
   it('the compressed form (past 64 KB only) is what a content rule cannot see: a positive control of the matcher', async () => {
     const [ev] = await busEventsFor([podOf('is-healthy__oomkilled-unhealthy.yaml', 'payments')]);
-    const { facts: _f, ...rest } = ev.detail as Record<string, unknown>;
+    const { facts: _f, ...rest } = ev!.detail as Record<string, unknown>;
     expect(matcher.matches({ ...ev, detail: { ...rest, factsDeflate: 'AAAA' } })).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { LifecycleEngine } from '../../core/engine.ts';
 import { factsOfDetail } from '../../core/pod-facts.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import {
   fixtureObjects,
@@ -164,8 +164,8 @@ describe('Pod Facts through the informer', () => {
       .slice(0, 20);
     for (let i = 0; i < 1000; i++) {
       const name = names[i % names.length];
-      modify(withCrash(pod(name), 100 + i));
-      if (i % 5 === 0) modify(withLabel(pod(name), String(i)));
+      modify(withCrash(pod(name!), 100 + i));
+      if (i % 5 === 0) modify(withLabel(pod(name!), String(i)));
     }
     await waitFor(
       () => f.metrics.watchEvents.get({ resource: 'pods', type: 'MODIFIED' }) === 1200 && f.sender.idle,
@@ -209,7 +209,7 @@ describe('Pod Facts through the informer', () => {
       .filter((p) => p.status?.containerStatuses?.length)
       .map((p) => p.metadata.name as string);
     for (const [i, name] of names.entries()) modify(withRestarts(pod(name), 50 + i));
-    remove(pod(names[0]));
+    remove(pod(names[0]!));
     await waitFor(
       () => f.metrics.watchEvents.get({ resource: 'pods', type: 'DELETED' }) === 1,
       'the watch events',

@@ -47,9 +47,9 @@ describe('ForwarderAccess', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'events:PutEvents' });
     // Only the forwarder's own source: it cannot forge podlife.alerts or invalid-event reports.
-    expect(statements[0].Condition).toEqual({ StringEquals: { 'events:source': EVENT_SOURCE } });
+    expect(statements[0]!.Condition).toEqual({ StringEquals: { 'events:source': EVENT_SOURCE } });
     const busId = Object.keys(template.findResources('AWS::Events::EventBus'))[0];
-    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    expect(statements[0]!.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     // No managed policies, no inline policies on the role besides that one.
     template.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: Match.absent(),
@@ -83,8 +83,8 @@ describe('ForwarderAccess', () => {
     };
     const trust = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust).toHaveLength(1);
-    expect(trust[0].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
-    expect(actions(trust[0])).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(trust[0]!.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+    expect(actions(trust[0]!)).toEqual(['sts:AssumeRole', 'sts:TagSession']);
   });
 
   it('with an OIDC provider, is also trusted by IRSA for the forwarder ServiceAccount only', () => {

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WITHHELD, withholdEventText, withholdSnapshotText } from '../../core/free-text.ts';
 import { PodFactsDetail, wireFactsOf } from '../../core/pod-facts.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
-import type { Payload } from '../../forwarder/forwarder.ts';
+import type { Payload } from '../../forwarder/flags.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
+import { trimEvent, trimPod } from '../../forwarder/pipeline/trim.ts';
 import { EventBridgeSink } from '../../forwarder/sinks.ts';
-import { trimEvent, trimPod } from '../../forwarder/watcher.ts';
 import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
 import { fixtureObjects, forwarderOn, waitFor } from './helpers.ts';
 

@@ -69,13 +69,13 @@ describe('informer against a local API server', () => {
     await waitFor(() => f.sender.idle, 'idle');
     expect(sink.of('e2e-deployment-6fb786454b-7fsxc')).toHaveLength(1);
     expect(f.metrics.skippedNoop.get({ resource: 'pods' })).toBe(1);
-    const restarted = sink.of('e2e-container-creating')[1];
+    const restarted = sink.of('e2e-container-creating')[1]!;
     expect(restarted.type).toBe('MODIFIED');
-    expect(restarted.pod.containerStatuses[0].restartCount).toBe(3);
+    expect(restarted.pod.containerStatuses[0]!.restartCount).toBe(3);
 
     server.remove('pods', 'scraper', 'e2e-cronjob-29472159-pvnhf');
     await waitFor(() => sink.of('e2e-cronjob-29472159-pvnhf').length === 2, 'the deletion');
-    expect(sink.of('e2e-cronjob-29472159-pvnhf')[1].type).toBe('DELETED');
+    expect(sink.of('e2e-cronjob-29472159-pvnhf')[1]!.type).toBe('DELETED');
     expect(server.lists('pods')).toBe(1);
     expect(f.metrics.watchRestarts.total()).toBe(0);
   });
@@ -183,9 +183,9 @@ describe('informer against a local API server', () => {
     for (let i = 0; i < 1000; i++) {
       const name = names[i % names.length];
       const n = 100 + i;
-      server.modify('pods', withRestarts(pod(name), n));
-      final.set(name, n);
-      if (i % 5 === 0) server.modify('pods', withLabel(pod(name), String(i)));
+      server.modify('pods', withRestarts(pod(name!), n));
+      final.set(name!, n);
+      if (i % 5 === 0) server.modify('pods', withLabel(pod(name!), String(i)));
     }
     await waitFor(
       () => sink.snapshotCount === PODS.length + 1000 && f.sender.idle,
@@ -198,7 +198,7 @@ describe('informer against a local API server', () => {
         .filter((s) => s.type === 'MODIFIED')
         .sort((a, b) => Number(a.pod.resourceVersion) - Number(b.pod.resourceVersion))
         .at(-1)!;
-      expect(last.pod.containerStatuses[0].restartCount).toBe(n);
+      expect(last.pod.containerStatuses[0]!.restartCount).toBe(n);
     }
     expect(f.metrics.skippedNoop.get({ resource: 'pods' })).toBe(200);
     const calls = sink.calls.slice(callsBefore);
@@ -229,7 +229,7 @@ describe('informer against a local API server', () => {
       .filter((p) => p.status?.containerStatuses?.length)
       .map((p) => p.metadata.name as string);
     for (const [i, name] of names.entries()) server.modify('pods', withRestarts(pod(name), 50 + i));
-    server.remove('pods', NAMESPACE_OF.get(names[0])!, names[0]);
+    server.remove('pods', NAMESPACE_OF.get(names[0]!)!, names[0]!);
     await waitFor(
       () => f.metrics.watchEvents.get({ resource: 'pods', type: 'DELETED' }) === 1,
       'the watch events',
@@ -244,7 +244,7 @@ describe('informer against a local API server', () => {
     for (const [i, name] of names.entries()) {
       const got = sink.of(name);
       if (i === 0) expect(got.some((s) => s.type === 'DELETED')).toBe(true);
-      else expect(Math.max(...got.map((s) => s.pod.containerStatuses[0].restartCount))).toBe(50 + i);
+      else expect(Math.max(...got.map((s) => s.pod.containerStatuses[0]!.restartCount))).toBe(50 + i);
     }
     expect(f.metrics.dropped.get({ reason: 'lost' })).toBe(0);
   });

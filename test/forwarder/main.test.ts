@@ -6,14 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type CliConfig,
-  ConfigError,
-  DEFAULT_LOCAL_URL,
-  loadKubeConfig,
-  makeSink,
-  parseConfig,
-} from '../../forwarder/main.ts';
+import { type CliConfig, ConfigError, DEFAULT_LOCAL_URL, parseConfig } from '../../forwarder/flags.ts';
+import { loadKubeConfig, makeSink } from '../../forwarder/main.ts';
 import { Counter, ForwarderMetrics, Gauge } from '../../forwarder/metrics.ts';
 import { createProbeServer, listen } from '../../forwarder/server.ts';
 
@@ -227,11 +221,33 @@ describe('probes and metrics', () => {
     }
   });
 
-  it('label values are escaped and series are sorted by label name', () => {
-    const c = new Counter<'b' | 'a'>('x_total', 'help');
+  it('label values are escaped and series are sorted by label name', async () => {
+    const c = new Counter('x_total', 'help', ['b', 'a']);
     c.inc({ b: 'q"uo\\te', a: 'new\nline' });
-    expect(c.render()).toContain('x_total{a="new\\nline",b="q\\"uo\\\\te"} 1');
+    expect(await c.render()).toContain('x_total{a="new\\nline",b="q\\"uo\\\\te"} 1');
     const g = new Gauge('g', 'help');
-    expect(g.render()).toContain('g 0');
+    expect(await g.render()).toContain('g 0');
+  });
+
+  it("one Registry per instance; the process adds prom-client's process and event-loop metrics", async () => {
+    // Several forwarders in one process (tests, local mode) each count on their own.
+    const a = new ForwarderMetrics();
+    const b = new ForwarderMetrics({ processMetrics: true });
+    a.forwarded.inc({ detail_type: 'Pod Facts' }, 2);
+    expect(b.forwarded.total()).toBe(0);
+    const body = await b.render();
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+      'podlife_forwarder_forwarded_total',
+      'podlife_forwarder_buffer_entries',
+    ]) {
+      expect(body).toContain(`# TYPE ${name} `);
+    }
+    expect(await a.render()).not.toContain('process_cpu_user_seconds_total');
+    expect(await a.render()).toContain('podlife_forwarder_forwarded_total{detail_type="Pod Facts"} 2');
   });
 });

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { FLAG_ENV, parseConfig } from '../../forwarder/main.ts';
+import { FLAG_ENV, parseConfig } from '../../forwarder/flags.ts';
 
 const DEPLOY = join(import.meta.dirname, '..', '..', 'deploy');
 const KUSTOMIZE = join(DEPLOY, 'kustomize');
@@ -27,7 +27,7 @@ function yamlFiles(dir: string): string[] {
 function docs(file: string): Doc[] {
   const parsed = parseAllDocuments(readFileSync(file, 'utf8'));
   for (const d of parsed) {
-    if (d.errors.length > 0) throw new Error(`${relative(DEPLOY, file)}: ${d.errors[0].message}`);
+    if (d.errors.length > 0) throw new Error(`${relative(DEPLOY, file)}: ${d.errors[0]?.message}`);
   }
   return parsed.map((d) => d.toJSON()).filter(Boolean);
 }

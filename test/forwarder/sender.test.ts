@@ -15,16 +15,15 @@ import { factsOfSnapshot } from '../../core/facts.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import { snapshotOf } from '../../core/snapshot.ts';
 import { ForwarderMetrics } from '../../forwarder/metrics.ts';
+import type { EntryMeta, Outgoing } from '../../forwarder/pipeline/buffer.ts';
 import {
   buildEntry,
   cutMessages,
-  type EntryMeta,
   entrySize,
   MAX_ENTRY_BYTES,
-  type Outgoing,
-  Sender,
   TARGET_ENTRY_BYTES,
-} from '../../forwarder/sender.ts';
+} from '../../forwarder/pipeline/encode.ts';
+import { Sender } from '../../forwarder/pipeline/send.ts';
 import {
   type Entry,
   EventBridgeSink,
@@ -55,7 +54,8 @@ function out(key: string, version: number, detail: object = {}): Outgoing {
   return { meta, entry, size: entrySize(entry) };
 }
 
-const detailOf = (e: { Detail?: string }) => JSON.parse(e.Detail!) as { key: string; version: number };
+const detailOf = (e: { Detail?: string | undefined }) =>
+  JSON.parse(e.Detail!) as { key: string; version: number };
 const putInputs = () =>
   ebMock.commandCalls(PutEventsCommand).map((c) => c.args[0].input as PutEventsCommandInput);
 
@@ -193,7 +193,13 @@ describe('batching and retries with PutEvents', () => {
     const { s } = sender();
     for (let i = 0; i < 6; i++) s.enqueue(out(`big${i}`, 1, { pad: 'y'.repeat(100 * 1024) }));
     while ((await s.sendOnce()) !== 'idle') {}
-    const sizes = putInputs().map((i) => i.Entries!.reduce((n, e) => n + entrySize(e as Entry), 0));
+    const sizes = putInputs().map((i) =>
+      i.Entries!.reduce(
+        (n, e) =>
+          n + entrySize({ Source: e.Source!, DetailType: e.DetailType!, Detail: e.Detail, Time: e.Time }),
+        0,
+      ),
+    );
     expect(putInputs().map((i) => i.Entries!.length)).toEqual([2, 2, 2]);
     expect(sizes.every((b) => b <= 256 * 1024)).toBe(true);
   });
@@ -216,8 +222,8 @@ describe('batching and retries with PutEvents', () => {
     expect(await s.sendOnce()).toBe('partial');
     while (!s.idle) await s.sendOnce();
     const [first, second] = putInputs();
-    expect(first.Entries).toHaveLength(10);
-    expect(second.Entries!.map((e) => detailOf(e).key)).toEqual(['p1', 'p4', 'p7']);
+    expect(first!.Entries).toHaveLength(10);
+    expect(second!.Entries!.map((e) => detailOf(e).key)).toEqual(['p1', 'p4', 'p7']);
     expect(putInputs()).toHaveLength(2);
     expect(metrics.failed.get({ reason: 'entry' })).toBe(3);
     expect(metrics.retried.total()).toBe(3);
@@ -336,7 +342,7 @@ describe('per-key linger (keyLingerMs)', () => {
     clock.t += 500;
     expect(s.nextSendIn()).toBe(0);
     expect(await s.sendOnce()).toBe('ok');
-    expect(putInputs()[0].Entries).toHaveLength(10);
+    expect(putInputs()[0]!.Entries).toHaveLength(10);
     expect(await s.sendOnce()).toBe('idle');
     expect(s.size).toBe(1);
   });
@@ -372,7 +378,7 @@ describe('per-key linger (keyLingerMs)', () => {
 describe('a 5-minute outage under load', () => {
   it('memory stays bounded, only superseded snapshots are dropped, every pod ends with its latest state', async () => {
     const clock = new VirtualClock();
-    const OUTAGE = [60_000, 360_000];
+    const OUTAGE = [60_000, 360_000] as const;
     ebMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
       const t = clock.t - start;
       if (t >= OUTAGE[0] && t < OUTAGE[1])
@@ -554,14 +560,14 @@ describe('other sinks', () => {
       if ((await s.sendOnce()) === 'paused') await new Promise((r) => setTimeout(r, 3));
     }
     await new Promise<void>((r) => srv.close(() => r()));
-    expect(bodies[0].entries).toHaveLength(4);
-    expect(Object.keys(bodies[0].entries[0]).sort()).toEqual([
+    expect(bodies[0]!.entries).toHaveLength(4);
+    expect(Object.keys(bodies[0]!.entries[0]!).sort()).toEqual([
       'Detail',
       'DetailType',
       'EventBusName',
       'Source',
     ]);
-    expect(bodies[1].entries.map((e) => detailOf(e).key)).toEqual(['p0', 'p2']);
+    expect(bodies[1]!.entries.map((e) => detailOf(e).key)).toEqual(['p0', 'p2']);
     expect(metrics.forwarded.total()).toBe(4);
   });
 
@@ -576,6 +582,6 @@ describe('other sinks', () => {
     await sink.put([out('a', 1).entry, out('b', 1).entry]);
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
-    expect(JSON.parse(lines[1]).Source).toBe('podlife.forwarder');
+    expect(JSON.parse(lines[1]!).Source).toBe('podlife.forwarder');
   });
 });

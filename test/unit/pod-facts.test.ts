@@ -11,19 +11,18 @@ import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../core/engine.ts';
-import { canonicalFacts, type Fact, type FactMap, factsOfSnapshot, mergeFactMaps } from '../../core/facts.ts';
+import { canonicalFacts, type Fact, factsOfSnapshot, mergeFactMaps } from '../../core/facts.ts';
 import {
   DEFLATE_DICTIONARY,
   DETAIL_TYPE_FACTS,
   factsOfDetail,
-  newFacts,
   PodFactsDetail,
   type PodIdentity,
   podFactsDetail,
 } from '../../core/pod-facts.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
 import { prng } from '../../testkit/churn.ts';
-import { fixtureInputs, type Input, propertyStreams } from '../../testkit/fixtures.ts';
+import { type Input, propertyStreams } from '../../testkit/fixtures.ts';
 
 const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 
@@ -165,17 +164,6 @@ describe('deltas are as good as snapshots', () => {
       );
     });
   }
-
-  it('an update that changes no figure has no delta', () => {
-    const [first] = fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl');
-    if (first.kind !== 'snapshot') throw new Error('fixture changed');
-    const sent: FactMap = new Map();
-    expect(newFacts(sent, factsOfSnapshot(first.snapshot)).length).toBeGreaterThan(0);
-    const relabelled = structuredClone(first.snapshot);
-    relabelled.pod.resourceVersion = '999999999';
-    relabelled.observedAt = '2030-01-01T00:00:00Z';
-    expect(newFacts(sent, factsOfSnapshot(relabelled))).toEqual([]);
-  });
 });
 
 describe('bad details are refused with a reason', () => {

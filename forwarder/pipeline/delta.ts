@@ -1,8 +1,9 @@
 /**
- * "Does this update change anything lifecycle-relevant?" Two answers, one per payload:
+ * Stage 5, delta against the ledger: "does this update change anything lifecycle-relevant?"
+ * Two answers, one per payload:
  * - Pod Facts (the default): the forwarder keeps, per pod uid, the facts it has sent (a
- *   ledger), and sends only the facts of an update that are news to it (core/pod-facts.ts
- *   `newFacts`). No news: nothing is sent.
+ *   ledger), and sends only the facts of an update that are news to it (`newFacts`). No news:
+ *   nothing is sent.
  * - Pod Snapshot: it remembers a digest of the last compact projection it sent (minus
  *   resourceVersion, which changes on every write) and skips an update whose projection is the same.
  * Either way a label or annotation edit, a resourceVersion bump, a managedFields change or a
@@ -13,10 +14,50 @@
  * and then reported by the informer, is sent once).
  */
 import { createHash } from 'node:crypto';
-import { type Fact, type FactMap, factsOfSnapshot } from '../core/facts.ts';
-import { KEEP_RUNS } from '../core/fold.ts';
-import { newFacts } from '../core/pod-facts.ts';
-import type { CompactEvent, CompactPod, PodSnapshot } from '../core/snapshot.ts';
+import { type Fact, type FactMap, factsOfSnapshot, joinFacts } from '../../core/facts.ts';
+import { KEEP_RUNS } from '../../core/fold.ts';
+import type { CompactEvent, CompactPod, PodSnapshot } from '../../core/snapshot.ts';
+
+/**
+ * True when two facts of one id say the same to every figure and timeline entry. The latest
+ * state, the status reason and the scheduler's verdict carry the order (`at`) of the snapshot
+ * they came from, for the join; a newer snapshot that repeats them moves only that order, which
+ * nothing reads: not news.
+ */
+function saysTheSame(a: Fact, b: Fact): boolean {
+  if (a.kind === 'latest' && b.kind === 'latest')
+    return (
+      a.phase === b.phase &&
+      a.status === b.status &&
+      a.restarts === b.restarts &&
+      JSON.stringify(a.waiting) === JSON.stringify(b.waiting)
+    );
+  if (a.kind === 'status' && b.kind === 'status') return a.reason === b.reason && a.message === b.message;
+  if (a.kind === 'unschedulable' && b.kind === 'unschedulable')
+    return (
+      a.t === b.t &&
+      a.message === b.message &&
+      a.reason === b.reason &&
+      JSON.stringify(a.gates) === JSON.stringify(b.gates)
+    );
+  return false;
+}
+
+/**
+ * The facts of `facts` that are news to `sent` (what was already sent for this pod), joined
+ * with what was sent; `sent` is updated with them. Empty: the update changes no figure.
+ */
+export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
+  const out = new Map<string, Fact>();
+  for (const f of facts) {
+    const old = sent.get(f.id);
+    const next = old ? joinFacts(old, f) : f;
+    if (next === old || (old && saysTheSame(old, next))) continue;
+    sent.set(f.id, next);
+    out.set(next.id, next);
+  }
+  return [...out.values()];
+}
 
 /** Digest of the lifecycle-relevant content of a pod: its compact projection without resourceVersion. */
 export function podSignature(pod: CompactPod): string {
@@ -48,13 +89,13 @@ class BoundedSet {
   }
 }
 
-export interface DedupeOptions {
+export interface LedgerOptions {
   /** How many deleted uids to remember (for skipping a repeated DELETED). */
   maxTombstones?: number;
 }
 
-/** Last-sent state per pod uid and per event uid. */
-export class Deduper {
+/** Last-sent state per pod uid and per event uid: the ledger. */
+export class Ledger {
   private readonly pods = new Map<string, string>();
   /**
    * Pod Facts: the facts sent, per pod uid. A plain array (a Map is made of it for the moment of
@@ -64,7 +105,7 @@ export class Deduper {
   private readonly events = new Map<string, string>();
   private readonly tombstones: BoundedSet;
 
-  constructor(opts: DedupeOptions = {}) {
+  constructor(opts: LedgerOptions = {}) {
     this.tombstones = new BoundedSet(opts.maxTombstones ?? 50_000);
   }
 

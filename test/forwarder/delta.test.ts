@@ -6,11 +6,13 @@
  * facts: three rows differ, each explained in FACTS_DIFFER. DELETED is sent once per uid.
  */
 import { describe, expect, it } from 'vitest';
+import { type FactMap, factsOfSnapshot } from '../../core/facts.ts';
 import { KEEP_RUNS } from '../../core/fold.ts';
 import { snapshotOf } from '../../core/snapshot.ts';
-import { Deduper } from '../../forwarder/dedupe.ts';
-import { trimPod } from '../../forwarder/watcher.ts';
+import { Ledger, newFacts } from '../../forwarder/pipeline/delta.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import type { Obj } from '../../testkit/fake-apiserver.ts';
+import { fixtureInputs } from '../../testkit/fixtures.ts';
 import { kindPods, withCrash } from './helpers.ts';
 
 const BASE: Obj = kindPods().find((p) => p.metadata.name.startsWith('e2e-deployment-'))!;
@@ -99,19 +101,19 @@ const FACTS_DIFFER: Record<string, 'send' | 'noop'> = {
 
 describe('no-op detection', () => {
   it.each(cases)('an update of %s → %s', (_, fn, expected) => {
-    const d = new Deduper();
+    const d = new Ledger();
     expect(d.pod(snap(BASE, 'ADDED'))).toBe('send');
     expect(d.pod(snap(edit(fn)))).toBe(expected);
   });
 
   it.each(cases)('the same after trimming (what the informer caches): %s → %s', (_, fn, expected) => {
-    const d = new Deduper();
+    const d = new Ledger();
     expect(d.pod(snap(trimPod(BASE), 'ADDED'))).toBe('send');
     expect(d.pod(snap(trimPod(edit(fn))))).toBe(expected);
   });
 
   it.each(cases)('Pod Facts (the default payload): an update of %s → %s', (name, fn, expected) => {
-    const d = new Deduper();
+    const d = new Ledger();
     expect(d.podFacts(snap(BASE))).not.toBe('noop');
     const got = d.podFacts(snap(edit(fn)));
     expect(got === 'noop' ? 'noop' : 'send').toBe(FACTS_DIFFER[name] ?? expected);
@@ -123,7 +125,7 @@ describe('no-op detection', () => {
   });
 
   it('DELETED is sent once per uid, and nothing after it', () => {
-    const d = new Deduper();
+    const d = new Ledger();
     expect(d.pod(snap(BASE, 'ADDED'))).toBe('send');
     expect(d.pod(snap(BASE, 'DELETED'))).toBe('send');
     expect(d.pod(snap(BASE, 'DELETED'))).toBe('noop');
@@ -133,14 +135,14 @@ describe('no-op detection', () => {
   });
 
   it('force sends an unchanged snapshot (a re-send after an overflow)', () => {
-    const d = new Deduper();
+    const d = new Ledger();
     d.pod(snap(BASE));
     expect(d.pod(snap(BASE))).toBe('noop');
     expect(d.pod(snap(BASE), true)).toBe('send');
   });
 
   it('a pod crash-looping for 1,000 restarts: every restart is news, its ledger stays bounded', () => {
-    const d = new Deduper();
+    const d = new Ledger();
     let sentRuns = 0;
     for (let n = 1; n <= 1000; n++) {
       const delta = d.podFacts(snap(withCrash(BASE, n)));
@@ -156,7 +158,7 @@ describe('no-op detection', () => {
   });
 
   it('tombstones are bounded', () => {
-    const d = new Deduper({ maxTombstones: 2 });
+    const d = new Ledger({ maxTombstones: 2 });
     for (const uid of ['a', 'b', 'c']) {
       d.pod(
         snap(
@@ -170,7 +172,7 @@ describe('no-op detection', () => {
   });
 
   it('events repeat only when they change', () => {
-    const d = new Deduper();
+    const d = new Ledger();
     const ev = {
       uid: 'e1',
       namespace: 'n',
@@ -185,5 +187,19 @@ describe('no-op detection', () => {
     expect(d.event({ ...ev, count: 2 })).toBe('send');
     d.forgetEvent('e1');
     expect(d.event({ ...ev, count: 2 })).toBe('send');
+  });
+});
+
+// Moved from test/unit/pod-facts.test.ts with `newFacts` (core → the forwarder's delta stage).
+describe('newFacts', () => {
+  it('an update that changes no figure has no delta', () => {
+    const [first] = fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl');
+    if (first?.kind !== 'snapshot') throw new Error('fixture changed');
+    const sent: FactMap = new Map();
+    expect(newFacts(sent, factsOfSnapshot(first.snapshot)).length).toBeGreaterThan(0);
+    const relabelled = structuredClone(first.snapshot);
+    relabelled.pod.resourceVersion = '999999999';
+    relabelled.observedAt = '2030-01-01T00:00:00Z';
+    expect(newFacts(sent, factsOfSnapshot(relabelled))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * One informer (list + watch) on one Kubernetes resource path, kept alive through what real API
+ * Stage 1, watch: one informer (list + watch) on one Kubernetes resource path, kept alive through what real API
  * servers do: watches that end, connections that drop, 410 Gone, errors, bursts.
  *
  * It is @kubernetes/client-node's own informer (`ListWatch`, what `makeInformer` returns), with
@@ -27,9 +27,10 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
-import { eventMessage, terminatedMessage, waitingMessage } from '../core/free-text.ts';
-import type { ForwarderMetrics } from './metrics.ts';
-import { type Log, realSleep, type Sleep } from './sender.ts';
+import type { ForwarderMetrics } from '../metrics.ts';
+import { type Backoff, backoffDelayMs, realSleep, type Sleep } from '../timing.ts';
+import type { Log } from './send.ts';
+import { type Raw, slimPod, trimEvent, trimPod } from './trim.ts';
 
 export type Resource = 'pods' | 'events';
 
@@ -37,149 +38,6 @@ export type Resource = 'pods' | 'events';
 export function resourcePaths(resource: Resource, namespaces?: string[]): string[] {
   if (!namespaces || namespaces.length === 0) return [`/api/v1/${resource}`];
   return namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/${resource}`);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: raw API objects are validated by zod downstream
-type Raw = any;
-
-function pick(o: Raw, keys: string[]): Raw {
-  if (!o || typeof o !== 'object') return undefined;
-  const out: Raw = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
-
-/** Replaces `o.message` by what `rule(reason, message)` allows, when `o` has a string message. */
-function withheld(
-  o: Raw,
-  rule: (reason: string | undefined, message: string | undefined) => string | undefined,
-): Raw {
-  if (typeof o?.message !== 'string') return o;
-  return { ...o, message: rule(typeof o.reason === 'string' ? o.reason : undefined, o.message) };
-}
-
-function trimState(s: Raw, withhold: boolean): Raw {
-  if (!s || typeof s !== 'object') return undefined;
-  const waiting = pick(s.waiting, ['reason', 'message']);
-  const terminated = pick(s.terminated, [
-    'exitCode',
-    'signal',
-    'reason',
-    'message',
-    'startedAt',
-    'finishedAt',
-    'containerID',
-  ]);
-  return {
-    waiting: withhold ? withheld(waiting, waitingMessage) : waiting,
-    running: pick(s.running, ['startedAt']),
-    terminated: withhold ? withheld(terminated, terminatedMessage) : terminated,
-  };
-}
-function trimStatuses(list: Raw, withhold: boolean): Raw {
-  if (!Array.isArray(list)) return undefined;
-  return list.map((c: Raw) => ({
-    ...pick(c, ['name', 'restartCount', 'ready', 'started', 'containerID']),
-    state: trimState(c?.state, withhold),
-    lastState: trimState(c?.lastState, withhold),
-  }));
-}
-
-/**
- * A Pod reduced to the fields the snapshot projection reads (and the informer needs:
- * name, namespace, resourceVersion). Everything else, env, envFrom, args, command, volumes,
- * annotations, labels (except pod-template-hash), managedFields, is left behind here. With
- * `withhold`, application-written messages are replaced as the snapshot would replace them
- * (core/free-text.ts), so the informer's cache does not hold them either.
- */
-export function trimPod(o: Raw, withhold = false): KubernetesObject {
-  const md = o?.metadata ?? {};
-  const hash = md.labels?.['pod-template-hash'];
-  const spec = o?.spec ?? {};
-  const status = o?.status;
-  return {
-    apiVersion: o?.apiVersion,
-    kind: o?.kind ?? 'Pod',
-    metadata: {
-      ...pick(md, ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']),
-      ...(typeof hash === 'string' ? { labels: { 'pod-template-hash': hash } } : {}),
-      ...(Array.isArray(md.ownerReferences)
-        ? { ownerReferences: md.ownerReferences.map((r: Raw) => pick(r, ['kind', 'name', 'controller'])) }
-        : {}),
-    },
-    spec: {
-      nodeName: spec.nodeName,
-      initContainers: Array.isArray(spec.initContainers)
-        ? spec.initContainers.map((c: Raw) => pick(c, ['name', 'restartPolicy']))
-        : undefined,
-      schedulingGates: Array.isArray(spec.schedulingGates)
-        ? spec.schedulingGates.map((g: Raw) => pick(g, ['name']))
-        : undefined,
-    },
-    status:
-      status && typeof status === 'object'
-        ? {
-            ...pick(status, ['phase', 'reason', 'message', 'qosClass']),
-            conditions: Array.isArray(status.conditions)
-              ? status.conditions.map((c: Raw) =>
-                  pick(c, ['type', 'status', 'lastTransitionTime', 'reason', 'message']),
-                )
-              : undefined,
-            initContainerStatuses: trimStatuses(status.initContainerStatuses, withhold),
-            containerStatuses: trimStatuses(status.containerStatuses, withhold),
-          }
-        : undefined,
-  } as KubernetesObject;
-}
-
-const slimmed = new WeakSet<object>();
-
-/**
- * Reduces a (trimmed) Pod, in place, to what the informer's cache needs once the pod has been
- * handed to the forwarder: name, namespace, uid and resourceVersion (keying, relist diffs,
- * vanished pods). Its facts live in the forwarder's ledger, not in the cache: with the Pod
- * Facts payload a cached pod is never projected again. The properties are overwritten, not
- * deleted, so the object keeps its shape.
- */
-export function slimPod(o: KubernetesObject): KubernetesObject {
-  const md = o.metadata ?? {};
-  const x = o as KubernetesObject & { spec?: unknown; status?: unknown };
-  x.metadata = { name: md.name, namespace: md.namespace, uid: md.uid, resourceVersion: md.resourceVersion };
-  x.spec = undefined;
-  x.status = undefined;
-  slimmed.add(o);
-  return o;
-}
-
-/** True for a cached pod that `slimPod` reduced (it carries an identity only). */
-export function isSlim(o: unknown): boolean {
-  return typeof o === 'object' && o !== null && slimmed.has(o);
-}
-
-/** A core/v1 Event reduced to the fields the compact event reads (`withhold`: as trimPod). */
-export function trimEvent(o: Raw, withhold = false): KubernetesObject {
-  const trimmed = {
-    ...pick(o, [
-      'apiVersion',
-      'reason',
-      'message',
-      'type',
-      'count',
-      'firstTimestamp',
-      'lastTimestamp',
-      'eventTime',
-      'reportingComponent',
-    ]),
-    kind: o?.kind ?? 'Event',
-    metadata: pick(o?.metadata, ['name', 'namespace', 'uid', 'resourceVersion']),
-    involvedObject: pick(o?.involvedObject, ['kind', 'name', 'namespace', 'uid', 'fieldPath']),
-    series: o?.series ? pick(o.series, ['count', 'lastObservedTime']) : o?.series,
-    source: o?.source ? pick(o.source, ['component']) : undefined,
-  };
-  if (!withhold || typeof trimmed.message !== 'string') return trimmed as KubernetesObject;
-  const source = o?.source?.component || o?.reportingComponent || undefined;
-  const reason = typeof trimmed.reason === 'string' ? trimmed.reason : undefined;
-  return { ...trimmed, message: eventMessage(reason, trimmed.message, source) } as KubernetesObject;
 }
 
 export type Verb = 'add' | 'update' | 'delete';
@@ -195,26 +53,26 @@ export interface WatcherHandlers {
 
 export interface WatcherOptions {
   metrics: ForwarderMetrics;
-  logger?: Log;
-  now?: () => number;
-  sleep?: Sleep;
-  random?: () => number;
+  logger?: Log | undefined;
+  now?: (() => number) | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
   /** First back-off step (full jitter picks in [0, step)). */
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
+  backoffBaseMs?: number | undefined;
+  backoffCapMs?: number | undefined;
   /** A watch that ends sooner than this with no event counts as a failure (paced). */
-  minHealthyWatchMs?: number;
+  minHealthyWatchMs?: number | undefined;
   /** Items per list page (limit/continue). */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Server-side watch timeout range in seconds, picked at random like client-go (300..600). */
-  watchTimeoutSeconds?: [number, number];
+  watchTimeoutSeconds?: [number, number] | undefined;
   /** Replace application-written messages while trimming (the forwarder without --forward-messages). */
-  withholdMessages?: boolean;
+  withholdMessages?: boolean | undefined;
   /**
    * Pods only: once a pod was handed to `onObject`, keep only its identity in the cache
    * (`slimPod`). For the Pod Facts payload, whose ledger holds what was sent.
    */
-  slimCache?: boolean;
+  slimCache?: boolean | undefined;
 }
 
 /** Status code of an error from the client, the list, or a watch ERROR event. */
@@ -258,12 +116,11 @@ export class ResourceWatcher {
   readonly path: string;
   private readonly informer: ListWatch<KubernetesObject>;
   private readonly m: ForwarderMetrics;
-  private readonly log?: Log;
+  private readonly log: Log | undefined;
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly random: () => number;
-  private readonly baseMs: number;
-  private readonly capMs: number;
+  private readonly backoffTiming: Backoff;
   private readonly minHealthyMs: number;
   private readonly pageSize: number;
   private readonly timeoutRange: [number, number];
@@ -280,7 +137,7 @@ export class ResourceWatcher {
     resource: Resource,
     path: string,
     private readonly handlers: WatcherHandlers,
-    opts: WatcherOptions & { labelSelector?: string; fieldSelector?: string },
+    opts: WatcherOptions & { labelSelector?: string | undefined; fieldSelector?: string | undefined },
   ) {
     this.resource = resource;
     this.path = path;
@@ -289,8 +146,7 @@ export class ResourceWatcher {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
-    this.baseMs = opts.backoffBaseMs ?? 1_000;
-    this.capMs = opts.backoffCapMs ?? 60_000;
+    this.backoffTiming = { baseMs: opts.backoffBaseMs ?? 1_000, capMs: opts.backoffCapMs ?? 60_000 };
     this.minHealthyMs = opts.minHealthyWatchMs ?? 5_000;
     this.pageSize = opts.pageSize ?? 500;
     this.timeoutRange = opts.watchTimeoutSeconds ?? [300, 600];
@@ -347,9 +203,7 @@ export class ResourceWatcher {
   }
 
   private backoff(): number {
-    const step = Math.min(this.capMs, this.baseMs * 2 ** Math.min(this.failures, 30));
-    this.failures++;
-    return Math.floor(this.random() * step);
+    return backoffDelayMs(this.failures++, this.backoffTiming, this.random);
   }
 
   /** Waits the back-off if the last watch ended badly (410, or nothing delivered). */
@@ -489,7 +343,7 @@ export class ResourceWatcher {
           res.on('end', () => {
             if (res.statusCode !== 200) {
               const e = new Error(`list ${url.pathname}: HTTP ${res.statusCode}`) as Error & {
-                statusCode?: number;
+                statusCode?: number | undefined;
               };
               e.statusCode = res.statusCode;
               return reject(e);
