@@ -24,7 +24,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ALERT_SOURCE, type AlertRule, alertRulesOf, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
-import { SWEEP_METRICS, type SweepMetricName } from '../model/metric-names.ts';
+import {
+  METRIC_NAMESPACE,
+  SWEEP_METRIC,
+  SWEEP_METRICS,
+  type SweepMetricName,
+} from '../model/metric-names.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK } from './runbooks.ts';
 
@@ -43,7 +48,7 @@ export function sweepMetric(
   opts: { cluster?: string; statistic?: string; period?: Duration; label?: string } = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: 'podlife',
+    namespace: METRIC_NAMESPACE,
     metricName: name,
     dimensionsMap: { service: SWEEP_SERVICE, ...(opts.cluster ? { cluster: opts.cluster } : {}) },
     statistic: opts.statistic ?? 'Maximum',
@@ -186,7 +191,7 @@ export class PodlifeAlerts extends Construct {
             RUNBOOK.stuckPending,
             base,
           ),
-          metric: sweepMetric('StuckPendingPods', { cluster, period: Duration.minutes(1) }),
+          metric: sweepMetric(SWEEP_METRIC.stuckPendingPods, { cluster, period: Duration.minutes(1) }),
           threshold: props.stuckPendingAlarmThreshold ?? 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: STUCK_PENDING_ALARM.evaluationPeriods,

@@ -25,6 +25,7 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../core/snapshot.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../model/invalid-event.ts';
+import { SERVICES } from '../model/metric-names.ts';
 import { TABLE_SPEC } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK, type RunbookAnchor } from './runbooks.ts';
@@ -190,7 +191,7 @@ export class PodLifecyclePipeline extends Construct {
     this.ingest = new PodlifeFunction(this, 'Ingest', {
       entry: 'functions/ingest/handler.ts',
       description: 'podlife ingest: pod snapshots and events from the bus → lifecycle facts in DynamoDB',
-      serviceName: 'podlife-ingest',
+      serviceName: SERVICES.ingest,
       reservedConcurrentExecutions: props.ingestReservedConcurrency ?? 10,
       logRetention: props.logRetention,
       environment: {

@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTE_PATHS } from '../model/api-schemas.ts';
+import { SERVICES } from '../model/metric-names.ts';
 import type { IndexName } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 
@@ -87,7 +88,7 @@ export class PodlifeQueryApi extends Construct {
     this.query = new PodlifeFunction(this, 'Query', {
       entry: 'functions/query/handler.ts',
       description: 'podlife query API: pod histories, pending and crash-looping pods, statistics',
-      serviceName: 'podlife-query',
+      serviceName: SERVICES.query,
       memorySize: 512,
       // API Gateway gives up after 30 s; the largest answer (a 92-day stats range) takes far less.
       timeout: Duration.seconds(25),

@@ -45,6 +45,7 @@ import {
 } from '../../model/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
 import { alertSk, podPk } from '../../model/keys.ts';
+import { SWEEP_METRIC } from '../../model/metric-names.ts';
 import { factsOfItem, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
 import { AlertStore } from '../../store/alert-store.ts';
@@ -391,36 +392,27 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
     report.writes = store.writes;
     report.writeUnits = store.writeUnits;
 
+    // Per cluster: its own dimension value, so one EMF record per metric, written now
+    // (`singleMetric`). The totals (dimension `service` only, what the stuck-Pending alarm
+    // watches) are stored and flushed after the invocation by `logMetrics` (functions/powertools.ts).
     for (const c of report.clusters) {
-      metrics.addDimensions({ cluster: c.cluster });
-      metrics.addMetric('StuckPendingPods', MetricUnit.Count, c.stuckPending);
-      metrics.addMetric('CrashLoopingPods', MetricUnit.Count, c.crashLooping);
-      metrics.publishStoredMetrics();
+      const perCluster = (name: string, value: number) => {
+        const single = metrics.singleMetric();
+        single.addDimensions({ cluster: c.cluster });
+        single.addMetric(name, MetricUnit.Count, value);
+      };
+      perCluster(SWEEP_METRIC.stuckPendingPods, c.stuckPending);
+      perCluster(SWEEP_METRIC.crashLoopingPods, c.crashLooping);
     }
-    // Totals over all clusters (dimension `service` only): what the stuck-Pending alarm watches.
     const sum = (f: (c: ClusterSweep) => number) => report.clusters.reduce((s, c) => s + f(c), 0);
-    metrics.addMetric(
-      'StuckPendingPods',
-      MetricUnit.Count,
-      sum((c) => c.stuckPending),
-    );
-    metrics.addMetric(
-      'CrashLoopingPods',
-      MetricUnit.Count,
-      sum((c) => c.crashLooping),
-    );
-    metrics.addMetric(
-      'AlertsOpened',
-      MetricUnit.Count,
-      sum((c) => c.opened.length),
-    );
-    metrics.addMetric(
-      'AlertsResolved',
-      MetricUnit.Count,
-      sum((c) => c.resolved.length),
-    );
-    metrics.addMetric('AlertFailures', MetricUnit.Count, report.failures.length);
-    metrics.publishStoredMetrics();
+    const totals: [string, number][] = [
+      [SWEEP_METRIC.stuckPendingPods, sum((c) => c.stuckPending)],
+      [SWEEP_METRIC.crashLoopingPods, sum((c) => c.crashLooping)],
+      [SWEEP_METRIC.alertsOpened, sum((c) => c.opened.length)],
+      [SWEEP_METRIC.alertsResolved, sum((c) => c.resolved.length)],
+      [SWEEP_METRIC.alertFailures, report.failures.length],
+    ];
+    for (const [name, value] of totals) metrics.addMetric(name, MetricUnit.Count, value);
 
     logger.info('sweep done', {
       clusters: report.clusters.length,
