@@ -112,9 +112,10 @@ export interface SweepReport {
 export class SweepFailedError extends Error {
   override name = 'SweepFailedError';
   constructor(readonly report: SweepReport) {
-    const f = report.failures;
+    const [first] = report.failures;
     super(
-      `${f.length} alert(s) failed, retried by the next sweep; first: ${f[0].alert} in ${f[0].cluster}: ${f[0].error}`,
+      `${report.failures.length} alert(s) failed, retried by the next sweep` +
+        (first ? `; first: ${first.alert} in ${first.cluster}: ${first.error}` : ''),
     );
   }
 }
@@ -363,7 +364,9 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         openPerGroup.set(k, (openPerGroup.get(k) ?? 0) + 1);
       }
       for (const group of groupAlerts(resolvedNow.map((r) => ({ ...r.alert, item: r.item })))) {
-        const stillOpen = (openPerGroup.get(groupKeyOf(group[0])) ?? 0) - group.length;
+        const [head] = group;
+        if (!head) continue;
+        const stillOpen = (openPerGroup.get(groupKeyOf(head)) ?? 0) - group.length;
         const alerts = group.map(({ item: _, ...a }) => a as ResolvedAlert);
         const notice = noticeOf('resolved', alerts, {
           nowMs,
