@@ -70,7 +70,7 @@ export class PodlifeDashboard extends Construct {
     super(scope, id);
     this.period = props.period ?? Duration.minutes(5);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
+      ...(props.dashboardName !== undefined ? { dashboardName: props.dashboardName } : {}),
       defaultInterval: Duration.days(1),
     });
     const clusters = props.clusters ?? [];

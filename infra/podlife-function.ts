@@ -63,12 +63,12 @@ export interface PodlifeFunctionProps {
   /** Handler file, relative to the repository root (e.g. functions/ingest/handler.ts). */
   entry: string;
   description: string;
-  environment?: Record<string, string>;
-  memorySize?: number;
-  timeout?: Duration;
-  reservedConcurrentExecutions?: number;
-  logRetention?: logs.RetentionDays;
-  removalPolicy?: RemovalPolicy;
+  environment?: Record<string, string> | undefined;
+  memorySize?: number | undefined;
+  timeout?: Duration | undefined;
+  reservedConcurrentExecutions?: number | undefined;
+  logRetention?: logs.RetentionDays | undefined;
+  removalPolicy?: RemovalPolicy | undefined;
   /** Service name for Powertools' logger and metrics. */
   serviceName: string;
 }
@@ -107,7 +107,9 @@ export class PodlifeFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(15),
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       role: this.role,
       logGroup: this.logGroup,
       // X-Ray active tracing: Powertools' Tracer (functions/powertools.ts) adds a subsegment per

@@ -61,7 +61,7 @@ export interface PodlifeQueryApiProps {
    * (API Gateway answers 503) instead of taking the account's concurrency from the ingest and
    * the sweep, and of multiplying reads of the table. Default 10.
    */
-  reservedConcurrency?: number;
+  reservedConcurrency?: number | undefined;
   /** Requests per second over the stage (default rate 50, burst 100). */
   throttle?: apigwv2.ThrottleSettings;
   logRetention?: logs.RetentionDays;
