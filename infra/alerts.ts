@@ -24,7 +24,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ALERT_SOURCE, type AlertRule, alertRulesOf, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
-import { SWEEP_METRICS, type SweepMetricName } from '../model/metric-names.ts';
+import {
+  METRIC_NAMESPACE,
+  SWEEP_METRIC,
+  SWEEP_METRICS,
+  type SweepMetricName,
+} from '../model/metric-names.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK } from './runbooks.ts';
 
@@ -40,15 +45,20 @@ export const STUCK_PENDING_ALARM = { evaluationPeriods: 10, datapointsToAlarm: 5
 /** A sweep metric: the total over all clusters, or one cluster's. */
 export function sweepMetric(
   name: SweepMetricName,
-  opts: { cluster?: string; statistic?: string; period?: Duration; label?: string } = {},
+  opts: {
+    cluster?: string | undefined;
+    statistic?: string | undefined;
+    period?: Duration | undefined;
+    label?: string | undefined;
+  } = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: 'podlife',
+    namespace: METRIC_NAMESPACE,
     metricName: name,
     dimensionsMap: { service: SWEEP_SERVICE, ...(opts.cluster ? { cluster: opts.cluster } : {}) },
     statistic: opts.statistic ?? 'Maximum',
     period: opts.period ?? Duration.minutes(1),
-    label: opts.label,
+    ...(opts.label !== undefined ? { label: opts.label } : {}),
   });
 }
 
@@ -57,44 +67,44 @@ export interface PodlifeAlertsProps {
   /** podlife's bus: alert events are put on it. */
   bus: events.IEventBus;
   /** Publish to this topic (e.g. the pipeline's `alertTopic`) instead of creating one. */
-  topic?: sns.ITopic;
+  topic?: sns.ITopic | undefined;
   /** An e-mail address subscribed to the topic. */
-  alertEmail?: string;
+  alertEmail?: string | undefined;
   /** Pending longer than this is stuck. Default 900 (the mixin's KubePodNotReady `for: 15m`). */
-  stuckPendingSeconds?: number;
+  stuckPendingSeconds?: number | undefined;
   /** Per-namespace thresholds, `{namespace: seconds}`, e.g. `{batch: 1800}`. */
-  stuckPendingOverrides?: Record<string, number>;
+  stuckPendingOverrides?: Record<string, number> | undefined;
   /** Restarts are counted in this window. Default 3600. */
-  crashLoopWindowSeconds?: number;
+  crashLoopWindowSeconds?: number | undefined;
   /** Restarts in the window that make a crash loop alert. Default 3. */
-  crashLoopMinRestarts?: number;
+  crashLoopMinRestarts?: number | undefined;
   /** A crash loop is over after this long without a restart. Default 600. */
-  crashLoopQuietSeconds?: number;
+  crashLoopQuietSeconds?: number | undefined;
   /** Alert items expire after this many days at most. Default 30. */
-  retentionDays?: number;
+  retentionDays?: number | undefined;
   /** A crash loop alerts once its first counted restart is this old. Default 900 (KubePodCrashLooping `for: 15m`). */
-  crashLoopForSeconds?: number;
+  crashLoopForSeconds?: number | undefined;
   /**
    * Per-namespace rules (`enabled`, `stuckPendingSeconds`, `crashLoopMinRestarts`,
    * `crashLoopForSeconds`); a namespace's setting wins over its owner kind's.
    */
-  namespaces?: Record<string, AlertRule>;
+  namespaces?: Record<string, AlertRule> | undefined;
   /** Per-owner-kind rules, merged over the default `{Job: {enabled: false}}` (the mixin excludes Job pods). */
-  ownerKinds?: Record<string, AlertRule>;
+  ownerKinds?: Record<string, AlertRule> | undefined;
   /** Pods listed in one grouped notification at most (the rest counted). Default 20. */
-  maxPodsListed?: number;
+  maxPodsListed?: number | undefined;
   /** The pipeline-health topic: the sweep's own alarms (failing, not running) go there. Default: the alert topic. */
-  alarmTopic?: sns.ITopic;
+  alarmTopic?: sns.ITopic | undefined;
   /**
    * Clusters with a stuck-Pending alarm each (StuckPendingPods{cluster}). Empty or absent: one
    * alarm over the total of all clusters.
    */
-  clusters?: readonly string[];
+  clusters?: readonly string[] | undefined;
   /** Pods stuck Pending in a cluster at most this many before its alarm fires. Default 0. */
-  stuckPendingAlarmThreshold?: number;
+  stuckPendingAlarmThreshold?: number | undefined;
   /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
-  runbookBaseUrl?: string;
-  logRetention?: logs.RetentionDays;
+  runbookBaseUrl?: string | undefined;
+  logRetention?: logs.RetentionDays | undefined;
 }
 
 export class PodlifeAlerts extends Construct {
@@ -110,7 +120,9 @@ export class PodlifeAlerts extends Construct {
 
   /** The first stuck-Pending alarm (the only one without `clusters`). */
   get stuckPendingAlarm(): cloudwatch.Alarm {
-    return this.stuckPendingAlarms[0];
+    const [first] = this.stuckPendingAlarms;
+    if (!first) throw new Error('PodlifeAlerts: no stuck-Pending alarm');
+    return first;
   }
 
   /** Every alarm of this construct. */
@@ -186,7 +198,7 @@ export class PodlifeAlerts extends Construct {
             RUNBOOK.stuckPending,
             base,
           ),
-          metric: sweepMetric('StuckPendingPods', { cluster, period: Duration.minutes(1) }),
+          metric: sweepMetric(SWEEP_METRIC.stuckPendingPods, { cluster, period: Duration.minutes(1) }),
           threshold: props.stuckPendingAlarmThreshold ?? 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: STUCK_PENDING_ALARM.evaluationPeriods,

@@ -14,7 +14,10 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const props = pipelinePropsFromContext((key) => app.node.tryGetContext(key));
 new PodlifeStack(app, String(app.node.tryGetContext('podlife:stackName') ?? 'Podlife'), {
   description: 'podlife: per-pod Kubernetes lifecycle histories (EventBridge → Lambda → DynamoDB)',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  env: {
+    ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(process.env.CDK_DEFAULT_REGION ? { region: process.env.CDK_DEFAULT_REGION } : {}),
+  },
   pipeline: {
     ...props,
     removalPolicy: props.deletionProtection === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,

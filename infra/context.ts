@@ -60,7 +60,7 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
 }
 
 /** The query API's settings from context: `podlife:queryReservedConcurrency` (default 10). */
-export function queryPropsFromContext(get: Lookup): { reservedConcurrency?: number } {
+export function queryPropsFromContext(get: Lookup): { reservedConcurrency?: number | undefined } {
   return {
     reservedConcurrency: positive(
       'podlife:queryReservedConcurrency',
@@ -109,7 +109,7 @@ export function alertsPropsFromContext(get: Lookup): AlertsContextProps {
   const parsed = AlertsContext.safeParse(v);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`context ${key}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    throw new Error(`context ${key}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

@@ -26,26 +26,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { INGEST_METRICS, METRIC_NAMESPACE, SWEEP_METRIC } from '../model/metric-names.ts';
 import { TABLE_SPEC } from '../model/table-spec.ts';
 import { SWEEP_SERVICE, sweepMetric } from './alerts.ts';
-
-/** What the ingest emits (functions/ingest): namespace, service and metric names. */
-export const INGEST_METRICS = {
-  namespace: 'podlife',
-  service: 'podlife-ingest',
-  /** figure → metric, in the order the dashboard shows them. */
-  durations: {
-    scheduledAfterSeconds: 'SchedulingSeconds',
-    pendingSeconds: 'PendingSeconds',
-    timeToReadySeconds: 'TimeToReadySeconds',
-    crashLoopBackOffSeconds: 'CrashLoopBackOffSeconds',
-  },
-  restarts: 'Restarts',
-  terminations: 'Terminations',
-  podsSeen: 'PodsSeen',
-  invalidEvents: 'InvalidEvents',
-  writeConflicts: 'WriteConflicts',
-} as const;
 
 const TITLES: Record<keyof typeof INGEST_METRICS.durations, string> = {
   scheduledAfterSeconds: 'Scheduling (created → scheduled)',
@@ -87,7 +70,7 @@ export class PodlifeDashboard extends Construct {
     super(scope, id);
     this.period = props.period ?? Duration.minutes(5);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
+      ...(props.dashboardName !== undefined ? { dashboardName: props.dashboardName } : {}),
       defaultInterval: Duration.days(1),
     });
     const clusters = props.clusters ?? [];
@@ -109,8 +92,8 @@ export class PodlifeDashboard extends Construct {
       new cloudwatch.SingleValueWidget({
         title: 'Pods stuck Pending now (all clusters)',
         metrics: [
-          sweepMetric('StuckPendingPods', { label: 'stuck Pending' }),
-          sweepMetric('CrashLoopingPods', { label: 'crash-looping' }),
+          sweepMetric(SWEEP_METRIC.stuckPendingPods, { label: 'stuck Pending' }),
+          sweepMetric(SWEEP_METRIC.crashLoopingPods, { label: 'crash-looping' }),
         ],
         width: 6,
         height: 6,
@@ -119,8 +102,8 @@ export class PodlifeDashboard extends Construct {
         title: 'Pods stuck Pending, per cluster',
         left: this.perCluster(
           clusters,
-          (c) => sweepMetric('StuckPendingPods', { cluster: c, label: c }),
-          'StuckPendingPods',
+          (c) => sweepMetric(SWEEP_METRIC.stuckPendingPods, { cluster: c, label: c }),
+          SWEEP_METRIC.stuckPendingPods,
           SWEEP_SERVICE,
           'Maximum',
           60,
@@ -132,8 +115,8 @@ export class PodlifeDashboard extends Construct {
         title: 'Pods crash-looping, per cluster',
         left: this.perCluster(
           clusters,
-          (c) => sweepMetric('CrashLoopingPods', { cluster: c, label: c }),
-          'CrashLoopingPods',
+          (c) => sweepMetric(SWEEP_METRIC.crashLoopingPods, { cluster: c, label: c }),
+          SWEEP_METRIC.crashLoopingPods,
           SWEEP_SERVICE,
           'Maximum',
           60,
@@ -189,7 +172,7 @@ export class PodlifeDashboard extends Construct {
         title: 'Container restarts per cluster',
         left: [
           this.insights(
-            `SELECT SUM(${INGEST_METRICS.restarts}) FROM SCHEMA(podlife, cluster, namespace, service) WHERE service = '${INGEST_METRICS.service}' GROUP BY cluster`,
+            `SELECT SUM(${INGEST_METRICS.restarts}) FROM SCHEMA(${METRIC_NAMESPACE}, cluster, namespace, service) WHERE service = '${INGEST_METRICS.service}' GROUP BY cluster`,
             'restarts',
           ),
         ],
@@ -200,7 +183,7 @@ export class PodlifeDashboard extends Construct {
         title: 'Container terminations by reason',
         left: [
           this.insights(
-            `SELECT SUM(${INGEST_METRICS.terminations}) FROM SCHEMA(podlife, cluster, namespace, reason, service) WHERE service = '${INGEST_METRICS.service}' GROUP BY reason`,
+            `SELECT SUM(${INGEST_METRICS.terminations}) FROM SCHEMA(${METRIC_NAMESPACE}, cluster, namespace, reason, service) WHERE service = '${INGEST_METRICS.service}' GROUP BY reason`,
             'terminations',
           ),
         ],
@@ -236,12 +219,12 @@ export class PodlifeDashboard extends Construct {
         title: 'Invalid events (by kind) and write conflicts',
         left: [
           new cloudwatch.SearchExpression({
-            expression: `SEARCH('{podlife,kind,service} service="${INGEST_METRICS.service}" MetricName="${INGEST_METRICS.invalidEvents}"', 'Sum', ${this.period.toSeconds()})`,
+            expression: `SEARCH('{${METRIC_NAMESPACE},kind,service} service="${INGEST_METRICS.service}" MetricName="${INGEST_METRICS.invalidEvents}"', 'Sum', ${this.period.toSeconds()})`,
             label: 'invalid',
             period: this.period,
           }),
           this.insights(
-            `SELECT SUM(${INGEST_METRICS.writeConflicts}) FROM SCHEMA(podlife, cluster, namespace, service) WHERE service = '${INGEST_METRICS.service}'`,
+            `SELECT SUM(${INGEST_METRICS.writeConflicts}) FROM SCHEMA(${METRIC_NAMESPACE}, cluster, namespace, service) WHERE service = '${INGEST_METRICS.service}'`,
             'write conflicts',
           ),
         ],
@@ -326,9 +309,21 @@ export class PodlifeDashboard extends Construct {
           title: 'Alert sweep: errors, alerts opened / resolved / failed',
           left: [
             sum(props.sweepFunction.metricErrors(), 'sweep errors'),
-            sweepMetric('AlertsOpened', { statistic: 'Sum', period: this.period, label: 'opened' }),
-            sweepMetric('AlertsResolved', { statistic: 'Sum', period: this.period, label: 'resolved' }),
-            sweepMetric('AlertFailures', { statistic: 'Sum', period: this.period, label: 'failed' }),
+            sweepMetric(SWEEP_METRIC.alertsOpened, {
+              statistic: 'Sum',
+              period: this.period,
+              label: 'opened',
+            }),
+            sweepMetric(SWEEP_METRIC.alertsResolved, {
+              statistic: 'Sum',
+              period: this.period,
+              label: 'resolved',
+            }),
+            sweepMetric(SWEEP_METRIC.alertFailures, {
+              statistic: 'Sum',
+              period: this.period,
+              label: 'failed',
+            }),
           ],
           width: 8,
           height: 6,
@@ -414,7 +409,7 @@ export class PodlifeDashboard extends Construct {
     if (clusters.length > 0) return clusters.map(named);
     return [
       new cloudwatch.SearchExpression({
-        expression: `SEARCH('{podlife,cluster,service} service="${service}" MetricName="${metricName}"', '${statistic}', ${periodSeconds})`,
+        expression: `SEARCH('{${METRIC_NAMESPACE},cluster,service} service="${service}" MetricName="${metricName}"', '${statistic}', ${periodSeconds})`,
         label: statistic,
         period: Duration.seconds(periodSeconds),
       }),

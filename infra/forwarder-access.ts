@@ -87,9 +87,10 @@ export class ForwarderAccess extends Construct {
       );
     }
     this.role = new iam.Role(this, 'Role', {
-      roleName: props.roleName,
+      ...(props.roleName !== undefined ? { roleName: props.roleName } : {}),
       description: `podlife sender (${sa.namespace}/${sa.name}): events:PutEvents on the podlife bus, source ${source} only`,
-      assumedBy: principals.length === 1 ? principals[0] : new iam.CompositePrincipal(...principals),
+      assumedBy:
+        principals.length === 1 && principals[0] ? principals[0] : new iam.CompositePrincipal(...principals),
       maxSessionDuration: Duration.hours(1),
     });
     this.role.addToPrincipalPolicy(
@@ -112,7 +113,7 @@ export class ForwarderAccess extends Construct {
 /** The issuer part of an IAM OIDC provider ARN (literal strings only). */
 function issuerOf(providerArn: string): string {
   const m = /:oidc-provider\/(.+)$/.exec(providerArn);
-  if (!m) {
+  if (!m?.[1]) {
     throw new Error(
       'ForwarderAccess: oidcIssuer is required when oidcProviderArn is not a literal provider ARN',
     );

@@ -25,6 +25,7 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../core/snapshot.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../model/invalid-event.ts';
+import { SERVICES } from '../model/metric-names.ts';
 import { TABLE_SPEC } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK, type RunbookAnchor } from './runbooks.ts';
@@ -37,30 +38,30 @@ export interface PodLifecyclePipelineProps {
    * can be replayed; they are counted (the filtered-clusters rule's `TriggeredRules`), alarmed,
    * and a short record of each (cluster, source, detail-type, id, time) is queued.
    */
-  clusterNames?: string[];
+  clusterNames?: string[] | undefined;
   /** Days a pod's history is kept after its last change (DynamoDB TTL); also the archive's retention. Default 30. */
-  retentionDays?: number;
+  retentionDays?: number | undefined;
   /** Seconds after which a Pending pod counts as stuck (the sweep and dashboard read it). Default 300. */
-  stuckPendingSeconds?: number;
+  stuckPendingSeconds?: number | undefined;
   /** An e-mail address subscribed to the pod-alert topic (the teams' stuck-Pending and crash-loop alerts). */
-  alertEmail?: string;
+  alertEmail?: string | undefined;
   /** Use this topic for pod alerts instead of creating one (it must accept CloudWatch alarm actions). */
-  alertTopic?: sns.ITopic;
+  alertTopic?: sns.ITopic | undefined;
   /** An e-mail address subscribed to the pipeline-health topic (the platform on-call). */
-  healthEmail?: string;
+  healthEmail?: string | undefined;
   /** Use this topic for the pipeline's health alarms instead of creating one (it must accept CloudWatch alarm actions). */
-  healthTopic?: sns.ITopic;
+  healthTopic?: sns.ITopic | undefined;
   /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
-  runbookBaseUrl?: string;
+  runbookBaseUrl?: string | undefined;
   /** Default true: the table cannot be deleted by accident (a stack delete fails until it is turned off). */
-  deletionProtection?: boolean;
+  deletionProtection?: boolean | undefined;
   /** What happens to the table and queues when the stack is deleted. Default RETAIN. */
-  removalPolicy?: RemovalPolicy;
+  removalPolicy?: RemovalPolicy | undefined;
   /** Name of the custom bus. Default `podlife`. */
-  eventBusName?: string;
+  eventBusName?: string | undefined;
   /** Concurrent ingest invocations at most: protects the table and the account's concurrency. Default 10. */
-  ingestReservedConcurrency?: number;
-  logRetention?: logs.RetentionDays;
+  ingestReservedConcurrency?: number | undefined;
+  logRetention?: logs.RetentionDays | undefined;
 }
 
 /**
@@ -190,7 +191,7 @@ export class PodLifecyclePipeline extends Construct {
     this.ingest = new PodlifeFunction(this, 'Ingest', {
       entry: 'functions/ingest/handler.ts',
       description: 'podlife ingest: pod snapshots and events from the bus → lifecycle facts in DynamoDB',
-      serviceName: 'podlife-ingest',
+      serviceName: SERVICES.ingest,
       reservedConcurrentExecutions: props.ingestReservedConcurrency ?? 10,
       logRetention: props.logRetention,
       environment: {
@@ -233,6 +234,7 @@ export class PodLifecyclePipeline extends Construct {
         maxEventAge: Duration.hours(24),
       });
     const [podlife, exporter] = INGESTED;
+    if (!podlife || !exporter) throw new Error('INGESTED lists the podlife and the exporter sources');
     this.ingestRule = new events.Rule(this, 'IngestRule', {
       eventBus: this.bus,
       description: 'podlife pod facts, snapshots and events → ingest',

@@ -16,7 +16,7 @@ export interface PodlifeStackProps extends StackProps {
   /** How the in-cluster forwarder assumes its role (EKS Pod Identity by default, or IRSA). */
   forwarder?: Omit<ForwarderAccessProps, 'bus'>;
   /** The query API's settings (context `podlife:queryReservedConcurrency`). */
-  query?: { reservedConcurrency?: number };
+  query?: { reservedConcurrency?: number | undefined };
   /** Pod alert settings (context `podlife:alerts`): thresholds, per-namespace and per-owner-kind rules. */
   alerts?: AlertsContextProps;
 }

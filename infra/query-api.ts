@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTE_PATHS } from '../model/api-schemas.ts';
+import { SERVICES } from '../model/metric-names.ts';
 import type { IndexName } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 
@@ -60,7 +61,7 @@ export interface PodlifeQueryApiProps {
    * (API Gateway answers 503) instead of taking the account's concurrency from the ingest and
    * the sweep, and of multiplying reads of the table. Default 10.
    */
-  reservedConcurrency?: number;
+  reservedConcurrency?: number | undefined;
   /** Requests per second over the stage (default rate 50, burst 100). */
   throttle?: apigwv2.ThrottleSettings;
   logRetention?: logs.RetentionDays;
@@ -87,7 +88,7 @@ export class PodlifeQueryApi extends Construct {
     this.query = new PodlifeFunction(this, 'Query', {
       entry: 'functions/query/handler.ts',
       description: 'podlife query API: pod histories, pending and crash-looping pods, statistics',
-      serviceName: 'podlife-query',
+      serviceName: SERVICES.query,
       memorySize: 512,
       // API Gateway gives up after 30 s; the largest answer (a 92-day stats range) takes far less.
       timeout: Duration.seconds(25),

@@ -25,7 +25,7 @@ export function globalIndexOf(ix: IndexSpec): dynamodb.GlobalSecondaryIndexProps
   const keys = {
     indexName: ix.name,
     partitionKey: attribute(ix.partitionKey),
-    sortKey: ix.sortKey ? attribute(ix.sortKey) : undefined,
+    ...(ix.sortKey ? { sortKey: attribute(ix.sortKey) } : {}),
   };
   if (ix.projection === 'KEYS_ONLY') return { ...keys, projectionType: dynamodb.ProjectionType.KEYS_ONLY };
   if (ix.projection === 'ALL') return { ...keys, projectionType: dynamodb.ProjectionType.ALL };

@@ -1,22 +1,81 @@
 /**
  * The custom CloudWatch metrics podlife's Lambdas emit (EMF, namespace `podlife`), as shared
- * constants: the infra's alarms and the template tests name them from here instead of
- * re-typing strings. The emitters (functions/sweep/sweep.ts, functions/ingest) still write
- * them by name; test/infra/health-alarms.test.ts checks every name below appears there.
+ * constants: the emitters (functions/ingest, functions/sweep, functions/query), the alarms
+ * (infra/alerts.ts, infra/pipeline.ts) and the dashboard (infra/dashboard.ts) all name them from
+ * here, so a renamed metric cannot leave an alarm or a graph without data.
+ * test/infra/metric-names.test.ts checks that no other file spells a name out and that every
+ * name is emitted. (`ColdStart` is Powertools' own, emitted by `logMetrics({ captureColdStartMetric })`.)
  */
 export const METRIC_NAMESPACE = 'podlife';
 
-/** The alert sweep's metrics (functions/sweep/sweep.ts), service `podlife-sweep`. */
+/** Each Lambda's service name: Powertools' `service` dimension and POWERTOOLS_SERVICE_NAME. */
+export const SERVICES = {
+  ingest: 'podlife-ingest',
+  query: 'podlife-query',
+  sweep: 'podlife-sweep',
+} as const;
+
+/** What the ingest emits (functions/ingest), service `podlife-ingest`. */
+export const INGEST_METRICS = {
+  namespace: METRIC_NAMESPACE,
+  service: SERVICES.ingest,
+  /** figure → metric, in the order the dashboard shows them (functions/ingest/lifecycle-metrics.ts). */
+  durations: {
+    scheduledAfterSeconds: 'SchedulingSeconds',
+    pendingSeconds: 'PendingSeconds',
+    timeToReadySeconds: 'TimeToReadySeconds',
+    crashLoopBackOffSeconds: 'CrashLoopBackOffSeconds',
+  },
+  restarts: 'Restarts',
+  /** With a `reason` dimension from a fixed list. */
+  terminations: 'Terminations',
+  podsSeen: 'PodsSeen',
+  factsWritten: 'FactsWritten',
+  duplicateEvents: 'DuplicateEvents',
+  writeConflicts: 'WriteConflicts',
+  /** With a `kind` dimension. */
+  invalidEvents: 'InvalidEvents',
+} as const;
+
+/** The query API's metrics (functions/query/query.ts), service `podlife-query`. */
+export const QUERY_METRICS = {
+  service: SERVICES.query,
+  /** DynamoDB read capacity one request consumed (also its `x-podlife-read-units` header). */
+  readUnits: 'QueryReadUnits',
+} as const;
+
+/** The alert sweep's metric names (functions/sweep/sweep.ts). */
+export const SWEEP_METRIC = {
+  stuckPendingPods: 'StuckPendingPods',
+  crashLoopingPods: 'CrashLoopingPods',
+  alertsOpened: 'AlertsOpened',
+  alertsResolved: 'AlertsResolved',
+  alertFailures: 'AlertFailures',
+} as const;
+
+/** The alert sweep's metrics, service `podlife-sweep`, and the dimension sets they carry. */
 export const SWEEP_METRICS = {
-  service: 'podlife-sweep',
+  service: SERVICES.sweep,
   /** Per cluster ({service, cluster}) and in total ({service}). */
-  perClusterAndTotal: ['StuckPendingPods', 'CrashLoopingPods'],
+  perClusterAndTotal: [SWEEP_METRIC.stuckPendingPods, SWEEP_METRIC.crashLoopingPods],
   /** In total only ({service}). */
-  totalOnly: ['AlertsOpened', 'AlertsResolved', 'AlertFailures'],
+  totalOnly: [SWEEP_METRIC.alertsOpened, SWEEP_METRIC.alertsResolved, SWEEP_METRIC.alertFailures],
   /** The dimension sets the sweep emits (Powertools adds `service` to each). */
   dimensionSets: [['service'], ['service', 'cluster']],
 } as const;
 
-export type SweepMetricName =
-  | (typeof SWEEP_METRICS.perClusterAndTotal)[number]
-  | (typeof SWEEP_METRICS.totalOnly)[number];
+export type SweepMetricName = (typeof SWEEP_METRIC)[keyof typeof SWEEP_METRIC];
+
+/** Every custom metric name above (for the checks that each is emitted and spelled nowhere else). */
+export const ALL_METRIC_NAMES: readonly string[] = [
+  ...Object.values(INGEST_METRICS.durations),
+  INGEST_METRICS.restarts,
+  INGEST_METRICS.terminations,
+  INGEST_METRICS.podsSeen,
+  INGEST_METRICS.factsWritten,
+  INGEST_METRICS.duplicateEvents,
+  INGEST_METRICS.writeConflicts,
+  INGEST_METRICS.invalidEvents,
+  QUERY_METRICS.readUnits,
+  ...Object.values(SWEEP_METRIC),
+];

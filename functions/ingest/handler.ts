@@ -1,14 +1,13 @@
 /**
  * The ingest Lambda's entry: SQS batches from the ingest queue (functions/ingest/ingest-batch.ts).
- * Configuration from the environment, read once at load (a missing variable fails the cold start with its name), and the handler built from it.
+ * Configuration from the environment, read once at load (a missing variable fails the cold start
+ * with its name), traced SDK clients, and the handler built from them, wrapped with Powertools'
+ * middlewares (functions/powertools.ts).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SERVICES } from '../../model/metric-names.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
+import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
 import { makeBatchIngestHandler } from './ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
 
@@ -16,15 +15,17 @@ const tableName = requiredEnv('TABLE_NAME');
 const busName = requiredEnv('EVENT_BUS_NAME');
 const retentionDays = positiveNumberEnv('RETENTION_DAYS', 30);
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const powertools = powertoolsFor(SERVICES.ingest);
+const clients = tracedClients(powertools.tracer);
 
-export const handler = makeBatchIngestHandler({
-  store: new PodStore(doc, { tableName }),
-  invalidEvents: eventBridgeInvalidEventSink(new EventBridgeClient({}), busName),
-  logger: new Logger({ serviceName: 'podlife-ingest' }),
-  metrics: new Metrics({ namespace: 'podlife', serviceName: 'podlife-ingest' }),
-  now: Date.now,
-  retentionDays,
-});
+export const handler = lambdaHandler(
+  makeBatchIngestHandler({
+    store: new PodStore(clients.document(clients.dynamodb()), { tableName }),
+    invalidEvents: eventBridgeInvalidEventSink(clients.eventBridge(), busName),
+    logger: powertools.logger,
+    metrics: powertools.metrics,
+    now: Date.now,
+    retentionDays,
+  }),
+  powertools,
+);

@@ -10,6 +10,9 @@
  */
 import type { FactMap } from '../../core/facts.ts';
 import { type Figures, figuresOf, PodView } from '../../core/figures.ts';
+import { INGEST_METRICS } from '../../model/metric-names.ts';
+
+const M = INGEST_METRICS;
 
 export interface MetricPoint {
   name: string;
@@ -34,9 +37,9 @@ const CTX = { now: 0, stuckAfterSeconds: Number.POSITIVE_INFINITY };
 
 /** Figures that are emitted once, when they first become known. */
 const FIRST_KNOWN: [keyof Figures, string][] = [
-  ['scheduledAfterSeconds', 'SchedulingSeconds'],
-  ['pendingSeconds', 'PendingSeconds'],
-  ['timeToReadySeconds', 'TimeToReadySeconds'],
+  ['scheduledAfterSeconds', M.durations.scheduledAfterSeconds],
+  ['pendingSeconds', M.durations.pendingSeconds],
+  ['timeToReadySeconds', M.durations.timeToReadySeconds],
 ];
 
 /** Terminations of app containers by reason: runs kept in full plus folded runs (core/fold.ts). */
@@ -60,20 +63,20 @@ export function lifecycleMetricsOf(before: FactMap | undefined, after: FactMap):
   const fa = figuresOf(va, CTX);
   const fb = vb?.pod ? figuresOf(vb, CTX) : undefined;
   const out: MetricPoint[] = [];
-  if (!fb) out.push({ name: 'PodsSeen', unit: 'Count', value: 1 });
+  if (!fb) out.push({ name: M.podsSeen, unit: 'Count', value: 1 });
   for (const [figure, name] of FIRST_KNOWN) {
     const now = fa[figure] as number | null;
     if (now != null && (fb?.[figure] ?? null) == null) out.push({ name, unit: 'Seconds', value: now });
   }
   const restarts = fa.restarts - (fb?.restarts ?? 0);
-  if (restarts > 0) out.push({ name: 'Restarts', unit: 'Count', value: restarts });
+  if (restarts > 0) out.push({ name: M.restarts, unit: 'Count', value: restarts });
   const crash = fa.crashLoopBackOffSeconds - (fb?.crashLoopBackOffSeconds ?? 0);
-  if (crash > 0) out.push({ name: 'CrashLoopBackOffSeconds', unit: 'Seconds', value: crash });
+  if (crash > 0) out.push({ name: M.durations.crashLoopBackOffSeconds, unit: 'Seconds', value: crash });
   // Counted, not listed: a run folded in the same write as it arrived still counts, once.
   const seen = vb ? terminationCounts(vb) : new Map<string, number>();
   for (const [reason, n] of terminationCounts(va)) {
     const value = n - (seen.get(reason) ?? 0);
-    if (value > 0) out.push({ name: 'Terminations', unit: 'Count', value, dimensions: { reason } });
+    if (value > 0) out.push({ name: M.terminations, unit: 'Count', value, dimensions: { reason } });
   }
   return out;
 }

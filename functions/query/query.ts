@@ -7,11 +7,13 @@
  * every parameter is bounded in api-schemas.ts QUERY_BOUNDS before any read). Every answer says what it cost in `x-podlife-*` headers.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/figures.ts';
 import { BadParameterError, type ErrorBody, NotFoundError, QUERY_BOUNDS } from '../../model/api-schemas.ts';
+import { QUERY_METRICS } from '../../model/metric-names.ts';
 import type { PendingThresholds } from '../../model/pod-rows.ts';
 import { DeadlineExceededError, PodReader, type ReadStats } from '../../store/pod-queries.ts';
 import { StoreUnavailableError } from '../../store/pod-store.ts';
@@ -26,6 +28,8 @@ export interface QueryHandlerDeps {
   /** Stuck-Pending thresholds (default: 300 s everywhere). */
   thresholds?: PendingThresholds;
   logger?: Logger;
+  /** Where each request's read capacity is counted (QUERY_METRICS.readUnits); flushed by the caller. */
+  metrics?: Metrics;
   routes?: readonly Route[];
   /** Wall-clock ms a request may spend reading (default QUERY_BOUNDS.deadlineMs). */
   deadlineMs?: number;
@@ -114,6 +118,8 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
       }
       deps.logger?.error('query failed', { route: match.route.path, error: err as Error });
       return answer(500, error('internal error', { reason: event.requestContext?.requestId }), reader.stats);
+    } finally {
+      deps.metrics?.addMetric(QUERY_METRICS.readUnits, MetricUnit.Count, reader.stats.readUnits);
     }
   };
 }

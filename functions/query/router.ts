@@ -38,17 +38,19 @@ export function matchRoute(
     if (want.length !== got.length) continue;
     const pathParams: Record<string, string> = {};
     let ok = true;
-    for (let i = 0; i < want.length && ok; i++) {
-      if (isParam(want[i])) {
+    for (const [i, w] of want.entries()) {
+      const g = got[i] ?? '';
+      if (isParam(w)) {
         let value: string;
         try {
-          value = decodeURIComponent(got[i]);
+          value = decodeURIComponent(g);
         } catch {
           value = '';
         }
-        pathParams[want[i].slice(1, -1)] = value;
+        pathParams[w.slice(1, -1)] = value;
         ok = value.length > 0;
-      } else ok = want[i] === got[i];
+      } else ok = w === g;
+      if (!ok) break;
     }
     if (ok) return { route, pathParams };
   }

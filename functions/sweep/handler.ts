@@ -1,29 +1,33 @@
 /**
  * The sweep Lambda's entry (an EventBridge schedule invokes it every minute): configuration
  * from the environment, read once at load (a missing or malformed variable fails the cold
- * start with its name), and the sweep built from it.
+ * start with its name), traced SDK clients, and the sweep built from them, wrapped with
+ * Powertools' middlewares (functions/powertools.ts), which flush its totals even when it fails.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { alertConfigFromEnv } from '../../model/alerts.ts';
+import { SERVICES } from '../../model/metric-names.ts';
 import { requiredEnv } from '../env.ts';
+import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
 import { snsEventBridgeNotifier } from './notifier.ts';
 import { makeSweepHandler } from './sweep.ts';
 
-export const handler = makeSweepHandler({
-  client: new DynamoDBClient({}),
-  tableName: requiredEnv('TABLE_NAME'),
-  notifier: snsEventBridgeNotifier({
-    sns: new SNSClient({}),
-    topicArn: requiredEnv('ALERT_TOPIC_ARN'),
-    events: new EventBridgeClient({}),
-    busName: requiredEnv('EVENT_BUS_NAME'),
+const powertools = powertoolsFor(SERVICES.sweep);
+const clients = tracedClients(powertools.tracer);
+
+export const handler = lambdaHandler(
+  makeSweepHandler({
+    client: clients.dynamodb(),
+    tableName: requiredEnv('TABLE_NAME'),
+    notifier: snsEventBridgeNotifier({
+      sns: clients.sns(),
+      topicArn: requiredEnv('ALERT_TOPIC_ARN'),
+      events: clients.eventBridge(),
+      busName: requiredEnv('EVENT_BUS_NAME'),
+    }),
+    config: alertConfigFromEnv(process.env),
+    now: Date.now,
+    logger: powertools.logger,
+    metrics: powertools.metrics,
   }),
-  config: alertConfigFromEnv(process.env),
-  now: Date.now,
-  logger: new Logger({ serviceName: 'podlife-sweep' }),
-  metrics: new Metrics({ namespace: 'podlife', serviceName: 'podlife-sweep' }),
-});
+  powertools,
+);

@@ -45,6 +45,7 @@ import {
 } from '../../model/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
 import { alertSk, podPk } from '../../model/keys.ts';
+import { SWEEP_METRIC } from '../../model/metric-names.ts';
 import { factsOfItem, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
 import { AlertStore } from '../../store/alert-store.ts';
@@ -111,9 +112,10 @@ export interface SweepReport {
 export class SweepFailedError extends Error {
   override name = 'SweepFailedError';
   constructor(readonly report: SweepReport) {
-    const f = report.failures;
+    const [first] = report.failures;
     super(
-      `${f.length} alert(s) failed, retried by the next sweep; first: ${f[0].alert} in ${f[0].cluster}: ${f[0].error}`,
+      `${report.failures.length} alert(s) failed, retried by the next sweep` +
+        (first ? `; first: ${first.alert} in ${first.cluster}: ${first.error}` : ''),
     );
   }
 }
@@ -362,7 +364,9 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         openPerGroup.set(k, (openPerGroup.get(k) ?? 0) + 1);
       }
       for (const group of groupAlerts(resolvedNow.map((r) => ({ ...r.alert, item: r.item })))) {
-        const stillOpen = (openPerGroup.get(groupKeyOf(group[0])) ?? 0) - group.length;
+        const [head] = group;
+        if (!head) continue;
+        const stillOpen = (openPerGroup.get(groupKeyOf(head)) ?? 0) - group.length;
         const alerts = group.map(({ item: _, ...a }) => a as ResolvedAlert);
         const notice = noticeOf('resolved', alerts, {
           nowMs,
@@ -391,36 +395,27 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
     report.writes = store.writes;
     report.writeUnits = store.writeUnits;
 
+    // Per cluster: its own dimension value, so one EMF record per metric, written now
+    // (`singleMetric`). The totals (dimension `service` only, what the stuck-Pending alarm
+    // watches) are stored and flushed after the invocation by `logMetrics` (functions/powertools.ts).
     for (const c of report.clusters) {
-      metrics.addDimensions({ cluster: c.cluster });
-      metrics.addMetric('StuckPendingPods', MetricUnit.Count, c.stuckPending);
-      metrics.addMetric('CrashLoopingPods', MetricUnit.Count, c.crashLooping);
-      metrics.publishStoredMetrics();
+      const perCluster = (name: string, value: number) => {
+        const single = metrics.singleMetric();
+        single.addDimensions({ cluster: c.cluster });
+        single.addMetric(name, MetricUnit.Count, value);
+      };
+      perCluster(SWEEP_METRIC.stuckPendingPods, c.stuckPending);
+      perCluster(SWEEP_METRIC.crashLoopingPods, c.crashLooping);
     }
-    // Totals over all clusters (dimension `service` only): what the stuck-Pending alarm watches.
     const sum = (f: (c: ClusterSweep) => number) => report.clusters.reduce((s, c) => s + f(c), 0);
-    metrics.addMetric(
-      'StuckPendingPods',
-      MetricUnit.Count,
-      sum((c) => c.stuckPending),
-    );
-    metrics.addMetric(
-      'CrashLoopingPods',
-      MetricUnit.Count,
-      sum((c) => c.crashLooping),
-    );
-    metrics.addMetric(
-      'AlertsOpened',
-      MetricUnit.Count,
-      sum((c) => c.opened.length),
-    );
-    metrics.addMetric(
-      'AlertsResolved',
-      MetricUnit.Count,
-      sum((c) => c.resolved.length),
-    );
-    metrics.addMetric('AlertFailures', MetricUnit.Count, report.failures.length);
-    metrics.publishStoredMetrics();
+    const totals: [string, number][] = [
+      [SWEEP_METRIC.stuckPendingPods, sum((c) => c.stuckPending)],
+      [SWEEP_METRIC.crashLoopingPods, sum((c) => c.crashLooping)],
+      [SWEEP_METRIC.alertsOpened, sum((c) => c.opened.length)],
+      [SWEEP_METRIC.alertsResolved, sum((c) => c.resolved.length)],
+      [SWEEP_METRIC.alertFailures, report.failures.length],
+    ];
+    for (const [name, value] of totals) metrics.addMetric(name, MetricUnit.Count, value);
 
     logger.info('sweep done', {
       clusters: report.clusters.length,

@@ -3,6 +3,7 @@
  * in code (with a reason) fails the test, exactly as it fails `cdk synth`.
  */
 import { Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { synthStack } from '../../testkit/stack.ts';
@@ -36,12 +37,56 @@ describe('cdk-nag AwsSolutions', () => {
     // Only "no DLQ behind the last queue" is acknowledged: the two parking queues, the ingest
     // queue's dead-letter queue, and (the test stack has a cluster filter) the queue recording
     // what that filter drops. The ingest queue itself has its dead-letter queue: no acknowledgement.
-    expect(acks.map(([id]) => id)).toEqual([
+    // And X-Ray's `*` resource on each function's role (ingest, query, sweep).
+    expect(acks.map(([id]) => id).sort()).toEqual([
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
       'Annotation::AwsSolutions-SQS3',
       'Annotation::AwsSolutions-SQS3',
       'Annotation::AwsSolutions-SQS3',
       'Annotation::AwsSolutions-SQS3',
     ]);
     for (const [id, reason] of acks) expect(reason.length, id).toBeGreaterThan(60);
+  });
+
+  const template = (() => {
+    let t: Template | undefined;
+    return () => {
+      t ??= Template.fromStack(synthStack({ bundle: false }));
+      return t;
+    };
+  })();
+
+  it('the X-Ray acknowledgement hides nothing else: only the two X-Ray actions are granted on "*"', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const policies = template().findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { PolicyDocument: { Statement: Statement[] } } }
+    >;
+    const onStar = Object.entries(policies).flatMap(([id, p]) =>
+      p.Properties.PolicyDocument.Statement.filter(
+        (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+      ).map((s) => [id, [s.Action].flat().sort()] as const),
+    );
+    expect(onStar.length).toBe(3);
+    for (const [id, actions] of onStar)
+      expect(actions, id).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('every function traces actively (X-Ray) and names its Powertools service', () => {
+    const fns = Object.values(template().findResources('AWS::Lambda::Function')) as {
+      Properties: { TracingConfig?: { Mode: string }; Environment?: { Variables: Record<string, string> } };
+    }[];
+    const podlife = fns.filter((f) => f.Properties.Environment?.Variables.POWERTOOLS_SERVICE_NAME);
+    expect(podlife.map((f) => f.Properties.Environment?.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual([
+      'podlife-ingest',
+      'podlife-query',
+      'podlife-sweep',
+    ]);
+    for (const f of podlife) {
+      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(f.Properties.Environment?.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('podlife');
+    }
   });
 });

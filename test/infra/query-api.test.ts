@@ -145,10 +145,13 @@ describe('the query function', () => {
     expect(resourcesJson).toContain(table);
     for (const ix of TABLE_SPEC.indexes) expect(resourcesJson).toContain(`/index/${ix.name}`);
     expect(resourcesJson).not.toContain('/index/*');
-    // The rest is the function's own log group.
+    // The rest is the function's own log group, and X-Ray's two actions (on "*": X-Ray has no resources).
     expect(
       statements.filter((s) => !JSON.stringify(s.Action).includes('dynamodb:')).map((s) => s.Action),
-    ).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents']]);
+    ).toEqual([
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    ]);
   });
 
   it('no role in the stack may Scan', () => {

@@ -6,10 +6,13 @@
  * crash-loop window and quiet period; failures of SNS or EventBridge record nothing and fail the
  * invocation; and the sweep's reads follow the Pending pods, not the pods stored.
  */
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PHASE_RANK } from '../../core/facts.ts';
@@ -90,7 +93,11 @@ function sweeper(tableName: string, clock: { now: number }, config: Partial<Aler
 
 /** The sweep with the defaults (the mixin's: 15 minutes, Job pods excluded) and `config` over them. */
 function mixinSweeper(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
-  return makeSweepHandler({
+  return makeSweepHandler(sweepDeps(tableName, clock, config));
+}
+
+function sweepDeps(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
+  return {
     client: t.client,
     tableName,
     notifier: snsEventBridgeNotifier({
@@ -103,7 +110,7 @@ function mixinSweeper(tableName: string, clock: { now: number }, config: Partial
     now: () => clock.now,
     logger: quietLogger(),
     metrics: silentMetrics(),
-  });
+  };
 }
 
 async function ingest(tableName: string, inputs: readonly Input[]) {
@@ -319,15 +326,25 @@ describe('thresholds per namespace', () => {
     });
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     try {
-      await sweeper(table, { now: T0 + 600_000 })();
+      // As on Lambda: logMetrics flushes the stored totals after the invocation (functions/powertools.ts).
+      const metrics = silentMetrics();
+      await middy(
+        makeSweepHandler({ ...sweepDeps(table, { now: T0 + 600_000 }, FIVE_MINUTES), metrics }),
+      ).use(logMetrics(metrics))(undefined, {} as Context);
     } finally {
       process.env.POWERTOOLS_METRICS_DISABLED = 'true';
       spy.mockRestore();
     }
     const emf = lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
-    const byCluster = emf
-      .filter((m) => m.cluster)
-      .map((m) => [m.cluster, m.StuckPendingPods, m.CrashLoopingPods]);
+    // One record per cluster and metric (singleMetric): merged per cluster.
+    const perCluster = new Map<string, Record<string, unknown>>();
+    for (const m of emf.filter((m) => m.cluster))
+      perCluster.set(m.cluster, { ...perCluster.get(m.cluster), ...m });
+    const byCluster = [...perCluster.values()].map((m) => [
+      m.cluster,
+      m.StuckPendingPods,
+      m.CrashLoopingPods,
+    ]);
     expect(byCluster.sort()).toEqual([
       ['emf-a', 1, 0],
       ['emf-b', 2, 0],

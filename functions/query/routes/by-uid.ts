@@ -21,8 +21,9 @@ export const byUidRoute: Route = {
     const { cluster, uid } = parseParams(ByUidParams, params);
     const notFound = () => new NotFoundError(`no pod with uid ${uid} in cluster ${cluster}`);
     const { items: keys } = await reader.query(uidLookupRequest(reader.tableName, cluster, uid));
-    if (keys.length === 0) throw notFound();
-    const key = { pk: String(keys[0].pk), sk: String(keys[0].sk) };
+    const [first] = keys;
+    if (!first) throw notFound();
+    const key = { pk: String(first.pk), sk: String(first.sk) };
     const id = identityOf(key);
     const ctx = { now, stuckAfterSeconds: thresholdFor(thresholds, id.namespace) };
     const [item, nameEvents] = await Promise.all([

@@ -27,7 +27,11 @@ export const crashLoopsRoute: Route = {
     });
     const rowOf = (i: Record<string, unknown>) => crashLoopingPodOf(i, now, p.window);
     const page = await reader.queryUpTo(
-      crashLoopingRequest(reader.tableName, { cluster: p.cluster, namespace: p.namespace, startKey }),
+      crashLoopingRequest(reader.tableName, {
+        cluster: p.cluster,
+        ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+        ...(startKey ? { startKey } : {}),
+      }),
       p.limit,
       (i) => rowOf(i).restartsInWindow >= p.minRestarts,
     );
@@ -42,8 +46,8 @@ export const crashLoopsRoute: Route = {
     // At most 1 MB of JSON: a page cut short resumes right after its last pod.
     const fit = rowsThatFit(rows);
     answer.pods = rows.slice(0, fit);
-    const lastKey =
-      fit < rows.length ? keyOfItem(page.items[fit - 1], PAGE_KEY_ATTRIBUTES.crashLooping) : page.lastKey;
+    const cut = fit < rows.length ? page.items[fit - 1] : undefined;
+    const lastKey = cut ? keyOfItem(cut, PAGE_KEY_ATTRIBUTES.crashLooping) : page.lastKey;
     const nextToken = encodeToken(lastKey);
     return nextToken ? { ...answer, nextToken } : answer;
   },

@@ -72,8 +72,10 @@ export const historyRoute: Route = {
       bytes += size;
     }
     const answer: HistoryResponse = { cluster, namespace, name, pods };
-    if (pods.length === rest.length) return answer;
-    const last = positionOf(pods[pods.length - 1]);
-    return { ...answer, nextToken: encodeToken({ pk, at: last.at || NO_TIME, uid: last.uid }) };
+    const lastPod = pods.at(-1);
+    if (pods.length === rest.length || !lastPod) return answer;
+    const last = positionOf(lastPod);
+    const token = encodeToken({ pk, at: last.at || NO_TIME, uid: last.uid });
+    return token ? { ...answer, nextToken: token } : answer;
   },
 };

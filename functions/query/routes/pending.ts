@@ -33,13 +33,14 @@ export const pendingRoute: Route = {
       pods: [],
     };
     // A token from a call with a smaller olderThan may point past this call's range: nothing is left.
-    if (startKey && startKey.createdKey >= createdBefore) return answer;
+    const resumeAt = startKey?.createdKey;
+    if (resumeAt !== undefined && resumeAt >= createdBefore) return answer;
     const page = await reader.queryUpTo(
       pendingRequest(reader.tableName, {
         cluster: p.cluster,
-        namespace: p.namespace,
+        ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
         createdBefore,
-        startKey,
+        ...(startKey ? { startKey } : {}),
       }),
       p.limit,
     );
@@ -47,8 +48,8 @@ export const pendingRoute: Route = {
     // At most 1 MB of JSON: a page cut short resumes right after its last pod.
     const fit = rowsThatFit(rows);
     answer.pods = rows.slice(0, fit);
-    const lastKey =
-      fit < rows.length ? keyOfItem(page.items[fit - 1], PAGE_KEY_ATTRIBUTES.pending) : page.lastKey;
+    const cut = fit < rows.length ? page.items[fit - 1] : undefined;
+    const lastKey = cut ? keyOfItem(cut, PAGE_KEY_ATTRIBUTES.pending) : page.lastKey;
     const nextToken = encodeToken(lastKey);
     return nextToken ? { ...answer, nextToken } : answer;
   },

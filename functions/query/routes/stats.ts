@@ -28,7 +28,7 @@ export const statsRoute: Route = {
   async run({ params, reader, now }): Promise<StatsResponse> {
     const p = parseParams(StatsParams, params);
     // Bounded before anything is built from it: at most QUERY_BOUNDS.maxStatsDays days, any scope.
-    const { since, until } = statsRangeOf(p, now);
+    const { since, until } = statsRangeOf({ since: p.since, ...(p.until ? { until: p.until } : {}) }, now);
     const days = daysBetween(since, until - 1);
     reader.limitItems(
       QUERY_BOUNDS.maxStatsItems,
@@ -40,7 +40,14 @@ export const statsRoute: Route = {
     );
     const fromIso = new Date(since).toISOString();
     const toIso = new Date(until).toISOString();
-    const requests = statsRequests(reader.tableName, { ...p, fromIso, toIso }, days);
+    const scope = {
+      cluster: p.cluster,
+      ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+      ...(p.owner ? { owner: p.owner } : {}),
+      fromIso,
+      toIso,
+    };
+    const requests = statsRequests(reader.tableName, scope, days);
     const items = (
       await mapLimit(requests, 8, async (r) => {
         const found = await reader.queryAll(r);
