@@ -9,9 +9,11 @@
  *   Lambda retries it, and after the last retry it lands in the on-failure queue. A retry is
  *   safe: each write is a conditional merge of facts, so a replay adds nothing twice.
  */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { invalidEventReport } from '../../model/invalid-event.ts';
+import { INGEST_METRICS } from '../../model/metric-names.ts';
 import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../../store/pod-store.ts';
 import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
 import type { InvalidEventSink } from './invalid-event-sink.ts';
@@ -37,7 +39,10 @@ export function parker(deps: Pick<IngestHandlerDeps, 'logger' | 'metrics' | 'inv
   return async (event: unknown, kind: string, reason: string, id?: string): Promise<IngestResult> => {
     deps.logger.warn('invalid event parked', { kind, reason, eventId: id });
     await deps.invalidEvents.record(invalidEventReport(event, kind, reason, deps.now()));
-    deps.metrics.singleMetric().addDimensions({ kind }).addMetric('InvalidEvents', MetricUnit.Count, 1);
+    deps.metrics
+      .singleMetric()
+      .addDimensions({ kind })
+      .addMetric(INGEST_METRICS.invalidEvents, MetricUnit.Count, 1);
     return { status: 'invalid', kind, reason };
   };
 }
@@ -49,11 +54,11 @@ export function emitOutcome(metrics: Metrics, o: IngestOutcome): void {
   metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
   metrics.addDimensions({ cluster: o.cluster });
   metrics.addMetric(
-    o.written ? 'FactsWritten' : 'DuplicateEvents',
+    o.written ? INGEST_METRICS.factsWritten : INGEST_METRICS.duplicateEvents,
     MetricUnit.Count,
     o.written ? o.changed.length : 1,
   );
-  if (o.attempts > 1) metrics.addMetric('WriteConflicts', MetricUnit.Count, o.attempts - 1);
+  if (o.attempts > 1) metrics.addMetric(INGEST_METRICS.writeConflicts, MetricUnit.Count, o.attempts - 1);
   for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
     if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
     else {
@@ -63,6 +68,7 @@ export function emitOutcome(metrics: Metrics, o: IngestOutcome): void {
       single.addMetric(p.name, p.unit, p.value);
     }
   }
+  // Flushed per outcome: its dimension sets (this pod's cluster and namespace) are its own.
   metrics.publishStoredMetrics();
 }
 
