@@ -77,6 +77,7 @@ export default defineConfig({
       // Off unless asked (`--coverage`, as .ci/run does): the summary is printed, nothing enforced.
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
+      reportOnFailure: true,
       include: [
         'core/**/*.ts',
         'model/**/*.ts',
