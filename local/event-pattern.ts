@@ -105,8 +105,7 @@ function parseIPv6(s: string): bigint | null {
     if (h === '') return [];
     const out: number[] = [];
     const parts = h.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
+    for (const [i, p] of parts.entries()) {
       if (i === parts.length - 1 && p.includes('.')) {
         const v4 = parseIPv4(p);
         if (v4 === null) return null;
@@ -116,8 +115,9 @@ function parseIPv6(s: string): bigint | null {
     }
     return out;
   };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const [before = '', after] = halves;
+  const head = groups(before);
+  const tail = after === undefined ? [] : groups(after);
   if (!head || !tail) return null;
   const fill = 8 - head.length - tail.length;
   if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
@@ -154,36 +154,40 @@ const inIpRange = (r: IpRange, s: string) => {
 // are refused (event-ruler WildcardParser).
 
 function parseWildcard(glob: string, path: string): string[] {
-  const segments: string[] = [''];
+  // The last segment is `current`, kept apart so appending to it needs no index.
+  const segments: string[] = [];
+  let current = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+    const c = glob.charAt(i);
     if (c === '\\') {
-      const next = glob[i + 1];
+      const next = glob.charAt(i + 1);
       if (next !== '*' && next !== '\\')
         throw new PatternError(path, 'a backslash in a wildcard may only escape * or \\');
-      segments[segments.length - 1] += next;
+      current += next;
       i++;
     } else if (c === '*') {
-      if (glob[i + 1] === '*')
+      if (glob.charAt(i + 1) === '*')
         throw new PatternError(path, 'consecutive wildcard characters are not allowed');
-      segments.push('');
-    } else segments[segments.length - 1] += c;
+      segments.push(current);
+      current = '';
+    } else current += c;
   }
+  segments.push(current);
   return segments;
 }
 
 /** Linear-time glob match over literal segments (no regular expression, no backtracking). */
 function wildcardMatches(segments: readonly string[], s: string): boolean {
-  if (segments.length === 1) return s === segments[0];
-  const first = segments[0];
-  const last = segments[segments.length - 1];
+  const [first = '', ...rest] = segments;
+  const last = rest.pop();
+  if (last === undefined) return s === first;
   if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
   let at = first.length;
   const end = s.length - last.length;
-  for (let i = 1; i < segments.length - 1; i++) {
-    const found = s.indexOf(segments[i], at);
-    if (found < 0 || found + segments[i].length > end) return false;
-    at = found + segments[i].length;
+  for (const middle of rest) {
+    const found = s.indexOf(middle, at);
+    if (found < 0 || found + middle.length > end) return false;
+    at = found + middle.length;
   }
   return true;
 }
@@ -298,13 +302,14 @@ function compileNumeric(spec: unknown, path: string): ValueTest {
 
 function onlyKey(obj: Record<string, unknown>, path: string, what: string): [string, unknown] {
   const keys = Object.keys(obj);
-  if (keys.length === 0) throw new PatternError(path, `${what} is empty`);
+  const [key] = keys;
+  if (key === undefined) throw new PatternError(path, `${what} is empty`);
   if (keys.length > 1)
     throw new PatternError(
       path,
       `${what} must have exactly one key, not ${keys.map((k) => JSON.stringify(k)).join(', ')}`,
     );
-  return [keys[0], obj[keys[0]]];
+  return [key, obj[key]];
 }
 
 /** `{"prefix": "x"}` / `{"prefix": {"equals-ignore-case": "x"}}`, and the same for suffix. */
@@ -397,12 +402,12 @@ function compileExclusion(arg: unknown, path: string): ValueTest {
 
 function compileCidr(arg: unknown, path: string): ValueTest {
   if (typeof arg !== 'string') throw new PatternError(path, `cidr must be a string, not ${describe(arg)}`);
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(arg);
-  const ip = m ? parseIp(m[1]) : null;
+  const [, address, length] = /^([^/]+)\/(\d{1,3})$/.exec(arg) ?? [];
+  const ip = address === undefined ? null : parseIp(address);
   const bits = ip?.v6 ? 128 : 32;
-  if (!m || !ip || Number(m[2]) > bits)
+  if (!ip || length === undefined || Number(length) > bits)
     throw new PatternError(path, `${JSON.stringify(arg)} is not a CIDR block (address/prefix-length)`);
-  const host = (1n << BigInt(bits - Number(m[2]))) - 1n;
+  const host = (1n << BigInt(bits - Number(length))) - 1n;
   const range: IpRange = { v6: ip.v6, lo: ip.n & ~host, hi: (ip.n & ~host) | host };
   return (v) => typeof v === 'string' && inIpRange(range, v);
 }
@@ -549,6 +554,8 @@ function expand(node: Node, prefix: string[], rules: SubPattern[]): SubPattern[]
 function treeOf(rule: SubPattern): Node {
   const root: Node = { items: [] };
   for (const { path, matchers } of rule.values()) {
+    const leaf = path.at(-1);
+    if (leaf === undefined) throw new Error('event pattern: a matcher without a field path');
     let node = root;
     for (const key of path.slice(0, -1)) {
       let child = node.items.find(
@@ -560,7 +567,7 @@ function treeOf(rule: SubPattern): Node {
       }
       node = child.node;
     }
-    node.items.push({ kind: 'leaf', key: path[path.length - 1], matchers });
+    node.items.push({ kind: 'leaf', key: leaf, matchers });
   }
   return root;
 }

@@ -105,7 +105,12 @@ function refuse(
 
 /** The event API Gateway would hand the Lambda for this request (pure but for the clock and id). */
 export function eventOf(
-  req: { method: string; url: string; headers: IncomingMessage['headers']; remoteAddress?: string },
+  req: {
+    method: string;
+    url: string;
+    headers: IncomingMessage['headers'];
+    remoteAddress?: string | undefined;
+  },
   body: Buffer,
   now = Date.now(),
 ): APIGatewayProxyEventV2 {
@@ -127,7 +132,7 @@ export function eventOf(
       accountId: 'local',
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0],
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? '',
       http: {
         method: req.method,
         path: url.pathname,

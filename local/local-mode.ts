@@ -82,7 +82,7 @@ export interface LocalModeOptions {
   stuckOverrides?: Record<string, number>;
   log?: (line: string) => void;
   /** Where alerts go (default: the log). */
-  onAlert?: (a: { subject?: string; message: string }) => void;
+  onAlert?: (a: { subject?: string | undefined; message: string }) => void;
 }
 
 export interface ReplayOptions {
@@ -133,7 +133,7 @@ function withEtag(
 
 export class LocalMode {
   readonly clock = new VirtualClock();
-  readonly alerts: { subject?: string; message: string }[] = [];
+  readonly alerts: { subject?: string | undefined; message: string }[] = [];
   bus!: LocalBus;
   server!: ServedHandler;
   private ddb!: DynamoDbLocal;
@@ -311,7 +311,7 @@ export class LocalMode {
    */
   private acceptEntries(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
     const json = { 'content-type': 'application/json' };
-    const type = (event.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = ((event.headers['content-type'] ?? '').split(';')[0] ?? '').trim().toLowerCase();
     if (type !== 'application/json') {
       return {
         statusCode: 415,
@@ -402,8 +402,7 @@ export class LocalMode {
     let traceNow = traceStart ?? Date.now();
     const sweepEvery = 60_000;
     let lastSweep = traceNow;
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
+    for (const [i, it] of items.entries()) {
       const t = Math.max(traceNow, it.t ?? traceNow);
       if (opts.speed !== 'max' && t > traceNow) {
         const wait = Math.min(t - traceNow, maxGap) / opts.speed;

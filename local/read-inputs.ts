@@ -79,10 +79,15 @@ function recordedTime(comment: string | null | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The decode context of one object: `observedAt` only when the input recorded one. */
+function contextOf(cluster: string, observedAt: string | undefined, now: number): DecodeContext {
+  return observedAt === undefined ? { cluster, now } : { cluster, observedAt, now };
+}
+
 interface Where {
   file: string;
   line: number;
-  observedAt?: string;
+  observedAt?: string | undefined;
 }
 
 /** Decodes one object (not a List) and reports it; `prefix` names it inside its List. */
@@ -96,11 +101,7 @@ function handleOne(
 ) {
   stats.objects++;
   try {
-    const d = decodeObject(
-      v,
-      { cluster: opts.cluster, observedAt: at.observedAt ?? opts.observedAt, now: opts.now },
-      itemKind,
-    );
+    const d = decodeObject(v, contextOf(opts.cluster, at.observedAt ?? opts.observedAt, opts.now), itemKind);
     if (d.kind !== 'skip') opts.onDecoded(d, { file: at.file, line: at.line });
   } catch (err) {
     stats.rejected++;
@@ -136,7 +137,7 @@ function itemsSeqOf(doc: { contents: unknown } | undefined): ItemsSeq {
 function firstLineOf(err: unknown): string {
   const text =
     err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
-  return text.split('\n')[0].slice(0, 300);
+  return (text.split('\n')[0] ?? '').slice(0, 300);
 }
 
 const mib = (n: number) => `${+(n / 1048576).toFixed(2)} MiB`;
@@ -203,8 +204,8 @@ function handleDocument(
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     const line = at(doc.contents?.range?.[0]);
-    if (doc.errors.length) {
-      const e = doc.errors[0];
+    const [e] = doc.errors;
+    if (e) {
       reject(file, at(e.pos[0]), `not YAML or JSON: ${e.message.split('\n')[0]}`, opts, stats);
       continue;
     }
@@ -287,7 +288,7 @@ type Encoding = { decoder: TextDecoder; skip: number } | { refuse: string };
 
 /** The text encoding from the first bytes: a BOM, or the NULs of an ASCII first character (RFC 4627). */
 export function detectEncoding(head: Buffer): Encoding {
-  const b = (i: number) => (i < head.length ? head[i] : -1);
+  const b = (i: number) => head[i] ?? -1;
   const utf32 = { refuse: 'UTF-32 input: convert to UTF-8 (iconv -f UTF-32 -t UTF-8)' };
   if (b(0) === 0xef && b(1) === 0xbb && b(2) === 0xbf) return { decoder: new TextDecoder('utf-8'), skip: 3 };
   if (b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) return utf32;

@@ -436,6 +436,7 @@ export function* churnTimed(opts: ChurnOptions): Generator<[number, WatchLine]> 
         name = `${sts}-${idx}`;
       } else {
         const d = deployments[idx % deployments.length];
+        if (!d) throw new Error('churn: no deployments to own the pod');
         owner = { kind: 'Deployment', name: d.name, rs: `${d.name}-${d.hash}`, hash: d.hash };
         name = `${d.name}-${d.hash}-${alnum(rnd, 5)}`;
       }

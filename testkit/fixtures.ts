@@ -25,7 +25,9 @@ function resolveTemplates(value: unknown): unknown {
   if (typeof value === 'string') {
     const m = /^@now(?:-(\d+)([smhd]))?$/.exec(value);
     return m
-      ? new Date(TEMPLATE_NOW - (m[1] ? Number(m[1]) * UNIT_MS[m[2]] : 0)).toISOString().replace('.000Z', 'Z')
+      ? new Date(TEMPLATE_NOW - (m[1] && m[2] ? Number(m[1]) * (UNIT_MS[m[2]] ?? 0) : 0))
+          .toISOString()
+          .replace('.000Z', 'Z')
       : value;
   }
   if (Array.isArray(value)) return value.map(resolveTemplates);
@@ -36,7 +38,7 @@ function resolveTemplates(value: unknown): unknown {
 }
 
 /** Every top-level object of a fixture file (Lists expanded, with their item kind). */
-export function fixtureObjects(file: string): { value: unknown; itemKind?: string }[] {
+export function fixtureObjects(file: string): { value: unknown; itemKind?: string | undefined }[] {
   const text = readFileSync(join(FIXTURES_DIR, file), 'utf8');
   let docs: unknown[];
   if (file.endsWith('.jsonl'))
@@ -46,7 +48,7 @@ export function fixtureObjects(file: string): { value: unknown; itemKind?: strin
       .map((l) => JSON.parse(l));
   else if (file.endsWith('.json')) docs = [JSON.parse(text)];
   else docs = parseAllDocuments(text).map((d) => d.toJS());
-  const out: { value: unknown; itemKind?: string }[] = [];
+  const out: { value: unknown; itemKind?: string | undefined }[] = [];
   for (const d of docs.map(resolveTemplates)) {
     if (isList(d)) for (const item of d.items) out.push({ value: item, itemKind: itemKindOf(d) });
     else if (d != null) out.push({ value: d });

@@ -98,6 +98,7 @@ export function healthyCopies(
   const out: Record<string, unknown>[] = [];
   for (let k = 0; out.length < n; k++) {
     const t = healthy[k % healthy.length];
+    if (!t) throw new Error('no healthy item to copy');
     const cluster = String(t.cluster);
     const namespace = `bulk-${k % 16}`;
     const uid = `${tag}-${k}-${String(t.uid)}`;
@@ -229,12 +230,17 @@ export function crashLoop(
   opts: { runMs?: number; runningAgain?: number } = {},
 ): Input[] {
   const runMs = opts.runMs ?? 1000;
+  const startOf = (i: number): number => {
+    const s = starts[i];
+    if (s === undefined) throw new Error(`crashLoop: no start for run ${i}`);
+    return s;
+  };
   const term = (i: number) => ({
     terminated: {
       exitCode: 137,
       reason: 'OOMKilled',
-      startedAt: iso(starts[i]),
-      finishedAt: iso(starts[i] + runMs),
+      startedAt: iso(startOf(i)),
+      finishedAt: iso(startOf(i) + runMs),
       containerID: `containerd://run-${i}`,
     },
   });
