@@ -5,7 +5,7 @@
  */
 
 import type { PodRecord } from '../core/pod-record.ts';
-import type { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
+import { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
 import { ApiError } from './api-client.ts';
 import {
   API_OPTIONS,
@@ -79,14 +79,15 @@ export async function historyCommand(argv: string[], io: Io = defaultIo()): Prom
     for (const cluster of clusters) {
       try {
         if (values.uid) {
-          const r = await client.get<PodResponse>(
+          const r = await client.get(
             `/pods/by-uid/${encodeURIComponent(cluster)}/${encodeURIComponent(values.uid)}`,
+            PodResponse,
           );
           records.push(r.pod);
         } else {
           const path = `/pods/${[cluster, pod!.namespace, pod!.name].map(encodeURIComponent).join('/')}`;
           // The route answers a page at a time (newest first): follow every page.
-          records.push(...(await client.getAll<HistoryResponse, PodRecord>(path, {})));
+          records.push(...(await client.getAll(path, HistoryResponse, {})));
         }
       } catch (err) {
         // Asked across clusters, a cluster without the pod is no error.
