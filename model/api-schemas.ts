@@ -410,7 +410,8 @@ export type ClustersResponse = z.infer<typeof ClustersResponse>;
 export const PodOwner = z.strictObject({ kind: z.string(), name: z.string() }).meta({ id: 'Owner' });
 export type PodOwner = z.infer<typeof PodOwner>;
 
-type DurationFigure = (typeof DURATION_FIGURES)[number];
+/** A duration figure's name: the ones statistics and histograms are drawn for. */
+export type DurationFigure = (typeof DURATION_FIGURES)[number];
 
 /** A pod phase: one of Kubernetes' five (typed `string`, as the engine's figures are). */
 const Phase = z
@@ -658,6 +659,11 @@ export const ROUTE_RESPONSES = {
   '/crashloops': CrashLoopsResponse,
   '/stats': StatsResponse,
 } as const satisfies Record<RoutePath, z.ZodType>;
+
+export type TimelineEntryBody = z.infer<typeof TimelineEntrySchema>;
+export type PodRecordBody = z.infer<typeof PodRecordSchema>;
+export type DistributionBody = z.infer<typeof DistributionSchema>;
+export type GroupStatsBody = z.infer<typeof GroupStatsSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // The engine's types and the contract's are one: each fits the other (a compile error otherwise).

@@ -7,18 +7,12 @@
  * run seen as "restart 3", a run skipped by the watch) stays a gap, never a guessed bar.
  */
 
-/** A timeline entry as the API sends it; `TimelineEntry` of core/timeline.ts fits. */
-export interface GanttEntry {
-  at: string | null;
-  type: string;
-  container?: string;
-  init?: boolean;
-  reason?: string;
-  exitCode?: number;
-  signal?: number;
-  message?: string;
-  count?: number;
-}
+import type { TimelineEntryBody } from '../../model/api-schemas.ts';
+
+/** A timeline entry as the API sends it, read leniently: a type this page does not know yet is kept. */
+export type GanttEntry = Omit<TimelineEntryBody, 'type'> & {
+  type: TimelineEntryBody['type'] | (string & {});
+};
 
 export type SegmentKind =
   | 'scheduling'
