@@ -88,7 +88,7 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
       method: 'GET',
       protocol: url.protocol,
       hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
+      ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
       query,
       headers: { host: url.host },
@@ -108,8 +108,8 @@ export interface ApiClientOptions {
   discover?: boolean;
   /** `aws`: SigV4-signed (the deployed API); `local`: plain HTTP (local mode). */
   mode: 'aws' | 'local';
-  profile?: string;
-  region?: string;
+  profile?: string | undefined;
+  region?: string | undefined;
   /** Credentials to sign with (default: the SDK's provider chain, with `profile`). */
   credentials?: () => Promise<Credentials>;
   env?: NodeJS.ProcessEnv;

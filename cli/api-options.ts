@@ -115,8 +115,10 @@ export async function clustersOf(client: ApiClient, cluster: string | undefined)
 /** Exactly one cluster (for stats): the one given, or the only one the API knows. */
 export async function oneCluster(client: ApiClient, cluster: string | undefined): Promise<string> {
   const all = await clustersOf(client, cluster);
-  if (all.length > 1) throw new UsageError(`several clusters (${all.join(', ')}): choose one with --cluster`);
-  return all[0];
+  const [only, ...more] = all;
+  if (more.length > 0 || only === undefined)
+    throw new UsageError(`several clusters (${all.join(', ')}): choose one with --cluster`);
+  return only;
 }
 
 /** Parses a command's arguments: the API options plus its own. */

@@ -45,14 +45,14 @@ export function podArg(
   namespace: string | undefined,
 ): { namespace: string; name: string } {
   if (!arg) throw new UsageError('which pod? Give NAMESPACE/NAME (or --uid UID)');
-  const parts = arg.split('/');
-  if (parts.length > 2 || parts.some((p) => p === ''))
+  const [first, second, ...rest] = arg.split('/');
+  if (first === undefined || first === '' || second === '' || rest.length > 0)
     throw new UsageError(`not a pod: ${arg} (use NAMESPACE/NAME)`);
-  if (parts.length === 2) {
-    if (namespace && namespace !== parts[0]) throw new UsageError(`-n ${namespace} contradicts ${arg}`);
-    return { namespace: parts[0], name: parts[1] };
+  if (second !== undefined) {
+    if (namespace && namespace !== first) throw new UsageError(`-n ${namespace} contradicts ${arg}`);
+    return { namespace: first, name: second };
   }
-  return { namespace: namespace ?? 'default', name: parts[0] };
+  return { namespace: namespace ?? 'default', name: first };
 }
 
 const HISTORY_OPTIONS_OWN = {

@@ -295,8 +295,9 @@ export function parseParams<S extends z.ZodType>(
   const r = schema.safeParse(defined);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  if (!issue) throw new BadParameterError('query', 'invalid');
   if (issue.code === 'unrecognized_keys') {
-    throw new BadParameterError(nameOfParameter(issue.keys[0]), 'unknown parameter for this route');
+    throw new BadParameterError(nameOfParameter(issue.keys[0] ?? ''), 'unknown parameter for this route');
   }
   const parameter = issue.path.map(String).join('.') || 'query';
   const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;

@@ -234,8 +234,9 @@ describe('tables by default, JSON with -o json', () => {
     const asked: (string | undefined)[] = [];
     // One record a page, the token the offset of the next.
     const paged = await serveHandler(async (event) => {
-      // --cluster is checked against the clusters the API knows.
-      if (event.rawPath === '/clusters') return JSON.stringify({ clusters: [{ name: 'demo' }] });
+      // --cluster is checked against the clusters the API knows (the answer in the contract's shape).
+      if (event.rawPath === '/clusters')
+        return JSON.stringify({ clusters: [{ name: 'demo', lastSeenAt: null }] });
       const token = event.queryStringParameters?.nextToken;
       asked.push(token);
       const i = Number(token ?? 0);

@@ -103,7 +103,7 @@ function podLane(
   // Without a Scheduled mark the scheduler's part is unknown: "pending" says only what is known.
   const waitLabel = unsched ? 'Unschedulable' : first('Scheduled') ? 'scheduling' : 'pending';
   // Marks in life order; each starts the state named beside it.
-  const marks: { type: string; kind: SegmentKind | null; label: string; detail?: string }[] = [
+  const marks: { type: string; kind: SegmentKind | null; label: string; detail?: string | undefined }[] = [
     {
       type: 'Created',
       kind: 'scheduling',
