@@ -34,13 +34,13 @@ function expectedSignature(url: URL, region: string, headers: Record<string, str
     .join('/');
   const canonicalQuery = [...url.searchParams]
     .map(([k, v]) => [rfc3986(k), rfc3986(v)])
-    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
+    .sort(([a, x], [b, y]) => (a! < b! ? -1 : a! > b! ? 1 : x! < y! ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const names = Object.keys(headers)
     .filter((h) => h === 'host' || h.startsWith('x-amz-'))
     .sort();
-  const canonicalHeaders = names.map((h) => `${h}:${headers[h].trim()}\n`).join('');
+  const canonicalHeaders = names.map((h) => `${h}:${headers[h]!.trim()}\n`).join('');
   const canonicalRequest = [
     'GET',
     canonicalUri,
@@ -50,9 +50,9 @@ function expectedSignature(url: URL, region: string, headers: Record<string, str
     sha(''),
   ].join('\n');
   const date = headers['x-amz-date'];
-  const scope = `${date.slice(0, 8)}/${region}/execute-api/aws4_request`;
+  const scope = `${date!.slice(0, 8)}/${region}/execute-api/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', date, scope, sha(canonicalRequest)].join('\n');
-  let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date.slice(0, 8));
+  let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date!.slice(0, 8));
   for (const part of [region, 'execute-api', 'aws4_request']) key = hmac(key, part);
   return createHmac('sha256', key).update(toSign).digest('hex');
 }
@@ -72,7 +72,7 @@ describe('SigV4 signing (service execute-api)', () => {
     expect(headers['x-amz-security-token']).toBe(CREDENTIALS.sessionToken);
     const auth =
       /^AWS4-HMAC-SHA256 Credential=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-        headers.authorization,
+        headers.authorization!,
       );
     expect(auth).not.toBeNull();
     expect(auth![1]).toBe('AKIDEXAMPLE/20261125/eu-west-1/execute-api/aws4_request');
@@ -81,7 +81,7 @@ describe('SigV4 signing (service execute-api)', () => {
   });
 
   it('the same request, credentials and clock sign the same; anything else does not', async () => {
-    const url = new URL(cases[0]);
+    const url = new URL(cases[0]!);
     const a = await signedHeaders({ url, region: 'eu-west-1', credentials: CREDENTIALS, now: NOW });
     const b = await signedHeaders({ url, region: 'eu-west-1', credentials: CREDENTIALS, now: NOW });
     const later = await signedHeaders({
