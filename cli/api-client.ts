@@ -2,11 +2,14 @@
  * The CLI's client for podlife's query API: GET a route, answer JSON. Against the deployed API
  * every request is signed with SigV4 (service `execute-api`; credentials from the AWS SDK's
  * default provider chain, `--profile` included; region from the URL or the environment).
- * Against local mode (`--local`) requests are plain HTTP. A refusal becomes one clear line.
+ * Against local mode (`--local`) requests are plain HTTP. A refusal becomes one clear line;
+ * so does an answer that does not match the route's schema (model/api-schemas.ts), naming the
+ * field.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { z } from 'zod';
 
 export interface Credentials {
   accessKeyId: string;
@@ -85,7 +88,7 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
       method: 'GET',
       protocol: url.protocol,
       hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
+      ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
       query,
       headers: { host: url.host },
@@ -105,8 +108,8 @@ export interface ApiClientOptions {
   discover?: boolean;
   /** `aws`: SigV4-signed (the deployed API); `local`: plain HTTP (local mode). */
   mode: 'aws' | 'local';
-  profile?: string;
-  region?: string;
+  profile?: string | undefined;
+  region?: string | undefined;
   /** Credentials to sign with (default: the SDK's provider chain, with `profile`). */
   credentials?: () => Promise<Credentials>;
   env?: NodeJS.ProcessEnv;
@@ -161,6 +164,36 @@ export function errorOf(status: number, body: string): ApiError {
   return new ApiError(`the API answered ${status}: ${what}`, status);
 }
 
+const MAX_FIELD_TEXT = 120;
+
+/** `pods[0].stuck`: where in an answer an issue is. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : `${out ? '.' : ''}${String(k)}`;
+  return out.length > MAX_FIELD_TEXT ? `${out.slice(0, MAX_FIELD_TEXT)}…` : out;
+}
+
+/**
+ * The one line for an answer that is not what the contract says: the route, the first field at
+ * fault and what is wrong with it.
+ */
+export function mismatchOf(route: string, error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  let what = 'does not match';
+  if (issue) {
+    const at = fieldOf(issue.path);
+    const field = at ? `field ${at}` : 'the answer';
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => JSON.stringify(k.slice(0, MAX_FIELD_TEXT))).join(', ');
+      what = `${field}: unexpected field ${keys}`;
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) what = `${field}: missing`;
+    else what = `${field}: ${issue.message.slice(0, MAX_FIELD_TEXT)}`;
+  }
+  return new ApiError(
+    `the API's answer to ${route} does not match podlife's contract: ${what} (is the API another podlife version?)`,
+  );
+}
+
 /** The AWS SDK's default chain (env, SSO, ~/.aws profiles, ...), loaded only when signing. */
 function defaultCredentials(profile: string | undefined): () => Promise<Credentials> {
   let provider: (() => Promise<Credentials>) | undefined;
@@ -203,8 +236,12 @@ export class ApiClient {
     return url;
   }
 
-  /** GET a route; its JSON answer, or an ApiError. */
-  async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  /** GET a route; its JSON answer parsed with `schema` (the route's contract), or an ApiError. */
+  async get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<z.output<S>> {
     const url = this.urlOf(path, query);
     let headers: Record<string, string> = {};
     if (this.opts.mode === 'aws') {
@@ -234,15 +271,19 @@ export class ApiClient {
     }
     if (res.status === 404 && this.discover) {
       this.discover = false;
-      if (await this.discoverApi()) return this.get<T>(path, query);
+      if (await this.discoverApi()) return this.get(path, schema, query);
     }
     this.discover = false;
     if (res.status < 200 || res.status >= 300) throw errorOf(res.status, res.body);
+    let body: unknown;
     try {
-      return JSON.parse(res.body) as T;
+      body = JSON.parse(res.body);
     } catch {
       throw new ApiError(`the API's answer is not JSON: ${res.body.slice(0, 100)}`);
     }
+    const parsed = schema.safeParse(body, { reportInput: true });
+    if (!parsed.success) throw mismatchOf(url.pathname, parsed.error);
+    return parsed.data;
   }
 
   /** The API a dashboard's /config.json names (`apiBaseUrl`, relative to it), if it names one. */
@@ -260,15 +301,16 @@ export class ApiClient {
     }
   }
 
-  /** Every page of a paginated route (following nextToken). */
-  async getAll<T extends { pods: P[]; nextToken?: string }, P>(
+  /** Every page of a paginated route (following nextToken), each parsed with `schema`. */
+  async getAll<S extends z.ZodType<{ pods: unknown[]; nextToken?: string }>>(
     path: string,
+    schema: S,
     query: Record<string, string | number | undefined>,
-  ): Promise<P[]> {
-    const out: P[] = [];
+  ): Promise<z.output<S>['pods']> {
+    const out: z.output<S>['pods'] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.get<T>(path, { ...query, nextToken });
+      const page: z.output<S> = await this.get(path, schema, { ...query, nextToken });
       out.push(...page.pods);
       nextToken = page.nextToken;
     } while (nextToken);

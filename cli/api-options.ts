@@ -5,7 +5,7 @@
  */
 
 import { safeText } from '../core/terminal-text.ts';
-import type { ClustersResponse } from '../model/api-schemas.ts';
+import { ClustersResponse } from '../model/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -92,9 +92,7 @@ export function outputOf(v: ApiOptionValues): 'table' | 'json' {
 
 /** The clusters to ask about: the one given (if the API knows it), else every one it knows. */
 export async function clustersOf(client: ApiClient, cluster: string | undefined): Promise<string[]> {
-  const { clusters } = await client.get<ClustersResponse>('/clusters');
-  if (!Array.isArray(clusters))
-    throw new ApiError(`the API at ${client.givenUrl} answered /clusters without a list of clusters`);
+  const { clusters } = await client.get('/clusters', ClustersResponse);
   const known = clusters.map((c) => c.name);
   if (cluster) {
     // An unknown cluster would answer "No Pending pods.": good news that is a typo.
@@ -117,8 +115,10 @@ export async function clustersOf(client: ApiClient, cluster: string | undefined)
 /** Exactly one cluster (for stats): the one given, or the only one the API knows. */
 export async function oneCluster(client: ApiClient, cluster: string | undefined): Promise<string> {
   const all = await clustersOf(client, cluster);
-  if (all.length > 1) throw new UsageError(`several clusters (${all.join(', ')}): choose one with --cluster`);
-  return all[0];
+  const [only, ...more] = all;
+  if (more.length > 0 || only === undefined)
+    throw new UsageError(`several clusters (${all.join(', ')}): choose one with --cluster`);
+  return only;
 }
 
 /** Parses a command's arguments: the API options plus its own. */

@@ -4,7 +4,7 @@
  */
 
 import { parseDuration } from '../core/time.ts';
-import type { CrashLoopingPod, CrashLoopsResponse } from '../model/api-schemas.ts';
+import { type CrashLoopingPod, CrashLoopsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,
@@ -61,7 +61,7 @@ export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): P
     for (const cluster of await clustersOf(client, values.cluster)) {
       let nextToken: string | undefined;
       do {
-        const page: CrashLoopsResponse = await client.get<CrashLoopsResponse>('/crashloops', {
+        const page: CrashLoopsResponse = await client.get('/crashloops', CrashLoopsResponse, {
           cluster,
           window: values.window,
           minRestarts: values['min-restarts'],

@@ -5,7 +5,7 @@
  */
 
 import type { PodRecord } from '../core/pod-record.ts';
-import type { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
+import { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
 import { ApiError } from './api-client.ts';
 import {
   API_OPTIONS,
@@ -45,14 +45,14 @@ export function podArg(
   namespace: string | undefined,
 ): { namespace: string; name: string } {
   if (!arg) throw new UsageError('which pod? Give NAMESPACE/NAME (or --uid UID)');
-  const parts = arg.split('/');
-  if (parts.length > 2 || parts.some((p) => p === ''))
+  const [first, second, ...rest] = arg.split('/');
+  if (first === undefined || first === '' || second === '' || rest.length > 0)
     throw new UsageError(`not a pod: ${arg} (use NAMESPACE/NAME)`);
-  if (parts.length === 2) {
-    if (namespace && namespace !== parts[0]) throw new UsageError(`-n ${namespace} contradicts ${arg}`);
-    return { namespace: parts[0], name: parts[1] };
+  if (second !== undefined) {
+    if (namespace && namespace !== first) throw new UsageError(`-n ${namespace} contradicts ${arg}`);
+    return { namespace: first, name: second };
   }
-  return { namespace: namespace ?? 'default', name: parts[0] };
+  return { namespace: namespace ?? 'default', name: first };
 }
 
 const HISTORY_OPTIONS_OWN = {
@@ -79,14 +79,15 @@ export async function historyCommand(argv: string[], io: Io = defaultIo()): Prom
     for (const cluster of clusters) {
       try {
         if (values.uid) {
-          const r = await client.get<PodResponse>(
+          const r = await client.get(
             `/pods/by-uid/${encodeURIComponent(cluster)}/${encodeURIComponent(values.uid)}`,
+            PodResponse,
           );
           records.push(r.pod);
         } else {
           const path = `/pods/${[cluster, pod!.namespace, pod!.name].map(encodeURIComponent).join('/')}`;
           // The route answers a page at a time (newest first): follow every page.
-          records.push(...(await client.getAll<HistoryResponse, PodRecord>(path, {})));
+          records.push(...(await client.getAll(path, HistoryResponse, {})));
         }
       } catch (err) {
         // Asked across clusters, a cluster without the pod is no error.

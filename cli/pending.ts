@@ -2,7 +2,7 @@
  * `podlife pending`: pods Pending now (longer than `--older-than`), oldest first, with their
  * age, whether they are stuck, why (the scheduler's message, the waiting reason) and owner.
  */
-import type { PendingPod, PendingResponse } from '../model/api-schemas.ts';
+import { type PendingPod, PendingResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,
@@ -53,7 +53,7 @@ export async function pendingCommand(argv: string[], io: Io = defaultIo()): Prom
     const pods: PendingPod[] = [];
     for (const cluster of await clustersOf(client, values.cluster)) {
       pods.push(
-        ...(await client.getAll<PendingResponse, PendingPod>('/pending', {
+        ...(await client.getAll('/pending', PendingResponse, {
           cluster,
           olderThan: values['older-than'],
           namespace: values.namespace,

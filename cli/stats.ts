@@ -6,7 +6,7 @@
  */
 
 import { safeText } from '../core/terminal-text.ts';
-import type { StatsResponse } from '../model/api-schemas.ts';
+import { StatsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
   API_OPTIONS_HELP,
@@ -67,7 +67,7 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
   return runQueryCommand('stats', io, async () => {
     const cluster = await oneCluster(client, values.cluster);
     const groupBy = values.by ?? (values.owner ? undefined : values.namespace ? 'owner' : 'namespace');
-    const s = await client.get<StatsResponse>('/stats', {
+    const s = await client.get('/stats', StatsResponse, {
       cluster,
       namespace: values.namespace,
       owner: values.owner,

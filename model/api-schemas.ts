@@ -5,10 +5,13 @@
  * routes, the CLI that reads the answers and the OpenAPI test. No SDK, no CDK.
  */
 import { z } from 'zod';
+import { PodPhase } from '../core/kube-schemas.ts';
+import type { Distribution } from '../core/percentiles.ts';
 import type { PodRecord } from '../core/pod-record.ts';
-import type { FigureValues, GroupStats } from '../core/stats.ts';
+import { DURATION_FIGURES, type FigureValues, type GroupStats } from '../core/stats.ts';
 import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
 import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
+import type { TimelineEntry } from '../core/timeline.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -292,8 +295,9 @@ export function parseParams<S extends z.ZodType>(
   const r = schema.safeParse(defined);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
+  if (!issue) throw new BadParameterError('query', 'invalid');
   if (issue.code === 'unrecognized_keys') {
-    throw new BadParameterError(nameOfParameter(issue.keys[0]), 'unknown parameter for this route');
+    throw new BadParameterError(nameOfParameter(issue.keys[0] ?? ''), 'unknown parameter for this route');
   }
   const parameter = issue.path.map(String).join('.') || 'query';
   const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
@@ -369,110 +373,275 @@ export function keyOfItem(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Answers
+// Answers: the zod schemas of every route's body (200) and of the errors. The TS types are
+// inferred from them; docs/openapi.yaml is generated from them (scripts/gen-openapi.ts); the
+// CLI parses every answer with them and the integration tests parse the real handler's. Strict
+// objects: a field the contract does not list is a mismatch, as a missing one is.
 
-export interface ErrorBody {
-  error: string;
-  parameter?: string;
-  reason?: string;
-}
+/** An RFC 3339 instant as the API writes it (`2026-11-02T08:03:05Z`, `…05.123Z`). */
+const Instant = z.iso.datetime({ offset: true });
+/** A count: a whole number, never negative. */
+const Count = z.int().min(0);
 
-export interface ClusterEntry {
-  name: string;
-  lastSeenAt: string | null;
-}
-export interface ClustersResponse {
-  clusters: ClusterEntry[];
-}
+/** The body of every answer that is not a 200: 400 (bad parameter), 404, 405, 500, 503. */
+export const ErrorBody = z
+  .strictObject({
+    error: z.string(),
+    parameter: z.string().exactOptional().describe('the parameter at fault (400)'),
+    reason: z.string().exactOptional().describe('why (400), or the request id (500)'),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export interface HistoryResponse {
-  cluster: string;
-  namespace: string;
-  name: string;
-  /** The incarnations of the name, newest first: one page (`limit`, and at most 1 MB of JSON). */
-  pods: PodRecord[];
-  /** Present while older incarnations follow: pass it back as `nextToken`. */
-  nextToken?: string;
-}
+/** API Gateway's own refusal (403 from the IAM authorizer): `{message}`. */
+export const ForbiddenBody = z.strictObject({ message: z.string() }).meta({ id: 'Forbidden' });
 
-export interface PodResponse {
-  pod: PodRecord;
-}
+export const ClusterEntry = z.strictObject({
+  name: z.string(),
+  lastSeenAt: Instant.nullable().describe('when the ingest last wrote for the cluster'),
+});
+export type ClusterEntry = z.infer<typeof ClusterEntry>;
 
-export interface PodOwner {
-  kind: string;
-  name: string;
-}
+export const ClustersResponse = z
+  .strictObject({ clusters: z.array(ClusterEntry) })
+  .meta({ id: 'ClustersResponse' });
+export type ClustersResponse = z.infer<typeof ClustersResponse>;
+
+/** The owner of a pod: its controller (a ReplicaSet's Deployment), or null for a bare pod. */
+export const PodOwner = z.strictObject({ kind: z.string(), name: z.string() }).meta({ id: 'Owner' });
+export type PodOwner = z.infer<typeof PodOwner>;
+
+/** A duration figure's name: the ones statistics and histograms are drawn for. */
+export type DurationFigure = (typeof DURATION_FIGURES)[number];
+
+/** A pod phase: one of Kubernetes' five (typed `string`, as the engine's figures are). */
+const Phase = z
+  .string()
+  .refine((s) => PodPhase.safeParse(s).success, `one of ${PodPhase.options.join(', ')}`)
+  .meta({ enum: [...PodPhase.options] });
+
+/** Timeline entry types (core/timeline.ts TimelineType, checked equal below). */
+export const TIMELINE_TYPES = [
+  'Created',
+  'Unschedulable',
+  'Scheduled',
+  'Initialized',
+  'ContainerWaiting',
+  'ContainerStarted',
+  'ContainerTerminated',
+  'ContainerRestarted',
+  'Running',
+  'Ready',
+  'Phase',
+  'Event',
+  'Finished',
+  'Deleted',
+  'Folded',
+] as const;
+
+export const TimelineEntrySchema = z
+  .strictObject({
+    at: Instant.nullable().describe(
+      'null when Kubernetes gave no time (a deletion without deletionTimestamp)',
+    ),
+    type: z.enum(TIMELINE_TYPES),
+    container: z.string().exactOptional(),
+    init: z.boolean().exactOptional(),
+    reason: z.string().exactOptional().describe('phase name, waiting/termination/event reason'),
+    exitCode: z.int().exactOptional(),
+    signal: z.int().exactOptional(),
+    message: z.string().exactOptional(),
+    count: z
+      .int()
+      .exactOptional()
+      .describe(
+        "restart ordinal (ContainerRestarted); occurrences (Event); runs folded, or an Event's highest count (Folded)",
+      ),
+  })
+  .meta({ id: 'TimelineEntry' });
+
+export const PodRecordSchema = z
+  .strictObject({
+    cluster: z.string(),
+    namespace: z.string(),
+    name: z.string(),
+    uid: z.string(),
+    owner: PodOwner.nullable(),
+    node: z.string().nullable(),
+    phase: Phase,
+    scheduledAfterSeconds: z.number().nullable(),
+    initSeconds: z.number().nullable(),
+    pendingSeconds: z.number().nullable(),
+    timeToReadySeconds: z.number().nullable(),
+    restarts: Count,
+    restartGapsSeconds: z.array(z.number()),
+    crashLoopBackOffSeconds: z.number(),
+    lastTerminationReason: z.string().nullable(),
+    waitingReason: z.string().nullable(),
+    unschedulableMessage: z.string().nullable(),
+    schedulingGates: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        'the gates holding the pod back while it is not scheduled and its PodScheduled=False condition says SchedulingGated; else null',
+      ),
+    statusReason: z.string().nullable(),
+    status: z
+      .string()
+      .nullable()
+      .describe(
+        "kubectl's STATUS for the pod's latest state (Init:0/2, Init:CrashLoopBackOff, CrashLoopBackOff, Completed, Terminating, SchedulingGated, ...); null for a pod stored before it was kept",
+      ),
+    kubectlRestarts: z.int().nullable().describe("kubectl's RESTARTS for the latest state; null likewise"),
+    deleted: z.boolean(),
+    stuckPending: z.boolean(),
+    timeline: z.array(TimelineEntrySchema),
+  })
+  .meta({
+    id: 'PodRecord',
+    description: "A pod incarnation's figures (docs/lifecycle-metrics.md) and timeline.",
+  });
+
+export const HistoryResponse = z
+  .strictObject({
+    cluster: z.string(),
+    namespace: z.string(),
+    name: z.string(),
+    pods: z
+      .array(PodRecordSchema)
+      .describe('the incarnations of the name, newest first: one page (`limit`, and at most 1 MB of JSON)'),
+    nextToken: z.string().exactOptional().describe('present while older incarnations follow'),
+  })
+  .meta({ id: 'HistoryResponse' });
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+export const PodResponse = z.strictObject({ pod: PodRecordSchema }).meta({ id: 'PodResponse' });
+export type PodResponse = z.infer<typeof PodResponse>;
 
 /** What every row of a pod list carries: identity, owner, node, phase and age. */
-export interface PodRowBase {
-  cluster: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  owner: PodOwner | null;
-  node: string | null;
-  phase: string;
-  createdAt: string | null;
-  /** now − created; null when the pod has no creation time. */
-  ageSeconds: number | null;
-}
+const PodRowBase = z.strictObject({
+  cluster: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  owner: PodOwner.nullable(),
+  node: z.string().nullable(),
+  phase: z.string(),
+  createdAt: Instant.nullable(),
+  ageSeconds: z.number().min(0).nullable().describe('now − created; null when the pod has no creation time'),
+});
+export type PodRowBase = z.infer<typeof PodRowBase>;
 
 /** A pod Pending now (in the pending index), as the /pending route and the sweep see it. */
-export interface PendingPod extends PodRowBase {
-  waitingReason: string | null;
-  unschedulableMessage: string | null;
-  /** Present while the pod is held by scheduling gates (PodScheduled=False, SchedulingGated): their names. */
-  schedulingGates?: string[];
-  statusReason: string | null;
-  /** The stuck-Pending threshold of the pod's namespace. */
-  thresholdSeconds: number;
-  /** Pending longer than its namespace's threshold. */
-  stuck: boolean;
-}
+export const PendingPod = PodRowBase.extend({
+  waitingReason: z
+    .string()
+    .nullable()
+    .meta({ examples: ['ContainerCreating', 'ImagePullBackOff'] }),
+  unschedulableMessage: z.string().nullable().describe("the scheduler's message"),
+  schedulingGates: z
+    .array(z.string())
+    .exactOptional()
+    .describe(
+      "present while the pod is held by scheduling gates (PodScheduled=False, reason SchedulingGated): the gates' names",
+    ),
+  statusReason: z.string().nullable(),
+  thresholdSeconds: z.number().describe("the stuck-Pending threshold of the pod's namespace"),
+  stuck: z.boolean().describe("Pending longer than its namespace's threshold: ageSeconds > thresholdSeconds"),
+}).meta({ id: 'PendingPod' });
+export type PendingPod = z.infer<typeof PendingPod>;
 
-export interface PendingResponse {
-  cluster: string;
-  now: string;
-  olderThanSeconds: number;
-  pods: PendingPod[];
-  nextToken?: string;
-}
+export const PendingResponse = z
+  .strictObject({
+    cluster: z.string(),
+    now: Instant,
+    olderThanSeconds: z.number(),
+    pods: z.array(PendingPod),
+    nextToken: z.string().exactOptional().describe('present when more pages follow'),
+  })
+  .meta({ id: 'PendingResponse' });
+export type PendingResponse = z.infer<typeof PendingResponse>;
 
 /** A pod crash-looping now (its latest state is CrashLoopBackOff). */
-export interface CrashLoopingPod extends PodRowBase {
-  restarts: number;
-  /** Restarts that started within the window before now. */
-  restartsInWindow: number;
-  lastRestartAt: string | null;
-  lastTerminationReason: string | null;
-  lastExitCode: number | null;
-  crashLoopBackOffSeconds: number;
-  waitingReason: string | null;
-}
+export const CrashLoopingPod = PodRowBase.extend({
+  restarts: Count,
+  restartsInWindow: Count.describe('restarts that started within the window before now'),
+  lastRestartAt: Instant.nullable(),
+  lastTerminationReason: z
+    .string()
+    .nullable()
+    .meta({ examples: ['OOMKilled', 'Error'] }),
+  lastExitCode: z
+    .int()
+    .nullable()
+    .meta({ examples: [137, 1] }),
+  crashLoopBackOffSeconds: z.number(),
+  waitingReason: z.string().nullable(),
+}).meta({ id: 'CrashLoopingPod' });
+export type CrashLoopingPod = z.infer<typeof CrashLoopingPod>;
 
-export interface CrashLoopsResponse {
-  cluster: string;
-  now: string;
-  windowSeconds: number;
-  minRestarts: number;
-  pods: CrashLoopingPod[];
-  nextToken?: string;
-}
+export const CrashLoopsResponse = z
+  .strictObject({
+    cluster: z.string(),
+    now: Instant,
+    windowSeconds: z.number(),
+    minRestarts: Count,
+    pods: z.array(CrashLoopingPod),
+    nextToken: z.string().exactOptional().describe('present when more pages follow'),
+  })
+  .meta({ id: 'CrashLoopsResponse' });
+export type CrashLoopsResponse = z.infer<typeof CrashLoopsResponse>;
 
-export interface StatsResponse {
-  cluster: string;
-  namespace?: string;
-  owner?: string;
-  /** The creation-time range the pods were chosen by: [since, until). */
-  since: string;
-  until: string;
-  stats: GroupStats;
-  groupBy?: 'namespace' | 'owner';
-  groups?: { key: string; stats: GroupStats; values: FigureValues }[];
-}
+export const DistributionSchema = z
+  .strictObject({
+    count: Count,
+    p50: z.number().nullable(),
+    p90: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+  })
+  .meta({ id: 'Distribution', description: 'Nearest-rank percentiles over the pods that have the figure.' });
 
-/** Each route's parameters (path and query), for the OpenAPI test and the docs. */
+export const GroupStatsSchema = z
+  .strictObject({
+    pods: Count,
+    scheduledAfterSeconds: DistributionSchema,
+    pendingSeconds: DistributionSchema,
+    timeToReadySeconds: DistributionSchema,
+    crashLoopBackOffSeconds: DistributionSchema,
+    restarts: Count,
+    terminationsByReason: z.record(z.string(), Count).describe('pods per last termination reason'),
+  })
+  .meta({ id: 'GroupStats' });
+
+export const FigureValuesSchema = z
+  .strictObject(
+    Object.fromEntries(DURATION_FIGURES.map((f) => [f, z.array(z.number())])) as Record<
+      DurationFigure,
+      z.ZodArray<z.ZodNumber>
+    >,
+  )
+  .describe(
+    "The group's per-pod duration figures, ascending, pods without the figure left out: what the dashboard draws its histograms from.",
+  );
+
+export const StatsResponse = z
+  .strictObject({
+    cluster: z.string(),
+    namespace: z.string().exactOptional(),
+    owner: z.string().exactOptional(),
+    since: Instant.describe('the creation-time range the pods were chosen by: [since, until)'),
+    until: Instant,
+    stats: GroupStatsSchema,
+    groupBy: z.enum(['namespace', 'owner']).exactOptional(),
+    groups: z
+      .array(z.strictObject({ key: z.string(), stats: GroupStatsSchema, values: FigureValuesSchema }))
+      .exactOptional(),
+  })
+  .meta({ id: 'StatsResponse' });
+export type StatsResponse = z.infer<typeof StatsResponse>;
+
+/** Each route's parameters (path and query), for the OpenAPI generator and its test. */
 export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/clusters': ClustersParams,
   '/pods/{cluster}/{namespace}/{name}': HistoryParams,
@@ -481,3 +650,29 @@ export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/crashloops': CrashLoopsParams,
   '/stats': StatsParams,
 };
+
+/** Each route's 200 answer: the handler's body, parsed by the CLI and the tests. */
+export const ROUTE_RESPONSES = {
+  '/clusters': ClustersResponse,
+  '/pods/{cluster}/{namespace}/{name}': HistoryResponse,
+  '/pods/by-uid/{cluster}/{uid}': PodResponse,
+  '/pending': PendingResponse,
+  '/crashloops': CrashLoopsResponse,
+  '/stats': StatsResponse,
+} as const satisfies Record<RoutePath, z.ZodType>;
+
+export type TimelineEntryBody = z.infer<typeof TimelineEntrySchema>;
+export type PodRecordBody = z.infer<typeof PodRecordSchema>;
+export type DistributionBody = z.infer<typeof DistributionSchema>;
+export type GroupStatsBody = z.infer<typeof GroupStatsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The engine's types and the contract's are one: each fits the other (a compile error otherwise).
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <_ extends true>() => undefined;
+same<Same<z.infer<typeof PodRecordSchema>, PodRecord>>();
+same<Same<z.infer<typeof TimelineEntrySchema>, TimelineEntry>>();
+same<Same<z.infer<typeof GroupStatsSchema>, GroupStats>>();
+same<Same<z.infer<typeof DistributionSchema>, Distribution>>();
+same<Same<z.infer<typeof FigureValuesSchema>, FigureValues>>();

@@ -18,7 +18,7 @@ export interface PendingThresholds {
 }
 
 export function thresholdFor(t: PendingThresholds, namespace: string): number {
-  return Object.hasOwn(t.overrides, namespace) ? t.overrides[namespace] : t.defaultSeconds;
+  return (Object.hasOwn(t.overrides, namespace) ? t.overrides[namespace] : undefined) ?? t.defaultSeconds;
 }
 
 /** The lowest threshold of any namespace: how old a pod must be before any could be stuck. */

@@ -74,7 +74,7 @@ describe('podlife runs the bundle, built from the current sources', () => {
       "import { registerHooks } from 'node:module';const seen=[];registerHooks({load(url,ctx,next){seen.push(url);return next(url,ctx);}});process.on('exit',()=>process.stderr.write('\\nLOADED '+JSON.stringify(seen)+'\\n'));",
     )}`;
     const loaded = (stderr: string) =>
-      JSON.parse(/\nLOADED (.*)\n$/.exec(stderr)![1]).filter(
+      JSON.parse(/\nLOADED (.*)\n$/.exec(stderr)![1]!).filter(
         (u: string) => !u.startsWith('node:'),
       ) as string[];
     const help = await podlife(['--help'], {}, ['--import', hook]);

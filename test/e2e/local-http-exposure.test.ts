@@ -57,7 +57,12 @@ const good = (cluster: string, pod: number, phase = 'Pending', dt = 0) => ({
 /** A raw HTTP/1.1 request (fetch cannot set Host), answering status, headers and body. */
 function raw(
   port: number,
-  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+  opts: {
+    method?: string | undefined;
+    path?: string | undefined;
+    headers?: Record<string, string>;
+    body?: string | undefined;
+  },
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -389,7 +394,7 @@ describe('local mode’s HTTP server under hostile requests', () => {
             return { status: r.status, text: (await r.text()).replaceAll(c, 'CLUSTER') };
           }),
         );
-        expect(a.status, `pod-${pod}`).toBe(seen.has(pod) ? 200 : 404);
+        expect(a!.status, `pod-${pod}`).toBe(seen.has(pod) ? 200 : 404);
         expect(a).toEqual(b);
       }
       // Still answering after all that.

@@ -60,7 +60,7 @@ describe('local mode on the demo trace', () => {
     expect(names.size).toBeGreaterThan(30);
     for (const key of names) {
       const [namespace, name] = key.split('/');
-      const { status, body } = await api(`/pods/demo/${namespace}/${encodeURIComponent(name)}`);
+      const { status, body } = await api(`/pods/demo/${namespace}/${encodeURIComponent(name!)}`);
       expect(status).toBe(200);
       const want = expected.filter((r) => r.namespace === namespace && r.name === name).reverse();
       expect(body.pods, key).toEqual(want);

@@ -68,14 +68,14 @@ describe('local mode: bounded time per request, responsive while serving another
     expect(pending.status, JSON.stringify(pending.body)).toBe(200);
     expect(pending.ms).toBeLessThan(PENDING_BOUND_MS);
     const [wide, wideByOwner, hostile, hostileNs, hugeOlderThan] = await Promise.all(stats);
-    expect(wide.status).toBe(200);
-    expect(wideByOwner.status).toBe(200);
+    expect(wide!.status).toBe(200);
+    expect(wideByOwner!.status).toBe(200);
     for (const r of [hostile, hostileNs, hugeOlderThan]) {
-      expect(r.status, JSON.stringify(r.body)).toBe(400);
-      expect(r.body.parameter).toEqual(expect.any(String));
+      expect(r!.status, JSON.stringify(r!.body)).toBe(400);
+      expect(r!.body.parameter).toEqual(expect.any(String));
     }
     console.info(
-      `local mode: /pending ${pending.ms.toFixed(0)} ms beside /stats 92d (${wide.ms.toFixed(0)} ms) and since=100000000d (${hostile.ms.toFixed(0)} / ${hostileNs.ms.toFixed(0)} ms)`,
+      `local mode: /pending ${pending.ms.toFixed(0)} ms beside /stats 92d (${wide!.ms.toFixed(0)} ms) and since=100000000d (${hostile!.ms.toFixed(0)} / ${hostileNs!.ms.toFixed(0)} ms)`,
     );
   }, 60_000);
 });

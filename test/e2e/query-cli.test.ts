@@ -184,10 +184,10 @@ async function inProcess(
 describe('tables by default, JSON with -o json', () => {
   it('pending: kubectl-style table, STUCK, reason, owner and the scheduler message', async () => {
     const r = spawned.pending;
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n');
-    expect(columns(lines[0])).toEqual([
+    expect(r!.stderr).toBe('');
+    expect(r!.code).toBe(0);
+    const lines = r!.stdout.trimEnd().split('\n');
+    expect(columns(lines[0]!)).toEqual([
       'NAMESPACE',
       'NAME',
       'AGE',
@@ -197,35 +197,35 @@ describe('tables by default, JSON with -o json', () => {
       'NODE',
       'MESSAGE',
     ]);
-    expect(r.stdout).toMatch(
+    expect(r!.stdout).toMatch(
       /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+\S+\s+yes\s+Unschedulable\s+Deployment\/router-default\s+0\/\d+ nodes are available/m,
     );
-    expect(r.stdout).toMatch(/^argocd\s+image-pull-backoff\s+\S+\s+yes\s+ContainerCreating/m);
+    expect(r!.stdout).toMatch(/^argocd\s+image-pull-backoff\s+\S+\s+yes\s+ContainerCreating/m);
   });
 
   it('pending across clusters: every cluster the API knows, with a CLUSTER column; JSON for scripts', async () => {
     const table = await inProcess(pendingCommand, []);
-    expect(columns(table.stdout.split('\n')[0])[0]).toBe('CLUSTER');
+    expect(columns(table.stdout.split('\n')[0]!)[0]).toBe('CLUSTER');
     expect(table.stdout).toMatch(/^edge\s+web\s+api-1\s/m);
-    const pods = JSON.parse(spawned.pendingJson.stdout) as PendingPod[];
+    const pods = JSON.parse(spawned.pendingJson!.stdout) as PendingPod[];
     expect(new Set(pods.map((p) => p.cluster))).toEqual(new Set(['demo', 'edge']));
     expect(pods.every((p) => p.ageSeconds! > 3600)).toBe(true);
   });
 
   it('history: every incarnation, newest first, then each timeline; -o json is replay --json', async () => {
     const r = spawned.history;
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
-    expect(columns(lines[0]).slice(0, 4)).toEqual(['NAMESPACE', 'NAME', 'PHASE', 'STATUS']);
+    expect(r!.code).toBe(0);
+    const lines = r!.stdout.split('\n');
+    expect(columns(lines[0]!).slice(0, 4)).toEqual(['NAMESPACE', 'NAME', 'PHASE', 'STATUS']);
     expect(lines[1]).toMatch(/^argocd\s+my-pod\s+Failed/);
     expect(lines[2]).toMatch(/^argocd\s+my-pod\s+Running\s+CrashLoopBackOff\s.*\s3\s+44s\s+Error \(1\)/);
-    expect(r.stdout).toMatch(/^TIME\s+WHAT\s+CONTAINER\s+DETAILS$/m);
-    expect(r.stdout).toMatch(/ContainerTerminated\s+main\s+Error, exit 1/);
-    expect(r.stdout).toMatch(/ContainerRestarted\s+main\s+restart #3/);
+    expect(r!.stdout).toMatch(/^TIME\s+WHAT\s+CONTAINER\s+DETAILS$/m);
+    expect(r!.stdout).toMatch(/ContainerTerminated\s+main\s+Error, exit 1/);
+    expect(r!.stdout).toMatch(/ContainerRestarted\s+main\s+restart #3/);
 
     const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
-    expect(JSON.parse(spawned.historyJson.stdout) as PodRecord[]).toEqual(want);
-    const byUid = await inProcess(historyCommand, ['--uid', want[1].uid, '--cluster', 'demo', '-o', 'json']);
+    expect(JSON.parse(spawned.historyJson!.stdout) as PodRecord[]).toEqual(want);
+    const byUid = await inProcess(historyCommand, ['--uid', want[1]!.uid, '--cluster', 'demo', '-o', 'json']);
     expect(JSON.parse(byUid.stdout)).toEqual([want[1]]);
   });
 
@@ -234,8 +234,9 @@ describe('tables by default, JSON with -o json', () => {
     const asked: (string | undefined)[] = [];
     // One record a page, the token the offset of the next.
     const paged = await serveHandler(async (event) => {
-      // --cluster is checked against the clusters the API knows.
-      if (event.rawPath === '/clusters') return JSON.stringify({ clusters: [{ name: 'demo' }] });
+      // --cluster is checked against the clusters the API knows (the answer in the contract's shape).
+      if (event.rawPath === '/clusters')
+        return JSON.stringify({ clusters: [{ name: 'demo', lastSeenAt: null }] });
       const token = event.queryStringParameters?.nextToken;
       asked.push(token);
       const i = Number(token ?? 0);
@@ -265,8 +266,8 @@ describe('tables by default, JSON with -o json', () => {
 
   it('crashloops: restarts, in the window, last termination with exit code', async () => {
     const r = spawned.crashloops;
-    expect(r.code).toBe(0);
-    expect(columns(r.stdout.split('\n')[0])).toEqual([
+    expect(r!.code).toBe(0);
+    expect(columns(r!.stdout.split('\n')[0]!)).toEqual([
       'NAMESPACE',
       'NAME',
       'RESTARTS',
@@ -279,7 +280,7 @@ describe('tables by default, JSON with -o json', () => {
       'NODE',
     ]);
     // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them).
-    expect(r.stdout).toMatch(/^argocd\s+my-pod\s+3\s+3\s+\S+ ago\s+Error \(1\)\s+44s/m);
+    expect(r!.stdout).toMatch(/^argocd\s+my-pod\s+3\s+3\s+\S+ ago\s+Error \(1\)\s+44s/m);
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
     expect(pods.map((p) => p.name)).toContain('my-pod');
@@ -288,9 +289,9 @@ describe('tables by default, JSON with -o json', () => {
 
   it("stats: replay's statistics table, the scope's total first; -o json is the API's answer", async () => {
     const r = spawned.stats;
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
-    expect(columns(lines[0])).toEqual([
+    expect(r!.code).toBe(0);
+    const lines = r!.stdout.split('\n');
+    expect(columns(lines[0]!)).toEqual([
       'NAMESPACE',
       'PODS',
       'SCHEDULED p50/90/99',
@@ -301,7 +302,7 @@ describe('tables by default, JSON with -o json', () => {
       'TERMINATIONS',
     ]);
     expect(lines[1]).toMatch(/^demo \(all\)\s+36\s/);
-    expect(r.stdout).toMatch(/^scraper\s+16\s/m);
+    expect(r!.stdout).toMatch(/^scraper\s+16\s/m);
     const range = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:00Z'];
     const owners = await inProcess(statsCommand, ['--cluster', 'demo', '-n', 'default', ...range]);
     expect(owners.stdout).toMatch(/^OWNER\s+PODS/);
@@ -324,9 +325,9 @@ describe('tables by default, JSON with -o json', () => {
 describe('the deployed API: SigV4-signed, refusals in one line', () => {
   it('--api signs every request (execute-api, region, credentials from the environment)', async () => {
     const r = spawned.signed;
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/router-default-7bbdcfcf9b-7xdln/);
+    expect(r!.stderr).toBe('');
+    expect(r!.code).toBe(0);
+    expect(r!.stdout).toMatch(/router-default-7bbdcfcf9b-7xdln/);
     // Two requests, both signed: /clusters (is `demo` a cluster the API knows?), then /pending.
     const signed = seen.filter((h) => h.authorization);
     expect(signed).toHaveLength(2);
@@ -350,8 +351,8 @@ describe('the deployed API: SigV4-signed, refusals in one line', () => {
   });
 
   it('no credentials to sign with: one line, exit 1', async () => {
-    expect(spawned.noCredentials.code).toBe(1);
-    expect(spawned.noCredentials.stderr).toMatch(
+    expect(spawned.noCredentials!.code).toBe(1);
+    expect(spawned.noCredentials!.stderr).toMatch(
       /^podlife stats: no AWS credentials to sign the request with: .+\n$/,
     );
   });
@@ -408,16 +409,16 @@ describe('errors and help', () => {
     ];
     for (const [command, argv, message] of cases)
       await expect(inProcess(command, argv), argv.join(' ')).rejects.toThrow(message);
-    expect(spawned.noApi.code).toBe(1);
-    expect(spawned.noApi.stderr).toMatch(
+    expect(spawned.noApi!.code).toBe(1);
+    expect(spawned.noApi!.stderr).toMatch(
       /^podlife pending: which API\? Give --api URL .*PODLIFE_API_URL\nRun 'podlife pending --help' for usage\.\n$/,
     );
   });
 
   it('--local takes the dashboard URL (with or without /) as well as its /api', async () => {
-    expect(spawned.dashboardUrl.stderr).toBe('');
-    expect(spawned.dashboardUrl.code).toBe(0);
-    expect(spawned.dashboardUrl.stdout).toBe(spawned.pending.stdout);
+    expect(spawned.dashboardUrl!.stderr).toBe('');
+    expect(spawned.dashboardUrl!.code).toBe(0);
+    expect(spawned.dashboardUrl!.stdout).toBe(spawned.pending!.stdout);
     expect(spawned.dashboardUrlSlash).toEqual(spawned.dashboardUrl);
     const api = await pendingCommand(['--local', `${dash.url}/api`, '--cluster', 'demo', '-o', 'json'], {
       ...captureIo(),
@@ -426,9 +427,9 @@ describe('errors and help', () => {
   });
 
   it('a refused connection names the URL as given and what to do', async () => {
-    expect(spawned.refused.code).toBe(1);
-    expect(spawned.refused.stdout).toBe('');
-    expect(spawned.refused.stderr).toBe(
+    expect(spawned.refused!.code).toBe(1);
+    expect(spawned.refused!.stdout).toBe('');
+    expect(spawned.refused!.stderr).toBe(
       "podlife crashloops: cannot reach the API at http://127.0.0.1:9: ECONNREFUSED: is local mode running there? Start it with 'npm start' (or 'podlife local'), or give its URL with --local\n",
     );
   });
@@ -478,7 +479,7 @@ describe('errors and help', () => {
       expect(r.stdout).toMatch(/\nExamples:\n {2}podlife /);
     }
     for (const cmd of ['replay', 'history', 'pending', 'crashloops', 'stats']) {
-      expect(spawned.help.stdout).toMatch(new RegExp(`^ {2}${cmd}\\s`, 'm'));
+      expect(spawned.help!.stdout).toMatch(new RegExp(`^ {2}${cmd}\\s`, 'm'));
     }
   });
 });

@@ -38,7 +38,7 @@ describe('podlife replay', () => {
     const { code, stdout, stderr } = await podlife(['replay', TRACE]);
     expect(code).toBe(0);
     const header = stdout.split('\n')[0];
-    expect(header.split(/\s{2,}/)).toEqual([
+    expect(header!.split(/\s{2,}/)).toEqual([
       'NAMESPACE',
       'NAME',
       'PHASE',
@@ -147,7 +147,7 @@ describe('podlife replay', () => {
       .trim()
       .split('\n');
     const file = join(dir, 'mixed.jsonl');
-    const badTime = JSON.parse(good[0]);
+    const badTime = JSON.parse(good[0]!);
     badTime.object.metadata.creationTimestamp = 'yesterday';
     writeFileSync(
       file,

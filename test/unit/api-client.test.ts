@@ -4,9 +4,17 @@
  * to sign, derived key); the region and mode choices; the one-line errors people read.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError, errorOf, regionOfUrl, rfc3986, signedHeaders } from '../../cli/api-client.ts';
 import { clientOf } from '../../cli/api-options.ts';
+import { crashloopsCommand } from '../../cli/crashloops.ts';
+import { historyCommand } from '../../cli/history.ts';
+import { pendingCommand } from '../../cli/pending.ts';
+import { statsCommand } from '../../cli/stats.ts';
+import { ClustersResponse } from '../../model/api-schemas.ts';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -26,13 +34,13 @@ function expectedSignature(url: URL, region: string, headers: Record<string, str
     .join('/');
   const canonicalQuery = [...url.searchParams]
     .map(([k, v]) => [rfc3986(k), rfc3986(v)])
-    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
+    .sort(([a, x], [b, y]) => (a! < b! ? -1 : a! > b! ? 1 : x! < y! ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const names = Object.keys(headers)
     .filter((h) => h === 'host' || h.startsWith('x-amz-'))
     .sort();
-  const canonicalHeaders = names.map((h) => `${h}:${headers[h].trim()}\n`).join('');
+  const canonicalHeaders = names.map((h) => `${h}:${headers[h]!.trim()}\n`).join('');
   const canonicalRequest = [
     'GET',
     canonicalUri,
@@ -42,9 +50,9 @@ function expectedSignature(url: URL, region: string, headers: Record<string, str
     sha(''),
   ].join('\n');
   const date = headers['x-amz-date'];
-  const scope = `${date.slice(0, 8)}/${region}/execute-api/aws4_request`;
+  const scope = `${date!.slice(0, 8)}/${region}/execute-api/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', date, scope, sha(canonicalRequest)].join('\n');
-  let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date.slice(0, 8));
+  let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date!.slice(0, 8));
   for (const part of [region, 'execute-api', 'aws4_request']) key = hmac(key, part);
   return createHmac('sha256', key).update(toSign).digest('hex');
 }
@@ -64,7 +72,7 @@ describe('SigV4 signing (service execute-api)', () => {
     expect(headers['x-amz-security-token']).toBe(CREDENTIALS.sessionToken);
     const auth =
       /^AWS4-HMAC-SHA256 Credential=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-        headers.authorization,
+        headers.authorization!,
       );
     expect(auth).not.toBeNull();
     expect(auth![1]).toBe('AKIDEXAMPLE/20261125/eu-west-1/execute-api/aws4_request');
@@ -73,7 +81,7 @@ describe('SigV4 signing (service execute-api)', () => {
   });
 
   it('the same request, credentials and clock sign the same; anything else does not', async () => {
-    const url = new URL(cases[0]);
+    const url = new URL(cases[0]!);
     const a = await signedHeaders({ url, region: 'eu-west-1', credentials: CREDENTIALS, now: NOW });
     const b = await signedHeaders({ url, region: 'eu-west-1', credentials: CREDENTIALS, now: NOW });
     const later = await signedHeaders({
@@ -110,7 +118,7 @@ describe('the client', () => {
       env: {},
       credentials: async () => CREDENTIALS,
     });
-    await expect(c.get('/clusters')).rejects.toThrow(
+    await expect(c.get('/clusters', ClustersResponse)).rejects.toThrow(
       "cannot tell the API's region from its URL: set --region or AWS_REGION",
     );
   });
@@ -140,5 +148,131 @@ describe('the client', () => {
       'the API answered 503: the table is busy: retry shortly',
     );
     expect(errorOf(502, '<html>Bad gateway</html>')).toBeInstanceOf(ApiError);
+  });
+});
+
+describe('answers that do not match the contract (a fake API server)', () => {
+  const pendingPod = {
+    cluster: 'c1',
+    namespace: 'default',
+    name: 'web-1',
+    uid: 'u1',
+    owner: null,
+    node: null,
+    phase: 'Pending',
+    createdAt: '2026-11-02T08:00:00Z',
+    ageSeconds: 60,
+    waitingReason: null,
+    unschedulableMessage: null,
+    statusReason: null,
+    thresholdSeconds: 300,
+    stuck: false,
+  };
+  const stats = { pods: 0, restarts: 0, terminationsByReason: {} } as Record<string, unknown>;
+  for (const f of [
+    'scheduledAfterSeconds',
+    'pendingSeconds',
+    'timeToReadySeconds',
+    'crashLoopBackOffSeconds',
+  ])
+    stats[f] = { count: 0, p50: null, p90: null, p99: null, max: null };
+  /** Path → the body the fake API answers (200). */
+  let answers: Record<string, unknown> = {};
+  let server: Server;
+  let url = '';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const body = Object.hasOwn(answers, path) ? answers[path] : { error: 'no such route' };
+      res.writeHead(Object.hasOwn(answers, path) ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  async function run(command: (argv: string[], io: never) => Promise<number>, argv: string[]) {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    let stderr = '';
+    out.on('data', (c) => (stdout += c));
+    err.on('data', (c) => (stderr += c));
+    const code = await command([...argv, '--local', url], { out, err, env: {} } as never);
+    return { code, stdout, stderr };
+  }
+  const clusters = { clusters: [{ name: 'c1', lastSeenAt: '2026-11-02T08:00:00Z' }] };
+
+  it('a well-formed answer is printed', async () => {
+    answers = {
+      '/api/clusters': clusters,
+      '/api/pending': { cluster: 'c1', now: '2026-11-02T08:01:00Z', olderThanSeconds: 0, pods: [pendingPod] },
+    };
+    const r = await run(pendingCommand, ['-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([pendingPod]);
+  });
+
+  it.each([
+    [
+      'a mistyped field',
+      pendingCommand,
+      [],
+      {
+        '/api/pending': {
+          cluster: 'c1',
+          now: '2026-11-02T08:01:00Z',
+          olderThanSeconds: 0,
+          pods: [{ ...pendingPod, stuck: 'yes' }],
+        },
+      },
+      "podlife pending: the API's answer to /api/pending does not match podlife's contract: field pods[0].stuck: Invalid input: expected boolean, received string (is the API another podlife version?)",
+    ],
+    [
+      'a missing field',
+      statsCommand,
+      [],
+      { '/api/stats': { cluster: 'c1', since: '2026-11-01T08:00:00Z', stats } },
+      "podlife stats: the API's answer to /api/stats does not match podlife's contract: field until: missing (is the API another podlife version?)",
+    ],
+    [
+      'a field the contract does not have',
+      crashloopsCommand,
+      [],
+      {
+        '/api/crashloops': {
+          cluster: 'c1',
+          now: '2026-11-02T08:01:00Z',
+          windowSeconds: 3600,
+          minRestarts: 0,
+          pods: [],
+          debug: 'x',
+        },
+      },
+      'podlife crashloops: the API\'s answer to /api/crashloops does not match podlife\'s contract: the answer: unexpected field "debug" (is the API another podlife version?)',
+    ],
+    [
+      'a list that is not one',
+      historyCommand,
+      ['default/web-1'],
+      { '/api/clusters': { clusters: 'c1' } },
+      "podlife history: the API's answer to /api/clusters does not match podlife's contract: field clusters: Invalid input: expected array, received string (is the API another podlife version?)",
+    ],
+    [
+      'a key with terminal escapes (printed as JSON, escaped)',
+      historyCommand,
+      ['--uid', 'u1'],
+      { '/api/clusters': { ...clusters, '\u001b[2J': 1 } },
+      'podlife history: the API\'s answer to /api/clusters does not match podlife\'s contract: the answer: unexpected field "\\u001b[2J" (is the API another podlife version?)',
+    ],
+  ] as const)('%s: one line naming the field, exit 1', async (_, command, argv, answer, line) => {
+    answers = { '/api/clusters': clusters, ...answer };
+    const r = await run(command as never, [...argv]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${line}\n`);
+    expect(r.code).toBe(1);
   });
 });

@@ -75,8 +75,8 @@ describe('the API module against the engine-backed API', () => {
       ['Failed', 0],
       ['Running', 3],
     ]);
-    expect(pod.items[1].restartGapsSeconds).toEqual([15, 29]);
-    expect(pod.items[1].timeline.filter((e) => e.type === 'ContainerTerminated')).toHaveLength(3);
+    expect(pod.items[1]!.restartGapsSeconds).toEqual([15, 29]);
+    expect(pod.items[1]!.timeline.filter((e) => e.type === 'ContainerTerminated')).toHaveLength(3);
   });
 
   it('reads statistics per namespace with the per-pod values', async () => {
@@ -182,8 +182,8 @@ describe('leniency and the other shapes', () => {
       }),
     );
     const [g] = await api.stats('c', 'namespace');
-    expect(g.figures.pendingSeconds).toEqual({ count: 2, p50: 1, p90: 3, p99: 3, values: [] });
-    expect(g.figures.timeToReadySeconds).toEqual({ count: 0, p50: null, p90: null, p99: null, values: [] });
+    expect(g!.figures.pendingSeconds).toEqual({ count: 2, p50: 1, p90: 3, p99: 3, values: [] });
+    expect(g!.figures.timeToReadySeconds).toEqual({ count: 0, p50: null, p90: null, p99: null, values: [] });
   });
 
   it('turns failures into ApiErrors that say what happened', async () => {

@@ -20,7 +20,7 @@ describe('buildWeb', () => {
     const built = await buildWeb(out);
     expect(Object.keys(built.files).sort()).toEqual(['app.js', 'app.js.map', 'index.html', 'style.css']);
     expect(built.pageBytes).toBe(
-      built.files['app.js'] + built.files['index.html'] + built.files['style.css'],
+      built.files['app.js']! + built.files['index.html']! + built.files['style.css']!,
     );
     expect(built.pageBytes).toBeLessThan(64 * 1024);
     const index = await readFile(join(out, 'index.html'), 'utf8');

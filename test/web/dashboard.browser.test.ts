@@ -126,7 +126,7 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
     expect(await row.locator('.why').textContent()).toContain(
       "Unschedulable 0/2 nodes are available: 1 node(s) didn't have free ports",
     );
-    const created = Date.parse(router.timeline[0].at!);
+    const created = Date.parse(router.timeline[0]!.at!);
     expect(await row.locator('.age').textContent()).toBe(formatSeconds((now - created) / 1000));
     expect(await row.locator('.owner').textContent()).toBe('Deployment/router-default');
     // Stuck pods come first.

@@ -177,7 +177,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
   const pod = /^\/pods\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (pod) {
     const p = params(url, ['limit', 'nextToken']);
-    const [c, namespace, name] = pod.slice(1).map(decodeURIComponent);
+    const [c = '', namespace = '', name = ''] = pod.slice(1).map(decodeURIComponent);
     const pods = records
       .filter((r) => r.cluster === c && r.namespace === namespace && r.name === name)
       .sort((a, b) => (createdOf(b) ?? '').localeCompare(createdOf(a) ?? ''));
@@ -222,7 +222,7 @@ export async function startEngineApi(opts: EngineApiOptions): Promise<EngineApi>
   const cluster = opts.cluster ?? 'demo';
   const stuckAfter = opts.stuckAfterSeconds ?? DEFAULT_STUCK_AFTER_SECONDS;
   let stage = 0;
-  let current = await replayText(opts.stages[0], cluster, stuckAfter);
+  let current = await replayText(opts.stages[0]!, cluster, stuckAfter);
   const answers: { path: string; status: number }[] = [];
 
   const send = (
@@ -249,7 +249,13 @@ export async function startEngineApi(opts: EngineApiOptions): Promise<EngineApi>
       if (url.pathname === '/' || TYPES[ext]) {
         const file = normalize(url.pathname === '/' ? '/index.html' : url.pathname);
         try {
-          send(req, res, 200, await readFile(join(opts.webDir, file)), TYPES[extname(file)]);
+          send(
+            req,
+            res,
+            200,
+            await readFile(join(opts.webDir, file)),
+            TYPES[extname(file)] ?? 'application/octet-stream',
+          );
         } catch {
           send(req, res, 404, '{"error":"not found"}', 'application/json');
         }
@@ -276,7 +282,7 @@ export async function startEngineApi(opts: EngineApiOptions): Promise<EngineApi>
     async advance() {
       if (stage + 1 >= opts.stages.length) throw new Error('no further stage');
       stage++;
-      current = await replayText(opts.stages[stage], cluster, stuckAfter);
+      current = await replayText(opts.stages[stage]!, cluster, stuckAfter);
     },
     answers,
     close: () =>

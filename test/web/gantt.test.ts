@@ -45,7 +45,7 @@ describe('ganttOf on the demo trace', () => {
     expect(last.to).toBe(now);
     expect(last.label).toBe('CrashLoopBackOff after Error (1)');
     expect(last.detail).toMatch(/^Back-off 40s restarting failed container=main/);
-    expect(closed[0].label).toBe('back-off after Error (1)');
+    expect(closed[0]!.label).toBe('back-off after Error (1)');
     // The pod lane: created = scheduled, started 5 s later (pendingSeconds), never Ready.
     expect(shape(lane(g, 'pod'))).toEqual([
       ['creating', r.pendingSeconds],
@@ -73,8 +73,8 @@ describe('ganttOf on the demo trace', () => {
       ['back-off', 15],
       ['running', 'open'],
     ]);
-    expect(lane(g, 'etcd')[1].label).toBe('back-off after Error (1)');
-    expect(lane(g, 'etcd')[1].detail).toContain('not found in member list');
+    expect(lane(g, 'etcd')[1]!.label).toBe('back-off after Error (1)');
+    expect(lane(g, 'etcd')[1]!.detail).toContain('not found in member list');
     // Pod: initializing for initSeconds, not ready from running until Ready (63 − 8 s), then ready.
     expect(shape(lane(g, 'pod'))).toEqual([
       ['initializing', r.initSeconds],
@@ -90,11 +90,11 @@ describe('ganttOf on the demo trace', () => {
     expect(g.segments).toHaveLength(1);
     const [s] = g.segments;
     expect(s).toMatchObject({ kind: 'scheduling', label: 'Unschedulable', open: true, to: now });
-    expect(s.from).toBe(Date.parse(r.timeline[0].at!));
-    expect(s.detail).toBe(r.unschedulableMessage);
-    expect(s.detail).toMatch(/^0\/2 nodes are available/);
+    expect(s!.from).toBe(Date.parse(r.timeline[0]!.at!));
+    expect(s!.detail).toBe(r.unschedulableMessage);
+    expect(s!.detail).toMatch(/^0\/2 nodes are available/);
     // Nothing else happened: the whole width is the wait, no broken axis.
-    expect(windowOf(g)).toMatchObject({ start: s.from, end: now, broken: false });
+    expect(windowOf(g)).toMatchObject({ start: s!.from, end: now, broken: false });
   });
 
   it('a pulling container: PodInitializing then ContainerCreating, open', () => {
@@ -103,7 +103,7 @@ describe('ganttOf on the demo trace', () => {
       ['creating', 'PodInitializing', false],
       ['creating', 'ContainerCreating', true],
     ]);
-    expect(seconds(lane(g, 'main')[0])).toBe(180);
+    expect(seconds(lane(g, 'main')[0]!)).toBe(180);
   });
 
   it('an init container crash loop: back-off between its runs, terminated after the last one', () => {

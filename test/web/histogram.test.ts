@@ -40,7 +40,7 @@ describe('histogram bins', () => {
       [Number.POSITIVE_INFINITY, '10m+'],
       [-3, '<1s'],
     ];
-    for (const [v, label] of cases) expect([v, BINS[binIndex(v)].label]).toEqual([v, label]);
+    for (const [v, label] of cases) expect([v, BINS[binIndex(v)]!.label]).toEqual([v, label]);
   });
 
   it('count values and leave out what is not a number', () => {

@@ -124,10 +124,10 @@ describe('figures on the demo trace, as the CLI prints them', () => {
     engine = await replayFiles([TRACE], { cluster: 'demo', stuckAfterSeconds: 300 });
   });
   const get = (path: string) =>
-    answer(new URL(path, 'http://x'), 'demo', engine) as Record<string, unknown[]>;
+    answer(new URL(path, 'http://x'), 'demo', engine) as Record<string, unknown[] | undefined>;
 
   it('crash-looping my-pod: restarts 3, Error (1), 44s of back-off', () => {
-    const rows = get('/crashloops?cluster=demo').pods.map((p) =>
+    const rows = get('/crashloops?cluster=demo').pods!.map((p) =>
       adaptCrash(CrashItemSchema.parse(p), 'demo'),
     );
     const out = renderCrashloops(listed(rows), view).text;
@@ -138,7 +138,7 @@ describe('figures on the demo trace, as the CLI prints them', () => {
   });
 
   it('the stuck router pod first, with its scheduler message', () => {
-    const rows = get('/pending?cluster=demo').pods.map((p) =>
+    const rows = get('/pending?cluster=demo').pods!.map((p) =>
       adaptPending(PendingItemSchema.parse(p), 'demo'),
     );
     const out = renderPending(listed(rows), view).text;
@@ -152,7 +152,7 @@ describe('figures on the demo trace, as the CLI prints them', () => {
   });
 
   it('per-namespace p50 / p90 / p99 equal statsBy', () => {
-    const groups = get('/stats?cluster=demo&groupBy=namespace').groups.map((g) =>
+    const groups = get('/stats?cluster=demo&groupBy=namespace').groups!.map((g) =>
       adaptStatsGroup(StatsGroupSchema.parse(g)),
     );
     const out = renderStats(groups, view).text;
@@ -174,7 +174,7 @@ describe('figures on the demo trace, as the CLI prints them', () => {
   });
 
   it('a pod: both incarnations of my-pod linked, the crash-looping one drawn with its back-off', () => {
-    const pods = get('/pods/demo/argocd/my-pod').pods.map((p) => adaptPod(PodRecordSchema.parse(p), 'demo'));
+    const pods = get('/pods/demo/argocd/my-pod').pods!.map((p) => adaptPod(PodRecordSchema.parse(p), 'demo'));
     const crashing = pods.find((p) => p.restarts === 3)!;
     const out = renderPod(pods, { ...view, uid: crashing.uid }, engine.now, crashing).text;
     expect(out).toContain(`data-uid="${crashing.uid}"`);

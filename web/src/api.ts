@@ -7,9 +7,26 @@
  * Every byte from the API is untrusted: it is validated here and escaped by render.ts.
  */
 import * as z from 'zod/mini';
+import { DURATION_FIGURES } from '../../core/stats.ts';
+import type {
+  CrashLoopingPod,
+  DistributionBody,
+  DurationFigure,
+  GroupStatsBody,
+  PendingPod,
+  PodRecordBody,
+  TimelineEntryBody,
+} from '../../model/api-schemas.ts';
 import type { GanttEntry } from './gantt.ts';
 
 // ---------------------------------------------------------------- schemas (lenient)
+// The API's own schemas (model/api-schemas.ts) are full zod and strict; the page keeps a
+// lenient zod/mini reading of them (small bundle, tolerant of other podlife versions), whose
+// field names are checked against the API's types: renaming a field in the contract is a
+// compile error here.
+
+/** Fields of a lenient schema: each one the API type `T` has. */
+type FieldsOf<T> = { [K in keyof T]?: z.ZodMiniType };
 
 const optStr = z.optional(z.nullable(z.string()));
 const optNum = z.optional(z.nullable(z.number()));
@@ -22,7 +39,7 @@ const Identity = {
   name: z.string(),
   uid: optStr,
   owner: Owner,
-};
+} satisfies FieldsOf<PodRecordBody & PendingPod & CrashLoopingPod>;
 
 export const PendingItemSchema = z.looseObject({
   ...Identity,
@@ -33,8 +50,9 @@ export const PendingItemSchema = z.looseObject({
   unschedulableMessage: optStr,
   statusReason: optStr,
   stuck: optBool,
+  /** A pod record's flag (a list of records rather than of Pending pods). */
   stuckPending: optBool,
-});
+} satisfies FieldsOf<PendingPod & Pick<PodRecordBody, 'stuckPending'>>);
 
 export const CrashItemSchema = z.looseObject({
   ...Identity,
@@ -44,7 +62,7 @@ export const CrashItemSchema = z.looseObject({
   lastExitCode: optNum,
   waitingReason: optStr,
   crashLoopBackOffSeconds: optNum,
-});
+} satisfies FieldsOf<CrashLoopingPod>);
 
 export const TimelineEntrySchema = z.looseObject({
   at: optStr,
@@ -56,7 +74,7 @@ export const TimelineEntrySchema = z.looseObject({
   signal: optNum,
   message: optStr,
   count: optNum,
-});
+} satisfies FieldsOf<TimelineEntryBody>);
 
 export const PodRecordSchema = z.looseObject({
   ...Identity,
@@ -72,14 +90,25 @@ export const PodRecordSchema = z.looseObject({
   lastTerminationReason: optStr,
   waitingReason: optStr,
   unschedulableMessage: optStr,
+  schedulingGates: z.optional(z.nullable(z.array(z.string()))),
   statusReason: optStr,
+  status: optStr,
+  kubectlRestarts: optNum,
   deleted: optBool,
   stuckPending: optBool,
   timeline: z.optional(z.nullable(z.array(z.unknown()))),
-});
+} satisfies FieldsOf<PodRecordBody>);
 
 const DistributionSchema = z.optional(
-  z.nullable(z.looseObject({ count: optNum, p50: optNum, p90: optNum, p99: optNum, max: optNum })),
+  z.nullable(
+    z.looseObject({
+      count: optNum,
+      p50: optNum,
+      p90: optNum,
+      p99: optNum,
+      max: optNum,
+    } satisfies FieldsOf<DistributionBody>),
+  ),
 );
 
 export const StatsGroupSchema = z.looseObject({
@@ -92,7 +121,7 @@ export const StatsGroupSchema = z.looseObject({
     crashLoopBackOffSeconds: DistributionSchema,
     restarts: optNum,
     terminationsByReason: z.optional(z.nullable(z.record(z.string(), z.number()))),
-  }),
+  } satisfies Required<FieldsOf<GroupStatsBody>>),
   values: z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.nullable(z.number())))))),
 });
 
@@ -110,80 +139,47 @@ const ClustersSchema = z.looseObject({
 });
 
 // ---------------------------------------------------------------- what the page draws
+// The API's types, as the page holds them: the owner as one string, and what a lenient read
+// may lack as null.
 
-export interface PodRef {
-  cluster: string;
-  namespace: string;
-  name: string;
+export type PodRef = Pick<PendingPod, 'cluster' | 'namespace' | 'name'> & {
   uid: string | null;
   /** "Deployment/web", or null. */
   owner: string | null;
-}
+};
 
-export interface PendingRow extends PodRef {
-  createdAt: number | null;
-  ageSeconds: number | null;
-  node: string | null;
-  waitingReason: string | null;
-  unschedulableMessage: string | null;
-  stuck: boolean;
-}
+export type PendingRow = PodRef &
+  Pick<PendingPod, 'ageSeconds' | 'node' | 'waitingReason' | 'unschedulableMessage' | 'stuck'> & {
+    /** Epoch ms. */
+    createdAt: number | null;
+  };
 
-export interface CrashRow extends PodRef {
-  restarts: number;
-  restartsInWindow: number | null;
-  lastTerminationReason: string | null;
-  lastExitCode: number | null;
-  waitingReason: string | null;
-  crashLoopBackOffSeconds: number | null;
-}
+type Nullable<T, K extends keyof T> = { [P in K]: T[P] | null };
+
+export type CrashRow = PodRef &
+  Pick<CrashLoopingPod, 'restarts' | 'lastTerminationReason' | 'lastExitCode' | 'waitingReason'> &
+  Nullable<CrashLoopingPod, 'restartsInWindow' | 'crashLoopBackOffSeconds'>;
 
 /** A timeline entry as the API sends it (the Gantt's input type). */
 export type TimelineRow = GanttEntry;
 
-export interface PodDetail extends PodRef {
-  node: string | null;
-  phase: string;
-  scheduledAfterSeconds: number | null;
-  initSeconds: number | null;
-  pendingSeconds: number | null;
-  timeToReadySeconds: number | null;
-  restarts: number;
-  restartGapsSeconds: number[];
-  crashLoopBackOffSeconds: number | null;
-  lastTerminationReason: string | null;
-  waitingReason: string | null;
-  unschedulableMessage: string | null;
-  statusReason: string | null;
-  deleted: boolean;
-  stuckPending: boolean;
-  timeline: TimelineRow[];
-}
+export type PodDetail = PodRef &
+  Omit<PodRecordBody, keyof PodRef | 'crashLoopBackOffSeconds' | 'timeline'> &
+  Nullable<PodRecordBody, 'crashLoopBackOffSeconds'> & { timeline: TimelineRow[] };
 
-export const FIGURES = [
-  'scheduledAfterSeconds',
-  'pendingSeconds',
-  'timeToReadySeconds',
-  'crashLoopBackOffSeconds',
-] as const;
-export type Figure = (typeof FIGURES)[number];
+/** The duration figures (the engine's own list). */
+export const FIGURES = DURATION_FIGURES;
+export type Figure = DurationFigure;
 
-export interface FigureStats {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
+export type FigureStats = Pick<DistributionBody, 'count' | 'p50' | 'p90' | 'p99'> & {
   /** The raw per-pod values, for the histogram. */
   values: number[];
-}
+};
 
-export interface StatsGroup {
+export type StatsGroup = Pick<GroupStatsBody, 'pods' | 'restarts' | 'terminationsByReason'> & {
   key: string;
-  pods: number;
   figures: Record<Figure, FigureStats>;
-  restarts: number;
-  terminationsByReason: Record<string, number>;
-}
+};
 
 // ---------------------------------------------------------------- the adaptation point
 
@@ -255,7 +251,10 @@ export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDe
     lastTerminationReason: orNull(r.lastTerminationReason),
     waitingReason: orNull(r.waitingReason),
     unschedulableMessage: orNull(r.unschedulableMessage),
+    schedulingGates: orNull(r.schedulingGates),
     statusReason: orNull(r.statusReason),
+    status: orNull(r.status),
+    kubectlRestarts: orNull(r.kubectlRestarts),
     deleted: Boolean(r.deleted),
     stuckPending: Boolean(r.stuckPending),
     timeline: (r.timeline ?? []).map(adaptTimelineEntry).filter((e): e is TimelineRow => e != null),

@@ -7,18 +7,12 @@
  * run seen as "restart 3", a run skipped by the watch) stays a gap, never a guessed bar.
  */
 
-/** A timeline entry as the API sends it; `TimelineEntry` of core/timeline.ts fits. */
-export interface GanttEntry {
-  at: string | null;
-  type: string;
-  container?: string;
-  init?: boolean;
-  reason?: string;
-  exitCode?: number;
-  signal?: number;
-  message?: string;
-  count?: number;
-}
+import type { TimelineEntryBody } from '../../model/api-schemas.ts';
+
+/** A timeline entry as the API sends it, read leniently: a type this page does not know yet is kept. */
+export type GanttEntry = Omit<TimelineEntryBody, 'type'> & {
+  type: TimelineEntryBody['type'] | (string & {});
+};
 
 export type SegmentKind =
   | 'scheduling'
@@ -109,7 +103,7 @@ function podLane(
   // Without a Scheduled mark the scheduler's part is unknown: "pending" says only what is known.
   const waitLabel = unsched ? 'Unschedulable' : first('Scheduled') ? 'scheduling' : 'pending';
   // Marks in life order; each starts the state named beside it.
-  const marks: { type: string; kind: SegmentKind | null; label: string; detail?: string }[] = [
+  const marks: { type: string; kind: SegmentKind | null; label: string; detail?: string | undefined }[] = [
     {
       type: 'Created',
       kind: 'scheduling',

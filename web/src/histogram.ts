@@ -12,16 +12,31 @@ export interface Bin {
   label: string;
 }
 
-const EDGES = [0, 1, 2, 5, 10, 30, 60, 120, 300, 600, Number.POSITIVE_INFINITY];
-const LABELS = ['<1s', '1-2s', '2-5s', '5-10s', '10-30s', '30s-1m', '1-2m', '2-5m', '5-10m', '10m+'];
+/** Each bin's label and lower bound; a bin ends where the next begins, the last one never. */
+const STARTS: readonly [string, number][] = [
+  ['<1s', 0],
+  ['1-2s', 1],
+  ['2-5s', 2],
+  ['5-10s', 5],
+  ['10-30s', 10],
+  ['30s-1m', 30],
+  ['1-2m', 60],
+  ['2-5m', 120],
+  ['5-10m', 300],
+  ['10m+', 600],
+];
 
-export const BINS: readonly Bin[] = LABELS.map((label, i) => ({ from: EDGES[i], to: EDGES[i + 1], label }));
+export const BINS: readonly Bin[] = STARTS.map(([label, from], i) => ({
+  from,
+  to: STARTS[i + 1]?.[1] ?? Number.POSITIVE_INFINITY,
+  label,
+}));
 
 /** Index of the bin a value falls in (lower bound inclusive); negatives count as 0 s. */
 export function binIndex(seconds: number): number {
   const v = Math.max(0, seconds);
-  for (let i = BINS.length - 1; i > 0; i--) if (v >= BINS[i].from) return i;
-  return 0;
+  const i = BINS.findLastIndex((b) => v >= b.from);
+  return Math.max(0, i);
 }
 
 /** Counts per bin. Non-numbers (NaN, null from a lenient API) are left out. */
@@ -29,7 +44,8 @@ export function histogramOf(values: readonly (number | null | undefined)[]): num
   const counts = BINS.map(() => 0);
   for (const v of values) {
     if (typeof v !== 'number' || Number.isNaN(v)) continue;
-    counts[binIndex(v)]++;
+    const i = binIndex(v);
+    counts[i] = (counts[i] ?? 0) + 1;
   }
   return counts;
 }
@@ -41,7 +57,7 @@ export function histogramOf(values: readonly (number | null | undefined)[]): num
  */
 export function positionOf(seconds: number): number {
   const i = binIndex(seconds);
-  const b = BINS[i];
+  const b = BINS[i] ?? { from: 0, to: Number.POSITIVE_INFINITY };
   const inside = Number.isFinite(b.to) ? (Math.max(0, seconds) - b.from) / (b.to - b.from) : 0.5;
   return (i + Math.min(Math.max(inside, 0), 1)) / BINS.length;
 }

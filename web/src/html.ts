@@ -21,7 +21,7 @@ const ENTITIES: Record<string, string> = {
 
 /** Text (or an attribute value) made safe to place anywhere in HTML or SVG. */
 export function esc(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 /** Markup the caller vouches for: constants only, never API text. */
@@ -37,7 +37,7 @@ function piece(v: unknown): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += piece(values[i]) + strings[i + 1];
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) out += piece(values[i]) + (strings[i + 1] ?? '');
   return new Html(out);
 }

@@ -110,7 +110,7 @@ async function refresh(): Promise<void> {
   polls++;
   if (!state.cluster || !clusters.includes(state.cluster)) {
     if (!clusters.length) throw new Error('the API knows no cluster yet');
-    setState({ ...state, cluster: clusters[0] }, true);
+    setState({ ...state, cluster: clusters[0] ?? null }, true);
   }
   renderClusters();
   const s = state;

@@ -14,6 +14,7 @@ import type {
   StatsGroup,
   TimelineRow,
 } from './api.ts';
+import { FIGURES } from './api.ts';
 import {
   BREAK_AT,
   type Gantt,
@@ -249,7 +250,7 @@ function what(e: TimelineRow): string {
 
 function messageCell(m: string | undefined): Html {
   if (!m) return html``;
-  const first = m.split('\n')[0];
+  const first = m.split('\n')[0] ?? '';
   if (first.length <= 160 && first === m) return html`<span class="msg">${m}</span>`;
   return html`<details><summary class="msg">${first.slice(0, 160)}…</summary><pre>${m}</pre></details>`;
 }
@@ -264,13 +265,14 @@ export function renderPod(
   now: number,
   asked: { namespace: string; name: string },
 ): Html {
-  if (!items.length) {
+  const p = items.find((i) => i.uid === s.uid) ?? items[0];
+  if (!p) {
     return html`<p class="empty">No pod <strong>${asked.namespace}/${asked.name}</strong> in this cluster.</p>`;
   }
-  const p = items.find((i) => i.uid === s.uid) ?? items[0];
   const status = statusOf(p);
   const gantt = ganttOf(p, now);
   const terms = p.timeline.filter((e) => e.type === 'ContainerTerminated');
+  const lastTerm = terms.at(-1);
   const title = `${p.namespace}/${p.name}`;
   const gaps = p.restartGapsSeconds.length
     ? `${p.restartGapsSeconds.map(formatSeconds).join(' + ')}${
@@ -307,7 +309,7 @@ ${p.unschedulableMessage ? html`<p class="callout"><strong>Scheduler:</strong> $
     fig('Crash-loop back-off', gaps, 'crashLoopBackOffSeconds'),
     fig(
       'Last termination',
-      terms.length ? terminationText(terms[terms.length - 1]) : (p.lastTerminationReason ?? '—'),
+      lastTerm ? terminationText(lastTerm) : (p.lastTerminationReason ?? '—'),
       'lastTerminationReason',
     ),
     fig('Node', p.node ?? '—', 'node', true),
@@ -373,7 +375,7 @@ export function renderHistogram(title: string, f: FigureStats): Html {
   const bars = counts.map((c, i) => {
     const h = (c / max) * plotH;
     const x = left + i * bw;
-    return html`<g class="bin"><title>${BINS[i].label}: ${plural(c, 'pod')}</title><rect x="${x + 1}" y="${
+    return html`<g class="bin"><title>${BINS[i]?.label}: ${plural(c, 'pod')}</title><rect x="${x + 1}" y="${
       top + plotH - h
     }" width="${bw - 2}" height="${Math.max(h, c ? 1 : 0)}"/>${
       c
@@ -417,9 +419,9 @@ export function renderStats(groups: readonly StatsGroup[], s: ViewState): Html {
     (by) =>
       html`<a href="${linkTo(s, { by, group: null })}" data-focus="by:${by}"${s.by === by ? html` aria-current="true"` : ''}>${by}</a>`,
   )}</div>`;
-  if (!groups.length) return html`${toggle}<p class="empty">No statistics yet.</p>`;
   const selected = groups.find((g) => g.key === s.group) ?? groups[0];
-  const figures = Object.keys(FIGURE_TEXT) as Figure[];
+  if (!selected) return html`${toggle}<p class="empty">No statistics yet.</p>`;
+  const figures = FIGURES;
   return html`${toggle}
 <div class="scroll wide"><table class="list stats" id="stats-table">
 <caption class="sr-only">p50 / p90 / p99 per ${s.by}</caption>
