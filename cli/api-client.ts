@@ -281,7 +281,13 @@ export class ApiClient {
     } catch {
       throw new ApiError(`the API's answer is not JSON: ${res.body.slice(0, 100)}`);
     }
-    const parsed = schema.safeParse(body, { reportInput: true });
+    let parsed = schema.safeParse(body, { reportInput: true });
+    // A newer API may add fields: an older CLI drops what its contract does not know (each
+    // pass removes the unknown keys zod reported; nested objects can take a few passes).
+    for (let pass = 0; pass < 8 && !parsed.success && onlyUnknownKeys(parsed.error); pass++) {
+      dropUnknownKeys(body, parsed.error);
+      parsed = schema.safeParse(body, { reportInput: true });
+    }
     if (!parsed.success) throw mismatchOf(url.pathname, parsed.error);
     return parsed.data;
   }
@@ -315,5 +321,21 @@ export class ApiClient {
       nextToken = page.nextToken;
     } while (nextToken);
     return out;
+  }
+}
+
+function onlyUnknownKeys(error: z.ZodError): boolean {
+  return error.issues.length > 0 && error.issues.every((i) => i.code === 'unrecognized_keys');
+}
+
+/** Deletes, in the parsed JSON `body`, the keys each `unrecognized_keys` issue names. */
+function dropUnknownKeys(body: unknown, error: z.ZodError): void {
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    let at: unknown = body;
+    for (const step of issue.path)
+      at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[step] : undefined;
+    if (at === null || typeof at !== 'object') continue;
+    for (const key of issue.keys) delete (at as Record<string, unknown>)[key];
   }
 }
