@@ -10,6 +10,7 @@
  * pinned by property tests.
  */
 
+import { eventId, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { kubectlColumns } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
@@ -454,22 +455,7 @@ function orderOf(pod: CompactPod, best: number | null): Order {
   return { t: best ?? -1, rv };
 }
 
-/**
- * The identity of one run of a container: its container ID and start. A run is seen in
- * `state.running`, then `state.terminated`, then `lastState.terminated`: all three name the
- * same ID and start, so they collapse into one fact.
- */
-export function runKey(
-  containerID: string | undefined,
-  startedAt: number | null,
-  finishedAt: number | null,
-): string {
-  if (containerID) return `${containerID}@${startedAt ?? '-'}`;
-  return startedAt != null ? `@${startedAt}` : `@-/${finishedAt ?? '-'}`;
-}
-
 function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
-  const prefix = `${init ? 'i' : 'c'}:${cs.name}:`;
   const add = (
     containerID: string | undefined,
     ordinal: number | null,
@@ -477,8 +463,8 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     term: Termination | null,
   ) => {
     if (startedAt == null && term?.finishedAt == null) return;
-    const key = runKey(containerID, startedAt, term?.finishedAt ?? null);
-    out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, ordinal, startedAt, term });
+    const id = runId(init, cs.name, containerID, startedAt, term?.finishedAt ?? null);
+    out.push({ id, kind: 'run', container: cs.name, init, ordinal, startedAt, term });
   };
   const terminated = (t: NonNullable<SnapState['terminated']>): Termination => {
     const term: Termination = {
@@ -540,10 +526,10 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     },
   ];
   const mark = (name: MarkName, t: number | null) => {
-    if (t != null) facts.push({ id: `mark:${name}`, kind: 'mark', mark: name, t });
+    if (t != null) facts.push({ id: markId(name), kind: 'mark', mark: name, t });
   };
   if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName });
-  if (pod.phase) facts.push({ id: `phase:${pod.phase}`, kind: 'phase', phase: pod.phase, t: best });
+  if (pod.phase) facts.push({ id: phaseId(pod.phase), kind: 'phase', phase: pod.phase, t: best });
   if (pod.initContainerCount > 0)
     facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
 
@@ -581,7 +567,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   ];
   for (const [cs, init] of containers) {
     const restarts: Fact = {
-      id: `restarts:${cs.name}`,
+      id: restartsId(cs.name),
       kind: 'restarts',
       container: cs.name,
       n: cs.restartCount,
@@ -592,7 +578,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     const w = cs.state?.waiting;
     if (w?.reason) {
       const f: Fact = {
-        id: `waiting:${init ? 'i' : 'c'}:${cs.name}:${w.reason}`,
+        id: waitingId(init, cs.name, w.reason),
         kind: 'waiting',
         container: cs.name,
         init,
@@ -625,7 +611,7 @@ type EventFact = Extract<Fact, { kind: 'event' }>;
 /** An Event's fact from its parts (times in epoch ms): the one shape, whichever way it arrived. */
 export function eventFact(e: Omit<EventFact, 'id' | 'kind'>): EventFact {
   const f: EventFact = {
-    id: `event:${e.uid}`,
+    id: eventId(e.uid),
     kind: 'event',
     uid: e.uid,
     reason: e.reason,

@@ -3,6 +3,8 @@
  * facts, listed in one table (`FIGURES`). The definitions are the contract in
  * docs/lifecycle-metrics.md; every figure that the facts cannot support is null, never a guess.
  */
+
+import { markId } from './fact-ids.ts';
 import { type Fact, type FactMap, type Owner, PHASE_RANK, type Termination } from './facts.ts';
 import { backoffMs } from './fold.ts';
 import { secondsBetween } from './time.ts';
@@ -92,7 +94,7 @@ export class PodView {
   }
 
   mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
-    return this.get<'mark'>(`mark:${name}`)?.t ?? null;
+    return this.get<'mark'>(markId(name))?.t ?? null;
   }
 
   get created(): number | null {

@@ -37,6 +37,7 @@
  * with each other (the store and replay join full facts into one state); `joinFacts` still
  * defines that join (the fold covering more runs wins), but it is exact only for deltas.
  */
+import { eventsFoldId, runsFoldId } from './fact-ids.ts';
 import { addFacts, type Fact, type FactMap, type FoldSegment, laterFolded, sameContent } from './facts.ts';
 
 /** Runs per container kept in full (the latest restart numbers). */
@@ -60,10 +61,6 @@ export function backoffMs(
 ): number {
   if (finishedAt == null || startedAt == null) return 0;
   return Math.max(0, startedAt - finishedAt);
-}
-
-function containerKey(init: boolean, name: string): string {
-  return `${init ? 'i' : 'c'}:${name}`;
 }
 
 /** Folds one run into a container's fold (a new object; the input is not modified). */
@@ -175,10 +172,6 @@ function foldEvent(fold: EventsFact | undefined, e: EventFact): EventsFact {
   };
 }
 
-export function eventsFoldId(e: { reason: string; type?: string; container?: string }): `events:${string}` {
-  return `events:${JSON.stringify([e.reason, e.type ?? '', e.container ?? ''])}`;
-}
-
 /**
  * Folds a pod's fact map in place to its bounded form. Returns the facts it set (new or
  * changed folds, runs that lost a message); facts it removed are folded into one of those.
@@ -194,19 +187,18 @@ export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): 
   };
 
   // Runs, per container.
-  const byContainer = new Map<string, RunFact[]>();
+  const byContainer = new Map<`runs:${string}`, RunFact[]>();
   const events: EventFact[] = [];
   for (const f of map.values()) {
     if (f.kind === 'run') {
       if (f.ordinal == null) continue;
-      const key = containerKey(f.init, f.container);
+      const key = runsFoldId(f.init, f.container);
       const list = byContainer.get(key);
       if (list) list.push(f);
       else byContainer.set(key, [f]);
     } else if (f.kind === 'event') events.push(f);
   }
-  for (const [key, runs] of byContainer) {
-    const foldId = `runs:${key}` as const;
+  for (const [foldId, runs] of byContainer) {
     const old = map.get(foldId) as RunsFact | undefined;
     if (runs.length <= KEEP_MESSAGES && !old) continue;
     let max = -1;

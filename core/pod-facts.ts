@@ -18,15 +18,8 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import {
-  eventFact,
-  type Fact,
-  type FactMap,
-  joinFacts,
-  type MarkName,
-  runKey,
-  type Termination,
-} from './facts.ts';
+import { containerIdOfRun, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
+import { eventFact, type Fact, type FactMap, joinFacts, type MarkName, type Termination } from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
@@ -405,8 +398,7 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
         break;
       }
       case 'run': {
-        const key = f.id.slice(`run:${f.init ? 'i' : 'c'}:${f.container}:`.length);
-        const cid = key.startsWith('@') ? '' : key.slice(0, key.lastIndexOf('@'));
+        const cid = containerIdOfRun(f);
         const r: z.infer<typeof WireRun> = {};
         if (cid) r.id = cid;
         if (f.ordinal != null) r.n = f.ordinal;
@@ -587,20 +579,19 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
   }
   if (w.node !== undefined) out.push({ id: 'node', kind: 'node', node: w.node });
   for (const [mark, t] of Object.entries(w.marks ?? {}) as [MarkName, number][])
-    out.push({ id: `mark:${mark}`, kind: 'mark', mark, t: ms(t) });
+    out.push({ id: markId(mark), kind: 'mark', mark, t: ms(t) });
   for (const [phase, t] of Object.entries(w.phases ?? {}))
-    out.push({ id: `phase:${phase}`, kind: 'phase', phase, t: nms(t) });
+    out.push({ id: phaseId(phase), kind: 'phase', phase, t: nms(t) });
   if (w.initCount !== undefined) out.push({ id: 'initCount', kind: 'initCount', n: w.initCount });
   const waitingMessages = new Map<string, string | undefined>();
   for (const c of w.containers ?? []) {
     const init = c.init === true;
-    const prefix = `${init ? 'i' : 'c'}:${c.name}:`;
     if (c.sidecar && (!init || c.restarts === undefined))
       throw new PodFactsError(
         `facts.containers.${c.name}: sidecar marks an init container, with its restarts`,
       );
     if (c.restarts !== undefined) {
-      const f: Fact = { id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: c.restarts };
+      const f: Fact = { id: restartsId(c.name), kind: 'restarts', container: c.name, n: c.restarts };
       if (init) f.role = c.sidecar ? 'sidecar' : 'init';
       out.push(f);
     }
@@ -621,9 +612,8 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
       }
       if (startedAt == null && term?.finishedAt == null)
         throw new PodFactsError(`facts.containers.${c.name}.runs: a run needs a start or an end`);
-      const key = runKey(r.id, startedAt, term?.finishedAt ?? null);
       out.push({
-        id: `run:${prefix}${key}`,
+        id: runId(init, c.name, r.id, startedAt, term?.finishedAt ?? null),
         kind: 'run',
         container: c.name,
         init,
@@ -634,7 +624,7 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
     }
     for (const wt of c.waiting ?? []) {
       const f: Fact = {
-        id: `waiting:${prefix}${wt.reason}`,
+        id: waitingId(init, c.name, wt.reason),
         kind: 'waiting',
         container: c.name,
         init,
