@@ -270,106 +270,109 @@ export function sameContent(a: unknown, b: unknown): boolean {
   return n === 0;
 }
 
+/** The fact of one kind. */
+export type FactOf<K extends FactKind> = FactByKind[K];
+type FactByKind = { [F in Fact as F['kind']]: F };
+
+/** Whether `b` is of `a`'s kind (two facts of one id always are: the id names the kind). */
+export function sameKind<K extends FactKind>(a: FactOf<K>, b: Fact): b is FactOf<K> {
+  return a.kind === b.kind;
+}
+
+function isKind<K extends FactKind>(f: Fact, kind: K): f is FactOf<K> {
+  return f.kind === kind;
+}
+
+/** The fact of `id` in a pod's map, when it is of kind `kind` (ids name their kind: core/fact-ids.ts). */
+export function factOfKind<K extends FactKind>(map: FactMap, id: string, kind: K): FactOf<K> | undefined {
+  const f = map.get(id);
+  return f !== undefined && isKind(f, kind) ? f : undefined;
+}
+
+/** Latest by order (`at`), then by content. */
+function laterByOrder<F extends { at: Order }>(a: F, b: F): F {
+  const c = compareOrder(a.at, b.at);
+  if (c !== 0) return c > 0 ? a : b;
+  return byContent(a, b) >= 0 ? a : b;
+}
+
+/** Each kind's join: commutative, associative and idempotent (pinned by property tests). */
+const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
+  pod: (a, b) => ({
+    ...a,
+    namespace: pick(a.namespace, b.namespace) ?? a.namespace,
+    name: pick(a.name, b.name) ?? a.name,
+    created: minTime(a.created, b.created),
+    owner: pick(a.owner, b.owner),
+    qos: pick(a.qos, b.qos),
+  }),
+  node: (a, b) => (a.node <= b.node ? a : b),
+  latest: laterByOrder,
+  status: laterByOrder,
+  unschedulable: (a, b) => {
+    const ta = a.t ?? -1;
+    const tb = b.t ?? -1;
+    if (ta !== tb) return ta > tb ? a : b;
+    return laterByOrder(a, b);
+  },
+  mark: (a, b) => {
+    const t = a.mark === 'finished' ? Math.max(a.t, b.t) : Math.min(a.t, b.t);
+    return t === a.t ? a : b;
+  },
+  phase: (a, b) => ({ ...a, t: minTime(a.t, b.t) }),
+  initCount: (a, b) => (b.n > a.n ? b : a),
+  restarts: (a, b) => {
+    // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
+    // says `init` for every init container), so both parts are maxima: order-free.
+    const top = b.n > a.n ? b : a;
+    if (top.role === 'sidecar' || (a.role !== 'sidecar' && b.role !== 'sidecar')) return top;
+    return { ...top, role: 'sidecar' };
+  },
+  run: (a, b) => ({
+    ...a,
+    ordinal: minTime(a.ordinal, b.ordinal),
+    startedAt: minTime(a.startedAt, b.startedAt),
+    term: laterTermination(a.term, b.term),
+  }),
+  waiting: (a, b) => {
+    const ta = a.t ?? Number.POSITIVE_INFINITY;
+    const tb = b.t ?? Number.POSITIVE_INFINITY;
+    if (ta !== tb) return ta < tb ? a : b;
+    return byContent(a, b) <= 0 ? a : b;
+  },
+  deleted: (a) => a,
+  // Two folds of one container meet only if two folded states are joined (the store and
+  // replay only ever join full facts into a state): the one that covers more runs wins.
+  runs: (a, b) => {
+    if (a.count !== b.count) return a.count > b.count ? a : b;
+    if (a.below !== b.below) return a.below > b.below ? a : b;
+    return byContent(a, b) >= 0 ? a : b;
+  },
+  events: (a, b) => ({
+    ...a,
+    first: minTime(a.first, b.first),
+    last: maxTime(a.last, b.last),
+    maxCount: Math.max(a.maxCount, b.maxCount),
+    latest: laterFolded(a.latest, b.latest) >= 0 ? a.latest : b.latest,
+  }),
+  event: (a, b) => {
+    if (a.count !== b.count) return a.count > b.count ? a : b;
+    const la = a.last ?? -1;
+    const lb = b.last ?? -1;
+    if (la !== lb) return la > lb ? a : b;
+    return byContent(a, b) >= 0 ? a : b;
+  },
+};
+
+function joinOfKind<K extends FactKind>(kind: K, a: FactOf<K>, b: FactOf<K>): FactOf<K> {
+  return JOINS[kind](a, b);
+}
+
 function join(a: Fact, b: Fact): Fact {
-  switch (a.kind) {
-    case 'pod': {
-      const o = b as typeof a;
-      return {
-        ...a,
-        namespace: pick(a.namespace, o.namespace)!,
-        name: pick(a.name, o.name)!,
-        created: minTime(a.created, o.created),
-        owner: pick(a.owner, o.owner),
-        qos: pick(a.qos, o.qos),
-      };
-    }
-    case 'node': {
-      const o = b as typeof a;
-      return a.node <= o.node ? a : o;
-    }
-    case 'latest':
-    case 'status': {
-      const o = b as typeof a;
-      const c = compareOrder(a.at, o.at);
-      if (c !== 0) return c > 0 ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'unschedulable': {
-      const o = b as typeof a;
-      const ta = a.t ?? -1;
-      const tb = o.t ?? -1;
-      if (ta !== tb) return ta > tb ? a : o;
-      const c = compareOrder(a.at, o.at);
-      if (c !== 0) return c > 0 ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'mark': {
-      const o = b as typeof a;
-      const t = a.mark === 'finished' ? Math.max(a.t, o.t) : Math.min(a.t, o.t);
-      return t === a.t ? a : o;
-    }
-    case 'phase': {
-      const o = b as typeof a;
-      return { ...a, t: minTime(a.t, o.t) };
-    }
-    case 'initCount': {
-      const o = b as typeof a;
-      return o.n > a.n ? o : a;
-    }
-    case 'restarts': {
-      // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
-      // says `init` for every init container), so both parts are maxima: order-free.
-      const o = b as typeof a;
-      const top = o.n > a.n ? o : a;
-      const role = a.role === 'sidecar' || o.role === 'sidecar' ? 'sidecar' : top.role;
-      return role === top.role ? top : { ...top, role: role! };
-    }
-    case 'run': {
-      const o = b as typeof a;
-      return {
-        ...a,
-        ordinal: minTime(a.ordinal, o.ordinal),
-        startedAt: minTime(a.startedAt, o.startedAt),
-        term: laterTermination(a.term, o.term),
-      };
-    }
-    case 'waiting': {
-      const o = b as typeof a;
-      const ta = a.t ?? Number.POSITIVE_INFINITY;
-      const tb = o.t ?? Number.POSITIVE_INFINITY;
-      if (ta !== tb) return ta < tb ? a : o;
-      return byContent(a, o) <= 0 ? a : o;
-    }
-    case 'deleted':
-      return a;
-    case 'runs': {
-      // Two folds of one container meet only if two folded states are joined (the store and
-      // replay only ever join full facts into a state): the one that covers more runs wins.
-      const o = b as typeof a;
-      if (a.count !== o.count) return a.count > o.count ? a : o;
-      if (a.below !== o.below) return a.below > o.below ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'events': {
-      const o = b as typeof a;
-      const latest = laterFolded(a.latest, o.latest) >= 0 ? a.latest : o.latest;
-      return {
-        ...a,
-        first: minTime(a.first, o.first),
-        last: maxTime(a.last, o.last),
-        maxCount: Math.max(a.maxCount, o.maxCount),
-        latest,
-      };
-    }
-    case 'event': {
-      const o = b as typeof a;
-      if (a.count !== o.count) return a.count > o.count ? a : o;
-      const la = a.last ?? -1;
-      const lb = o.last ?? -1;
-      if (la !== lb) return la > lb ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-  }
+  // Ids name their kind (core/fact-ids.ts), so kinds differ only in a hand-made map: the pick
+  // by content keeps the join a semilattice even then.
+  if (!sameKind(a, b)) return byContent(a, b) >= 0 ? a : b;
+  return joinOfKind(a.kind, a, b);
 }
 
 /**
@@ -399,6 +402,64 @@ export function mergeFactMaps(a: FactMap, b: FactMap): FactMap {
 /** The fact map as an array sorted by id: its canonical, storable form. */
 export function canonicalFacts(map: FactMap): Fact[] {
   return [...map.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/**
+ * The earliest and latest Kubernetes times facts carry, epoch ms (null: none). With
+ * `deadlines: false`, deletion deadlines (`mark:deletedAt`) are left out: a deadline is a time
+ * in the future, not something that has happened.
+ */
+export function factTimeRange(
+  facts: Iterable<Fact>,
+  { deadlines = true }: { deadlines?: boolean } = {},
+): { min: number; max: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const see = (t: number | null | undefined) => {
+    if (t == null || t < 0) return;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  };
+  for (const f of facts) {
+    switch (f.kind) {
+      case 'pod':
+        see(f.created);
+        break;
+      case 'mark':
+        if (deadlines || f.mark !== 'deletedAt') see(f.t);
+        break;
+      case 'phase':
+      case 'waiting':
+        see(f.t);
+        break;
+      case 'run':
+        see(f.startedAt);
+        see(f.term?.finishedAt);
+        break;
+      case 'latest':
+      case 'status':
+        see(f.at.t);
+        break;
+      case 'unschedulable':
+        see(f.t);
+        see(f.at.t);
+        break;
+      case 'event':
+        see(f.first);
+        see(f.last);
+        break;
+    }
+  }
+  return Number.isFinite(min) ? { min, max } : null;
+}
+
+/**
+ * The latest time facts carry (epoch ms), deletion deadlines left out, or null. One rule for
+ * "what time is it in this input": the engine's `latestTime` (a replay's "now"), where local mode
+ * places a captured delta, and, for a snapshot's facts, the snapshot's best time (`bestTimeOf`).
+ */
+export function latestTimeOf(facts: Iterable<Fact>): number | null {
+  return factTimeRange(facts, { deadlines: false })?.max ?? null;
 }
 
 /** Kubernetes' phase order for "the furthest phase seen": a terminal phase never goes back. */
@@ -647,7 +708,7 @@ export function factOfEvent(ev: CompactEvent): Fact {
  */
 export function attachNameEvents(incarnations: readonly FactMap[], events: Iterable<EventFact>): void {
   if (incarnations.length === 0) return;
-  const created = (m: FactMap) => (m.get('pod') as Extract<Fact, { kind: 'pod' }> | undefined)?.created ?? 0;
+  const created = (m: FactMap) => factOfKind(m, 'pod', 'pod')?.created ?? 0;
   const sorted = [...incarnations].sort((a, b) => created(a) - created(b));
   for (const ev of events) {
     const t = ev.first ?? ev.last ?? 0;

@@ -4,8 +4,16 @@
  * docs/lifecycle-metrics.md; every figure that the facts cannot support is null, never a guess.
  */
 
-import { markId } from './fact-ids.ts';
-import { type Fact, type FactMap, type Owner, PHASE_RANK, type Termination } from './facts.ts';
+import { markId, type SingletonFactId } from './fact-ids.ts';
+import {
+  type Fact,
+  type FactMap,
+  type FactOf,
+  factOfKind,
+  type Owner,
+  PHASE_RANK,
+  type Termination,
+} from './facts.ts';
 import { backoffMs } from './fold.ts';
 import { secondsBetween } from './time.ts';
 
@@ -86,15 +94,16 @@ export class PodView {
       else if (f.kind === 'runs') this.runFolds.push(f);
       else if (f.kind === 'events') this.eventFolds.push(f);
     }
-    this.pod = facts.get('pod') as PodView['pod'];
+    this.pod = factOfKind(facts, 'pod', 'pod');
   }
 
-  get<K extends Fact['kind']>(id: string): Extract<Fact, { kind: K }> | undefined {
-    return this.facts.get(id) as Extract<Fact, { kind: K }> | undefined;
+  /** The pod's fact of a kind it has at most one of (its id is its kind). */
+  get<K extends SingletonFactId>(kind: K): FactOf<K> | undefined {
+    return factOfKind(this.facts, kind, kind);
   }
 
   mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
-    return this.get<'mark'>(markId(name))?.t ?? null;
+    return factOfKind(this.facts, markId(name), 'mark')?.t ?? null;
   }
 
   get created(): number | null {

@@ -38,7 +38,15 @@
  * defines that join (the fold covering more runs wins), but it is exact only for deltas.
  */
 import { eventsFoldId, runsFoldId } from './fact-ids.ts';
-import { addFacts, type Fact, type FactMap, type FoldSegment, laterFolded, sameContent } from './facts.ts';
+import {
+  addFacts,
+  type Fact,
+  type FactMap,
+  type FoldSegment,
+  factOfKind,
+  laterFolded,
+  sameContent,
+} from './facts.ts';
 
 /** Runs per container kept in full (the latest restart numbers). */
 export const KEEP_RUNS = 100;
@@ -199,7 +207,7 @@ export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): 
     } else if (f.kind === 'event') events.push(f);
   }
   for (const [foldId, runs] of byContainer) {
-    const old = map.get(foldId) as RunsFact | undefined;
+    const old = factOfKind(map, foldId, 'runs');
     if (runs.length <= KEEP_MESSAGES && !old) continue;
     let max = -1;
     for (const r of runs) if (r.ordinal! > max) max = r.ordinal!;
@@ -240,7 +248,7 @@ export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): 
     const folds = new Map<string, EventsFact>();
     for (const e of events.slice(KEEP_EVENTS)) {
       const id = eventsFoldId(e);
-      folds.set(id, foldEvent(folds.get(id) ?? (map.get(id) as EventsFact | undefined), e));
+      folds.set(id, foldEvent(folds.get(id) ?? factOfKind(map, id, 'events'), e));
       map.delete(e.id);
     }
     for (const f of folds.values()) put(f);

@@ -19,7 +19,15 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { containerIdOfRun, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
-import { eventFact, type Fact, type FactMap, joinFacts, type MarkName, type Termination } from './facts.ts';
+import {
+  eventFact,
+  type Fact,
+  type FactMap,
+  factTimeRange,
+  joinFacts,
+  type MarkName,
+  type Termination,
+} from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
@@ -239,32 +247,22 @@ export const DEFLATE_DICTIONARY = Buffer.from(
  * nothing reads: not news.
  */
 function saysTheSame(a: Fact, b: Fact): boolean {
-  switch (a.kind) {
-    case 'latest': {
-      const o = b as typeof a;
-      return (
-        a.phase === o.phase &&
-        a.status === o.status &&
-        a.restarts === o.restarts &&
-        JSON.stringify(a.waiting) === JSON.stringify(o.waiting)
-      );
-    }
-    case 'status': {
-      const o = b as typeof a;
-      return a.reason === o.reason && a.message === o.message;
-    }
-    case 'unschedulable': {
-      const o = b as typeof a;
-      return (
-        a.t === o.t &&
-        a.message === o.message &&
-        a.reason === o.reason &&
-        JSON.stringify(a.gates) === JSON.stringify(o.gates)
-      );
-    }
-    default:
-      return false;
-  }
+  if (a.kind === 'latest' && b.kind === 'latest')
+    return (
+      a.phase === b.phase &&
+      a.status === b.status &&
+      a.restarts === b.restarts &&
+      JSON.stringify(a.waiting) === JSON.stringify(b.waiting)
+    );
+  if (a.kind === 'status' && b.kind === 'status') return a.reason === b.reason && a.message === b.message;
+  if (a.kind === 'unschedulable' && b.kind === 'unschedulable')
+    return (
+      a.t === b.t &&
+      a.message === b.message &&
+      a.reason === b.reason &&
+      JSON.stringify(a.gates) === JSON.stringify(b.gates)
+    );
+  return false;
 }
 
 /**
@@ -286,51 +284,6 @@ export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
 // ---------------------------------------------------------------------------------------------
 // Facts → wire
 
-/** The earliest and latest Kubernetes times the facts carry (deletion deadlines included). */
-function timeRangeOf(facts: readonly Fact[]): { min: number; max: number } | null {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const see = (t: number | null | undefined) => {
-    if (t == null || t < 0) return;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  };
-  for (const f of facts) {
-    switch (f.kind) {
-      case 'pod':
-        see(f.created);
-        break;
-      case 'mark':
-      case 'phase':
-      case 'waiting':
-        see(f.t);
-        break;
-      case 'run':
-        see(f.startedAt);
-        see(f.term?.finishedAt);
-        break;
-      case 'latest':
-      case 'status':
-        see(f.at.t);
-        break;
-      case 'unschedulable':
-        see(f.t);
-        see(f.at.t);
-        break;
-      case 'event':
-        see(f.first);
-        see(f.last);
-        break;
-    }
-  }
-  return Number.isFinite(min) ? { min, max } : null;
-}
-
-/** The latest time facts carry (epoch ms), or null: where a replay places a captured delta. */
-export function latestTimeOf(facts: readonly Fact[]): number | null {
-  return timeRangeOf(facts.filter((f) => f.kind !== 'mark' || f.mark !== 'deletedAt'))?.max ?? null;
-}
-
 type WireContainerT = z.infer<typeof WireContainer>;
 
 const READING_ORDER = [
@@ -349,7 +302,7 @@ const READING_ORDER = [
 
 /** Encodes facts of one pod (any subset: a delta) into the grouped wire form. */
 export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFacts } {
-  const min = timeRangeOf(facts)?.min;
+  const min = factTimeRange(facts)?.min;
   const t0s = min == null ? 0 : Math.floor(min / 1000);
   const t0 = t0s * 1000;
   const secs = (t: number) => (t - t0) / 1000;
