@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const FIGURES_FILE = fileURLToPath(new URL('figures.json', import.meta.url));
 
-export interface FiguresFile {
+interface FiguresFile {
   /** Per suite: when and where its figures were measured. */
   suites: Record<string, { date: string; machine: string }>;
   /** `suite.figure` → value, sorted by name. */

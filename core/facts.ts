@@ -170,7 +170,7 @@ export type Fact =
 /** A folded segment: [from, to, startedAt of `from`, finishedAt of `to`, back-off ms between its runs]. */
 export type FoldSegment = [number, number, number | null, number | null, number];
 
-export type FactKind = Fact['kind'];
+type FactKind = Fact['kind'];
 /** A pod's facts, by id. */
 export type FactMap = Map<string, Fact>;
 
@@ -180,7 +180,7 @@ function compareRv(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function compareOrder(a: Order, b: Order): number {
+function compareOrder(a: Order, b: Order): number {
   return a.t !== b.t ? a.t - b.t : compareRv(a.rv, b.rv);
 }
 

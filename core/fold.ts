@@ -53,7 +53,7 @@ export const KEEP_RUNS = 100;
 /** Of those, how many keep their termination message. */
 export const KEEP_MESSAGES = 10;
 /** Segments per container fold before the oldest hole is sealed. */
-export const MAX_SEGMENTS = 1000;
+const MAX_SEGMENTS = 1000;
 /** Events kept in full (the latest by first time, then uid). */
 export const KEEP_EVENTS = 64;
 
@@ -139,11 +139,6 @@ function sortedKeys(r: Record<string, number>): Record<string, number> {
   return out;
 }
 
-/** Restart numbers covered by a fold (a run numbered so is folded already). */
-export function foldCovers(fold: RunsFact, n: number): boolean {
-  return fold.segs.some((s) => s[0] <= n && n <= s[1]);
-}
-
 function eventKey(e: EventFact): number {
   return e.first ?? e.last ?? -1;
 }
@@ -184,7 +179,7 @@ function foldEvent(fold: EventsFact | undefined, e: EventFact): EventsFact {
  * Folds a pod's fact map in place to its bounded form. Returns the facts it set (new or
  * changed folds, runs that lost a message); facts it removed are folded into one of those.
  */
-export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): Fact[] {
+function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): Fact[] {
   const set: Fact[] = [];
   const put = (f: Fact) => {
     const old = map.get(f.id);

@@ -34,7 +34,7 @@ import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
 
 /** Decompressed `factsDeflate` larger than this is refused (a zip bomb is not a pod). */
-export const MAX_INFLATED_BYTES = 256 * 1024;
+const MAX_INFLATED_BYTES = 256 * 1024;
 
 const MARKS = [
   'scheduled',
@@ -103,7 +103,7 @@ const WireEvent = z
   .strict();
 
 /** The facts of one delta, grouped. Every key is optional: a delta holds only what is new. */
-export const WireFacts = z
+const WireFacts = z
   .object({
     /** Creation time, owner (`Kind/name`, names hold no '/'), QoS class. */
     pod: z
@@ -166,7 +166,7 @@ export const WireFacts = z
     events: z.array(WireEvent).max(1000).optional(),
   })
   .strict();
-export type WireFacts = z.infer<typeof WireFacts>;
+type WireFacts = z.infer<typeof WireFacts>;
 
 /** `detail` of a `Pod Facts` event: a pod's identity and the facts new since the last one. */
 export const PodFactsDetail = z

@@ -25,7 +25,7 @@ export interface GroupStats {
   terminationsByReason: Record<string, number>;
 }
 
-export const DURATION_FIGURES = [
+const DURATION_FIGURES = [
   'scheduledAfterSeconds',
   'pendingSeconds',
   'timeToReadySeconds',

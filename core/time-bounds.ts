@@ -76,7 +76,7 @@ export const TIME_PATHS = {
 } as const satisfies Record<string, readonly string[]>;
 
 /** Why epoch ms `ms` is out of range for an input received at `now`, or null when it is fine. */
-export function timeRangeProblem(ms: number, now: number): string | null {
+function timeRangeProblem(ms: number, now: number): string | null {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'not a representable time';
   if (ms < EARLIEST_TIME_MS) return `${new Date(ms).toISOString()} is before 2014-06-01`;
   if (ms > now + CLOCK_SKEW_MS)

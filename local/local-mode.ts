@@ -39,10 +39,10 @@ import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
 import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
 import type { Wiring } from './wiring.ts';
 
-export const LOCAL_TABLE = 'podlife-local';
-export const LOCAL_BUS = 'podlife';
+const LOCAL_TABLE = 'podlife-local';
+const LOCAL_BUS = 'podlife';
 /** PutEvents takes 1 to 10 entries per call; so does the local sink. */
-export const MAX_PUT_ENTRIES = 10;
+const MAX_PUT_ENTRIES = 10;
 const WIRING_FILE = join(import.meta.dirname, 'wiring.json');
 
 /** "Now" for the handlers: a trace's time while replaying, the wall clock for a live cluster. */
@@ -71,7 +71,7 @@ export class VirtualClock {
   };
 }
 
-export interface LocalModeOptions {
+interface LocalModeOptions {
   port?: number;
   host?: string;
   /** Where the web page's built files are (built on start when absent). */
@@ -95,7 +95,7 @@ export interface ReplayOptions {
   onProblem?: (p: InputProblem) => void;
 }
 
-export interface ReplaySummary {
+interface ReplaySummary {
   snapshots: number;
   events: number;
   rejected: number;
