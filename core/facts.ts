@@ -462,10 +462,13 @@ export function latestTimeOf(facts: Iterable<Fact>): number | null {
   return factTimeRange(facts, { deadlines: false })?.max ?? null;
 }
 
+/** Pending's place in PHASE_RANK. */
+export const PENDING_RANK = 1;
+
 /** Kubernetes' phase order for "the furthest phase seen": a terminal phase never goes back. */
 export const PHASE_RANK: Record<string, number> = {
   Unknown: 0,
-  Pending: 1,
+  Pending: PENDING_RANK,
   Running: 2,
   Succeeded: 3,
   Failed: 3,
@@ -670,7 +673,13 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
 type EventFact = Extract<Fact, { kind: 'event' }>;
 
 /** An Event's fact from its parts (times in epoch ms): the one shape, whichever way it arrived. */
-export function eventFact(e: Omit<EventFact, 'id' | 'kind'>): EventFact {
+export function eventFact(
+  e: Omit<EventFact, 'id' | 'kind' | 'message' | 'type' | 'container'> & {
+    message?: string | undefined;
+    type?: string | undefined;
+    container?: string | undefined;
+  },
+): EventFact {
   const f: EventFact = {
     id: eventId(e.uid),
     kind: 'event',
@@ -709,11 +718,12 @@ export function factOfEvent(ev: CompactEvent): Fact {
 export function attachNameEvents(incarnations: readonly FactMap[], events: Iterable<EventFact>): void {
   if (incarnations.length === 0) return;
   const created = (m: FactMap) => factOfKind(m, 'pod', 'pod')?.created ?? 0;
-  const sorted = [...incarnations].sort((a, b) => created(a) - created(b));
+  const [first, ...later] = [...incarnations].sort((a, b) => created(a) - created(b));
+  if (!first) return;
   for (const ev of events) {
     const t = ev.first ?? ev.last ?? 0;
-    let target = sorted[0];
-    for (const m of sorted) if (created(m) <= t) target = m;
+    let target = first;
+    for (const m of later) if (created(m) <= t) target = m;
     addFacts(target, [ev]);
   }
 }

@@ -11,6 +11,7 @@ import {
   type FactOf,
   factOfKind,
   type Owner,
+  PENDING_RANK,
   PHASE_RANK,
   type Termination,
 } from './facts.ts';
@@ -140,7 +141,7 @@ export class PodView {
 
   /** True while nothing shows the pod left Pending: no container start, not terminal, not deleted. */
   get stillPending(): boolean {
-    return this.running == null && !this.deleted && (PHASE_RANK[this.phase] ?? 0) <= PHASE_RANK.Pending;
+    return this.running == null && !this.deleted && (PHASE_RANK[this.phase] ?? 0) <= PENDING_RANK;
   }
 
   /** App-container runs per container, ordered by start (runs with no start go last). */
@@ -199,9 +200,9 @@ function restartGapsMs(v: PodView): number[] {
           ...full,
         ]
       : full;
-    for (let i = 1; i < runs.length; i++) {
+    for (const [i, next] of runs.entries()) {
       const prev = runs[i - 1];
-      const next = runs[i];
+      if (!prev) continue;
       // Runs missing in between (a coalesced watch skipped them): the downtime is unknown.
       if (prev.ordinal != null && next.ordinal != null && next.ordinal !== prev.ordinal + 1) continue;
       if (prev.term?.finishedAt == null || next.startedAt == null) continue;

@@ -82,20 +82,16 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
     const reason = r.term.reason ?? '';
     reasons[reason] = (reasons[reason] ?? 0) + 1;
   }
-  let i = 0;
-  while (i < segs.length && segs[i][1] < n) i++;
-  if (i < segs.length && segs[i][0] <= n) {
+  // The first segment that does not end below n.
+  let i = segs.findIndex((s) => s[1] >= n);
+  if (i < 0) i = segs.length;
+  const s = segs[i];
+  if (s && s[0] <= n) {
     // Folded already: a duplicate, unless it brings the termination of a run folded without one.
     const o = fold.open.findIndex(([m]) => m === n);
-    if (o < 0 || !r.term) return fold;
-    const s = segs[i];
-    const seg: FoldSegment = [
-      s[0],
-      s[1],
-      s[2],
-      s[1] === n ? end : s[3],
-      s[4] + backoffMs(end, fold.open[o][1]),
-    ];
+    const opened = fold.open[o];
+    if (!opened || !r.term) return fold;
+    const seg: FoldSegment = [s[0], s[1], s[2], s[1] === n ? end : s[3], s[4] + backoffMs(end, opened[1])];
     return {
       ...fold,
       segs: [...segs.slice(0, i), seg, ...segs.slice(i + 1)],
@@ -126,8 +122,9 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
     );
   let next = [...segs.slice(0, from), seg, ...segs.slice(to)];
   while (next.length > MAX_SEGMENTS) {
-    const [a, b] = next;
-    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...next.slice(2)];
+    const [a, b, ...rest] = next;
+    if (!a || !b) break;
+    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...rest];
   }
   const first = start == null ? fold.first : fold.first == null ? start : Math.min(fold.first, start);
   return { ...fold, segs: next, open, first, count: fold.count + 1, reasons: sortedKeys(reasons) };
@@ -135,7 +132,7 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
 
 function sortedKeys(r: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
   return out;
 }
 

@@ -496,7 +496,7 @@ export function wireFactsOf(detail: PodFactsDetail): WireFacts {
   const parsed = WireFacts.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new PodFactsError(`factsDeflate → facts.${i.path.join('.')}: ${i.message}`);
+    throw new PodFactsError(`factsDeflate → facts.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -599,7 +599,10 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
       waiting = { container: lw.slice(0, slash), reason: lw.slice(slash + 1) };
       const message = waitingMessages.get(lw);
       if (message !== undefined) waiting.message = message;
-    } else if (lw) waiting = { ...lw };
+    } else if (lw) {
+      waiting = { container: lw.container, reason: lw.reason };
+      if (lw.message !== undefined) waiting.message = lw.message;
+    }
     const latest: Fact = {
       id: 'latest',
       kind: 'latest',

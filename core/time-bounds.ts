@@ -99,7 +99,7 @@ type Visit = (value: unknown, path: string) => string | null;
 function walk(value: unknown, segments: readonly string[], path: string, visit: Visit): string | null {
   if (segments.length === 0) return visit(value, path);
   if (value == null || typeof value !== 'object') return null;
-  const [head, ...rest] = segments;
+  const [head = '', ...rest] = segments;
   const here = (p: string) => (path ? `${path}.${p}` : p);
   if (head === '*') {
     for (const [k, v] of Object.entries(value)) {

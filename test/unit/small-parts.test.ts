@@ -123,3 +123,19 @@ describe('grouping for stats', () => {
     expect(statsBy(rows, (r) => r.ns)).toEqual(groupsOf(rows, (r) => r.ns).map(([k, l]) => [k, statsOf(l)]));
   });
 });
+
+describe('mapLimit', () => {
+  it('keeps input order with at most `limit` in flight', async () => {
+    const { mapLimit } = await import('../../core/concurrency.ts');
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, n));
+      inFlight--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(most).toBe(2);
+  });
+});
