@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'podlife.js');
 const TRACE = join(ROOT, 'demo', 'trace.jsonl');
 
-export interface CliBenchOptions {
+interface CliBenchOptions {
   runs?: number;
   log?: (line: string) => void;
 }

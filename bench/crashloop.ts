@@ -3,6 +3,7 @@
  * (`Pod Facts`) the forwarder sends in time order. Used by the bounded-item tests and the
  * `--only items` bench section.
  */
+import { eventId, markId, phaseId, restartsId, runId, waitingId } from '../core/fact-ids.ts';
 import type { Fact } from '../core/facts.ts';
 import { prng } from '../testkit/churn.ts';
 
@@ -50,14 +51,13 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
     facts: [
       pod,
       { id: 'node', kind: 'node', node: 'node-1' },
-      { id: 'mark:scheduled', kind: 'mark', mark: 'scheduled', t: T0 + 1000 },
-      { id: 'phase:Pending', kind: 'phase', phase: 'Pending', t: T0 },
+      { id: markId('scheduled'), kind: 'mark', mark: 'scheduled', t: T0 + 1000 },
+      { id: phaseId('Pending'), kind: 'phase', phase: 'Pending', t: T0 },
     ],
   });
   let end = T0;
   for (const c of containers) {
     const init = c.init === true;
-    const prefix = `${init ? 'i' : 'c'}:${c.name}:`;
     let t = T0 + 2000 + Math.floor(rnd() * 1000);
     for (let n = 0; n < o.runs; n++) {
       const start = t;
@@ -67,7 +67,7 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
       t = finish + backoff;
       end = Math.max(end, t);
       if (rnd() < (o.drop ?? 0) && n < o.runs - 1) continue;
-      const id = `run:${prefix}containerd://${n.toString(16).padStart(16, '0')}@${start}` as const;
+      const id = runId(init, c.name, `containerd://${n.toString(16).padStart(16, '0')}`, start, finish);
       const reason = REASONS[Math.floor(rnd() * REASONS.length)];
       const term: Extract<Fact, { kind: 'run' }>['term'] = {
         finishedAt: finish,
@@ -82,7 +82,7 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
       const base = { id, kind: 'run' as const, container: c.name, init, ordinal: n, startedAt: start };
       if (rnd() < (o.runningFirst ?? 0.5)) timed.push({ t: start, facts: [{ ...base, term: null }] });
       const facts: Fact[] = [{ ...base, term }];
-      if (!init) facts.push({ id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: n + 1 });
+      if (!init) facts.push({ id: restartsId(c.name), kind: 'restarts', container: c.name, n: n + 1 });
       facts.push({
         id: 'latest',
         kind: 'latest',
@@ -92,14 +92,14 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
       });
       if (n === 0) {
         facts.push({
-          id: `waiting:${prefix}CrashLoopBackOff`,
+          id: waitingId(init, c.name, 'CrashLoopBackOff'),
           kind: 'waiting',
           container: c.name,
           init,
           reason: 'CrashLoopBackOff',
           t: finish,
         });
-        facts.push({ id: 'phase:Running', kind: 'phase', phase: 'Running', t: start });
+        facts.push({ id: phaseId('Running'), kind: 'phase', phase: 'Running', t: start });
       }
       timed.push({ t: finish, facts });
     }
@@ -109,7 +109,7 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
     const first = T0 + Math.floor(((end - T0) * j) / Math.max(1, events));
     const reason = EVENT_REASONS[j % EVENT_REASONS.length];
     const ev = (count: number, last: number): Fact => ({
-      id: `event:ev-${j}`,
+      id: eventId(`ev-${j}`),
       kind: 'event',
       uid: `ev-${j}`,
       reason,

@@ -10,7 +10,7 @@ import { decodeObject } from '../core/decode.ts';
 import { LifecycleEngine } from '../core/engine.ts';
 import { BENCH_RECEIVED_AT, churnStream } from '../testkit/churn.ts';
 
-export interface EngineBenchOptions {
+interface EngineBenchOptions {
   /** Snapshots in the throughput run (churn: new pods all along). */
   churnPods?: number;
   /** Snapshots in the memory run (a fixed population of pods, updated again and again). */

@@ -43,7 +43,7 @@ import { FakeApiServer } from '../testkit/fake-apiserver.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEMO_TRACE = `${ROOT}demo/trace.jsonl`;
 
-export interface ForwarderBenchOptions {
+interface ForwarderBenchOptions {
   /** Pods in the generated churn trace (default 10,000). */
   churnPods?: number;
   /** Pods alive in the steady-state run (default 10,000). */
@@ -266,7 +266,7 @@ async function replay(
 }
 
 /** Raw pods for the steady-state run: a real kind pod, with what real API objects also carry. */
-export function podFactory() {
+function podFactory() {
   const template = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -684,7 +684,7 @@ async function lifecycles(pods: number, lingerMs: number) {
 }
 
 /** Every real Pod object among the fixtures (real API or kubectl output from public repositories). */
-export function* realPodLines(): Generator<string> {
+function* realPodLines(): Generator<string> {
   const dir = `${ROOT}test/fixtures/real/`;
   for (const f of readdirSync(dir).sort()) {
     // is-healthy files carry template placeholders instead of times; the rest is real data.

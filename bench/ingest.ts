@@ -43,7 +43,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export interface IngestBenchOptions {
+interface IngestBenchOptions {
   /**
    * Pods in the generated churn trace. Default 1,000 (8.4k events, ~80 s here): DynamoDB Local
    * ingests ~110 events/s on 2 cores, so the 10,000-pod trace (`--pods 10000`) takes ~13 min.

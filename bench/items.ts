@@ -11,7 +11,7 @@ import { podRecordOf } from '../core/pod-record.ts';
 import { itemSizeBytes, POD_ITEM_BOUND_BYTES, podItemOf } from '../model/pod-item.ts';
 import { type CrashLoopOptions, crashLoopDeltas } from './crashloop.ts';
 
-export interface ItemsBenchOptions {
+interface ItemsBenchOptions {
   restarts?: number[];
   log?: (line: string) => void;
 }

@@ -6,9 +6,14 @@
  *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query, cli; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
  *
+ * A full run (not --quick) merges its suites' figures into bench/figures.json (`suite.figure` →
+ * value, with each suite's date and machine): the figures docs/ quotes, checked by
+ * `scripts/doc-figures.ts --check` (in `npm run check`) and rewritten by its `--write`.
+ *
  * Benchmarks, not tests: nothing here asserts a time. Targets are printed beside the figures.
  */
 import { parseArgs } from 'node:util';
+import { mergeFigures } from './figures-file.ts';
 
 type Suite = {
   module: string;
@@ -110,3 +115,7 @@ for (const name of selected) {
   }
 }
 if (values.json) console.log(JSON.stringify(results));
+if (!values.quick) {
+  const file = mergeFigures(results);
+  if (!values.json) console.log(`\nfigures of ${selected.join(', ')} merged into ${file}`);
+}

@@ -30,7 +30,7 @@ import {
   loadDemo,
 } from '../testkit/query-support.ts';
 
-export interface QueryBenchOptions {
+interface QueryBenchOptions {
   /** Stored pod counts to measure at, ascending (default 10,000 and 100,000). */
   sizes?: number[];
   /** Calls per route and size (default 30; the cluster-wide stats route: a fifth of it). */

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export interface ReaderBenchOptions {
+interface ReaderBenchOptions {
   /** Size of the JSON-lines file, MB. */
   mb?: number;
   log?: (line: string) => void;

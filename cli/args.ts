@@ -9,7 +9,7 @@ import { didYouMean, UsageError } from './errors.ts';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** The spellings of the options: `--name` and `-x`. */
-export function optionNames(options: Options): string[] {
+function optionNames(options: Options): string[] {
   return Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]);
 }
 

@@ -19,7 +19,7 @@ import {
 import { UsageError } from './errors.ts';
 import { crashLoopTable } from './format-query.ts';
 
-export const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
+const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
 
 Lists the pods whose containers are in CrashLoopBackOff now: restarts in all and within the
 window, the last restart, the last termination's reason and exit code (OOMKilled (137),

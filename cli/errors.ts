@@ -18,7 +18,7 @@ export class UsageError extends Error {
 }
 
 /** Levenshtein distance, with an adjacent swap counting as one edit (Damerau, restricted). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -21,7 +21,7 @@ import {
 import { UsageError } from './errors.ts';
 import { historyOutput } from './format-query.ts';
 
-export const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
+const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
        podlife history --uid UID [options]
 
 Shows every incarnation of a pod (a StatefulSet pod's name comes back with a new uid each
@@ -40,10 +40,7 @@ Examples:
   podlife history web-0 --local http://127.0.0.1:4000`;
 
 /** NAMESPACE/NAME or NAME with -n. */
-export function podArg(
-  arg: string | undefined,
-  namespace: string | undefined,
-): { namespace: string; name: string } {
+function podArg(arg: string | undefined, namespace: string | undefined): { namespace: string; name: string } {
   if (!arg) throw new UsageError('which pod? Give NAMESPACE/NAME (or --uid UID)');
   const [first, second, ...rest] = arg.split('/');
   if (first === undefined || first === '' || second === '' || rest.length > 0)

@@ -12,7 +12,7 @@ import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 
-export const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
+const LOCAL_HELP = `Usage: podlife local [options] [FILE...]
 
 Runs podlife's whole pipeline on this machine, with no AWS account: the official DynamoDB Local
 (started and stopped here), the stack's own EventBridge rules, the ingest, sweep and query
@@ -46,7 +46,7 @@ Examples:
  * Why an input cannot be read (one line naming it), or null: checked before anything starts,
  * so a typo costs no DynamoDB Local start and never leaves one running.
  */
-export function unreadableInput(file: string): string | null {
+function unreadableInput(file: string): string | null {
   if (file === '-') return null;
   try {
     if (statSync(file).isDirectory())

@@ -17,7 +17,7 @@ import {
 import { UsageError } from './errors.ts';
 import { pendingTable } from './format-query.ts';
 
-export const PENDING_HELP = `Usage: podlife pending [options]
+const PENDING_HELP = `Usage: podlife pending [options]
 
 Lists the pods that are Pending now (no container has started), oldest first: their age,
 STUCK when older than their namespace's threshold, the reason (Unschedulable, ImagePullBackOff,

@@ -2,7 +2,7 @@
  * A progress bar on stderr for long inputs, drawn only when stderr is a terminal so pipes and
  * CI logs stay clean. Redraws at most ten times a second.
  */
-export interface Progress {
+interface Progress {
   update(done: number, total: number | null): void;
   done(): void;
 }

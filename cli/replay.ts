@@ -19,7 +19,7 @@ import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 import { renderTable } from './table.ts';
 
-export const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
+const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
 
 Replays recorded pod watch streams and prints each pod's lifecycle figures, then p50/p90/p99
 per namespace and per owner. Reads, in any mix and any order:
@@ -53,7 +53,7 @@ Examples:
   podlife replay --json pods.yaml events.json | jq '.[] | select(.stuckPending)'
   podlife replay --now 2026-11-25T12:00:00Z captured-bus-events.jsonl`;
 
-export interface ReplayResult {
+interface ReplayResult {
   records: PodRecord[];
   problems: InputProblem[];
   stats: ReadStats;

@@ -21,7 +21,7 @@ import {
 import { UsageError } from './errors.ts';
 import { statsOutput } from './format-query.ts';
 
-export const STATS_HELP = `Usage: podlife stats [options]
+const STATS_HELP = `Usage: podlife stats [options]
 
 Statistics over the pods created in a time range: count, p50/p90/p99 (nearest rank) of
 scheduling, pending, time-to-ready and crash-loop back-off seconds, restarts and terminations

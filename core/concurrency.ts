@@ -5,10 +5,11 @@ export async function mapLimit<T, R>(
   fn: (t: T) => Promise<R>,
 ): Promise<R[]> {
   const out = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.entries();
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]);
+      for (const [i, item] of queue) out[i] = await fn(item);
     }),
   );
   return out;

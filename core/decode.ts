@@ -8,7 +8,13 @@ import { type ParsedDetail, parseDetail } from './bus-contract.ts';
 import type { Fact } from './facts.ts';
 import { WatchType } from './kube-schemas.ts';
 import type { PodFactsDetail } from './pod-facts.ts';
-import { type CompactEvent, compactEventOf, type PodSnapshot, snapshotOf } from './snapshot.ts';
+import {
+  type CompactEvent,
+  compactEventOf,
+  type PodSnapshot,
+  type SnapshotContext,
+  snapshotOf,
+} from './snapshot.ts';
 import { checkTimes, TIME_PATHS } from './time-bounds.ts';
 import { describeZodError } from './zod-errors.ts';
 
@@ -58,6 +64,12 @@ function assertTimes(value: unknown, paths: readonly string[], ctx: DecodeContex
  * One object → what it says. Lists are expanded by the caller (see `listItems`), so this sees
  * one watch line, Pod or Event at a time. Throws DecodeError with a field-level reason.
  */
+function snapshotContext(ctx: DecodeContext, type: SnapshotContext['type']): SnapshotContext {
+  return ctx.observedAt === undefined
+    ? { cluster: ctx.cluster, type }
+    : { cluster: ctx.cluster, type, observedAt: ctx.observedAt };
+}
+
 export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string): Decoded {
   if (!isObject(obj)) throw new DecodeError('not an object');
   // An EventBridge event from the podlife bus (an archive, a capture): it names its own cluster.
@@ -83,18 +95,14 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
     if (isObject(inner) && inner.kind !== undefined && inner.kind !== 'Pod') {
       throw new DecodeError(`object.kind: not a Pod or Event (${String(inner.kind)})`);
     }
-    const snapshot = wrap('object.', () =>
-      snapshotOf(inner, { cluster: ctx.cluster, type: type.data, observedAt: ctx.observedAt }),
-    );
+    const snapshot = wrap('object.', () => snapshotOf(inner, snapshotContext(ctx, type.data)));
     assertTimes(inner, TIME_PATHS.kubePod, ctx, 'object.');
     return { kind: 'snapshot', snapshot };
   }
   if (obj.kind === 'Event') return decodeEvent(obj, ctx, '');
   if (obj.kind !== undefined && obj.kind !== 'Pod')
     throw new DecodeError(`kind: not a Pod or Event (${String(obj.kind)})`);
-  const snapshot = wrap('', () =>
-    snapshotOf(obj, { cluster: ctx.cluster, type: 'MODIFIED', observedAt: ctx.observedAt }),
-  );
+  const snapshot = wrap('', () => snapshotOf(obj, snapshotContext(ctx, 'MODIFIED')));
   assertTimes(obj, TIME_PATHS.kubePod, ctx, '');
   return { kind: 'snapshot', snapshot };
 }

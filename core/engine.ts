@@ -12,7 +12,9 @@ import {
   type Fact,
   type FactMap,
   factOfEvent,
+  factOfKind,
   factsOfSnapshot,
+  latestTimeOf,
 } from './facts.ts';
 import type { FigureContext } from './figures.ts';
 import { addFactsBounded } from './fold.ts';
@@ -63,14 +65,7 @@ export class LifecycleEngine {
    */
   applyFacts(cluster: string, uid: string, facts: readonly Fact[]): Fact[] {
     this.snapshots++;
-    for (const f of facts) {
-      // A deletion time is a deadline in the future, not something that happened.
-      if (f.kind === 'mark') this.seeTime(f.mark === 'deletedAt' ? null : f.t);
-      else if (f.kind === 'waiting' || f.kind === 'phase') this.seeTime(f.t);
-      else if (f.kind === 'latest') this.seeTime(f.at.t < 0 ? null : f.at.t);
-      else if (f.kind === 'run') this.seeTime(f.term?.finishedAt ?? f.startedAt);
-      else if (f.kind === 'event') this.seeTime(f.last ?? f.first);
-    }
+    this.seeTime(latestTimeOf(facts));
     return addFactsBounded(this.factsFor(cluster, uid), facts);
   }
 
@@ -78,7 +73,7 @@ export class LifecycleEngine {
   applyEvent(cluster: string, ev: CompactEvent): Fact[] {
     this.events++;
     const fact = factOfEvent(ev);
-    this.seeTime(fact.kind === 'event' ? (fact.last ?? fact.first) : null);
+    this.seeTime(latestTimeOf([fact]));
     if (ev.podUid) return addFactsBounded(this.factsFor(cluster, ev.podUid), [fact]);
     const key = [cluster, ev.namespace, ev.podName].join(SEP);
     const map = this.unattached.get(key) ?? new Map();
@@ -86,7 +81,8 @@ export class LifecycleEngine {
     const old = map.get(fact.id);
     const tmp: FactMap = new Map(old ? [[fact.id, old]] : []);
     const changed = addFacts(tmp, [fact]);
-    map.set(fact.id, tmp.get(fact.id) as Fact & { kind: 'event' });
+    const joined = factOfKind(tmp, fact.id, 'event');
+    if (joined) map.set(fact.id, joined);
     return changed;
   }
 
@@ -96,7 +92,8 @@ export class LifecycleEngine {
     if (this.unattached.size === 0) return maps;
     const byName = new Map<string, FactMap[]>();
     for (const m of maps) {
-      const p = m.get('pod') as Fact & { kind: 'pod' };
+      const p = factOfKind(m, 'pod', 'pod');
+      if (!p) continue;
       const key = [p.cluster, p.namespace, p.name].join(SEP);
       const list = byName.get(key) ?? [];
       list.push(m);

@@ -10,6 +10,7 @@
  * pinned by property tests.
  */
 
+import { eventId, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { kubectlColumns } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
@@ -169,7 +170,7 @@ export type Fact =
 /** A folded segment: [from, to, startedAt of `from`, finishedAt of `to`, back-off ms between its runs]. */
 export type FoldSegment = [number, number, number | null, number | null, number];
 
-export type FactKind = Fact['kind'];
+type FactKind = Fact['kind'];
 /** A pod's facts, by id. */
 export type FactMap = Map<string, Fact>;
 
@@ -179,7 +180,7 @@ function compareRv(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function compareOrder(a: Order, b: Order): number {
+function compareOrder(a: Order, b: Order): number {
   return a.t !== b.t ? a.t - b.t : compareRv(a.rv, b.rv);
 }
 
@@ -269,106 +270,109 @@ export function sameContent(a: unknown, b: unknown): boolean {
   return n === 0;
 }
 
+/** The fact of one kind. */
+export type FactOf<K extends FactKind> = FactByKind[K];
+type FactByKind = { [F in Fact as F['kind']]: F };
+
+/** Whether `b` is of `a`'s kind (two facts of one id always are: the id names the kind). */
+export function sameKind<K extends FactKind>(a: FactOf<K>, b: Fact): b is FactOf<K> {
+  return a.kind === b.kind;
+}
+
+function isKind<K extends FactKind>(f: Fact, kind: K): f is FactOf<K> {
+  return f.kind === kind;
+}
+
+/** The fact of `id` in a pod's map, when it is of kind `kind` (ids name their kind: core/fact-ids.ts). */
+export function factOfKind<K extends FactKind>(map: FactMap, id: string, kind: K): FactOf<K> | undefined {
+  const f = map.get(id);
+  return f !== undefined && isKind(f, kind) ? f : undefined;
+}
+
+/** Latest by order (`at`), then by content. */
+function laterByOrder<F extends { at: Order }>(a: F, b: F): F {
+  const c = compareOrder(a.at, b.at);
+  if (c !== 0) return c > 0 ? a : b;
+  return byContent(a, b) >= 0 ? a : b;
+}
+
+/** Each kind's join: commutative, associative and idempotent (pinned by property tests). */
+const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
+  pod: (a, b) => ({
+    ...a,
+    namespace: pick(a.namespace, b.namespace) ?? a.namespace,
+    name: pick(a.name, b.name) ?? a.name,
+    created: minTime(a.created, b.created),
+    owner: pick(a.owner, b.owner),
+    qos: pick(a.qos, b.qos),
+  }),
+  node: (a, b) => (a.node <= b.node ? a : b),
+  latest: laterByOrder,
+  status: laterByOrder,
+  unschedulable: (a, b) => {
+    const ta = a.t ?? -1;
+    const tb = b.t ?? -1;
+    if (ta !== tb) return ta > tb ? a : b;
+    return laterByOrder(a, b);
+  },
+  mark: (a, b) => {
+    const t = a.mark === 'finished' ? Math.max(a.t, b.t) : Math.min(a.t, b.t);
+    return t === a.t ? a : b;
+  },
+  phase: (a, b) => ({ ...a, t: minTime(a.t, b.t) }),
+  initCount: (a, b) => (b.n > a.n ? b : a),
+  restarts: (a, b) => {
+    // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
+    // says `init` for every init container), so both parts are maxima: order-free.
+    const top = b.n > a.n ? b : a;
+    if (top.role === 'sidecar' || (a.role !== 'sidecar' && b.role !== 'sidecar')) return top;
+    return { ...top, role: 'sidecar' };
+  },
+  run: (a, b) => ({
+    ...a,
+    ordinal: minTime(a.ordinal, b.ordinal),
+    startedAt: minTime(a.startedAt, b.startedAt),
+    term: laterTermination(a.term, b.term),
+  }),
+  waiting: (a, b) => {
+    const ta = a.t ?? Number.POSITIVE_INFINITY;
+    const tb = b.t ?? Number.POSITIVE_INFINITY;
+    if (ta !== tb) return ta < tb ? a : b;
+    return byContent(a, b) <= 0 ? a : b;
+  },
+  deleted: (a) => a,
+  // Two folds of one container meet only if two folded states are joined (the store and
+  // replay only ever join full facts into a state): the one that covers more runs wins.
+  runs: (a, b) => {
+    if (a.count !== b.count) return a.count > b.count ? a : b;
+    if (a.below !== b.below) return a.below > b.below ? a : b;
+    return byContent(a, b) >= 0 ? a : b;
+  },
+  events: (a, b) => ({
+    ...a,
+    first: minTime(a.first, b.first),
+    last: maxTime(a.last, b.last),
+    maxCount: Math.max(a.maxCount, b.maxCount),
+    latest: laterFolded(a.latest, b.latest) >= 0 ? a.latest : b.latest,
+  }),
+  event: (a, b) => {
+    if (a.count !== b.count) return a.count > b.count ? a : b;
+    const la = a.last ?? -1;
+    const lb = b.last ?? -1;
+    if (la !== lb) return la > lb ? a : b;
+    return byContent(a, b) >= 0 ? a : b;
+  },
+};
+
+function joinOfKind<K extends FactKind>(kind: K, a: FactOf<K>, b: FactOf<K>): FactOf<K> {
+  return JOINS[kind](a, b);
+}
+
 function join(a: Fact, b: Fact): Fact {
-  switch (a.kind) {
-    case 'pod': {
-      const o = b as typeof a;
-      return {
-        ...a,
-        namespace: pick(a.namespace, o.namespace)!,
-        name: pick(a.name, o.name)!,
-        created: minTime(a.created, o.created),
-        owner: pick(a.owner, o.owner),
-        qos: pick(a.qos, o.qos),
-      };
-    }
-    case 'node': {
-      const o = b as typeof a;
-      return a.node <= o.node ? a : o;
-    }
-    case 'latest':
-    case 'status': {
-      const o = b as typeof a;
-      const c = compareOrder(a.at, o.at);
-      if (c !== 0) return c > 0 ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'unschedulable': {
-      const o = b as typeof a;
-      const ta = a.t ?? -1;
-      const tb = o.t ?? -1;
-      if (ta !== tb) return ta > tb ? a : o;
-      const c = compareOrder(a.at, o.at);
-      if (c !== 0) return c > 0 ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'mark': {
-      const o = b as typeof a;
-      const t = a.mark === 'finished' ? Math.max(a.t, o.t) : Math.min(a.t, o.t);
-      return t === a.t ? a : o;
-    }
-    case 'phase': {
-      const o = b as typeof a;
-      return { ...a, t: minTime(a.t, o.t) };
-    }
-    case 'initCount': {
-      const o = b as typeof a;
-      return o.n > a.n ? o : a;
-    }
-    case 'restarts': {
-      // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
-      // says `init` for every init container), so both parts are maxima: order-free.
-      const o = b as typeof a;
-      const top = o.n > a.n ? o : a;
-      const role = a.role === 'sidecar' || o.role === 'sidecar' ? 'sidecar' : top.role;
-      return role === top.role ? top : { ...top, role: role! };
-    }
-    case 'run': {
-      const o = b as typeof a;
-      return {
-        ...a,
-        ordinal: minTime(a.ordinal, o.ordinal),
-        startedAt: minTime(a.startedAt, o.startedAt),
-        term: laterTermination(a.term, o.term),
-      };
-    }
-    case 'waiting': {
-      const o = b as typeof a;
-      const ta = a.t ?? Number.POSITIVE_INFINITY;
-      const tb = o.t ?? Number.POSITIVE_INFINITY;
-      if (ta !== tb) return ta < tb ? a : o;
-      return byContent(a, o) <= 0 ? a : o;
-    }
-    case 'deleted':
-      return a;
-    case 'runs': {
-      // Two folds of one container meet only if two folded states are joined (the store and
-      // replay only ever join full facts into a state): the one that covers more runs wins.
-      const o = b as typeof a;
-      if (a.count !== o.count) return a.count > o.count ? a : o;
-      if (a.below !== o.below) return a.below > o.below ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-    case 'events': {
-      const o = b as typeof a;
-      const latest = laterFolded(a.latest, o.latest) >= 0 ? a.latest : o.latest;
-      return {
-        ...a,
-        first: minTime(a.first, o.first),
-        last: maxTime(a.last, o.last),
-        maxCount: Math.max(a.maxCount, o.maxCount),
-        latest,
-      };
-    }
-    case 'event': {
-      const o = b as typeof a;
-      if (a.count !== o.count) return a.count > o.count ? a : o;
-      const la = a.last ?? -1;
-      const lb = o.last ?? -1;
-      if (la !== lb) return la > lb ? a : o;
-      return byContent(a, o) >= 0 ? a : o;
-    }
-  }
+  // Ids name their kind (core/fact-ids.ts), so kinds differ only in a hand-made map: the pick
+  // by content keeps the join a semilattice even then.
+  if (!sameKind(a, b)) return byContent(a, b) >= 0 ? a : b;
+  return joinOfKind(a.kind, a, b);
 }
 
 /**
@@ -400,10 +404,71 @@ export function canonicalFacts(map: FactMap): Fact[] {
   return [...map.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
+/**
+ * The earliest and latest Kubernetes times facts carry, epoch ms (null: none). With
+ * `deadlines: false`, deletion deadlines (`mark:deletedAt`) are left out: a deadline is a time
+ * in the future, not something that has happened.
+ */
+export function factTimeRange(
+  facts: Iterable<Fact>,
+  { deadlines = true }: { deadlines?: boolean } = {},
+): { min: number; max: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const see = (t: number | null | undefined) => {
+    if (t == null || t < 0) return;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  };
+  for (const f of facts) {
+    switch (f.kind) {
+      case 'pod':
+        see(f.created);
+        break;
+      case 'mark':
+        if (deadlines || f.mark !== 'deletedAt') see(f.t);
+        break;
+      case 'phase':
+      case 'waiting':
+        see(f.t);
+        break;
+      case 'run':
+        see(f.startedAt);
+        see(f.term?.finishedAt);
+        break;
+      case 'latest':
+      case 'status':
+        see(f.at.t);
+        break;
+      case 'unschedulable':
+        see(f.t);
+        see(f.at.t);
+        break;
+      case 'event':
+        see(f.first);
+        see(f.last);
+        break;
+    }
+  }
+  return Number.isFinite(min) ? { min, max } : null;
+}
+
+/**
+ * The latest time facts carry (epoch ms), deletion deadlines left out, or null. One rule for
+ * "what time is it in this input": the engine's `latestTime` (a replay's "now"), where local mode
+ * places a captured delta, and, for a snapshot's facts, the snapshot's best time (`bestTimeOf`).
+ */
+export function latestTimeOf(facts: Iterable<Fact>): number | null {
+  return factTimeRange(facts, { deadlines: false })?.max ?? null;
+}
+
+/** Pending's place in PHASE_RANK. */
+export const PENDING_RANK = 1;
+
 /** Kubernetes' phase order for "the furthest phase seen": a terminal phase never goes back. */
 export const PHASE_RANK: Record<string, number> = {
   Unknown: 0,
-  Pending: 1,
+  Pending: PENDING_RANK,
   Running: 2,
   Succeeded: 3,
   Failed: 3,
@@ -454,22 +519,7 @@ function orderOf(pod: CompactPod, best: number | null): Order {
   return { t: best ?? -1, rv };
 }
 
-/**
- * The identity of one run of a container: its container ID and start. A run is seen in
- * `state.running`, then `state.terminated`, then `lastState.terminated`: all three name the
- * same ID and start, so they collapse into one fact.
- */
-export function runKey(
-  containerID: string | undefined,
-  startedAt: number | null,
-  finishedAt: number | null,
-): string {
-  if (containerID) return `${containerID}@${startedAt ?? '-'}`;
-  return startedAt != null ? `@${startedAt}` : `@-/${finishedAt ?? '-'}`;
-}
-
 function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
-  const prefix = `${init ? 'i' : 'c'}:${cs.name}:`;
   const add = (
     containerID: string | undefined,
     ordinal: number | null,
@@ -477,8 +527,8 @@ function runFacts(cs: SnapContainer, init: boolean, out: Fact[]): void {
     term: Termination | null,
   ) => {
     if (startedAt == null && term?.finishedAt == null) return;
-    const key = runKey(containerID, startedAt, term?.finishedAt ?? null);
-    out.push({ id: `run:${prefix}${key}`, kind: 'run', container: cs.name, init, ordinal, startedAt, term });
+    const id = runId(init, cs.name, containerID, startedAt, term?.finishedAt ?? null);
+    out.push({ id, kind: 'run', container: cs.name, init, ordinal, startedAt, term });
   };
   const terminated = (t: NonNullable<SnapState['terminated']>): Termination => {
     const term: Termination = {
@@ -540,10 +590,10 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     },
   ];
   const mark = (name: MarkName, t: number | null) => {
-    if (t != null) facts.push({ id: `mark:${name}`, kind: 'mark', mark: name, t });
+    if (t != null) facts.push({ id: markId(name), kind: 'mark', mark: name, t });
   };
   if (pod.nodeName) facts.push({ id: 'node', kind: 'node', node: pod.nodeName });
-  if (pod.phase) facts.push({ id: `phase:${pod.phase}`, kind: 'phase', phase: pod.phase, t: best });
+  if (pod.phase) facts.push({ id: phaseId(pod.phase), kind: 'phase', phase: pod.phase, t: best });
   if (pod.initContainerCount > 0)
     facts.push({ id: 'initCount', kind: 'initCount', n: pod.initContainerCount });
 
@@ -581,7 +631,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   ];
   for (const [cs, init] of containers) {
     const restarts: Fact = {
-      id: `restarts:${cs.name}`,
+      id: restartsId(cs.name),
       kind: 'restarts',
       container: cs.name,
       n: cs.restartCount,
@@ -592,7 +642,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     const w = cs.state?.waiting;
     if (w?.reason) {
       const f: Fact = {
-        id: `waiting:${init ? 'i' : 'c'}:${cs.name}:${w.reason}`,
+        id: waitingId(init, cs.name, w.reason),
         kind: 'waiting',
         container: cs.name,
         init,
@@ -623,9 +673,15 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
 type EventFact = Extract<Fact, { kind: 'event' }>;
 
 /** An Event's fact from its parts (times in epoch ms): the one shape, whichever way it arrived. */
-export function eventFact(e: Omit<EventFact, 'id' | 'kind'>): EventFact {
+export function eventFact(
+  e: Omit<EventFact, 'id' | 'kind' | 'message' | 'type' | 'container'> & {
+    message?: string | undefined;
+    type?: string | undefined;
+    container?: string | undefined;
+  },
+): EventFact {
   const f: EventFact = {
-    id: `event:${e.uid}`,
+    id: eventId(e.uid),
     kind: 'event',
     uid: e.uid,
     reason: e.reason,
@@ -661,12 +717,13 @@ export function factOfEvent(ev: CompactEvent): Fact {
  */
 export function attachNameEvents(incarnations: readonly FactMap[], events: Iterable<EventFact>): void {
   if (incarnations.length === 0) return;
-  const created = (m: FactMap) => (m.get('pod') as Extract<Fact, { kind: 'pod' }> | undefined)?.created ?? 0;
-  const sorted = [...incarnations].sort((a, b) => created(a) - created(b));
+  const created = (m: FactMap) => factOfKind(m, 'pod', 'pod')?.created ?? 0;
+  const [first, ...later] = [...incarnations].sort((a, b) => created(a) - created(b));
+  if (!first) return;
   for (const ev of events) {
     const t = ev.first ?? ev.last ?? 0;
-    let target = sorted[0];
-    for (const m of sorted) if (created(m) <= t) target = m;
+    let target = first;
+    for (const m of later) if (created(m) <= t) target = m;
     addFacts(target, [ev]);
   }
 }

@@ -3,7 +3,18 @@
  * facts, listed in one table (`FIGURES`). The definitions are the contract in
  * docs/lifecycle-metrics.md; every figure that the facts cannot support is null, never a guess.
  */
-import { type Fact, type FactMap, type Owner, PHASE_RANK, type Termination } from './facts.ts';
+
+import { markId, type SingletonFactId } from './fact-ids.ts';
+import {
+  type Fact,
+  type FactMap,
+  type FactOf,
+  factOfKind,
+  type Owner,
+  PENDING_RANK,
+  PHASE_RANK,
+  type Termination,
+} from './facts.ts';
 import { backoffMs } from './fold.ts';
 import { secondsBetween } from './time.ts';
 
@@ -84,15 +95,16 @@ export class PodView {
       else if (f.kind === 'runs') this.runFolds.push(f);
       else if (f.kind === 'events') this.eventFolds.push(f);
     }
-    this.pod = facts.get('pod') as PodView['pod'];
+    this.pod = factOfKind(facts, 'pod', 'pod');
   }
 
-  get<K extends Fact['kind']>(id: string): Extract<Fact, { kind: K }> | undefined {
-    return this.facts.get(id) as Extract<Fact, { kind: K }> | undefined;
+  /** The pod's fact of a kind it has at most one of (its id is its kind). */
+  get<K extends SingletonFactId>(kind: K): FactOf<K> | undefined {
+    return factOfKind(this.facts, kind, kind);
   }
 
   mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
-    return this.get<'mark'>(`mark:${name}`)?.t ?? null;
+    return factOfKind(this.facts, markId(name), 'mark')?.t ?? null;
   }
 
   get created(): number | null {
@@ -129,7 +141,7 @@ export class PodView {
 
   /** True while nothing shows the pod left Pending: no container start, not terminal, not deleted. */
   get stillPending(): boolean {
-    return this.running == null && !this.deleted && (PHASE_RANK[this.phase] ?? 0) <= PHASE_RANK.Pending;
+    return this.running == null && !this.deleted && (PHASE_RANK[this.phase] ?? 0) <= PENDING_RANK;
   }
 
   /** App-container runs per container, ordered by start (runs with no start go last). */
@@ -188,9 +200,9 @@ function restartGapsMs(v: PodView): number[] {
           ...full,
         ]
       : full;
-    for (let i = 1; i < runs.length; i++) {
+    for (const [i, next] of runs.entries()) {
       const prev = runs[i - 1];
-      const next = runs[i];
+      if (!prev) continue;
       // Runs missing in between (a coalesced watch skipped them): the downtime is unknown.
       if (prev.ordinal != null && next.ordinal != null && next.ordinal !== prev.ordinal + 1) continue;
       if (prev.term?.finishedAt == null || next.startedAt == null) continue;

@@ -37,14 +37,23 @@
  * with each other (the store and replay join full facts into one state); `joinFacts` still
  * defines that join (the fold covering more runs wins), but it is exact only for deltas.
  */
-import { addFacts, type Fact, type FactMap, type FoldSegment, laterFolded, sameContent } from './facts.ts';
+import { eventsFoldId, runsFoldId } from './fact-ids.ts';
+import {
+  addFacts,
+  type Fact,
+  type FactMap,
+  type FoldSegment,
+  factOfKind,
+  laterFolded,
+  sameContent,
+} from './facts.ts';
 
 /** Runs per container kept in full (the latest restart numbers). */
 export const KEEP_RUNS = 100;
 /** Of those, how many keep their termination message. */
 export const KEEP_MESSAGES = 10;
 /** Segments per container fold before the oldest hole is sealed. */
-export const MAX_SEGMENTS = 1000;
+const MAX_SEGMENTS = 1000;
 /** Events kept in full (the latest by first time, then uid). */
 export const KEEP_EVENTS = 64;
 
@@ -62,10 +71,6 @@ export function backoffMs(
   return Math.max(0, startedAt - finishedAt);
 }
 
-function containerKey(init: boolean, name: string): string {
-  return `${init ? 'i' : 'c'}:${name}`;
-}
-
 /** Folds one run into a container's fold (a new object; the input is not modified). */
 function foldRun(fold: RunsFact, r: RunFact): RunsFact {
   const n = r.ordinal!;
@@ -77,20 +82,16 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
     const reason = r.term.reason ?? '';
     reasons[reason] = (reasons[reason] ?? 0) + 1;
   }
-  let i = 0;
-  while (i < segs.length && segs[i][1] < n) i++;
-  if (i < segs.length && segs[i][0] <= n) {
+  // The first segment that does not end below n.
+  let i = segs.findIndex((s) => s[1] >= n);
+  if (i < 0) i = segs.length;
+  const s = segs[i];
+  if (s && s[0] <= n) {
     // Folded already: a duplicate, unless it brings the termination of a run folded without one.
     const o = fold.open.findIndex(([m]) => m === n);
-    if (o < 0 || !r.term) return fold;
-    const s = segs[i];
-    const seg: FoldSegment = [
-      s[0],
-      s[1],
-      s[2],
-      s[1] === n ? end : s[3],
-      s[4] + backoffMs(end, fold.open[o][1]),
-    ];
+    const opened = fold.open[o];
+    if (!opened || !r.term) return fold;
+    const seg: FoldSegment = [s[0], s[1], s[2], s[1] === n ? end : s[3], s[4] + backoffMs(end, opened[1])];
     return {
       ...fold,
       segs: [...segs.slice(0, i), seg, ...segs.slice(i + 1)],
@@ -121,8 +122,9 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
     );
   let next = [...segs.slice(0, from), seg, ...segs.slice(to)];
   while (next.length > MAX_SEGMENTS) {
-    const [a, b] = next;
-    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...next.slice(2)];
+    const [a, b, ...rest] = next;
+    if (!a || !b) break;
+    next = [[a[0], b[1], a[2], b[3], a[4] + b[4]], ...rest];
   }
   const first = start == null ? fold.first : fold.first == null ? start : Math.min(fold.first, start);
   return { ...fold, segs: next, open, first, count: fold.count + 1, reasons: sortedKeys(reasons) };
@@ -130,13 +132,8 @@ function foldRun(fold: RunsFact, r: RunFact): RunsFact {
 
 function sortedKeys(r: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  for (const [k, v] of Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
   return out;
-}
-
-/** Restart numbers covered by a fold (a run numbered so is folded already). */
-export function foldCovers(fold: RunsFact, n: number): boolean {
-  return fold.segs.some((s) => s[0] <= n && n <= s[1]);
 }
 
 function eventKey(e: EventFact): number {
@@ -175,15 +172,11 @@ function foldEvent(fold: EventsFact | undefined, e: EventFact): EventsFact {
   };
 }
 
-export function eventsFoldId(e: { reason: string; type?: string; container?: string }): `events:${string}` {
-  return `events:${JSON.stringify([e.reason, e.type ?? '', e.container ?? ''])}`;
-}
-
 /**
  * Folds a pod's fact map in place to its bounded form. Returns the facts it set (new or
  * changed folds, runs that lost a message); facts it removed are folded into one of those.
  */
-export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): Fact[] {
+function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): Fact[] {
   const set: Fact[] = [];
   const put = (f: Fact) => {
     const old = map.get(f.id);
@@ -194,20 +187,19 @@ export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): 
   };
 
   // Runs, per container.
-  const byContainer = new Map<string, RunFact[]>();
+  const byContainer = new Map<`runs:${string}`, RunFact[]>();
   const events: EventFact[] = [];
   for (const f of map.values()) {
     if (f.kind === 'run') {
       if (f.ordinal == null) continue;
-      const key = containerKey(f.init, f.container);
+      const key = runsFoldId(f.init, f.container);
       const list = byContainer.get(key);
       if (list) list.push(f);
       else byContainer.set(key, [f]);
     } else if (f.kind === 'event') events.push(f);
   }
-  for (const [key, runs] of byContainer) {
-    const foldId = `runs:${key}` as const;
-    const old = map.get(foldId) as RunsFact | undefined;
+  for (const [foldId, runs] of byContainer) {
+    const old = factOfKind(map, foldId, 'runs');
     if (runs.length <= KEEP_MESSAGES && !old) continue;
     let max = -1;
     for (const r of runs) if (r.ordinal! > max) max = r.ordinal!;
@@ -248,7 +240,7 @@ export function foldFacts(map: FactMap, prior?: Map<string, Fact | undefined>): 
     const folds = new Map<string, EventsFact>();
     for (const e of events.slice(KEEP_EVENTS)) {
       const id = eventsFoldId(e);
-      folds.set(id, foldEvent(folds.get(id) ?? (map.get(id) as EventsFact | undefined), e));
+      folds.set(id, foldEvent(folds.get(id) ?? factOfKind(map, id, 'events'), e));
       map.delete(e.id);
     }
     for (const f of folds.values()) put(f);

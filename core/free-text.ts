@@ -29,7 +29,7 @@ export const WITHHELD = '(withheld: run the forwarder with --forward-messages)';
  * system's own prefix, e.g. "Liveness probe failed: ") followed by WITHHELD, and is WITHHELD
  * as a whole when it does not match.
  */
-export type MessageRule = 'system' | 'application' | { keep: RegExp };
+type MessageRule = 'system' | 'application' | { keep: RegExp };
 
 /** The kubelet prober's own prefix ("%s probe failed: %s", "errored", "warning"); the rest is output. */
 const PROBE_PREFIX: MessageRule = {
@@ -43,7 +43,7 @@ const PROBE_PREFIX: MessageRule = {
  * trusted only from the kubelet; the scheduler's from any scheduler (each profile reports under
  * its own name, and a scheduler's message is its verdict, never a pod's output).
  */
-export interface EventRule {
+interface EventRule {
   rule: MessageRule;
   sources?: readonly string[];
 }
@@ -60,7 +60,7 @@ const SCHEDULER: EventRule = { rule: 'system' };
  * stdout, an HTTP error). Application: lifecycle hooks, whose messages quote the hook's command
  * and its output. Any other reason, or a listed reason from another component: application.
  */
-export const EVENT_MESSAGE_RULES: Readonly<Record<string, EventRule>> = {
+const EVENT_MESSAGE_RULES: Readonly<Record<string, EventRule>> = {
   Scheduled: SCHEDULER,
   FailedScheduling: SCHEDULER,
   Preempted: SCHEDULER,
@@ -98,7 +98,7 @@ export const EVENT_MESSAGE_RULES: Readonly<Record<string, EventRule>> = {
  * arguments or output). Not PostStartHookError / PreStartHookError: the kubelet puts the hook's
  * command and output there. Any other reason: application.
  */
-export const WAITING_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
+const WAITING_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
   ContainerCreating: 'system',
   PodInitializing: 'system',
   CrashLoopBackOff: 'system',
@@ -119,7 +119,7 @@ export const WAITING_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
  * application's, except when the process never ran (the runtime refused to start it: its error
  * is all there is).
  */
-export const TERMINATED_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
+const TERMINATED_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
   StartError: 'system',
   ContainerCannotRun: 'system',
 };
@@ -129,7 +129,7 @@ export const TERMINATED_MESSAGE_RULES: Readonly<Record<string, MessageRule>> = {
  * node controller's) and the PodScheduled condition's (the scheduler's): system text whatever
  * the reason. The other conditions' messages are not in a snapshot at all.
  */
-export const POD_STATUS_MESSAGE_RULE: MessageRule = 'system';
+const POD_STATUS_MESSAGE_RULE: MessageRule = 'system';
 
 /** A message as the rule for its reason allows it (undefined stays undefined). */
 export function applyRule(rule: MessageRule | undefined, message: string | undefined): string | undefined {
@@ -192,7 +192,7 @@ function withholdContainer(c: SnapContainer): SnapContainer {
  * A compact pod with its application text replaced by WITHHELD: a new object where anything
  * changes (the input is never modified), the same one when nothing does.
  */
-export function withholdPodText(pod: CompactPod): CompactPod {
+function withholdPodText(pod: CompactPod): CompactPod {
   const message = pod.message === undefined ? undefined : applyRule(POD_STATUS_MESSAGE_RULE, pod.message);
   const init = pod.initContainerStatuses.map(withholdContainer);
   const main = pod.containerStatuses.map(withholdContainer);

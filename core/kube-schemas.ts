@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { isRfc3339 } from './time.ts';
 
 /** A Kubernetes time: RFC 3339 text (YAML loaders may hand over a Date), or null. */
-export const KubeTime = z
+const KubeTime = z
   .union([
     z.string().refine(isRfc3339, { message: 'not an RFC 3339 time' }),
     z.date().transform((d) => d.toISOString()),
@@ -44,13 +44,13 @@ const ContainerStateTerminated = z.object({
   finishedAt: KubeTime,
   containerID: z.string().max(KUBE_LIMITS.name).optional(),
 });
-export const KubeContainerState = z.object({
+const KubeContainerState = z.object({
   waiting: ContainerStateWaiting.optional(),
   running: ContainerStateRunning.optional(),
   terminated: ContainerStateTerminated.optional(),
 });
 
-export const KubeContainerStatus = z.object({
+const KubeContainerStatus = z.object({
   name: Label.min(1),
   restartCount: z.number().int().nonnegative().optional().default(0),
   ready: z.boolean().optional(),
@@ -61,7 +61,7 @@ export const KubeContainerStatus = z.object({
   lastState: KubeContainerState.optional(),
 });
 
-export const KubePodCondition = z.object({
+const KubePodCondition = z.object({
   type: z.string().min(1).max(KUBE_LIMITS.qualifiedName),
   status: Label,
   lastTransitionTime: KubeTime,

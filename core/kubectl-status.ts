@@ -74,7 +74,7 @@ export interface ContainerStatusLike {
 }
 
 /** One `kubectl get pods -o wide` row, minus NAME. */
-export interface KubectlPodRow {
+interface KubectlPodRow {
   /** READY, e.g. `1/2`. */
   ready: string;
   readyContainers: number;

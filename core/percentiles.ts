@@ -6,7 +6,7 @@ export function nearestRank(sortedAscending: readonly number[], p: number): numb
   const n = sortedAscending.length;
   if (n === 0) return null;
   const rank = Math.max(1, Math.ceil((p / 100) * n));
-  return sortedAscending[Math.min(rank, n) - 1];
+  return sortedAscending[Math.min(rank, n) - 1] ?? null;
 }
 
 export interface Distribution {
@@ -27,6 +27,6 @@ export function distributionOf(values: Iterable<number | null | undefined>): Dis
     p50: nearestRank(xs, 50),
     p90: nearestRank(xs, 90),
     p99: nearestRank(xs, 99),
-    max: xs.length ? xs[xs.length - 1] : null,
+    max: xs.at(-1) ?? null,
   };
 }

@@ -18,14 +18,15 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { eventFact, type Fact, type MarkName, runKey, type Termination } from './facts.ts';
+import { containerIdOfRun, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
+import { eventFact, type Fact, factTimeRange, type MarkName, type Termination } from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
 
 /** Decompressed `factsDeflate` larger than this is refused (a zip bomb is not a pod). */
-export const MAX_INFLATED_BYTES = 256 * 1024;
+const MAX_INFLATED_BYTES = 256 * 1024;
 
 const MARKS = [
   'scheduled',
@@ -94,7 +95,7 @@ const WireEvent = z
   .strict();
 
 /** The facts of one delta, grouped. Every key is optional: a delta holds only what is new. */
-export const WireFacts = z
+const WireFacts = z
   .object({
     /** Creation time, owner (`Kind/name`, names hold no '/'), QoS class. */
     pod: z
@@ -157,7 +158,7 @@ export const WireFacts = z
     events: z.array(WireEvent).max(1000).optional(),
   })
   .strict();
-export type WireFacts = z.infer<typeof WireFacts>;
+type WireFacts = z.infer<typeof WireFacts>;
 
 /** `detail` of a `Pod Facts` event: a pod's identity and the facts new since the last one. */
 export const PodFactsDetail = z
@@ -231,51 +232,6 @@ export const DEFLATE_DICTIONARY = Buffer.from(
 // ---------------------------------------------------------------------------------------------
 // Facts → wire
 
-/** The earliest and latest Kubernetes times the facts carry (deletion deadlines included). */
-function timeRangeOf(facts: readonly Fact[]): { min: number; max: number } | null {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const see = (t: number | null | undefined) => {
-    if (t == null || t < 0) return;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  };
-  for (const f of facts) {
-    switch (f.kind) {
-      case 'pod':
-        see(f.created);
-        break;
-      case 'mark':
-      case 'phase':
-      case 'waiting':
-        see(f.t);
-        break;
-      case 'run':
-        see(f.startedAt);
-        see(f.term?.finishedAt);
-        break;
-      case 'latest':
-      case 'status':
-        see(f.at.t);
-        break;
-      case 'unschedulable':
-        see(f.t);
-        see(f.at.t);
-        break;
-      case 'event':
-        see(f.first);
-        see(f.last);
-        break;
-    }
-  }
-  return Number.isFinite(min) ? { min, max } : null;
-}
-
-/** The latest time facts carry (epoch ms), or null: where a replay places a captured delta. */
-export function latestTimeOf(facts: readonly Fact[]): number | null {
-  return timeRangeOf(facts.filter((f) => f.kind !== 'mark' || f.mark !== 'deletedAt'))?.max ?? null;
-}
-
 type WireContainerT = z.infer<typeof WireContainer>;
 
 const READING_ORDER = [
@@ -294,7 +250,7 @@ const READING_ORDER = [
 
 /** Encodes facts of one pod (any subset: a delta) into the grouped wire form. */
 export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFacts } {
-  const min = timeRangeOf(facts)?.min;
+  const min = factTimeRange(facts)?.min;
   const t0s = min == null ? 0 : Math.floor(min / 1000);
   const t0 = t0s * 1000;
   const secs = (t: number) => (t - t0) / 1000;
@@ -343,8 +299,7 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
         break;
       }
       case 'run': {
-        const key = f.id.slice(`run:${f.init ? 'i' : 'c'}:${f.container}:`.length);
-        const cid = key.startsWith('@') ? '' : key.slice(0, key.lastIndexOf('@'));
+        const cid = containerIdOfRun(f);
         const r: z.infer<typeof WireRun> = {};
         if (cid) r.id = cid;
         if (f.ordinal != null) r.n = f.ordinal;
@@ -489,7 +444,7 @@ export function wireFactsOf(detail: PodFactsDetail): WireFacts {
   const parsed = WireFacts.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new PodFactsError(`factsDeflate → facts.${i.path.join('.')}: ${i.message}`);
+    throw new PodFactsError(`factsDeflate → facts.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }
@@ -525,20 +480,19 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
   }
   if (w.node !== undefined) out.push({ id: 'node', kind: 'node', node: w.node });
   for (const [mark, t] of Object.entries(w.marks ?? {}) as [MarkName, number][])
-    out.push({ id: `mark:${mark}`, kind: 'mark', mark, t: ms(t) });
+    out.push({ id: markId(mark), kind: 'mark', mark, t: ms(t) });
   for (const [phase, t] of Object.entries(w.phases ?? {}))
-    out.push({ id: `phase:${phase}`, kind: 'phase', phase, t: nms(t) });
+    out.push({ id: phaseId(phase), kind: 'phase', phase, t: nms(t) });
   if (w.initCount !== undefined) out.push({ id: 'initCount', kind: 'initCount', n: w.initCount });
   const waitingMessages = new Map<string, string | undefined>();
   for (const c of w.containers ?? []) {
     const init = c.init === true;
-    const prefix = `${init ? 'i' : 'c'}:${c.name}:`;
     if (c.sidecar && (!init || c.restarts === undefined))
       throw new PodFactsError(
         `facts.containers.${c.name}: sidecar marks an init container, with its restarts`,
       );
     if (c.restarts !== undefined) {
-      const f: Fact = { id: `restarts:${c.name}`, kind: 'restarts', container: c.name, n: c.restarts };
+      const f: Fact = { id: restartsId(c.name), kind: 'restarts', container: c.name, n: c.restarts };
       if (init) f.role = c.sidecar ? 'sidecar' : 'init';
       out.push(f);
     }
@@ -559,9 +513,8 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
       }
       if (startedAt == null && term?.finishedAt == null)
         throw new PodFactsError(`facts.containers.${c.name}.runs: a run needs a start or an end`);
-      const key = runKey(r.id, startedAt, term?.finishedAt ?? null);
       out.push({
-        id: `run:${prefix}${key}`,
+        id: runId(init, c.name, r.id, startedAt, term?.finishedAt ?? null),
         kind: 'run',
         container: c.name,
         init,
@@ -572,7 +525,7 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
     }
     for (const wt of c.waiting ?? []) {
       const f: Fact = {
-        id: `waiting:${prefix}${wt.reason}`,
+        id: waitingId(init, c.name, wt.reason),
         kind: 'waiting',
         container: c.name,
         init,
@@ -594,7 +547,10 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
       waiting = { container: lw.slice(0, slash), reason: lw.slice(slash + 1) };
       const message = waitingMessages.get(lw);
       if (message !== undefined) waiting.message = message;
-    } else if (lw) waiting = { ...lw };
+    } else if (lw) {
+      waiting = { container: lw.container, reason: lw.reason };
+      if (lw.message !== undefined) waiting.message = lw.message;
+    }
     const latest: Fact = {
       id: 'latest',
       kind: 'latest',

@@ -54,22 +54,25 @@ export function statsOf(rows: readonly FigureRow[]): GroupStats {
   };
 }
 
+/** Rows grouped by key (namespace, owner, ...), groups sorted by key; rows whose key is null left out. */
+export function groupsOf<T>(rows: readonly T[], keyOf: (r: T) => string | null): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    if (k == null) continue;
+    const list = groups.get(k);
+    if (list) list.push(r);
+    else groups.set(k, [r]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Statistics per group key (namespace, owner, ...), groups sorted by key. */
 export function statsBy<T extends FigureRow>(
   rows: readonly T[],
   keyOf: (r: T) => string | null,
 ): [string, GroupStats][] {
-  const groups = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = keyOf(r);
-    if (k == null) continue;
-    const list = groups.get(k) ?? [];
-    list.push(r);
-    groups.set(k, list);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, list]) => [k, statsOf(list)]);
+  return groupsOf(rows, keyOf).map(([k, list]) => [k, statsOf(list)]);
 }
 
 export type FigureValues = Record<(typeof DURATION_FIGURES)[number], number[]>;

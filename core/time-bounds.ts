@@ -76,7 +76,7 @@ export const TIME_PATHS = {
 } as const satisfies Record<string, readonly string[]>;
 
 /** Why epoch ms `ms` is out of range for an input received at `now`, or null when it is fine. */
-export function timeRangeProblem(ms: number, now: number): string | null {
+function timeRangeProblem(ms: number, now: number): string | null {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'not a representable time';
   if (ms < EARLIEST_TIME_MS) return `${new Date(ms).toISOString()} is before 2014-06-01`;
   if (ms > now + CLOCK_SKEW_MS)
@@ -99,7 +99,7 @@ type Visit = (value: unknown, path: string) => string | null;
 function walk(value: unknown, segments: readonly string[], path: string, visit: Visit): string | null {
   if (segments.length === 0) return visit(value, path);
   if (value == null || typeof value !== 'object') return null;
-  const [head, ...rest] = segments;
+  const [head = '', ...rest] = segments;
   const here = (p: string) => (path ? `${path}.${p}` : p);
   if (head === '*') {
     for (const [k, v] of Object.entries(value)) {

@@ -60,7 +60,7 @@ export function parseDuration(text: string): number {
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
     throw new Error(`not a duration: "${text}" (use e.g. 300, 90s, 5m, 1h30m, 2d)`);
   }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_SECONDS[p[2]], 0);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2] ?? ''] ?? Number.NaN), 0);
 }
 
 /** Human form of seconds, kubectl style: 45s, 3m12s, 2h5m, 3d4h. */

@@ -7,7 +7,7 @@ import type { FactMap } from './facts.ts';
 import { PodView } from './figures.ts';
 import { toIso } from './time.ts';
 
-export type TimelineType =
+type TimelineType =
   | 'Created'
   | 'Unschedulable'
   | 'Scheduled'

@@ -1,9 +1,8 @@
-/** Environment variables read once at load: a missing or malformed one fails fast, by name. */
+/** Environment variables read once at load: a missing or malformed one fails fast, by name (core/settings.ts). */
+import { envLabel, numberSetting, requiredText } from '../core/settings.ts';
 
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is required`);
-  return value;
+  return requiredText(envLabel(name), env[name]);
 }
 
 export function positiveNumberEnv(
@@ -11,10 +10,5 @@ export function positiveNumberEnv(
   fallback: number,
   env: NodeJS.ProcessEnv = process.env,
 ): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`environment variable ${name} must be a positive number, got "${raw}"`);
-  return n;
+  return numberSetting(envLabel(name), env[name], { positive: true }) ?? fallback;
 }

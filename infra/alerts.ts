@@ -40,7 +40,7 @@ export const SWEEP_SERVICE = SWEEP_METRICS.service;
  * The stuck-Pending alarm: stuck in at least 5 of the last 10 one-minute sweeps (one slow
  * sweep or one pod scheduled a minute late does not flap it), per cluster.
  */
-export const STUCK_PENDING_ALARM = { evaluationPeriods: 10, datapointsToAlarm: 5 } as const;
+const STUCK_PENDING_ALARM = { evaluationPeriods: 10, datapointsToAlarm: 5 } as const;
 
 /** A sweep metric: the total over all clusters, or one cluster's. */
 export function sweepMetric(

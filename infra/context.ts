@@ -3,44 +3,30 @@
  * fails the synth with the key's name instead of deploying something unintended.
  */
 import { z } from 'zod';
+import {
+  boolSetting,
+  contextLabel,
+  jsonSetting,
+  listSetting,
+  numberSetting,
+  textSetting,
+} from '../core/settings.ts';
 import { AlertRulesSchema } from '../model/alerts.ts';
 import type { PodlifeAlertsProps } from './alerts.ts';
 import type { PodLifecyclePipelineProps } from './pipeline.ts';
 
 type Lookup = (key: string) => unknown;
 
-/** Context values given on the command line arrive as strings: accept JSON or comma lists. */
-function list(key: string, v: unknown): string[] | undefined {
-  if (v === undefined) return undefined;
-  let value = v;
-  if (typeof value === 'string')
-    value = value.trim().startsWith('[') ? JSON.parse(value) : value.split(',').filter(Boolean);
-  if (!Array.isArray(value) || !value.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 63)) {
-    throw new Error(`context ${key} must be a list of cluster names, got ${JSON.stringify(v)}`);
-  }
-  return value.map((s) => s.trim());
-}
-
-function positive(key: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0)
-    throw new Error(`context ${key} must be a positive whole number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function bool(key: string, v: unknown): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw new Error(`context ${key} must be true or false, got ${JSON.stringify(v)}`);
-}
-
-function text(key: string, v: unknown): string | undefined {
-  if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw new Error(`context ${key} must be a string, got ${JSON.stringify(v)}`);
-  return v;
-}
+/** Context values given on the command line arrive as strings: each parser reads both (core/settings.ts). */
+const list = (key: string, v: unknown) =>
+  listSetting(contextLabel(key), v, {
+    item: (x) => x.length > 0 && x.length <= 63,
+    what: 'a list of cluster names',
+  });
+const positive = (key: string, v: unknown) =>
+  numberSetting(contextLabel(key), v, { positive: true, integer: true });
+const bool = (key: string, v: unknown) => boolSetting(contextLabel(key), v);
+const text = (key: string, v: unknown) => textSetting(contextLabel(key), v);
 
 export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps {
   return {
@@ -97,15 +83,9 @@ export type AlertsContextProps = Pick<
  */
 export function alertsPropsFromContext(get: Lookup): AlertsContextProps {
   const key = 'podlife:alerts';
-  let v = get(key);
-  if (v === undefined) return {};
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      throw new Error(`context ${key} must be a JSON object, got ${JSON.stringify(v)}`);
-    }
-  }
+  const raw = get(key);
+  if (raw === undefined) return {};
+  const v = jsonSetting(contextLabel(key), raw, 'a JSON object');
   const parsed = AlertsContext.safeParse(v);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -39,7 +39,7 @@ const TITLES: Record<keyof typeof INGEST_METRICS.durations, string> = {
 
 export const PERCENTILES = ['p50', 'p90', 'p99'] as const;
 
-export interface PodlifeDashboardProps {
+interface PodlifeDashboardProps {
   dashboardName?: string;
   /** Clusters to chart by name; empty or absent: every cluster that reports (SEARCH). */
   clusters?: readonly string[];

@@ -18,7 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../core/snapshot.ts';
 
-export interface ForwarderServiceAccount {
+interface ForwarderServiceAccount {
   namespace: string;
   name: string;
 }
@@ -49,7 +49,7 @@ export interface ForwarderAccessProps {
   source?: string;
 }
 
-export const DEFAULT_SERVICE_ACCOUNT: ForwarderServiceAccount = {
+const DEFAULT_SERVICE_ACCOUNT: ForwarderServiceAccount = {
   namespace: 'podlife',
   name: 'podlife-forwarder',
 };

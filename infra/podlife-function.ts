@@ -15,10 +15,10 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../model/metric-names.ts';
 
 /** Template metadata key holding a function's handler entry file (read by local mode). */
-export const ENTRY_METADATA_KEY = 'podlife:entry';
+const ENTRY_METADATA_KEY = 'podlife:entry';
 
 /** The repository root (the bundler's project root and lock file). */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The newest Node.js runtime that Lambda runs generally available and CDK 2.276 knows. */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -59,7 +59,7 @@ export function lambdaBuildOptions(entry: string, outfile: string) {
   };
 }
 
-export interface PodlifeFunctionProps {
+interface PodlifeFunctionProps {
   /** Handler file, relative to the repository root (e.g. functions/ingest/handler.ts). */
   entry: string;
   description: string;

@@ -11,7 +11,7 @@ import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.t
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
 
-export interface PodlifeStackProps extends StackProps {
+interface PodlifeStackProps extends StackProps {
   pipeline?: PodLifecyclePipelineProps;
   /** How the in-cluster forwarder assumes its role (EKS Pod Identity by default, or IRSA). */
   forwarder?: Omit<ForwarderAccessProps, 'bus'>;

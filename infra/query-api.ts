@@ -21,7 +21,7 @@ import type { IndexName } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 
 /** The indexes the routes query (every one: history uses the table, uid byUid, ...). */
-export const QUERY_INDEXES: readonly IndexName[] = [
+const QUERY_INDEXES: readonly IndexName[] = [
   'byUid',
   'pending',
   'crashLooping',
@@ -50,7 +50,7 @@ export const ACCESS_LOG_FORMAT = {
   authorizerError: '$context.authorizer.error',
 };
 
-export interface PodlifeQueryApiProps {
+interface PodlifeQueryApiProps {
   table: dynamodb.ITableV2;
   /** Pending longer than this is "stuck" in the answers. Default 300. */
   stuckPendingSeconds?: number;

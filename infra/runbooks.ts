@@ -4,7 +4,7 @@
  * `https://github.com/ORG/podlife/blob/main/docs/runbooks.md`); the default is the repository
  * path. Each anchor is a heading of docs/runbooks.md (test/infra/health-alarms.test.ts checks).
  */
-export const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
+const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
 
 /** The docs/runbooks.md heading anchors, one per alarm and per pod alert kind. */
 export const RUNBOOK = {
@@ -27,7 +27,7 @@ export const RUNBOOK = {
 
 export type RunbookAnchor = (typeof RUNBOOK)[keyof typeof RUNBOOK];
 
-export function runbookUrl(anchor: RunbookAnchor, base: string = DEFAULT_RUNBOOK_BASE_URL): string {
+function runbookUrl(anchor: RunbookAnchor, base: string = DEFAULT_RUNBOOK_BASE_URL): string {
   return `${base.replace(/#.*$/, '')}#${anchor}`;
 }
 

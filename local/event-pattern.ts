@@ -523,7 +523,7 @@ function compileNode(obj: unknown, path: string, insideOr: boolean, depth: numbe
 type SubPattern = Map<string, { path: string[]; matchers: LeafMatcher[] }>;
 
 /** Sub-patterns local mode expands at most (a local bound, said when reached). */
-export const MAX_OR_COMBINATIONS = 1000;
+const MAX_OR_COMBINATIONS = 1000;
 
 function expand(node: Node, prefix: string[], rules: SubPattern[]): SubPattern[] {
   let out = rules;
@@ -600,7 +600,7 @@ function nodeMatches(node: Node, obj: Record<string, unknown>): boolean {
 }
 
 /** EventBridge's default quota for an event pattern's size, in characters (raisable to 4096). */
-export const DEFAULT_MAX_PATTERN_CHARS = 2048;
+const DEFAULT_MAX_PATTERN_CHARS = 2048;
 
 /**
  * Validates `pattern` as EventBridge does; throws `PatternError(path, reason)` when it would

@@ -13,11 +13,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { safeLines } from '../core/terminal-text.ts';
 
-export type HttpApiHandler = (
+type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
 ) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 
-export interface ServeOptions {
+interface ServeOptions {
   /** 0 (default): any free port. */
   port?: number;
   host?: string;
@@ -26,7 +26,7 @@ export interface ServeOptions {
 }
 
 /** The default request-body bound: the forwarder sends at most 256 KB per call. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Why a request is refused before its body is read, or null. `host`/`port` are where this server

@@ -13,7 +13,7 @@ import type { LocalBus } from './local-bus.ts';
 import type { LocalMode } from './local-mode.ts';
 
 /** A forwarder sink that puts entries on the local bus (what `--sink local` does over HTTP). */
-export function localBusSink(bus: LocalBus): Sink {
+function localBusSink(bus: LocalBus): Sink {
   return {
     name: 'local-bus',
     async put(entries: Entry[]): Promise<SinkResult> {
@@ -22,7 +22,7 @@ export function localBusSink(bus: LocalBus): Sink {
   };
 }
 
-export interface LiveClusterOptions {
+interface LiveClusterOptions {
   kubeconfig?: string;
   context?: string;
   cluster?: string;

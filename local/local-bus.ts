@@ -25,9 +25,9 @@ export interface BusEntry {
   Time?: Date | string;
 }
 
-export type LocalHandler = (event: Record<string, unknown>) => Promise<unknown>;
+type LocalHandler = (event: Record<string, unknown>) => Promise<unknown>;
 
-export interface DeliveryFailure {
+interface DeliveryFailure {
   rule: string;
   entry: string;
   event: Record<string, unknown>;
@@ -35,7 +35,7 @@ export interface DeliveryFailure {
   attempts: number;
 }
 
-export interface LocalBusOptions {
+interface LocalBusOptions {
   /** Handlers by entry file (functions/ingest/handler.ts, ...). */
   handlers: Record<string, LocalHandler>;
   /** Clock for event times (local mode's virtual clock). */
@@ -298,14 +298,14 @@ function compileRule(rule: WiringRule): Matcher {
 }
 
 /** An entry PutEvents refused: its index in the call, EventBridge's error code and message. */
-export interface EntryFailure {
+interface EntryFailure {
   index: number;
   code: string;
   message: string;
 }
 
 /** PutEvents' response (the API's own field names). */
-export interface PutEventsResult {
+interface PutEventsResult {
   FailedEntryCount: number;
   Entries: ({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[];
 }

@@ -20,11 +20,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { bestTimeOf } from '../core/facts.ts';
-import { DETAIL_TYPE_FACTS, latestTimeOf } from '../core/pod-facts.ts';
+import { bestTimeOf, factOfEvent, latestTimeOf } from '../core/facts.ts';
+import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
 import { EVENT_SOURCE } from '../core/snapshot.ts';
 import { safeText } from '../core/terminal-text.ts';
-import { toMillis } from '../core/time.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
@@ -40,10 +39,10 @@ import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
 import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
 import type { Wiring } from './wiring.ts';
 
-export const LOCAL_TABLE = 'podlife-local';
-export const LOCAL_BUS = 'podlife';
+const LOCAL_TABLE = 'podlife-local';
+const LOCAL_BUS = 'podlife';
 /** PutEvents takes 1 to 10 entries per call; so does the local sink. */
-export const MAX_PUT_ENTRIES = 10;
+const MAX_PUT_ENTRIES = 10;
 const WIRING_FILE = join(import.meta.dirname, 'wiring.json');
 
 /** "Now" for the handlers: a trace's time while replaying, the wall clock for a live cluster. */
@@ -72,7 +71,7 @@ export class VirtualClock {
   };
 }
 
-export interface LocalModeOptions {
+interface LocalModeOptions {
   port?: number;
   host?: string;
   /** Where the web page's built files are (built on start when absent). */
@@ -96,7 +95,7 @@ export interface ReplayOptions {
   onProblem?: (p: InputProblem) => void;
 }
 
-export interface ReplaySummary {
+interface ReplaySummary {
   snapshots: number;
   events: number;
   rejected: number;
@@ -383,10 +382,7 @@ export class LocalMode {
             items.push({
               // The snapshot's own best time, as the engine orders it (a deletionTimestamp is a
               // deadline in the future, not something that happened).
-              t:
-                d.kind === 'snapshot'
-                  ? bestTimeOf(d.snapshot.pod)
-                  : (toMillis(d.event.lastTimestamp) ?? toMillis(d.event.firstTimestamp)),
+              t: d.kind === 'snapshot' ? bestTimeOf(d.snapshot.pod) : latestTimeOf([factOfEvent(d.event)]),
               entry: { Source: EVENT_SOURCE, DetailType: p.detailType, Detail: JSON.stringify(p.detail) },
             });
           },

@@ -30,11 +30,11 @@ import {
 import { safeText } from '../core/terminal-text.ts';
 
 /** A JSON line longer than this (in characters) is reported and skipped, never held whole. */
-export const MAX_LINE_CHARS = 16 << 20;
+const MAX_LINE_CHARS = 16 << 20;
 /** A JSON document (one between `---` markers) longer than this is reported and skipped. */
-export const MAX_DOCUMENT_CHARS = 128 << 20;
+const MAX_DOCUMENT_CHARS = 128 << 20;
 /** The same for a YAML document: ~8 MiB of YAML takes ~350 MB to parse (`kubectl -o json` for more). */
-export const MAX_YAML_DOCUMENT_CHARS = 8 << 20;
+const MAX_YAML_DOCUMENT_CHARS = 8 << 20;
 /** How many non-empty lines are sampled to tell JSON lines from a document. */
 const SNIFF_LINES = 16;
 
@@ -287,7 +287,7 @@ function looksLikeJsonLine(line: string): boolean {
 type Encoding = { decoder: TextDecoder; skip: number } | { refuse: string };
 
 /** The text encoding from the first bytes: a BOM, or the NULs of an ASCII first character (RFC 4627). */
-export function detectEncoding(head: Buffer): Encoding {
+function detectEncoding(head: Buffer): Encoding {
   const b = (i: number) => head[i] ?? -1;
   const utf32 = { refuse: 'UTF-32 input: convert to UTF-8 (iconv -f UTF-32 -t UTF-8)' };
   if (b(0) === 0xef && b(1) === 0xbb && b(2) === 0xbf) return { decoder: new TextDecoder('utf-8'), skip: 3 };

@@ -4,6 +4,7 @@
  * alert item that records an open episode. Pure: the sweep sends them, docs/alerts.md shows them.
  */
 import { z } from 'zod';
+import { envLabel, jsonSetting, numberSetting } from '../core/settings.ts';
 import { formatSeconds } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
 import { alertPk, alertSk, podPk } from './keys.ts';
@@ -143,13 +144,7 @@ const Overrides = z.record(
 );
 
 function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) {
-    throw new Error(`environment variable ${name} must be a number ≥ ${min}, got "${raw}"`);
-  }
-  return n;
+  return numberSetting(envLabel(name), env[name], { min }) ?? fallback;
 }
 
 /** STUCK_PENDING_SECONDS (default 900) and STUCK_PENDING_OVERRIDES (JSON `{"namespace": seconds}`). */
@@ -157,14 +152,7 @@ export function pendingThresholdsFromEnv(env: NodeJS.ProcessEnv): PendingThresho
   const defaultSeconds = envNumber(env, 'STUCK_PENDING_SECONDS', MIXIN_STUCK_PENDING_SECONDS, 1);
   const raw = env.STUCK_PENDING_OVERRIDES;
   if (raw === undefined || raw.trim() === '') return { defaultSeconds, overrides: {} };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new Error(
-      `environment variable STUCK_PENDING_OVERRIDES must be JSON like {"batch": 1800}, got "${raw}"`,
-    );
-  }
+  const json = jsonSetting(envLabel('STUCK_PENDING_OVERRIDES'), raw, 'JSON like {"batch": 1800}');
   const parsed = Overrides.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -193,14 +181,11 @@ export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
 export function alertRulesFromEnv(env: NodeJS.ProcessEnv): AlertRules {
   const raw = env.ALERT_RULES;
   if (raw === undefined || raw.trim() === '') return alertRulesOf({}, 'ALERT_RULES');
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new Error(
-      `environment variable ALERT_RULES must be JSON like {"ownerKinds": {"Job": {"enabled": false}}}, got "${raw}"`,
-    );
-  }
+  const json = jsonSetting(
+    envLabel('ALERT_RULES'),
+    raw,
+    'JSON like {"ownerKinds": {"Job": {"enabled": false}}}',
+  );
   return alertRulesOf(json, 'environment variable ALERT_RULES');
 }
 

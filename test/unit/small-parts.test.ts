@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { progressBar } from '../../cli/progress.ts';
 import { renderTable } from '../../cli/table.ts';
 import { distributionOf, nearestRank } from '../../core/percentiles.ts';
-import { statsOf } from '../../core/stats.ts';
+import { groupsOf, statsBy, statsOf } from '../../core/stats.ts';
 import { formatSeconds, parseDuration, secondsBetween, toMillis } from '../../core/time.ts';
 
 describe('nearest-rank percentiles', () => {
@@ -103,5 +103,39 @@ describe('terminal output', () => {
     quiet.update(1, 2);
     quiet.done();
     expect(piped).toEqual([]);
+  });
+});
+
+describe('grouping for stats', () => {
+  const rows = [
+    { ns: 'b', pendingSeconds: 3 },
+    { ns: null, pendingSeconds: 9 },
+    { ns: 'a', pendingSeconds: 1 },
+    { ns: 'b', pendingSeconds: 2 },
+  ];
+  it('groups by key, sorted, rows in input order, null keys left out', () => {
+    expect(groupsOf(rows, (r) => r.ns)).toEqual([
+      ['a', [rows[2]]],
+      ['b', [rows[0], rows[3]]],
+    ]);
+  });
+  it('statsBy is statsOf over the same groups', () => {
+    expect(statsBy(rows, (r) => r.ns)).toEqual(groupsOf(rows, (r) => r.ns).map(([k, l]) => [k, statsOf(l)]));
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps input order with at most `limit` in flight', async () => {
+    const { mapLimit } = await import('../../core/concurrency.ts');
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, n));
+      inFlight--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(most).toBe(2);
   });
 });

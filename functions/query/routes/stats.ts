@@ -8,7 +8,7 @@
  */
 
 import { mapLimit } from '../../../core/concurrency.ts';
-import { statsBy, statsOf, valuesOf } from '../../../core/stats.ts';
+import { groupsOf, statsOf, valuesOf } from '../../../core/stats.ts';
 import {
   BadParameterError,
   parseParams,
@@ -70,18 +70,13 @@ export const statsRoute: Route = {
       p.groupBy === 'namespace'
         ? (r: (typeof rows)[number]) => identityOf(r.item).namespace
         : (r: (typeof rows)[number]) => ownerGroupOf(r.item);
-    const byKey = new Map<string, typeof rows>();
-    for (const r of rows) {
-      const k = keyOf(r);
-      if (k != null) byKey.set(k, [...(byKey.get(k) ?? []), r]);
-    }
     return {
       ...answer,
       groupBy: p.groupBy,
-      groups: statsBy(rows, keyOf).map(([key, stats]) => ({
+      groups: groupsOf(rows, keyOf).map(([key, list]) => ({
         key,
-        stats,
-        values: valuesOf(byKey.get(key) ?? []),
+        stats: statsOf(list),
+        values: valuesOf(list),
       })),
     };
   },
