@@ -21,7 +21,8 @@ import {
   resolvedMessage,
 } from './alerts.ts';
 import type { PodOwner } from './api-schemas.ts';
-import { alertPk } from './keys.ts';
+import { type KeyedItem, NoticeItemSchema, parseItem } from './items.ts';
+import { alertPk, NOTICE_SK_PREFIX, noticeSk } from './keys.ts';
 
 export const NOTICE_SCHEMA_VERSION = 2;
 export type Severity = 'warning' | 'critical';
@@ -273,12 +274,10 @@ export function noticeEventEntry(busName: string, n: AlertNotice) {
 // The notice item: an outbox, one per notice, in the cluster's alert partition, deleted once
 // every channel has delivered it. `sns` / `events`: 'pending' until that channel succeeded.
 
-export const NOTICE_SK_PREFIX = 'notice#';
-
-export function noticeItemOf(n: AlertNotice, retentionDays: number): Record<string, unknown> {
+export function noticeItemOf(n: AlertNotice, retentionDays: number): KeyedItem {
   return {
     pk: alertPk(n.cluster),
-    sk: `${NOTICE_SK_PREFIX}${n.at}#${n.state}#${n.dedupKey}`,
+    sk: noticeSk(n.at, n.state, n.dedupKey),
     notice: n,
     sns: 'pending',
     events: 'pending',
@@ -286,4 +285,20 @@ export function noticeItemOf(n: AlertNotice, retentionDays: number): Record<stri
   };
 }
 
-export const isNoticeItem = (item: Record<string, unknown>) => String(item.sk).startsWith(NOTICE_SK_PREFIX);
+export const isNoticeItem = (item: Record<string, unknown>) =>
+  typeof item.sk === 'string' && item.sk.startsWith(NOTICE_SK_PREFIX);
+
+/** A notice item read back: its key, the notice, and which channels have delivered it. */
+export function noticeOfItem(item: Record<string, unknown>): {
+  key: { pk: string; sk: string };
+  notice: AlertNotice;
+  sent: Record<'sns' | 'events', boolean>;
+} {
+  const it = parseItem(NoticeItemSchema, item, 'notice');
+  return {
+    key: { pk: it.pk, sk: it.sk },
+    // The fields the sweep routes on are checked; the rest is the notice as this code wrote it.
+    notice: it.notice as unknown as AlertNotice,
+    sent: { sns: it.sns === 'sent', events: it.events === 'sent' },
+  };
+}

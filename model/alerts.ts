@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { formatSeconds } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
-import { alertPk, alertSk, podPk } from './keys.ts';
+import { AlertItemSchema, type KeyedItem, parseItem } from './items.ts';
+import { alertPk, alertSk, podPk, podSk } from './keys.ts';
 import { minThreshold, type PendingThresholds, thresholdFor } from './pod-rows.ts';
 
 /** Source and detail-types of the alert events on podlife's bus. */
@@ -382,18 +383,33 @@ export function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
   return { pk: alertPk(cluster), sk: alertSk(kind, uid) };
 }
 
-export function alertItemOf(a: OpenedAlert, retentionDays: number): Record<string, unknown> {
+export function alertItemOf(a: OpenedAlert, retentionDays: number): KeyedItem {
   return {
     ...alertKeyOf(a.kind, a.cluster, a.uid),
     kind: a.kind,
     podPk: podPk(a.cluster, a.namespace, a.name),
-    podSk: a.uid,
+    podSk: podSk(a.uid),
     opened: a,
     expiresAt: Math.floor(Date.parse(a.openedAt) / 1000) + retentionDays * 86_400,
   };
 }
 
+/** An alert item read back: its key, the alert as opened, and its pod's item key. */
+export function alertOfItem(item: Record<string, unknown>): {
+  key: { pk: string; sk: string };
+  opened: OpenedAlert;
+  podKey: { pk: string; sk: string };
+} {
+  const it = parseItem(AlertItemSchema, item, 'alert');
+  return {
+    key: { pk: it.pk, sk: it.sk },
+    // The identity the sweep reads is checked; the rest is the alert as this code wrote it.
+    opened: it.opened as unknown as OpenedAlert,
+    podKey: { pk: it.podPk, sk: it.podSk },
+  };
+}
+
 /** The opened alert an alert item records. */
 export function openedAlertOfItem(item: Record<string, unknown>): OpenedAlert {
-  return item.opened as OpenedAlert;
+  return alertOfItem(item).opened;
 }

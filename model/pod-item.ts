@@ -13,6 +13,7 @@ import { attachNameEvents, canonicalFacts, type Fact, type FactMap } from '../co
 import { lastTermination, PodView } from '../core/figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
 import { toIso } from '../core/time.ts';
+import { parseItem, type StoredFacts, StoredFactsSchema } from './items.ts';
 import {
   crashKey,
   createdKey,
@@ -57,9 +58,10 @@ export function decodeFacts(bytes: Uint8Array, format?: unknown): FactMap {
   return new Map(facts.map((f) => [f.id, f]));
 }
 
-/** The facts of a stored item, whichever format it was written in. */
-export function factsOfItem(item: Record<string, unknown>): FactMap {
-  return decodeFacts(item.facts as Uint8Array, item.fv === undefined ? undefined : Number(item.fv));
+/** The facts of a stored item, whichever format it was written in (a malformed item: MalformedItemError). */
+export function factsOfItem(item: Record<string, unknown> | StoredFacts): FactMap {
+  const { facts, fv } = parseItem(StoredFactsSchema, item, 'pod');
+  return decodeFacts(facts, fv);
 }
 
 /**

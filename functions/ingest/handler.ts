@@ -4,9 +4,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../store/dynamo.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { makeIngestHandler } from './ingest.ts';
@@ -16,12 +15,8 @@ const tableName = requiredEnv('TABLE_NAME');
 const busName = requiredEnv('EVENT_BUS_NAME');
 const retentionDays = positiveNumberEnv('RETENTION_DAYS', 30);
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-
 export const handler = makeIngestHandler({
-  store: new PodStore(doc, { tableName }),
+  store: new PodStore(documentClient(), { tableName }),
   invalidEvents: eventBridgeInvalidEventSink(new EventBridgeClient({}), busName),
   logger: new Logger({ serviceName: 'podlife-ingest' }),
   metrics: new Metrics({ namespace: 'podlife', serviceName: 'podlife-ingest' }),

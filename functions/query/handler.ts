@@ -3,13 +3,13 @@
  * malformed variable fails the cold start with its name), and the handler built from it.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pendingThresholdsFromEnv } from '../../model/alerts.ts';
+import { dynamoClient } from '../../store/dynamo.ts';
 import { requiredEnv } from '../env.ts';
 import { makeQueryHandler } from './query.ts';
 
 export const handler = makeQueryHandler({
-  client: new DynamoDBClient({}),
+  client: dynamoClient(),
   tableName: requiredEnv('TABLE_NAME'),
   thresholds: pendingThresholdsFromEnv(process.env),
   now: Date.now,

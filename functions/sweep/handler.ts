@@ -5,16 +5,16 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { alertConfigFromEnv } from '../../model/alerts.ts';
+import { dynamoClient } from '../../store/dynamo.ts';
 import { requiredEnv } from '../env.ts';
 import { snsEventBridgeNotifier } from './notifier.ts';
 import { makeSweepHandler } from './sweep.ts';
 
 export const handler = makeSweepHandler({
-  client: new DynamoDBClient({}),
+  client: dynamoClient(),
   tableName: requiredEnv('TABLE_NAME'),
   notifier: snsEventBridgeNotifier({
     sns: new SNSClient({}),
