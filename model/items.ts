@@ -54,6 +54,8 @@ export const PodRowItemSchema = z.looseObject({
   waitingReason: optionalString,
   unschedulableMessage: optionalString,
   statusReason: optionalString,
+  /** A gated pod's scheduling gates (names); a list, or a string set. */
+  schedulingGates: z.union([z.array(z.string()), z.set(z.string())]).nullish(),
   deleted: z.boolean().nullish(),
   /** Restart start times (epoch s); a list, or a number set as older items stored it. */
   restartTimes: z.union([z.array(z.number()), z.set(z.number())]).nullish(),
