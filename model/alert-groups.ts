@@ -24,18 +24,18 @@ import type { PodOwner } from './api-schemas.ts';
 import { type KeyedItem, NoticeItemSchema, parseItem } from './items.ts';
 import { alertPk, NOTICE_SK_PREFIX, noticeSk } from './keys.ts';
 
-export const NOTICE_SCHEMA_VERSION = 2;
-export type Severity = 'warning' | 'critical';
+const NOTICE_SCHEMA_VERSION = 2;
+type Severity = 'warning' | 'critical';
 export type Channel = 'sns' | 'events';
 export const CHANNELS: readonly Channel[] = ['sns', 'events'];
 
 /** Runbook anchors of docs/runbooks.md (the same as infra/runbooks.ts's RUNBOOK). */
-export const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
+const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
   pending: 'docs/runbooks.md#pod-alert-stuck-pending',
   crashloop: 'docs/runbooks.md#pod-alert-crash-loop',
 };
 /** As the mixin's KubePodNotReady and KubePodCrashLooping. */
-export const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
+const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
 
 /** What the sweep reads from a listed pod's item, when known. */
 export interface PodDetail {
@@ -44,7 +44,7 @@ export interface PodDetail {
   lastWarningEvent: { reason: string; message: string | null; at: string | null } | null;
 }
 
-export type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
+type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
 
 export interface AlertNotice {
   schemaVersion: typeof NOTICE_SCHEMA_VERSION;
@@ -79,12 +79,7 @@ export const groupKeyOf = (a: {
 }): string =>
   JSON.stringify([a.cluster, a.namespace, a.owner ? `${a.owner.kind}/${a.owner.name}` : '', a.kind]);
 
-export function dedupKeyOf(a: {
-  cluster: string;
-  namespace: string;
-  owner: PodOwner | null;
-  kind: AlertKind;
-}) {
+function dedupKeyOf(a: { cluster: string; namespace: string; owner: PodOwner | null; kind: AlertKind }) {
   return `podlife/${createHash('sha256').update(groupKeyOf(a)).digest('hex').slice(0, 24)}`;
 }
 
@@ -204,7 +199,7 @@ function factsOf(n: AlertNotice): string[] {
  * runbook, dedup key and the pod's details. Several: a headline with the count, the shared cause,
  * the worst pods first and "... and N more".
  */
-export function noticeMessage(n: AlertNotice): AlertMessage {
+function noticeMessage(n: AlertNotice): AlertMessage {
   if (n.count === 1) {
     const p = n.pods[0];
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
@@ -238,7 +233,7 @@ export function noticeMessage(n: AlertNotice): AlertMessage {
   };
 }
 
-export function noticeDetailType(n: AlertNotice): string {
+function noticeDetailType(n: AlertNotice): string {
   if (n.state === 'resolved') return DETAIL_TYPE_RESOLVED;
   return n.kind === 'pending' ? DETAIL_TYPE_STUCK_PENDING : DETAIL_TYPE_CRASH_LOOPING;
 }

@@ -15,7 +15,7 @@ export const ALERT_SOURCE = 'podlife.alerts';
 export const DETAIL_TYPE_STUCK_PENDING = 'Pod Stuck Pending';
 export const DETAIL_TYPE_CRASH_LOOPING = 'Pod Crash Looping';
 export const DETAIL_TYPE_RESOLVED = 'Pod Alert Resolved';
-export const ALERT_SCHEMA_VERSION = 1;
+const ALERT_SCHEMA_VERSION = 1;
 
 export type AlertKind = 'pending' | 'crashloop';
 
@@ -57,14 +57,14 @@ export interface AlertRule {
   crashLoopForSeconds?: number;
 }
 
-export interface AlertRules {
+interface AlertRules {
   namespaces: Record<string, AlertRule>;
   ownerKinds: Record<string, AlertRule>;
 }
 
 /** The kubernetes-mixin's defaults: 15 minutes (KubePodNotReady, KubePodCrashLooping), Job pods excluded. */
-export const MIXIN_STUCK_PENDING_SECONDS = 900;
-export const DEFAULT_OWNER_KIND_RULES: Record<string, AlertRule> = { Job: { enabled: false } };
+const MIXIN_STUCK_PENDING_SECONDS = 900;
+const DEFAULT_OWNER_KIND_RULES: Record<string, AlertRule> = { Job: { enabled: false } };
 
 const AlertRuleSchema = z.strictObject({
   enabled: z.boolean().optional(),
@@ -217,8 +217,8 @@ interface AlertCommon {
   historyCommand: string;
 }
 
-export type StuckPendingAlert = AlertCommon & { kind: 'pending' } & PendingPod;
-export type CrashLoopAlert = AlertCommon & { kind: 'crashloop'; windowSeconds: number } & CrashLoopingPod;
+type StuckPendingAlert = AlertCommon & { kind: 'pending' } & PendingPod;
+type CrashLoopAlert = AlertCommon & { kind: 'crashloop'; windowSeconds: number } & CrashLoopingPod;
 export type OpenedAlert = StuckPendingAlert | CrashLoopAlert;
 
 /** How an episode ended: the pod's state when the sweep saw it leave. `Gone`: its item expired. */
@@ -379,7 +379,7 @@ export function resolvedMessage(r: ResolvedAlert): AlertMessage {
 // ---------------------------------------------------------------------------------------------
 // The alert item: one open episode (pk ALERT#cluster, sk pending#uid | crashloop#uid)
 
-export function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
+function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
   return { pk: alertPk(cluster), sk: alertSk(kind, uid) };
 }
 

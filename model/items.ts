@@ -82,7 +82,6 @@ export const AlertItemSchema = z.looseObject({
   /** The sort key of the notice item that announced it. */
   notice: z.string().optional(),
 });
-export type AlertItem = z.infer<typeof AlertItemSchema>;
 
 /** A notice in the outbox (alert-groups.ts `noticeItemOf`): each channel 'pending' or 'sent'. */
 export const NoticeItemSchema = z.looseObject({

@@ -29,7 +29,7 @@ import {
 } from './keys.ts';
 
 /** Restart start times kept on the item (epoch s, newest last) for the crash-loop window. */
-export const MAX_RESTART_TIMES = 50;
+const MAX_RESTART_TIMES = 50;
 
 /**
  * The stored format of `facts`, in the item's `fv` attribute: absent (items written before it)
@@ -103,7 +103,7 @@ function valueSize(v: unknown): number {
 /** The bound a pod item stays under however long the pod lives (docs/data-model.md, core/fold.ts). */
 export const POD_ITEM_BOUND_BYTES = 64 * 1024;
 
-export interface PodItemOptions {
+interface PodItemOptions {
   retentionDays: number;
   /** Epoch ms of this write (for the TTL). */
   now: number;

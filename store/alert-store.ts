@@ -35,11 +35,7 @@ export function deleteAlertRequest(tableName: string, key: ItemKey): DeleteComma
 }
 
 /** Marks one channel of a notice item delivered (only while the item exists). */
-export function channelSentRequest(
-  tableName: string,
-  key: ItemKey,
-  channel: 'sns' | 'events',
-): UpdateCommandInput {
+function channelSentRequest(tableName: string, key: ItemKey, channel: 'sns' | 'events'): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: { pk: key.pk, sk: key.sk },

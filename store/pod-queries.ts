@@ -156,7 +156,7 @@ export function crashLoopingRequest(tableName: string, opts: IndexQueryOptions):
   return indexQuery(tableName, 'crashLooping', { attr: 'crashKey', value: crashKey(opts.cluster) }, opts);
 }
 
-export interface StatsScope {
+interface StatsScope {
   cluster: string;
   namespace?: string;
   owner?: { kind: string; name: string };
@@ -215,7 +215,7 @@ export interface ReadStats {
   itemsByIndex: Record<string, number>;
 }
 
-export function emptyReadStats(): ReadStats {
+function emptyReadStats(): ReadStats {
   return { requests: 0, readUnits: 0, itemsRead: 0, itemsByIndex: {} };
 }
 
@@ -231,14 +231,14 @@ const BATCH_GET_ATTEMPTS = 8;
 const BATCH_GET_BACKOFF = { baseMs: 10, capMs: Number.POSITIVE_INFINITY };
 
 /** At most this many requests fill one API page when a filter drops items (bounds a call's cost). */
-export const MAX_REQUESTS_PER_PAGE = 10;
+const MAX_REQUESTS_PER_PAGE = 10;
 
 /** A request that read for longer than its deadline: cut short (503), whatever it had read. */
 export class DeadlineExceededError extends Error {
   override name = 'DeadlineExceededError';
 }
 
-export interface PodReaderOptions {
+interface PodReaderOptions {
   /** Epoch ms (wall clock) after which no further request is sent: DeadlineExceededError. */
   deadline?: number;
   clock?: () => number;

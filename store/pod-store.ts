@@ -43,7 +43,7 @@ export {
 } from './dynamo.ts';
 
 /** The item builder of a write: the fact set and its new version → the whole item. */
-export type ItemBuilder = (facts: FactMap, version: number) => Record<string, unknown>;
+type ItemBuilder = (facts: FactMap, version: number) => Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (pure)
@@ -124,7 +124,7 @@ export interface StoreStats {
   failures: number;
 }
 
-export function emptyStats(): StoreStats {
+function emptyStats(): StoreStats {
   return {
     requests: { GetItem: 0, PutItem: 0, Query: 0 },
     rcu: 0,
