@@ -130,6 +130,7 @@ export function noticeOf(
 ): AlertNotice {
   const sorted = worstFirst(members);
   const first = sorted[0];
+  if (!first) throw new Error('a notice needs at least one pod');
   const causes = new Map<string, number>();
   for (const m of sorted) {
     const c = causeOf(m);
@@ -200,8 +201,8 @@ function factsOf(n: AlertNotice): string[] {
  * the worst pods first and "... and N more".
  */
 function noticeMessage(n: AlertNotice): AlertMessage {
-  if (n.count === 1) {
-    const p = n.pods[0];
+  const p = n.pods[0];
+  if (n.count === 1 && p) {
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
     const details = [
       p.container ? `Container:        ${p.container}` : null,

@@ -51,10 +51,10 @@ export interface AlertConfig {
 /** What a namespace or an owner kind may change; unset fields fall through. */
 export interface AlertRule {
   /** false: no alert for these pods (default: Job pods are not alerted, as in the mixin). */
-  enabled?: boolean;
-  stuckPendingSeconds?: number;
-  crashLoopMinRestarts?: number;
-  crashLoopForSeconds?: number;
+  enabled?: boolean | undefined;
+  stuckPendingSeconds?: number | undefined;
+  crashLoopMinRestarts?: number | undefined;
+  crashLoopForSeconds?: number | undefined;
 }
 
 interface AlertRules {
@@ -92,7 +92,7 @@ export function alertRulesOf(json: unknown, where: string): AlertRules {
   const parsed = AlertRulesSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${where}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    throw new Error(`${where}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
   return {
     namespaces: parsed.data.namespaces ?? {},
@@ -106,9 +106,13 @@ export function ruleFor(
   namespace: string,
   ownerKind: string | null,
 ): Required<AlertRule> {
-  const ns = Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : {};
+  const ns =
+    (Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : undefined) ??
+    {};
   const ok =
-    ownerKind && Object.hasOwn(config.rules.ownerKinds, ownerKind) ? config.rules.ownerKinds[ownerKind] : {};
+    (ownerKind && Object.hasOwn(config.rules.ownerKinds, ownerKind)
+      ? config.rules.ownerKinds[ownerKind]
+      : undefined) ?? {};
   return {
     enabled: ns.enabled ?? ok.enabled ?? true,
     stuckPendingSeconds:
@@ -169,8 +173,11 @@ export function pendingThresholdsFromEnv(env: NodeJS.ProcessEnv): PendingThresho
   const parsed = Overrides.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const reason = issue.code === 'invalid_key' ? 'not a Kubernetes namespace' : issue.message;
-    throw new Error(`environment variable STUCK_PENDING_OVERRIDES: ${issue.path.join('.')}: ${reason}`);
+    const reason =
+      issue?.code === 'invalid_key' ? 'not a Kubernetes namespace' : (issue?.message ?? 'invalid');
+    throw new Error(
+      `environment variable STUCK_PENDING_OVERRIDES: ${issue?.path.join('.') ?? ''}: ${reason}`,
+    );
   }
   return { defaultSeconds, overrides: parsed.data };
 }
