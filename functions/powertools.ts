@@ -18,13 +18,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { METRIC_NAMESPACE } from '../model/metric-names.ts';
+import { documentClient, dynamoClient } from '../store/dynamo.ts';
 
 /** The three Powertools utilities of one function. */
 export interface Powertools {
@@ -48,9 +48,8 @@ export function powertoolsFor(serviceName: string): Powertools {
  * the traced DynamoDB client's middleware stack, so its requests are traced too.
  */
 export const tracedClients = (tracer: Tracer) => ({
-  dynamodb: () => tracer.captureAWSv3Client(new DynamoDBClient({})),
-  document: (client: DynamoDBClient) =>
-    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  dynamodb: () => tracer.captureAWSv3Client(dynamoClient()),
+  document: (client: DynamoDBClient) => documentClient(client),
   eventBridge: () => tracer.captureAWSv3Client(new EventBridgeClient({})),
   sns: () => tracer.captureAWSv3Client(new SNSClient({})),
 });

@@ -569,6 +569,3 @@ export class PodLifecyclePipeline extends Construct {
     }
   }
 }
-
-/** The table's index names, for the later features that grant Query on them. */
-export const INDEX_NAMES = TABLE_SPEC.indexes.map((ix) => ix.name);

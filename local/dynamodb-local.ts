@@ -19,7 +19,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from '../store/dynamo.ts';
 
 export const JAVA_MISSING =
   'Java 17+ is needed for DynamoDB Local: apt-get install -y openjdk-17-jre-headless';
@@ -65,7 +66,7 @@ function javaAvailable(): boolean {
 
 /** A client for a local endpoint: fixed fake credentials and region (DynamoDB Local ignores them). */
 export function localDynamoClient(endpoint: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({
+  return dynamoClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

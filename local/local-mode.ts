@@ -18,7 +18,6 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bestTimeOf, factOfEvent, latestTimeOf } from '../core/facts.ts';
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
@@ -32,6 +31,7 @@ import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../functions/sweep/sweep.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
 import { createTable } from '../store/create-table.ts';
+import { documentClient } from '../store/dynamo.ts';
 import { PodStore } from '../store/pod-store.ts';
 import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type ServedHandler, serveHandler } from './http-adapter.ts';
@@ -176,7 +176,7 @@ export class LocalMode {
     await createTable(client, LOCAL_TABLE);
     const logger = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
     const metrics = (serviceName: string) => new Metrics({ namespace: 'podlife', serviceName });
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const doc = documentClient(client);
     const now = this.clock.now;
     // The handlers publish to the bus (invalid events, alerts): the bus is made first and the
     // handlers are registered in the map it holds.

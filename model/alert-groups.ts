@@ -21,20 +21,21 @@ import {
   resolvedMessage,
 } from './alerts.ts';
 import type { PodOwner } from './api-schemas.ts';
-import { alertPk } from './keys.ts';
+import { type KeyedItem, NoticeItemSchema, parseItem } from './items.ts';
+import { alertPk, NOTICE_SK_PREFIX, noticeSk } from './keys.ts';
 
-export const NOTICE_SCHEMA_VERSION = 2;
-export type Severity = 'warning' | 'critical';
+const NOTICE_SCHEMA_VERSION = 2;
+type Severity = 'warning' | 'critical';
 export type Channel = 'sns' | 'events';
 export const CHANNELS: readonly Channel[] = ['sns', 'events'];
 
 /** Runbook anchors of docs/runbooks.md (the same as infra/runbooks.ts's RUNBOOK). */
-export const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
+const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
   pending: 'docs/runbooks.md#pod-alert-stuck-pending',
   crashloop: 'docs/runbooks.md#pod-alert-crash-loop',
 };
 /** As the mixin's KubePodNotReady and KubePodCrashLooping. */
-export const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
+const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
 
 /** What the sweep reads from a listed pod's item, when known. */
 export interface PodDetail {
@@ -43,7 +44,7 @@ export interface PodDetail {
   lastWarningEvent: { reason: string; message: string | null; at: string | null } | null;
 }
 
-export type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
+type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
 
 export interface AlertNotice {
   schemaVersion: typeof NOTICE_SCHEMA_VERSION;
@@ -78,12 +79,7 @@ export const groupKeyOf = (a: {
 }): string =>
   JSON.stringify([a.cluster, a.namespace, a.owner ? `${a.owner.kind}/${a.owner.name}` : '', a.kind]);
 
-export function dedupKeyOf(a: {
-  cluster: string;
-  namespace: string;
-  owner: PodOwner | null;
-  kind: AlertKind;
-}) {
+function dedupKeyOf(a: { cluster: string; namespace: string; owner: PodOwner | null; kind: AlertKind }) {
   return `podlife/${createHash('sha256').update(groupKeyOf(a)).digest('hex').slice(0, 24)}`;
 }
 
@@ -134,6 +130,7 @@ export function noticeOf(
 ): AlertNotice {
   const sorted = worstFirst(members);
   const first = sorted[0];
+  if (!first) throw new Error('a notice needs at least one pod');
   const causes = new Map<string, number>();
   for (const m of sorted) {
     const c = causeOf(m);
@@ -203,9 +200,9 @@ function factsOf(n: AlertNotice): string[] {
  * runbook, dedup key and the pod's details. Several: a headline with the count, the shared cause,
  * the worst pods first and "... and N more".
  */
-export function noticeMessage(n: AlertNotice): AlertMessage {
-  if (n.count === 1) {
-    const p = n.pods[0];
+function noticeMessage(n: AlertNotice): AlertMessage {
+  const p = n.pods[0];
+  if (n.count === 1 && p) {
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
     const details = [
       p.container ? `Container:        ${p.container}` : null,
@@ -237,7 +234,7 @@ export function noticeMessage(n: AlertNotice): AlertMessage {
   };
 }
 
-export function noticeDetailType(n: AlertNotice): string {
+function noticeDetailType(n: AlertNotice): string {
   if (n.state === 'resolved') return DETAIL_TYPE_RESOLVED;
   return n.kind === 'pending' ? DETAIL_TYPE_STUCK_PENDING : DETAIL_TYPE_CRASH_LOOPING;
 }
@@ -273,12 +270,10 @@ export function noticeEventEntry(busName: string, n: AlertNotice) {
 // The notice item: an outbox, one per notice, in the cluster's alert partition, deleted once
 // every channel has delivered it. `sns` / `events`: 'pending' until that channel succeeded.
 
-export const NOTICE_SK_PREFIX = 'notice#';
-
-export function noticeItemOf(n: AlertNotice, retentionDays: number): Record<string, unknown> {
+export function noticeItemOf(n: AlertNotice, retentionDays: number): KeyedItem {
   return {
     pk: alertPk(n.cluster),
-    sk: `${NOTICE_SK_PREFIX}${n.at}#${n.state}#${n.dedupKey}`,
+    sk: noticeSk(n.at, n.state, n.dedupKey),
     notice: n,
     sns: 'pending',
     events: 'pending',
@@ -286,4 +281,20 @@ export function noticeItemOf(n: AlertNotice, retentionDays: number): Record<stri
   };
 }
 
-export const isNoticeItem = (item: Record<string, unknown>) => String(item.sk).startsWith(NOTICE_SK_PREFIX);
+export const isNoticeItem = (item: Record<string, unknown>) =>
+  typeof item.sk === 'string' && item.sk.startsWith(NOTICE_SK_PREFIX);
+
+/** A notice item read back: its key, the notice, and which channels have delivered it. */
+export function noticeOfItem(item: Record<string, unknown>): {
+  key: { pk: string; sk: string };
+  notice: AlertNotice;
+  sent: Record<'sns' | 'events', boolean>;
+} {
+  const it = parseItem(NoticeItemSchema, item, 'notice');
+  return {
+    key: { pk: it.pk, sk: it.sk },
+    // The fields the sweep routes on are checked; the rest is the notice as this code wrote it.
+    notice: it.notice as unknown as AlertNotice,
+    sent: { sns: it.sns === 'sent', events: it.events === 'sent' },
+  };
+}

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { envLabel, jsonSetting, numberSetting } from '../core/settings.ts';
 import { formatSeconds } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner } from './api-schemas.ts';
-import { alertPk, alertSk, podPk } from './keys.ts';
+import { AlertItemSchema, type KeyedItem, parseItem } from './items.ts';
+import { alertPk, alertSk, podPk, podSk } from './keys.ts';
 import { minThreshold, type PendingThresholds, thresholdFor } from './pod-rows.ts';
 
 /** Source and detail-types of the alert events on podlife's bus. */
@@ -15,7 +16,7 @@ export const ALERT_SOURCE = 'podlife.alerts';
 export const DETAIL_TYPE_STUCK_PENDING = 'Pod Stuck Pending';
 export const DETAIL_TYPE_CRASH_LOOPING = 'Pod Crash Looping';
 export const DETAIL_TYPE_RESOLVED = 'Pod Alert Resolved';
-export const ALERT_SCHEMA_VERSION = 1;
+const ALERT_SCHEMA_VERSION = 1;
 
 export type AlertKind = 'pending' | 'crashloop';
 
@@ -51,20 +52,20 @@ export interface AlertConfig {
 /** What a namespace or an owner kind may change; unset fields fall through. */
 export interface AlertRule {
   /** false: no alert for these pods (default: Job pods are not alerted, as in the mixin). */
-  enabled?: boolean;
-  stuckPendingSeconds?: number;
-  crashLoopMinRestarts?: number;
-  crashLoopForSeconds?: number;
+  enabled?: boolean | undefined;
+  stuckPendingSeconds?: number | undefined;
+  crashLoopMinRestarts?: number | undefined;
+  crashLoopForSeconds?: number | undefined;
 }
 
-export interface AlertRules {
+interface AlertRules {
   namespaces: Record<string, AlertRule>;
   ownerKinds: Record<string, AlertRule>;
 }
 
 /** The kubernetes-mixin's defaults: 15 minutes (KubePodNotReady, KubePodCrashLooping), Job pods excluded. */
-export const MIXIN_STUCK_PENDING_SECONDS = 900;
-export const DEFAULT_OWNER_KIND_RULES: Record<string, AlertRule> = { Job: { enabled: false } };
+const MIXIN_STUCK_PENDING_SECONDS = 900;
+const DEFAULT_OWNER_KIND_RULES: Record<string, AlertRule> = { Job: { enabled: false } };
 
 const AlertRuleSchema = z.strictObject({
   enabled: z.boolean().optional(),
@@ -92,7 +93,7 @@ export function alertRulesOf(json: unknown, where: string): AlertRules {
   const parsed = AlertRulesSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${where}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    throw new Error(`${where}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
   return {
     namespaces: parsed.data.namespaces ?? {},
@@ -106,9 +107,13 @@ export function ruleFor(
   namespace: string,
   ownerKind: string | null,
 ): Required<AlertRule> {
-  const ns = Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : {};
+  const ns =
+    (Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : undefined) ??
+    {};
   const ok =
-    ownerKind && Object.hasOwn(config.rules.ownerKinds, ownerKind) ? config.rules.ownerKinds[ownerKind] : {};
+    (ownerKind && Object.hasOwn(config.rules.ownerKinds, ownerKind)
+      ? config.rules.ownerKinds[ownerKind]
+      : undefined) ?? {};
   return {
     enabled: ns.enabled ?? ok.enabled ?? true,
     stuckPendingSeconds:
@@ -156,8 +161,11 @@ export function pendingThresholdsFromEnv(env: NodeJS.ProcessEnv): PendingThresho
   const parsed = Overrides.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const reason = issue.code === 'invalid_key' ? 'not a Kubernetes namespace' : issue.message;
-    throw new Error(`environment variable STUCK_PENDING_OVERRIDES: ${issue.path.join('.')}: ${reason}`);
+    const reason =
+      issue?.code === 'invalid_key' ? 'not a Kubernetes namespace' : (issue?.message ?? 'invalid');
+    throw new Error(
+      `environment variable STUCK_PENDING_OVERRIDES: ${issue?.path.join('.') ?? ''}: ${reason}`,
+    );
   }
   return { defaultSeconds, overrides: parsed.data };
 }
@@ -201,8 +209,8 @@ interface AlertCommon {
   historyCommand: string;
 }
 
-export type StuckPendingAlert = AlertCommon & { kind: 'pending' } & PendingPod;
-export type CrashLoopAlert = AlertCommon & { kind: 'crashloop'; windowSeconds: number } & CrashLoopingPod;
+type StuckPendingAlert = AlertCommon & { kind: 'pending' } & PendingPod;
+type CrashLoopAlert = AlertCommon & { kind: 'crashloop'; windowSeconds: number } & CrashLoopingPod;
 export type OpenedAlert = StuckPendingAlert | CrashLoopAlert;
 
 /** How an episode ended: the pod's state when the sweep saw it leave. `Gone`: its item expired. */
@@ -363,22 +371,37 @@ export function resolvedMessage(r: ResolvedAlert): AlertMessage {
 // ---------------------------------------------------------------------------------------------
 // The alert item: one open episode (pk ALERT#cluster, sk pending#uid | crashloop#uid)
 
-export function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
+function alertKeyOf(kind: AlertKind, cluster: string, uid: string) {
   return { pk: alertPk(cluster), sk: alertSk(kind, uid) };
 }
 
-export function alertItemOf(a: OpenedAlert, retentionDays: number): Record<string, unknown> {
+export function alertItemOf(a: OpenedAlert, retentionDays: number): KeyedItem {
   return {
     ...alertKeyOf(a.kind, a.cluster, a.uid),
     kind: a.kind,
     podPk: podPk(a.cluster, a.namespace, a.name),
-    podSk: a.uid,
+    podSk: podSk(a.uid),
     opened: a,
     expiresAt: Math.floor(Date.parse(a.openedAt) / 1000) + retentionDays * 86_400,
   };
 }
 
+/** An alert item read back: its key, the alert as opened, and its pod's item key. */
+export function alertOfItem(item: Record<string, unknown>): {
+  key: { pk: string; sk: string };
+  opened: OpenedAlert;
+  podKey: { pk: string; sk: string };
+} {
+  const it = parseItem(AlertItemSchema, item, 'alert');
+  return {
+    key: { pk: it.pk, sk: it.sk },
+    // The identity the sweep reads is checked; the rest is the alert as this code wrote it.
+    opened: it.opened as unknown as OpenedAlert,
+    podKey: { pk: it.podPk, sk: it.podSk },
+  };
+}
+
 /** The opened alert an alert item records. */
 export function openedAlertOfItem(item: Record<string, unknown>): OpenedAlert {
-  return item.opened as OpenedAlert;
+  return alertOfItem(item).opened;
 }

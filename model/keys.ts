@@ -8,8 +8,16 @@ import { toIso } from '../core/time.ts';
 
 const DAY_MS = 86_400_000;
 
+const POD = 'POD#';
+
 export const podPk = (cluster: string, namespace: string, name: string) =>
-  `POD#${cluster}#${namespace}#${name}`;
+  `${POD}${cluster}#${namespace}#${name}`;
+/**
+ * The prefix every pk of a cluster's pods (and, with a namespace, of a namespace's) starts with:
+ * `begins_with(pk, …)` filters an index of a whole cluster down to one namespace.
+ */
+export const podPkPrefix = (cluster: string, namespace?: string) =>
+  namespace === undefined ? `${POD}${cluster}#` : `${POD}${cluster}#${namespace}#`;
 export const podSk = (uid: string) => uid;
 export const uidKey = (cluster: string, uid: string) => `${cluster}#${uid}`;
 export const pendingKey = (cluster: string) => `PENDING#${cluster}`;
@@ -26,6 +34,10 @@ export const createdKey = (createdIso: string | null, uid: string) => `${created
 
 export const alertPk = (cluster: string) => `ALERT#${cluster}`;
 export const alertSk = (kind: 'pending' | 'crashloop', uid: string) => `${kind}#${uid}`;
+/** Notice items (the sweep's outbox) share the alert partition; their sort keys start with this. */
+export const NOTICE_SK_PREFIX = 'notice#';
+export const noticeSk = (at: string, state: 'opened' | 'resolved', dedupKey: string) =>
+  `${NOTICE_SK_PREFIX}${at}#${state}#${dedupKey}`;
 
 /**
  * Sort key of the per-name holding item for core/v1 Events that name a pod only by namespace and
@@ -45,8 +57,8 @@ export function podIdentityOfKey(
   pk: string,
   sk: string,
 ): { cluster: string; namespace: string; name: string; uid: string } | undefined {
-  if (!pk.startsWith('POD#') || sk === NAME_EVENTS_SK) return undefined;
-  const rest = pk.slice(4);
+  if (!pk.startsWith(POD) || sk === NAME_EVENTS_SK) return undefined;
+  const rest = pk.slice(POD.length);
   const i = rest.lastIndexOf('#');
   const j = i > 0 ? rest.lastIndexOf('#', i - 1) : -1;
   if (j <= 0) return undefined;

@@ -13,6 +13,7 @@ import { attachNameEvents, canonicalFacts, type Fact, type FactMap } from '../co
 import { lastTermination, PodView } from '../core/figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
 import { toIso } from '../core/time.ts';
+import { parseItem, type StoredFacts, StoredFactsSchema } from './items.ts';
 import {
   crashKey,
   createdKey,
@@ -28,7 +29,7 @@ import {
 } from './keys.ts';
 
 /** Restart start times kept on the item (epoch s, newest last) for the crash-loop window. */
-export const MAX_RESTART_TIMES = 50;
+const MAX_RESTART_TIMES = 50;
 
 /**
  * The stored format of `facts`, in the item's `fv` attribute: absent (items written before it)
@@ -57,9 +58,10 @@ export function decodeFacts(bytes: Uint8Array, format?: unknown): FactMap {
   return new Map(facts.map((f) => [f.id, f]));
 }
 
-/** The facts of a stored item, whichever format it was written in. */
-export function factsOfItem(item: Record<string, unknown>): FactMap {
-  return decodeFacts(item.facts as Uint8Array, item.fv === undefined ? undefined : Number(item.fv));
+/** The facts of a stored item, whichever format it was written in (a malformed item: MalformedItemError). */
+export function factsOfItem(item: Record<string, unknown> | StoredFacts): FactMap {
+  const { facts, fv } = parseItem(StoredFactsSchema, item, 'pod');
+  return decodeFacts(facts, fv);
 }
 
 /**
@@ -101,7 +103,7 @@ function valueSize(v: unknown): number {
 /** The bound a pod item stays under however long the pod lives (docs/data-model.md, core/fold.ts). */
 export const POD_ITEM_BOUND_BYTES = 64 * 1024;
 
-export interface PodItemOptions {
+interface PodItemOptions {
   retentionDays: number;
   /** Epoch ms of this write (for the TTL). */
   now: number;

@@ -6,6 +6,7 @@
 import type { FigureRow } from '../core/stats.ts';
 import { toIso } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner, PodRowBase } from './api-schemas.ts';
+import { type PodRowItem, PodRowItemSchema, parseItem } from './items.ts';
 import { podIdentityOfKey } from './keys.ts';
 
 type Item = Record<string, unknown>;
@@ -35,100 +36,109 @@ export interface PodIdentity {
 
 /** Identity of an index or table item from its table keys. */
 export function identityOf(item: Item): PodIdentity {
-  const id = podIdentityOfKey(String(item.pk), String(item.sk));
-  if (!id) throw new Error(`not a pod item: ${String(item.pk)} / ${String(item.sk)}`);
+  const { pk, sk } = parseItem(PodRowItemSchema, item, 'pod');
+  return identityOfKey(pk, sk);
+}
+
+function identityOfKey(pk: string, sk: string): PodIdentity {
+  const id = podIdentityOfKey(pk, sk);
+  if (!id) throw new Error(`not a pod item: ${pk} / ${sk}`);
   return id;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-
-export function ownerOf(item: Item): PodOwner | null {
-  const kind = str(item.ownerKind);
-  const name = str(item.ownerName);
-  return kind && name ? { kind, name } : null;
+function ownerOfRow(row: PodRowItem): PodOwner | null {
+  return row.ownerKind && row.ownerName ? { kind: row.ownerKind, name: row.ownerName } : null;
 }
 
-function ageOf(item: Item, nowMs: number): number | null {
-  const created = str(item.createdAt);
-  const ms = created ? Date.parse(created) : Number.NaN;
+export function ownerOf(item: Item): PodOwner | null {
+  return ownerOfRow(parseItem(PodRowItemSchema, item, 'pod'));
+}
+
+function ageOf(row: PodRowItem, nowMs: number): number | null {
+  const ms = row.createdAt ? Date.parse(row.createdAt) : Number.NaN;
   return Number.isFinite(ms) ? Math.max(0, (nowMs - ms) / 1000) : null;
 }
 
 /** What every pod row shares: identity, owner, node, phase, creation and age at `nowMs`. */
-function rowBaseOf(item: Item, nowMs: number): PodRowBase {
+function rowBaseOf(row: PodRowItem, nowMs: number): PodRowBase {
   return {
-    ...identityOf(item),
-    owner: ownerOf(item),
-    node: str(item.node),
-    phase: str(item.phase) ?? 'Unknown',
-    createdAt: str(item.createdAt),
-    ageSeconds: ageOf(item, nowMs),
+    ...identityOfKey(row.pk, row.sk),
+    owner: ownerOfRow(row),
+    node: row.node ?? null,
+    phase: row.phase ?? 'Unknown',
+    createdAt: row.createdAt ?? null,
+    ageSeconds: ageOf(row, nowMs),
   };
 }
 
-/** `schedulingGates` of a gated pod's item (a list of names), or nothing. */
-function gatesOf(item: Item): { schedulingGates?: string[] } {
-  const raw = item.schedulingGates;
-  const list = Array.isArray(raw) ? raw : raw instanceof Set ? [...raw] : [];
-  const names = list.filter((g): g is string => typeof g === 'string');
-  return Array.isArray(raw) || raw instanceof Set ? { schedulingGates: names } : {};
+/** `schedulingGates` of a gated pod's item (a list of names, or a string set), or nothing. */
+function gatesOf(row: PodRowItem): { schedulingGates?: string[] } {
+  const raw = row.schedulingGates;
+  return raw ? { schedulingGates: [...raw] } : {};
 }
 
 /** A pending-index item as a Pending pod: age, scheduler's message, owner, and stuck or not. */
 export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThresholds): PendingPod {
-  const base = rowBaseOf(item, nowMs);
+  const row = parseItem(PodRowItemSchema, item, 'pod');
+  const base = rowBaseOf(row, nowMs);
   const { ageSeconds } = base;
   const thresholdSeconds = thresholdFor(thresholds, base.namespace);
   return {
     ...base,
-    waitingReason: str(item.waitingReason),
-    unschedulableMessage: str(item.unschedulableMessage),
-    ...gatesOf(item),
-    statusReason: str(item.statusReason),
+    waitingReason: row.waitingReason ?? null,
+    unschedulableMessage: row.unschedulableMessage ?? null,
+    ...gatesOf(row),
+    statusReason: row.statusReason ?? null,
     thresholdSeconds,
     stuck: ageSeconds != null && ageSeconds > thresholdSeconds,
   };
 }
 
+function restartTimesOfRow(row: PodRowItem): number[] {
+  const raw = row.restartTimes;
+  const list = raw instanceof Set ? [...raw] : (raw ?? []);
+  return [...list].sort((a, b) => a - b);
+}
+
 /** Restart start times (epoch s) on a crash-looping item, oldest first. */
 export function restartTimesOfItem(item: Item): number[] {
-  const raw = item.restartTimes;
-  const list = Array.isArray(raw) ? raw : raw instanceof Set ? [...raw] : [];
-  return list.filter((t): t is number => typeof t === 'number').sort((a, b) => a - b);
+  return restartTimesOfRow(parseItem(PodRowItemSchema, item, 'pod'));
 }
 
 /** A crashLooping-index item as a crash-looping pod, with its restarts in the window before now. */
 export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: number): CrashLoopingPod {
-  const times = restartTimesOfItem(item);
+  const row = parseItem(PodRowItemSchema, item, 'pod');
+  const times = restartTimesOfRow(row);
   const from = nowMs / 1000 - windowSeconds;
   const last = times.at(-1);
   return {
-    ...rowBaseOf(item, nowMs),
-    restarts: num(item.restarts) ?? 0,
+    ...rowBaseOf(row, nowMs),
+    restarts: row.restarts ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
     lastRestartAt: last != null ? toIso(last * 1000) : null,
-    lastTerminationReason: str(item.lastTerminationReason),
-    lastExitCode: num(item.lastExitCode),
-    crashLoopBackOffSeconds: num(item.crashLoopBackOffSeconds) ?? 0,
-    waitingReason: str(item.waitingReason),
+    lastTerminationReason: row.lastTerminationReason ?? null,
+    lastExitCode: row.lastExitCode ?? null,
+    crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? 0,
+    waitingReason: row.waitingReason ?? null,
   };
 }
 
 /** `namespace/Kind/name`: the owner key of replay's owner table, for stats grouping. */
 export function ownerGroupOf(item: Item): string | null {
-  const owner = ownerOf(item);
-  return owner ? `${identityOf(item).namespace}/${owner.kind}/${owner.name}` : null;
+  const row = parseItem(PodRowItemSchema, item, 'pod');
+  const owner = ownerOfRow(row);
+  return owner ? `${identityOfKey(row.pk, row.sk).namespace}/${owner.kind}/${owner.name}` : null;
 }
 
 /** The figures `statsOf` reads, from a stored item's figure attributes (absent → null). */
 export function figureRowOf(item: Item): Required<FigureRow> {
+  const row = parseItem(PodRowItemSchema, item, 'pod');
   return {
-    scheduledAfterSeconds: num(item.scheduledAfterSeconds),
-    pendingSeconds: num(item.pendingSeconds),
-    timeToReadySeconds: num(item.timeToReadySeconds),
-    crashLoopBackOffSeconds: num(item.crashLoopBackOffSeconds),
-    restarts: num(item.restarts),
-    lastTerminationReason: str(item.lastTerminationReason),
+    scheduledAfterSeconds: row.scheduledAfterSeconds ?? null,
+    pendingSeconds: row.pendingSeconds ?? null,
+    timeToReadySeconds: row.timeToReadySeconds ?? null,
+    crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? null,
+    restarts: row.restarts ?? null,
+    lastTerminationReason: row.lastTerminationReason ?? null,
   };
 }

@@ -15,32 +15,6 @@ export interface IndexSpec {
 }
 
 /**
- * Figure attributes copied onto the pod item. The identity (cluster, namespace, name, uid) is
- * not among them: the table keys pk/sk encode it (`podIdentityOfKey`); items written before
- * this change carry copies of it, which nothing reads.
- */
-export const FIGURE_ATTRIBUTES = [
-  'ownerKind',
-  'ownerName',
-  'node',
-  'phase',
-  'createdAt',
-  'scheduledAfterSeconds',
-  'initSeconds',
-  'pendingSeconds',
-  'timeToReadySeconds',
-  'restarts',
-  'crashLoopBackOffSeconds',
-  'lastTerminationReason',
-  'lastExitCode',
-  'waitingReason',
-  'unschedulableMessage',
-  'schedulingGates',
-  'statusReason',
-  'deleted',
-] as const;
-
-/**
  * What each index projects: only what its route reads (model/pod-rows.ts), since a
  * GSI is written (1 WCU per KB) only when one of its projected attributes or keys changes. A
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
@@ -50,7 +24,7 @@ export const FIGURE_ATTRIBUTES = [
 /** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
 const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
 /** `pendingPodOf`: the pending route and the sweep. */
-export const PENDING_PROJECTION = [
+const PENDING_PROJECTION = [
   ...ROW_BASE_ATTRIBUTES,
   'waitingReason',
   'unschedulableMessage',
@@ -58,7 +32,7 @@ export const PENDING_PROJECTION = [
   'statusReason',
 ] as const;
 /** `crashLoopingPodOf`: the crashloops route and the sweep. */
-export const CRASH_PROJECTION = [
+const CRASH_PROJECTION = [
   ...ROW_BASE_ATTRIBUTES,
   'restarts',
   'restartTimes',

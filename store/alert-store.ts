@@ -12,9 +12,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { storeErrorOf } from './pod-store.ts';
-
-type Key = { pk: string; sk: string };
+import { type ItemKey, type Meter, type Operation, sendCommand, VersionConflictError } from './dynamo.ts';
 
 export function putAlertRequest(tableName: string, item: Record<string, unknown>): PutCommandInput {
   return {
@@ -26,7 +24,7 @@ export function putAlertRequest(tableName: string, item: Record<string, unknown>
   };
 }
 
-export function deleteAlertRequest(tableName: string, key: Key): DeleteCommandInput {
+export function deleteAlertRequest(tableName: string, key: ItemKey): DeleteCommandInput {
   return {
     TableName: tableName,
     Key: { pk: key.pk, sk: key.sk },
@@ -37,11 +35,7 @@ export function deleteAlertRequest(tableName: string, key: Key): DeleteCommandIn
 }
 
 /** Marks one channel of a notice item delivered (only while the item exists). */
-export function channelSentRequest(
-  tableName: string,
-  key: Key,
-  channel: 'sns' | 'events',
-): UpdateCommandInput {
+function channelSentRequest(tableName: string, key: ItemKey, channel: 'sns' | 'events'): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: { pk: key.pk, sk: key.sk },
@@ -56,36 +50,48 @@ export function channelSentRequest(
 export class AlertStore {
   writeUnits = 0;
   writes = 0;
+  private readonly meter: Meter = {
+    sent: (_op, consumed) => {
+      this.writes++;
+      this.writeUnits += consumed.units;
+    },
+    failed: () => {
+      this.writes++;
+    },
+  };
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  private async send(op: string, command: PutCommand | DeleteCommand | UpdateCommand): Promise<boolean> {
-    this.writes++;
+  /** Sends a conditional write: false when its condition failed (the item was, or was not, there). */
+  private async send(
+    op: Operation,
+    key: ItemKey,
+    command: PutCommand | DeleteCommand | UpdateCommand,
+  ): Promise<boolean> {
     try {
-      const out = await this.doc.send(command as PutCommand);
-      this.writeUnits += (out.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+      await sendCommand(this.doc, op, command, this.meter, key);
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw storeErrorOf(op, undefined, err);
+      if (err instanceof VersionConflictError) return false;
+      throw err;
     }
   }
 
   /** Records an open episode; false if another sweep already had. */
-  create(item: Record<string, unknown>): Promise<boolean> {
-    return this.send('PutItem', new PutCommand(putAlertRequest(this.tableName, item)));
+  create(item: Record<string, unknown> & ItemKey): Promise<boolean> {
+    return this.send('PutItem', item, new PutCommand(putAlertRequest(this.tableName, item)));
   }
 
   /** Records that a notice's channel delivered it; false if the notice item is gone. */
-  channelSent(key: Key, channel: 'sns' | 'events'): Promise<boolean> {
-    return this.send('UpdateItem', new UpdateCommand(channelSentRequest(this.tableName, key, channel)));
+  channelSent(key: ItemKey, channel: 'sns' | 'events'): Promise<boolean> {
+    return this.send('UpdateItem', key, new UpdateCommand(channelSentRequest(this.tableName, key, channel)));
   }
 
   /** Closes an episode; false if another sweep already had. */
-  remove(key: Key): Promise<boolean> {
-    return this.send('DeleteItem', new DeleteCommand(deleteAlertRequest(this.tableName, key)));
+  remove(key: ItemKey): Promise<boolean> {
+    return this.send('DeleteItem', key, new DeleteCommand(deleteAlertRequest(this.tableName, key)));
   }
 }

@@ -6,7 +6,6 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
-  DeleteTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
@@ -22,7 +21,7 @@ function projectionOf(spec: IndexSpec['projection']) {
 }
 
 /** The CreateTable request for TABLE_SPEC (on-demand, like the deployed table). Pure. */
-export function createTableInput(tableName: string): CreateTableCommandInput {
+function createTableInput(tableName: string): CreateTableCommandInput {
   const indexes: readonly IndexSpec[] = TABLE_SPEC.indexes;
   const keyNames = new Set<string>([TABLE_SPEC.partitionKey, TABLE_SPEC.sortKey]);
   for (const ix of indexes) {
@@ -68,9 +67,4 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: TABLE_SPEC.ttlAttribute, Enabled: true },
     }),
   );
-}
-
-/** Deletes the table (tests that want a clean slate). */
-export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
 }

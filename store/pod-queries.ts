@@ -12,8 +12,8 @@ import {
   type GetCommandInput,
   QueryCommand,
   type QueryCommandInput,
-  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { backoffDelayMs, sleep } from '../core/backoff.ts';
 import {
   alertPk,
   CLUSTERS_PK,
@@ -24,10 +24,11 @@ import {
   ownerKey,
   pendingKey,
   podPk,
+  podPkPrefix,
   uidKey,
 } from '../model/keys.ts';
 import type { IndexName } from '../model/table-spec.ts';
-import { storeErrorOf } from './pod-store.ts';
+import { type Meter, partitionQuery, queryPages, StoreUnavailableError, sendCommand } from './dynamo.ts';
 
 type Item = Record<string, unknown>;
 type Key = Record<string, unknown>;
@@ -45,12 +46,7 @@ const base = (tableName: string) => ({ TableName: tableName, ReturnConsumedCapac
 
 /** The cluster registry: one item per cluster the ingest has seen. */
 export function clustersRequest(tableName: string): QueryCommandInput {
-  return {
-    ...base(tableName),
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': 'pk' },
-    ExpressionAttributeValues: { ':pk': CLUSTERS_PK },
-  };
+  return partitionQuery(tableName, CLUSTERS_PK);
 }
 
 /** Every item of one pod name: its incarnations and its name-only events item (eventually consistent). */
@@ -60,12 +56,7 @@ export function historyRequest(
   namespace: string,
   name: string,
 ): QueryCommandInput {
-  return {
-    ...base(tableName),
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': 'pk' },
-    ExpressionAttributeValues: { ':pk': podPk(cluster, namespace, name) },
-  };
+  return partitionQuery(tableName, podPk(cluster, namespace, name));
 }
 
 /** The keys of the pod with this uid (byUid is KEYS_ONLY: 1 item, about 200 bytes). */
@@ -103,7 +94,7 @@ function namespaceFilter(cluster: string, namespace: string | undefined) {
   return {
     FilterExpression: 'begins_with(#tpk, :podPrefix)',
     names: { '#tpk': 'pk' },
-    values: { ':podPrefix': `POD#${cluster}#${namespace}#` },
+    values: { ':podPrefix': podPkPrefix(cluster, namespace) },
   };
 }
 
@@ -165,7 +156,7 @@ export function crashLoopingRequest(tableName: string, opts: IndexQueryOptions):
   return indexQuery(tableName, 'crashLooping', { attr: 'crashKey', value: crashKey(opts.cluster) }, opts);
 }
 
-export interface StatsScope {
+interface StatsScope {
   cluster: string;
   namespace?: string;
   owner?: { kind: string; name: string };
@@ -207,13 +198,7 @@ export function statsRequests(
 
 /** The open alerts of a cluster (the sweep's episodes). */
 export function openAlertsRequest(tableName: string, cluster: string): QueryCommandInput {
-  return {
-    ...base(tableName),
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': 'pk' },
-    ExpressionAttributeValues: { ':pk': alertPk(cluster) },
-    ConsistentRead: true,
-  };
+  return partitionQuery(tableName, alertPk(cluster), { consistent: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +215,7 @@ export interface ReadStats {
   itemsByIndex: Record<string, number>;
 }
 
-export function emptyReadStats(): ReadStats {
+function emptyReadStats(): ReadStats {
   return { requests: 0, readUnits: 0, itemsRead: 0, itemsByIndex: {} };
 }
 
@@ -240,27 +225,43 @@ export interface Page {
   lastKey?: Key;
 }
 
+/** BatchGetItem requests per 100 keys before unprocessed keys are given up as throttling. */
+const BATCH_GET_ATTEMPTS = 8;
+/** Back-off before re-sending unprocessed keys: full jitter on 10·2^attempt ms. */
+const BATCH_GET_BACKOFF = { baseMs: 10, capMs: Number.POSITIVE_INFINITY };
+
 /** At most this many requests fill one API page when a filter drops items (bounds a call's cost). */
-export const MAX_REQUESTS_PER_PAGE = 10;
+const MAX_REQUESTS_PER_PAGE = 10;
 
 /** A request that read for longer than its deadline: cut short (503), whatever it had read. */
 export class DeadlineExceededError extends Error {
   override name = 'DeadlineExceededError';
 }
 
-export interface PodReaderOptions {
+interface PodReaderOptions {
   /** Epoch ms (wall clock) after which no further request is sent: DeadlineExceededError. */
   deadline?: number;
   clock?: () => number;
 }
 
 /**
- * Sends the requests above and counts their cost. SDK errors become pod-store's named errors.
- * Bounded: no request after the deadline, and no more items than `limitItems` allows.
+ * Sends the requests above (store/dynamo.ts) and counts their cost; SDK errors become the named
+ * store errors. Bounded: no request after the deadline, and no more items than `limitItems`
+ * allows.
  */
 export class PodReader {
   readonly stats: ReadStats = emptyReadStats();
   private budget?: { maxItems: number; exceeded: () => Error };
+  /** Requests count whether they succeed or fail; read units as DynamoDB reported them. */
+  private readonly meter: Meter = {
+    sent: (_op, consumed) => {
+      this.stats.requests++;
+      this.stats.readUnits += consumed.units;
+    },
+    failed: () => {
+      this.stats.requests++;
+    },
+  };
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -273,46 +274,47 @@ export class PodReader {
     this.budget = { maxItems, exceeded };
   }
 
-  private count(index: string | undefined, items: number, consumed: unknown): void {
-    this.stats.requests++;
-    this.stats.readUnits += (consumed as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+  /** Items DynamoDB read for one request; past the item budget, throws its error. */
+  private countItems(index: string | undefined, items: number): void {
     this.stats.itemsRead += items;
     const k = index ?? 'table';
     this.stats.itemsByIndex[k] = (this.stats.itemsByIndex[k] ?? 0) + items;
   }
 
-  /** Before each request: within the deadline and the item budget. */
-  private check(): void {
+  private checkBudget(): void {
     if (this.budget && this.stats.itemsRead > this.budget.maxItems) throw this.budget.exceeded();
+  }
+
+  private checkDeadline(): void {
     const { deadline, clock = Date.now } = this.opts;
     if (deadline !== undefined && clock() > deadline)
       throw new DeadlineExceededError('the query took too long: narrow it');
   }
 
+  /** Before each request: within the deadline and the item budget. */
+  private check(): void {
+    this.checkBudget();
+    this.checkDeadline();
+  }
+
   /** One Query request: one page. */
   async query(input: QueryCommandInput): Promise<Page> {
     this.check();
-    let out: QueryCommandOutput;
-    try {
-      out = await this.doc.send(new QueryCommand(input));
-    } catch (err) {
-      this.stats.requests++;
-      throw storeErrorOf('Query', undefined, err);
-    }
-    this.count(input.IndexName, out.ScannedCount ?? out.Items?.length ?? 0, out.ConsumedCapacity);
-    if (this.budget && this.stats.itemsRead > this.budget.maxItems) throw this.budget.exceeded();
-    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+    const out = await sendCommand(this.doc, 'Query', new QueryCommand(input), this.meter);
+    this.countItems(input.IndexName, out.ScannedCount ?? out.Items?.length ?? 0);
+    this.checkBudget();
+    const items = out.Items ?? [];
+    return out.LastEvaluatedKey ? { items, lastKey: out.LastEvaluatedKey } : { items };
   }
 
-  /** Every page of a Query. */
+  /** Every page of a Query (lib-dynamodb's paginateQuery, through store/dynamo.ts). */
   async queryAll(input: QueryCommandInput): Promise<Item[]> {
     const items: Item[] = [];
-    let startKey: Key | undefined = input.ExclusiveStartKey;
-    do {
-      const page = await this.query({ ...input, ExclusiveStartKey: startKey });
-      items.push(...page.items);
-      startKey = page.lastKey;
-    } while (startKey);
+    for await (const page of queryPages(this.doc, input, this.meter, () => this.check())) {
+      this.countItems(input.IndexName, page.ScannedCount ?? page.Items?.length ?? 0);
+      this.checkBudget();
+      items.push(...(page.Items ?? []));
+    }
     return items;
   }
 
@@ -335,14 +337,15 @@ export class PodReader {
       startKey = page.lastKey;
       if (!startKey || items.length >= limit) break;
     }
-    return { items, lastKey: startKey };
+    return startKey ? { items, lastKey: startKey } : { items };
   }
 
   /**
    * The base-table items of `keys` (items read from a KEYS_ONLY index), in the order of `keys`,
    * with only `attributes`: BatchGetItem, 100 keys per request, unprocessed keys sent again
-   * (bounded). Eventually consistent, like the index read before it. An item gone since (TTL) is
-   * left out. Counted in `itemsRead`, but not held to `limitItems`: the keys were, when read.
+   * after a jittered back-off (core/backoff.ts), at most BATCH_GET_ATTEMPTS times. Eventually
+   * consistent, like the index read before it. An item gone since (TTL) is left out. Counted in
+   * `itemsRead`, but not held to `limitItems`: the keys were, when read.
    */
   async batchGet(keys: readonly Key[], attributes: readonly string[]): Promise<Item[]> {
     const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
@@ -351,37 +354,32 @@ export class PodReader {
     for (let i = 0; i < keys.length; i += 100) {
       let pending: Key[] = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        const { deadline, clock = Date.now } = this.opts;
-        if (deadline !== undefined && clock() > deadline)
-          throw new DeadlineExceededError('the query took too long: narrow it');
-        if (attempt >= 8) throw storeErrorOf('BatchGetItem', undefined, { name: 'ThrottlingException' });
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
-        let out: {
-          Responses?: Record<string, Item[]>;
-          UnprocessedKeys?: Record<string, { Keys?: Key[] }>;
-          ConsumedCapacity?: { CapacityUnits?: number }[];
-        };
-        try {
-          out = await this.doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.tableName]: {
-                  Keys: pending,
-                  ProjectionExpression: ['#pk', '#sk', ...Object.keys(names)].join(', '),
-                  ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...names },
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
+        this.checkDeadline();
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          throw new StoreUnavailableError(
+            'BatchGetItem',
+            new Error(`${pending.length} keys still unprocessed after ${attempt} requests`),
           );
-        } catch (err) {
-          this.stats.requests++;
-          throw storeErrorOf('BatchGetItem', undefined, err);
         }
+        if (attempt > 0) await sleep(backoffDelayMs(attempt, BATCH_GET_BACKOFF));
+        const out = await sendCommand(
+          this.doc,
+          'BatchGetItem',
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ProjectionExpression: ['#pk', '#sk', ...Object.keys(names)].join(', '),
+                ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', ...names },
+              },
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+          this.meter,
+        );
         const items = out.Responses?.[this.tableName] ?? [];
         for (const it of items) found.set(keyId(it), it);
-        const units = (out.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-        this.count(undefined, items.length, { CapacityUnits: units });
+        this.countItems(undefined, items.length);
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
     }
@@ -394,14 +392,8 @@ export class PodReader {
   /** One GetItem. */
   async get(input: GetCommandInput): Promise<Item | undefined> {
     this.check();
-    let out: { Item?: Item; ConsumedCapacity?: unknown };
-    try {
-      out = await this.doc.send(new GetCommand(input));
-    } catch (err) {
-      this.stats.requests++;
-      throw storeErrorOf('GetItem', undefined, err);
-    }
-    this.count(undefined, out.Item ? 1 : 0, out.ConsumedCapacity);
+    const out = await sendCommand(this.doc, 'GetItem', new GetCommand(input), this.meter);
+    this.countItems(undefined, out.Item ? 1 : 0);
     return out.Item;
   }
 }

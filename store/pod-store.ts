@@ -16,123 +16,37 @@ import {
   type GetCommandInput,
   PutCommand,
   type PutCommandInput,
-  QueryCommand,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { type Backoff, backoffDelayMs, sleep } from '../core/backoff.ts';
 import { addFacts, type Fact, type FactMap } from '../core/facts.ts';
 import { addFactsBounded } from '../core/fold.ts';
-import { CLUSTERS_PK, NAME_EVENTS_SK, podPk } from '../model/keys.ts';
-import { factsOfItem } from '../model/pod-item.ts';
+import { parseItem, StoredFactsSchema } from '../model/items.ts';
+import { CLUSTERS_PK, NAME_EVENTS_SK } from '../model/keys.ts';
+import { decodeFacts } from '../model/pod-item.ts';
+import {
+  type ItemKey,
+  MergeContentionError,
+  type Meter,
+  type Operation,
+  sendCommand,
+  StoreUnavailableError,
+  VersionConflictError,
+} from './dynamo.ts';
 
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
+// The errors a PodStore throws, for its callers (the ingest handler, the fault tests).
+export {
+  type ItemKey,
+  ItemTooLargeError,
+  MergeContentionError,
+  StoreError,
+  StoreRefusedError,
+  StoreUnavailableError,
+  storeErrorOf,
+  VersionConflictError,
+} from './dynamo.ts';
 
 /** The item builder of a write: the fact set and its new version → the whole item. */
-export type ItemBuilder = (facts: FactMap, version: number) => Record<string, unknown>;
-
-// ---------------------------------------------------------------------------------------------
-// Named errors
-
-/** DynamoDB is throttling or unavailable: the invocation must fail so that Lambda retries it. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-  readonly retryable = true;
-  constructor(
-    readonly operation: string,
-    override readonly cause: unknown,
-  ) {
-    super(
-      `DynamoDB ${operation} failed transiently: ${(cause as Error)?.name ?? 'Error'}: ${(cause as Error)?.message}`,
-    );
-  }
-}
-
-/** The write lost an optimistic-concurrency race (internal: `mergeFacts` retries it). */
-export class VersionConflictError extends Error {
-  override name = 'VersionConflictError';
-  constructor(readonly key: ItemKey) {
-    super(`pod item ${key.pk} / ${key.sk} changed since it was read`);
-  }
-}
-
-/** Every attempt of a merge lost a race: retryable, the next invocation will merge. */
-export class MergeContentionError extends Error {
-  override name = 'MergeContentionError';
-  readonly retryable = true;
-  constructor(
-    readonly key: ItemKey,
-    readonly attempts: number,
-  ) {
-    super(`pod item ${key.pk} / ${key.sk}: ${attempts} concurrent-write conflicts in a row`);
-  }
-}
-
-/** The pod's item would exceed DynamoDB's 400 KB item limit: no retry can fix that. */
-export class ItemTooLargeError extends Error {
-  override name = 'ItemTooLargeError';
-  readonly retryable = false;
-  constructor(readonly key: ItemKey) {
-    super(`pod item ${key.pk} / ${key.sk} would exceed DynamoDB's 400 KB item size`);
-  }
-}
-
-/**
- * DynamoDB refused the request as invalid (`ValidationException`: a key or attribute past its
- * size limit, a number out of range...): the same request fails the same way however often it
- * is retried, so it is a permanent refusal, parked with the reason, never retried.
- */
-export class StoreRefusedError extends Error {
-  override name = 'StoreRefusedError';
-  readonly retryable = false;
-  constructor(
-    readonly operation: string,
-    readonly key: ItemKey | undefined,
-    override readonly cause: unknown,
-  ) {
-    super(`DynamoDB refused the ${operation}: ${String((cause as Error)?.message ?? cause).slice(0, 500)}`);
-  }
-}
-
-/** Any other DynamoDB failure (a bug or a misconfiguration: missing table, denied access). */
-export class StoreError extends Error {
-  override name = 'StoreError';
-  constructor(
-    readonly operation: string,
-    override readonly cause: unknown,
-  ) {
-    super(`DynamoDB ${operation} failed: ${(cause as Error)?.name ?? 'Error'}: ${(cause as Error)?.message}`);
-  }
-}
-
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
-]);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
-
-/** SDK error → named domain error. Exported for the fault-injection tests. */
-export function storeErrorOf(operation: string, key: ItemKey | undefined, err: unknown): Error {
-  const e = err as { name?: string; code?: string; message?: string; $retryable?: unknown; $fault?: string };
-  const name = e?.name ?? '';
-  if (name === 'ConditionalCheckFailedException' && key) return new VersionConflictError(key);
-  if (name === 'ValidationException' && /item size/i.test(e.message ?? '') && key)
-    return new ItemTooLargeError(key);
-  if (name === 'ValidationException') return new StoreRefusedError(operation, key, err);
-  if (TRANSIENT.has(name) || NETWORK.has(e?.code ?? '') || e?.$retryable || e?.$fault === 'server') {
-    return new StoreUnavailableError(operation, err);
-  }
-  return new StoreError(operation, err);
-}
+type ItemBuilder = (facts: FactMap, version: number) => Record<string, unknown>;
 
 /** A key as one string (a Map key): pk and sk joined by NUL, which neither holds. */
 export function itemKeyId(key: ItemKey): string {
@@ -200,23 +114,6 @@ export function putPodRequest(
   };
 }
 
-/** All items of one name (every incarnation, then the name-only events item), oldest uid order. */
-export function partitionRequest(
-  tableName: string,
-  pk: string,
-  startKey?: Record<string, unknown>,
-): QueryCommandInput {
-  return {
-    TableName: tableName,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': 'pk' },
-    ExpressionAttributeValues: { ':pk': pk },
-    ConsistentRead: true,
-    ExclusiveStartKey: startKey,
-    ReturnConsumedCapacity: 'TOTAL',
-  };
-}
-
 /** The cluster registry entry (idempotent overwrite; refreshes its TTL). */
 export function registerClusterRequest(
   tableName: string,
@@ -240,11 +137,9 @@ export function registerClusterRequest(
 // ---------------------------------------------------------------------------------------------
 // Counting
 
-export type Operation = 'GetItem' | 'PutItem' | 'Query' | 'BatchGetItem';
-
 /** Requests sent and capacity consumed, as DynamoDB reported it (ReturnConsumedCapacity TOTAL). */
 export interface StoreStats {
-  requests: Record<Operation, number>;
+  requests: Record<'GetItem' | 'PutItem' | 'Query' | 'BatchGetItem', number>;
   /** Read capacity units consumed (GetItem, Query). */
   rcu: number;
   /** Write capacity units consumed, base table plus indexes (successful PutItem). */
@@ -257,12 +152,7 @@ export interface StoreStats {
   failures: number;
 }
 
-interface ConsumedByIndex {
-  Table?: { CapacityUnits?: number };
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
-}
-
-export function emptyStats(): StoreStats {
+function emptyStats(): StoreStats {
   return {
     requests: { GetItem: 0, PutItem: 0, Query: 0, BatchGetItem: 0 },
     rcu: 0,
@@ -293,21 +183,34 @@ export interface PodStoreOptions {
   tableName: string;
   /** Rounds of read-merge-write before giving up to Lambda's retry (default 8). */
   maxAttempts?: number;
-  /** Back-off between rounds: full jitter on base·2^attempt ms (default base 10 ms). */
+  /** Back-off between rounds: full jitter on base·2^attempt ms (default base 10 ms, core/backoff.ts). */
   backoffBaseMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export class PodStore {
   readonly stats: StoreStats = emptyStats();
   readonly tableName: string;
   private readonly maxAttempts: number;
-  private readonly backoffBaseMs: number;
+  private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly meter: Meter = {
+    sent: (op, consumed) => {
+      this.count(op);
+      if (op === 'PutItem') {
+        this.stats.wcu += consumed.units;
+        for (const [where, u] of Object.entries(consumed.byIndex))
+          this.stats.wcuByIndex[where] = (this.stats.wcuByIndex[where] ?? 0) + u;
+      } else this.stats.rcu += consumed.units;
+    },
+    failed: (op, error) => {
+      this.count(op);
+      if (error instanceof VersionConflictError) this.stats.conflicts++;
+      else this.stats.failures++;
+    },
+  };
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -315,62 +218,43 @@ export class PodStore {
   ) {
     this.tableName = opts.tableName;
     this.maxAttempts = opts.maxAttempts ?? 8;
-    this.backoffBaseMs = opts.backoffBaseMs ?? 10;
+    this.backoff = { baseMs: opts.backoffBaseMs ?? 10, capMs: Number.POSITIVE_INFINITY };
     this.random = opts.random ?? Math.random;
-    this.sleep = opts.sleep ?? defaultSleep;
+    this.sleep = opts.sleep ?? sleep;
   }
 
-  private async send<T extends { ConsumedCapacity?: unknown }>(
-    op: Operation,
-    key: ItemKey | undefined,
-    command: GetCommand | PutCommand | QueryCommand | BatchGetCommand,
-  ): Promise<T> {
-    this.stats.requests[op]++;
-    let out: T;
-    try {
-      out = (await this.doc.send(command as GetCommand)) as unknown as T;
-    } catch (err) {
-      const mapped = storeErrorOf(op, key, err);
-      if (mapped instanceof VersionConflictError) this.stats.conflicts++;
-      else this.stats.failures++;
-      throw mapped;
-    }
-    // BatchGetItem reports a list (one entry per table); the others one object.
-    const consumed = Array.isArray(out.ConsumedCapacity) ? out.ConsumedCapacity : [out.ConsumedCapacity];
-    const units = consumed.reduce(
-      (n: number, c) => n + ((c as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
-      0,
-    );
-    if (op === 'PutItem') {
-      this.stats.wcu += units;
-      const c = out.ConsumedCapacity as ConsumedByIndex | undefined;
-      const add = (k: string, u: number | undefined) => {
-        if (u) this.stats.wcuByIndex[k] = (this.stats.wcuByIndex[k] ?? 0) + u;
-      };
-      add('table', c?.Table?.CapacityUnits);
-      for (const [ix, v] of Object.entries(c?.GlobalSecondaryIndexes ?? {})) add(ix, v.CapacityUnits);
-    } else this.stats.rcu += units;
-    return out;
+  private count(op: Operation): void {
+    if (op === 'GetItem' || op === 'PutItem' || op === 'Query' || op === 'BatchGetItem')
+      this.stats.requests[op]++;
   }
 
   /** The stored facts and version of one item, or undefined. */
-  async read(key: ItemKey): Promise<{ facts: FactMap; version: number } | undefined> {
-    const out = await this.send<{ Item?: Record<string, unknown>; ConsumedCapacity?: unknown }>(
+  private async read(key: ItemKey): Promise<{ facts: FactMap; version: number } | undefined> {
+    const out = await sendCommand(
+      this.doc,
       'GetItem',
-      key,
       new GetCommand(getPodRequest(this.tableName, key)),
+      this.meter,
+      key,
     );
     if (!out.Item) return undefined;
-    return { facts: factsOfItem(out.Item), version: Number(out.Item.v) };
+    const stored = parseItem(StoredFactsSchema, out.Item, 'pod', key);
+    return { facts: decodeFacts(stored.facts, stored.fv), version: stored.v };
   }
 
   /** Writes an item if the stored version is still `expectedVersion`; throws VersionConflictError. */
-  async write(
+  private async write(
     key: ItemKey,
     item: Record<string, unknown>,
     expectedVersion: number | undefined,
   ): Promise<void> {
-    await this.send('PutItem', key, new PutCommand(putPodRequest(this.tableName, item, expectedVersion)));
+    await sendCommand(
+      this.doc,
+      'PutItem',
+      new PutCommand(putPodRequest(this.tableName, item, expectedVersion)),
+      this.meter,
+      key,
+    );
   }
 
   /**
@@ -394,7 +278,7 @@ export class PodStore {
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
         if (attempt >= this.maxAttempts) throw new MergeContentionError(key, attempt);
-        await this.sleep(this.random() * this.backoffBaseMs * 2 ** attempt);
+        await this.sleep(backoffDelayMs(attempt, this.backoff, this.random));
       }
     }
   }
@@ -411,14 +295,16 @@ export class PodStore {
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
       let pending: ItemKey[] = unique.slice(i, i + BATCH_GET_MAX_KEYS);
       for (let attempt = 1; pending.length > 0; attempt++) {
-        const res = await this.send<{
-          Responses?: Record<string, Record<string, unknown>[]>;
-          UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
-          ConsumedCapacity?: unknown;
-        }>('BatchGetItem', undefined, new BatchGetCommand(batchGetPodsRequest(this.tableName, pending)));
+        const res = await sendCommand(
+          this.doc,
+          'BatchGetItem',
+          new BatchGetCommand(batchGetPodsRequest(this.tableName, pending)),
+          this.meter,
+        );
         for (const item of res.Responses?.[this.tableName] ?? []) {
           const key = { pk: String(item.pk), sk: String(item.sk) };
-          out.set(itemKeyId(key), { facts: factsOfItem(item), version: Number(item.v) });
+          const stored = parseItem(StoredFactsSchema, item, 'pod', key);
+          out.set(itemKeyId(key), { facts: decodeFacts(stored.facts, stored.fv), version: stored.v });
         }
         pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((k) => ({
           pk: String(k.pk),
@@ -431,7 +317,7 @@ export class PodStore {
             new Error(`${pending.length} keys still unprocessed after ${attempt} attempts`),
           );
         }
-        await this.sleep(this.random() * this.backoffBaseMs * 2 ** attempt);
+        await this.sleep(backoffDelayMs(attempt, this.backoff, this.random));
       }
     }
     return out;
@@ -461,29 +347,13 @@ export class PodStore {
     return { ...again, attempts: again.attempts + 1 };
   }
 
-  /** Every item of one pod name: its incarnations and its name-only events item. */
-  async partition(cluster: string, namespace: string, name: string): Promise<Record<string, unknown>[]> {
-    const pk = podPk(cluster, namespace, name);
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send<{
-        Items?: Record<string, unknown>[];
-        LastEvaluatedKey?: Record<string, unknown>;
-        ConsumedCapacity?: unknown;
-      }>('Query', undefined, new QueryCommand(partitionRequest(this.tableName, pk, startKey)));
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
-
   /** Records that a cluster sends data (for the pending sweep). Idempotent. */
   async registerCluster(cluster: string, nowMs: number, retentionDays: number): Promise<void> {
-    await this.send(
+    await sendCommand(
+      this.doc,
       'PutItem',
-      undefined,
       new PutCommand(registerClusterRequest(this.tableName, cluster, nowMs, retentionDays)),
+      this.meter,
     );
   }
 }

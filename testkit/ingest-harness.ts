@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compareRecords, type PodRecord } from '../core/pod-record.ts';
 import {
   type CompactEvent,
@@ -24,8 +24,10 @@ import { type BatchStats, makeBatchIngestHandler } from '../functions/ingest/ing
 import type { InvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
 import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import type { InvalidEventReport } from '../model/invalid-event.ts';
+import { podPkPrefix } from '../model/keys.ts';
 import { recordsOfPartition } from '../model/pod-item.ts';
 import { createTable } from '../store/create-table.ts';
+import { documentClient } from '../store/dynamo.ts';
 import { PodStore, type PodStoreOptions } from '../store/pod-store.ts';
 
 export type Input =
@@ -88,10 +90,6 @@ export interface LocalTable {
   doc: DynamoDBDocumentClient;
   tableName: string;
   stop(): Promise<void>;
-}
-
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** DynamoDB Local with podlife's table, created from TABLE_SPEC. */
@@ -228,7 +226,7 @@ export async function partitionsOf(
       new ScanCommand({
         TableName: tableName,
         FilterExpression: 'begins_with(pk, :p)',
-        ExpressionAttributeValues: { ':p': `POD#${cluster}#` },
+        ExpressionAttributeValues: { ':p': podPkPrefix(cluster) },
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),

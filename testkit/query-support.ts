@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { replayFiles } from '../cli/replay.ts';
+import { backoffDelayMs, sleep } from '../core/backoff.ts';
 import { mapLimit } from '../core/concurrency.ts';
 import { decodeObject } from '../core/decode.ts';
 import { LifecycleEngine } from '../core/engine.ts';
@@ -136,7 +137,7 @@ export async function batchWrite(
       [tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
     };
     for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      if (attempt > 0) await sleep(backoffDelayMs(attempt, { baseMs: 20, capMs: 1000 }));
       const out = await doc.send(new BatchWriteCommand({ RequestItems: request }));
       request = out.UnprocessedItems as typeof request;
     }

@@ -9,14 +9,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/figures.ts';
 import { BadParameterError, type ErrorBody, NotFoundError, QUERY_BOUNDS } from '../../model/api-schemas.ts';
 import { QUERY_METRICS } from '../../model/metric-names.ts';
 import type { PendingThresholds } from '../../model/pod-rows.ts';
+import { documentClient, StoreUnavailableError } from '../../store/dynamo.ts';
 import { DeadlineExceededError, PodReader, type ReadStats } from '../../store/pod-queries.ts';
-import { StoreUnavailableError } from '../../store/pod-store.ts';
 import type { Route } from './route.ts';
 import { matchRoute, ROUTES } from './router.ts';
 
@@ -61,10 +61,7 @@ function answer(statusCode: number, body: unknown, cost?: ReadStats, headers: Re
 const error = (error: string, extra: Omit<ErrorBody, 'error'> = {}): ErrorBody => ({ error, ...extra });
 
 export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
-  const doc =
-    deps.client instanceof DynamoDBDocumentClient
-      ? deps.client
-      : DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(deps.client);
   const thresholds = deps.thresholds ?? { defaultSeconds: DEFAULT_STUCK_AFTER_SECONDS, overrides: {} };
   const routes = deps.routes ?? ROUTES;
 

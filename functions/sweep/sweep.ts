@@ -14,11 +14,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../../core/concurrency.ts';
 import { PodView } from '../../core/figures.ts';
 import {
-  type AlertNotice,
   CHANNELS,
   type Channel,
   groupAlerts,
@@ -26,6 +25,7 @@ import {
   isNoticeItem,
   noticeItemOf,
   noticeOf,
+  noticeOfItem,
   type PodDetail,
   worstFirst,
 } from '../../model/alert-groups.ts';
@@ -33,6 +33,7 @@ import {
   type AlertConfig,
   type AlertKind,
   alertItemOf,
+  alertOfItem,
   crashLoopAlertOf,
   minStuckPendingSeconds,
   type OpenedAlert,
@@ -44,11 +45,12 @@ import {
   stuckPendingAlertOf,
 } from '../../model/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
-import { alertSk, podPk } from '../../model/keys.ts';
+import { alertSk } from '../../model/keys.ts';
 import { SWEEP_METRIC } from '../../model/metric-names.ts';
-import { factsOfItem, restartTimesOf } from '../../model/pod-item.ts';
+import { factsOfItem, podKeyOf, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
 import { AlertStore } from '../../store/alert-store.ts';
+import { documentClient } from '../../store/dynamo.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -203,16 +205,15 @@ export function resolutionOf(
 }
 
 export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<SweepReport> {
-  const doc =
-    deps.client instanceof DynamoDBDocumentClient
-      ? deps.client
-      : DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(deps.client);
   const { config, logger, metrics, notifier, tableName } = deps;
   const concurrency = deps.concurrency ?? 8;
 
   return async () => {
     const nowMs = deps.now();
     const reader = new PodReader(doc, tableName);
+    /** The detail reads of listed pods, counted apart (`detailReads`) from the sweep's own reads. */
+    const details = new PodReader(doc, tableName);
     const store = new AlertStore(doc, tableName);
     const report: SweepReport = {
       now: new Date(nowMs).toISOString(),
@@ -232,12 +233,10 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       return mapLimit(alerts, concurrency, async (a) => {
         try {
           report.detailReads++;
-          const out = await doc.send(
-            new GetCommand(
-              getItemRequest(tableName, { pk: podPk(a.cluster, a.namespace, a.name), sk: a.uid }),
-            ),
+          const item = await details.get(
+            getItemRequest(tableName, podKeyOf(a.cluster, a.namespace, a.name, a.uid)),
           );
-          return out.Item?.facts ? { ...a, ...podDetailOf(out.Item) } : a;
+          return item?.facts ? { ...a, ...podDetailOf(item) } : a;
         } catch (err) {
           logger.warn('pod details unavailable; the alert goes without them', {
             uid: a.uid,
@@ -295,11 +294,10 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
 
       /** Each channel not yet delivered is sent alone; the notice item goes once all have. */
       async function deliver(item: Item): Promise<void> {
-        const key = { pk: String(item.pk), sk: String(item.sk) };
-        const notice = item.notice as AlertNotice;
+        const { key, notice, sent } = noticeOfItem(item);
         let left = 0;
         for (const channel of CHANNELS) {
-          if (item[channel] === 'sent') continue;
+          if (sent[channel]) continue;
           try {
             await notifier.send(channel, notice);
             report.sent[channel]++;
@@ -347,10 +345,8 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         async (item) => {
           const sk = String(item.sk);
           try {
-            const opened = openedAlertOfItem(item);
-            const pod = await reader.get(
-              getItemRequest(tableName, { pk: String(item.podPk), sk: String(item.podSk) }, true),
-            );
+            const { opened, podKey } = alertOfItem(item);
+            const pod = await reader.get(getItemRequest(tableName, podKey, true));
             const resolution = resolutionOf(opened.kind, pod, nowMs, config);
             if (resolution) resolvedNow.push({ item, alert: resolvedAlertOf(opened, resolution, nowMs) });
           } catch (err) {

@@ -11,16 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIngestHandler } from '../../functions/ingest/ingest.ts';
 import { CLUSTERS_PK } from '../../model/keys.ts';
 import { podKeyOf } from '../../model/pod-item.ts';
+import { documentClient } from '../../store/dynamo.ts';
 import {
   MergeContentionError,
   PodStore,
   StoreRefusedError,
   StoreUnavailableError,
 } from '../../store/pod-store.ts';
+import { dynamoError } from '../../testkit/dynamo-errors.ts';
 import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
-  documentClient,
   FIXED_NOW,
   harness,
   type Input,
@@ -45,8 +46,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const awsError = (name: string, message = name) =>
-  Object.assign(new Error(message), { name, $fault: 'client' });
+const awsError = (name: string, message = name) => dynamoError(name, message);
 
 /** A DocumentClient of its own whose calls go to DynamoDB Local unless a test says otherwise. */
 function mockedDoc() {

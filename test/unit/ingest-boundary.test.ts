@@ -16,6 +16,7 @@ import {
   storeErrorOf,
   VersionConflictError,
 } from '../../store/pod-store.ts';
+import { dynamoError } from '../../testkit/dynamo-errors.ts';
 
 const key = { pk: podPk('prod', 'web', 'api-0'), sk: 'uid-1' };
 
@@ -52,7 +53,7 @@ describe('pod store requests and errors', () => {
     ],
     ['ResourceNotFoundException', 'Requested resource not found', StoreError],
   ])('%s → %s', (name, message, type) => {
-    expect(storeErrorOf('PutItem', key, Object.assign(new Error(message), { name }))).toBeInstanceOf(type);
+    expect(storeErrorOf('PutItem', key, dynamoError(name, message))).toBeInstanceOf(type);
   });
 
   it('the table keys encode the identity the indexes no longer project', () => {
