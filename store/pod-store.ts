@@ -28,8 +28,8 @@ import {
   MergeContentionError,
   type Meter,
   type Operation,
-  sendCommand,
   StoreUnavailableError,
+  sendCommand,
   VersionConflictError,
 } from './dynamo.ts';
 
