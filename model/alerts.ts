@@ -58,6 +58,9 @@ export interface AlertRule {
   crashLoopForSeconds?: number | undefined;
 }
 
+/** A rule with every setting resolved (the namespace's, else the owner kind's, else the defaults). */
+export type ResolvedAlertRule = { [K in keyof AlertRule]-?: NonNullable<AlertRule[K]> };
+
 interface AlertRules {
   namespaces: Record<string, AlertRule>;
   ownerKinds: Record<string, AlertRule>;
@@ -102,11 +105,7 @@ export function alertRulesOf(json: unknown, where: string): AlertRules {
 }
 
 /** The rule that applies to a pod: per field, its namespace's, else its owner kind's, else the global. */
-export function ruleFor(
-  config: AlertConfig,
-  namespace: string,
-  ownerKind: string | null,
-): Required<AlertRule> {
+export function ruleFor(config: AlertConfig, namespace: string, ownerKind: string | null): ResolvedAlertRule {
   const ns =
     (Object.hasOwn(config.rules.namespaces, namespace) ? config.rules.namespaces[namespace] : undefined) ??
     {};
