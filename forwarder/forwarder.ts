@@ -15,6 +15,7 @@
  * against a local API server with a fake sink.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Sleep } from '../core/backoff.ts';
 import { type Fact, factOfEvent } from '../core/facts.ts';
 import type { PodIdentity } from '../core/pod-facts.ts';
 import {
@@ -40,7 +41,6 @@ import {
 import { isSlim } from './pipeline/trim.ts';
 import { ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './pipeline/watch.ts';
 import type { Sink } from './sinks.ts';
-import type { Sleep } from './timing.ts';
 
 export interface ForwarderConfig {
   /** Cluster name carried by every snapshot (1..63 characters). */

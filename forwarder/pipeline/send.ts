@@ -8,15 +8,15 @@
  * - Retry. Entries the sink reports as failed (FailedEntryCount) stay in the buffer at their
  *   place and are the only ones sent again; a whole-call failure (throttling, outage, network)
  *   keeps the whole batch. Either way the next call waits an exponential back-off with full
- *   jitter (timing.ts). An entry the bus rejects for a reason no retry can fix
+ *   jitter (core/backoff.ts). An entry the bus rejects for a reason no retry can fix
  *   (MalformedDetail, InvalidArgument) or that failed `maxEntryAttempts` times individually is
  *   dropped as `rejected`. Whole-call failures are retried for as long as they last: the
  *   buffer's bound is what limits memory during an outage.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Backoff, backoffDelayMs, sleep as realSleep, type Sleep } from '../../core/backoff.ts';
 import type { ForwarderMetrics } from '../metrics.ts';
 import type { Sink, SinkResult } from '../sinks.ts';
-import { type Backoff, backoffDelayMs, realSleep, type Sleep } from '../timing.ts';
 import { EntryBuffer, type EntryMeta, type Item, type Outgoing } from './buffer.ts';
 
 /** PutEvents takes at most 10 entries per call. */

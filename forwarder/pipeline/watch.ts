@@ -27,8 +27,8 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
+import { type Backoff, backoffDelayMs, sleep as realSleep, type Sleep } from '../../core/backoff.ts';
 import type { ForwarderMetrics } from '../metrics.ts';
-import { type Backoff, backoffDelayMs, realSleep, type Sleep } from '../timing.ts';
 import type { Log } from './send.ts';
 import { type Raw, slimPod, trimEvent, trimPod } from './trim.ts';
 
