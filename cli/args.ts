@@ -21,7 +21,7 @@ function optionOf(message: string): string | undefined {
 /** An unknown option, with the closest known ones: a UsageError with exit status 2. */
 export function unknownOption(option: string, options: Options): UsageError {
   const names = optionNames(options).filter((n) => n.startsWith('--'));
-  const hint = didYouMean(option.split('=')[0], names);
+  const hint = didYouMean(option.split('=')[0] ?? option, names);
   const e = new UsageError(`unknown option ${option}${hint ? ` (${hint})` : ''}`, 2);
   if (!hint) e.unknownOption = option;
   return e;
@@ -43,6 +43,6 @@ export function parseCliArgs<T extends ParseArgsConfig & { options: Options }>(c
     }
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
       throw new UsageError(`unexpected argument: ${e.message}`, 2);
-    throw new UsageError(e.message.split('\n')[0], 2);
+    throw new UsageError(e.message.split('\n')[0] ?? e.message, 2);
   }
 }

@@ -19,17 +19,22 @@ export class UsageError extends Error {
 
 /** Levenshtein distance, with an adjacent swap counting as one edit (Damerau, restricted). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  // One flat table of (a.length + 1) × (b.length + 1) cells; `at` reads a cell already filled.
+  const w = b.length + 1;
+  const d: number[] = Array.from({ length: (a.length + 1) * w }, (_, k) =>
+    k < w ? k : k % w === 0 ? k / w : 0,
+  );
+  const at = (i: number, j: number): number => d[i * w + j] ?? 0;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        v = Math.min(v, at(i - 2, j - 2) + 1);
+      d[i * w + j] = v;
     }
   }
-  return d[a.length][b.length];
+  return at(a.length, b.length);
 }
 
 /**

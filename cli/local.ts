@@ -126,7 +126,10 @@ export async function localCommand(
     try {
       await typeScriptLoader();
       const { loadClusterConfig } = await import('../local/live-cluster.ts');
-      kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
+      kubeConfig = loadClusterConfig({
+        ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+        ...(values.context === undefined ? {} : { context: values.context }),
+      });
     } catch (e) {
       err.write(`podlife local: ${safeText((e as Error).message)}\n`);
       return 1;
@@ -192,7 +195,10 @@ export async function localCommand(
     if (kubeConfig) {
       try {
         const { watchClusterInto } = await import('../local/live-cluster.ts');
-        await watchClusterInto(mode, kubeConfig, { context: values.context, log });
+        await watchClusterInto(mode, kubeConfig, {
+          ...(values.context === undefined ? {} : { context: values.context }),
+          log,
+        });
       } catch (e) {
         err.write(`podlife local: ${safeText((e as Error).message)}\n`);
         await stop();

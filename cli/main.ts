@@ -61,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
 
 /** An option no command but others know: "--speed is an option of podlife local". */
 async function elsewhere(option: string, except: string): Promise<string> {
-  const name = option.replace(/^-+/, '').split('=')[0];
+  const name = option.replace(/^-+/, '').split('=')[0] ?? '';
   const owners: string[] = [];
   for (const [cmd, c] of Object.entries(COMMANDS)) {
     if (cmd === except) continue;

@@ -102,7 +102,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
           problems.push(p);
           opts.onProblem?.(p);
         },
-        onBytes: bar ? (done, total) => bar.update(done, total) : undefined,
+        ...(bar ? { onBytes: (done: number, total: number | null) => bar.update(done, total) } : {}),
       },
       stats,
     ).catch((err: Error & { code?: string }) => {
@@ -253,7 +253,7 @@ export async function replayCommand(
   const result = await replayFiles(positionals, {
     cluster: values.cluster,
     stuckAfterSeconds,
-    now,
+    ...(now === undefined ? {} : { now }),
     progress: !values['no-progress'] && !values.json,
     onProblem: (p) => err.write(`${formatProblem(p)}\n`),
   });

@@ -11,7 +11,7 @@ export function renderTable(rawHeaders: readonly string[], rawRows: readonly (re
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : (c ?? '').padEnd(widths[i])))
+      .map((c, i) => (i === cells.length - 1 ? c : (c ?? '').padEnd(widths[i] ?? 0)))
       .join('   ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');

@@ -162,7 +162,7 @@ export function ownerOf(pod: KubePod): { kind: string; name: string } | undefine
     // Without a matching label (Kubernetes before 1.11 used a different hash in the label),
     // the suffix is recognised by the alphabet of Kubernetes' SafeEncodeString.
     const m = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5,10}$/.exec(ref.name);
-    if (m) return { kind: 'Deployment', name: m[1] };
+    if (m?.[1] !== undefined) return { kind: 'Deployment', name: m[1] };
   }
   return { kind: ref.kind, name: ref.name };
 }

@@ -14,6 +14,12 @@ import { EXPORTER_SOURCE } from '../../core/exporter-event.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from '../../infra/forwarder-access.ts';
 
+/**
+ * An EventBus as the IEventBus it implements: under exactOptionalPropertyTypes aws-cdk-lib's
+ * class and interface declare optional members differently (TS2375), a library mismatch.
+ */
+const busRef = (bus: events.EventBus): events.IEventBus => bus as unknown as events.IEventBus;
+
 const PROVIDER =
   'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
 const ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
@@ -22,7 +28,7 @@ function synth(props: Omit<ForwarderAccessProps, 'bus'> = {}) {
   const app = new App();
   const stack = new Stack(app, 'Podlife', { env: { account: '111122223333', region: 'eu-west-1' } });
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'podlife' });
-  new ForwarderAccess(stack, 'ForwarderAccess', { bus, ...props });
+  new ForwarderAccess(stack, 'ForwarderAccess', { bus: busRef(bus), ...props });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -119,7 +125,7 @@ describe('ForwarderAccess', () => {
       clientIds: ['sts.amazonaws.com'],
     });
     new ForwarderAccess(stack, 'ForwarderAccess', {
-      bus,
+      bus: busRef(bus),
       oidcProviderArn: provider.openIdConnectProviderArn,
       oidcIssuer: provider.openIdConnectProviderIssuer,
     });

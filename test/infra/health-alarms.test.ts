@@ -16,7 +16,7 @@ import { TABLE_SPEC } from '../../model/table-spec.ts';
 import { synthStack } from '../../testkit/stack.ts';
 
 type Dim = { Name: string; Value: unknown };
-type MetricStat = { Namespace: string; MetricName: string; Dimensions?: Dim[] };
+type MetricStat = { Namespace: string; MetricName: string; Dimensions?: Dim[] | undefined };
 type AlarmProps = {
   AlarmDescription: string;
   AlarmActions?: unknown[];
@@ -198,7 +198,7 @@ describe('every alarm', () => {
         'PipelineInvalidEventsOldestMessageAlarm',
         'PipelineTableThrottlesAlarm',
         ...TABLE_SPEC.indexes.map(
-          (ix) => `Pipeline${ix.name[0].toUpperCase()}${ix.name.slice(1)}IndexThrottlesAlarm`,
+          (ix) => `Pipeline${ix.name[0]!.toUpperCase()}${ix.name.slice(1)}IndexThrottlesAlarm`,
         ),
       ].sort(),
     );
@@ -270,7 +270,7 @@ describe('every alarm', () => {
     const [d] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
       Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } };
     }[];
-    const text = d.Properties.DashboardBody['Fn::Join'][1]
+    const text = d!.Properties.DashboardBody['Fn::Join'][1]
       .map((part) => {
         if (typeof part === 'string') return part;
         const p = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
@@ -284,8 +284,8 @@ describe('every alarm', () => {
       .map((m) => {
         const [ns, name, ...dims] = m.slice(0, -1) as string[];
         const Dimensions: Dim[] = [];
-        for (let i = 0; i < dims.length; i += 2) Dimensions.push({ Name: dims[i], Value: dims[i + 1] });
-        return { Namespace: ns, MetricName: name, Dimensions };
+        for (let i = 0; i < dims.length; i += 2) Dimensions.push({ Name: dims[i]!, Value: dims[i + 1] });
+        return { Namespace: ns!, MetricName: name!, Dimensions };
       });
     expect(stats.length).toBeGreaterThan(10);
     const dashboardIdOf = (value: unknown, via: string) =>
@@ -331,7 +331,7 @@ describe('every alarm', () => {
     for (const [id, a] of alarms) {
       const m = a.AlarmDescription.match(/Runbook: docs\/runbooks\.md#([\w-]+)$/);
       expect(m, id).not.toBeNull();
-      expect(runbookAnchors.has(m![1]), `${id} → #${m![1]}`).toBe(true);
+      expect(runbookAnchors.has(m![1]!), `${id} → #${m![1]}`).toBe(true);
     }
     // …and every anchor the code knows (including the pod alert kinds) is a heading.
     for (const anchor of Object.values(RUNBOOK)) expect(runbookAnchors.has(anchor), anchor).toBe(true);
@@ -361,8 +361,8 @@ const alarm = (prefix: string) => {
 
 describe('what the health alarms watch', () => {
   it('IngestThrottlesAlarm counts Lambda Throttles of the ingest (not Errors); errors have their own alarm', () => {
-    const fn = (alarm('PipelineIngestThrottlesAlarm').Dimensions![0].Value as { Ref: string }).Ref;
-    expect(String((json.Resources[fn].Properties as { Description: string }).Description)).toMatch(
+    const fn = (alarm('PipelineIngestThrottlesAlarm').Dimensions![0]!.Value as { Ref: string }).Ref;
+    expect(String((json.Resources[fn]!.Properties as { Description: string }).Description)).toMatch(
       /^podlife ingest/,
     );
     expect(alarm('PipelineIngestThrottlesAlarm')).toMatchObject({
@@ -457,7 +457,7 @@ describe('what the health alarms watch', () => {
       ['PipelineAlertTopicDeliveryFailuresAlarm', alertTopic],
       ['PipelineHealthTopicDeliveryFailuresAlarm', healthTopic],
     ]) {
-      expect(alarm(prefix)).toMatchObject({
+      expect(alarm(prefix!)).toMatchObject({
         Namespace: 'AWS/SNS',
         MetricName: 'NumberOfNotificationsFailed',
         Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topic, 'TopicName'] } }],
@@ -469,7 +469,7 @@ describe('what the health alarms watch', () => {
 describe('two topics', () => {
   it('pod alerts and pipeline health: both KMS-encrypted, the health e-mail on the health topic, both ARNs output', () => {
     for (const id of [alertTopic, healthTopic]) {
-      expect(json.Resources[id].Properties).toMatchObject({ KmsMasterKeyId: expect.anything() });
+      expect(json.Resources[id]!.Properties).toMatchObject({ KmsMasterKeyId: expect.anything() });
     }
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',

@@ -32,7 +32,7 @@ beforeAll(() => {
 const only = (type: string): [string, Resource] => {
   const all = Object.entries(template.findResources(type)) as [string, Resource][];
   expect(all, type).toHaveLength(1);
-  return all[0];
+  return all[0]!;
 };
 const ref = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
@@ -186,9 +186,9 @@ describe('the synthesised pipeline', () => {
       id.startsWith('PipelineFilteredClustersQueue'),
     )!;
     const [target] = rule.Properties.Targets as Record<string, unknown>[];
-    expect(target.Arn).toEqual(ref(queueId));
+    expect(target!.Arn).toEqual(ref(queueId));
     // The record: which cluster, what, when; never the detail (pod names, messages).
-    const transformer = target.InputTransformer as {
+    const transformer = target!.InputTransformer as {
       InputPathsMap: Record<string, string>;
       InputTemplate: string;
     };

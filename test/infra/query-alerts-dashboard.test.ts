@@ -196,7 +196,7 @@ type Widget = {
 /** The dashboard body as JSON, each CloudFormation reference written as `<LogicalId>`. */
 function widgetsOf(t: Template): Widget[] {
   const [d] = Object.values(t.findResources('AWS::CloudWatch::Dashboard')) as Resource[];
-  const body = d.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] };
+  const body = d!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] };
   const text = body['Fn::Join'][1]
     .map((part) => {
       if (typeof part === 'string') return part;
@@ -254,7 +254,7 @@ describe('the dashboard', () => {
           /per cluster/.test(w.properties.title ?? ''),
       );
       expect(perCluster, metric).toHaveLength(1);
-      expect(lines(perCluster[0]).sort()).toEqual(
+      expect(lines(perCluster[0]!).sort()).toEqual(
         ['demo', 'prod']
           .flatMap((c) =>
             PERCENTILES.map((p) => `podlife ${metric} cluster=${c} service=podlife-ingest ${p}`),

@@ -46,7 +46,7 @@ describe('the HTTP API', () => {
   });
 
   it('routes to the query function with payload format 2.0', () => {
-    const [, integration] = resources('AWS::ApiGatewayV2::Integration')[0];
+    const [, integration] = resources('AWS::ApiGatewayV2::Integration')[0]!;
     expect(resources('AWS::ApiGatewayV2::Integration')).toHaveLength(1);
     expect(integration.Properties).toMatchObject({
       IntegrationType: 'AWS_PROXY',
@@ -60,7 +60,7 @@ describe('the HTTP API', () => {
   it('one $default stage: auto-deployed, throttled, with JSON access logs to their own log group', () => {
     const stages = resources('AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
-    const stage = stages[0][1].Properties as {
+    const stage = stages[0]![1].Properties as {
       StageName: string;
       AutoDeploy: boolean;
       AccessLogSettings: { DestinationArn: unknown; Format: string };
@@ -82,9 +82,9 @@ describe('the HTTP API', () => {
       ([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
     );
     expect(statements).toHaveLength(1);
-    expect(statements[0].Action).toBe('execute-api:Invoke');
-    expect(JSON.stringify(statements[0].Resource)).toContain(':execute-api:');
-    expect(JSON.stringify(statements[0].Resource)).toContain('/$default/GET/*');
+    expect(statements[0]!.Action).toBe('execute-api:Invoke');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':execute-api:');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain('/$default/GET/*');
   });
 });
 
@@ -133,15 +133,15 @@ describe('the query function', () => {
     const all = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     const batch = all.filter((s) => JSON.stringify(s.Action).includes('BatchGetItem'));
     expect(batch).toHaveLength(1);
-    expect(batch[0].Action).toBe('dynamodb:BatchGetItem');
+    expect(batch[0]!.Action).toBe('dynamodb:BatchGetItem');
     // The table itself only: no index, no wildcard.
-    expect(JSON.stringify(batch[0].Resource)).toContain(table);
-    expect(JSON.stringify(batch[0].Resource)).not.toContain('/index/');
-    expect(JSON.stringify(batch[0].Resource)).not.toContain('*');
+    expect(JSON.stringify(batch[0]!.Resource)).toContain(table);
+    expect(JSON.stringify(batch[0]!.Resource)).not.toContain('/index/');
+    expect(JSON.stringify(batch[0]!.Resource)).not.toContain('*');
     const data = all.filter((s) => s !== batch[0]);
     expect(data).toHaveLength(1);
-    expect(data[0].Action).toEqual(['dynamodb:Query', 'dynamodb:GetItem']);
-    const resourcesJson = JSON.stringify(data[0].Resource);
+    expect(data[0]!.Action).toEqual(['dynamodb:Query', 'dynamodb:GetItem']);
+    const resourcesJson = JSON.stringify(data[0]!.Resource);
     expect(resourcesJson).toContain(table);
     for (const ix of TABLE_SPEC.indexes) expect(resourcesJson).toContain(`/index/${ix.name}`);
     expect(resourcesJson).not.toContain('/index/*');

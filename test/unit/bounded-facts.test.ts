@@ -36,7 +36,7 @@ function bounded(deltas: readonly (readonly Fact[])[]): FactMap {
   const e = new LifecycleEngine();
   for (const d of deltas) e.applyFacts(CRASHLOOP_CLUSTER, CRASHLOOP_UID, d);
   const [m] = e.factMaps();
-  return m;
+  return m!;
 }
 
 function unbounded(deltas: readonly (readonly Fact[])[]): FactMap {
@@ -54,10 +54,10 @@ function redeliver(
 ): Fact[][] {
   const rnd = prng(seed);
   const all = deltas.flat();
-  for (let i = 0; i < dup; i++) all.push(all[Math.floor(rnd() * all.length)]);
+  for (let i = 0; i < dup; i++) all.push(all[Math.floor(rnd() * all.length)]!);
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
-    [all[i], all[j]] = [all[j], all[i]];
+    [all[i], all[j]] = [all[j]!, all[i]!];
   }
   const out: Fact[][] = [];
   for (let i = 0; i < all.length; ) {
@@ -176,7 +176,7 @@ describe('bounded facts: the ingest’s metrics', () => {
     const deltas = crashLoopDeltas({ runs: 300, containers: [{ name: 'main' }], seed: 9, runningFirst: 0.5 });
     const m: FactMap = new Map();
     const sums: Record<string, number> = {};
-    for (const d of [deltas[0], ...lateTail(deltas.slice(1), 40)]) {
+    for (const d of [deltas[0]!, ...lateTail(deltas.slice(1), 40)]) {
       const before = new Map(m);
       if (addFactsBounded(m, d).length === 0) continue; // a duplicate: no write, no metrics
       for (const p of lifecycleMetricsOf(before.size ? before : undefined, m))

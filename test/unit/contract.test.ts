@@ -24,7 +24,7 @@ const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 const CANARY = 'canary-s3cr3t-7f3a9c';
 
 function podWithSecrets(): Record<string, unknown> {
-  const [{ value }] = fixtureObjects('is-healthy__start-error.yaml');
+  const { value } = fixtureObjects('is-healthy__start-error.yaml')[0]!;
   const pod = structuredClone(value) as Record<string, any>;
   pod.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] = `{"env":"${CANARY}"}`;
   pod.metadata.managedFields = [{ manager: CANARY, fieldsV1: { [CANARY]: {} } }];
@@ -60,7 +60,7 @@ describe('the pod snapshot contract', () => {
       status: 'True',
       lastTransitionTime: '2024-11-22T11:55:06Z',
     });
-    expect(snap.pod.containerStatuses[0].state?.terminated).toMatchObject({
+    expect(snap.pod.containerStatuses[0]!.state?.terminated).toMatchObject({
       exitCode: 128,
       reason: 'StartError',
     });
@@ -103,7 +103,7 @@ describe('the pod snapshot contract', () => {
     ],
     ['no owner', 'gitops-engine__pod-crashloop.yaml', undefined],
   ])('owner: %s', (_name, file, owner) => {
-    const pod = KubePod.parse(fixtureObjects(file)[0].value);
+    const pod = KubePod.parse(fixtureObjects(file)[0]!.value);
     expect(ownerOf(pod)).toEqual(owner);
   });
 
@@ -125,7 +125,7 @@ describe('the pod snapshot contract', () => {
     // The new-style event (eventTime set, first/lastTimestamp null) is about a Node: not a pod event.
     const nodeEvent = events.find((e: any) => e.eventTime)!;
     expect(compactEventOf(nodeEvent)).toBeUndefined();
-    const pulled = compactEventOf(fixtureObjects('k9s__ev-pulled.json')[0].value);
+    const pulled = compactEventOf(fixtureObjects('k9s__ev-pulled.json')[0]!.value);
     expect(pulled).toMatchObject({ reason: 'Pulled', container: 'c1' });
   });
 
@@ -143,7 +143,7 @@ describe('the pod snapshot contract', () => {
     );
     expect(plain).toMatchObject({ ok: true, kind: 'facts', detail: { name: 'my-pod', namespace: 'argocd' } });
     expect(deflated).toMatchObject({ ok: true, kind: 'facts' });
-    if (!plain.ok || plain.kind !== 'facts' || !deflated.ok || deflated.kind !== 'facts') return;
+    if (!plain?.ok || plain.kind !== 'facts' || !deflated?.ok || deflated.kind !== 'facts') return;
     expect(deflated.detail.factsDeflate).toBeDefined();
     expect(deflated.facts).toEqual(plain.facts);
     expect(plain.facts.find((f) => f.kind === 'restarts')).toMatchObject({ container: 'main', n: 3 });

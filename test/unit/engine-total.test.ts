@@ -237,7 +237,7 @@ function shuffled<T>(list: readonly T[], seed: number): T[] {
   const rnd = prng(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
 }

@@ -1386,7 +1386,7 @@ describe('EventBridge event patterns: properties', () => {
     fc.assert(
       fc.property(eventObject, fc.array(fc.nat(), { minLength: 1, maxLength: 64 }), (event, picks) => {
         let i = 0;
-        const pattern = patternFromEvent(event, () => picks[i++ % picks.length]);
+        const pattern = patternFromEvent(event, () => picks[i++ % picks.length]!);
         fc.pre(pattern !== null);
         expect(matches(pattern, event)).toBe(true);
       }),
@@ -1416,7 +1416,7 @@ describe('EventBridge event patterns: properties', () => {
   const positiveOf = (x: unknown): unknown[] => {
     if (Array.isArray(x)) return x;
     if (typeof x === 'string') return [x];
-    const [op, arg] = Object.entries(x as Record<string, unknown>)[0];
+    const [op, arg] = Object.entries(x as Record<string, unknown>)[0]!;
     return (Array.isArray(arg) ? arg : [arg]).map((a) => ({ [op]: a }));
   };
   const leaf = fc.oneof(
@@ -1444,7 +1444,7 @@ describe('EventBridge event patterns: properties', () => {
         eventObject,
         (event, picks, other) => {
           let i = 0;
-          const pick = () => picks[i++ % picks.length];
+          const pick = () => picks[i++ % picks.length]!;
           const p = patternFromEvent(event, pick);
           const q = patternFromEvent(other, pick);
           fc.pre(p !== null && q !== null);

@@ -381,7 +381,7 @@ function recordFor(c: Case): PodRecord {
   const records = engine.records({ now, stuckAfterSeconds: 300 });
   const matching = c.pod ? records.filter((r) => r.name === c.pod) : records;
   expect(matching, `${c.file} should hold exactly one pod${c.pod ? ` named ${c.pod}` : ''}`).toHaveLength(1);
-  return matching[0];
+  return matching[0]!;
 }
 
 describe('figures of the real fixtures', () => {
@@ -438,14 +438,14 @@ describe('figures of the real fixtures', () => {
       ...fixtureInputs('gitops-engine__pod-error.yaml'),
     ]);
     const [r] = engine.records({ now: engine.latestTime!, stuckAfterSeconds: 300 });
-    expect(r.restartGapsSeconds).toEqual([
+    expect(r!.restartGapsSeconds).toEqual([
       secs('2018-12-02T09:19:41Z', '2018-12-02T09:19:56Z'),
       secs('2018-12-02T09:19:56Z', '2018-12-02T09:20:25Z'),
     ]);
-    expect(r.crashLoopBackOffSeconds).toBe(44);
-    expect(r.restarts).toBe(3);
-    expect(r.waitingReason).toBe('CrashLoopBackOff');
-    expect(r.timeline.filter((e) => e.type === 'ContainerRestarted').map((e) => [e.count, e.at])).toEqual([
+    expect(r!.crashLoopBackOffSeconds).toBe(44);
+    expect(r!.restarts).toBe(3);
+    expect(r!.waitingReason).toBe('CrashLoopBackOff');
+    expect(r!.timeline.filter((e) => e.type === 'ContainerRestarted').map((e) => [e.count, e.at])).toEqual([
       [1, '2018-12-02T09:19:41.000Z'],
       [2, '2018-12-02T09:19:56.000Z'],
       [3, '2018-12-02T09:20:25.000Z'],

@@ -61,12 +61,12 @@ function podMessages(a: CompactPod, b: CompactPod): Message[] {
   if (a.message) out.push({ key: `status:${a.reason}`, before: a.message, after: b.message });
   a.conditions.forEach((c, i) => {
     if (c.message)
-      out.push({ key: `condition:${c.type}`, before: c.message, after: b.conditions[i].message });
+      out.push({ key: `condition:${c.type}`, before: c.message, after: b.conditions[i]!.message });
   });
   for (const list of ['initContainerStatuses', 'containerStatuses'] as const) {
     a[list].forEach((c, i) => {
-      stateMessages(c.state, b[list][i].state, out);
-      stateMessages(c.lastState, b[list][i].lastState, out);
+      stateMessages(c.state, b[list][i]!.state, out);
+      stateMessages(c.lastState, b[list][i]!.lastState, out);
     });
   }
   return out;
@@ -191,7 +191,7 @@ describe('the rules', () => {
       ['BackOff', 'Back-off pulling image "yourcompany/crw:latest"'],
       ['Failed', 'Error: ImagePullBackOff'],
       ['Failed', 'Failed to pull image "yourcompany/crw:latest": failed to pull and unpack image'],
-    ].map(([r, m]): [string, string, string, string] => [r, 'kubelet', m, m]),
+    ].map(([r, m]): [string, string, string, string] => [r!, 'kubelet', m!, m!]),
   ])('event %s from %s: %j → %j', (reason, source, message, want) => {
     const before = { ...ev(reason, message), ...(source ? { source } : {}) };
     const copy = structuredClone(before);
@@ -238,15 +238,15 @@ describe('the rules', () => {
     const out = withholdSnapshotText(snap);
     expect(snap).toEqual(copy);
     expect(JSON.stringify(out)).not.toContain('s3cret');
-    expect(out.pod.containerStatuses[0].state?.waiting?.message).toBe(
+    expect(out.pod.containerStatuses[0]!.state?.waiting?.message).toBe(
       'back-off 20s restarting failed container=app',
     );
-    expect(out.pod.containerStatuses[0].lastState?.terminated).toEqual({
+    expect(out.pod.containerStatuses[0]!.lastState?.terminated).toEqual({
       exitCode: 1,
       reason: 'Error',
       message: WITHHELD,
     });
-    expect(out.pod.initContainerStatuses[0].state?.waiting?.message).toBe(WITHHELD);
+    expect(out.pod.initContainerStatuses[0]!.state?.waiting?.message).toBe(WITHHELD);
   });
 
   it('an empty or absent message stays as it is', () => {

@@ -22,11 +22,11 @@ const STREAMS = propertyStreams();
 
 /** The inputs shuffled with a seed, each appearing at least once, `extra` ones again. */
 function shuffledWithDuplicates(inputs: readonly Input[], extra: readonly number[], seed: number): Input[] {
-  const list = [...inputs, ...extra.map((i) => inputs[i % inputs.length])];
+  const list = [...inputs, ...extra.map((i) => inputs[i % inputs.length]!)];
   const rnd = prng(seed);
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
-    [list[i], list[j]] = [list[j], list[i]];
+    [list[i], list[j]] = [list[j]!, list[i]!];
   }
   return list;
 }
@@ -78,7 +78,7 @@ describe('order independence', () => {
       fc.assert(
         fc.property(fc.subarray([...inputs.keys()]), fc.integer(), (kept, seed) => {
           const subset = shuffledWithDuplicates(
-            kept.map((i) => inputs[i]),
+            kept.map((i) => inputs[i]!),
             [],
             seed,
           );
@@ -87,7 +87,7 @@ describe('order independence', () => {
             for (const k of DURATIONS) if (r[k] != null) expect(r[k]).toBeGreaterThanOrEqual(0);
             for (const g of r.restartGapsSeconds) expect(g).toBeGreaterThanOrEqual(0);
             expect(r.crashLoopBackOffSeconds).toBeLessThanOrEqual(f.crashLoopBackOffSeconds + 1e-9);
-            expect(PHASE_RANK[r.phase]).toBeLessThanOrEqual(PHASE_RANK[f.phase]);
+            expect(PHASE_RANK[r.phase]).toBeLessThanOrEqual(PHASE_RANK[f.phase]!);
             expect(r.restarts).toBeLessThanOrEqual(f.restarts);
             if (r.deleted) expect(f.deleted).toBe(true);
             const claims = new Set(f.timeline.map(claim));

@@ -69,7 +69,7 @@ describe('the encoding is lossless', () => {
         fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
         fc.boolean(),
         (i, keep, compress) => {
-          const input = pool[i];
+          const input = pool[i]!;
           const all = factsOfSnapshot(input.snapshot);
           const subset = all.filter((_, k) => keep[k % keep.length]);
           const back = factsOfDetail(wire(podFactsDetail(identityOf(input), subset, { compress })));
@@ -148,11 +148,11 @@ describe('deltas are as good as snapshots', () => {
               items = items.filter((it) => it !== x && it !== y);
               items.push({ uid: x.uid, cluster: x.cluster, detail, facts: factsOfDetail(detail) });
             }
-            const list = [...items, ...dups.map((i) => items[i % items.length])];
+            const list = [...items, ...dups.map((i) => items[i % items.length]!)];
             const rnd = prng(seed);
             for (let i = list.length - 1; i > 0; i--) {
               const j = Math.floor(rnd() * (i + 1));
-              [list[i], list[j]] = [list[j], list[i]];
+              [list[i], list[j]] = [list[j]!, list[i]!];
             }
             const engine = new LifecycleEngine();
             for (const d of list) engine.applyFacts(d.cluster, d.uid, d.facts);

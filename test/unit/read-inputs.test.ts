@@ -52,7 +52,7 @@ describe('format detection never trusts the first line', () => {
       expect(r.records).toEqual(good.records);
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0]).toMatchObject({ line: 1 });
-      expect(r.problems[0].reason).toMatch(/^not JSON: /);
+      expect(r.problems[0]!.reason).toMatch(/^not JSON: /);
     });
   }
 
@@ -324,7 +324,7 @@ describe('control characters are escaped in everything podlife prints', () => {
     );
     expect(rawControls(t)).toEqual([]);
     const [, r1, r2] = t.split('\n');
-    expect(r1.indexOf('y')).toBe(r2.indexOf('w'));
+    expect(r1!.indexOf('y')).toBe(r2!.indexOf('w'));
   });
 
   it('FILE:LINE problems escape the file name and the reason', () => {
@@ -335,7 +335,7 @@ describe('control characters are escaped in everything podlife prints', () => {
 
   it('replay, history and pending tables and replay stderr, from a hostile input', async () => {
     const lines = TRACE_TEXT.trim().split('\n');
-    const o = JSON.parse(lines[0]);
+    const o = JSON.parse(lines[0]!);
     o.object.metadata.name = `evil${ESC}`;
     o.object.metadata.namespace = `ns${ESC}`;
     const bad = { type: 'ADDED', object: { kind: `Pod${ESC}` } };

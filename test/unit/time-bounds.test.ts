@@ -84,7 +84,7 @@ describe('issue 10 regressions: one bad time never costs the rest of the input',
   it('a run start of 1e300 seconds is named by its field, in the ingest and in replay', async () => {
     const bad = withDetail(FACTS_EVENT, (d) => {
       const c = d.facts!.containers!.find((x) => x.runs?.length)!;
-      c.runs![0].start = 1e300;
+      c.runs![0]!.start = 1e300;
     });
     const parsed = parseBusEvent(bad, RECEIVED);
     expect(parsed).toMatchObject({
@@ -171,7 +171,7 @@ describe('time bounds, contract by contract', () => {
     snapshot.detail.pod.conditions[0].lastTransitionTime = future;
     const podEvent = example('pod-event-event.json');
     podEvent.detail.event.lastTimestamp = future;
-    const raw = fixtureObjects('k9s__ev-pulled.json')[0].value as Record<string, unknown>;
+    const raw = fixtureObjects('k9s__ev-pulled.json')[0]!.value as Record<string, unknown>;
     const exporter = exporterBusEvent(
       { ...raw, involvedObject: { ...(raw.involvedObject as object), kind: 'Pod' } } as never,
       'c',
