@@ -30,6 +30,13 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const REASONS = ['Error', 'Error', 'Error', 'OOMKilled', 'Completed', null] as const;
 const EVENT_REASONS = ['BackOff', 'Pulled', 'Started', 'FailedScheduling'] as const;
 
+/** xs[i mod length] of a constant list (null is a real element of REASONS, so no `??`). */
+function cycle<T>(xs: readonly T[], i: number): T {
+  const x = xs[i % xs.length];
+  if (x === undefined) throw new Error(`cycle: no element ${i} in a list of ${xs.length}`);
+  return x;
+}
+
 /** The deltas of one crash-looping pod, in the order the forwarder would send them. */
 export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
   const rnd = prng(o.seed ?? 1);
@@ -68,7 +75,7 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
       end = Math.max(end, t);
       if (rnd() < (o.drop ?? 0) && n < o.runs - 1) continue;
       const id = runId(init, c.name, `containerd://${n.toString(16).padStart(16, '0')}`, start, finish);
-      const reason = REASONS[Math.floor(rnd() * REASONS.length)];
+      const reason = cycle(REASONS, Math.floor(rnd() * REASONS.length));
       const term: Extract<Fact, { kind: 'run' }>['term'] = {
         finishedAt: finish,
         reason,
@@ -107,7 +114,7 @@ export function crashLoopDeltas(o: CrashLoopOptions): Fact[][] {
   const events = o.events ?? 0;
   for (let j = 0; j < events; j++) {
     const first = T0 + Math.floor(((end - T0) * j) / Math.max(1, events));
-    const reason = EVENT_REASONS[j % EVENT_REASONS.length];
+    const reason = cycle(EVENT_REASONS, j);
     const ev = (count: number, last: number): Fact => ({
       id: eventId(`ev-${j}`),
       kind: 'event',

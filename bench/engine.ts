@@ -12,11 +12,11 @@ import { BENCH_RECEIVED_AT, churnStream } from '../testkit/churn.ts';
 
 interface EngineBenchOptions {
   /** Snapshots in the throughput run (churn: new pods all along). */
-  churnPods?: number;
+  churnPods?: number | undefined;
   /** Snapshots in the memory run (a fixed population of pods, updated again and again). */
-  steadySnapshots?: number;
-  steadyPods?: number;
-  log?: (line: string) => void;
+  steadySnapshots?: number | undefined;
+  steadyPods?: number | undefined;
+  log?: ((line: string) => void) | undefined;
 }
 
 function* batches(lines: Iterable<unknown>, size: number): Generator<string[]> {
@@ -116,6 +116,7 @@ function memory(snapshots: number, pods: number, log: (l: string) => void) {
   let i = 0;
   while (n < snapshots) {
     const obj = live[i++ % live.length];
+    if (obj === undefined) throw new Error('engine bench: no live pods to update');
     obj.metadata.resourceVersion = String(rv++);
     obj.metadata.labels = { ...obj.metadata.labels, 'podlife.dev/touched': String(rv) };
     feed({ type: 'MODIFIED', object: obj });

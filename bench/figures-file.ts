@@ -39,7 +39,7 @@ export function mergedFigures(
   stamp: { date: string; machine: string },
 ): FiguresFile {
   const figures: Record<string, number> = {};
-  for (const [k, v] of Object.entries(old.figures)) if (!(k.split('.')[0] in results)) figures[k] = v;
+  for (const [k, v] of Object.entries(old.figures)) if (!((k.split('.')[0] ?? '') in results)) figures[k] = v;
   const suites = { ...old.suites };
   for (const [suite, values] of Object.entries(results)) {
     suites[suite] = stamp;

@@ -45,19 +45,19 @@ export const DEMO_TRACE = `${ROOT}demo/trace.jsonl`;
 
 interface ForwarderBenchOptions {
   /** Pods in the generated churn trace (default 10,000). */
-  churnPods?: number;
+  churnPods?: number | undefined;
   /** Pods alive in the steady-state run (default 10,000). */
-  steadyPods?: number;
+  steadyPods?: number | undefined;
   /** Update rate of the steady-state run and of the churn replay (default 100/s). */
-  updatesPerSecond?: number;
+  updatesPerSecond?: number | undefined;
   /** Virtual seconds of steady-state updates (default 300: 30,000 updates). */
-  steadySeconds?: number;
+  steadySeconds?: number | undefined;
   /** Pods of the large-cluster run (default 150,000; 0 skips it). */
-  scalePods?: number;
+  scalePods?: number | undefined;
   /** Virtual seconds of the large-cluster run at 50 creations/s + 1,000 updates/s (default 30). */
-  scaleSeconds?: number;
+  scaleSeconds?: number | undefined;
   /** Pods of the lifecycle run (entries per ordinary pod lifecycle; default 2,000). */
-  lifecyclePods?: number;
+  lifecyclePods?: number | undefined;
   /** The demo trace (default demo/trace.jsonl when present; false to skip). */
   demoTrace?: string | false;
   /**
@@ -65,7 +65,7 @@ interface ForwarderBenchOptions {
    * PutEvents endpoint for this many wall-clock seconds (default 0: skipped).
    */
   processSeconds?: number;
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -229,11 +229,13 @@ function forwarderMicros(since: { cpu: NodeJS.CpuUsage; input: number; check: nu
 }
 
 /** Replays lines at `perSecond` (virtual time), as the send loop would batch them. */
-async function replay(
-  lines: Iterable<string>,
-  perSecond: number,
-  payload: Payload = 'facts',
-): Promise<Record<string, number>> {
+/** Counter i of a per-pod counter array (i < pods by construction; an Int32Array reads 0 past its end too). */
+const count = (counters: Int32Array, i: number): number => counters[i] ?? 0;
+const bump = (counters: Int32Array, i: number): void => {
+  counters[i] = count(counters, i) + 1;
+};
+
+async function replay(lines: Iterable<string>, perSecond: number, payload: Payload = 'facts') {
   const r = rig(payload);
   const step = 1000 / perSecond;
   const since = { cpu: process.cpuUsage(), input: inputMicros, check: r.sink.checkMicros };
@@ -456,6 +458,11 @@ function podFactory() {
     },
   };
   let rv = 100_000;
+  // The template's one container status and its Ready condition, updated in place per line.
+  const cs = template.status.containerStatuses[0];
+  const ready = template.status.conditions[2];
+  if (cs === undefined || ready === undefined)
+    throw new Error('forwarder bench: pod template lost its status');
   /** One watch line for pod i in state (restarts, touched). */
   return (type: 'ADDED' | 'MODIFIED', i: number, restarts: number, touched: number): string => {
     const t = template;
@@ -465,10 +472,9 @@ function podFactory() {
     t.metadata.resourceVersion = String(++rv);
     t.metadata.labels.touched = String(touched);
     t.spec.nodeName = `node-${Math.floor(i / 30)}`;
-    const cs = t.status.containerStatuses[0];
     cs.restartCount = restarts;
     cs.ready = restarts % 2 === 0;
-    t.status.conditions[2].status = cs.ready ? 'True' : 'False';
+    ready.status = cs.ready ? 'True' : 'False';
     cs.lastState =
       restarts > 0
         ? {
@@ -514,9 +520,9 @@ async function steady(pods: number, perSecond: number, seconds: number) {
   for (let s = 0; s < seconds; s++) {
     for (let k = 0; k < perSecond; k++) {
       const i = Math.floor(rnd() * pods);
-      if (rnd() < 0.7) restarts[i]++;
-      else touched[i]++;
-      r.feed(input(() => line('MODIFIED', i, restarts[i], touched[i])));
+      if (rnd() < 0.7) bump(restarts, i);
+      else bump(touched, i);
+      r.feed(input(() => line('MODIFIED', i, count(restarts, i), count(touched, i))));
       updates++;
       r.clock.t += 1000 / perSecond;
       await r.pump();
@@ -615,9 +621,9 @@ async function scale(pods: number, creations: number, perSecond: number, seconds
         r.feed(input(() => line('ADDED', i, 0, 0)));
       } else {
         const i = Math.floor(rnd() * live);
-        if (rnd() < 0.7) restarts[i]++;
-        else touched[i]++;
-        r.feed(input(() => line('MODIFIED', i, restarts[i], touched[i])));
+        if (rnd() < 0.7) bump(restarts, i);
+        else bump(touched, i);
+        r.feed(input(() => line('MODIFIED', i, count(restarts, i), count(touched, i))));
       }
       events++;
       r.clock.t += step;
@@ -815,9 +821,9 @@ async function processRun(pods: number, perSecond: number, seconds: number, log:
     const due = Math.floor(((Date.now() - start) / 1000) * perSecond);
     for (; updates < due; updates++) {
       const i = Math.floor(rnd() * pods);
-      if (rnd() < 0.7) restarts[i]++;
-      else touched[i]++;
-      api.modify('pods', JSON.parse(line('MODIFIED', i, restarts[i], touched[i])).object);
+      if (rnd() < 0.7) bump(restarts, i);
+      else bump(touched, i);
+      api.modify('pods', JSON.parse(line('MODIFIED', i, count(restarts, i), count(touched, i))).object);
     }
     await sleep(10);
   }

@@ -104,7 +104,12 @@ for (const name of selected) {
   }
   const mod = (await import(suite.module)) as Record<string, (o: unknown) => Promise<Record<string, number>>>;
   const started = Date.now();
-  results[name] = await mod[suite.run]({ ...(values.quick ? suite.quick : suite.full), log });
+  const run = mod[suite.run];
+  if (typeof run !== 'function') {
+    console.error(`suite "${name}": ${suite.module} exports no function ${suite.run}`);
+    process.exit(1);
+  }
+  results[name] = await run({ ...(values.quick ? suite.quick : suite.full), log });
   if (!values.json) {
     console.log(`\n${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const [k, v] of Object.entries(results[name])) {

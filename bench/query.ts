@@ -32,12 +32,12 @@ import {
 
 interface QueryBenchOptions {
   /** Stored pod counts to measure at, ascending (default 10,000 and 100,000). */
-  sizes?: number[];
+  sizes?: number[] | undefined;
   /** Calls per route and size (default 30; the cluster-wide stats route: a fifth of it). */
-  calls?: number;
+  calls?: number | undefined;
   /** Pods generated through the engine (default 2,000). */
   generated?: number;
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 const CLUSTER = 'bench';
@@ -89,8 +89,14 @@ const ROUTES: RouteCase[] = [
   },
 ];
 
+/** sorted[i], or an error when there is no such sample (a bench with no calls). */
+const sample = (sorted: number[], i: number): number => {
+  const x = sorted[i];
+  if (x === undefined) throw new Error(`query bench: no sample ${i} of ${sorted.length}`);
+  return x;
+};
 const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  sample(sorted, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1));
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Record<string, number>> {
@@ -150,7 +156,7 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Recor
         }
         ms.sort((a, b) => a - b);
         const key = `${route.name}.${size}`;
-        out[`${key}.minMs`] = round(ms[0]);
+        out[`${key}.minMs`] = round(sample(ms, 0));
         out[`${key}.p50Ms`] = round(quantile(ms, 0.5));
         out[`${key}.p90Ms`] = round(quantile(ms, 0.9));
         out[`${key}.requests`] = cost.requests;
@@ -161,12 +167,13 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Recor
         );
       }
     }
-    if (sizes.length >= 2) {
-      const [a, b] = [sizes[0], sizes.at(-1)!];
+    const [a, b] = [sizes[0], sizes.at(-1)];
+    if (sizes.length >= 2 && a !== undefined && b !== undefined) {
+      const figure = (k: string) => out[k] ?? Number.NaN; // every route and size was measured above
       for (const route of routes) {
         for (const stat of ['min', 'p50']) {
           out[`${route.name}.${stat}Ratio${b / 1000}kTo${a / 1000}k`] = round(
-            out[`${route.name}.${b}.${stat}Ms`] / out[`${route.name}.${a}.${stat}Ms`],
+            figure(`${route.name}.${b}.${stat}Ms`) / figure(`${route.name}.${a}.${stat}Ms`),
           );
         }
       }

@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 
 interface ReaderBenchOptions {
   /** Size of the JSON-lines file, MB. */
-  mb?: number;
-  log?: (line: string) => void;
+  mb?: number | undefined;
+  log?: ((line: string) => void) | undefined;
 }
 
 const ROOT = join(import.meta.dirname, '..');

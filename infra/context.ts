@@ -11,7 +11,7 @@ import {
   numberSetting,
   textSetting,
 } from '../core/settings.ts';
-import { AlertRulesSchema } from '../model/alerts.ts';
+import { type AlertRule, AlertRulesSchema } from '../model/alerts.ts';
 import type { PodlifeAlertsProps } from './alerts.ts';
 import type { PodLifecyclePipelineProps } from './pipeline.ts';
 
@@ -91,5 +91,27 @@ export function alertsPropsFromContext(get: Lookup): AlertsContextProps {
     const issue = parsed.error.issues[0];
     throw new Error(`context ${key}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
-  return parsed.data;
+  const { namespaces, ownerKinds, ...thresholds } = parsed.data;
+  return {
+    ...thresholds,
+    ...(namespaces === undefined ? {} : { namespaces: rulesOf(namespaces) }),
+    ...(ownerKinds === undefined ? {} : { ownerKinds: rulesOf(ownerKinds) }),
+  };
+}
+
+type ParsedRule = { [K in keyof AlertRule]?: AlertRule[K] | undefined };
+
+/** Parsed rules with their unset fields left out (AlertRule's fields are absent, not undefined). */
+function rulesOf(parsed: Record<string, ParsedRule>): Record<string, AlertRule> {
+  // fromEntries defines own properties (a key never reaches the prototype).
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, rule]) => {
+      const r: AlertRule = {};
+      if (rule.enabled !== undefined) r.enabled = rule.enabled;
+      if (rule.stuckPendingSeconds !== undefined) r.stuckPendingSeconds = rule.stuckPendingSeconds;
+      if (rule.crashLoopMinRestarts !== undefined) r.crashLoopMinRestarts = rule.crashLoopMinRestarts;
+      if (rule.crashLoopForSeconds !== undefined) r.crashLoopForSeconds = rule.crashLoopForSeconds;
+      return [key, r];
+    }),
+  );
 }

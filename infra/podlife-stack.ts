@@ -5,6 +5,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PodlifeAlerts } from './alerts.ts';
+import { busRef, httpApiRef, tableRef } from './cdk-types.ts';
 import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.ts';
@@ -33,17 +34,20 @@ export class PodlifeStack extends Stack {
     this.pipeline = new PodLifecyclePipeline(this, 'Pipeline', props.pipeline);
     const p = this.pipeline;
     // The forwarder's role: events:PutEvents on this bus and nothing else (outputs its ARN).
-    this.forwarderAccess = new ForwarderAccess(this, 'ForwarderAccess', { ...props.forwarder, bus: p.bus });
+    this.forwarderAccess = new ForwarderAccess(this, 'ForwarderAccess', {
+      ...props.forwarder,
+      bus: busRef(p.bus),
+    });
     // What users use podlife for: the query API (IAM auth), stuck-Pending and crash-loop
     // alerts every minute, and the dashboard over lifecycle durations and pipeline health.
     this.queryApi = new PodlifeQueryApi(this, 'Query', {
-      table: p.table,
+      table: tableRef(p.table),
       stuckPendingSeconds: p.stuckPendingSeconds,
       reservedConcurrency: props.query?.reservedConcurrency,
     });
     this.alerts = new PodlifeAlerts(this, 'Alerts', {
-      table: p.table,
-      bus: p.bus,
+      table: tableRef(p.table),
+      bus: busRef(p.bus),
       topic: p.alertTopic, // pod alerts, for teams; the pipeline already subscribes the alert e-mail
       alarmTopic: p.healthTopic, // the sweep's own health: platform on-call
       clusters: p.clusterNames,
@@ -59,11 +63,11 @@ export class PodlifeStack extends Stack {
       failureQueue: p.failureQueue,
       invalidEventsQueue: p.invalidEventsQueue,
       ingestRule: p.ingestRule,
-      bus: p.bus,
-      table: p.table,
+      bus: busRef(p.bus),
+      table: tableRef(p.table),
       sweepFunction: this.alerts.sweep.fn,
       queryFunction: this.queryApi.query.fn,
-      queryApi: this.queryApi.api,
+      queryApi: httpApiRef(this.queryApi.api),
       alarms: [...p.alarms, ...this.alerts.alarms],
     });
     new CfnOutput(this, 'QueryApiUrl', {

@@ -6,6 +6,7 @@
 import { App, type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PodlifeAlerts, type PodlifeAlertsProps } from '../infra/alerts.ts';
+import { busRef, httpApiRef, tableRef } from '../infra/cdk-types.ts';
 import { PodlifeDashboard } from '../infra/dashboard.ts';
 import { PodLifecyclePipeline } from '../infra/pipeline.ts';
 import { PodlifeQueryApi } from '../infra/query-api.ts';
@@ -29,13 +30,13 @@ export function synthQueryStack(opts: QueryStackOptions) {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const query = new PodlifeQueryApi(stack, 'Query', {
-    table: pipeline.table,
+    table: tableRef(pipeline.table),
     stuckPendingSeconds: pipeline.stuckPendingSeconds,
     stuckPendingOverrides: { batch: 1800 },
   });
   const alerts = new PodlifeAlerts(stack, 'Alerts', {
-    table: pipeline.table,
-    bus: pipeline.bus,
+    table: tableRef(pipeline.table),
+    bus: busRef(pipeline.bus),
     topic: opts.ownTopic ? undefined : pipeline.alertTopic,
     alarmTopic: opts.ownTopic ? undefined : pipeline.healthTopic,
     clusters,
@@ -53,10 +54,10 @@ export function synthQueryStack(opts: QueryStackOptions) {
     failureQueue: pipeline.failureQueue,
     invalidEventsQueue: pipeline.invalidEventsQueue,
     ingestRule: pipeline.ingestRule,
-    bus: pipeline.bus,
-    table: pipeline.table,
+    bus: busRef(pipeline.bus),
+    table: tableRef(pipeline.table),
     sweepFunction: alerts.sweepFunction,
-    queryApi: query.api,
+    queryApi: httpApiRef(query.api),
     alarms: [...pipelineAlarms, ...alerts.alarms],
   });
   // A caller, as a user's stack would grant it.

@@ -67,12 +67,12 @@ describe('a bounded pod item on DynamoDB Local', () => {
     // Late and repeated deliveries: the first 20 batches again at the end, all folded by then.
     const queue = [...batches.slice(20), ...batches.slice(0, 20), ...batches.slice(0, 3)];
     const h = harness(t.doc, t.tableName);
-    for (let i = 0; i < queue.length; i++) await h.handler(busEventOfFacts(queue[i], i));
+    for (let i = 0; i < queue.length; i++) await h.handler(busEventOfFacts(queue[i]!, i));
     expect(h.invalid).toEqual([]);
 
     const [items] = [...(await partitionsOf(t.doc, t.tableName, CRASHLOOP_CLUSTER)).values()];
     expect(items).toHaveLength(1);
-    const size = itemSizeBytes(items[0]);
+    const size = itemSizeBytes(items![0]!);
     const [stored] = await storedRecords(t.doc, t.tableName, CRASHLOOP_CLUSTER);
 
     const replay = new LifecycleEngine();
@@ -81,13 +81,13 @@ describe('a bounded pod item on DynamoDB Local', () => {
     for (const d of deltas) addFacts(unbounded, d);
     const exact = podRecordOf(unbounded, RECORD_CTX)!;
     console.log(
-      `DynamoDB Local, 20,000 restarts in ${queue.length} deliveries: item ${size} B (bound ${POD_ITEM_BOUND_BYTES}), restarts ${stored.restarts}, back-off ${stored.crashLoopBackOffSeconds} s`,
+      `DynamoDB Local, 20,000 restarts in ${queue.length} deliveries: item ${size} B (bound ${POD_ITEM_BOUND_BYTES}), restarts ${stored!.restarts}, back-off ${stored!.crashLoopBackOffSeconds} s`,
     );
     expect(size).toBeLessThan(POD_ITEM_BOUND_BYTES);
-    expect(stored.restarts).toBe(20_000);
-    expect(items[0].restarts).toBe(20_000);
-    expect(stored.crashLoopBackOffSeconds).toBe(exact.crashLoopBackOffSeconds);
-    expect(stored.lastTerminationReason).toBe(exact.lastTerminationReason);
+    expect(stored!.restarts).toBe(20_000);
+    expect(items![0]!.restarts).toBe(20_000);
+    expect(stored!.crashLoopBackOffSeconds).toBe(exact.crashLoopBackOffSeconds);
+    expect(stored!.lastTerminationReason).toBe(exact.lastTerminationReason);
     expect(stored).toEqual(replay.records(RECORD_CTX)[0]);
   }, 600_000);
 });

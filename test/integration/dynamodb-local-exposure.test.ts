@@ -27,8 +27,8 @@ function listeners(port: number): string[] {
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 4 || cols[3] !== '0A') continue; // 0A: LISTEN
-      const [addr, portHex] = cols[1].split(':');
-      if (Number.parseInt(portHex, 16) === port) out.push(addr);
+      const [addr, portHex] = cols[1]!.split(':');
+      if (Number.parseInt(portHex!, 16) === port) out.push(addr!);
     }
   }
   return out;

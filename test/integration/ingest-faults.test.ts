@@ -89,17 +89,17 @@ describe('ingest under injected DynamoDB faults', () => {
     const inputs = podStream(cluster);
     const m = mockedDoc();
     const h = harness(m.doc, t.tableName);
-    await h.handler(busEventOf(inputs[0]));
+    await h.handler(busEventOf(inputs[0]!));
 
     m.next('get', awsError('ProvisionedThroughputExceededException'));
-    await expect(h.handler(busEventOf(inputs[1]))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(h.handler(busEventOf(inputs[1]!))).rejects.toBeInstanceOf(StoreUnavailableError);
     m.next('put', awsError('ThrottlingException'));
-    await expect(h.handler(busEventOf(inputs[2]))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(h.handler(busEventOf(inputs[2]!))).rejects.toBeInstanceOf(StoreUnavailableError);
     // Between the failure and the retry, readers see the pod as of its last whole write.
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs.slice(0, 1)));
 
     // Lambda retries the failed events (late, out of order) and the rest arrives.
-    for (const i of [3, 2, 1]) await h.handler(busEventOf(inputs[i]));
+    for (const i of [3, 2, 1]) await h.handler(busEventOf(inputs[i]!));
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs));
   });
 
@@ -117,13 +117,13 @@ describe('ingest under injected DynamoDB faults', () => {
 
     // 1. The registry write fails: the pod is not written either.
     m.next('put', awsError('ThrottlingException'));
-    await expect(h.handler(busEventOf(inputs[0]))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(h.handler(busEventOf(inputs[0]!))).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(await registry()).toBeUndefined();
     expect((await partitionsOf(t.doc, t.tableName, cluster)).size).toBe(0);
 
     // 2. The registry write succeeds, the pod write fails: only the idempotent registry entry exists.
     m.next('put', 'pass', awsError('InternalServerError'));
-    await expect(h.handler(busEventOf(inputs[0]))).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(h.handler(busEventOf(inputs[0]!))).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(await registry()).toMatchObject({ cluster });
     expect((await partitionsOf(t.doc, t.tableName, cluster)).size).toBe(0);
 
@@ -140,27 +140,27 @@ describe('ingest under injected DynamoDB faults', () => {
     const winner = harness(t.doc, t.tableName);
     const m = mockedDoc();
     const loser = harness(m.doc, t.tableName);
-    await winner.handler(busEventOf(inputs[0]));
-    await loser.handler(busEventOf(inputs[0])); // both containers know the cluster and the pod
+    await winner.handler(busEventOf(inputs[0]!));
+    await loser.handler(busEventOf(inputs[0]!)); // both containers know the cluster and the pod
 
     // The loser reads version 1, then the winner writes version 2 before the loser's write lands.
     m.next('put', async (input) => {
-      await winner.handler(busEventOf(inputs[3]));
+      await winner.handler(busEventOf(inputs[3]!));
       return m.pass.put(input);
     });
-    await expect(loser.handler(busEventOf(inputs[2]))).resolves.toMatchObject({
+    await expect(loser.handler(busEventOf(inputs[2]!))).resolves.toMatchObject({
       status: 'written',
       attempts: 2,
     });
     expect(loser.store.stats.conflicts).toBe(1);
 
     const [items] = [...(await partitionsOf(t.doc, t.tableName, cluster)).values()];
-    expect(items.map((i) => i.v)).toEqual([3]);
+    expect(items!.map((i) => i.v)).toEqual([3]);
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(
-      replay([inputs[0], inputs[2], inputs[3]]),
+      replay([inputs[0]!, inputs[2]!, inputs[3]!]),
     );
 
-    await loser.handler(busEventOf(inputs[1]));
+    await loser.handler(busEventOf(inputs[1]!));
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs));
   });
 
@@ -177,12 +177,12 @@ describe('ingest under injected DynamoDB faults', () => {
       now: () => FIXED_NOW,
       retentionDays: 30,
     });
-    await handler(busEventOf(inputs[0]));
+    await handler(busEventOf(inputs[0]!));
     m.next('put', ...Array.from({ length: 3 }, () => awsError('ConditionalCheckFailedException')));
-    await expect(handler(busEventOf(inputs[3]))).rejects.toBeInstanceOf(MergeContentionError);
+    await expect(handler(busEventOf(inputs[3]!))).rejects.toBeInstanceOf(MergeContentionError);
     expect(store.stats.conflicts).toBe(3);
-    await handler(busEventOf(inputs[3]));
-    expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay([inputs[0], inputs[3]]));
+    await handler(busEventOf(inputs[3]!));
+    expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay([inputs[0]!, inputs[3]!]));
   });
 
   it('an item over 400 KB is parked as invalid (a retry cannot fix it); a failing sink fails the invocation', async () => {
@@ -190,9 +190,9 @@ describe('ingest under injected DynamoDB faults', () => {
     const inputs = podStream(cluster);
     const m = mockedDoc();
     const h = harness(m.doc, t.tableName);
-    await h.handler(busEventOf(inputs[0]));
+    await h.handler(busEventOf(inputs[0]!));
     m.next('put', awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
-    await expect(h.handler(busEventOf(inputs[1]))).resolves.toMatchObject({
+    await expect(h.handler(busEventOf(inputs[1]!))).resolves.toMatchObject({
       status: 'invalid',
       kind: 'item-too-large',
     });
@@ -218,12 +218,12 @@ describe('ingest under injected DynamoDB faults', () => {
     const inputs = podStream(cluster);
     const m = mockedDoc();
     const h = harness(m.doc, t.tableName);
-    await h.handler(busEventOf(inputs[0]));
+    await h.handler(busEventOf(inputs[0]!));
     const message =
       'One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes';
     m.next('get', awsError('ValidationException', message));
     const gets = h.store.stats.requests.GetItem;
-    const refused = busEventOf(inputs[1]);
+    const refused = busEventOf(inputs[1]!);
     await expect(h.handler(refused)).resolves.toMatchObject({
       status: 'invalid',
       kind: 'store-refused',
@@ -231,7 +231,7 @@ describe('ingest under injected DynamoDB faults', () => {
     expect(h.store.stats.requests.GetItem - gets).toBe(1);
     expect(h.invalid).toHaveLength(1);
     expect(h.invalid[0]).toMatchObject({ kind: 'store-refused', reason: expect.stringContaining(message) });
-    expect(h.invalid[0].event).toEqual(refused);
+    expect(h.invalid[0]!.event).toEqual(refused);
     // The rest of the pod's history is not blocked.
     for (const input of inputs) await h.handler(busEventOf(input));
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs));

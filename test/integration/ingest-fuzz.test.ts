@@ -226,7 +226,7 @@ describe('fuzz: bus events into the ingest on DynamoDB Local', () => {
           const goodEvents = good.map((i) => goodEvent(i, r));
           const bad: [BusEvent, RegExp][] = [];
           for (const [name, i] of mutations) {
-            const m = MUTATIONS[name](structuredClone(goodEvents[i % goodEvents.length]));
+            const m = MUTATIONS[name]!(structuredClone(goodEvents[i % goodEvents.length]!));
             if (m)
               bad.push([{ ...m[0], id: m[0].id === undefined ? undefined : randomUUID() } as BusEvent, m[1]]);
           }
@@ -237,7 +237,7 @@ describe('fuzz: bus events into the ingest on DynamoDB Local', () => {
           ];
           for (let k = all.length - 1; k > 0; k--) {
             const j = Math.floor(r() * (k + 1));
-            [all[k], all[j]] = [all[j], all[k]];
+            [all[k], all[j]] = [all[j]!, all[k]!];
           }
           const h = harness(t.doc, t.tableName);
           for (const x of all) {
@@ -273,10 +273,10 @@ describe('issue 10 regressions on DynamoDB Local: no pod can be blocked by any e
   it('an events-only delta with an unusable time is parked; the pod’s later events are stored', async () => {
     const cluster = freshCluster('events-first');
     const inputs = podOf(cluster);
-    const { namespace, name, uid } = inputs[0].snapshot.pod;
+    const { namespace, name, uid } = inputs[0]!.snapshot.pod;
     const h = harness(t.doc, t.tableName);
     const eventsOnly = {
-      ...busEventOf(inputs[0]),
+      ...busEventOf(inputs[0]!),
       'detail-type': DETAIL_TYPE_FACTS,
       source: EVENT_SOURCE,
       detail: {
@@ -302,7 +302,7 @@ describe('issue 10 regressions on DynamoDB Local: no pod can be blocked by any e
   it('an item stored before the bounds (a time no Date holds) never makes a valid event throw', async () => {
     const cluster = freshCluster('legacy');
     const inputs = podOf(cluster);
-    const { namespace, name, uid } = inputs[0].snapshot.pod;
+    const { namespace, name, uid } = inputs[0]!.snapshot.pod;
     const key = podKeyOf(cluster, namespace, name, uid);
     const h = harness(t.doc, t.tableName);
     const legacy = {
@@ -320,9 +320,9 @@ describe('issue 10 regressions on DynamoDB Local: no pod can be blocked by any e
     for (const input of inputs)
       await expect(h.handler(busEventOf(input))).resolves.toMatchObject({ status: 'written' });
     const [record] = await storedRecords(t.doc, t.tableName, cluster);
-    expect(record.timeline.find((e) => e.type === 'Event')).toMatchObject({ at: null, reason: 'Scheduled' });
-    const { timeline: _a, ...figures } = record;
-    const { timeline: _b, ...want } = engineOf(inputs).records(RECORD_CTX)[0];
+    expect(record!.timeline.find((e) => e.type === 'Event')).toMatchObject({ at: null, reason: 'Scheduled' });
+    const { timeline: _a, ...figures } = record!;
+    const { timeline: _b, ...want } = engineOf(inputs).records(RECORD_CTX)[0]!;
     expect(figures).toEqual(want);
   });
 
@@ -334,7 +334,7 @@ describe('issue 10 regressions on DynamoDB Local: no pod can be blocked by any e
       [(s: PodSnapshot) => (s.pod.uid = LONG), /^detail\.pod\.uid: /],
       [(s: PodSnapshot) => (s.pod.name = LONG), /^detail\.pod\.name: /],
     ] as const) {
-      const snap = structuredClone(first.snapshot);
+      const snap = structuredClone(first!.snapshot);
       edit(snap);
       await expect(h.handler(busEventOf({ kind: 'snapshot', snapshot: snap }))).resolves.toMatchObject({
         status: 'invalid',

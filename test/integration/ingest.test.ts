@@ -49,7 +49,7 @@ afterAll(async () => {
 
 /** A forwarder payload as the EventBridge event the ingest receives. */
 function busEventOfPayload(p: BusPayload): Record<string, unknown> {
-  const e = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]);
+  const e = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]!);
   return { ...e, 'detail-type': p.detailType, detail: JSON.parse(JSON.stringify(p.detail)) };
 }
 
@@ -120,7 +120,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
         const inputs = base.map((i) => inCluster(i, cluster));
         await deliver(
           harness(t.doc, t.tableName),
-          order.map((i) => inputs[i]),
+          order.map((i) => inputs[i]!),
         );
         const want = replayOf(inputs);
         expected.set(cluster, want);
@@ -141,7 +141,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
       harness(t.doc, t.tableName),
     ];
     await Promise.all(
-      [...inputs, ...inputs, ...inputs].map((input, n) => containers[n % 3].handler(busEventOf(input))),
+      [...inputs, ...inputs, ...inputs].map((input, n) => containers[n % 3]!.handler(busEventOf(input))),
     );
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replayOf(inputs));
     const conflicts = containers.reduce((s, c) => s + c.store.stats.conflicts, 0);
@@ -165,7 +165,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
       seed: 3,
     })[0];
     const h2 = harness(t.doc, t.tableName);
-    const queue = [...shuffled, ...shuffled.slice(0, 100)];
+    const queue = [...shuffled!, ...shuffled!.slice(0, 100)];
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) await h2.handler(busEventOf(next));
@@ -187,7 +187,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
       seed: 11,
     })[0];
     const h = harness(t.doc, t.tableName);
-    const queue = [...shuffled];
+    const queue = [...shuffled!];
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) await h.handler(busEventOf(next));
@@ -230,7 +230,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const h = harness(t.doc, t.tableName);
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await h.handler(next);
+        for (let next = queue!.shift(); next; next = queue!.shift()) await h.handler(next);
       }),
     );
     expect(h.invalid).toEqual([]);
@@ -256,7 +256,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
       seed: 9,
     })[0];
     const h = harness(t.doc, t.tableName);
-    for (const e of order) await h.handler(e);
+    for (const e of order!) await h.handler(e);
     expect(h.invalid).toEqual([]);
     // The oracle: the same pods and Events as the forwarder's --events would have sent them.
     const oracle: Input[] = [
@@ -280,7 +280,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
         numRuns: 1,
         seed,
       })[0];
-      await deliver(harness(t.doc, t.tableName), order);
+      await deliver(harness(t.doc, t.tableName), order!);
       const stored = await storedRecords(t.doc, t.tableName, cluster);
       expect(stored).toEqual(replayOf(inputs));
       expect(stored.some((r) => r.timeline.some((e) => e.type === 'Event'))).toBe(true);
@@ -298,14 +298,14 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     await deliver(harness(t.doc, t.tableName), [ev]);
     const [items] = [...(await partitionsOf(t.doc, t.tableName, cluster)).values()];
     expect(items).toHaveLength(1);
-    const keys = Object.keys(items[0]).sort();
+    const keys = Object.keys(items![0]!).sort();
     expect(keys).toEqual(['expiresAt', 'facts', 'fv', 'pk', 'sk', 'updatedAt', 'v']);
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual([]);
   });
 
   it('invalid events are parked with a reason and counted, never written, never retried', async () => {
     const h = harness(t.doc, t.tableName);
-    const good = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]);
+    const good = busEventOf(fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl')[0]!);
     const detail = good.detail as Record<string, unknown>;
     const factsGood = busEventOfPayload(
       new PayloadEncoder({ compress: false }).snapshot(
@@ -345,12 +345,12 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     }
     expect(h.store.stats.requests.PutItem).toBe(puts);
     expect(h.invalid.map((r) => r.kind)).toEqual(cases.map(([k]) => k));
-    expect(h.invalid[2].reason).toMatch(/schemaVersion 2 is not supported/);
-    expect(h.invalid[3].reason).toMatch(/^detail\.pod\.uid: /);
-    expect(h.invalid[0].event).toEqual({ hello: 'world' });
-    expect(h.invalid[5].truncated).toBeUndefined();
-    expect(h.invalid[6].reason).toMatch(/^detail\.facts\.node: /);
-    expect(h.invalid[7].reason).toMatch(/factsDeflate/);
+    expect(h.invalid[2]!.reason).toMatch(/schemaVersion 2 is not supported/);
+    expect(h.invalid[3]!.reason).toMatch(/^detail\.pod\.uid: /);
+    expect(h.invalid[0]!.event).toEqual({ hello: 'world' });
+    expect(h.invalid[5]!.truncated).toBeUndefined();
+    expect(h.invalid[6]!.reason).toMatch(/^detail\.facts\.node: /);
+    expect(h.invalid[7]!.reason).toMatch(/factsDeflate/);
     const emf = lines.filter((l) => l.includes('"InvalidEvents"')).map((l) => JSON.parse(l));
     expect(emf.map((m) => m.kind)).toEqual(cases.map(([k]) => k));
   });

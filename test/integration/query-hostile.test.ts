@@ -188,7 +188,7 @@ describe('the history route is paginated: no answer over 1 MB, the pages togethe
     expect(max.pods).toEqual(whole);
     for (const p of max.pages) expect(p.bytes).toBeLessThan(QUERY_BOUNDS.maxAnswerBytes);
     // The byte bound, not the limit, cut these pages.
-    expect(max.pages[0].count).toBeLessThan(QUERY_BOUNDS.limit.max);
+    expect(max.pages[0]!.count).toBeLessThan(QUERY_BOUNDS.limit.max);
     // By default, the newest 100; the next page resumes right after them.
     const first = await call(path);
     expect(first.body.pods).toEqual(whole.slice(0, QUERY_BOUNDS.limit.default));
@@ -206,7 +206,7 @@ describe('the history route is paginated: no answer over 1 MB, the pages togethe
       const all: PodRecord[] = [];
       let token: string | undefined;
       do {
-        const res = await call(`/pods/demo/${namespace}/${encodeURIComponent(name)}`, {
+        const res = await call(`/pods/demo/${namespace}/${encodeURIComponent(name!)}`, {
           limit: '1',
           ...(token ? { nextToken: token } : {}),
         });
@@ -281,7 +281,7 @@ describe('the reader: an item budget and a deadline bound every request', () => 
       // The start and the first read at 0 ms, then 10 s later: the next read is never sent.
       clock: () => (reads++ < 2 ? 0 : 10_000),
     });
-    const res = await slow(apiEvent(`/pods/by-uid/demo/${encodeURIComponent(demo.records[0].uid)}`));
+    const res = await slow(apiEvent(`/pods/by-uid/demo/${encodeURIComponent(demo.records[0]!.uid)}`));
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body!).error).toMatch(/took too long/);
     expect(res.headers?.['x-podlife-requests']).toBe('1');

@@ -114,7 +114,7 @@ const createdIn = (from: string, to: string) => (r: PodRecord) => {
   return c != null && c >= from && c < to;
 };
 const stillPending = (r: PodRecord) =>
-  r.pendingSeconds == null && !r.deleted && (PHASE_RANK[r.phase] ?? 0) <= PHASE_RANK.Pending;
+  r.pendingSeconds == null && !r.deleted && (PHASE_RANK[r.phase] ?? 0) <= PHASE_RANK.Pending!;
 const ids = (xs: { namespace: string; name: string; uid: string }[]) =>
   xs.map((x) => `${x.namespace}/${x.name}/${x.uid}`);
 
@@ -129,7 +129,7 @@ describe('history and uid routes: the replay records, exactly', () => {
     expect(names.length).toBeGreaterThan(30);
     for (const n of names) {
       const [namespace, name] = n.split('/');
-      const res = await get<HistoryResponse>(`/pods/demo/${namespace}/${encodeURIComponent(name)}`);
+      const res = await get<HistoryResponse>(`/pods/demo/${namespace}/${encodeURIComponent(name!)}`);
       expect(res.status, n).toBe(200);
       const want = demo.records.filter((r) => r.namespace === namespace && r.name === name).reverse();
       expect(res.body, n).toEqual({ cluster: 'demo', namespace, name, pods: want });
@@ -138,7 +138,7 @@ describe('history and uid routes: the replay records, exactly', () => {
     // argocd/my-pod has two incarnations (uids): both come back, the newer first.
     const myPod = await ok<HistoryResponse>('/pods/demo/argocd/my-pod');
     expect(myPod.pods).toHaveLength(2);
-    expect(createdOf(myPod.pods[0])! >= createdOf(myPod.pods[1])!).toBe(true);
+    expect(createdOf(myPod.pods[0]!)! >= createdOf(myPod.pods[1]!)!).toBe(true);
   });
 
   it('/pods/by-uid/{cluster}/{uid}: each record by its uid, deep-equal to replay', async () => {
@@ -187,7 +187,7 @@ describe('history and uid routes: the replay records, exactly', () => {
       expect(res.headers['x-podlife-requests']).toBe('4');
     }
     expect((await ok<HistoryResponse>(`/pods/${cluster}/db/pg-0`)).pods).toEqual([...want].reverse());
-    const plain = await get<PodResponse>(`/pods/by-uid/demo/${demo.records[0].uid}`);
+    const plain = await get<PodResponse>(`/pods/by-uid/demo/${demo.records[0]!.uid}`);
     expect(plain.headers['x-podlife-requests']).toBe('3');
   });
 
@@ -214,19 +214,19 @@ describe('pending and crash-loop routes: the replay pods in those states', () =>
       const r = want[i];
       expect(p).toEqual({
         cluster: 'demo',
-        namespace: r.namespace,
-        name: r.name,
-        uid: r.uid,
-        owner: r.owner,
-        node: r.node,
-        phase: r.phase,
-        createdAt: createdOf(r),
-        ageSeconds: (demo.now - Date.parse(createdOf(r)!)) / 1000,
-        waitingReason: r.waitingReason,
-        unschedulableMessage: r.unschedulableMessage,
-        statusReason: r.statusReason,
+        namespace: r!.namespace,
+        name: r!.name,
+        uid: r!.uid,
+        owner: r!.owner,
+        node: r!.node,
+        phase: r!.phase,
+        createdAt: createdOf(r!),
+        ageSeconds: (demo.now - Date.parse(createdOf(r!)!)) / 1000,
+        waitingReason: r!.waitingReason,
+        unschedulableMessage: r!.unschedulableMessage,
+        statusReason: r!.statusReason,
         thresholdSeconds: 300,
-        stuck: r.stuckPending,
+        stuck: r!.stuckPending,
       });
     }
     const router = body.pods.find((p) => p.name.startsWith('router-default'))!;

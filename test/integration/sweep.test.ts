@@ -170,7 +170,7 @@ describe('one alert per episode', () => {
     expect(looping.map((r) => r.name)).toContain('my-pod');
 
     const first = await sweep();
-    const opened = first.clusters[0].opened;
+    const opened = first.clusters[0]!.opened;
     expect(opened.filter((k) => k.startsWith('pending#')).sort()).toEqual(
       stuck.map((r) => `pending#${r.uid}`).sort(),
     );
@@ -241,7 +241,7 @@ describe('one alert per episode', () => {
     const clock = { now: T0 + 600_000 };
     const [a, b] = await Promise.all([sweeper(table, clock)(), sweeper(table, clock)()]);
     expect(await openAlerts(table, 'race')).toEqual(['pending#race-web-api-1']);
-    const recorded = a.clusters[0].opened.length + b.clusters[0].opened.length;
+    const recorded = a.clusters[0]!.opened.length + b.clusters[0]!.opened.length;
     const duplicates = a.alreadyRecorded + b.alreadyRecorded;
     expect(recorded).toBe(1);
     // Each sweep that saw no alert item announced it; the loser's write found it recorded.
@@ -253,27 +253,30 @@ describe('resolution', () => {
   it('deleted while Pending before an alert: none; after one: one resolve (Deleted / Running), then nothing', async () => {
     const table = await freshTable();
     const [early, gone, starts] = ['early-1', 'gone-1', 'starts-1'].map((n) => pod('del', 'web', n));
-    await ingest(table, [unschedulable(early), unschedulable(gone), unschedulable(starts)]);
+    await ingest(table, [unschedulable(early!), unschedulable(gone!), unschedulable(starts!)]);
     const clock = { now: T0 + 60_000 };
     const sweep = sweeper(table, clock);
-    expect((await sweep()).clusters[0].opened).toEqual([]);
+    expect((await sweep()).clusters[0]!.opened).toEqual([]);
 
-    await ingest(table, [deleted(early, T0 + 120_000)]);
+    await ingest(table, [deleted(early!, T0 + 120_000)]);
     clock.now = T0 + 400_000;
     const second = await sweep();
-    expect(second.clusters[0].opened.sort()).toEqual(['pending#del-web-gone-1', 'pending#del-web-starts-1']);
+    expect(second.clusters[0]!.opened.sort()).toEqual(['pending#del-web-gone-1', 'pending#del-web-starts-1']);
 
-    await ingest(table, [deleted(gone, T0 + 500_000), running(starts, T0 + 550_000)]);
+    await ingest(table, [deleted(gone!, T0 + 500_000), running(starts!, T0 + 550_000)]);
     clock.now = T0 + 600_000;
     const third = await sweep();
-    expect(third.clusters[0].resolved.sort()).toEqual(['pending#del-web-gone-1', 'pending#del-web-starts-1']);
+    expect(third.clusters[0]!.resolved.sort()).toEqual([
+      'pending#del-web-gone-1',
+      'pending#del-web-starts-1',
+    ]);
     expect(await openAlerts(table, 'del')).toEqual([]);
     const resolved = putEvents().filter((e) => e.DetailType === DETAIL_TYPE_RESOLVED);
     expect(resolved.map((e) => [e.detail.name, e.detail.resolution]).sort()).toEqual([
       ['gone-1', 'Deleted'],
       ['starts-1', 'Running'],
     ]);
-    expect(resolved[0].detail).toMatchObject({ kind: 'pending', cluster: 'del', openSeconds: 200 });
+    expect(resolved[0]!.detail).toMatchObject({ kind: 'pending', cluster: 'del', openSeconds: 200 });
     const subjects = published().map((m) => m.Subject);
     expect(subjects).toContain('[podlife] Resolved: Stuck Pending web/gone-1 (del)');
     expect(
@@ -304,7 +307,7 @@ describe('thresholds per namespace', () => {
       clock.now = T0 + seconds * 1000;
       return (await sweep()).clusters[0];
     };
-    expect((await at(120)).opened).toEqual(['pending#thr-critical-job-1']);
+    expect((await at(120))!.opened).toEqual(['pending#thr-critical-job-1']);
     expect(await at(400)).toMatchObject({ opened: ['pending#thr-web-job-1'], stuckPending: 2 });
     expect(await at(1700)).toMatchObject({ opened: [], stuckPending: 2 });
     expect(await at(1900)).toMatchObject({ opened: ['pending#thr-batch-job-1'], stuckPending: 3 });
@@ -387,10 +390,10 @@ describe('crash loops', () => {
       crashLooping: 1,
     });
     clock.now = s(960);
-    expect((await sweep()).clusters[0].opened).toEqual([]);
+    expect((await sweep()).clusters[0]!.opened).toEqual([]);
     const alert = putEvents()[0];
     expect(alert).toMatchObject({ DetailType: DETAIL_TYPE_CRASH_LOOPING });
-    expect(alert.detail).toMatchObject({
+    expect(alert!.detail).toMatchObject({
       restartsInWindow: 3,
       restarts: 4,
       lastTerminationReason: 'OOMKilled',
@@ -406,7 +409,7 @@ describe('crash loops', () => {
     expect(await openAlerts(table, 'loop')).toEqual(['crashloop#loop-web-api-7']);
     // ...until it has run 10 minutes without a restart.
     clock.now = s(1700);
-    expect((await sweep()).clusters[0].resolved).toEqual(['crashloop#loop-web-api-7']);
+    expect((await sweep()).clusters[0]!.resolved).toEqual(['crashloop#loop-web-api-7']);
     const resolved = putEvents().at(-1)!;
     expect(resolved).toMatchObject({
       DetailType: DETAIL_TYPE_RESOLVED,
@@ -437,7 +440,7 @@ describe('failures', () => {
       stage: 'deliver',
       error: 'ThrottlingException: Rate exceeded',
     });
-    expect(failure.alert).toMatch(/^notice#.*#opened#podlife\/[0-9a-f]{24} \(sns\)$/);
+    expect(failure!.alert).toMatch(/^notice#.*#opened#podlife\/[0-9a-f]{24} \(sns\)$/);
     const recorded = await openAlerts(table, 'fail');
     expect(recorded.filter((k) => !k.startsWith('notice#'))).toEqual(['pending#fail-web-api-1']);
     expect(recorded.filter((k) => k.startsWith('notice#'))).toHaveLength(1);
@@ -511,7 +514,7 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
     const clock = { now: T0 + 1200_000 };
     const sweep = mixinSweeper(table, clock); // the defaults: 15 minutes
     const first = await sweep();
-    expect(first.clusters[0].opened).toHaveLength(500);
+    expect(first.clusters[0]!.opened).toHaveLength(500);
     expect(first.sent).toEqual({ sns: 3, events: 3 });
     expect(published()).toHaveLength(3);
     expect(notices()).toHaveLength(3);
@@ -563,7 +566,7 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
     );
     clock.now += 60_000;
     const resolved = await sweep();
-    expect(resolved.clusters[0].resolved).toHaveLength(500);
+    expect(resolved.clusters[0]!.resolved).toHaveLength(500);
     expect(resolved.sent).toEqual({ sns: 3, events: 3 });
     const resolves = notices().filter((n) => n.DetailType === DETAIL_TYPE_RESOLVED);
     expect(resolves).toHaveLength(3);
@@ -595,14 +598,14 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
       stuckPending: 1,
     });
     clock.now += 60_000;
-    expect((await sweep()).clusters[0].opened).toEqual([]);
+    expect((await sweep()).clusters[0]!.opened).toEqual([]);
 
     const optIn = mixinSweeper(table, clock, {
       rules: { namespaces: {}, ownerKinds: { Job: { enabled: true, stuckPendingSeconds: 1800 } } },
     });
-    expect((await optIn()).clusters[0].opened).toEqual([]);
+    expect((await optIn()).clusters[0]!.opened).toEqual([]);
     clock.now = T0 + 1801_000;
-    expect((await optIn()).clusters[0].opened).toEqual(['pending#jobs-web-migrate-1']);
+    expect((await optIn()).clusters[0]!.opened).toEqual(['pending#jobs-web-migrate-1']);
     expect(putEvents().at(-1)!.detail).toMatchObject({ name: 'migrate-1', thresholdSeconds: 1800 });
   });
 
@@ -623,12 +626,12 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
         ownerKinds: { Job: { enabled: false } },
       },
     });
-    expect((await sweep()).clusters[0].opened.sort()).toEqual([
+    expect((await sweep()).clusters[0]!.opened.sort()).toEqual([
       'pending#ns-critical-api-1',
       'pending#ns-critical-etl-1',
     ]);
     clock.now = T0 + 3600_000;
-    expect((await sweep()).clusters[0].opened).toEqual(['pending#ns-web-api-1']);
+    expect((await sweep()).clusters[0]!.opened).toEqual(['pending#ns-web-api-1']);
     expect(await openAlerts(table, 'ns')).not.toContain('pending#ns-batch-api-1');
   });
 
@@ -658,20 +661,20 @@ describe('grouped notices (defaults as the kubernetes-mixin)', () => {
     const clock = { now: s(600) };
     const sweep = mixinSweeper(table, clock);
     // Restarts at +60, +200 and +500: crash-looping, but its first restart is 9 minutes old.
-    expect((await sweep()).clusters[0].opened).toEqual([]);
+    expect((await sweep()).clusters[0]!.opened).toEqual([]);
     clock.now = s(961);
-    expect((await sweep()).clusters[0].opened).toEqual(['crashloop#cl-web-api-9']);
-    expect(putEvents()[0].detail).toMatchObject({
+    expect((await sweep()).clusters[0]!.opened).toEqual(['crashloop#cl-web-api-9']);
+    expect(putEvents()[0]!.detail).toMatchObject({
       name: 'api-9',
       container: 'app',
       waitingMessage: 'back-off 5m0s restarting failed container',
       lastWarningEvent: { reason: 'BackOff', message: 'Back-off restarting failed container app' },
     });
-    expect(putEvents()[0].notice).toMatchObject({
+    expect(putEvents()[0]!.notice).toMatchObject({
       severity: 'warning',
       runbook: 'docs/runbooks.md#pod-alert-crash-loop',
     });
-    const msg = published()[0].Message!;
+    const msg = published()[0]!.Message!;
     expect(msg).toContain('Container:        app');
     expect(msg).toContain('Last Warning:     BackOff: Back-off restarting failed container app');
   });
@@ -693,7 +696,7 @@ describe('cost', () => {
     const first = await sweep();
     // Items read: the registry (1), open alerts (none yet), the pending and crash-looping pods.
     expect(first.reads.itemsByIndex).toEqual({ table: 1, pending: pendingPods, crashLooping: crashPods });
-    expect(first.clusters[0].opened).toHaveLength(pendingPods);
+    expect(first.clusters[0]!.opened).toHaveLength(pendingPods);
 
     await batchWrite(t.doc, table, healthyCopies(generated, 8000, 'copy'));
     const stored = await t.client.send(new DescribeTableCommand({ TableName: table }));
@@ -707,6 +710,6 @@ describe('cost', () => {
       crashLooping: crashPods,
     });
     expect(second.reads.requests).toBe(first.reads.requests);
-    expect(second.clusters[0].opened).toEqual([]);
+    expect(second.clusters[0]!.opened).toEqual([]);
   }, 120_000);
 });
