@@ -12,13 +12,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { EXPORTER_SOURCE } from '../../core/exporter-event.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
+import { busRef } from '../../infra/cdk-types.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from '../../infra/forwarder-access.ts';
-
-/**
- * An EventBus as the IEventBus it implements: under exactOptionalPropertyTypes aws-cdk-lib's
- * class and interface declare optional members differently (TS2375), a library mismatch.
- */
-const busRef = (bus: events.EventBus): events.IEventBus => bus as unknown as events.IEventBus;
 
 const PROVIDER =
   'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
