@@ -9,7 +9,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
  */
 export const UNIT_TESTS = [
   'test/unit/**/*.test.ts',
-  'test/forwarder/{dedupe,events-rule,main,manifests,sender}.test.ts',
+  'test/forwarder/{delta,events-rule,flags,main,manifests,sender}.test.ts',
   'test/web/{api,gantt,histogram,render}.test.ts',
 ];
 
