@@ -43,7 +43,7 @@ Options:
   --no-progress        no progress bar (it shows only on a terminal, for inputs over 4 MB)
   -h, --help           this help
 
-Exit status: 0 all input used; 2 some objects were rejected (reported on stderr as
+Exit status: 0 all input used; 2 some objects were rejected, or an input was empty (reported on stderr as
 FILE:LINE: reason, the rest still counted); 1 usage error, or a file that cannot be read
 (the other files are still replayed and printed).
 
@@ -77,6 +77,9 @@ export interface ReplayOptions {
   limits?: Pick<ReadOptions, 'maxLineChars' | 'maxDocumentChars' | 'maxYamlDocumentChars'>;
 }
 
+/** The warning for an input that holds no object at all. */
+export const EMPTY_INPUT = 'empty: no Pod, Event or watch event in it (nothing replayed from this input)';
+
 /** Replays files into a fresh engine; the library face of the command. */
 export async function replayFiles(files: readonly string[], opts: ReplayOptions): Promise<ReplayResult> {
   const engine = new LifecycleEngine();
@@ -86,6 +89,8 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   const receivedAt = opts.receivedAt ?? Date.now();
   let unreadable = 0;
   for (const file of files) {
+    const seenBefore = stats.objects + stats.rejected;
+    let readable = true;
     await readInput(
       file,
       {
@@ -108,11 +113,19 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
     ).catch((err: Error & { code?: string }) => {
       // A file that cannot be read is one problem; the files before and after it still count.
       if (!err.code) throw err;
+      readable = false;
       unreadable++;
       const p = { file, line: 0, reason: `cannot read: ${err.message}` };
       problems.push(p);
       opts.onProblem?.(p);
     });
+    // An input with nothing in it (an empty file, an empty stdin, only blank lines or `---`) is
+    // most often the wrong file or a command that printed nothing: said, and exit status 2.
+    if (readable && stats.objects + stats.rejected === seenBefore) {
+      const p = { file, line: 0, reason: EMPTY_INPUT };
+      problems.push(p);
+      opts.onProblem?.(p);
+    }
   }
   bar?.done();
   const now = opts.now === 'wall' ? Date.now() : (opts.now ?? engine.latestTime ?? Date.now());

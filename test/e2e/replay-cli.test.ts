@@ -192,10 +192,23 @@ describe('podlife replay', () => {
     expect(stdout).toMatch(/^x\s+a\s+Pending/m);
   });
 
-  it('an empty input is not an error', async () => {
-    const { code, stdout } = await podlife(['replay', '-'], '');
-    expect(code).toBe(0);
+  it('an empty input is a warning naming it, and exit status 2; the other inputs still count', async () => {
+    const empty = podlife(['replay', '-'], '');
+    const { code, stdout, stderr } = await empty;
+    expect(code).toBe(2);
     expect(stdout).toBe('No pods found.\n');
+    expect(stderr.split('\n')[0]).toBe(
+      '-: empty: no Pod, Event or watch event in it (nothing replayed from this input)',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'podlife-empty-'));
+    const blank = join(dir, 'blank.jsonl');
+    writeFileSync(blank, '\n  \n\n');
+    const both = await podlife(['replay', '--json', blank, TRACE]);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe(
+      `${blank}: empty: no Pod, Event or watch event in it (nothing replayed from this input)`,
+    );
+    expect((JSON.parse(both.stdout) as unknown[]).length).toBeGreaterThan(10);
   });
 
   it('usage errors exit 1 with a one-line reason; --help explains the command', async () => {
