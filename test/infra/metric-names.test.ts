@@ -24,32 +24,13 @@ import {
   SWEEP_METRICS,
 } from '../../model/metric-names.ts';
 import { clustersRequest } from '../../store/pod-queries.ts';
+import { emfRecords } from '../../testkit/emf.ts';
 import { engineOf } from '../../testkit/fixtures.ts';
 import { quietLogger } from '../../testkit/ingest-harness.ts';
 import { demoInputs } from '../../testkit/query-support.ts';
 import { synthStack } from '../../testkit/stack.ts';
 
 const TABLE = 'podlife-test';
-
-/**
- * The EMF records written to stdout while `run` runs (metrics switched on around it: a Metrics
- * reads POWERTOOLS_METRICS_DISABLED when it is made, so `run` makes its own).
- */
-async function emfOf(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  try {
-    await run();
-  } finally {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    spy.mockRestore();
-  }
-  return lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
-}
 
 const namesIn = (emf: Record<string, unknown>[]) =>
   new Set(
@@ -106,7 +87,7 @@ describe('metric names: one module for emitters, alarms and dashboard', () => {
   });
 
   it('the sweep emits its metrics under those names and dimension sets', async () => {
-    const emf = await emfOf(async () => {
+    const emf = await emfRecords(async () => {
       const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SWEEP_METRICS.service });
       const sweep = makeSweepHandler({
         client: oneClusterTable(),
@@ -135,7 +116,7 @@ describe('metric names: one module for emitters, alarms and dashboard', () => {
 
   it('the query emits its read units per request', async () => {
     let status = 0;
-    const emf = await emfOf(async () => {
+    const emf = await emfRecords(async () => {
       const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: QUERY_METRICS.service });
       const query = makeQueryHandler({ client: oneClusterTable(), tableName: TABLE, now: Date.now, metrics });
       status = (

@@ -7,12 +7,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeObject } from '../../core/decode.ts';
 import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
 import { type CompactEvent, compactEventOf } from '../../core/snapshot.ts';
 import { type BusPayload, PayloadEncoder } from '../../forwarder/payload.ts';
 import { churnLines } from '../../testkit/churn.ts';
+import { emfRecords } from '../../testkit/emf.ts';
 import { exporterBusEvent } from '../../testkit/exporter.ts';
 import { engineOf, fixtureInputs, fixtureObjects, RECEIVED_AT } from '../../testkit/fixtures.ts';
 import {
@@ -329,20 +330,11 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
       ['schema', { ...factsGood, detail: { ...factsDetail, facts: undefined, factsDeflate: 'AAAA' } }],
     ];
     const puts = h.store.stats.requests.PutItem;
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    try {
+    const records = await emfRecords(async () => {
       for (const [kind, event] of cases) {
         await expect(h.handler(event)).resolves.toMatchObject({ status: 'invalid', kind });
       }
-    } finally {
-      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-      spy.mockRestore();
-    }
+    });
     expect(h.store.stats.requests.PutItem).toBe(puts);
     expect(h.invalid.map((r) => r.kind)).toEqual(cases.map(([k]) => k));
     expect(h.invalid[2]!.reason).toMatch(/schemaVersion 2 is not supported/);
@@ -351,7 +343,7 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     expect(h.invalid[5]!.truncated).toBeUndefined();
     expect(h.invalid[6]!.reason).toMatch(/^detail\.facts\.node: /);
     expect(h.invalid[7]!.reason).toMatch(/factsDeflate/);
-    const emf = lines.filter((l) => l.includes('"InvalidEvents"')).map((l) => JSON.parse(l));
+    const emf = records.filter((m) => 'InvalidEvents' in m);
     expect(emf.map((m) => m.kind)).toEqual(cases.map(([k]) => k));
   });
 
@@ -360,21 +352,11 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     const inputs = fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml').map((i) =>
       inCluster(i, cluster),
     );
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const metricsHarness = harness(t.doc, t.tableName, { metrics: silentMetrics() });
-    try {
+    const emf = await emfRecords(async () => {
+      const metricsHarness = harness(t.doc, t.tableName, { metrics: silentMetrics() });
       await deliver(metricsHarness, inputs);
       await deliver(metricsHarness, [...inputs].reverse());
-    } finally {
-      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-      spy.mockRestore();
-    }
-    const emf = lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+    });
     const values = (name: string) => emf.flatMap((m) => (name in m ? [m[name]].flat() : []));
     const pods = replayOf(inputs);
     expect(emf.every((m) => m.cluster === cluster && m.namespace === 'default')).toBe(true);

@@ -14,7 +14,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHASE_RANK } from '../../core/facts.ts';
 import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
@@ -29,6 +29,7 @@ import { alertPk } from '../../model/keys.ts';
 import { isCrashLooping } from '../../model/pod-item.ts';
 import { createTable } from '../../store/create-table.ts';
 import { registerClusterRequest } from '../../store/pod-store.ts';
+import { emfRecords } from '../../testkit/emf.ts';
 import {
   busEventOf,
   harness,
@@ -322,23 +323,13 @@ describe('thresholds per namespace', () => {
       unschedulable(pod('emf-b', 'web', 'y-1')),
       unschedulable(pod('emf-b', 'web', 'z-1')),
     ]);
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    try {
+    const emf = await emfRecords(async () => {
       // As on Lambda: logMetrics flushes the stored totals after the invocation (functions/powertools.ts).
       const metrics = silentMetrics();
       await middy(
         makeSweepHandler({ ...sweepDeps(table, { now: T0 + 600_000 }, FIVE_MINUTES), metrics }),
       ).use(logMetrics(metrics))(undefined, {} as Context);
-    } finally {
-      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-      spy.mockRestore();
-    }
-    const emf = lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+    });
     // One record per cluster and metric (singleMetric): merged per cluster.
     const perCluster = new Map<string, Record<string, unknown>>();
     for (const m of emf.filter((m) => m.cluster))
@@ -363,7 +354,9 @@ describe('thresholds per namespace', () => {
       Namespace: 'podlife',
       Dimensions: [['service']],
     });
-    expect(emf.find((m) => m.cluster)._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'cluster']]);
+    expect(emf.find((m) => m.cluster)!._aws.CloudWatchMetrics[0].Dimensions).toEqual([
+      ['service', 'cluster'],
+    ]);
   });
 });
 
