@@ -124,15 +124,12 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
 }
 
 /** `namespace/Kind/name`: the owner key of replay's owner table, for stats grouping. */
-export function ownerGroupOf(item: Item): string | null {
-  const row = parseItem(PodRowItemSchema, item, 'pod');
+function ownerGroupOfRow(row: PodRowItem): string | null {
   const owner = ownerOfRow(row);
   return owner ? `${identityOfKey(row.pk, row.sk).namespace}/${owner.kind}/${owner.name}` : null;
 }
 
-/** The figures `statsOf` reads, from a stored item's figure attributes (absent → null). */
-export function figureRowOf(item: Item): Required<FigureRow> {
-  const row = parseItem(PodRowItemSchema, item, 'pod');
+function figuresOfRow(row: PodRowItem): Required<FigureRow> {
   return {
     scheduledAfterSeconds: row.scheduledAfterSeconds ?? null,
     pendingSeconds: row.pendingSeconds ?? null,
@@ -140,5 +137,26 @@ export function figureRowOf(item: Item): Required<FigureRow> {
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? null,
     restarts: row.restarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
+  };
+}
+
+/** The figures `statsOf` reads, from a stored item's figure attributes (absent → null). */
+export function figureRowOf(item: Item): Required<FigureRow> {
+  return figuresOfRow(parseItem(PodRowItemSchema, item, 'pod'));
+}
+
+/** What the stats route needs of one item, parsed once: its figures and its two group keys. */
+export interface StatsRow extends Required<FigureRow> {
+  namespace: string;
+  /** `namespace/Kind/name`, or null for a pod without an owner. */
+  ownerGroup: string | null;
+}
+
+export function statsRowOf(item: Item): StatsRow {
+  const row = parseItem(PodRowItemSchema, item, 'pod');
+  return {
+    ...figuresOfRow(row),
+    namespace: identityOfKey(row.pk, row.sk).namespace,
+    ownerGroup: ownerGroupOfRow(row),
   };
 }

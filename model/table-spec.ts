@@ -41,7 +41,7 @@ const CRASH_PROJECTION = [
   'crashLoopBackOffSeconds',
   'waitingReason',
 ] as const;
-/** `figureRowOf` and `ownerGroupOf`: the stats route (byNamespace, byOwner, byClusterDay). */
+/** `statsRowOf`: the stats route (byNamespace, byOwner, byClusterDay). */
 export const STATS_PROJECTION = [
   'ownerKind',
   'ownerName',

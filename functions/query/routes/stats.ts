@@ -18,7 +18,7 @@ import {
   statsRangeOf,
 } from '../../../model/api-schemas.ts';
 import { daysBetween } from '../../../model/keys.ts';
-import { figureRowOf, identityOf, ownerGroupOf } from '../../../model/pod-rows.ts';
+import { type StatsRow, statsRowOf } from '../../../model/pod-rows.ts';
 import { projectionOf, STATS_PROJECTION } from '../../../model/table-spec.ts';
 import { statsRequests } from '../../../store/pod-queries.ts';
 import type { Route } from '../route.ts';
@@ -56,7 +56,7 @@ export const statsRoute: Route = {
         return projectionOf(r.IndexName) === 'KEYS_ONLY' ? reader.batchGet(found, STATS_PROJECTION) : found;
       })
     ).flat();
-    const rows = items.map((i) => ({ item: i, ...figureRowOf(i) }));
+    const rows = items.map(statsRowOf);
     const answer: StatsResponse = {
       cluster: p.cluster,
       ...(p.namespace ? { namespace: p.namespace } : {}),
@@ -66,10 +66,7 @@ export const statsRoute: Route = {
       stats: statsOf(rows),
     };
     if (!p.groupBy) return answer;
-    const keyOf =
-      p.groupBy === 'namespace'
-        ? (r: (typeof rows)[number]) => identityOf(r.item).namespace
-        : (r: (typeof rows)[number]) => ownerGroupOf(r.item);
+    const keyOf = p.groupBy === 'namespace' ? (r: StatsRow) => r.namespace : (r: StatsRow) => r.ownerGroup;
     return {
       ...answer,
       groupBy: p.groupBy,
