@@ -256,7 +256,11 @@ describe('answers that do not match the contract (a fake API server)', () => {
   describe('an answer from a newer API (fields this CLI does not know)', () => {
     it('drops the unknown fields, at any depth, and prints the answer', async () => {
       answers = {
-        '/api/clusters': { ...clusters, '\u001b[2J': 1 },
+        // Unknown at the top and inside a list's object (a newer API's per-cluster field).
+        '/api/clusters': {
+          clusters: [{ name: 'c1', lastSeenAt: '2026-11-02T08:00:00Z', zone: 'eu-west-1a' }],
+          '\u001b[2J': 1,
+        },
         '/api/crashloops': {
           cluster: 'c1',
           now: '2026-11-02T08:01:00Z',
