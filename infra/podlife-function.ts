@@ -35,6 +35,8 @@ export const BUNDLING = {
   banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
   // The runtime ships AWS SDK v3; bundling it would add ~1 MB and cold-start time.
   externalModules: ['@aws-sdk/*'],
+  // Warnings and errors only: `cdk synth` prints no size table per function (issue 14's "quiet").
+  logLevel: nodejs.LogLevel.WARNING,
 } as const;
 
 /**
