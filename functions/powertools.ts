@@ -56,10 +56,10 @@ export const tracedClients = (tracer: Tracer) => ({
 
 /** A factory-built handler wrapped for Lambda: tracing, log context, metrics flush and cold start. */
 export function lambdaHandler<E, R>(
-  handler: (event: E) => Promise<R>,
+  handler: (event: E, context: Context) => Promise<R>,
   { logger, metrics, tracer }: Powertools,
 ): middy.MiddyfiedHandler<E, R, Error, Context> {
-  return middy<E, R, Error, Context>((event: E) => handler(event))
+  return middy<E, R, Error, Context>((event: E, context: Context) => handler(event, context))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));

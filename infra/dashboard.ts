@@ -58,6 +58,8 @@ interface PodlifeDashboardProps {
   alarms?: readonly cloudwatch.IAlarm[];
   /** Default 5 minutes. */
   period?: Duration;
+  /** The pending and crash-looping lists as custom widgets (infra/console-widgets.ts), under the title. */
+  consoleWidgets?: readonly cloudwatch.IWidget[];
 }
 
 type Dims = Record<string, string>;
@@ -86,6 +88,8 @@ export class PodlifeDashboard extends Construct {
         height: 2,
       }),
     );
+    // What is stuck, since when, why: the web page's lists, in the console.
+    if (props.consoleWidgets?.length) d.addWidgets(...props.consoleWidgets);
 
     // Now: stuck and crash-looping pods.
     d.addWidgets(

@@ -35,6 +35,8 @@ export const BUNDLING = {
   banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
   // The runtime ships AWS SDK v3; bundling it would add ~1 MB and cold-start time.
   externalModules: ['@aws-sdk/*'],
+  // The console widget bundles the page's stylesheet as a string (functions/widget/handler.ts).
+  loader: { '.css': 'text' },
   // Warnings and errors only: `cdk synth` prints no size table per function (issue 14's "quiet").
   logLevel: nodejs.LogLevel.WARNING,
 } as const;
@@ -57,6 +59,7 @@ export function lambdaBuildOptions(entry: string, outfile: string) {
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
+    loader: { ...BUNDLING.loader },
     logLevel: 'silent' as const,
   };
 }
@@ -128,6 +131,7 @@ export class PodlifeFunction extends Construct {
         ...BUNDLING,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
+        loader: { ...BUNDLING.loader },
       },
     });
     // X-Ray takes no resource-level permissions: the two actions CDK's `tracing` grants are on

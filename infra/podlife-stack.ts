@@ -6,6 +6,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PodlifeAlerts } from './alerts.ts';
 import { busRef, httpApiRef, tableRef } from './cdk-types.ts';
+import { PodlifeConsoleWidgets } from './console-widgets.ts';
 import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.ts';
@@ -28,6 +29,7 @@ export class PodlifeStack extends Stack {
   readonly queryApi: PodlifeQueryApi;
   readonly alerts: PodlifeAlerts;
   readonly dashboard: PodlifeDashboard;
+  readonly consoleWidgets: PodlifeConsoleWidgets;
 
   constructor(scope: Construct, id: string, props: PodlifeStackProps = {}) {
     super(scope, id, props);
@@ -57,6 +59,11 @@ export class PodlifeStack extends Stack {
       // is what the query API and dashboard call stuck; alerts wait longer by default).
       ...props.alerts,
     });
+    // The pending / crash-looping lists and pod timelines as dashboard widgets (HTML from a Lambda).
+    this.consoleWidgets = new PodlifeConsoleWidgets(this, 'Console', {
+      table: tableRef(p.table),
+      stuckPendingSeconds: p.stuckPendingSeconds,
+    });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,
       ingestFunction: p.ingest.fn,
@@ -69,6 +76,7 @@ export class PodlifeStack extends Stack {
       queryFunction: this.queryApi.query.fn,
       queryApi: httpApiRef(this.queryApi.api),
       alarms: [...p.alarms, ...this.alerts.alarms],
+      consoleWidgets: this.consoleWidgets.widgets(),
     });
     new CfnOutput(this, 'QueryApiUrl', {
       value: this.queryApi.url,

@@ -30,6 +30,29 @@ const QUERY_INDEXES: readonly IndexName[] = [
   'byClusterDay',
 ];
 
+/**
+ * What the query routes read, and nothing else: Query and GetItem on the table and the indexes
+ * they use; BatchGetItem on the table (/stats on a namespace or an owner reads keys from a
+ * KEYS_ONLY index, then the pod items' figures: docs/data-model.md). The query function's policy,
+ * and the console widget's (it runs the same routes in process).
+ */
+export function podReadPolicy(scope: Construct, id: string, table: dynamodb.ITableV2): iam.Policy {
+  return new iam.Policy(scope, id, {
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'ReadPods',
+        actions: ['dynamodb:Query', 'dynamodb:GetItem'],
+        resources: [table.tableArn, ...QUERY_INDEXES.map((ix) => `${table.tableArn}/index/${ix}`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'BatchReadPods',
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
+      }),
+    ],
+  });
+}
+
 /** The query function's reserved concurrency unless `reservedConcurrency` says otherwise. */
 export const DEFAULT_QUERY_RESERVED_CONCURRENCY = 10;
 
@@ -100,27 +123,7 @@ export class PodlifeQueryApi extends Construct {
         STUCK_PENDING_OVERRIDES: JSON.stringify(props.stuckPendingOverrides ?? {}),
       },
     });
-    this.query.role.attachInlinePolicy(
-      new iam.Policy(this, 'QueryPolicy', {
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'ReadPods',
-            actions: ['dynamodb:Query', 'dynamodb:GetItem'],
-            resources: [
-              props.table.tableArn,
-              ...QUERY_INDEXES.map((ix) => `${props.table.tableArn}/index/${ix}`),
-            ],
-          }),
-          // /stats on a namespace or an owner reads keys from a KEYS_ONLY index, then the pod
-          // items' figures by BatchGetItem (docs/data-model.md): the table only, read-only.
-          new iam.PolicyStatement({
-            sid: 'BatchReadPods',
-            actions: ['dynamodb:BatchGetItem'],
-            resources: [props.table.tableArn],
-          }),
-        ],
-      }),
-    );
+    this.query.role.attachInlinePolicy(podReadPolicy(this, 'QueryPolicy', props.table));
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'podlife query API (IAM-authorised; see docs/query-api.md)',

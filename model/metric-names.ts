@@ -13,6 +13,7 @@ export const SERVICES = {
   ingest: 'podlife-ingest',
   query: 'podlife-query',
   sweep: 'podlife-sweep',
+  widget: 'podlife-widget',
 } as const;
 
 /** What the ingest emits (functions/ingest), service `podlife-ingest`. */

@@ -6,6 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { SERVICES } from '../../model/metric-names.ts';
 import { synthStack } from '../../testkit/stack.ts';
 
 function violationsOf(stack: ReturnType<typeof synthStack>) {
@@ -37,11 +38,10 @@ describe('cdk-nag AwsSolutions', () => {
     // Only "no DLQ behind the last queue" is acknowledged: the two parking queues, the ingest
     // queue's dead-letter queue, and (the test stack has a cluster filter) the queue recording
     // what that filter drops. The ingest queue itself has its dead-letter queue: no acknowledgement.
-    // And X-Ray's `*` resource on each function's role (ingest, query, sweep).
+    // And X-Ray's `*` resource on each function's role (one per service: ingest, query, sweep,
+    // the console widget).
     expect(acks.map(([id]) => id).sort()).toEqual([
-      'Annotation::AwsSolutions-IAM5[Resource::*]',
-      'Annotation::AwsSolutions-IAM5[Resource::*]',
-      'Annotation::AwsSolutions-IAM5[Resource::*]',
+      ...Object.values(SERVICES).map(() => 'Annotation::AwsSolutions-IAM5[Resource::*]'),
       'Annotation::AwsSolutions-SQS3',
       'Annotation::AwsSolutions-SQS3',
       'Annotation::AwsSolutions-SQS3',
@@ -69,7 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
         (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
       ).map((s) => [id, [s.Action].flat().sort()] as const),
     );
-    expect(onStar.length).toBe(3);
+    expect(onStar.length).toBe(Object.keys(SERVICES).length);
     for (const [id, actions] of onStar)
       expect(actions, id).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
@@ -79,10 +79,14 @@ describe('cdk-nag AwsSolutions', () => {
       Properties: { TracingConfig?: { Mode: string }; Environment?: { Variables: Record<string, string> } };
     }[];
     const podlife = fns.filter((f) => f.Properties.Environment?.Variables.POWERTOOLS_SERVICE_NAME);
-    expect(podlife.map((f) => f.Properties.Environment?.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual([
+    expect(podlife.map((f) => f.Properties.Environment?.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(
+      Object.values(SERVICES).sort(),
+    );
+    expect(Object.values(SERVICES).sort()).toEqual([
       'podlife-ingest',
       'podlife-query',
       'podlife-sweep',
+      'podlife-widget',
     ]);
     for (const f of podlife) {
       expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });

@@ -14,7 +14,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   core: [],
   model: ['core'],
   store: ['core', 'model'],
-  functions: ['core', 'model', 'store'],
+  functions: ['core', 'model', 'store', 'web'],
   forwarder: ['core', 'model'],
   infra: ['core', 'model'],
   web: ['core', 'model'],
