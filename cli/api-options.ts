@@ -9,6 +9,11 @@ import { ClustersResponse } from '../model/api-schemas.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { parseCliArgs } from './args.ts';
 import { UsageError } from './errors.ts';
+import { OUTPUT_OPTIONS, outputFormatOf, outputOptionsHelp } from './output.ts';
+
+/** The API options' --help, then the output options' (with the command's `-o` formats). */
+export const apiOptionsHelp = (command: string) => `${API_OPTIONS_HELP}
+${outputOptionsHelp(command)}`;
 
 export const API_OPTIONS_HELP = `API options:
   --api URL            the deployed API (SigV4-signed with your AWS credentials);
@@ -18,7 +23,6 @@ export const API_OPTIONS_HELP = `API options:
   --profile NAME       AWS profile to sign with (default: the usual AWS chain: env, SSO, ~/.aws)
   --region NAME        AWS region (default: from the API's URL, then $AWS_REGION)
   --cluster NAME       one cluster (default: every cluster the API knows)
-  -o, --output FMT     table (default) or json
   -h, --help           this help`;
 
 export const API_OPTIONS = {
@@ -27,7 +31,7 @@ export const API_OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   cluster: { type: 'string' },
-  output: { type: 'string', short: 'o', default: 'table' },
+  ...OUTPUT_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -38,12 +42,16 @@ export interface ApiOptionValues {
   region?: string;
   cluster?: string;
   output?: string;
+  'no-headers'?: boolean;
+  'sort-by'?: string;
 }
 
 export interface Io {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Ends a --watch (tests; Ctrl-C does it on a terminal). */
+  signal?: AbortSignal;
 }
 
 export const defaultIo = (): Io => ({ out: process.stdout, err: process.stderr, env: process.env });
@@ -84,10 +92,9 @@ export function clientOf(v: ApiOptionValues, env: NodeJS.ProcessEnv): ApiClient 
   });
 }
 
-export function outputOf(v: ApiOptionValues): 'table' | 'json' {
-  const o = v.output ?? 'table';
-  if (o !== 'table' && o !== 'json') throw new UsageError(`-o ${o}: use table or json`);
-  return o;
+/** The `-o` format, checked before anything is asked of the API. */
+export function outputOf(command: string, v: ApiOptionValues): string {
+  return outputFormatOf(command, v.output);
 }
 
 /** The clusters to ask about: the one given (if the API knows it), else every one it knows. */

@@ -7,7 +7,7 @@ import { parseDuration } from '../core/time.ts';
 import { type CrashLoopingPod, CrashLoopsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
-  API_OPTIONS_HELP,
+  apiOptionsHelp,
   clientOf,
   clustersOf,
   defaultIo,
@@ -16,30 +16,38 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { crashLoopSignature } from './columns.ts';
 import { UsageError } from './errors.ts';
-import { crashLoopTable } from './format-query.ts';
+import { crashLoopListing } from './format-query.ts';
+import { renderListing } from './output.ts';
+import { WATCH_HELP, WATCH_OPTIONS, watchListing } from './watch.ts';
 
 const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
 
-Lists the pods whose containers are in CrashLoopBackOff now: restarts in all and within the
-window, the last restart, the last termination's reason and exit code (OOMKilled (137),
-Error (1), ...), the time spent down in back-off, owner and node.
+Lists the pods whose containers are in CrashLoopBackOff now: RESTARTS as kubectl prints it
+(the count and "(5m ago)", the last restart's age), restarts within the window (IN-1H), the
+last termination's reason and exit code (OOMKilled (137), Error (1), ...), the time spent down
+in back-off, AGE and owner. -o wide adds NODE, WAITING and UID. Empty cells print <none>.
 
 Options:
   --window DUR         count restarts within this window before now (default: 1h)
   --min-restarts N     only pods with at least N restarts in the window (default: 0)
   -n, --namespace NS   one namespace
-${API_OPTIONS_HELP}
+${WATCH_HELP}
+${apiOptionsHelp('crashloops')}
 
 Examples:
   podlife crashloops
   podlife crashloops --window 15m --min-restarts 3 --cluster prod
+  podlife crashloops -w --sort-by RESTARTS
+  podlife crashloops -o csv > crashloops.csv
   podlife crashloops -o json | jq -r '.[] | "\\(.namespace)/\\(.name) \\(.lastTerminationReason)"'`;
 
 const CRASHLOOPS_OPTIONS_OWN = {
   window: { type: 'string', default: '1h' },
   'min-restarts': { type: 'string' },
   namespace: { type: 'string', short: 'n' },
+  ...WATCH_OPTIONS,
 } as const;
 
 /** Every option the command takes (for "did you mean"). */
@@ -52,10 +60,12 @@ export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): P
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
-  const output = outputOf(values);
+  outputOf('crashloops', values);
   const windowSeconds = parseDuration(values.window);
+  const intervalMs = parseDuration(values.interval) * 1000;
+  if (!(intervalMs > 0)) throw new UsageError(`--interval ${values.interval}: give a duration above 0`);
   const client = clientOf(values, io.env);
-  return runQueryCommand('crashloops', io, async () => {
+  const fetch = async () => {
     const pods: CrashLoopingPod[] = [];
     let now = Date.now();
     for (const cluster of await clustersOf(client, values.cluster)) {
@@ -75,11 +85,24 @@ export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): P
         nextToken = page.nextToken;
       } while (nextToken);
     }
-    if (output === 'json') io.out.write(`${JSON.stringify(pods, null, 2)}\n`);
-    else
-      io.out.write(
-        pods.length ? `${crashLoopTable(pods, windowSeconds, now)}\n` : 'No crash-looping pods.\n',
+    return crashLoopListing(pods, windowSeconds, now);
+  };
+  return runQueryCommand('crashloops', io, async () => {
+    if (values.watch) {
+      const spec = { command: 'crashloops', fetch, key: (p: CrashLoopingPod) => `${p.cluster}/${p.uid}` };
+      return watchListing(
+        {
+          ...spec,
+          signature: crashLoopSignature,
+          intervalMs,
+          err: io.err,
+          ...(io.signal ? { signal: io.signal } : {}),
+        },
+        values,
+        io.out,
       );
+    }
+    io.out.write(renderListing(await fetch(), values, io.out));
     return 0;
   });
 }

@@ -1,55 +1,48 @@
 /**
- * kubectl-style tables for the query commands, in the same columns and units as `podlife
- * replay` (its podTable and statsTable are reused as they are), so a pod looks the same
- * whichever command shows it.
+ * The listings of the query commands, in the same columns and units as `podlife replay`
+ * (cli/columns.ts), printed by the one output module (cli/output.ts), so a pod looks the same
+ * whichever command shows it. The string-returning helpers print the default table, as on a
+ * pipe (nothing cut).
  */
 
 import type { PodRecord } from '../core/pod-record.ts';
 import type { GroupStats } from '../core/stats.ts';
 import { safeText } from '../core/terminal-text.ts';
-import { formatSeconds } from '../core/time.ts';
-import type { TimelineEntry } from '../core/timeline.ts';
-import type { CrashLoopingPod, PendingPod, PodOwner } from '../model/api-schemas.ts';
-import { podTable, statsTable } from './replay.ts';
-import { ellipsis, renderTable } from './table.ts';
+import type { CrashLoopingPod, PendingPod } from '../model/api-schemas.ts';
+import {
+  crashLoopColumns,
+  PENDING_COLUMNS,
+  podColumns,
+  type StatsRow,
+  statsColumns,
+  TIMELINE_COLUMNS,
+  timelineRows,
+} from './columns.ts';
+import { type Listing, OUTPUT_FORMATS, type RenderOptions } from './output.ts';
 
-const owner = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : '');
-const multi = (pods: readonly { cluster: string }[]) => new Set(pods.map((p) => p.cluster)).size > 1;
+const PIPE: RenderOptions = { headers: true, truncate: false };
+const table = <T>(l: Listing<T>, opts: RenderOptions = PIPE) =>
+  OUTPUT_FORMATS.table?.render(l as Listing<unknown>, opts) ?? '';
 
-/** `ago` of an ISO time relative to now, kubectl style (`5m`, `2h3m`). */
-function since(iso: string | null, nowMs: number): string {
-  if (!iso) return '-';
-  return formatSeconds(Math.max(0, (nowMs - Date.parse(iso)) / 1000));
+export function pendingListing(pods: readonly PendingPod[]): Listing<PendingPod> {
+  return { command: 'pending', rows: pods, columns: PENDING_COLUMNS, empty: 'No Pending pods.' };
 }
 
 export function pendingTable(pods: readonly PendingPod[]): string {
-  const withCluster = multi(pods);
-  return renderTable(
-    [
-      ...(withCluster ? ['CLUSTER'] : []),
-      'NAMESPACE',
-      'NAME',
-      'AGE',
-      'STUCK',
-      'REASON',
-      'OWNER',
-      'NODE',
-      'MESSAGE',
-    ],
-    pods.map((p) => [
-      ...(withCluster ? [p.cluster] : []),
-      p.namespace,
-      p.name,
-      formatSeconds(p.ageSeconds),
-      p.stuck ? 'yes' : '',
-      p.schedulingGates
-        ? 'SchedulingGated'
-        : (p.waitingReason ?? p.statusReason ?? (p.unschedulableMessage ? 'Unschedulable' : '')),
-      owner(p.owner),
-      p.node ?? '',
-      ellipsis(p.schedulingGates ? `gates: ${p.schedulingGates.join(', ')}` : p.unschedulableMessage, 90),
-    ]),
-  );
+  return table(pendingListing(pods));
+}
+
+export function crashLoopListing(
+  pods: readonly CrashLoopingPod[],
+  windowSeconds: number,
+  nowMs: number,
+): Listing<CrashLoopingPod> {
+  return {
+    command: 'crashloops',
+    rows: pods,
+    columns: crashLoopColumns(windowSeconds, nowMs),
+    empty: 'No crash-looping pods.',
+  };
 }
 
 export function crashLoopTable(
@@ -57,78 +50,63 @@ export function crashLoopTable(
   windowSeconds: number,
   nowMs: number,
 ): string {
-  const withCluster = multi(pods);
-  return renderTable(
-    [
-      ...(withCluster ? ['CLUSTER'] : []),
-      'NAMESPACE',
-      'NAME',
-      'RESTARTS',
-      `IN-${formatSeconds(windowSeconds).toUpperCase()}`,
-      'LAST-RESTART',
-      'LAST-TERMINATION',
-      'BACK-OFF',
-      'AGE',
-      'OWNER',
-      'NODE',
-    ],
-    pods.map((p) => [
-      ...(withCluster ? [p.cluster] : []),
-      p.namespace,
-      p.name,
-      String(p.restarts),
-      String(p.restartsInWindow),
-      p.lastRestartAt ? `${since(p.lastRestartAt, nowMs)} ago` : '-',
-      p.lastTerminationReason
-        ? `${p.lastTerminationReason}${p.lastExitCode != null ? ` (${p.lastExitCode})` : ''}`
-        : '',
-      formatSeconds(p.crashLoopBackOffSeconds),
-      formatSeconds(p.ageSeconds),
-      owner(p.owner),
-      p.node ?? '',
-    ]),
-  );
-}
-
-function what(e: TimelineEntry): string {
-  const parts: string[] = [];
-  if (e.reason) parts.push(e.reason);
-  if (e.exitCode != null) parts.push(`exit ${e.exitCode}${e.signal != null ? `, signal ${e.signal}` : ''}`);
-  if (e.type === 'ContainerRestarted' && e.count != null) parts.push(`restart #${e.count}`);
-  if (e.type === 'Event' && e.count != null && e.count > 1) parts.push(`×${e.count}`);
-  const head = parts.join(', ');
-  return e.message ? `${head}${head ? ': ' : ''}${ellipsis(e.message, 100)}` : head;
+  return table(crashLoopListing(pods, windowSeconds, nowMs));
 }
 
 /** One incarnation's story: a header line, then its timeline as a table. */
 export function timelineBlock(r: PodRecord): string {
+  return timelineBlockWith(r, PIPE);
+}
+
+function timelineBlockWith(r: PodRecord, opts: RenderOptions): string {
   const header =
     `${r.namespace}/${r.name}  uid ${r.uid}  cluster ${r.cluster}` +
     (r.owner ? `  owner ${r.owner.kind}/${r.owner.name}` : '') +
     (r.node ? `  node ${r.node}` : '');
-  const rows = r.timeline.map((e) => [
-    e.at ? e.at.replace('.000Z', 'Z') : '(no time)',
-    e.type,
-    e.container ? `${e.container}${e.init ? ' (init)' : ''}` : '',
-    what(e),
-  ]);
-  return `${safeText(header)}\n${renderTable(['TIME', 'WHAT', 'CONTAINER', 'DETAILS'], rows)}`;
+  const rows = table(
+    { command: 'history', rows: timelineRows(r.timeline), columns: TIMELINE_COLUMNS },
+    { ...opts, headers: true },
+  );
+  return `${safeText(header)}\n${rows}`;
 }
 
 /** `podlife history`: the figures of every incarnation (newest first), then each one's timeline. */
-export function historyOutput(records: readonly PodRecord[]): string {
-  return [podTable(records), ...records.map(timelineBlock)].join('\n\n');
+export function historyListing(records: readonly PodRecord[], nowMs: number): Listing<PodRecord> {
+  return {
+    command: 'history',
+    rows: records,
+    columns: podColumns(nowMs),
+    after: (opts) => records.map((r) => timelineBlockWith(r, opts)),
+  };
 }
 
-/** `podlife stats`: the scope's total first, then its groups, in replay's statistics table. */
+export function historyOutput(records: readonly PodRecord[], nowMs = Date.now()): string {
+  return table(historyListing(records, nowMs));
+}
+
+/** `podlife stats` and replay: the scope's total first (kept first by --sort-by), then its groups. */
+export function statsListing(
+  command: string,
+  title: string,
+  rows: readonly StatsRow[],
+  opts: { pinned?: number; data?: unknown } = {},
+): Listing<StatsRow> {
+  return {
+    command,
+    rows,
+    columns: statsColumns(title),
+    ...(opts.pinned !== undefined ? { pinned: opts.pinned } : {}),
+    ...(opts.data !== undefined ? { data: opts.data } : {}),
+  };
+}
+
 export function statsOutput(
   title: string,
   scope: string,
   total: GroupStats,
   groups: { key: string; stats: GroupStats }[],
 ): string {
-  return statsTable(title, [
-    [`${scope} (all)`, total],
-    ...groups.map((g): [string, GroupStats] => [g.key, g.stats]),
-  ]);
+  return table(
+    statsListing('stats', title, [{ key: `${scope} (all)`, stats: total }, ...groups], { pinned: 1 }),
+  );
 }

@@ -9,7 +9,7 @@ import { HistoryResponse, PodResponse } from '../model/api-schemas.ts';
 import { ApiError } from './api-client.ts';
 import {
   API_OPTIONS,
-  API_OPTIONS_HELP,
+  apiOptionsHelp,
   clientOf,
   clustersOf,
   defaultIo,
@@ -19,24 +19,30 @@ import {
   runQueryCommand,
 } from './api-options.ts';
 import { UsageError } from './errors.ts';
-import { historyOutput } from './format-query.ts';
+import { historyListing } from './format-query.ts';
+import { renderListing } from './output.ts';
 
 const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
        podlife history --uid UID [options]
 
 Shows every incarnation of a pod (a StatefulSet pod's name comes back with a new uid each
-time), newest first: its lifecycle figures, then its timeline (scheduling, pulls, starts,
-terminations with exit codes, restarts, readiness, events, deletion).
+time), newest first: its lifecycle figures in replay's columns (STATUS, RESTARTS and AGE as
+kubectl prints them; TO-SCHEDULE, PENDING-FOR, TO-READY, BACK-OFF as podlife measures them),
+then its timeline (scheduling, pulls, starts, terminations with exit codes and the run they
+end, restarts, readiness, events, deletion). -o json prints the records exactly as
+'podlife replay --json' does; -o csv the figures' table; -o wide adds PHASE, INIT-FOR,
+ALL-RESTARTS, NODE, OWNER and UID.
 
 Options:
   -n, --namespace NS   the pod's namespace (default: default, or NAMESPACE/ in the name)
   --uid UID            one incarnation, by its uid
-${API_OPTIONS_HELP}
+${apiOptionsHelp('history')}
 
 Examples:
   podlife history default/redis-1
-  podlife history -n argocd my-pod --cluster prod
+  podlife history -n argocd my-pod --cluster prod -o wide
   podlife history --uid 63674389-1c9a-4c8e-9c1e-2f1f2f0a2b3c --cluster prod -o json
+  podlife history default/web-0 -o yaml
   podlife history web-0 --local http://127.0.0.1:4000`;
 
 /** NAMESPACE/NAME or NAME with -n. */
@@ -67,7 +73,7 @@ export async function historyCommand(argv: string[], io: Io = defaultIo()): Prom
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`one pod at a time (got ${positionals.join(' ')})`);
-  const output = outputOf(values);
+  outputOf('history', values);
   const pod = values.uid ? undefined : podArg(positionals[0], values.namespace);
   const client = clientOf(values, io.env);
   return runQueryCommand('history', io, async () => {
@@ -97,7 +103,7 @@ export async function historyCommand(argv: string[], io: Io = defaultIo()): Prom
         `no pod ${what} in ${values.cluster ? `cluster ${values.cluster}` : `any cluster (${clusters.join(', ')})`}`,
       );
     }
-    io.out.write(output === 'json' ? `${JSON.stringify(records, null, 2)}\n` : `${historyOutput(records)}\n`);
+    io.out.write(renderListing(historyListing(records, Date.now()), values, io.out));
     return 0;
   });
 }

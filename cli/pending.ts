@@ -2,10 +2,12 @@
  * `podlife pending`: pods Pending now (longer than `--older-than`), oldest first, with their
  * age, whether they are stuck, why (the scheduler's message, the waiting reason) and owner.
  */
+
+import { parseDuration } from '../core/time.ts';
 import { type PendingPod, PendingResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
-  API_OPTIONS_HELP,
+  apiOptionsHelp,
   clientOf,
   clustersOf,
   defaultIo,
@@ -14,27 +16,37 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { pendingSignature } from './columns.ts';
 import { UsageError } from './errors.ts';
-import { pendingTable } from './format-query.ts';
+import { pendingListing } from './format-query.ts';
+import { renderListing } from './output.ts';
+import { WATCH_HELP, WATCH_OPTIONS, watchListing } from './watch.ts';
 
 const PENDING_HELP = `Usage: podlife pending [options]
 
 Lists the pods that are Pending now (no container has started), oldest first: their age,
-STUCK when older than their namespace's threshold, the reason (Unschedulable, ImagePullBackOff,
-ContainerCreating, ...), owner, node and the scheduler's message.
+STUCK (yes when older than their namespace's threshold), the reason (Unschedulable,
+ImagePullBackOff, ContainerCreating, SchedulingGated, ...), owner and the scheduler's message
+(whole into a pipe or with -o wide; cut to the terminal's table otherwise). -o wide adds NODE,
+STUCK-AFTER (the threshold) and UID. Empty cells print <none>.
 
 Options:
   --older-than DUR     only pods Pending longer than this (e.g. 5m, 1h; default: all)
   -n, --namespace NS   one namespace
-${API_OPTIONS_HELP}
+${WATCH_HELP}
+${apiOptionsHelp('pending')}
 
 Examples:
   podlife pending --older-than 5m
+  podlife pending -w --interval 5s
+  podlife pending -o wide --sort-by AGE
+  podlife pending -o csv --no-headers > pending.csv
   podlife pending -n batch --cluster prod -o json | jq '.[] | select(.stuck)'`;
 
 const PENDING_OPTIONS_OWN = {
   'older-than': { type: 'string' },
   namespace: { type: 'string', short: 'n' },
+  ...WATCH_OPTIONS,
 } as const;
 
 /** Every option the command takes (for "did you mean"). */
@@ -47,9 +59,11 @@ export async function pendingCommand(argv: string[], io: Io = defaultIo()): Prom
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
-  const output = outputOf(values);
+  outputOf('pending', values);
+  const intervalMs = parseDuration(values.interval) * 1000;
+  if (!(intervalMs > 0)) throw new UsageError(`--interval ${values.interval}: give a duration above 0`);
   const client = clientOf(values, io.env);
-  return runQueryCommand('pending', io, async () => {
+  const fetch = async () => {
     const pods: PendingPod[] = [];
     for (const cluster of await clustersOf(client, values.cluster)) {
       pods.push(
@@ -61,8 +75,24 @@ export async function pendingCommand(argv: string[], io: Io = defaultIo()): Prom
         })),
       );
     }
-    if (output === 'json') io.out.write(`${JSON.stringify(pods, null, 2)}\n`);
-    else io.out.write(pods.length ? `${pendingTable(pods)}\n` : 'No Pending pods.\n');
+    return pendingListing(pods);
+  };
+  return runQueryCommand('pending', io, async () => {
+    if (values.watch) {
+      const spec = { command: 'pending', fetch, key: (p: PendingPod) => `${p.cluster}/${p.uid}` };
+      return watchListing(
+        {
+          ...spec,
+          signature: pendingSignature,
+          intervalMs,
+          err: io.err,
+          ...(io.signal ? { signal: io.signal } : {}),
+        },
+        values,
+        io.out,
+      );
+    }
+    io.out.write(renderListing(await fetch(), values, io.out));
     return 0;
   });
 }

@@ -5,7 +5,7 @@
 import { LifecycleEngine } from '../core/engine.ts';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../core/figures.ts';
 import type { PodRecord } from '../core/pod-record.ts';
-import { type GroupStats, statsBy } from '../core/stats.ts';
+import { statsBy } from '../core/stats.ts';
 import { formatSeconds, parseDuration, toMillis } from '../core/time.ts';
 import {
   formatProblem,
@@ -15,9 +15,18 @@ import {
   readInput,
 } from '../local/read-inputs.ts';
 import { parseCliArgs } from './args.ts';
+import { podListing, statusOf } from './columns.ts';
 import { UsageError } from './errors.ts';
+import { statsListing } from './format-query.ts';
+import {
+  type Listing,
+  OUTPUT_FORMATS,
+  OUTPUT_OPTIONS,
+  outputFormatOf,
+  outputOptionsHelp,
+  renderListing,
+} from './output.ts';
 import { progressBar } from './progress.ts';
-import { renderTable } from './table.ts';
 
 const REPLAY_HELP = `Usage: podlife replay [options] FILE... | -
 
@@ -32,9 +41,15 @@ per namespace and per owner. Reads, in any mix and any order:
     forwarder sends no event for an update that changes no figure, so the input's end may be earlier
   - '-' reads standard input
 
+The pods' table has kubectl's STATUS, RESTARTS (with "(5m ago)") and AGE (to the input's
+"now"), then podlife's durations: TO-SCHEDULE, PENDING-FOR, TO-READY, BACK-OFF; STUCK is yes
+only for a pod Pending now past --stuck-after. Empty cells print <none>.
+
 Options:
   --json               one JSON array, one object per pod (uid): the figures of
-                       docs/lifecycle-metrics.md, cluster, namespace, name, uid, owner, node, timeline
+                       docs/lifecycle-metrics.md, cluster, namespace, name, uid, owner, node,
+                       timeline (the same as -o json)
+${outputOptionsHelp('replay')}
   --cluster NAME       cluster name to record (default: replay)
   --stuck-after DUR    Pending longer than this is stuck (default: 5m; 300, 90s, 1h30m)
   --now TIME           "now" for pods still Pending: an RFC 3339 time, or "wall" for the clock
@@ -49,7 +64,10 @@ FILE:LINE: reason, the rest still counted); 1 usage error, or a file that cannot
 
 Examples:
   podlife replay demo/trace.jsonl
+  podlife replay demo/trace.jsonl -o wide --sort-by RESTARTS --no-stats
+  podlife replay demo/trace.jsonl -o csv > pods.csv
   kubectl get pods -A --watch --output-watch-events -o json | podlife replay --cluster prod -
+  kubectl get pods -A -o yaml > pods.yaml && kubectl get events -A -o json > events.json
   podlife replay --json pods.yaml events.json | jq '.[] | select(.stuckPending)'
   podlife replay --now 2026-11-25T12:00:00Z captured-bus-events.jsonl`;
 
@@ -133,93 +151,12 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
   return { records, problems, stats, now, engine, unreadable };
 }
 
-/**
- * The STATUS column: kubectl's STATUS for the pod's latest state (the `status` figure); for a
- * pod stored before that figure was kept, what a person wants to know first, kubectl-like.
- */
-export function statusOf(r: PodRecord): string {
-  if (r.status != null) return r.status;
-  if (r.deleted && r.phase !== 'Succeeded' && r.phase !== 'Failed') return 'Deleted';
-  if (r.waitingReason) return r.waitingReason;
-  if (r.statusReason) return r.statusReason;
-  if (r.unschedulableMessage && r.phase === 'Pending' && r.scheduledAfterSeconds == null)
-    return 'Unschedulable';
-  if (r.phase === 'Running' && r.timeToReadySeconds == null) return 'NotReady';
-  return '';
+/** The pods' table as the command prints it into a pipe (at `nowMs`: the trace's end). */
+export function podTable(records: readonly PodRecord[], nowMs = Date.now()): string {
+  return OUTPUT_FORMATS.table?.render(podListing('replay', records, nowMs) as Listing<unknown>, PIPE) ?? '';
 }
 
-function lastTerm(r: PodRecord): string {
-  const t = [...r.timeline].reverse().find((e) => e.type === 'ContainerTerminated');
-  if (!t) return r.lastTerminationReason ?? '';
-  return `${t.reason ?? '?'} (${t.exitCode})`;
-}
-
-export function podTable(records: readonly PodRecord[]): string {
-  const multiCluster = new Set(records.map((r) => r.cluster)).size > 1;
-  const headers = [
-    ...(multiCluster ? ['CLUSTER'] : []),
-    'NAMESPACE',
-    'NAME',
-    'PHASE',
-    'STATUS',
-    'SCHEDULED',
-    'PENDING',
-    'READY',
-    'RESTARTS',
-    'CRASHLOOP',
-    'LAST-TERMINATION',
-    'STUCK',
-  ];
-  const rows = records.map((r) => [
-    ...(multiCluster ? [r.cluster] : []),
-    r.namespace,
-    r.name,
-    r.phase,
-    statusOf(r),
-    formatSeconds(r.scheduledAfterSeconds),
-    formatSeconds(r.pendingSeconds),
-    formatSeconds(r.timeToReadySeconds),
-    String(r.restarts),
-    r.crashLoopBackOffSeconds > 0 ? formatSeconds(r.crashLoopBackOffSeconds) : '-',
-    lastTerm(r),
-    r.stuckPending ? 'yes' : '',
-  ]);
-  return renderTable(headers, rows);
-}
-
-function triple(d: GroupStats['pendingSeconds']): string {
-  if (d.count === 0) return '-';
-  return `${formatSeconds(d.p50)}/${formatSeconds(d.p90)}/${formatSeconds(d.p99)}`;
-}
-
-export function statsTable(title: string, groups: [string, GroupStats][]): string {
-  const rows = groups.map(([key, s]) => [
-    key,
-    String(s.pods),
-    triple(s.scheduledAfterSeconds),
-    triple(s.pendingSeconds),
-    triple(s.timeToReadySeconds),
-    triple(s.crashLoopBackOffSeconds),
-    String(s.restarts),
-    Object.entries(s.terminationsByReason)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, n]) => `${k}:${n}`)
-      .join(' '),
-  ]);
-  return renderTable(
-    [
-      title,
-      'PODS',
-      'SCHEDULED p50/90/99',
-      'PENDING p50/90/99',
-      'READY p50/90/99',
-      'CRASHLOOP p50/90/99',
-      'RESTARTS',
-      'TERMINATIONS',
-    ],
-    rows,
-  );
-}
+const PIPE = { headers: true, truncate: false };
 
 export function ownerKeyOf(r: PodRecord): string | null {
   return r.owner ? `${r.namespace}/${r.owner.kind}/${r.owner.name}` : null;
@@ -227,6 +164,7 @@ export function ownerKeyOf(r: PodRecord): string | null {
 
 export const REPLAY_OPTIONS = {
   json: { type: 'boolean', default: false },
+  ...OUTPUT_OPTIONS,
   cluster: { type: 'string', default: 'replay' },
   'stuck-after': { type: 'string', default: `${DEFAULT_STUCK_AFTER_SECONDS}` },
   now: { type: 'string' },
@@ -262,28 +200,45 @@ export async function replayCommand(
     if (ms == null) throw new UsageError(`--now: not an RFC 3339 time or "wall": ${values.now}`);
     now = ms;
   }
+  const format = values.json ? 'json' : outputFormatOf('replay', values.output);
+  const data = format === 'json' || format === 'yaml';
   const started = Date.now();
   const result = await replayFiles(positionals, {
     cluster: values.cluster,
     stuckAfterSeconds,
     ...(now === undefined ? {} : { now }),
-    progress: !values['no-progress'] && !values.json,
+    progress: !values['no-progress'] && !data && format !== 'csv',
     onProblem: (p) => err.write(`${formatProblem(p)}\n`),
   });
-  if (values.json) {
-    out.write(`${JSON.stringify(result.records, null, 2)}\n`);
-  } else {
-    out.write(result.records.length ? `${podTable(result.records)}\n` : 'No pods found.\n');
-    if (!values['no-stats'] && result.records.length) {
-      out.write(
-        `\n${statsTable(
+  const listing: Listing<PodRecord> = podListing('replay', result.records, result.now);
+  if (format === 'table' || format === 'wide') {
+    // The statistics follow the pods' table: per namespace, then per owner.
+    listing.after = (opts) => {
+      if (values['no-stats'] || result.records.length === 0) return [];
+      const render = OUTPUT_FORMATS[format]?.render ?? (() => '');
+      const table = (title: string, rows: ReturnType<typeof statsBy>) =>
+        render(
+          statsListing(
+            'replay',
+            title,
+            rows.map(([key, stats]) => ({ key, stats })),
+          ) as Listing<unknown>,
+          opts,
+        );
+      const owners = statsBy(result.records, ownerKeyOf);
+      return [
+        table(
           'NAMESPACE',
           statsBy(result.records, (r) => r.namespace),
-        )}\n`,
-      );
-      const owners = statsBy(result.records, ownerKeyOf);
-      if (owners.length) out.write(`\n${statsTable('OWNER', owners)}\n`);
-    }
+        ),
+        ...(owners.length ? [table('OWNER', owners)] : []),
+      ];
+    };
+  }
+  // --json (and -o json) print exactly what they always have: the records, in the engine's order.
+  if (values.json) out.write(`${JSON.stringify(result.records, null, 2)}\n`);
+  else out.write(renderListing(listing, { ...values, output: format }, out));
+  if (!data) {
     const e = result.engine;
     err.write(
       `\nreplayed ${e.snapshots} snapshots and ${e.events} events of ${result.records.length} pods ` +
@@ -294,4 +249,4 @@ export async function replayCommand(
   return result.unreadable > 0 ? 1 : result.problems.length > 0 ? 2 : 0;
 }
 
-export { UsageError };
+export { statusOf, UsageError };

@@ -9,7 +9,7 @@ import { safeText } from '../core/terminal-text.ts';
 import { StatsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
-  API_OPTIONS_HELP,
+  apiOptionsHelp,
   clientOf,
   defaultIo,
   type Io,
@@ -19,7 +19,8 @@ import {
   runQueryCommand,
 } from './api-options.ts';
 import { UsageError } from './errors.ts';
-import { statsOutput } from './format-query.ts';
+import { statsListing } from './format-query.ts';
+import { renderListing } from './output.ts';
 
 const STATS_HELP = `Usage: podlife stats [options]
 
@@ -33,11 +34,16 @@ Options:
   --since WHEN         start of the range: a duration before now or an RFC 3339 time (default: 24h)
   --until WHEN         end of the range (default: now)
   --by namespace|owner how to group (default: namespace for a cluster, owner for a namespace)
-${API_OPTIONS_HELP}
+${apiOptionsHelp('stats')}
+
+Columns: TO-SCHEDULE, PENDING-FOR, TO-READY, BACK-OFF as p50/p90/p99 (podlife's durations,
+docs/lifecycle-metrics.md); -o json is the API's answer; -o csv the table; --sort-by PODS or
+RESTARTS sorts the groups (the total stays first).
 
 Examples:
   podlife stats --since 24h
-  podlife stats --namespace payments --since 7d
+  podlife stats --namespace payments --since 7d --sort-by RESTARTS
+  podlife stats -o csv > stats.csv
   podlife stats -n payments --owner Deployment/api --since 2026-11-01T00:00:00Z -o json`;
 
 const STATS_OPTIONS_OWN = {
@@ -62,7 +68,7 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
     throw new UsageError('--owner needs --namespace: owners are namespaced');
   if (values.by && values.by !== 'namespace' && values.by !== 'owner')
     throw new UsageError(`--by ${values.by}: use namespace or owner`);
-  const output = outputOf(values);
+  outputOf('stats', values);
   const client = clientOf(values, io.env);
   return runQueryCommand('stats', io, async () => {
     const cluster = await oneCluster(client, values.cluster);
@@ -75,14 +81,11 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
       until: values.until,
       groupBy,
     });
-    if (output === 'json') {
-      io.out.write(`${JSON.stringify(s, null, 2)}\n`);
-      return 0;
-    }
     const scope = [cluster, s.namespace, s.owner].filter(Boolean).join('/');
-    io.out.write(
-      `${statsOutput(groupBy === 'owner' ? 'OWNER' : 'NAMESPACE', scope, s.stats, s.groups ?? [])}\n`,
-    );
+    const rows = [{ key: `${scope} (all)`, stats: s.stats }, ...(s.groups ?? [])];
+    const title = groupBy === 'owner' ? 'OWNER' : 'NAMESPACE';
+    io.out.write(renderListing(statsListing('stats', title, rows, { pinned: 1, data: s }), values, io.out));
+    if (values.output === 'json' || values.output === 'yaml') return 0;
     io.err.write(`\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}\n`);
     return 0;
   });
