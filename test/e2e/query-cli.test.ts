@@ -8,10 +8,11 @@
  * output is spawned (all at once, in beforeAll); the remaining cases call the same command
  * functions in-process with captured output.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Io } from '../../cli/api-options.ts';
 import { crashloopsCommand } from '../../cli/crashloops.ts';
 import { historyCommand } from '../../cli/history.ts';
@@ -143,6 +144,26 @@ function spawnAll(): Promise<void> {
     ['refused', ['crashloops', '--local', 'http://127.0.0.1:9']],
     ['misspelledOption', ['pending', '--local', open.url, '--clustr', 'demo']],
     ['help', ['--help']],
+    ['pendingDemoJson', ['pending', '--local', open.url, '--cluster', 'demo', '-o', 'json']],
+    ['pendingYaml', ['pending', '--local', open.url, '--cluster', 'demo', '-o', 'yaml']],
+    ['pendingCsv', ['pending', '--local', open.url, '--cluster', 'demo', '-o', 'csv']],
+    [
+      'crashSorted',
+      [
+        'crashloops',
+        '--local',
+        open.url,
+        '--cluster',
+        'demo',
+        '--window',
+        '40d',
+        '--sort-by',
+        'restarts',
+        '--no-headers',
+        '-o',
+        'wide',
+      ],
+    ],
   ];
   return mapLimit(runs, 4, async ([key, args, env]) => {
     spawned[key] = await podlife(args, env);
@@ -187,20 +208,17 @@ describe('tables by default, JSON with -o json', () => {
     expect(r!.stderr).toBe('');
     expect(r!.code).toBe(0);
     const lines = r!.stdout.trimEnd().split('\n');
-    expect(columns(lines[0]!)).toEqual([
-      'NAMESPACE',
-      'NAME',
-      'AGE',
-      'STUCK',
-      'REASON',
-      'OWNER',
-      'NODE',
-      'MESSAGE',
-    ]);
+    expect(columns(lines[0]!)).toEqual(['NAMESPACE', 'NAME', 'AGE', 'STUCK', 'REASON', 'OWNER', 'MESSAGE']);
     expect(r!.stdout).toMatch(
       /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+\S+\s+yes\s+Unschedulable\s+Deployment\/router-default\s+0\/\d+ nodes are available/m,
     );
     expect(r!.stdout).toMatch(/^argocd\s+image-pull-backoff\s+\S+\s+yes\s+ContainerCreating/m);
+    // stdout is a pipe: the scheduler's message is whole (the taint that is the reason is kept).
+    expect(r!.stdout).not.toContain('…');
+    const message = demo.records.find((x) => x.name === 'router-default-7bbdcfcf9b-7xdln')!
+      .unschedulableMessage!;
+    expect(message.length).toBeGreaterThan(90);
+    expect(r!.stdout).toContain(message.replace(/\s+/g, ' ').trim());
   });
 
   it('pending across clusters: every cluster the API knows, with a CLUSTER column; JSON for scripts', async () => {
@@ -216,12 +234,26 @@ describe('tables by default, JSON with -o json', () => {
     const r = spawned.history;
     expect(r!.code).toBe(0);
     const lines = r!.stdout.split('\n');
-    expect(columns(lines[0]!).slice(0, 4)).toEqual(['NAMESPACE', 'NAME', 'PHASE', 'STATUS']);
-    expect(lines[1]).toMatch(/^argocd\s+my-pod\s+Failed/);
-    expect(lines[2]).toMatch(/^argocd\s+my-pod\s+Running\s+CrashLoopBackOff\s.*\s3\s+44s\s+Error \(1\)/);
+    expect(columns(lines[0]!).slice(0, 6)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'TO-SCHEDULE',
+    ]);
+    expect(lines[1]).toMatch(/^argocd\s+my-pod\s+Error\s+0\s/);
+    expect(lines[2]).toMatch(
+      /^argocd\s+my-pod\s+CrashLoopBackOff\s+3 \(\S+ ago\)\s.*\s44s\s+Error \(1\)\s+no$/,
+    );
     expect(r!.stdout).toMatch(/^TIME\s+WHAT\s+CONTAINER\s+DETAILS$/m);
-    expect(r!.stdout).toMatch(/ContainerTerminated\s+main\s+Error, exit 1/);
-    expect(r!.stdout).toMatch(/ContainerRestarted\s+main\s+restart #3/);
+    // Each 0-second run: its start, then its termination, which says which run it ends.
+    expect(r!.stdout).toMatch(
+      /ContainerRestarted\s+main\s+restart #3\n.*ContainerTerminated\s+main\s+Error, exit 1, ends restart #3 \(ran 0s\)/,
+    );
+    expect(r!.stdout).toMatch(
+      /ContainerWaiting\s+main\s+CrashLoopBackOff: Back-off 40s restarting failed container=main pod=my-pod_argocd\(/,
+    );
 
     const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
     expect(JSON.parse(spawned.historyJson!.stdout) as PodRecord[]).toEqual(want);
@@ -272,15 +304,13 @@ describe('tables by default, JSON with -o json', () => {
       'NAME',
       'RESTARTS',
       'IN-40D',
-      'LAST-RESTART',
       'LAST-TERMINATION',
       'BACK-OFF',
       'AGE',
       'OWNER',
-      'NODE',
     ]);
-    // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them).
-    expect(r!.stdout).toMatch(/^argocd\s+my-pod\s+3\s+3\s+\S+ ago\s+Error \(1\)\s+44s/m);
+    // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them); RESTARTS as kubectl prints it.
+    expect(r!.stdout).toMatch(/^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+44s/m);
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
     expect(pods.map((p) => p.name)).toContain('my-pod');
@@ -294,10 +324,10 @@ describe('tables by default, JSON with -o json', () => {
     expect(columns(lines[0]!)).toEqual([
       'NAMESPACE',
       'PODS',
-      'SCHEDULED p50/90/99',
-      'PENDING p50/90/99',
-      'READY p50/90/99',
-      'CRASHLOOP p50/90/99',
+      'TO-SCHEDULE p50/90/99',
+      'PENDING-FOR p50/90/99',
+      'TO-READY p50/90/99',
+      'BACK-OFF p50/90/99',
       'RESTARTS',
       'TERMINATIONS',
     ]);
@@ -400,7 +430,9 @@ describe('errors and help', () => {
       [statsCommand, [], /^several clusters \(demo, edge\): choose one with --cluster$/],
       [statsCommand, ['--cluster', 'demo', '--owner', 'Deployment/web'], /^--owner needs --namespace/],
       [historyCommand, [], /^which pod\? Give NAMESPACE\/NAME/],
-      [pendingCommand, ['-o', 'yaml'], /^-o yaml: use table or json$/],
+      [pendingCommand, ['-o', 'go-template'], /^-o go-template: use table, wide, json, yaml, csv$/],
+      [pendingCommand, ['-o', 'jsn'], /^-o jsn: use table, wide, json, yaml, csv \(did you mean json\?\)$/],
+      [pendingCommand, ['--interval', '0s', '-w'], /^--interval 0s: give a duration above 0$/],
       [
         crashloopsCommand,
         ['--api', 'https://x.execute-api.eu-west-1.amazonaws.com'],
@@ -456,6 +488,16 @@ describe('errors and help', () => {
     }
   });
 
+  it('did you mean covers the new flags', async () => {
+    for (const [argv, hint] of [
+      [['--sort-bt', 'AGE'], '--sort-by'],
+      [['--no-header'], '--no-headers'],
+      [['--wach'], '--watch'],
+      [['--intervall', '2s'], '--interval'],
+    ] as const)
+      await expect(inProcess(pendingCommand, [...argv]), argv[0]).rejects.toThrow(`did you mean ${hint}?`);
+  });
+
   it('a misspelled option: one line with "did you mean", the --help hint, exit 2', async () => {
     expect(spawned.misspelledOption).toEqual({
       code: 2,
@@ -477,9 +519,102 @@ describe('errors and help', () => {
       expect(r.stdout).toMatch(new RegExp(`^Usage: podlife ${cmd}`));
       expect(r.stdout).toMatch(/--api URL/);
       expect(r.stdout).toMatch(/\nExamples:\n {2}podlife /);
+      expect(r.stdout).toMatch(/-o, --output FMT\s+table\|wide\|json\|yaml\|csv/);
+      expect(r.stdout).toMatch(/--no-headers/);
+      expect(r.stdout).toMatch(/--sort-by F/);
+      expect(r.stdout).toMatch(/podlife \S+ .*(-o (wide|yaml|csv|json)|--sort-by)/);
+      if (cmd === 'pending' || cmd === 'crashloops') {
+        expect(r.stdout).toMatch(/-w, --watch/);
+        expect(r.stdout).toMatch(/--interval DUR/);
+        expect(r.stdout).toMatch(new RegExp(`podlife ${cmd} -w`));
+      } else expect(r.stdout).not.toMatch(/--watch/);
     }
     for (const cmd of ['replay', 'history', 'pending', 'crashloops', 'stats']) {
       expect(spawned.help!.stdout).toMatch(new RegExp(`^ {2}${cmd}\\s`, 'm'));
     }
   });
+});
+
+describe("kubectl's habits through the built CLI", () => {
+  it('-o yaml parses back equal to -o json', () => {
+    const json = JSON.parse(spawned.pendingDemoJson!.stdout);
+    expect(json.length).toBeGreaterThan(3);
+    expect(parseYaml(spawned.pendingYaml!.stdout)).toEqual(json);
+  });
+
+  it('-o csv: a header, one record a pod, the scheduler message whole and quoted', () => {
+    const r = spawned.pendingCsv!;
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...records] = r.stdout.trimEnd().split('\r\n');
+    expect(header).toBe('NAMESPACE,NAME,AGE,STUCK,REASON,OWNER,MESSAGE,NODE,STUCK-AFTER,UID');
+    const pods = JSON.parse(spawned.pendingDemoJson!.stdout) as PendingPod[];
+    expect(records).toHaveLength(pods.length);
+    const router = pods.find((p) => p.name.startsWith('router-default'))!;
+    // The message has commas: quoted, whole.
+    expect(router.unschedulableMessage).toContain(',');
+    expect(r.stdout).toContain(`"${router.unschedulableMessage!.replace(/"/g, '""')}"`);
+  });
+
+  it('--sort-by restarts (a field) with --no-headers -o wide: ascending, no header, wide columns', () => {
+    const r = spawned.crashSorted!;
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).not.toMatch(/^NAMESPACE/);
+    const counts = lines.map((l) => Number(columns(l)[2]!.split(' ')[0]));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(lines.join('\n')).toMatch(/CrashLoopBackOff/);
+  });
+
+  it('pending -w: the list, then only the new row when the data changes; Ctrl-C exits 0', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'pending', '-w', '--interval', '200ms', '--local', open.url, '--cluster', 'edge'],
+      {
+        env: ENV,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const until = async (cond: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(cond(), `${what}; stdout: ${out}; stderr: ${err}`).toBe(true);
+    };
+    try {
+      await until(() => /api-1/.test(out), 'the first list');
+      expect(out).toMatch(/^NAMESPACE\s+NAME\s+AGE\s+STUCK/);
+      const first = out;
+      // Two more looks: nothing changed, nothing printed.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(out).toBe(first);
+      const h = harness(t.doc, t.tableName);
+      await h.handler(
+        busEventOf(
+          unschedulable({
+            cluster: 'edge',
+            namespace: 'web',
+            name: 'api-2',
+            uid: 'edge-api-2',
+            created: Date.parse('2026-11-02T20:01:00Z'),
+          }),
+        ),
+      );
+      await until(() => /api-2/.test(out), 'the new row');
+      const added = out.slice(first.length).trimEnd().split('\n');
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatch(/^web\s+api-2\s/);
+      expect(added[0]!.indexOf('api-2')).toBe(first.split('\n')[1]!.indexOf('api-1'));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
