@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { decodeObject } from '../../core/decode.ts';
 import { FIGURE_NAMES } from '../../core/figures.ts';
 import { PayloadEncoder } from '../../forwarder/payload.ts';
@@ -41,30 +42,67 @@ describe('podlife replay', () => {
     expect(header!.split(/\s{2,}/)).toEqual([
       'NAMESPACE',
       'NAME',
-      'PHASE',
       'STATUS',
-      'SCHEDULED',
-      'PENDING',
-      'READY',
       'RESTARTS',
-      'CRASHLOOP',
+      'AGE',
+      'TO-SCHEDULE',
+      'PENDING-FOR',
+      'TO-READY',
+      'BACK-OFF',
       'LAST-TERMINATION',
       'STUCK',
     ]);
     // STATUS is kubectl's (issue 11): an unschedulable pod is Pending, an init crash loop Init:Error.
+    // AGE in kubectl's format, to the trace's end; empty cells <none>.
     expect(stdout).toMatch(
-      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+Pending\s.*yes$/m,
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+0\s+16h\s+<none>\s.*yes$/m,
+    );
+    // RESTARTS as kubectl prints it: the count and the last termination's age; no creation time: AGE <none>.
+    expect(stdout).toMatch(
+      /^mission-control\s+oomkilled-pod\s+Running\s+9 \(13h ago\)\s+<none>\s.*\s1h55m\s+OOMKilled \(1\)\s+no$/m,
     );
     expect(stdout).toMatch(
-      /^mission-control\s+oomkilled-pod\s+Running\s+Running\s.*\s9\s+1h55m\s+OOMKilled \(1\)/m,
+      /^default\s+crashloop-deployment-6bf9b7b858-m9882\s+Init:Error\s+1 \(16h ago\)\s.*\s3s\s+Error \(1\)\s+yes$/m,
     );
+    // STUCK is for a pod stuck now: test-pod was Pending 3h once, and is Running (Terminating) now.
+    expect(stdout).toMatch(/^default\s+test-pod\s+Terminating\s+0\s+16h\s+3h\s+3h\s.*\sno$/m);
     expect(stdout).toMatch(
-      /^default\s+crashloop-deployment-6bf9b7b858-m9882\s+Pending\s+Init:Error\s.*\s1\s+3s\s+Error \(1\)\s+yes$/m,
+      /^NAMESPACE\s+PODS\s+TO-SCHEDULE p50\/90\/99\s+PENDING-FOR p50\/90\/99\s+TO-READY p50\/90\/99\s+BACK-OFF p50\/90\/99/m,
     );
-    expect(stdout).toMatch(/^NAMESPACE\s+PODS\s+SCHEDULED p50\/90\/99/m);
     expect(stdout).toMatch(/^OWNER\s+PODS/m);
     expect(stdout).toMatch(/^default\/StatefulSet\/redis\s+2\s/m);
     expect(stderr).toMatch(/replayed 43 snapshots and 29 events of 38 pods \(0 rejected\)/);
+  });
+
+  it('-o json is --json, byte for byte; -o yaml parses back equal; -o csv one record a pod; --sort-by, --no-headers, -o wide', async () => {
+    const [json, oJson, yaml, csv, sorted] = await Promise.all([
+      podlife(['replay', '--json', TRACE]),
+      podlife(['replay', '-o', 'json', TRACE]),
+      podlife(['replay', '-o', 'yaml', TRACE]),
+      podlife(['replay', '-o', 'csv', TRACE]),
+      podlife(['replay', '--sort-by', 'RESTARTS', '--no-headers', '--no-stats', '-o', 'wide', TRACE]),
+    ]);
+    expect(oJson).toEqual(json);
+    expect(json.stderr).toBe('');
+    expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(json.stdout));
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'NAMESPACE,NAME,STATUS,RESTARTS,AGE,TO-SCHEDULE,PENDING-FOR,TO-READY,BACK-OFF,LAST-TERMINATION,STUCK,PHASE,INIT-FOR,ALL-RESTARTS,NODE,OWNER,UID',
+    );
+    expect(lines).toHaveLength(39);
+    expect(lines).toContain(
+      'mission-control,oomkilled-pod,Running,9 (13h ago),,,,,1h55m,OOMKilled (1),no,Running,,9,gke-hub-cluster-private-pool-containe-b918c0a5-x9j3,,def4df27-ade6-4ba1-b2dc-57d07e12bfe6',
+    );
+    expect(sorted.code).toBe(0);
+    const rows = sorted.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(38);
+    expect(rows[0]).not.toMatch(/^NAMESPACE/);
+    const restarts = rows.map((r) => Number(r.split(/\s{2,}/)[3]!.split(' ')[0]));
+    expect(restarts).toEqual([...restarts].sort((a, b) => a - b));
+    expect(rows.at(-1)).toMatch(/^mission-control\s+oomkilled-pod\s/);
+    const bad = await podlife(['replay', '--sort-by', 'restart', TRACE]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--sort-by restart: no such column or field \(did you mean /);
   });
 
   it('--json prints one object per uid with exactly the contract keys', async () => {
