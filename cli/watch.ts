@@ -61,7 +61,11 @@ export async function watchListing<T>(
     const format = outputFormatOf(spec.command, values.output);
     const seen = new Map<string, string>();
     let widths: number[] = [];
+    // Columns fixed at the first print, so later rows line up under the same headers.
+    let cols: ReturnType<typeof visible<T>> | undefined;
     let first = true;
+    // The header goes above the first rows printed, even when the first look found none.
+    let headed = false;
     while (!stop.signal.aborted) {
       const listing = await spec.fetch();
       const rows = values['sort-by'] ? sortRows(listing, values['sort-by']) : listing.rows;
@@ -71,8 +75,8 @@ export async function watchListing<T>(
       if (changed.length > 0) {
         const batch: Listing<T> = { command: listing.command, rows: changed, columns: listing.columns };
         if (format === 'table' || format === 'wide') {
-          const cols = visible({ ...listing, rows }, format === 'wide');
-          const headers = first && !values['no-headers'] ? cols.map((c) => c.name) : null;
+          cols ??= visible({ ...listing, rows }, format === 'wide');
+          const headers = !headed && !values['no-headers'] ? cols.map((c) => c.name) : null;
           const truncate = format === 'table' && isTerminal(out);
           const t = layoutTable(headers, tableRows(batch, cols, { headers: true, truncate }), widths);
           widths = t.widths;
@@ -86,11 +90,12 @@ export async function watchListing<T>(
           out.write(
             renderListing(
               { ...batch, data: changed },
-              { ...values, 'sort-by': undefined, 'no-headers': values['no-headers'] || !first },
+              { ...values, 'sort-by': undefined, 'no-headers': values['no-headers'] || headed },
               out,
             ),
           );
         }
+        headed = true;
       }
       first = false;
       await sleep(spec.intervalMs, stop.signal);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as yamlParse } from 'yaml';
-import { age, restartsText, stuckNow, timelineRows } from '../../cli/columns.ts';
+import { age, pendingSignature, restartsText, stuckNow, timelineRows } from '../../cli/columns.ts';
 import { UsageError } from '../../cli/errors.ts';
 import { crashLoopListing, pendingListing, statsListing } from '../../cli/format-query.ts';
 import {
@@ -20,6 +20,7 @@ import {
   renderListing,
   sortRows,
 } from '../../cli/output.ts';
+import { watchListing } from '../../cli/watch.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
 import { statsOf } from '../../core/stats.ts';
 
@@ -330,3 +331,59 @@ function parseCsv(text: string): string[][] {
   rows.push(row);
   return rows;
 }
+
+describe('--watch (in process, a fake API whose data changes)', () => {
+  it('prints the list with its header, then only new or changed rows, never for time alone; stops on abort', async () => {
+    const looks: PendingPod[][] = [
+      [],
+      [pending({ name: 'a', uid: 'a', ageSeconds: 10 })],
+      [pending({ name: 'a', uid: 'a', ageSeconds: 12 })],
+      [
+        pending({ name: 'a', uid: 'a', ageSeconds: 14, stuck: false }),
+        pending({ name: 'b', uid: 'b', ageSeconds: 1 }),
+      ],
+    ];
+    const stop = new AbortController();
+    let i = 0;
+    let out = '';
+    let err = '';
+    const write = (f: (s: string) => void) =>
+      ({
+        write: (s: string) => {
+          f(s);
+          return true;
+        },
+      }) as unknown as NodeJS.WritableStream;
+    const code = await watchListing(
+      {
+        command: 'pending',
+        fetch: async () => {
+          const rows = looks[i] ?? looks.at(-1)!;
+          i++;
+          if (i >= looks.length) stop.abort();
+          return pendingListing(rows);
+        },
+        key: (p) => p.uid,
+        signature: pendingSignature,
+        intervalMs: 1,
+        signal: stop.signal,
+        err: write((s) => {
+          err += s;
+        }),
+      },
+      {},
+      write((s) => {
+        out += s;
+      }),
+    );
+    expect(code).toBe(0);
+    expect(err).toBe('No Pending pods.\n');
+    const lines = out.trimEnd().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+      'NAMESPACE NAME AGE STUCK',
+      'web a 10s yes',
+      'web a 14s no',
+      'web b 1s yes',
+    ]);
+  });
+});
