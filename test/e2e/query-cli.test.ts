@@ -431,7 +431,11 @@ describe('errors and help', () => {
       [statsCommand, ['--cluster', 'demo', '--owner', 'Deployment/web'], /^--owner needs --namespace/],
       [historyCommand, [], /^which pod\? Give NAMESPACE\/NAME/],
       [pendingCommand, ['-o', 'go-template'], /^-o go-template: use table, wide, json, yaml, csv$/],
-      [pendingCommand, ['-o', 'jsoon'], /^-o jsoon: use table, wide, json, yaml, csv \(did you mean json\?\)$/],
+      [
+        pendingCommand,
+        ['-o', 'jsoon'],
+        /^-o jsoon: use table, wide, json, yaml, csv \(did you mean json\?\)$/,
+      ],
       [pendingCommand, ['--interval', '0s', '-w'], /^--interval 0s: give a duration above 0$/],
       [
         crashloopsCommand,
