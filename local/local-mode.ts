@@ -11,11 +11,9 @@
  * meant in the recorded cluster, and after the replay "now" stays at the trace's end, which
  * is what `podlife replay` uses too.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -37,6 +35,7 @@ import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from './dyn
 import { type ServedHandler, serveHandler } from './http-adapter.ts';
 import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
 import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
+import { StaticFiles } from './static-files.ts';
 import type { Wiring } from './wiring.ts';
 
 const LOCAL_TABLE = 'podlife-local';
@@ -107,27 +106,6 @@ interface ReplaySummary {
 interface Timed {
   t: number | null;
   entry: BusEntry;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-function withEtag(
-  event: APIGatewayProxyEventV2,
-  result: APIGatewayProxyStructuredResultV2,
-): APIGatewayProxyStructuredResultV2 {
-  if ((result.statusCode ?? 200) !== 200 || typeof result.body !== 'string') return result;
-  const etag = `"${createHash('sha1').update(result.body).digest('base64url')}"`;
-  const headers = { ...(result.headers ?? {}), etag };
-  if (event.headers['if-none-match'] === etag) return { statusCode: 304, headers, body: '' };
-  return { ...result, headers };
 }
 
 export class LocalMode {
@@ -266,9 +244,9 @@ export class LocalMode {
           http: { ...event.requestContext.http, path: path.slice(4) },
         },
       });
-      return withEtag(event, result);
+      return result; // ETag and 304 come from the query handler itself (functions/query/etag.ts)
     }
-    return this.staticFile(path);
+    return this.staticFile(event);
   }
 
   private async buildWeb(): Promise<string> {
@@ -278,28 +256,18 @@ export class LocalMode {
     return this.tempWeb;
   }
 
-  private async staticFile(path: string): Promise<APIGatewayProxyStructuredResultV2> {
-    if (path === '/config.json') {
+  private async staticFile(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    if (event.rawPath === '/config.json') {
       return {
         statusCode: 200,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
         body: JSON.stringify({ apiBaseUrl: 'api/' }),
       };
     }
-    const name = path === '/' ? 'index.html' : path.replace(/^\/+/, '');
-    if (name.includes('..') || name.includes('/')) return { statusCode: 404, body: 'not found' };
-    try {
-      const data = await readFile(join(this.webDir, name));
-      return {
-        statusCode: 200,
-        headers: { 'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' },
-        body: data.toString('base64'),
-        isBase64Encoded: true,
-      };
-    } catch {
-      return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
-    }
+    this.files ??= new StaticFiles(this.webDir, 'api/');
+    return this.files.get(event.rawPath, event.headers);
   }
+  private files?: StaticFiles;
 
   /**
    * The forwarder's local sink: `{"entries":[...]}` → the bus → PutEvents' own answer

@@ -2,7 +2,7 @@
  * The query API's Lambda handler, built from its dependencies (`makeQueryHandler({ client,
  * tableName, now })`) so tests and local mode run it against DynamoDB Local. API Gateway HTTP
  * API payload 2.0 in, JSON out. Routes return bodies; this file alone writes responses:
- * 200 with the body, 400 `{error, parameter, reason}`, 404, 405, 503 when DynamoDB throttles
+ * 200 with the body (strong ETag, `no-cache`; 304 for a matching If-None-Match: etag.ts), 400 `{error, parameter, reason}`, 404, 405, 503 when DynamoDB throttles
  * (retry) or the request read past its deadline, 500 otherwise (never for a client's input:
  * every parameter is bounded in api-schemas.ts QUERY_BOUNDS before any read). Every answer says what it cost in `x-podlife-*` headers.
  */
@@ -17,6 +17,7 @@ import { QUERY_METRICS } from '../../model/metric-names.ts';
 import type { PendingThresholds } from '../../model/pod-rows.ts';
 import { documentClient, StoreUnavailableError } from '../../store/dynamo.ts';
 import { DeadlineExceededError, PodReader, type ReadStats } from '../../store/pod-queries.ts';
+import { withEtag } from './etag.ts';
 import type { Route } from './route.ts';
 import { matchRoute, ROUTES } from './router.ts';
 
@@ -64,8 +65,10 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
   const doc = documentClient(deps.client);
   const thresholds = deps.thresholds ?? { defaultSeconds: DEFAULT_STUCK_AFTER_SECONDS, overrides: {} };
   const routes = deps.routes ?? ROUTES;
+  // Every answer through one place: a strong ETag on 200s, 304 for a matching If-None-Match.
+  const answerOf = async (event: APIGatewayProxyEventV2) => withEtag(event, await respond(event));
 
-  return async (event) => {
+  const respond = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const method = event.requestContext?.http?.method ?? 'GET';
     const match = matchRoute(event.rawPath ?? '/', routes);
     if (!match) return answer(404, error(`no such route: ${event.rawPath}`));
@@ -119,4 +122,5 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
       deps.metrics?.addMetric(QUERY_METRICS.readUnits, MetricUnit.Count, reader.stats.readUnits);
     }
   };
+  return answerOf;
 }

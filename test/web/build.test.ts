@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../web/build.ts';
+import { buildWeb, HASHED_NAME } from '../../web/build.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -14,20 +14,26 @@ afterAll(async () => {
 });
 
 describe('buildWeb', () => {
-  it('writes index.html, app.js with its source map, and style.css; the page is under 64 KB', async () => {
+  it('writes index.html, app.HASH.js with its source map, and style.HASH.css; the page is under 64 KB', async () => {
     const out = await mkdtemp(join(tmpdir(), 'podlife-web-build-'));
     dirs.push(out);
+    await buildWeb(out); // a rebuild into the same directory leaves no stale hashed file
     const built = await buildWeb(out);
-    expect(Object.keys(built.files).sort()).toEqual(['app.js', 'app.js.map', 'index.html', 'style.css']);
-    expect(built.pageBytes).toBe(
-      built.files['app.js']! + built.files['index.html']! + built.files['style.css']!,
-    );
+    const names = Object.keys(built.files).sort();
+    expect(names).toHaveLength(4);
+    const [jsName, mapName, indexName, cssName] = names as [string, string, string, string];
+    expect(jsName).toMatch(/^app\.[0-9a-f]{10}\.js$/);
+    expect(mapName).toBe(`${jsName}.map`);
+    expect(indexName).toBe('index.html');
+    expect(cssName).toMatch(/^style\.[0-9a-f]{10}\.css$/);
+    for (const f of [jsName, mapName, cssName]) expect(f).toMatch(HASHED_NAME);
+    expect(built.pageBytes).toBe(built.files[jsName]! + built.files['index.html']! + built.files[cssName]!);
     expect(built.pageBytes).toBeLessThan(64 * 1024);
     const index = await readFile(join(out, 'index.html'), 'utf8');
-    expect(index).toContain('<script type="module" src="app.js"></script>');
-    expect(index).toContain('<link rel="stylesheet" href="style.css">');
-    const js = await readFile(join(out, 'app.js'), 'utf8');
-    expect(js).toMatch(/\/\/# sourceMappingURL=app\.js\.map\s*$/);
+    expect(index).toContain(`<script type="module" src="${jsName}"></script>`);
+    expect(index).toContain(`<link rel="stylesheet" href="${cssName}">`);
+    const js = await readFile(join(out, jsName), 'utf8');
+    expect(js).toMatch(new RegExp(`//# sourceMappingURL=${jsName.replaceAll('.', '\\.')}\\.map\\s*$`));
     // An ES module for browsers: no Node built-ins slipped into the bundle.
     expect(js).not.toMatch(/\bfrom\s*["']node:|require\(["']node:/);
   });

@@ -52,7 +52,10 @@ export const PendingItemSchema = z.looseObject({
   stuck: optBool,
   /** A pod record's flag (a list of records rather than of Pending pods). */
   stuckPending: optBool,
-} satisfies FieldsOf<PendingPod & Pick<PodRecordBody, 'stuckPending'>>);
+  /** kubectl's STATUS, when the API's row carries it (a pod record's `status`). */
+  status: optStr,
+  phase: optStr,
+} satisfies FieldsOf<PendingPod & Pick<PodRecordBody, 'stuckPending' | 'status'>>);
 
 export const CrashItemSchema = z.looseObject({
   ...Identity,
@@ -62,7 +65,8 @@ export const CrashItemSchema = z.looseObject({
   lastExitCode: optNum,
   waitingReason: optStr,
   crashLoopBackOffSeconds: optNum,
-} satisfies FieldsOf<CrashLoopingPod>);
+  status: optStr,
+} satisfies FieldsOf<CrashLoopingPod & Pick<PodRecordBody, 'status'>>);
 
 export const TimelineEntrySchema = z.looseObject({
   at: optStr,
@@ -152,13 +156,18 @@ export type PendingRow = PodRef &
   Pick<PendingPod, 'ageSeconds' | 'node' | 'waitingReason' | 'unschedulableMessage' | 'stuck'> & {
     /** Epoch ms. */
     createdAt: number | null;
+    /** kubectl's STATUS: the API's when it sends one, else what kubectl prints for these facts. */
+    status: string;
   };
 
 type Nullable<T, K extends keyof T> = { [P in K]: T[P] | null };
 
 export type CrashRow = PodRef &
   Pick<CrashLoopingPod, 'restarts' | 'lastTerminationReason' | 'lastExitCode' | 'waitingReason'> &
-  Nullable<CrashLoopingPod, 'restartsInWindow' | 'crashLoopBackOffSeconds'>;
+  Nullable<CrashLoopingPod, 'restartsInWindow' | 'crashLoopBackOffSeconds'> & {
+    /** kubectl's STATUS: the API's when it sends one, else the waiting reason (CrashLoopBackOff). */
+    status: string;
+  };
 
 /** A timeline entry as the API sends it (the Gantt's input type). */
 export type TimelineRow = GanttEntry;
@@ -206,6 +215,9 @@ export function adaptPending(r: Raw<typeof PendingItemSchema>, cluster: string):
     waitingReason: orNull(r.waitingReason ?? r.statusReason),
     unschedulableMessage: orNull(r.unschedulableMessage),
     stuck: Boolean(r.stuck ?? r.stuckPending),
+    // kubectl prints the waiting reason of a container (ContainerCreating, ImagePullBackOff) or
+    // the phase (Pending, also for an unschedulable pod).
+    status: r.status ?? r.waitingReason ?? r.statusReason ?? r.phase ?? 'Pending',
   };
 }
 
@@ -218,6 +230,7 @@ export function adaptCrash(r: Raw<typeof CrashItemSchema>, cluster: string): Cra
     lastExitCode: orNull(r.lastExitCode),
     waitingReason: orNull(r.waitingReason),
     crashLoopBackOffSeconds: orNull(r.crashLoopBackOffSeconds),
+    status: r.status ?? r.waitingReason ?? 'CrashLoopBackOff',
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import type { Html } from './html.ts';
 import {
   clock,
+  pickIncarnation,
   renderCrashloops,
   renderPending,
   renderPod,
@@ -72,13 +73,16 @@ function setStatus(error: string | null): void {
   banner.hidden = !error;
   if (error) {
     banner.textContent = `${error} — retrying every ${POLL_MS / 1000} s${
-      lastOk ? `; showing data from ${new Date(lastOk).toLocaleTimeString()}` : ''
+      lastOk ? `; showing data from ${clock(lastOk)} UTC` : ''
     }.`;
   }
   $('updated').textContent = lastOk
-    ? `Updated ${new Date(lastOk).toLocaleTimeString()}${apiNow ? ` · API time ${stamp(apiNow)}` : ''}`
+    ? `Updated ${clock(lastOk)} UTC${apiNow ? ` · API time ${stamp(apiNow)}` : ''}`
     : 'Loading…';
   document.body.classList.toggle('stale', Boolean(error));
+  // The sections appear together, drawn, never as "Loading…" placeholders that grow and push
+  // what is below them down (layout shift).
+  document.body.classList.remove('booting');
 }
 
 function setState(next: ViewState, replace = false): void {
@@ -104,24 +108,39 @@ const message = (r: PromiseSettledResult<unknown>) =>
   r.status === 'rejected' ? (r.reason instanceof Error ? r.reason.message : String(r.reason)) : null;
 
 async function refresh(): Promise<void> {
-  if (!clusters.length || polls % CLUSTERS_EVERY === 0) {
-    clusters = await api.clusters();
-  }
+  const askClusters = !clusters.length || polls % CLUSTERS_EVERY === 0;
   polls++;
+  // A cluster in the address (a link, a reload): its data is asked at once, beside the cluster
+  // list, not after it; one round trip before the first data instead of two.
+  const guess = state.cluster;
+  const fetchAll = (s: ViewState, cluster: string) =>
+    Promise.allSettled([
+      api.pending(cluster),
+      api.crashloops(cluster),
+      api.stats(cluster, s.by, params.get('since') ?? undefined),
+      s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
+    ]);
+  const early = guess ? fetchAll(state, guess) : null;
+  const guessed = state;
+  if (askClusters) clusters = await api.clusters();
   if (!state.cluster || !clusters.includes(state.cluster)) {
     if (!clusters.length) throw new Error('the API knows no cluster yet');
     setState({ ...state, cluster: clusters[0] ?? null }, true);
   }
   renderClusters();
-  const s = state;
+  let s = state;
   const cluster = s.cluster!;
-  const [pending, crash, stats, pod] = await Promise.allSettled([
-    api.pending(cluster),
-    api.crashloops(cluster),
-    api.stats(cluster, s.by, params.get('since') ?? undefined),
-    s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
-  ]);
+  const [pending, crash, stats, pod] = await (early && guessed === s ? early : fetchAll(s, cluster));
   if (s !== state) return; // the view changed while we waited; the next refresh draws it
+  // A pod asked by name only: the incarnation shown is the one highlighted in the lists and named
+  // in the address (the newest, as kubectl shows a name).
+  if (s.pod && !s.uid && pod.status === 'fulfilled' && pod.value) {
+    const shown = pickIncarnation(pod.value.items, null);
+    if (shown?.uid) {
+      setState({ ...s, uid: shown.uid }, true);
+      s = state;
+    }
+  }
   const fromApi = pending.status === 'fulfilled' ? serverNowOf(pending.value as Listed<PendingRow>) : null;
   const now = fromApi ?? Date.now();
   apiNow = fromApi != null && Math.abs(fromApi - Date.now()) > 60_000 ? fromApi : null;
@@ -170,6 +189,9 @@ async function poll(): Promise<void> {
 
 async function loadConfig(): Promise<unknown> {
   if (params.get('api')) return null;
+  // Inlined by the server that serves the page (local mode): no config.json round trip.
+  const inline = document.querySelector<HTMLMetaElement>('meta[name="podlife-api"]')?.content;
+  if (inline) return { apiBaseUrl: inline };
   try {
     const res = await fetch(new URL('config.json', location.href), { cache: 'no-cache' });
     return res.ok ? await res.json() : null;

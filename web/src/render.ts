@@ -50,6 +50,8 @@ export function terminationOf(reason: string | null, exitCode: number | null): s
 }
 
 function podLink(s: ViewState, r: { namespace: string; name: string; uid: string | null }): Html {
+  // With a uid, exactly that incarnation; without one (a link by name, before the pod is read),
+  // every row of that name: the page then puts the shown incarnation's uid in the address.
   const selected = s.pod?.namespace === r.namespace && s.pod.name === r.name && (!s.uid || s.uid === r.uid);
   const href = linkTo(s, { pod: { namespace: r.namespace, name: r.name }, uid: r.uid });
   return html`<a class="pod" href="${href}" data-focus="pod:${r.namespace}/${r.name}/${r.uid ?? ''}"${
@@ -63,6 +65,14 @@ function listNote(l: Listed<unknown>): Html {
   }`;
 }
 
+/**
+ * A region that may scroll sideways on a narrow screen: reachable by keyboard (tabindex) and
+ * named, as a scrollable region must be. Lists never scroll vertically inside the page: every
+ * row counted in the summary is on the page.
+ */
+const region = (label: string, body: Html, cls = 'scroll') =>
+  html`<div class="${cls}" tabindex="0" role="region" aria-label="${label}">${body}</div>`;
+
 // ---------------------------------------------------------------- pending and crash-looping
 
 export function renderPending(list: Listed<PendingRow>, s: ViewState): Html {
@@ -74,12 +84,15 @@ export function renderPending(list: Listed<PendingRow>, s: ViewState): Html {
   return html`<p class="summary"><strong>${rows.length}</strong> pending · <strong class="${
     stuck ? 'bad' : ''
   }">${stuck}</strong> stuck</p>
-<div class="scroll"><table class="list" id="pending-table">
+${region(
+  'Pending pods',
+  html`<table class="list" id="pending-table">
 <caption class="sr-only">Pods pending now, stuck first</caption>
-<thead><tr><th scope="col">Pod</th><th scope="col" class="num">Age</th><th scope="col">Why</th></tr></thead>
+<thead><tr><th scope="col">Pod</th><th scope="col">Status</th><th scope="col" class="num">Age</th><th scope="col">Why</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.stuck ? 'stuck' : ''}" data-pod="${r.namespace}/${r.name}">
 <td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}</td>
+<td class="status">${r.status}</td>
 <td class="num"><span class="age">${secs(r.ageSeconds)}</span>${r.stuck ? html`<span class="badge bad">stuck</span>` : ''}</td>
 <td class="why">${
       r.unschedulableMessage
@@ -88,7 +101,8 @@ export function renderPending(list: Listed<PendingRow>, s: ViewState): Html {
           ? html`<strong>${r.waitingReason}</strong>${r.node ? html` <span class="msg">on ${r.node}</span>` : ''}`
           : html`<span class="msg">${r.node ? `scheduled on ${r.node}` : 'no reason reported yet'}</span>`
     }</td></tr>`,
-  )}</tbody></table></div>${listNote(list)}`;
+  )}</tbody></table>`,
+)}${listNote(list)}`;
 }
 
 export function renderCrashloops(list: Listed<CrashRow>, s: ViewState): Html {
@@ -98,21 +112,24 @@ export function renderCrashloops(list: Listed<CrashRow>, s: ViewState): Html {
     (n, r) => n + r.restarts,
     0,
   )}</strong> restarts</p>
-<div class="scroll"><table class="list" id="crash-table">
+${region(
+  'Crash-looping pods',
+  html`<table class="list" id="crash-table">
 <caption class="sr-only">Crash-looping pods, most restarts first</caption>
-<thead><tr><th scope="col">Pod</th><th scope="col" class="num">Restarts</th><th scope="col">Last termination</th><th scope="col">Waiting</th><th scope="col" class="num">Back-off</th></tr></thead>
+<thead><tr><th scope="col">Pod</th><th scope="col" class="num">Restarts</th><th scope="col">Last termination</th><th scope="col">Status</th><th scope="col" class="num">Back-off</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr data-pod="${r.namespace}/${r.name}">
-<td>${podLink(s, r)}</td>
+<td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}</td>
 <td class="num restarts"><span class="val">${r.restarts}</span>${
       r.restartsInWindow && r.restartsInWindow !== r.restarts
         ? html`<span class="n" title="restarts in the API's recent window (default: the last hour)">${r.restartsInWindow} recent</span>`
         : ''
     }</td>
 <td class="term">${terminationOf(r.lastTerminationReason, r.lastExitCode)}</td>
-<td>${r.waitingReason ? html`<strong>${r.waitingReason}</strong>` : '—'}</td>
+<td class="status"><strong>${r.status}</strong></td>
 <td class="num">${r.crashLoopBackOffSeconds ? secs(r.crashLoopBackOffSeconds) : '—'}</td></tr>`,
-  )}</tbody></table></div>${listNote(list)}`;
+  )}</tbody></table>`,
+)}${listNote(list)}`;
 }
 
 // ---------------------------------------------------------------- the Gantt chart
@@ -133,6 +150,22 @@ function clip(text: string, px: number, charPx = 6.4): string | null {
   const n = Math.floor(px / charPx);
   if (n >= text.length) return text;
   return n >= 6 ? `${text.slice(0, n - 1)}…` : null;
+}
+
+/** Bar text at 10.5 px: a generous width per character, so what is drawn fits its bar. */
+const BAR_CHAR_PX = 6.6;
+/** The narrowest bar drawn: a run of 0 s (a container that died at once) is still a visible mark. */
+export const MIN_BAR_W = 5;
+
+/**
+ * The longest of a bar's texts that fits whole in `room` px, never a word cut with "…":
+ * "CrashLoopBackOff after Error (1) · 16h", else "CrashLoopBackOff · 16h", "CrashLoopBackOff",
+ * "16h"; null when none fits (the tooltip and the chart's aria-label still say it all).
+ */
+export function barText(label: string, dur: string, room: number): string | null {
+  const short = label.split(/ after | \(|: /)[0] ?? label;
+  const candidates = [`${label} · ${dur}`, `${short} · ${dur}`, label, short, dur];
+  return candidates.find((t) => t.length * BAR_CHAR_PX <= room) ?? null;
 }
 
 /** One pod incarnation as an SVG Gantt chart; `aria-label` summarises it for screen readers. */
@@ -194,11 +227,11 @@ export function renderGantt(g: Gantt, title: string): Html {
   const bars = ordered.map((seg) => {
     const y = (laneY.get(seg.lane) ?? 0) + (G.laneH - G.barH) / 2;
     const x = X(seg.from);
-    const width = Math.max(X(seg.to) - x, 3);
+    const width = Math.max(X(seg.to) - x, MIN_BAR_W);
     const dur = formatSeconds((seg.to - seg.from) / 1000);
     // Text stays left of the axis break, so the break never cuts through a label.
     const room = (w.broken && x < bx - 8 ? Math.min(x + width, bx - 6) : x + width) - x;
-    const text = clip(`${seg.label} · ${dur}`, room - 8) ?? clip(dur, room - 6);
+    const text = barText(seg.label, dur, room - 8);
     const tip = `${seg.lane === 'pod' ? 'pod' : seg.lane}: ${seg.label} — ${dur} (${clock(seg.from)} → ${
       seg.open ? 'now' : clock(seg.to)
     })${seg.detail ? `\n${seg.detail.slice(0, 600)}` : ''}`;
@@ -255,6 +288,24 @@ function messageCell(m: string | undefined): Html {
   return html`<details><summary class="msg">${first.slice(0, 160)}…</summary><pre>${m}</pre></details>`;
 }
 
+const createdOf = (p: PodDetail): number => {
+  const at = p.timeline.find((e) => e.type === 'Created')?.at ?? p.timeline[0]?.at ?? null;
+  const t = at ? Date.parse(at) : Number.NaN;
+  return Number.isFinite(t) ? t : Number.NEGATIVE_INFINITY;
+};
+
+/**
+ * The incarnation of a pod name the page shows: the one with `uid`, else the newest (the one
+ * kubectl would show by that name; ties by uid, so the API's order never matters).
+ */
+export function pickIncarnation(items: readonly PodDetail[], uid: string | null): PodDetail | undefined {
+  const exact = uid ? items.find((i) => i.uid === uid) : undefined;
+  if (exact) return exact;
+  return [...items].sort(
+    (a, b) => createdOf(b) - createdOf(a) || (b.uid ?? '').localeCompare(a.uid ?? ''),
+  )[0];
+}
+
 export function renderPodHint(): Html {
   return html`<p class="empty">Select a pod above, or open one by <em>namespace/name</em>, to see its timeline.</p>`;
 }
@@ -265,7 +316,7 @@ export function renderPod(
   now: number,
   asked: { namespace: string; name: string },
 ): Html {
-  const p = items.find((i) => i.uid === s.uid) ?? items[0];
+  const p = pickIncarnation(items, s.uid);
   if (!p) {
     return html`<p class="empty">No pod <strong>${asked.namespace}/${asked.name}</strong> in this cluster.</p>`;
   }
@@ -315,7 +366,7 @@ ${p.unschedulableMessage ? html`<p class="callout"><strong>Scheduler:</strong> $
     fig('Node', p.node ?? '—', 'node', true),
     fig('Owner', p.owner ?? '—', 'owner', true),
   ]}</dl>
-<div class="gantt-wrap">${renderGantt(gantt, title)}</div>
+${region(`Timeline chart of ${title}`, renderGantt(gantt, title), 'gantt-wrap')}
 ${legend()}
 ${
   terms.length
@@ -353,7 +404,22 @@ export function triple(f: FigureStats): string {
   return `${secs(f.p50)} / ${secs(f.p90)} / ${secs(f.p99)}`;
 }
 
+/**
+ * Whether a histogram says more than its numbers: at least two bins hold pods. One bar (all
+ * values 0 s, say) is noise: the text "all n in <1s" says it better.
+ */
+export function worthAHistogram(values: readonly number[]): boolean {
+  return histogramOf(values).filter((c) => c > 0).length > 1;
+}
+
+/** "all 5 in 0-1s": where every value fell, when they share one bin. */
+function oneBinText(values: readonly number[]): string {
+  const i = histogramOf(values).findIndex((c) => c > 0);
+  return `all ${values.length} in ${BINS[i]?.label ?? '?'}`;
+}
+
 function sparkline(f: FigureStats): Html {
+  if (!worthAHistogram(f.values)) return html``;
   const counts = histogramOf(f.values);
   const max = Math.max(1, ...counts);
   return html`<svg class="spark" viewBox="0 0 80 14" aria-hidden="true">${counts.map(
@@ -423,7 +489,7 @@ export function renderStats(groups: readonly StatsGroup[], s: ViewState): Html {
   if (!selected) return html`${toggle}<p class="empty">No statistics yet.</p>`;
   const figures = FIGURES;
   return html`${toggle}
-<div class="scroll wide"><table class="list stats" id="stats-table">
+<div class="scroll wide" tabindex="0" role="region" aria-label="Statistics per ${s.by}"><table class="list stats" id="stats-table">
 <caption class="sr-only">p50 / p90 / p99 per ${s.by}</caption>
 <thead><tr><th scope="col">${s.by === 'owner' ? 'Owner' : 'Namespace'}</th><th scope="col" class="num">Pods</th>${figures.map(
     (f) => html`<th scope="col">${FIGURE_TEXT[f]}<span class="sub">p50 / p90 / p99</span></th>`,
@@ -461,7 +527,9 @@ ${figures.map(
           ? ''
           : !selected.figures[f].values.length
             ? html`<p class="note">The API sent no per-pod values for a histogram.</p>`
-            : renderHistogram(`${FIGURE_TEXT[f]} seconds for ${selected.key}`, selected.figures[f])
+            : !worthAHistogram(selected.figures[f].values)
+              ? html`<p class="note one-bin">${oneBinText(selected.figures[f].values)}: no histogram.</p>`
+              : renderHistogram(`${FIGURE_TEXT[f]} seconds for ${selected.key}`, selected.figures[f])
       }</figure>`,
   )}</div></section>`;
 }
