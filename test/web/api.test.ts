@@ -148,10 +148,41 @@ describe('leniency and the other shapes', () => {
         waitingReason: null,
         unschedulableMessage: null,
         stuck: true,
+        status: 'Pending',
       },
     ]);
     expect(pending.rejected).toBe(2);
     expect(serverNowOf(pending)).toBeNull();
+  });
+
+  it("STATUS: the API's `status` when a row has it, else what kubectl prints for the row's facts", async () => {
+    const api = createApi(
+      'http://x/',
+      fixed({
+        '/pending': {
+          pods: [
+            { namespace: 'n', name: 'a', status: 'Init:0/2', waitingReason: 'PodInitializing' },
+            { namespace: 'n', name: 'b', waitingReason: 'ImagePullBackOff' },
+            { namespace: 'n', name: 'c', phase: 'Pending', unschedulableMessage: '0/2 nodes' },
+          ],
+        },
+        '/crashloops': {
+          pods: [
+            { namespace: 'n', name: 'd', status: 'Init:CrashLoopBackOff', waitingReason: 'CrashLoopBackOff' },
+            { namespace: 'n', name: 'e', waitingReason: 'CrashLoopBackOff' },
+          ],
+        },
+      }),
+    );
+    expect((await api.pending('c')).items.map((r) => r.status)).toEqual([
+      'Init:0/2',
+      'ImagePullBackOff',
+      'Pending',
+    ]);
+    expect((await api.crashloops('c')).items.map((r) => r.status)).toEqual([
+      'Init:CrashLoopBackOff',
+      'CrashLoopBackOff',
+    ]);
   });
 
   it('follows nextToken, and stops after five pages', async () => {
