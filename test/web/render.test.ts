@@ -3,6 +3,7 @@
  * figures shown are the engine's, formatted as the CLI prints them.
  */
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
 import { type GroupStats, statsBy } from '../../core/stats.ts';
@@ -19,7 +20,16 @@ import {
   StatsGroupSchema,
 } from '../../web/src/api.ts';
 import { esc, html, raw } from '../../web/src/html.ts';
-import { renderCrashloops, renderPending, renderPod, renderStats, triple } from '../../web/src/render.ts';
+import {
+  barText,
+  pickIncarnation,
+  renderCrashloops,
+  renderPending,
+  renderPod,
+  renderStats,
+  triple,
+  worthAHistogram,
+} from '../../web/src/render.ts';
 import { parseHash, type ViewState } from '../../web/src/state.ts';
 import { answer, type EngineState } from './engine-api.ts';
 
@@ -183,5 +193,89 @@ describe('figures on the demo trace, as the CLI prints them', () => {
     expect(out).toContain('<dd data-figure="lastTerminationReason">Error (1)</dd>');
     expect(out.match(/data-kind="back-off"/g)).toHaveLength(3);
     expect(out).toMatch(/aria-label="Timeline of argocd\/my-pod: /);
+  });
+
+  it('a pod asked by name only: the newest incarnation, whatever the order or duplicates of the answer', () => {
+    const pods = get('/pods/demo/argocd/my-pod').pods!.map((p) => adaptPod(PodRecordSchema.parse(p), 'demo'));
+    expect(pods.length).toBe(2);
+    const created = (p: (typeof pods)[number]) =>
+      Date.parse(p.timeline.find((e) => e.type === 'Created')!.at!);
+    const newest = pods.reduce((a, b) => (created(b) > created(a) ? b : a));
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...pods, ...pods], { minLength: 4 }), (answer) => {
+        expect(pickIncarnation(answer, null)?.uid).toBe(newest.uid);
+        for (const p of pods) expect(pickIncarnation(answer, p.uid)?.uid).toBe(p.uid);
+      }),
+    );
+    // The shown one is the one the lists highlight once its uid is in the address.
+    const out = renderPod(pods, { ...view, uid: null }, engine.now, pods[0]!).text;
+    expect(out).toContain(`data-uid="${newest.uid}"`);
+  });
+
+  it('the lists carry a STATUS column: CrashLoopBackOff for my-pod, the waiting reason or Pending for pending pods', () => {
+    const crash = get('/crashloops?cluster=demo').pods!.map((p) =>
+      adaptCrash(CrashItemSchema.parse(p), 'demo'),
+    );
+    const row = renderCrashloops(listed(crash), view)
+      .text.split('<tr')
+      .find((r) => r.includes('data-pod="argocd/my-pod"'))!;
+    expect(row).toContain('<td class="status"><strong>CrashLoopBackOff</strong></td>');
+    const pending = get('/pending?cluster=demo').pods!.map((p) =>
+      adaptPending(PendingItemSchema.parse(p), 'demo'),
+    );
+    const out = renderPending(listed(pending), view).text;
+    expect(out).toContain('<th scope="col">Status</th>');
+    expect(out.match(/<td class="status">/g)).toHaveLength(pending.length);
+  });
+});
+
+describe('bar labels and histograms', () => {
+  it('a bar label is whole or absent, never cut with …, and fits its room', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          'CrashLoopBackOff after Error (1)',
+          'back-off after OOMKilled (137)',
+          'running',
+          'ready',
+        ),
+        fc.constantFrom('0s', '15s', '16h29m'),
+        fc.integer({ min: 0, max: 900 }),
+        (label, dur, room) => {
+          const t = barText(label, dur, room);
+          if (t == null) return;
+          expect(t).not.toContain('…');
+          expect(t.length * 6.6).toBeLessThanOrEqual(room);
+          expect(
+            [`${label} · ${dur}`, label, dur].some((whole) => whole === t) ||
+              t.startsWith(label.split(' ')[0]!),
+          ).toBe(true);
+        },
+      ),
+    );
+    expect(barText('CrashLoopBackOff after Error (1)', '16h29m', 130)).toBe('CrashLoopBackOff');
+  });
+
+  it('no histogram of one bar: values that share one bin are said in words', () => {
+    expect(worthAHistogram([0, 0, 0])).toBe(false);
+    expect(worthAHistogram([])).toBe(false);
+    expect(worthAHistogram([0, 4])).toBe(true);
+    fc.assert(
+      fc.property(fc.array(fc.nat(100_000), { maxLength: 30 }), (values) => {
+        const shuffled = [...values].reverse();
+        expect(worthAHistogram([...shuffled, ...values])).toBe(worthAHistogram(values));
+      }),
+    );
+    const g = adaptStatsGroup(
+      StatsGroupSchema.parse({
+        key: 'ns',
+        stats: { pods: 3, pendingSeconds: { count: 3, p50: 0, p90: 0, p99: 0 } },
+        values: { pendingSeconds: [0, 0, 0] },
+      }),
+    );
+    const out = renderStats([g], view).text;
+    expect(out).not.toContain('<svg class="hist"');
+    expect(out).not.toContain('<svg class="spark"');
+    expect(out).toContain('all 3 in');
   });
 });
