@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const bodyOf = (r: { body?: string; headers?: Record<string, unknown> }) => {
+const bodyOf = (r: { body?: string | undefined; headers?: Record<string, unknown> | undefined }) => {
   const raw = Buffer.from(r.body ?? '', 'base64');
   const enc = r.headers?.['content-encoding'];
   return (enc === 'br' ? brotliDecompressSync(raw) : enc === 'gzip' ? gunzipSync(raw) : raw).toString();

@@ -68,6 +68,24 @@ function patch(el: HTMLElement, markup: Html): void {
     [...el.querySelectorAll<HTMLElement>('[data-focus]')].find((n) => n.dataset.focus === focused)?.focus();
 }
 
+/**
+ * A region that scrolls sideways (a wide table or the Gantt on a phone) is reachable by keyboard,
+ * so it can be scrolled without a mouse; one that fits is no extra Tab stop.
+ */
+function syncScrollFocus(): void {
+  for (const el of document.querySelectorAll<HTMLElement>(
+    '[role="region"].scroll, [role="region"].gantt-wrap',
+  )) {
+    const scrolls = el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && el.tabIndex !== 0) el.tabIndex = 0;
+    else if (!scrolls && el.hasAttribute('tabindex')) el.removeAttribute('tabindex');
+  }
+}
+window.addEventListener('resize', syncScrollFocus);
+
+// An opened <details> (the timeline table) may bring a wide table.
+document.addEventListener('toggle', syncScrollFocus, true);
+
 function setStatus(error: string | null): void {
   const banner = $('banner');
   banner.hidden = !error;
@@ -83,6 +101,7 @@ function setStatus(error: string | null): void {
   // The sections appear together, drawn, never as "Loading…" placeholders that grow and push
   // what is below them down (layout shift).
   document.body.classList.remove('booting');
+  syncScrollFocus(); // after the sections are laid out
 }
 
 function setState(next: ViewState, replace = false): void {

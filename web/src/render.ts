@@ -66,12 +66,12 @@ function listNote(l: Listed<unknown>): Html {
 }
 
 /**
- * A region that may scroll sideways on a narrow screen: reachable by keyboard (tabindex) and
- * named, as a scrollable region must be. Lists never scroll vertically inside the page: every
- * row counted in the summary is on the page.
+ * A region that may scroll sideways on a narrow screen, named as a scrollable region must be;
+ * the page makes it keyboard-reachable (tabindex="0") while it does scroll (main.ts). Lists
+ * never scroll vertically inside the page: every row counted in the summary is on the page.
  */
 const region = (label: string, body: Html, cls = 'scroll') =>
-  html`<div class="${cls}" tabindex="0" role="region" aria-label="${label}">${body}</div>`;
+  html`<div class="${cls}" role="region" aria-label="${label}">${body}</div>`;
 
 // ---------------------------------------------------------------- pending and crash-looping
 
@@ -370,21 +370,27 @@ ${region(`Timeline chart of ${title}`, renderGantt(gantt, title), 'gantt-wrap')}
 ${legend()}
 ${
   terms.length
-    ? html`<h4>Terminations</h4><table class="list terms"><thead><tr><th scope="col">At</th><th scope="col">Container</th><th scope="col">Reason</th><th scope="col">Message</th></tr></thead><tbody>${terms.map(
-        (e) =>
-          html`<tr><td class="mono">${stampOf(e.at)}</td><td>${e.container ?? ''}${e.init ? ' (init)' : ''}</td><td class="term">${terminationText(
-            e,
-          )}</td><td>${messageCell(e.message)}</td></tr>`,
-      )}</tbody></table>`
+    ? html`<h4>Terminations</h4>${region(
+        `Terminations of ${title}`,
+        html`<table class="list terms"><thead><tr><th scope="col">At</th><th scope="col">Container</th><th scope="col">Reason</th><th scope="col">Message</th></tr></thead><tbody>${terms.map(
+          (e) =>
+            html`<tr><td class="mono">${stampOf(e.at)}</td><td>${e.container ?? ''}${e.init ? ' (init)' : ''}</td><td class="term">${terminationText(
+              e,
+            )}</td><td>${messageCell(e.message)}</td></tr>`,
+        )}</tbody></table>`,
+      )}`
     : ''
 }
 <details class="timeline" data-key="timeline"><summary>Timeline: ${plural(p.timeline.length, 'entry', 'entries')}</summary>
-<table class="list"><thead><tr><th scope="col">At</th><th scope="col">What</th><th scope="col">Container</th><th scope="col">Detail</th></tr></thead><tbody>${p.timeline.map(
+${region(
+  `Timeline of ${title}`,
+  html`<table class="list"><thead><tr><th scope="col">At</th><th scope="col">What</th><th scope="col">Container</th><th scope="col">Detail</th></tr></thead><tbody>${p.timeline.map(
     (e) =>
       html`<tr><td class="mono">${stampOf(e.at)}</td><td>${what(e)}</td><td>${e.container ?? ''}${
         e.init ? ' (init)' : ''
       }</td><td>${messageCell(e.message)}</td></tr>`,
-  )}</tbody></table></details>
+  )}</tbody></table>`,
+)}</details>
 <p class="uid">uid ${p.uid ?? '—'} · cluster ${p.cluster}</p>
 </article>`;
 }
@@ -489,7 +495,7 @@ export function renderStats(groups: readonly StatsGroup[], s: ViewState): Html {
   if (!selected) return html`${toggle}<p class="empty">No statistics yet.</p>`;
   const figures = FIGURES;
   return html`${toggle}
-<div class="scroll wide" tabindex="0" role="region" aria-label="Statistics per ${s.by}"><table class="list stats" id="stats-table">
+<div class="scroll wide" role="region" aria-label="Statistics per ${s.by}"><table class="list stats" id="stats-table">
 <caption class="sr-only">p50 / p90 / p99 per ${s.by}</caption>
 <thead><tr><th scope="col">${s.by === 'owner' ? 'Owner' : 'Namespace'}</th><th scope="col" class="num">Pods</th>${figures.map(
     (f) => html`<th scope="col">${FIGURE_TEXT[f]}<span class="sub">p50 / p90 / p99</span></th>`,
