@@ -35,7 +35,7 @@ import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from './dyn
 import { type ServedHandler, serveHandler } from './http-adapter.ts';
 import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
 import { type InputProblem, type ReadStats, readInput } from './read-inputs.ts';
-import { StaticFiles } from './static-files.ts';
+import { compressed, StaticFiles } from './static-files.ts';
 import type { Wiring } from './wiring.ts';
 
 const LOCAL_TABLE = 'podlife-local';
@@ -244,7 +244,8 @@ export class LocalMode {
           http: { ...event.requestContext.http, path: path.slice(4) },
         },
       });
-      return result; // ETag and 304 come from the query handler itself (functions/query/etag.ts)
+      // ETag and 304 come from the query handler itself (functions/query/etag.ts).
+      return compressed(result, event.headers['accept-encoding']);
     }
     return this.staticFile(event);
   }

@@ -114,3 +114,29 @@ export class StaticFiles {
     };
   }
 }
+
+/**
+ * An API answer compressed as the browser accepts (local mode; in AWS, API Gateway's HTTP API
+ * sends it as the Lambda wrote it). Only bodies worth it (over 1 KB); `Vary: Accept-Encoding`.
+ */
+export function compressed(
+  result: APIGatewayProxyStructuredResultV2,
+  acceptEncoding: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  const encoding = encodingFor(acceptEncoding);
+  if ((result.statusCode ?? 200) !== 200 || typeof result.body !== 'string' || result.isBase64Encoded)
+    return result;
+  const headers = { ...(result.headers ?? {}), vary: 'accept-encoding' };
+  if (!encoding || result.body.length < 1024) return { ...result, headers };
+  const raw = Buffer.from(result.body);
+  const body =
+    encoding === 'br'
+      ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+      : gzipSync(raw, { level: 6 });
+  return {
+    ...result,
+    headers: { ...headers, 'content-encoding': encoding },
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  };
+}

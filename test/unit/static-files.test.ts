@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodingFor, IMMUTABLE, StaticFiles } from '../../local/static-files.ts';
+import { compressed, encodingFor, IMMUTABLE, StaticFiles } from '../../local/static-files.ts';
 
 let dir: string;
 let files: StaticFiles;
@@ -89,5 +89,20 @@ describe('StaticFiles', () => {
   it('404 for a missing file or a path out of the directory', async () => {
     for (const p of ['/nope.js', '/../etc/passwd', '/a/b.js', '/..%2f'])
       expect([p, (await files.get(p, {})).statusCode]).toEqual([p, 404]);
+  });
+});
+
+describe('compressed (API answers in local mode)', () => {
+  it('compresses a large 200 as accepted, keeps the ETag; leaves small ones and errors as they are', () => {
+    const body = JSON.stringify({ pods: Array.from({ length: 200 }, (_, i) => ({ name: `p${i}` })) });
+    const ok = { statusCode: 200, headers: { etag: '"x"' }, body };
+    const gz = compressed(ok, 'gzip');
+    expect(gz.headers?.['content-encoding']).toBe('gzip');
+    expect(gz.headers?.etag).toBe('"x"');
+    expect(gunzipSync(Buffer.from(gz.body!, 'base64')).toString()).toBe(body);
+    expect(compressed(ok, undefined).body).toBe(body);
+    expect(compressed({ ...ok, body: '{}' }, 'br').body).toBe('{}');
+    const err = { statusCode: 404, body };
+    expect(compressed(err, 'br')).toBe(err);
   });
 });
