@@ -251,6 +251,19 @@ describe.skipIf(SKIP_BROWSER)('the dashboard: accessibility, layout shift, focus
               if (clips && !el.matches('.scroll, .gantt-wrap, pre') && el.scrollWidth > el.clientWidth + 1)
                 out.push(`${el.tagName}.${el.className}: ${el.textContent?.slice(0, 40)}`);
             }
+            // On a laptop or wider, no list hides columns behind a sideways scroll.
+            for (const el of document.querySelectorAll<HTMLElement>(
+              '#pending-body .scroll, #crash-body .scroll',
+            ))
+              if (el.scrollWidth > el.clientWidth + 1)
+                out.push(`${el.getAttribute('aria-label')} scrolls sideways`);
+            // A STATUS (CrashLoopBackOff, ImagePullBackOff) is one line, never broken inside the word.
+            for (const td of document.querySelectorAll<HTMLElement>('td.status')) {
+              const range = document.createRange();
+              range.selectNodeContents(td);
+              const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              if (lines.size > 1) out.push(`status broken over ${lines.size} lines: ${td.textContent}`);
+            }
             // Gantt bar text: whole (no …) and inside its bar.
             for (const g of document.querySelectorAll<SVGGElement>('svg.gantt g.seg')) {
               const text = g.querySelector('text');
