@@ -35,7 +35,19 @@ export interface Owner {
 /** What an init container is: a plain one (runs to completion) or a native sidecar. */
 export type ContainerRole = 'init' | 'sidecar';
 
-export type MarkName = 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished';
+/**
+ * The first time a condition turned True (`scheduled`: PodScheduled, `sandboxReady`:
+ * PodReadyToStartContainers, `initialized`, `containersReady`: ContainersReady, `ready`), the
+ * deletion deadline (`deletedAt`) and the last container's finish (`finished`).
+ */
+export type MarkName =
+  | 'scheduled'
+  | 'sandboxReady'
+  | 'initialized'
+  | 'containersReady'
+  | 'ready'
+  | 'deletedAt'
+  | 'finished';
 
 export interface Termination {
   finishedAt: number | null;
@@ -603,6 +615,8 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
       if (cond.type === 'PodScheduled') mark('scheduled', t);
       else if (cond.type === 'Initialized') mark('initialized', t);
       else if (cond.type === 'Ready') mark('ready', t);
+      else if (cond.type === 'PodReadyToStartContainers') mark('sandboxReady', t);
+      else if (cond.type === 'ContainersReady') mark('containersReady', t);
     } else if (cond.type === 'PodScheduled' && cond.status === 'False') {
       const f: Fact = { id: 'unschedulable', kind: 'unschedulable', t, at };
       if (cond.message) f.message = cond.message;

@@ -10,6 +10,7 @@ import {
   type FactMap,
   type FactOf,
   factOfKind,
+  type MarkName,
   type Owner,
   PENDING_RANK,
   PHASE_RANK,
@@ -103,7 +104,7 @@ export class PodView {
     return factOfKind(this.facts, kind, kind);
   }
 
-  mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
+  mark(name: MarkName): number | null {
     return factOfKind(this.facts, markId(name), 'mark')?.t ?? null;
   }
 

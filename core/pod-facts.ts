@@ -34,6 +34,8 @@ const MARKS = [
   'ready',
   'deletedAt',
   'finished',
+  'sandboxReady',
+  'containersReady',
 ] as const satisfies readonly MarkName[];
 
 /** Seconds after t0; fractions carry millisecond precision. */

@@ -215,7 +215,14 @@ function initPolicies(pod: KubePod): Map<string, string> {
 }
 
 /** The conditions a figure reads (docs/lifecycle-metrics.md); the others are not forwarded. */
-export const FIGURE_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'Ready']);
+export const FIGURE_CONDITIONS = new Set([
+  'PodScheduled',
+  'Initialized',
+  'Ready',
+  // The startup waterfall's stages (issue 11): the sandbox and network ready (KEP-3085), containers ready.
+  'PodReadyToStartContainers',
+  'ContainersReady',
+]);
 
 /**
  * A container ID cut to its runtime and first 16 hex digits (64 bits): it only has to tell the

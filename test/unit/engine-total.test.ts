@@ -56,7 +56,15 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
   fc.record({ id: fc.constant('node' as const), kind: fc.constant('node' as const), node: word }),
   fc
     .record({
-      mark: fc.constantFrom<MarkName>('scheduled', 'initialized', 'ready', 'deletedAt', 'finished'),
+      mark: fc.constantFrom<MarkName>(
+        'scheduled',
+        'sandboxReady',
+        'initialized',
+        'containersReady',
+        'ready',
+        'deletedAt',
+        'finished',
+      ),
       t: anyTime,
     })
     .map(({ mark, t }) => ({ id: `mark:${mark}` as const, kind: 'mark' as const, mark, t })),
