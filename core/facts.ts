@@ -125,6 +125,8 @@ export type Fact =
       gates?: string[];
     }
   | { id: 'deleted'; kind: 'deleted' }
+  /** The pod mounts a volume other than secret, config map, downward API, emptyDir, projected. */
+  | { id: 'stateful'; kind: 'stateful' }
   | {
       id: `event:${string}`;
       kind: 'event';
@@ -353,6 +355,7 @@ const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
     return byContent(a, b) <= 0 ? a : b;
   },
   deleted: (a) => a,
+  stateful: (a) => a,
   // Two folds of one container meet only if two folded states are joined (the store and
   // replay only ever join full facts into a state): the one that covers more runs wins.
   runs: (a, b) => {
@@ -638,6 +641,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   const deletedAt = toMillis(pod.deletionTimestamp);
   mark('deletedAt', deletedAt);
   if (snap.type === 'DELETED' || pod.deletionTimestamp) facts.push({ id: 'deleted', kind: 'deleted' });
+  if (pod.stateful) facts.push({ id: 'stateful', kind: 'stateful' });
 
   const containers: [SnapContainer, boolean][] = [
     ...pod.initContainerStatuses.map((c) => [c, true] as [SnapContainer, boolean]),

@@ -86,6 +86,8 @@ describe('parsePulledMessage', () => {
     ['unquoted image', 'Successfully pulled image nginx in 1s', null],
     ['empty image', 'Successfully pulled image "" in 1s', null],
     ['no duration', 'Successfully pulled image "nginx"', null],
+    // Kubernetes before 1.22 said no more (k9s__ev-pulled.json, GKE 2019): a pull, of unknown length.
+    ['the wording before durations', 'Successfully pulled image "blang/busybox-bash"', null],
     ['negative duration', 'Successfully pulled image "nginx" in -1s', null],
     ['not a Go duration', 'Successfully pulled image "nginx" in 1.5 seconds', null],
     ['a unit Go does not have', 'Successfully pulled image "nginx" in 3d', null],

@@ -96,6 +96,32 @@ export const PodRecordSchema = z.looseObject({
   kubectlRestarts: optNum,
   deleted: optBool,
   stuckPending: optBool,
+  sandboxReadyAfterSeconds: optNum,
+  initializedAfterSeconds: optNum,
+  imagePullSeconds: optNum,
+  containersStartedAfterSeconds: optNum,
+  containersReadyAfterSeconds: optNum,
+  containerStartups: z.optional(
+    z.nullable(
+      z.array(
+        z.object({
+          container: z.string(),
+          role: z.enum(['app', 'init', 'sidecar']),
+          image: z.nullable(z.string()),
+          pullSeconds: z.nullable(z.number()),
+          pullWaitSeconds: z.nullable(z.number()),
+          imageSizeBytes: z.nullable(z.number()),
+          startedAfterSeconds: z.nullable(z.number()),
+        }),
+      ),
+    ),
+  ),
+  startupSliSeconds: optNum,
+  startupSliExcludedReason: z.optional(
+    z.nullable(
+      z.enum(['initContainers', 'stateful', 'unschedulable', 'schedulingGated', 'notStarted', 'pullUnknown']),
+    ),
+  ),
   timeline: z.optional(z.nullable(z.array(z.unknown()))),
 } satisfies FieldsOf<PodRecordBody>);
 
@@ -257,6 +283,14 @@ export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDe
     kubectlRestarts: orNull(r.kubectlRestarts),
     deleted: Boolean(r.deleted),
     stuckPending: Boolean(r.stuckPending),
+    sandboxReadyAfterSeconds: orNull(r.sandboxReadyAfterSeconds),
+    initializedAfterSeconds: orNull(r.initializedAfterSeconds),
+    imagePullSeconds: orNull(r.imagePullSeconds),
+    containersStartedAfterSeconds: orNull(r.containersStartedAfterSeconds),
+    containersReadyAfterSeconds: orNull(r.containersReadyAfterSeconds),
+    containerStartups: r.containerStartups ?? [],
+    startupSliSeconds: orNull(r.startupSliSeconds),
+    startupSliExcludedReason: orNull(r.startupSliExcludedReason),
     timeline: (r.timeline ?? []).map(adaptTimelineEntry).filter((e): e is TimelineRow => e != null),
   };
 }
