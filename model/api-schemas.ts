@@ -253,7 +253,7 @@ export const StatsParams = z
     owner: Owner.optional(),
     since: timeParam.default({ ago: 86_400 }),
     until: timeParam.optional(),
-    groupBy: z.enum(['namespace', 'owner']).optional(),
+    groupBy: z.enum(['namespace', 'owner', 'node']).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.owner && !p.namespace) {
@@ -651,6 +651,21 @@ export const GroupStatsSchema = z
     crashLoopBackOffSeconds: DistributionSchema,
     restarts: Count,
     terminationsByReason: z.record(z.string(), Count).describe('pods per last termination reason'),
+    sandboxReadyAfterSeconds: DistributionSchema,
+    initializedAfterSeconds: DistributionSchema,
+    imagePullSeconds: DistributionSchema,
+    containersStartedAfterSeconds: DistributionSchema,
+    containersReadyAfterSeconds: DistributionSchema,
+    startupSliSeconds: DistributionSchema,
+    startupSlo: z
+      .strictObject({
+        objectiveSeconds: z.number(),
+        met: z
+          .boolean()
+          .nullable()
+          .describe('p99 of startupSliSeconds ≤ objectiveSeconds; null when no pod has the SLI'),
+      })
+      .describe('the pod startup SLO (SIG Scalability): p99 of the SLI ≤ 5 s per cluster-day'),
   })
   .meta({ id: 'GroupStats' });
 
@@ -673,7 +688,7 @@ export const StatsResponse = z
     since: Instant.describe('the creation-time range the pods were chosen by: [since, until)'),
     until: Instant,
     stats: GroupStatsSchema,
-    groupBy: z.enum(['namespace', 'owner']).exactOptional(),
+    groupBy: z.enum(['namespace', 'owner', 'node']).exactOptional(),
     groups: z
       .array(z.strictObject({ key: z.string(), stats: GroupStatsSchema, values: FigureValuesSchema }))
       .exactOptional(),

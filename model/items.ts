@@ -59,6 +59,13 @@ export const PodRowItemSchema = z.looseObject({
   deleted: z.boolean().nullish(),
   /** Restart start times (epoch s); a list, or a number set as older items stored it. */
   restartTimes: z.union([z.array(z.number()), z.set(z.number())]).nullish(),
+  /** The startup waterfall's stages and the pod startup SLI (core/waterfall.ts), seconds. */
+  sandboxReadyAfterSeconds: optionalNumber,
+  initializedAfterSeconds: optionalNumber,
+  imagePullSeconds: optionalNumber,
+  containersStartedAfterSeconds: optionalNumber,
+  containersReadyAfterSeconds: optionalNumber,
+  startupSliSeconds: optionalNumber,
   /** Sparse index key: present while the pod crash-loops. */
   crashKey: optionalString,
 });

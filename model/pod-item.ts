@@ -167,6 +167,13 @@ export function podItemOf(
     // Only while the pod is gated (issue 11): the pending list and alert name the gates.
     schedulingGates: rec.schedulingGates ?? undefined,
     statusReason: rec.statusReason,
+    // The startup waterfall and SLI (issue 11), for the stats route's percentiles.
+    sandboxReadyAfterSeconds: rec.sandboxReadyAfterSeconds,
+    initializedAfterSeconds: rec.initializedAfterSeconds,
+    imagePullSeconds: rec.imagePullSeconds,
+    containersStartedAfterSeconds: rec.containersStartedAfterSeconds,
+    containersReadyAfterSeconds: rec.containersReadyAfterSeconds,
+    startupSliSeconds: rec.startupSliSeconds,
     ownerKey: p.owner ? ownerKey(p.cluster, p.namespace, p.owner.kind, p.owner.name) : undefined,
     // Sparse index keys: present only while the pod is in that state.
     pendingKey: v.stillPending ? pendingKey(p.cluster) : undefined,

@@ -137,6 +137,12 @@ function figuresOfRow(row: PodRowItem): Required<FigureRow> {
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? null,
     restarts: row.restarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
+    sandboxReadyAfterSeconds: row.sandboxReadyAfterSeconds ?? null,
+    initializedAfterSeconds: row.initializedAfterSeconds ?? null,
+    imagePullSeconds: row.imagePullSeconds ?? null,
+    containersStartedAfterSeconds: row.containersStartedAfterSeconds ?? null,
+    containersReadyAfterSeconds: row.containersReadyAfterSeconds ?? null,
+    startupSliSeconds: row.startupSliSeconds ?? null,
   };
 }
 
@@ -150,6 +156,8 @@ export interface StatsRow extends Required<FigureRow> {
   namespace: string;
   /** `namespace/Kind/name`, or null for a pod without an owner. */
   ownerGroup: string | null;
+  /** The pod's node, or null while it has none (never scheduled). */
+  node: string | null;
 }
 
 export function statsRowOf(item: Item): StatsRow {
@@ -158,5 +166,6 @@ export function statsRowOf(item: Item): StatsRow {
     ...figuresOfRow(row),
     namespace: identityOfKey(row.pk, row.sk).namespace,
     ownerGroup: ownerGroupOfRow(row),
+    node: row.node ?? null,
   };
 }

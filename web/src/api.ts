@@ -147,6 +147,13 @@ export const StatsGroupSchema = z.looseObject({
     crashLoopBackOffSeconds: DistributionSchema,
     restarts: optNum,
     terminationsByReason: z.optional(z.nullable(z.record(z.string(), z.number()))),
+    sandboxReadyAfterSeconds: DistributionSchema,
+    initializedAfterSeconds: DistributionSchema,
+    imagePullSeconds: DistributionSchema,
+    containersStartedAfterSeconds: DistributionSchema,
+    containersReadyAfterSeconds: DistributionSchema,
+    startupSliSeconds: DistributionSchema,
+    startupSlo: z.optional(z.nullable(z.looseObject({ objectiveSeconds: optNum, met: optBool }))),
   } satisfies Required<FieldsOf<GroupStatsBody>>),
   values: z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.nullable(z.number())))))),
 });
