@@ -6,8 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../core/engine.ts';
+import { factsOfSnapshot } from '../../core/facts.ts';
+import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
 import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { fixtureObjects } from '../../testkit/fixtures.ts';
 
 type Raw = Record<string, any>;
@@ -266,5 +269,29 @@ describe('order and duplicate independence of the waterfall', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('the facts the stages need travel on the wire', () => {
+  it('sandboxReady and containersReady marks and the stateful flag survive Pod Facts (both encodings)', () => {
+    const pod = objects(PODS).find((p) => p.metadata.name === 'redis-1')!;
+    const facts = factsOfSnapshot(snapshotOf(pod, { cluster: 'test', type: 'ADDED' }));
+    const ids = facts.map((f) => f.id);
+    expect(ids).toEqual(expect.arrayContaining(['mark:sandboxReady', 'mark:containersReady', 'stateful']));
+    const id = { cluster: 'test', namespace: 'default', name: 'redis-1', uid: pod.metadata.uid };
+    for (const compress of [false, true]) {
+      const back = factsOfDetail(PodFactsDetail.parse(podFactsDetail(id, facts, { compress })));
+      const byId = (fs: readonly { id: string }[]) => [...fs].sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(byId(back)).toEqual(byId(facts));
+    }
+  });
+
+  it('the forwarder keeps only each volume’s source kind; an emptyDir pod is stateless', () => {
+    const pod = structuredClone(objects(PODS).find((p) => p.metadata.name === 'redis-1')!);
+    const trimmed = trimPod(pod) as Raw;
+    expect(trimmed.spec.volumes).toEqual([{ persistentVolumeClaim: {} }, { projected: {} }]);
+    expect(snapshotOf(trimmed, { cluster: 't', type: 'ADDED' }).pod.stateful).toBe(true);
+    pod.spec.volumes[0] = { name: 'redis-data', emptyDir: {} };
+    expect(snapshotOf(trimPod(pod), { cluster: 't', type: 'ADDED' }).pod.stateful).toBeUndefined();
   });
 });
