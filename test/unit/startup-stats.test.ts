@@ -5,9 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LifecycleEngine } from '../../core/engine.ts';
+import { compactEventOf, snapshotOf } from '../../core/snapshot.ts';
 import { type FigureRow, STARTUP_FIGURES, statsOf } from '../../core/stats.ts';
 import { podPk, podSk } from '../../model/keys.ts';
+import { podItemOf } from '../../model/pod-item.ts';
 import { statsRowOf } from '../../model/pod-rows.ts';
+import { fixtureObjects } from '../../testkit/fixtures.ts';
 
 describe('startup statistics', () => {
   it('percentiles of every stage, pods without a stage left out', () => {
@@ -59,9 +63,7 @@ describe('startup statistics', () => {
       node: 'ip-10-0-1-2',
       ownerKind: 'Deployment',
       ownerName: 'web',
-      startupSliSeconds: 1.25,
-      imagePullSeconds: 7,
-      containersStartedAfterSeconds: 9,
+      startup: { sli: 1.25, ip: 7, cs: 9 },
     });
     expect(row).toMatchObject({
       node: 'ip-10-0-1-2',
@@ -70,5 +72,33 @@ describe('startup statistics', () => {
       containersStartedAfterSeconds: 9,
       sandboxReadyAfterSeconds: null,
     });
+  });
+});
+
+describe('the stored item carries the startup figures the stats route reads', () => {
+  it('podItemOf → statsRowOf gives back every stage of the replay record (minikube fixtures)', () => {
+    const e = new LifecycleEngine();
+    for (const { value } of fixtureObjects('devops2-volodymyr__minikube-default-podlist.json'))
+      e.applySnapshot(snapshotOf(value, { cluster: 'test', type: 'ADDED' }));
+    for (const { value } of fixtureObjects('devops2-volodymyr__minikube-default-eventlist.json')) {
+      const ev =
+        (value as { involvedObject?: { kind?: string } }).involvedObject?.kind === 'Pod'
+          ? compactEventOf(value)
+          : undefined;
+      if (ev) e.applyEvent('test', ev);
+    }
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    const records = e.records({ now, stuckAfterSeconds: 300 });
+    expect(records).toHaveLength(2);
+    expect(records.every((r) => r.imagePullSeconds != null && r.containersStartedAfterSeconds != null)).toBe(
+      true,
+    );
+    for (const facts of e.factMaps()) {
+      const item = podItemOf(facts, 1, { retentionDays: 30, now })!;
+      const rec = records.find((r) => r.uid === item.sk)!;
+      const row = statsRowOf(item);
+      for (const k of STARTUP_FIGURES) expect(row[k]).toBe(rec[k]);
+      expect(row.node).toBe('minikube');
+    }
   });
 });
