@@ -90,8 +90,10 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
     const title = groupBy === 'owner' ? 'OWNER' : groupBy === 'node' ? 'NODE' : 'NAMESPACE';
     io.out.write(renderListing(statsListing('stats', title, rows, { pinned: 1, data: s }), values, io.out));
     if (values.output === 'json' || values.output === 'yaml') return 0;
-    // Issue 11: the startup waterfall's stages and the pod startup SLI, with its SLO.
-    io.out.write(`\n${startupTable(title, rows)}\n`);
+    // Issue 11: the startup waterfall's stages and the pod startup SLI, with its SLO (a second
+    // table on a terminal's output only: csv stays one table; json and yaml carry them already).
+    if (values.output === 'table' || values.output === 'wide')
+      io.out.write(`\n${startupTable(title, rows)}\n`);
     io.err.write(`\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}\n`);
     return 0;
   });
