@@ -5,7 +5,9 @@
  * computed by the API with the same function.
  */
 
+import type { GroupStats } from '../core/stats.ts';
 import { safeText } from '../core/terminal-text.ts';
+import { formatSeconds } from '../core/time.ts';
 import { StatsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
@@ -21,6 +23,7 @@ import {
 import { UsageError } from './errors.ts';
 import { statsListing } from './format-query.ts';
 import { renderListing } from './output.ts';
+import { renderTable } from './table.ts';
 
 const STATS_HELP = `Usage: podlife stats [options]
 
@@ -33,7 +36,8 @@ Options:
   --owner KIND/NAME    one owner in that namespace (Deployment/web, StatefulSet/db, Job/migrate)
   --since WHEN         start of the range: a duration before now or an RFC 3339 time (default: 24h)
   --until WHEN         end of the range (default: now)
-  --by namespace|owner how to group (default: namespace for a cluster, owner for a namespace)
+  --by namespace|owner|node  how to group (default: namespace for a cluster, owner for a namespace;
+                       node: slow pulls and sandboxes are often one node's fault)
 ${apiOptionsHelp('stats')}
 
 Columns: TO-SCHEDULE, PENDING-FOR, TO-READY, BACK-OFF as p50/p90/p99 (podlife's durations,
@@ -66,8 +70,8 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
   if (values.owner && !values.namespace)
     throw new UsageError('--owner needs --namespace: owners are namespaced');
-  if (values.by && values.by !== 'namespace' && values.by !== 'owner')
-    throw new UsageError(`--by ${values.by}: use namespace or owner`);
+  if (values.by && values.by !== 'namespace' && values.by !== 'owner' && values.by !== 'node')
+    throw new UsageError(`--by ${values.by}: use namespace, owner or node`);
   outputOf('stats', values);
   const client = clientOf(values, io.env);
   return runQueryCommand('stats', io, async () => {
@@ -83,10 +87,46 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
     });
     const scope = [cluster, s.namespace, s.owner].filter(Boolean).join('/');
     const rows = [{ key: `${scope} (all)`, stats: s.stats }, ...(s.groups ?? [])];
-    const title = groupBy === 'owner' ? 'OWNER' : 'NAMESPACE';
+    const title = groupBy === 'owner' ? 'OWNER' : groupBy === 'node' ? 'NODE' : 'NAMESPACE';
     io.out.write(renderListing(statsListing('stats', title, rows, { pinned: 1, data: s }), values, io.out));
     if (values.output === 'json' || values.output === 'yaml') return 0;
+    // Issue 11: the startup waterfall's stages and the pod startup SLI, with its SLO (a second
+    // table on a terminal's output only: csv stays one table; json and yaml carry them already).
+    if (values.output === 'table' || values.output === 'wide')
+      io.out.write(`\n${startupTable(title, rows)}\n`);
     io.err.write(`\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}\n`);
     return 0;
   });
+}
+
+function triple(d: GroupStats['startupSliSeconds']): string {
+  if (d.count === 0) return '-';
+  return `${formatSeconds(d.p50)}/${formatSeconds(d.p90)}/${formatSeconds(d.p99)}`;
+}
+
+/** The startup waterfall's stages and the pod startup SLI, p50/p90/p99 per group, with the SLO met or not. */
+export function startupTable(title: string, groups: readonly { key: string; stats: GroupStats }[]): string {
+  const rows = groups.map(({ key, stats: st }) => [
+    key,
+    triple(st.sandboxReadyAfterSeconds),
+    triple(st.initializedAfterSeconds),
+    triple(st.imagePullSeconds),
+    triple(st.containersStartedAfterSeconds),
+    triple(st.containersReadyAfterSeconds),
+    `${triple(st.startupSliSeconds)} (${st.startupSliSeconds.count})`,
+    st.startupSlo.met == null ? '-' : st.startupSlo.met ? 'met' : 'NOT MET',
+  ]);
+  return renderTable(
+    [
+      title,
+      'SANDBOX p50/90/99',
+      'INITIALIZED p50/90/99',
+      'PULL p50/90/99',
+      'STARTED p50/90/99',
+      'CONTAINERS-READY p50/90/99',
+      'SLI p50/90/99 (PODS)',
+      'SLO p99<=5s',
+    ],
+    rows,
+  );
 }

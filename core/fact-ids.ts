@@ -16,7 +16,8 @@ export type SingletonFactId =
   | 'latest'
   | 'status'
   | 'unschedulable'
-  | 'deleted';
+  | 'deleted'
+  | 'stateful';
 
 /** A container within its pod: init containers and app containers may share a name. */
 export type ContainerKey = `${'i' | 'c'}:${string}`;

@@ -35,7 +35,19 @@ export interface Owner {
 /** What an init container is: a plain one (runs to completion) or a native sidecar. */
 export type ContainerRole = 'init' | 'sidecar';
 
-export type MarkName = 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished';
+/**
+ * The first time a condition turned True (`scheduled`: PodScheduled, `sandboxReady`:
+ * PodReadyToStartContainers, `initialized`, `containersReady`: ContainersReady, `ready`), the
+ * deletion deadline (`deletedAt`) and the last container's finish (`finished`).
+ */
+export type MarkName =
+  | 'scheduled'
+  | 'sandboxReady'
+  | 'initialized'
+  | 'containersReady'
+  | 'ready'
+  | 'deletedAt'
+  | 'finished';
 
 export interface Termination {
   finishedAt: number | null;
@@ -113,6 +125,8 @@ export type Fact =
       gates?: string[];
     }
   | { id: 'deleted'; kind: 'deleted' }
+  /** The pod mounts a volume other than secret, config map, downward API, emptyDir, projected. */
+  | { id: 'stateful'; kind: 'stateful' }
   | {
       id: `event:${string}`;
       kind: 'event';
@@ -341,6 +355,7 @@ const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
     return byContent(a, b) <= 0 ? a : b;
   },
   deleted: (a) => a,
+  stateful: (a) => a,
   // Two folds of one container meet only if two folded states are joined (the store and
   // replay only ever join full facts into a state): the one that covers more runs wins.
   runs: (a, b) => {
@@ -603,6 +618,8 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
       if (cond.type === 'PodScheduled') mark('scheduled', t);
       else if (cond.type === 'Initialized') mark('initialized', t);
       else if (cond.type === 'Ready') mark('ready', t);
+      else if (cond.type === 'PodReadyToStartContainers') mark('sandboxReady', t);
+      else if (cond.type === 'ContainersReady') mark('containersReady', t);
     } else if (cond.type === 'PodScheduled' && cond.status === 'False') {
       const f: Fact = { id: 'unschedulable', kind: 'unschedulable', t, at };
       if (cond.message) f.message = cond.message;
@@ -624,6 +641,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
   const deletedAt = toMillis(pod.deletionTimestamp);
   mark('deletedAt', deletedAt);
   if (snap.type === 'DELETED' || pod.deletionTimestamp) facts.push({ id: 'deleted', kind: 'deleted' });
+  if (pod.stateful) facts.push({ id: 'stateful', kind: 'stateful' });
 
   const containers: [SnapContainer, boolean][] = [
     ...pod.initContainerStatuses.map((c) => [c, true] as [SnapContainer, boolean]),

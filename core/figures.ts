@@ -10,6 +10,7 @@ import {
   type FactMap,
   type FactOf,
   factOfKind,
+  type MarkName,
   type Owner,
   PENDING_RANK,
   PHASE_RANK,
@@ -17,6 +18,15 @@ import {
 } from './facts.ts';
 import { backoffMs } from './fold.ts';
 import { secondsBetween } from './time.ts';
+import {
+  type ContainerStartup,
+  containerStartups,
+  containersStartedSeconds,
+  imagePullSeconds,
+  type StartupSliExclusion,
+  stageSeconds,
+  startupSli,
+} from './waterfall.ts';
 
 /** The default threshold for "stuck Pending", seconds. */
 export const DEFAULT_STUCK_AFTER_SECONDS = 300;
@@ -48,6 +58,22 @@ export interface Figures {
   kubectlRestarts: number | null;
   deleted: boolean;
   stuckPending: boolean;
+  /** Startup waterfall (core/waterfall.ts): creation → PodReadyToStartContainers=True, seconds. */
+  sandboxReadyAfterSeconds: number | null;
+  /** Creation → Initialized=True, seconds. */
+  initializedAfterSeconds: number | null;
+  /** Every container's image pull summed (kubelet's Pulled Events), seconds; null unless all are known. */
+  imagePullSeconds: number | null;
+  /** Creation → every app container started, seconds. */
+  containersStartedAfterSeconds: number | null;
+  /** Creation → ContainersReady=True, seconds. */
+  containersReadyAfterSeconds: number | null;
+  /** Per container: image pull, wait, size, first start. */
+  containerStartups: ContainerStartup[];
+  /** The Kubernetes pod startup SLI, seconds; null when excluded or unknown (`startupSliExcludedReason`). */
+  startupSliSeconds: number | null;
+  /** Why `startupSliSeconds` is null (the SLI's exclusions, then missing evidence); null when it has a value. */
+  startupSliExcludedReason: StartupSliExclusion | null;
 }
 
 export const FIGURE_NAMES = [
@@ -68,6 +94,14 @@ export const FIGURE_NAMES = [
   'kubectlRestarts',
   'deleted',
   'stuckPending',
+  'sandboxReadyAfterSeconds',
+  'initializedAfterSeconds',
+  'imagePullSeconds',
+  'containersStartedAfterSeconds',
+  'containersReadyAfterSeconds',
+  'containerStartups',
+  'startupSliSeconds',
+  'startupSliExcludedReason',
 ] as const satisfies readonly (keyof Figures)[];
 
 type RunFact = Extract<Fact, { kind: 'run' }>;
@@ -103,7 +137,7 @@ export class PodView {
     return factOfKind(this.facts, kind, kind);
   }
 
-  mark(name: 'scheduled' | 'initialized' | 'ready' | 'deletedAt' | 'finished'): number | null {
+  mark(name: MarkName): number | null {
     return factOfKind(this.facts, markId(name), 'mark')?.t ?? null;
   }
 
@@ -293,6 +327,14 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
     if (!v.stillPending || v.created == null) return false;
     return (ctx.now - v.created) / 1000 > ctx.stuckAfterSeconds;
   },
+  sandboxReadyAfterSeconds: (v) => stageSeconds(v, 'sandboxReady'),
+  initializedAfterSeconds: (v) => stageSeconds(v, 'initialized'),
+  imagePullSeconds,
+  containersStartedAfterSeconds: containersStartedSeconds,
+  containersReadyAfterSeconds: (v) => stageSeconds(v, 'containersReady'),
+  containerStartups,
+  startupSliSeconds: (v) => startupSli(v).seconds,
+  startupSliExcludedReason: (v) => startupSli(v).excluded,
 };
 
 /** All figures of one pod. */

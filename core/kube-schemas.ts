@@ -104,6 +104,11 @@ export const KubePod = z.object({
         .array(z.object({ name: z.string().min(1).max(KUBE_LIMITS.qualifiedName) }))
         .nullable()
         .optional(),
+      /** Only which source each volume has (its one key besides `name`): the startup SLI's "stateless". */
+      volumes: z
+        .array(z.record(z.string().max(64), z.unknown()))
+        .nullable()
+        .optional(),
     })
     .optional(),
   status: z

@@ -34,6 +34,8 @@ const MARKS = [
   'ready',
   'deletedAt',
   'finished',
+  'sandboxReady',
+  'containersReady',
 ] as const satisfies readonly MarkName[];
 
 /** Seconds after t0; fractions carry millisecond precision. */
@@ -155,6 +157,8 @@ const WireFacts = z
       .strict()
       .optional(),
     deleted: z.literal(true).optional(),
+    /** The pod mounts a volume that is not stateless (the pod startup SLI leaves it out). */
+    stateful: z.literal(true).optional(),
     events: z.array(WireEvent).max(1000).optional(),
   })
   .strict();
@@ -245,6 +249,7 @@ const READING_ORDER = [
   'status',
   'unschedulable',
   'deleted',
+  'stateful',
   'events',
 ] as const satisfies readonly (keyof WireFacts)[];
 
@@ -356,6 +361,9 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
       }
       case 'deleted':
         out.deleted = true;
+        break;
+      case 'stateful':
+        out.stateful = true;
         break;
       case 'event': {
         const e: z.infer<typeof WireEvent> = {
@@ -586,6 +594,7 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
     out.push(f);
   }
   if (w.deleted) out.push({ id: 'deleted', kind: 'deleted' });
+  if (w.stateful) out.push({ id: 'stateful', kind: 'stateful' });
   for (const e of w.events ?? []) out.push(eventFact({ ...e, first: nms(e.first), last: nms(e.last) }));
   return out;
 }

@@ -87,6 +87,11 @@ export const CompactPod = z
     initContainerCount: z.number().int().nonnegative(),
     /** The names of `spec.schedulingGates`, when there are any (KEP-3521). */
     schedulingGates: z.array(z.string().min(1).max(KUBE_LIMITS.qualifiedName)).max(64).optional(),
+    /**
+     * Present when the pod mounts a volume whose source is not a secret, config map, downward
+     * API, emptyDir or projected volume: not "stateless" as the pod startup SLI defines it.
+     */
+    stateful: z.literal(true).optional(),
     conditions: z.array(SnapCondition),
     initContainerStatuses: z.array(SnapContainer),
     containerStatuses: z.array(SnapContainer),
@@ -214,8 +219,25 @@ function initPolicies(pod: KubePod): Map<string, string> {
   return out;
 }
 
+/** Volume sources of a "stateless" pod (kubernetes/community sig-scalability/slos/pod_startup_latency.md). */
+const STATELESS_SOURCES = new Set(['secret', 'configMap', 'downwardAPI', 'emptyDir', 'projected']);
+
+/** True when a volume has a source outside STATELESS_SOURCES (see `CompactPod.stateful`). */
+export function isStateful(pod: KubePod): boolean {
+  return (pod.spec?.volumes ?? []).some((v) =>
+    Object.keys(v).some((k) => k !== 'name' && !STATELESS_SOURCES.has(k)),
+  );
+}
+
 /** The conditions a figure reads (docs/lifecycle-metrics.md); the others are not forwarded. */
-export const FIGURE_CONDITIONS = new Set(['PodScheduled', 'Initialized', 'Ready']);
+export const FIGURE_CONDITIONS = new Set([
+  'PodScheduled',
+  'Initialized',
+  'Ready',
+  // The startup waterfall's stages (issue 11): the sandbox and network ready (KEP-3085), containers ready.
+  'PodReadyToStartContainers',
+  'ContainersReady',
+]);
 
 /**
  * A container ID cut to its runtime and first 16 hex digits (64 bits): it only has to tell the
@@ -266,6 +288,7 @@ export function compactPod(pod: KubePod): CompactPod {
     schedulingGates: pod.spec?.schedulingGates?.length
       ? pod.spec.schedulingGates.slice(0, 64).map((g) => g.name)
       : undefined,
+    stateful: isStateful(pod) ? true : undefined,
     conditions: (status.conditions ?? [])
       .filter((c) => FIGURE_CONDITIONS.has(c.type))
       .map((c) =>

@@ -4,6 +4,7 @@
  * stats route and the dashboard, so they can never disagree.
  */
 import { type Distribution, distributionOf } from './percentiles.ts';
+import { STARTUP_SLO_P99_SECONDS } from './waterfall.ts';
 
 /** The figures statistics read; a PodRecord or a stored item's figure attributes both fit. */
 export interface FigureRow {
@@ -13,6 +14,30 @@ export interface FigureRow {
   crashLoopBackOffSeconds?: number | null;
   restarts?: number | null;
   lastTerminationReason?: string | null;
+  sandboxReadyAfterSeconds?: number | null;
+  initializedAfterSeconds?: number | null;
+  imagePullSeconds?: number | null;
+  containersStartedAfterSeconds?: number | null;
+  containersReadyAfterSeconds?: number | null;
+  startupSliSeconds?: number | null;
+}
+
+/** The startup waterfall's stages and the pod startup SLI (core/waterfall.ts): percentiles of each. */
+export const STARTUP_FIGURES = [
+  'sandboxReadyAfterSeconds',
+  'initializedAfterSeconds',
+  'imagePullSeconds',
+  'containersStartedAfterSeconds',
+  'containersReadyAfterSeconds',
+  'startupSliSeconds',
+] as const;
+type StartupFigure = (typeof STARTUP_FIGURES)[number];
+
+/** The pod startup SLO over a group's pods: p99 of the SLI ≤ 5 s (SIG Scalability, per cluster-day). */
+export interface StartupSlo {
+  objectiveSeconds: number;
+  /** p99 of startupSliSeconds ≤ objectiveSeconds; null when no pod of the group has the SLI. */
+  met: boolean | null;
 }
 
 export interface GroupStats {
@@ -23,6 +48,13 @@ export interface GroupStats {
   crashLoopBackOffSeconds: Distribution;
   restarts: number;
   terminationsByReason: Record<string, number>;
+  sandboxReadyAfterSeconds: Distribution;
+  initializedAfterSeconds: Distribution;
+  imagePullSeconds: Distribution;
+  containersStartedAfterSeconds: Distribution;
+  containersReadyAfterSeconds: Distribution;
+  startupSliSeconds: Distribution;
+  startupSlo: StartupSlo;
 }
 
 export const DURATION_FIGURES = [
@@ -43,6 +75,9 @@ export function statsOf(rows: readonly FigureRow[]): GroupStats {
         (terminationsByReason[r.lastTerminationReason] ?? 0) + 1;
     }
   }
+  const startup = {} as Record<StartupFigure, Distribution>;
+  for (const k of STARTUP_FIGURES) startup[k] = distributionOf(rows.map((r) => r[k]));
+  const p99 = startup.startupSliSeconds.p99;
   return {
     pods: rows.length,
     scheduledAfterSeconds: distributionOf(rows.map((r) => r.scheduledAfterSeconds)),
@@ -51,6 +86,11 @@ export function statsOf(rows: readonly FigureRow[]): GroupStats {
     crashLoopBackOffSeconds: distributionOf(rows.map((r) => r.crashLoopBackOffSeconds)),
     restarts,
     terminationsByReason,
+    ...startup,
+    startupSlo: {
+      objectiveSeconds: STARTUP_SLO_P99_SECONDS,
+      met: p99 == null ? null : p99 <= STARTUP_SLO_P99_SECONDS,
+    },
   };
 }
 

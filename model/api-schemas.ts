@@ -12,6 +12,7 @@ import { DURATION_FIGURES, type FigureValues, type GroupStats } from '../core/st
 import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
 import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
+import { STARTUP_SLI_EXCLUSIONS } from '../core/waterfall.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -252,7 +253,7 @@ export const StatsParams = z
     owner: Owner.optional(),
     since: timeParam.default({ ago: 86_400 }),
     until: timeParam.optional(),
-    groupBy: z.enum(['namespace', 'owner']).optional(),
+    groupBy: z.enum(['namespace', 'owner', 'node']).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.owner && !p.namespace) {
@@ -460,6 +461,21 @@ export const TimelineEntrySchema = z
   })
   .meta({ id: 'TimelineEntry' });
 
+export const ContainerStartupSchema = z
+  .strictObject({
+    container: z.string(),
+    role: z.enum(['app', 'init', 'sidecar']),
+    image: z.string().nullable(),
+    pullSeconds: z.number().nullable().describe('the pull itself (0: already present on the node)'),
+    pullWaitSeconds: z.number().nullable().describe("time waiting in the kubelet's pull queue"),
+    imageSizeBytes: z.number().nullable(),
+    startedAfterSeconds: z.number().nullable().describe("creation → the container's first start"),
+  })
+  .meta({
+    id: 'ContainerStartup',
+    description: "One container's image pull (its first Pulled Event) and first start.",
+  });
+
 export const PodRecordSchema = z
   .strictObject({
     cluster: z.string(),
@@ -495,6 +511,30 @@ export const PodRecordSchema = z
     kubectlRestarts: z.int().nullable().describe("kubectl's RESTARTS for the latest state; null likewise"),
     deleted: z.boolean(),
     stuckPending: z.boolean(),
+    sandboxReadyAfterSeconds: z
+      .number()
+      .nullable()
+      .describe('startup waterfall: creation → PodReadyToStartContainers=True (sandbox and network ready)'),
+    initializedAfterSeconds: z.number().nullable().describe('creation → Initialized=True'),
+    imagePullSeconds: z
+      .number()
+      .nullable()
+      .describe(
+        "every container's image pull summed (kubelet's Pulled Events); null unless every one is known",
+      ),
+    containersStartedAfterSeconds: z.number().nullable().describe('creation → every app container started'),
+    containersReadyAfterSeconds: z.number().nullable().describe('creation → ContainersReady=True'),
+    containerStartups: z.array(ContainerStartupSchema),
+    startupSliSeconds: z
+      .number()
+      .nullable()
+      .describe(
+        'the Kubernetes pod startup SLI (SIG Scalability): creation → all containers started, minus image pulls; null when excluded or unknown',
+      ),
+    startupSliExcludedReason: z
+      .enum(STARTUP_SLI_EXCLUSIONS)
+      .nullable()
+      .describe('why startupSliSeconds is null; null when it has a value'),
     timeline: z.array(TimelineEntrySchema),
   })
   .meta({
@@ -611,6 +651,21 @@ export const GroupStatsSchema = z
     crashLoopBackOffSeconds: DistributionSchema,
     restarts: Count,
     terminationsByReason: z.record(z.string(), Count).describe('pods per last termination reason'),
+    sandboxReadyAfterSeconds: DistributionSchema,
+    initializedAfterSeconds: DistributionSchema,
+    imagePullSeconds: DistributionSchema,
+    containersStartedAfterSeconds: DistributionSchema,
+    containersReadyAfterSeconds: DistributionSchema,
+    startupSliSeconds: DistributionSchema,
+    startupSlo: z
+      .strictObject({
+        objectiveSeconds: z.number(),
+        met: z
+          .boolean()
+          .nullable()
+          .describe('p99 of startupSliSeconds ≤ objectiveSeconds; null when no pod has the SLI'),
+      })
+      .describe('the pod startup SLO (SIG Scalability): p99 of the SLI ≤ 5 s per cluster-day'),
   })
   .meta({ id: 'GroupStats' });
 
@@ -633,7 +688,7 @@ export const StatsResponse = z
     since: Instant.describe('the creation-time range the pods were chosen by: [since, until)'),
     until: Instant,
     stats: GroupStatsSchema,
-    groupBy: z.enum(['namespace', 'owner']).exactOptional(),
+    groupBy: z.enum(['namespace', 'owner', 'node']).exactOptional(),
     groups: z
       .array(z.strictObject({ key: z.string(), stats: GroupStatsSchema, values: FigureValuesSchema }))
       .exactOptional(),

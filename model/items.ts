@@ -59,10 +59,26 @@ export const PodRowItemSchema = z.looseObject({
   deleted: z.boolean().nullish(),
   /** Restart start times (epoch s); a list, or a number set as older items stored it. */
   restartTimes: z.union([z.array(z.number()), z.set(z.number())]).nullish(),
+  /**
+   * The startup waterfall's stages and the pod startup SLI (core/waterfall.ts), seconds, in one
+   * map with short keys (STARTUP_KEYS): six long attribute names would put a typical item over
+   * 1 KB, a second write unit on every write. Absent keys (and an absent map) are null.
+   */
+  startup: z.record(z.string(), z.number()).nullish(),
   /** Sparse index key: present while the pod crash-loops. */
   crashKey: optionalString,
 });
 export type PodRowItem = z.infer<typeof PodRowItemSchema>;
+
+/** The pod item's `startup` map: figure → its short key there. */
+export const STARTUP_KEYS = {
+  sandboxReadyAfterSeconds: 'sb',
+  initializedAfterSeconds: 'in',
+  imagePullSeconds: 'ip',
+  containersStartedAfterSeconds: 'cs',
+  containersReadyAfterSeconds: 'cr',
+  startupSliSeconds: 'sli',
+} as const;
 
 /** An open alert episode (alerts.ts `alertItemOf`): its key, the pod's key, the alert as opened. */
 export const AlertItemSchema = z.looseObject({

@@ -13,7 +13,7 @@ import { attachNameEvents, canonicalFacts, type Fact, type FactMap } from '../co
 import { lastTermination, PodView } from '../core/figures.ts';
 import { compareRecords, type PodRecord, podRecordOf } from '../core/pod-record.ts';
 import { toIso } from '../core/time.ts';
-import { parseItem, type StoredFacts, StoredFactsSchema } from './items.ts';
+import { parseItem, STARTUP_KEYS, type StoredFacts, StoredFactsSchema } from './items.ts';
 import {
   crashKey,
   createdKey,
@@ -167,6 +167,8 @@ export function podItemOf(
     // Only while the pod is gated (issue 11): the pending list and alert name the gates.
     schedulingGates: rec.schedulingGates ?? undefined,
     statusReason: rec.statusReason,
+    // The startup waterfall and SLI (issue 11), for the stats route's percentiles.
+    startup: startupMapOf(rec),
     ownerKey: p.owner ? ownerKey(p.cluster, p.namespace, p.owner.kind, p.owner.name) : undefined,
     // Sparse index keys: present only while the pod is in that state.
     pendingKey: v.stillPending ? pendingKey(p.cluster) : undefined,
@@ -175,6 +177,16 @@ export function podItemOf(
   for (const [k, val] of Object.entries(optional)) if (val != null) item[k] = val;
   if (item.crashKey) item.restartTimes = restartTimesOf(v);
   return item;
+}
+
+/** The item's `startup` map (STARTUP_KEYS): the known stages only; undefined when none is known. */
+export function startupMapOf(rec: PodRecord): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const [figure, key] of Object.entries(STARTUP_KEYS) as [keyof typeof STARTUP_KEYS, string][]) {
+    const v = rec[figure];
+    if (v != null) out[key] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Key of the holding item for Events that name a pod only by namespace/name (see NAME_EVENTS_SK). */

@@ -6,7 +6,7 @@
 import type { FigureRow } from '../core/stats.ts';
 import { toIso } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner, PodRowBase } from './api-schemas.ts';
-import { type PodRowItem, PodRowItemSchema, parseItem } from './items.ts';
+import { type PodRowItem, PodRowItemSchema, parseItem, STARTUP_KEYS } from './items.ts';
 import { podIdentityOfKey } from './keys.ts';
 
 type Item = Record<string, unknown>;
@@ -129,6 +129,11 @@ function ownerGroupOfRow(row: PodRowItem): string | null {
   return owner ? `${identityOfKey(row.pk, row.sk).namespace}/${owner.kind}/${owner.name}` : null;
 }
 
+/** A startup figure from the item's `startup` map (absent: null, as for an item stored before it). */
+function startupOf(row: PodRowItem, figure: keyof typeof STARTUP_KEYS): number | null {
+  return row.startup?.[STARTUP_KEYS[figure]] ?? null;
+}
+
 function figuresOfRow(row: PodRowItem): Required<FigureRow> {
   return {
     scheduledAfterSeconds: row.scheduledAfterSeconds ?? null,
@@ -137,6 +142,12 @@ function figuresOfRow(row: PodRowItem): Required<FigureRow> {
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? null,
     restarts: row.restarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
+    sandboxReadyAfterSeconds: startupOf(row, 'sandboxReadyAfterSeconds'),
+    initializedAfterSeconds: startupOf(row, 'initializedAfterSeconds'),
+    imagePullSeconds: startupOf(row, 'imagePullSeconds'),
+    containersStartedAfterSeconds: startupOf(row, 'containersStartedAfterSeconds'),
+    containersReadyAfterSeconds: startupOf(row, 'containersReadyAfterSeconds'),
+    startupSliSeconds: startupOf(row, 'startupSliSeconds'),
   };
 }
 
@@ -150,6 +161,8 @@ export interface StatsRow extends Required<FigureRow> {
   namespace: string;
   /** `namespace/Kind/name`, or null for a pod without an owner. */
   ownerGroup: string | null;
+  /** The pod's node, or null while it has none (never scheduled). */
+  node: string | null;
 }
 
 export function statsRowOf(item: Item): StatsRow {
@@ -158,5 +171,6 @@ export function statsRowOf(item: Item): StatsRow {
     ...figuresOfRow(row),
     namespace: identityOfKey(row.pk, row.sk).namespace,
     ownerGroup: ownerGroupOfRow(row),
+    node: row.node ?? null,
   };
 }

@@ -20,7 +20,7 @@ export interface IndexSpec {
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
  * make every write that changes it pay one more WCU per index (docs/data-model.md).
  */
-// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 27.
+// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 29.
 /** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
 const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
 /** `pendingPodOf`: the pending route and the sweep. */
@@ -51,6 +51,9 @@ export const STATS_PROJECTION = [
   'crashLoopBackOffSeconds',
   'restarts',
   'lastTerminationReason',
+  // Issue 11: the startup waterfall's stages and the pod startup SLI (one map), the node to group by.
+  'node',
+  'startup',
 ] as const;
 
 /** DynamoDB's limit on INCLUDE-projected attributes, summed over all secondary indexes. */

@@ -54,6 +54,14 @@ function trimStatuses(list: Raw, withhold: boolean): Raw {
   }));
 }
 
+/** A volume reduced to the names of its keys (its source kind), values emptied. */
+function volumeKinds(v: Raw): Raw {
+  if (!v || typeof v !== 'object') return {};
+  const out: Raw = {};
+  for (const k of Object.keys(v)) if (k !== 'name') out[k] = {};
+  return out;
+}
+
 /**
  * A Pod reduced to the fields the snapshot projection reads (and the informer needs:
  * name, namespace, resourceVersion). Everything else, env, envFrom, args, command, volumes,
@@ -84,6 +92,8 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
       schedulingGates: Array.isArray(spec.schedulingGates)
         ? spec.schedulingGates.map((g: Raw) => pick(g, ['name']))
         : undefined,
+      // Each volume's source kind only (`{ persistentVolumeClaim: {} }`), never its content.
+      volumes: Array.isArray(spec.volumes) ? spec.volumes.map(volumeKinds) : undefined,
     },
     status:
       status && typeof status === 'object'

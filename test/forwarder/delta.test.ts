@@ -61,9 +61,20 @@ const cases: [string, (p: Obj) => void, 'send' | 'noop'][] = [
     (p) => (condition(p, 'Ready').lastTransitionTime = '2030-01-01T00:00:00Z'),
     'send',
   ],
+  // ContainersReady is a stage of the startup waterfall since issue 11: the projection carries it.
   [
-    'a condition no figure reads (ContainersReady)',
+    'the ContainersReady condition turning False',
     (p) => (condition(p, 'ContainersReady').status = 'False'),
+    'send',
+  ],
+  [
+    'a condition no figure reads (a readiness gate’s)',
+    (p) =>
+      p.status.conditions.push({
+        type: 'example.com/feature-ready',
+        status: 'True',
+        lastTransitionTime: condition(p, 'Ready').lastTransitionTime,
+      }),
     'noop',
   ],
   ['the message of a Ready condition', (p) => (condition(p, 'Ready').message = 'probe failed'), 'noop'],
@@ -97,6 +108,8 @@ const FACTS_DIFFER: Record<string, 'send' | 'noop'> = {
   'the Ready condition’s transition time': 'noop',
   // spec.nodeName is immutable once set; the node fact keeps the first one.
   'the node': 'noop',
+  // As Ready: only the first time ContainersReady turned True is a figure.
+  'the ContainersReady condition turning False': 'noop',
 };
 
 describe('no-op detection', () => {

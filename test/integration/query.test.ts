@@ -314,6 +314,13 @@ describe('stats route: statsOf over the replay records', () => {
     expect(byNs.groups).toEqual(groupsOf((r) => r.namespace));
     const byOwner = await ok<StatsResponse>('/stats', { cluster: 'demo', since, until, groupBy: 'owner' });
     expect(byOwner.groups).toEqual(groupsOf(ownerKeyOf));
+    // Issue 11: per node (pods never scheduled have no node and are left out of the groups).
+    const byNode = await ok<StatsResponse>('/stats', { cluster: 'demo', since, until, groupBy: 'node' });
+    expect(byNode.groups).toEqual(groupsOf((r) => r.node));
+    expect(byNode.groups!.length).toBeGreaterThan(1);
+    // The startup waterfall's stages reach the route: the demo has pods with each stage.
+    expect(body.stats.containersStartedAfterSeconds.count).toBeGreaterThan(0);
+    expect(body.stats.sandboxReadyAfterSeconds.count).toBeGreaterThan(0);
   });
 
   it('one namespace (byNamespace), one owner (byOwner), a range that cuts the trace', async () => {
@@ -405,7 +412,7 @@ describe('bad requests: 400 naming the parameter and why, 404, 405', () => {
       /before until/,
     ],
     ['/stats', { cluster: 'demo', since: '400d' }, 'since', /at most 92 days/],
-    ['/stats', { cluster: 'demo', groupBy: 'node' }, 'groupBy', /namespace|owner/],
+    ['/stats', { cluster: 'demo', groupBy: 'phase' }, 'groupBy', /namespace|owner/],
     ['/pods/demo/default/redis-1', { cluster: 'other' }, 'cluster', /unknown parameter/],
     ['/pods/demo/Default/redis-1', {}, 'namespace', /Kubernetes namespace/],
     ['/pods/demo/default/Redis_1', {}, 'name', /pod name/],

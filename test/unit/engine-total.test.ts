@@ -56,7 +56,15 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
   fc.record({ id: fc.constant('node' as const), kind: fc.constant('node' as const), node: word }),
   fc
     .record({
-      mark: fc.constantFrom<MarkName>('scheduled', 'initialized', 'ready', 'deletedAt', 'finished'),
+      mark: fc.constantFrom<MarkName>(
+        'scheduled',
+        'sandboxReady',
+        'initialized',
+        'containersReady',
+        'ready',
+        'deletedAt',
+        'finished',
+      ),
       t: anyTime,
     })
     .map(({ mark, t }) => ({ id: `mark:${mark}` as const, kind: 'mark' as const, mark, t })),
@@ -120,6 +128,25 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
     message: word,
   }),
   fc.constant({ id: 'deleted' as const, kind: 'deleted' as const }),
+  fc.constant({ id: 'stateful' as const, kind: 'stateful' as const }),
+  // The kubelet's Pulled Events (issue 11), odd and extreme values among them.
+  fc
+    .record({
+      uid: fc.string({ maxLength: 3 }),
+      reason: fc.constant('Pulled'),
+      container: fc.constantFrom('a', 'b', ''),
+      message: fc.constantFrom(
+        'Successfully pulled image "x" in 1.5s (2s including waiting). Image size: 9007199254740991 bytes.',
+        'Successfully pulled image "x" in 167h59m59s',
+        'Container image "x" already present on machine',
+        'Successfully pulled image "x"',
+        '',
+      ),
+      count,
+      first: nTime,
+      last: nTime,
+    })
+    .map((e) => ({ id: `event:${e.uid}` as const, kind: 'event' as const, ...e })),
   fc
     .record({
       uid: fc.string({ maxLength: 3 }),

@@ -423,11 +423,26 @@ describe('figures of the real fixtures', () => {
     );
     expect(r.owner).toEqual({ kind: 'StatefulSet', name: 'redis' });
     expect(r.timeline).toContainEqual(expect.objectContaining({ type: 'Event', reason: 'FailedScheduling' }));
-    // Events add messages, never a Pod timestamp: the Pulled/Started events change no figure.
+    // Events add messages, never a Pod timestamp: the Pulled/Started events change no figure but
+    // the image-pull ones they are the evidence of (issue 11: without them, null).
     const podsOnly = engineOf(fixtureInputs('devops2-volodymyr__minikube-default-podlist.json'))
       .records({ now: engine.latestTime!, stuckAfterSeconds: 300 })
       .find((p) => p.name === 'redis-1')!;
-    expect({ ...r, unschedulableMessage: null, timeline: [] }).toEqual({ ...podsOnly, timeline: [] });
+    expect([r.imagePullSeconds, podsOnly.imagePullSeconds]).toEqual([1.617, null]);
+    expect({ ...r, unschedulableMessage: null, timeline: [] }).toEqual({
+      ...podsOnly,
+      imagePullSeconds: 1.617,
+      containerStartups: [
+        {
+          ...podsOnly.containerStartups[0]!,
+          image: 'redis:latest',
+          pullSeconds: 1.617,
+          pullWaitSeconds: 0,
+          imageSizeBytes: 116976307,
+        },
+      ],
+      timeline: [],
+    });
   });
 
   it('one pod seen twice (between restarts, then CrashLoopBackOff): runs are numbered by restartCount', () => {

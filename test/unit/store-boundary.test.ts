@@ -193,6 +193,13 @@ describe('stored items: parsed once by their schema, a malformed one names the a
       crashLoopBackOffSeconds: null,
       restarts: 2,
       lastTerminationReason: null,
+      // Issue 11: the startup stages and SLI; an item written before them has none (null).
+      sandboxReadyAfterSeconds: null,
+      initializedAfterSeconds: null,
+      imagePullSeconds: null,
+      containersStartedAfterSeconds: null,
+      containersReadyAfterSeconds: null,
+      startupSliSeconds: null,
     });
     const crash = crashLoopingPodOf({ ...row, restarts: 3, restartTimes: new Set([30, 10]) }, 40_000, 3600);
     expect(crash.restartsInWindow).toBe(2);

@@ -100,6 +100,32 @@ export const PodRecordSchema = z.looseObject({
   kubectlRestarts: optNum,
   deleted: optBool,
   stuckPending: optBool,
+  sandboxReadyAfterSeconds: optNum,
+  initializedAfterSeconds: optNum,
+  imagePullSeconds: optNum,
+  containersStartedAfterSeconds: optNum,
+  containersReadyAfterSeconds: optNum,
+  containerStartups: z.optional(
+    z.nullable(
+      z.array(
+        z.object({
+          container: z.string(),
+          role: z.enum(['app', 'init', 'sidecar']),
+          image: z.nullable(z.string()),
+          pullSeconds: z.nullable(z.number()),
+          pullWaitSeconds: z.nullable(z.number()),
+          imageSizeBytes: z.nullable(z.number()),
+          startedAfterSeconds: z.nullable(z.number()),
+        }),
+      ),
+    ),
+  ),
+  startupSliSeconds: optNum,
+  startupSliExcludedReason: z.optional(
+    z.nullable(
+      z.enum(['initContainers', 'stateful', 'unschedulable', 'schedulingGated', 'notStarted', 'pullUnknown']),
+    ),
+  ),
   timeline: z.optional(z.nullable(z.array(z.unknown()))),
 } satisfies FieldsOf<PodRecordBody>);
 
@@ -125,6 +151,13 @@ export const StatsGroupSchema = z.looseObject({
     crashLoopBackOffSeconds: DistributionSchema,
     restarts: optNum,
     terminationsByReason: z.optional(z.nullable(z.record(z.string(), z.number()))),
+    sandboxReadyAfterSeconds: DistributionSchema,
+    initializedAfterSeconds: DistributionSchema,
+    imagePullSeconds: DistributionSchema,
+    containersStartedAfterSeconds: DistributionSchema,
+    containersReadyAfterSeconds: DistributionSchema,
+    startupSliSeconds: DistributionSchema,
+    startupSlo: z.optional(z.nullable(z.looseObject({ objectiveSeconds: optNum, met: optBool }))),
   } satisfies Required<FieldsOf<GroupStatsBody>>),
   values: z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.nullable(z.number())))))),
 });
@@ -270,6 +303,14 @@ export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDe
     kubectlRestarts: orNull(r.kubectlRestarts),
     deleted: Boolean(r.deleted),
     stuckPending: Boolean(r.stuckPending),
+    sandboxReadyAfterSeconds: orNull(r.sandboxReadyAfterSeconds),
+    initializedAfterSeconds: orNull(r.initializedAfterSeconds),
+    imagePullSeconds: orNull(r.imagePullSeconds),
+    containersStartedAfterSeconds: orNull(r.containersStartedAfterSeconds),
+    containersReadyAfterSeconds: orNull(r.containersReadyAfterSeconds),
+    containerStartups: r.containerStartups ?? [],
+    startupSliSeconds: orNull(r.startupSliSeconds),
+    startupSliExcludedReason: orNull(r.startupSliExcludedReason),
     timeline: (r.timeline ?? []).map(adaptTimelineEntry).filter((e): e is TimelineRow => e != null),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * GET /stats?cluster=&namespace=&owner=Kind/name&since=24h&until=&groupBy=: count and
- * nearest-rank p50/p90/p99 of the duration figures, restarts and terminations by reason, over
+ * GET /stats?cluster=&namespace=&owner=Kind/name&since=24h&until=&groupBy=namespace|owner|node:
+ * count and nearest-rank p50/p90/p99 of the duration figures and the startup waterfall's stages
+ * and SLI (with the SLO met or not), restarts and terminations by reason, over
  * the pods created in [since, until). Reads every page of byOwner, byNamespace or (a whole
  * cluster) byClusterDay, one query per UTC day, then `statsOf`: the function `podlife replay`
  * uses, so the two always agree. The range is bounded (QUERY_BOUNDS.maxStatsDays, whatever the
@@ -66,7 +67,13 @@ export const statsRoute: Route = {
       stats: statsOf(rows),
     };
     if (!p.groupBy) return answer;
-    const keyOf = p.groupBy === 'namespace' ? (r: StatsRow) => r.namespace : (r: StatsRow) => r.ownerGroup;
+    const KEYS: Record<NonNullable<typeof p.groupBy>, (r: StatsRow) => string | null> = {
+      namespace: (r) => r.namespace,
+      owner: (r) => r.ownerGroup,
+      // Slow pulls and sandboxes are often one node's fault; pods never scheduled have no node.
+      node: (r) => r.node,
+    };
+    const keyOf = KEYS[p.groupBy];
     return {
       ...answer,
       groupBy: p.groupBy,
