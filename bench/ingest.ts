@@ -219,7 +219,11 @@ interface SentEntry {
  * clock at the trace's own times): every bus entry it sends, with when it was sent and when the
  * oldest watch line it carries was observed.
  */
-async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; lifecycles: number }> {
+async function forwarderEntries(
+  pods: number,
+  lingerMs = DEFAULT_LINGER_MS,
+  cluster = 'churn-batched',
+): Promise<{ sent: SentEntry[]; lifecycles: number }> {
   let t = Date.parse('2026-11-01T08:00:00Z');
   const observed = new Map<string, number>();
   const sent: SentEntry[] = [];
@@ -242,7 +246,7 @@ async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; life
     currentContext: 'bench',
   });
   const fwd = new Forwarder(
-    { cluster: 'churn-batched', bus: 'podlife', payload: 'facts', lingerMs: DEFAULT_LINGER_MS },
+    { cluster, bus: 'podlife', payload: 'facts', lingerMs },
     {
       kubeConfig,
       sink,
@@ -292,15 +296,104 @@ const percentile = (xs: number[], p: number) => {
  * Local. Counts per pod lifecycle, the cost, lag and events/s; then the same entries through the
  * one-event handler (one invocation per entry, as before) for the before/after.
  */
+export interface BatchedOptions {
+  /** The forwarder's linger (default its own default, DEFAULT_LINGER_MS). */
+  lingerMs?: number;
+  /** The ingest mapping's batch size and batching window (default the template's, local/wiring.json). */
+  batchSize?: number;
+  windowSeconds?: number;
+  /** Figure names' prefix (default `batched`). */
+  name?: string;
+  /** The cluster name the forwarder sends as (fresh keys per variant; default `churn-batched`). */
+  cluster?: string;
+  /** Also send the same entries one invocation each (`before.*`; default true). */
+  before?: boolean;
+  /** Also measure throughput with a backlog (`<name>.throughput.*`, ingestThroughput; default false). */
+  throughput?: boolean;
+}
+
+/** The ingest function's reserved concurrency, and so the mapping's maximum concurrency (infra/pipeline.ts). */
+export const INGEST_CONCURRENCY = 10;
+
+/**
+ * Throughput with a backlog: the same forwarder entries (under a fresh cluster name) all queued
+ * at once, drained by the batched handler at the stack's concurrency (INGEST_CONCURRENCY batches
+ * in flight, as the mapping runs them), against DynamoDB Local's bare PutItem rate at the same
+ * concurrency, measured right after in the same run. Events/s counts bus entries, which a batch
+ * merges into fewer writes: that is why more than 1× is possible.
+ */
+async function ingestThroughput(
+  t: LocalTable,
+  sent: readonly SentEntry[],
+  cluster: string,
+  P: string,
+  log: (l: string) => void,
+): Promise<Record<string, number>> {
+  const h = batchHarness(t.doc, t.tableName);
+  let now = 0;
+  const bus = new LocalBus(wiringWith({}), {
+    handlers: {
+      [INGEST_ENTRY]: (event) => h.handler(event as never),
+      'functions/sweep/handler.ts': async () => {},
+    },
+    now: () => now,
+    concurrency: INGEST_CONCURRENCY,
+    queueClock: () => now,
+    queueTimers: false,
+  });
+  const entries = sent.map((s) => ({
+    ...s.entry,
+    Detail: JSON.stringify({ ...(JSON.parse(s.entry.Detail) as Record<string, unknown>), cluster }),
+  }));
+  log(`${P} throughput: ${entries.length} entries queued at once, ${INGEST_CONCURRENCY} batches in flight`);
+  const before = snap(h.store.stats);
+  const t0 = performance.now();
+  for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
+  now += 3_600_000; // every window closed: full batches and the last partial one go
+  while (bus.backlog > 0) {
+    bus.pollQueues();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  bus.stop();
+  const d = diff(before, h.store.stats);
+  const floor = await barePutRate(t, Math.max(2000, d.writes), INGEST_CONCURRENCY);
+  return {
+    [`${P}.throughput.eventsPerSecond`]: entries.length / seconds,
+    [`${P}.throughput.writesPerSecond`]: d.writes / seconds,
+    [`${P}.throughput.barePutItemsPerSecond`]: floor,
+    [`${P}.throughput.ratioToBarePutItem`]: entries.length / seconds / floor,
+    [`${P}.throughput.writesPerEntry`]: d.writes / entries.length,
+  };
+}
+
+/** The template's wiring, with the ingest queue's batch size and window replaced where given. */
+export function wiringWith(opts: {
+  batchSize?: number | undefined;
+  windowSeconds?: number | undefined;
+}): Wiring {
+  const wiring = JSON.parse(readText(`${ROOT}local/wiring.json`, 'utf8')) as Wiring;
+  for (const rule of wiring.rules)
+    for (const target of rule.targets) {
+      const c = target.kind === 'queue' ? target.consumer : undefined;
+      if (!c) continue;
+      if (opts.batchSize !== undefined) c.batchSize = opts.batchSize;
+      if (opts.windowSeconds !== undefined) c.maxBatchingWindowSeconds = opts.windowSeconds;
+    }
+  return wiring;
+}
+
 export async function batchedChurn(
   t: LocalTable,
   pods: number,
   concurrency: number,
   log: (l: string) => void,
+  opts: BatchedOptions = {},
 ): Promise<Record<string, number>> {
-  const { sent, lifecycles } = await forwarderEntries(pods);
-  log(`batched: ${sent.length} forwarder entries for ${lifecycles} pods`);
-  const wiring = JSON.parse(readText(`${ROOT}local/wiring.json`, 'utf8')) as Wiring;
+  const P = opts.name ?? 'batched';
+  const { sent, lifecycles } = await forwarderEntries(pods, opts.lingerMs, opts.cluster);
+  log(`${P}: ${sent.length} forwarder entries for ${lifecycles} pods`);
+  const wiring = wiringWith(opts);
   let now = sent[0]?.sentAt ?? 0;
   const h = batchHarness(t.doc, t.tableName);
   const invocationMs: number[] = [];
@@ -320,7 +413,7 @@ export async function batchedChurn(
       'functions/sweep/handler.ts': async () => {},
     },
     now: () => now,
-    concurrency: 10, // the ingest's reserved concurrency (= the mapping's maximum concurrency)
+    concurrency: INGEST_CONCURRENCY, // the ingest's reserved concurrency (= the mapping's maximum concurrency)
     queueClock: () => now,
     queueTimers: false,
     onQueueDelete: (d) => {
@@ -370,33 +463,42 @@ export async function batchedChurn(
   };
   const cost = costPerMillionLifecycles(per);
   const out: Record<string, number> = {
-    'batched.lifecycles': lifecycles,
-    'batched.entries': entries,
-    'batched.entriesPerLifecycle': entries / lifecycles,
-    'batched.invocations': q.stats.batches,
-    'batched.invocationsPerEntry': q.stats.batches / entries,
-    'batched.invocationsPerLifecycle': per.lambdaInvocations,
-    'batched.meanBatchSize': entries / Math.max(1, q.stats.batches),
-    'batched.sqsRequestsPerLifecycle': per.sqsRequests,
-    'batched.readRequestsPerLifecycle': d.reads / lifecycles,
-    'batched.writeRequestsPerLifecycle': d.writes / lifecycles,
-    'batched.rruPerLifecycle': per.rru,
-    'batched.wruPerLifecycle': per.wru,
-    'batched.wcuPerWrite': d.wcu / Math.max(1, d.writes),
-    'batched.conflicts': d.conflicts,
-    'batched.redelivered': q.stats.redelivered,
-    'batched.lambdaMsPerInvocationOnDynamoDbLocal':
+    [`${P}.lifecycles`]: lifecycles,
+    [`${P}.entries`]: entries,
+    [`${P}.entriesPerLifecycle`]: entries / lifecycles,
+    [`${P}.invocations`]: q.stats.batches,
+    [`${P}.invocationsPerEntry`]: q.stats.batches / entries,
+    [`${P}.invocationsPerLifecycle`]: per.lambdaInvocations,
+    [`${P}.meanBatchSize`]: entries / Math.max(1, q.stats.batches),
+    [`${P}.sqsRequestsPerLifecycle`]: per.sqsRequests,
+    [`${P}.readRequestsPerLifecycle`]: d.reads / lifecycles,
+    [`${P}.writeRequestsPerLifecycle`]: d.writes / lifecycles,
+    [`${P}.rruPerLifecycle`]: per.rru,
+    [`${P}.wruPerLifecycle`]: per.wru,
+    [`${P}.wcuPerWrite`]: d.wcu / Math.max(1, d.writes),
+    [`${P}.conflicts`]: d.conflicts,
+    [`${P}.redelivered`]: q.stats.redelivered,
+    [`${P}.lambdaMsPerInvocationOnDynamoDbLocal`]:
       invocationMs.reduce((a, b) => a + b, 0) / Math.max(1, invocationMs.length),
-    'batched.lagP50Seconds': percentile(lags, 50) / 1000,
+    [`${P}.lagP50Seconds`]: percentile(lags, 50) / 1000,
     // From observation: the oldest line of the pod not yet sent (a no-op line that sends nothing
     // keeps it open until the pod's next entry, so the tail overstates); from PutEvents: exact.
-    'batched.lagP99Seconds': percentile(lags, 99) / 1000,
-    'batched.lagFromSendP50Seconds': percentile(sendLags, 50) / 1000,
-    'batched.lagFromSendP99Seconds': percentile(sendLags, 99) / 1000,
-    'batched.eventsPerSecond': entries / seconds,
-    ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [`batched.usdPerMillionLifecycles.${k}`, v])),
+    [`${P}.lagP99Seconds`]: percentile(lags, 99) / 1000,
+    [`${P}.lagFromSendP50Seconds`]: percentile(sendLags, 50) / 1000,
+    [`${P}.lagFromSendP99Seconds`]: percentile(sendLags, 99) / 1000,
+    [`${P}.eventsPerSecond`]: entries / seconds,
+    ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [`${P}.usdPerMillionLifecycles.${k}`, v])),
+    // Where a write's units go: the table and each index (ReturnConsumedCapacity INDEXES).
+    ...Object.fromEntries(
+      Object.entries(d.wcuByIndex)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [`${P}.wcuPerWrite.${k}`, v / Math.max(1, d.writes)]),
+    ),
   };
   bus.stop();
+  if (opts.throughput)
+    Object.assign(out, await ingestThroughput(t, sent, `${opts.cluster ?? 'churn-batched'}-tput`, P, log));
+  if (opts.before === false) return out;
 
   // Before: the same entries, one Lambda invocation each (EventBridge → Lambda, no queue).
   log(`before: the same ${entries} entries, one invocation each, ${concurrency} in flight`);
