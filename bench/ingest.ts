@@ -223,6 +223,7 @@ async function forwarderEntries(
   pods: number,
   lingerMs = DEFAULT_LINGER_MS,
   cluster = 'churn-batched',
+  churnBatch?: number,
 ): Promise<{ sent: SentEntry[]; lifecycles: number }> {
   let t = Date.parse('2026-11-01T08:00:00Z');
   const observed = new Map<string, number>();
@@ -259,7 +260,7 @@ async function forwarderEntries(
     },
   );
   const uids = new Set<string>();
-  for (const [at, line] of churnTimed({ pods, seed: 42 })) {
+  for (const [at, line] of churnTimed({ pods, seed: 42, ...(churnBatch ? { batch: churnBatch } : {}) })) {
     for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {
       if (w > 0) t += w;
       else await fwd.sender.sendOnce();
@@ -308,6 +309,8 @@ export interface BatchedOptions {
   cluster?: string;
   /** Also send the same entries one invocation each (`before.*`; default true). */
   before?: boolean;
+  /** Pods created per 120 s of the churn trace (testkit/churn.ts `batch`; default 1,000, ~8/s). */
+  churnBatch?: number;
   /** Also measure throughput with a backlog (`<name>.throughput.*`, ingestThroughput; default false). */
   throughput?: boolean;
 }
@@ -347,6 +350,7 @@ async function ingestThroughput(
   }));
   log(`${P} throughput: ${entries.length} entries queued at once, ${INGEST_CONCURRENCY} batches in flight`);
   const before = snap(h.store.stats);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
   now += 3_600_000; // every window closed: full batches and the last partial one go
@@ -355,6 +359,7 @@ async function ingestThroughput(
     await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   bus.stop();
   const d = diff(before, h.store.stats);
   const floor = await barePutRate(t, Math.max(2000, d.writes), INGEST_CONCURRENCY);
@@ -364,6 +369,11 @@ async function ingestThroughput(
     [`${P}.throughput.barePutItemsPerSecond`]: floor,
     [`${P}.throughput.ratioToBarePutItem`]: entries.length / seconds / floor,
     [`${P}.throughput.writesPerEntry`]: d.writes / entries.length,
+    [`${P}.throughput.conflicts`]: d.conflicts,
+    // The handler's own CPU (this process: parse, join, figures, encode, SDK), per entry and as
+    // a share of the wall time: near 1 means the bench process, not DynamoDB Local, is the limit.
+    [`${P}.throughput.cpuMsPerEntry`]: (cpu.user + cpu.system) / 1000 / entries.length,
+    [`${P}.throughput.cpuShareOfWall`]: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }
 
@@ -391,7 +401,7 @@ export async function batchedChurn(
   opts: BatchedOptions = {},
 ): Promise<Record<string, number>> {
   const P = opts.name ?? 'batched';
-  const { sent, lifecycles } = await forwarderEntries(pods, opts.lingerMs, opts.cluster);
+  const { sent, lifecycles } = await forwarderEntries(pods, opts.lingerMs, opts.cluster, opts.churnBatch);
   log(`${P}: ${sent.length} forwarder entries for ${lifecycles} pods`);
   const wiring = wiringWith(opts);
   let now = sent[0]?.sentAt ?? 0;
@@ -424,7 +434,18 @@ export async function batchedChurn(
   });
   const before = snap(h.store.stats);
   const t0 = performance.now();
+  const settle = async () => {
+    while (bus.running > 0) await new Promise((r) => setTimeout(r, 1));
+  };
   for (const s of sent) {
+    // Time passes second by second to the entry's: a window that closes in a quiet gap sends
+    // its batch then, not when the next entry arrives (that would overstate the lag).
+    for (let t = now + 1000; t < s.sentAt; t += 1000) {
+      now = t;
+      if (bus.backlog === 0) break;
+      bus.pollQueues();
+      await settle();
+    }
     now = Math.max(now, s.sentAt);
     bus.pollQueues();
     const { eventIds } = bus.putEvents([s.entry]);
@@ -587,7 +608,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
     log(`churn trace as Pod Facts: ${facts.length} events, ${concurrency} in flight`);
     Object.assign(out, await deliverTrace(t, 'churnFacts', facts, concurrency, churn.length));
     log('batched ingest: forwarder → local bus with the ingest queue → batched handler');
-    Object.assign(out, await batchedChurn(t, pods, concurrency, log));
+    Object.assign(out, await batchedChurn(t, pods, concurrency, log, { throughput: true }));
     log('bare PutItem floor');
     const floor = await barePutRate(t, 20_000, concurrency);
     out['floor.barePutItemsPerSecond'] = floor;
