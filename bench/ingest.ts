@@ -21,8 +21,11 @@ import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
+import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { LocalBus } from '../local/local-bus.ts';
 import type { Wiring } from '../local/wiring.ts';
+import { createTable } from '../store/create-table.ts';
+import { documentClient } from '../store/dynamo.ts';
 import type { StoreStats } from '../store/pod-store.ts';
 import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import {
@@ -32,7 +35,6 @@ import {
   harness,
   type Input,
   type LocalTable,
-  startLocalTable,
 } from '../testkit/ingest-harness.ts';
 import {
   costPerMillionLifecycles,
@@ -42,6 +44,31 @@ import {
 } from './cost.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * DynamoDB Local with podlife's table, as the tests start it, but given 3 minutes to answer:
+ * on a shared, loaded machine its JVM can take longer than the tests' 30 s to start.
+ */
+export async function startBenchTable(tableName: string): Promise<LocalTable> {
+  const ddb = await startDynamoDbLocal({ timeoutMs: 180_000 });
+  const client = localDynamoClient(ddb.endpoint);
+  try {
+    await createTable(client, tableName);
+  } catch (err) {
+    await ddb.stop();
+    throw err;
+  }
+  return {
+    ddb,
+    client,
+    doc: documentClient(client),
+    tableName,
+    async stop() {
+      client.destroy();
+      await ddb.stop();
+    },
+  };
+}
 
 interface IngestBenchOptions {
   /**
@@ -588,7 +615,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
   const concurrency = opts.concurrency ?? 16;
   const log = opts.log ?? (() => {});
   const out: Record<string, number> = { pods, concurrency };
-  const t = await startLocalTable('podlife-bench');
+  const t = await startBenchTable('podlife-bench');
   try {
     const demo = `${ROOT}demo/trace.jsonl`;
     if (existsSync(demo)) {

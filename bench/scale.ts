@@ -13,8 +13,7 @@
  * memory is the forwarder bench's (bench/forwarder.ts, `scale.*`). Runs at the full size take
  * hours on DynamoDB Local: pass a smaller `--minutes` (docs/cost.md says what was run).
  */
-import { startLocalTable } from '../testkit/ingest-harness.ts';
-import { batchedChurn } from './ingest.ts';
+import { batchedChurn, startBenchTable } from './ingest.ts';
 
 export interface ScaleBenchOptions {
   /** Pod creations per second (default 50). */
@@ -29,7 +28,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Recor
   const minutes = opts.minutes ?? 10;
   const log = opts.log ?? (() => {});
   const pods = Math.max(1, Math.round(rate * 60 * minutes));
-  const t = await startLocalTable('podlife-scale');
+  const t = await startBenchTable('podlife-scale');
   const t0 = performance.now();
   try {
     // testkit/churn.ts creates `batch` pods in every 120 s: rate × 120 is `rate` a second on average.
