@@ -62,11 +62,11 @@ describe('local ingest queue (SQS + event source mapping semantics)', () => {
     const bus = busWith(async (b) => {
       batches.push(b.Records.map(nOf));
       return { batchItemFailures: [] };
-    }, 5); // window 30 s → 150 ms
+    }, 20); // window 30 s → 600 ms (queueing 2,500 messages may take 100s of ms on a loaded machine)
     bus.putEvents(Array.from({ length: 2500 }, (_, i) => entry(i)));
     await new Promise((r) => setTimeout(r, 10));
     expect(batches.map((b) => b.length)).toEqual([1000, 1000]);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 900));
     expect(batches.map((b) => b.length)).toEqual([1000, 1000, 500]);
     expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
     const q = [...bus.consumed.values()][0]!;
