@@ -21,8 +21,11 @@ import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
+import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { LocalBus } from '../local/local-bus.ts';
 import type { Wiring } from '../local/wiring.ts';
+import { createTable } from '../store/create-table.ts';
+import { documentClient } from '../store/dynamo.ts';
 import type { StoreStats } from '../store/pod-store.ts';
 import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import {
@@ -32,7 +35,6 @@ import {
   harness,
   type Input,
   type LocalTable,
-  startLocalTable,
 } from '../testkit/ingest-harness.ts';
 import {
   costPerMillionLifecycles,
@@ -42,6 +44,31 @@ import {
 } from './cost.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * DynamoDB Local with podlife's table, as the tests start it, but given 3 minutes to answer:
+ * on a shared, loaded machine its JVM can take longer than the tests' 30 s to start.
+ */
+export async function startBenchTable(tableName: string): Promise<LocalTable> {
+  const ddb = await startDynamoDbLocal({ timeoutMs: 180_000 });
+  const client = localDynamoClient(ddb.endpoint);
+  try {
+    await createTable(client, tableName);
+  } catch (err) {
+    await ddb.stop();
+    throw err;
+  }
+  return {
+    ddb,
+    client,
+    doc: documentClient(client),
+    tableName,
+    async stop() {
+      client.destroy();
+      await ddb.stop();
+    },
+  };
+}
 
 interface IngestBenchOptions {
   /**
@@ -219,7 +246,12 @@ interface SentEntry {
  * clock at the trace's own times): every bus entry it sends, with when it was sent and when the
  * oldest watch line it carries was observed.
  */
-async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; lifecycles: number }> {
+async function forwarderEntries(
+  pods: number,
+  lingerMs = DEFAULT_LINGER_MS,
+  cluster = 'churn-batched',
+  churnBatch?: number,
+): Promise<{ sent: SentEntry[]; lifecycles: number }> {
   let t = Date.parse('2026-11-01T08:00:00Z');
   const observed = new Map<string, number>();
   const sent: SentEntry[] = [];
@@ -242,7 +274,7 @@ async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; life
     currentContext: 'bench',
   });
   const fwd = new Forwarder(
-    { cluster: 'churn-batched', bus: 'podlife', payload: 'facts', lingerMs: DEFAULT_LINGER_MS },
+    { cluster, bus: 'podlife', payload: 'facts', lingerMs },
     {
       kubeConfig,
       sink,
@@ -255,7 +287,7 @@ async function forwarderEntries(pods: number): Promise<{ sent: SentEntry[]; life
     },
   );
   const uids = new Set<string>();
-  for (const [at, line] of churnTimed({ pods, seed: 42 })) {
+  for (const [at, line] of churnTimed({ pods, seed: 42, ...(churnBatch ? { batch: churnBatch } : {}) })) {
     for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {
       if (w > 0) t += w;
       else await fwd.sender.sendOnce();
@@ -292,15 +324,113 @@ const percentile = (xs: number[], p: number) => {
  * Local. Counts per pod lifecycle, the cost, lag and events/s; then the same entries through the
  * one-event handler (one invocation per entry, as before) for the before/after.
  */
+export interface BatchedOptions {
+  /** The forwarder's linger (default its own default, DEFAULT_LINGER_MS). */
+  lingerMs?: number;
+  /** The ingest mapping's batch size and batching window (default the template's, local/wiring.json). */
+  batchSize?: number;
+  windowSeconds?: number;
+  /** Figure names' prefix (default `batched`). */
+  name?: string;
+  /** The cluster name the forwarder sends as (fresh keys per variant; default `churn-batched`). */
+  cluster?: string;
+  /** Also send the same entries one invocation each (`before.*`; default true). */
+  before?: boolean;
+  /** Pods created per 120 s of the churn trace (testkit/churn.ts `batch`; default 1,000, ~8/s). */
+  churnBatch?: number;
+  /** Also measure throughput with a backlog (`<name>.throughput.*`, ingestThroughput; default false). */
+  throughput?: boolean;
+}
+
+/** The ingest function's reserved concurrency, and so the mapping's maximum concurrency (infra/pipeline.ts). */
+export const INGEST_CONCURRENCY = 10;
+
+/**
+ * Throughput with a backlog: the same forwarder entries (under a fresh cluster name) all queued
+ * at once, drained by the batched handler at the stack's concurrency (INGEST_CONCURRENCY batches
+ * in flight, as the mapping runs them), against DynamoDB Local's bare PutItem rate at the same
+ * concurrency, measured right after in the same run. Events/s counts bus entries, which a batch
+ * merges into fewer writes: that is why more than 1× is possible.
+ */
+async function ingestThroughput(
+  t: LocalTable,
+  sent: readonly SentEntry[],
+  cluster: string,
+  P: string,
+  log: (l: string) => void,
+): Promise<Record<string, number>> {
+  const h = batchHarness(t.doc, t.tableName);
+  let now = 0;
+  const bus = new LocalBus(wiringWith({}), {
+    handlers: {
+      [INGEST_ENTRY]: (event) => h.handler(event as never),
+      'functions/sweep/handler.ts': async () => {},
+    },
+    now: () => now,
+    concurrency: INGEST_CONCURRENCY,
+    queueClock: () => now,
+    queueTimers: false,
+  });
+  const entries = sent.map((s) => ({
+    ...s.entry,
+    Detail: JSON.stringify({ ...(JSON.parse(s.entry.Detail) as Record<string, unknown>), cluster }),
+  }));
+  log(`${P} throughput: ${entries.length} entries queued at once, ${INGEST_CONCURRENCY} batches in flight`);
+  const before = snap(h.store.stats);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
+  now += 3_600_000; // every window closed: full batches and the last partial one go
+  while (bus.backlog > 0) {
+    bus.pollQueues();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  bus.stop();
+  const d = diff(before, h.store.stats);
+  const floor = await barePutRate(t, Math.max(2000, d.writes), INGEST_CONCURRENCY);
+  return {
+    [`${P}.throughput.eventsPerSecond`]: entries.length / seconds,
+    [`${P}.throughput.writesPerSecond`]: d.writes / seconds,
+    [`${P}.throughput.barePutItemsPerSecond`]: floor,
+    [`${P}.throughput.ratioToBarePutItem`]: entries.length / seconds / floor,
+    [`${P}.throughput.writesPerEntry`]: d.writes / entries.length,
+    [`${P}.throughput.conflicts`]: d.conflicts,
+    // The handler's own CPU (this process: parse, join, figures, encode, SDK), per entry and as
+    // a share of the wall time: near 1 means the bench process, not DynamoDB Local, is the limit.
+    [`${P}.throughput.cpuMsPerEntry`]: (cpu.user + cpu.system) / 1000 / entries.length,
+    [`${P}.throughput.cpuShareOfWall`]: (cpu.user + cpu.system) / 1e6 / seconds,
+  };
+}
+
+/** The template's wiring, with the ingest queue's batch size and window replaced where given. */
+export function wiringWith(opts: {
+  batchSize?: number | undefined;
+  windowSeconds?: number | undefined;
+}): Wiring {
+  const wiring = JSON.parse(readText(`${ROOT}local/wiring.json`, 'utf8')) as Wiring;
+  for (const rule of wiring.rules)
+    for (const target of rule.targets) {
+      const c = target.kind === 'queue' ? target.consumer : undefined;
+      if (!c) continue;
+      if (opts.batchSize !== undefined) c.batchSize = opts.batchSize;
+      if (opts.windowSeconds !== undefined) c.maxBatchingWindowSeconds = opts.windowSeconds;
+    }
+  return wiring;
+}
+
 export async function batchedChurn(
   t: LocalTable,
   pods: number,
   concurrency: number,
   log: (l: string) => void,
+  opts: BatchedOptions = {},
 ): Promise<Record<string, number>> {
-  const { sent, lifecycles } = await forwarderEntries(pods);
-  log(`batched: ${sent.length} forwarder entries for ${lifecycles} pods`);
-  const wiring = JSON.parse(readText(`${ROOT}local/wiring.json`, 'utf8')) as Wiring;
+  const P = opts.name ?? 'batched';
+  const { sent, lifecycles } = await forwarderEntries(pods, opts.lingerMs, opts.cluster, opts.churnBatch);
+  log(`${P}: ${sent.length} forwarder entries for ${lifecycles} pods`);
+  const wiring = wiringWith(opts);
   let now = sent[0]?.sentAt ?? 0;
   const h = batchHarness(t.doc, t.tableName);
   const invocationMs: number[] = [];
@@ -320,7 +450,7 @@ export async function batchedChurn(
       'functions/sweep/handler.ts': async () => {},
     },
     now: () => now,
-    concurrency: 10, // the ingest's reserved concurrency (= the mapping's maximum concurrency)
+    concurrency: INGEST_CONCURRENCY, // the ingest's reserved concurrency (= the mapping's maximum concurrency)
     queueClock: () => now,
     queueTimers: false,
     onQueueDelete: (d) => {
@@ -331,7 +461,18 @@ export async function batchedChurn(
   });
   const before = snap(h.store.stats);
   const t0 = performance.now();
+  const settle = async () => {
+    while (bus.running > 0) await new Promise((r) => setTimeout(r, 1));
+  };
   for (const s of sent) {
+    // Time passes second by second to the entry's: a window that closes in a quiet gap sends
+    // its batch then, not when the next entry arrives (that would overstate the lag).
+    for (let t = now + 1000; t < s.sentAt; t += 1000) {
+      now = t;
+      if (bus.backlog === 0) break;
+      bus.pollQueues();
+      await settle();
+    }
     now = Math.max(now, s.sentAt);
     bus.pollQueues();
     const { eventIds } = bus.putEvents([s.entry]);
@@ -370,33 +511,42 @@ export async function batchedChurn(
   };
   const cost = costPerMillionLifecycles(per);
   const out: Record<string, number> = {
-    'batched.lifecycles': lifecycles,
-    'batched.entries': entries,
-    'batched.entriesPerLifecycle': entries / lifecycles,
-    'batched.invocations': q.stats.batches,
-    'batched.invocationsPerEntry': q.stats.batches / entries,
-    'batched.invocationsPerLifecycle': per.lambdaInvocations,
-    'batched.meanBatchSize': entries / Math.max(1, q.stats.batches),
-    'batched.sqsRequestsPerLifecycle': per.sqsRequests,
-    'batched.readRequestsPerLifecycle': d.reads / lifecycles,
-    'batched.writeRequestsPerLifecycle': d.writes / lifecycles,
-    'batched.rruPerLifecycle': per.rru,
-    'batched.wruPerLifecycle': per.wru,
-    'batched.wcuPerWrite': d.wcu / Math.max(1, d.writes),
-    'batched.conflicts': d.conflicts,
-    'batched.redelivered': q.stats.redelivered,
-    'batched.lambdaMsPerInvocationOnDynamoDbLocal':
+    [`${P}.lifecycles`]: lifecycles,
+    [`${P}.entries`]: entries,
+    [`${P}.entriesPerLifecycle`]: entries / lifecycles,
+    [`${P}.invocations`]: q.stats.batches,
+    [`${P}.invocationsPerEntry`]: q.stats.batches / entries,
+    [`${P}.invocationsPerLifecycle`]: per.lambdaInvocations,
+    [`${P}.meanBatchSize`]: entries / Math.max(1, q.stats.batches),
+    [`${P}.sqsRequestsPerLifecycle`]: per.sqsRequests,
+    [`${P}.readRequestsPerLifecycle`]: d.reads / lifecycles,
+    [`${P}.writeRequestsPerLifecycle`]: d.writes / lifecycles,
+    [`${P}.rruPerLifecycle`]: per.rru,
+    [`${P}.wruPerLifecycle`]: per.wru,
+    [`${P}.wcuPerWrite`]: d.wcu / Math.max(1, d.writes),
+    [`${P}.conflicts`]: d.conflicts,
+    [`${P}.redelivered`]: q.stats.redelivered,
+    [`${P}.lambdaMsPerInvocationOnDynamoDbLocal`]:
       invocationMs.reduce((a, b) => a + b, 0) / Math.max(1, invocationMs.length),
-    'batched.lagP50Seconds': percentile(lags, 50) / 1000,
+    [`${P}.lagP50Seconds`]: percentile(lags, 50) / 1000,
     // From observation: the oldest line of the pod not yet sent (a no-op line that sends nothing
     // keeps it open until the pod's next entry, so the tail overstates); from PutEvents: exact.
-    'batched.lagP99Seconds': percentile(lags, 99) / 1000,
-    'batched.lagFromSendP50Seconds': percentile(sendLags, 50) / 1000,
-    'batched.lagFromSendP99Seconds': percentile(sendLags, 99) / 1000,
-    'batched.eventsPerSecond': entries / seconds,
-    ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [`batched.usdPerMillionLifecycles.${k}`, v])),
+    [`${P}.lagP99Seconds`]: percentile(lags, 99) / 1000,
+    [`${P}.lagFromSendP50Seconds`]: percentile(sendLags, 50) / 1000,
+    [`${P}.lagFromSendP99Seconds`]: percentile(sendLags, 99) / 1000,
+    [`${P}.eventsPerSecond`]: entries / seconds,
+    ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [`${P}.usdPerMillionLifecycles.${k}`, v])),
+    // Where a write's units go: the table and each index (ReturnConsumedCapacity INDEXES).
+    ...Object.fromEntries(
+      Object.entries(d.wcuByIndex)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [`${P}.wcuPerWrite.${k}`, v / Math.max(1, d.writes)]),
+    ),
   };
   bus.stop();
+  if (opts.throughput)
+    Object.assign(out, await ingestThroughput(t, sent, `${opts.cluster ?? 'churn-batched'}-tput`, P, log));
+  if (opts.before === false) return out;
 
   // Before: the same entries, one Lambda invocation each (EventBridge → Lambda, no queue).
   log(`before: the same ${entries} entries, one invocation each, ${concurrency} in flight`);
@@ -465,7 +615,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
   const concurrency = opts.concurrency ?? 16;
   const log = opts.log ?? (() => {});
   const out: Record<string, number> = { pods, concurrency };
-  const t = await startLocalTable('podlife-bench');
+  const t = await startBenchTable('podlife-bench');
   try {
     const demo = `${ROOT}demo/trace.jsonl`;
     if (existsSync(demo)) {
@@ -485,7 +635,7 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
     log(`churn trace as Pod Facts: ${facts.length} events, ${concurrency} in flight`);
     Object.assign(out, await deliverTrace(t, 'churnFacts', facts, concurrency, churn.length));
     log('batched ingest: forwarder → local bus with the ingest queue → batched handler');
-    Object.assign(out, await batchedChurn(t, pods, concurrency, log));
+    Object.assign(out, await batchedChurn(t, pods, concurrency, log, { throughput: true }));
     log('bare PutItem floor');
     const floor = await barePutRate(t, 20_000, concurrency);
     out['floor.barePutItemsPerSecond'] = floor;

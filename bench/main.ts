@@ -5,6 +5,7 @@
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
  *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query, cli; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
+ *   npm run bench -- --only scale --rate 50 --minutes 2   # the cluster-scale simulation (not in "all": hours at full size)
  *
  * A full run (not --quick) merges its suites' figures into bench/figures.json (`suite.figure` →
  * value, with each suite's date and machine): the figures docs/ quotes, checked by
@@ -21,6 +22,8 @@ type Suite = {
   targets?: Record<string, string>;
   full: Record<string, unknown>;
   quick: Record<string, unknown>;
+  /** Only run when named in --only (too long for every run). */
+  onlyWhenNamed?: boolean;
 };
 
 const SUITES: Record<string, Suite> = {
@@ -34,7 +37,15 @@ const SUITES: Record<string, Suite> = {
   ingest: {
     module: './ingest.ts',
     run: 'runIngestBench',
-    targets: { writeRequestsPerNewFact: '≤ 1', 'duplicate.writeRequestsPerEvent': '0' },
+    targets: {
+      writeRequestsPerNewFact: '≤ 1',
+      'duplicate.writeRequestsPerEvent': '0',
+      invocationsPerEntry: '≤ 0.05',
+      writeRequestsPerLifecycle: '≤ 2.5',
+      wcuPerWrite: '≤ 3',
+      'usdPerMillionLifecycles.total': '≤ 8',
+      'throughput.ratioToBarePutItem': '≥ 1',
+    },
     // 1,000 churn pods by default: DynamoDB Local takes ~110 events/s here (see bench/ingest.ts).
     full: { pods: 1_000 },
     quick: { pods: 200, bundle: false },
@@ -71,6 +82,21 @@ const SUITES: Record<string, Suite> = {
     full: {},
     quick: { sizes: [2_000, 10_000], calls: 10 },
   },
+  scale: {
+    module: './scale.ts',
+    run: 'runScaleBench',
+    targets: {
+      entriesPerLifecycle: '≤ 3',
+      invocationsPerEntry: '≤ 0.05',
+      writeRequestsPerLifecycle: '≤ 2.5',
+      wcuPerWrite: '≤ 3',
+      'usdPerMillionLifecycles.total': '≤ 8',
+    },
+    // Issue 12's cluster: 50 creations/s for 10 minutes (30,000 lifecycles); --rate, --minutes.
+    full: { rate: 50, minutes: 10 },
+    quick: { rate: 50, minutes: 0.5 },
+    onlyWhenNamed: true,
+  },
   cli: {
     module: './cli.ts',
     run: 'runCliBench',
@@ -90,10 +116,19 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    rate: { type: 'string' },
+    minutes: { type: 'string' },
   },
 });
 
-const selected = values.only ? values.only.split(',') : Object.keys(SUITES);
+const selected = values.only
+  ? values.only.split(',')
+  : Object.keys(SUITES).filter((k) => !SUITES[k]?.onlyWhenNamed);
+/** --rate and --minutes, for the suites that take them (scale). */
+const sizes: Record<string, number> = {
+  ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
+  ...(values.minutes !== undefined ? { minutes: Number(values.minutes) } : {}),
+};
 const results: Record<string, Record<string, number>> = {};
 const log = values.json ? () => {} : (line: string) => console.error(line);
 for (const name of selected) {
@@ -109,7 +144,11 @@ for (const name of selected) {
     console.error(`suite "${name}": ${suite.module} exports no function ${suite.run}`);
     process.exit(1);
   }
-  results[name] = await run({ ...(values.quick ? suite.quick : suite.full), log });
+  results[name] = await run({
+    ...(values.quick ? suite.quick : suite.full),
+    ...(name === 'scale' ? sizes : {}),
+    log,
+  });
   if (!values.json) {
     console.log(`\n${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     for (const [k, v] of Object.entries(results[name])) {

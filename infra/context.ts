@@ -42,6 +42,12 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
       'podlife:ingestReservedConcurrency',
       get('podlife:ingestReservedConcurrency'),
     ),
+    ingestBatchingWindowSeconds: numberSetting(
+      contextLabel('podlife:ingestBatchingWindowSeconds'),
+      get('podlife:ingestBatchingWindowSeconds'),
+      { min: 0, integer: true },
+    ),
+    ingestBatchSize: positive('podlife:ingestBatchSize', get('podlife:ingestBatchSize')),
   };
 }
 

@@ -27,7 +27,7 @@ export const StoredFactsSchema = z.looseObject({
   v: z.number().int().nonnegative(),
   /** The fact set, compressed (format in `fv`). */
   facts: z.instanceof(Uint8Array),
-  /** Facts format: absent = raw deflate, 2 = brotli (FACTS_FORMAT). */
+  /** Facts format: absent = raw deflate, 2 = brotli, 3 = raw deflate with a preset dictionary (FACTS_FORMAT). */
   fv: z.number().int().optional(),
 });
 export type StoredFacts = z.infer<typeof StoredFactsSchema>;

@@ -12,6 +12,7 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../core/exporter-event
 import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
+import { INGEST_BATCH, ingestBatching } from '../../infra/pipeline.ts';
 import { type EventPattern, matchesPattern } from '../../local/event-pattern.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../../model/invalid-event.ts';
 import { MAX_PROJECTED_ATTRIBUTES, TABLE_SPEC } from '../../model/table-spec.ts';
@@ -108,8 +109,8 @@ describe('the synthesised pipeline', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId },
       EventSourceArn: ref(ingestQueue),
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 10,
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 30,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 10 },
     });
@@ -117,7 +118,7 @@ describe('the synthesised pipeline', () => {
     // Redrive after 5 receives; the visibility timeout outlasts 6 runs of the function plus the window.
     expect((queues[ingestQueue] as Resource).Properties).toMatchObject({
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 15 + 10,
+      VisibilityTimeout: 6 * 15 + 30,
       RedrivePolicy: { deadLetterTargetArn: ref(dlq), maxReceiveCount: 5 },
     });
     // Nothing invokes the ingest asynchronously any more: no async retry configuration for it.
@@ -370,5 +371,31 @@ describe('the synthesised pipeline', () => {
     expect(() =>
       pipelinePropsFromContext((k) => (k === 'podlife:retentionDays' ? 'a month' : undefined)),
     ).toThrow(/podlife:retentionDays/);
+  });
+
+  it("the ingest mapping's batching window and batch size come from context, within SQS's limits", () => {
+    const ctx: Record<string, string> = {
+      'podlife:ingestBatchingWindowSeconds': '60',
+      'podlife:ingestBatchSize': '2000',
+    };
+    const props = pipelinePropsFromContext((k) => ctx[k]);
+    expect(props).toMatchObject({ ingestBatchingWindowSeconds: 60, ingestBatchSize: 2000 });
+    const t = Template.fromStack(synthStack({ bundle: false, pipeline: props }));
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 2000,
+      MaximumBatchingWindowInSeconds: 60,
+    });
+    expect(ingestBatching({})).toEqual({
+      batchSize: 1000,
+      maxBatchingWindow: INGEST_BATCH.maxBatchingWindow,
+    });
+    expect(() => ingestBatching({ ingestBatchingWindowSeconds: 301 })).toThrow(/0 to 300/);
+    expect(() => ingestBatching({ ingestBatchSize: 10_001 })).toThrow(/1 to 10000/);
+    expect(() => ingestBatching({ ingestBatchingWindowSeconds: 0, ingestBatchSize: 100 })).toThrow(
+      /at least 1/,
+    );
+    expect(() =>
+      pipelinePropsFromContext((k) => (k === 'podlife:ingestBatchingWindowSeconds' ? '-1' : undefined)),
+    ).toThrow(/podlife:ingestBatchingWindowSeconds/);
   });
 });

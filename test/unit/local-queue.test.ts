@@ -48,8 +48,8 @@ describe('local ingest queue (SQS + event source mapping semantics)', () => {
     expect(targets[0]).toMatchObject({
       consumer: {
         entry: INGEST,
-        batchSize: 100,
-        maxBatchingWindowSeconds: 10,
+        batchSize: 1000,
+        maxBatchingWindowSeconds: 30,
         reportBatchItemFailures: true,
         maxReceiveCount: 5,
         deadLetterPath: expect.stringContaining('IngestDeadLetterQueue'),
@@ -62,15 +62,15 @@ describe('local ingest queue (SQS + event source mapping semantics)', () => {
     const bus = busWith(async (b) => {
       batches.push(b.Records.map(nOf));
       return { batchItemFailures: [] };
-    }, 5); // window 10 s → 50 ms
-    bus.putEvents(Array.from({ length: 250 }, (_, i) => entry(i)));
+    }, 20); // window 30 s → 600 ms (queueing 2,500 messages may take 100s of ms on a loaded machine)
+    bus.putEvents(Array.from({ length: 2500 }, (_, i) => entry(i)));
     await new Promise((r) => setTimeout(r, 10));
-    expect(batches.map((b) => b.length)).toEqual([100, 100]);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
-    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(batches.map((b) => b.length)).toEqual([1000, 1000]);
+    await new Promise((r) => setTimeout(r, 900));
+    expect(batches.map((b) => b.length)).toEqual([1000, 1000, 500]);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
     const q = [...bus.consumed.values()][0]!;
-    expect(q.stats).toMatchObject({ sent: 250, batches: 3, deleted: 250, redelivered: 0 });
+    expect(q.stats).toMatchObject({ sent: 2500, batches: 3, deleted: 2500, redelivered: 0 });
     bus.stop();
   });
 
