@@ -11,6 +11,7 @@ import {
   ExporterEventDetail,
 } from './exporter-event.ts';
 import type { Fact } from './facts.ts';
+import { DETAIL_TYPE_HEARTBEAT, ForwarderHeartbeat, HEARTBEAT_TIME_PATHS } from './heartbeat.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
 import {
   type CompactEvent,
@@ -45,6 +46,7 @@ export type ParsedDetail =
   | { ok: true; kind: 'snapshot'; snapshot: PodSnapshot }
   | { ok: true; kind: 'event'; cluster: string; event: CompactEvent }
   | { ok: true; kind: 'facts'; detail: PodFactsDetail; facts: Fact[] }
+  | { ok: true; kind: 'heartbeat'; heartbeat: ForwarderHeartbeat }
   | { ok: false; kind: InvalidKind; reason: string };
 
 function invalid(kind: InvalidKind, reason: string): ParsedDetail {
@@ -63,6 +65,11 @@ const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean; times: 
     schema: PodEventSnapshot,
     versioned: true,
     times: TIME_PATHS.podEvent,
+  },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_HEARTBEAT}`]: {
+    schema: ForwarderHeartbeat,
+    versioned: true,
+    times: HEARTBEAT_TIME_PATHS,
   },
   // kubernetes-event-exporter's own layout carries no version: the layout is podlife's documented one.
   [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: {
@@ -96,6 +103,8 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   if (!parsed.success) return invalid('schema', `detail.${describeZodError(parsed.error as z.ZodError, 3)}`);
   const badTime = checkTimes(parsed.data, contract.times, now);
   if (badTime) return invalid('schema', `detail.${badTime}`);
+  if (schema === ForwarderHeartbeat)
+    return { ok: true, kind: 'heartbeat', heartbeat: parsed.data as ForwarderHeartbeat };
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', snapshot: parsed.data as PodSnapshot };
   if (schema === PodFactsDetail) {
     const d = parsed.data as PodFactsDetail;

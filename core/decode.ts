@@ -111,6 +111,8 @@ function decodedOf(p: ParsedDetail): Decoded {
   if (!p.ok) throw new DecodeError(p.reason);
   if (p.kind === 'snapshot') return { kind: 'snapshot', snapshot: p.snapshot };
   if (p.kind === 'event') return { kind: 'event', cluster: p.cluster, event: p.event };
+  // A forwarder's heartbeat says nothing about a pod: a captured one replays as nothing.
+  if (p.kind === 'heartbeat') return { kind: 'skip' };
   return { kind: 'facts', cluster: p.detail.cluster, uid: p.detail.uid, detail: p.detail, facts: p.facts };
 }
 

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_HEARTBEAT_SECONDS } from '../core/heartbeat.ts';
 
 export const DEFAULT_LOCAL_URL = 'http://127.0.0.1:8787/events';
 /** The per-pod linger (ForwarderConfig.lingerMs): a startup burst leaves as one entry. */
@@ -224,6 +225,18 @@ export const FLAGS = [
     default: 20,
     schema: z.number().min(0).max(3600),
     help: 'how long shutdown may spend flushing',
+  }),
+  flag({
+    flag: 'heartbeat-seconds',
+    key: 'heartbeatSeconds',
+    env: 'PODLIFE_HEARTBEAT_SECONDS',
+    kind: 'number',
+    arg: 'N',
+    default: DEFAULT_HEARTBEAT_SECONDS,
+    schema: z.number().int().min(0).max(3600),
+    help:
+      'seconds between two "Forwarder Heartbeat" entries (ready, buffer depth, drops, pods watched); ' +
+      'the pipeline calls a cluster stale when they stop (0: none)',
   }),
   flag({
     flag: 'log-level',

@@ -17,10 +17,12 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Sleep } from '../core/backoff.ts';
 import { type Fact, factOfEvent } from '../core/facts.ts';
+import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../core/heartbeat.ts';
 import type { PodIdentity } from '../core/pod-facts.ts';
 import {
   DETAIL_TYPE_EVENT,
   DETAIL_TYPE_SNAPSHOT,
+  EVENT_SOURCE,
   type PodEventSnapshot,
   PodSnapshot,
   SCHEMA_VERSION,
@@ -40,7 +42,7 @@ import {
 } from './pipeline/snapshot.ts';
 import { isSlim } from './pipeline/trim.ts';
 import { ResourceWatcher, resourcePaths, type Verb, type WatcherOptions } from './pipeline/watch.ts';
-import type { Sink } from './sinks.ts';
+import type { Entry, Sink } from './sinks.ts';
 
 export interface ForwarderConfig {
   /** Cluster name carried by every snapshot (1..63 characters). */
@@ -78,6 +80,15 @@ export interface ForwarderConfig {
    * entry never waits more than 4 x this since its first delta. 0 sends as soon as a batch goes.
    */
   lingerMs?: number | undefined;
+  /**
+   * Milliseconds between two `Forwarder Heartbeat` entries (core/heartbeat.ts); 0 or absent:
+   * none. The first goes at start, so a restart is seen at once.
+   */
+  heartbeatMs?: number | undefined;
+  /** This process's name in its heartbeats (the pod's name in a cluster). */
+  instance?: string | undefined;
+  /** The forwarder's version in its heartbeats. */
+  version?: string | undefined;
 }
 
 export const DEFAULT_BATCH_LINGER_MS = 500;
@@ -119,6 +130,8 @@ export class Forwarder {
   private readonly log: Log | undefined;
   private readonly now: () => number;
   private shuttingDown = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly sink: Sink;
 
   constructor(
     private readonly config: ForwarderConfig,
@@ -127,6 +140,7 @@ export class Forwarder {
     this.metrics = deps.metrics ?? new ForwarderMetrics();
     this.log = deps.logger;
     this.now = deps.now ?? Date.now;
+    this.sink = deps.sink;
     this.encoder = new PayloadEncoder({
       compress: config.payload === 'facts-json' ? false : 'auto',
       forwardMessages: Boolean(config.forwardMessages),
@@ -211,12 +225,60 @@ export class Forwarder {
     });
     // Informers run in the background; errors are handled (and retried) by each watcher.
     for (const w of [...this.podWatchers, ...this.eventWatchers]) void w.start();
+    const every = this.config.heartbeatMs ?? 0;
+    if (every > 0) {
+      void this.sendHeartbeat();
+      this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), every);
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  /** The heartbeat's detail now (core/heartbeat.ts). */
+  heartbeat(): ForwarderHeartbeat {
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      cluster: this.config.cluster,
+      sentAt: this.observedAt(),
+      instance: this.config.instance ?? 'forwarder',
+      version: this.config.version ?? 'dev',
+      ready: this.ready,
+      bufferEntries: this.sender.size,
+      dropped: this.metrics.dropped.total(),
+      podsWatched: this.podWatchers.reduce((n, w) => n + w.cached().length, 0),
+      intervalSeconds: Math.max(1, Math.round((this.config.heartbeatMs ?? 60_000) / 1000)),
+    };
+  }
+
+  /**
+   * Sends one heartbeat straight to the sink, beside the buffer: it says how the buffer is
+   * doing, so it must not wait behind it (nor push a pod out of it). A failed one is counted and
+   * not retried: the next one, an interval later, supersedes it.
+   */
+  async sendHeartbeat(): Promise<boolean> {
+    const entry: Entry = {
+      Source: EVENT_SOURCE,
+      DetailType: DETAIL_TYPE_HEARTBEAT,
+      Detail: JSON.stringify(this.heartbeat()),
+      ...(this.config.bus ? { EventBusName: this.config.bus } : {}),
+      Time: this.observedAt(),
+    };
+    try {
+      const { failed } = await this.sink.put([entry]);
+      const ok = failed.length === 0;
+      this.metrics.heartbeats.inc({ outcome: ok ? 'ok' : 'failed' });
+      return ok;
+    } catch (err) {
+      this.metrics.heartbeats.inc({ outcome: 'failed' });
+      this.log?.warn('heartbeat not sent', { error: (err as Error).message });
+      return false;
+    }
   }
 
   /** Stops watching, then flushes what is buffered (bounded by flushDeadlineMs). */
   async stop(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.metrics.ready.set(0);
     this.log?.info('forwarder stopping, flushing buffer', { buffered: this.sender.size });
     await Promise.all([...this.podWatchers, ...this.eventWatchers].map((w) => w.stop()));

@@ -5,6 +5,7 @@
  * SIGINT stops watching and flushes its buffer before exiting.
  */
 import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -77,6 +78,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       payload: cfg.payload,
       flushDeadlineMs: cfg.flushSeconds * 1000,
       lingerMs: Math.round(cfg.lingerSeconds * 1000),
+      heartbeatMs: cfg.heartbeatSeconds * 1000,
+      // The pod's name (the Deployment passes it with the downward API), else host and pid.
+      instance: env.POD_NAME || `${hostname()}-${process.pid}`,
+      version: env.PODLIFE_VERSION || 'dev',
     },
     {
       kubeConfig: kc,

@@ -226,6 +226,12 @@ export class ForwarderMetrics {
     [],
     this.registry,
   );
+  readonly heartbeats = new Counter(
+    'podlife_forwarder_heartbeats_total',
+    'Forwarder Heartbeat entries sent, by outcome (ok, failed).',
+    ['outcome'],
+    this.registry,
+  );
   readonly ready = new Gauge(
     'podlife_forwarder_ready',
     '1 once every pod informer has completed a list.',

@@ -23,6 +23,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { DEFAULT_STALE_AFTER_SECONDS } from '../core/heartbeat.ts';
 import { ALERT_SOURCE, type AlertRule, alertRulesOf, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
 import {
   METRIC_NAMESPACE,
@@ -104,6 +105,11 @@ export interface PodlifeAlertsProps {
   stuckPendingAlarmThreshold?: number | undefined;
   /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
   runbookBaseUrl?: string | undefined;
+  /**
+   * A cluster whose last forwarder heartbeat is older than this is stale: the sweep opens no
+   * new episode for it and counts it in StaleClusters (alarmed). Default 300 (five heartbeats).
+   */
+  staleAfterSeconds?: number | undefined;
   logRetention?: logs.RetentionDays | undefined;
 }
 
@@ -117,6 +123,8 @@ export class PodlifeAlerts extends Construct {
   readonly sweepErrorsAlarm: cloudwatch.Alarm;
   /** The sweep was not invoked for 10 minutes (schedule disabled, function deleted or broken). */
   readonly sweepNotInvokedAlarm: cloudwatch.Alarm;
+  /** A registered cluster's forwarder stopped heartbeating (StaleClusters > 0), or no sweep data. */
+  readonly staleClustersAlarm: cloudwatch.Alarm;
 
   /** The first stuck-Pending alarm (the only one without `clusters`). */
   get stuckPendingAlarm(): cloudwatch.Alarm {
@@ -127,7 +135,12 @@ export class PodlifeAlerts extends Construct {
 
   /** Every alarm of this construct. */
   get alarms(): cloudwatch.Alarm[] {
-    return [...this.stuckPendingAlarms, this.sweepErrorsAlarm, this.sweepNotInvokedAlarm];
+    return [
+      ...this.stuckPendingAlarms,
+      this.sweepErrorsAlarm,
+      this.sweepNotInvokedAlarm,
+      this.staleClustersAlarm,
+    ];
   }
 
   get sweepFunction() {
@@ -165,6 +178,7 @@ export class PodlifeAlerts extends Construct {
         CRASHLOOP_FOR_SECONDS: String(props.crashLoopForSeconds ?? d.crashLoopForSeconds),
         ALERT_MAX_PODS_LISTED: String(props.maxPodsListed ?? d.maxPodsListed),
         ALERT_RULES: JSON.stringify(rules),
+        STALE_AFTER_SECONDS: String(props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS),
       },
     });
     // The next minute's sweep is the retry; an old sweep is worth nothing.
@@ -238,7 +252,24 @@ export class PodlifeAlerts extends Construct {
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const a of [this.sweepErrorsAlarm, this.sweepNotInvokedAlarm]) {
+    // No data for a cluster: the sweep counts, every minute, the clusters whose last forwarder
+    // heartbeat is older than STALE_AFTER_SECONDS. One alarm over that count works for clusters
+    // added after the deploy (the registry is read at run time, nothing is listed at synth time).
+    // Missing data is BREACHING: no count means no sweep, and that must not read as "all fresh".
+    this.staleClustersAlarm = new cloudwatch.Alarm(this, 'StaleClustersAlarm', {
+      alarmDescription: describeAlarm(
+        `a cluster's forwarder has sent no heartbeat for ${props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS} s (StaleClusters > 0 in 3 of 3 one-minute sweeps, missing data breaching): its data is frozen and no new pod alert opens for it. The sweep's log names it ('cluster data is stale').`,
+        RUNBOOK.staleClusters,
+        base,
+      ),
+      metric: sweepMetric(SWEEP_METRIC.staleClusters, { period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const a of [this.sweepErrorsAlarm, this.sweepNotInvokedAlarm, this.staleClustersAlarm]) {
       a.addAlarmAction(health);
       a.addOkAction(health);
     }

@@ -22,6 +22,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts';
+import { DETAIL_TYPE_HEARTBEAT } from '../core/heartbeat.ts';
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../core/snapshot.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../model/invalid-event.ts';
@@ -125,7 +126,10 @@ export const INGEST_LAG_ALARM = Duration.minutes(15);
 
 /** What the ingest takes: each sender's source and its detail-types (one rule each). */
 export const INGESTED: readonly { source: string; detailTypes: readonly string[] }[] = [
-  { source: EVENT_SOURCE, detailTypes: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT] },
+  {
+    source: EVENT_SOURCE,
+    detailTypes: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT],
+  },
   { source: EXPORTER_SOURCE, detailTypes: [DETAIL_TYPE_EXPORTER] },
 ];
 

@@ -6,6 +6,7 @@
  * throttled; the function has a reserved concurrency and may only Query and GetItem the table
  * and the indexes it reads.
  */
+
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -15,6 +16,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_STALE_AFTER_SECONDS } from '../core/heartbeat.ts';
 import { ROUTE_PATHS } from '../model/api-schemas.ts';
 import { SERVICES } from '../model/metric-names.ts';
 import type { IndexName } from '../model/table-spec.ts';
@@ -121,6 +123,8 @@ export class PodlifeQueryApi extends Construct {
         TABLE_NAME: props.table.tableName,
         STUCK_PENDING_SECONDS: String(props.stuckPendingSeconds ?? 300),
         STUCK_PENDING_OVERRIDES: JSON.stringify(props.stuckPendingOverrides ?? {}),
+        // The sweep's staleness threshold (infra/alerts.ts), so both say "stale" alike.
+        STALE_AFTER_SECONDS: String(DEFAULT_STALE_AFTER_SECONDS),
       },
     });
     this.query.role.attachInlinePolicy(podReadPolicy(this, 'QueryPolicy', props.table));

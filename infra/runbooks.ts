@@ -23,6 +23,7 @@ export const RUNBOOK = {
   invalidEvents: 'invalidevents-new-messages-and-oldest-message',
   filteredClusters: 'filteredclusters',
   snsDeliveryFailures: 'snsdeliveryfailures',
+  staleClusters: 'staleclusters',
 } as const;
 
 export type RunbookAnchor = (typeof RUNBOOK)[keyof typeof RUNBOOK];

@@ -591,11 +591,21 @@ export const PendingPod = PodRowBase.extend({
 }).meta({ id: 'PendingPod' });
 export type PendingPod = z.infer<typeof PendingPod>;
 
+/** How fresh a cluster's data is (the forwarder's heartbeat): on every answer about "now". */
+const DataAsOf = Instant.nullable().describe(
+  "the cluster's last forwarder heartbeat; null when none was recorded (an older forwarder, the event exporter)",
+);
+const Stale = z
+  .boolean()
+  .describe('the last heartbeat is older than the threshold (default 300 s): the data may be frozen');
+
 export const PendingResponse = z
   .strictObject({
     cluster: z.string(),
     now: Instant,
     olderThanSeconds: z.number(),
+    dataAsOf: DataAsOf,
+    stale: Stale,
     pods: z.array(PendingPod),
     nextToken: z.string().exactOptional().describe('present when more pages follow'),
   })
@@ -626,6 +636,8 @@ export const CrashLoopsResponse = z
     now: Instant,
     windowSeconds: z.number(),
     minRestarts: Count,
+    dataAsOf: DataAsOf,
+    stale: Stale,
     pods: z.array(CrashLoopingPod),
     nextToken: z.string().exactOptional().describe('present when more pages follow'),
   })
@@ -687,6 +699,8 @@ export const StatsResponse = z
     owner: z.string().exactOptional(),
     since: Instant.describe('the creation-time range the pods were chosen by: [since, until)'),
     until: Instant,
+    dataAsOf: DataAsOf,
+    stale: Stale,
     stats: GroupStatsSchema,
     groupBy: z.enum(['namespace', 'owner', 'node']).exactOptional(),
     groups: z

@@ -74,3 +74,9 @@ export function daysBetween(fromMs: number, toMs: number): string[] {
   for (let t = Math.floor(fromMs / DAY_MS) * DAY_MS; t <= toMs; t += DAY_MS) out.push(dayOf(t));
   return out;
 }
+
+/**
+ * The latest forwarder heartbeat per cluster (sk: the cluster): its own partition beside the
+ * registry, so the registry's idempotent overwrite (`registerCluster`) never erases it.
+ */
+export const HEARTBEATS_PK = 'HEARTBEATS';

@@ -36,6 +36,10 @@ export const INGEST_METRICS = {
   writeConflicts: 'WriteConflicts',
   /** With a `kind` dimension. */
   invalidEvents: 'InvalidEvents',
+  /** Per cluster ({service, cluster}): forwarder heartbeats received (functions/ingest/heartbeat.ts). */
+  heartbeats: 'ForwarderHeartbeats',
+  /** Per cluster: 1 when the latest heartbeat said ready, else 0. */
+  forwarderReady: 'ForwarderReady',
 } as const;
 
 /** The query API's metrics (functions/query/query.ts), service `podlife-query`. */
@@ -52,6 +56,8 @@ export const SWEEP_METRIC = {
   alertsOpened: 'AlertsOpened',
   alertsResolved: 'AlertsResolved',
   alertFailures: 'AlertFailures',
+  /** Clusters whose last forwarder heartbeat is older than the staleness threshold (total). */
+  staleClusters: 'StaleClusters',
 } as const;
 
 /** The alert sweep's metrics, service `podlife-sweep`, and the dimension sets they carry. */
@@ -60,7 +66,12 @@ export const SWEEP_METRICS = {
   /** Per cluster ({service, cluster}) and in total ({service}). */
   perClusterAndTotal: [SWEEP_METRIC.stuckPendingPods, SWEEP_METRIC.crashLoopingPods],
   /** In total only ({service}). */
-  totalOnly: [SWEEP_METRIC.alertsOpened, SWEEP_METRIC.alertsResolved, SWEEP_METRIC.alertFailures],
+  totalOnly: [
+    SWEEP_METRIC.alertsOpened,
+    SWEEP_METRIC.alertsResolved,
+    SWEEP_METRIC.alertFailures,
+    SWEEP_METRIC.staleClusters,
+  ],
   /** The dimension sets the sweep emits (Powertools adds `service` to each). */
   dimensionSets: [['service'], ['service', 'cluster']],
 } as const;
@@ -77,6 +88,8 @@ export const ALL_METRIC_NAMES: readonly string[] = [
   INGEST_METRICS.duplicateEvents,
   INGEST_METRICS.writeConflicts,
   INGEST_METRICS.invalidEvents,
+  INGEST_METRICS.heartbeats,
+  INGEST_METRICS.forwarderReady,
   QUERY_METRICS.readUnits,
   ...Object.values(SWEEP_METRIC),
 ];

@@ -5,6 +5,7 @@
  * middlewares (functions/powertools.ts).
  */
 import { SERVICES } from '../../model/metric-names.ts';
+import { HeartbeatStore } from '../../store/cluster-health.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
@@ -18,9 +19,12 @@ const retentionDays = positiveNumberEnv('RETENTION_DAYS', 30);
 const powertools = powertoolsFor(SERVICES.ingest);
 const clients = tracedClients(powertools.tracer);
 
+const doc = clients.document(clients.dynamodb());
+
 export const handler = lambdaHandler(
   makeBatchIngestHandler({
-    store: new PodStore(clients.document(clients.dynamodb()), { tableName }),
+    store: new PodStore(doc, { tableName }),
+    heartbeats: new HeartbeatStore(doc, tableName),
     invalidEvents: eventBridgeInvalidEventSink(clients.eventBridge(), busName),
     logger: powertools.logger,
     metrics: powertools.metrics,

@@ -22,6 +22,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FactMap } from '../../core/facts.ts';
 import { ItemTooLargeError, itemKeyId, StoreRefusedError } from '../../store/pod-store.ts';
+import { makeHeartbeatIngest } from './heartbeat.ts';
 import type { IngestHandlerDeps } from './ingest.ts';
 import { emitOutcome, makeIngestHandler, parker } from './ingest.ts';
 import { PodIngest, type PodWrite, podWriteOf } from './ingest-pod-facts.ts';
@@ -51,6 +52,7 @@ export function makeBatchIngestHandler(
   const park = parker(deps);
   // The one-event path, for a pod whose joined write is refused for good: message by message.
   const single = makeIngestHandler(deps);
+  const heartbeat = makeHeartbeatIngest(deps);
 
   /** The batch's work; resolves to each message's outcome (undefined: done; an Error: failed). */
   async function plan(
@@ -72,6 +74,16 @@ export function makeBatchIngestHandler(
           stats.invalid++;
           try {
             await park(event, parsed.kind, parsed.reason, parsed.id);
+            result.set(record.messageId, undefined);
+          } catch (err) {
+            result.set(record.messageId, err as Error);
+          }
+          return;
+        }
+        if (parsed.kind === 'heartbeat') {
+          // Not a pod: recorded on its own (functions/ingest/heartbeat.ts), never grouped.
+          try {
+            await heartbeat(parsed.heartbeat);
             result.set(record.messageId, undefined);
           } catch (err) {
             result.set(record.messageId, err as Error);

@@ -14,7 +14,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { invalidEventReport } from '../../model/invalid-event.ts';
 import { INGEST_METRICS } from '../../model/metric-names.ts';
+import type { HeartbeatStore } from '../../store/cluster-health.ts';
 import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../../store/pod-store.ts';
+import { makeHeartbeatIngest } from './heartbeat.ts';
 import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
 import type { InvalidEventSink } from './invalid-event-sink.ts';
 import { lifecycleMetricsOf } from './lifecycle-metrics.ts';
@@ -28,10 +30,13 @@ export interface IngestHandlerDeps {
   /** Epoch ms. */
   now: () => number;
   retentionDays: number;
+  /** Where forwarder heartbeats are recorded (functions/ingest/heartbeat.ts). */
+  heartbeats?: HeartbeatStore | undefined;
 }
 
 export type IngestResult =
   | { status: 'written' | 'duplicate'; facts: number; attempts: number }
+  | { status: 'heartbeat'; outcome: string }
   | { status: 'invalid'; kind: string; reason: string };
 
 /** Parks an invalid event: logged, reported to the invalid-event sink, counted. */
@@ -77,10 +82,13 @@ export function makeIngestHandler(deps: IngestHandlerDeps): (event: unknown) => 
   const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
   const park = parker(deps);
   const emit = (o: IngestOutcome) => emitOutcome(metrics, o);
+  const heartbeat = makeHeartbeatIngest(deps);
 
   return async (event) => {
     const parsed = parseBusEvent(event, deps.now());
     if (!parsed.ok) return park(event, parsed.kind, parsed.reason, parsed.id);
+    if (parsed.kind === 'heartbeat')
+      return { status: 'heartbeat', outcome: await heartbeat(parsed.heartbeat) };
     let outcome: IngestOutcome;
     try {
       outcome =

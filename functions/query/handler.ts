@@ -5,7 +5,7 @@
  */
 import { pendingThresholdsFromEnv } from '../../model/alerts.ts';
 import { SERVICES } from '../../model/metric-names.ts';
-import { requiredEnv } from '../env.ts';
+import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
 import { makeQueryHandler } from './query.ts';
 
@@ -17,6 +17,7 @@ export const handler = lambdaHandler(
     client: clients.dynamodb(),
     tableName: requiredEnv('TABLE_NAME'),
     thresholds: pendingThresholdsFromEnv(process.env),
+    staleAfterSeconds: positiveNumberEnv('STALE_AFTER_SECONDS', 300),
     now: Date.now,
     logger: powertools.logger,
     metrics: powertools.metrics,

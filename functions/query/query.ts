@@ -28,6 +28,8 @@ export interface QueryHandlerDeps {
   now: () => number;
   /** Stuck-Pending thresholds (default: 300 s everywhere). */
   thresholds?: PendingThresholds;
+  /** A cluster whose last forwarder heartbeat is older than this is answered `stale: true`. */
+  staleAfterSeconds?: number | undefined;
   logger?: Logger;
   /** Where each request's read capacity is counted (QUERY_METRICS.readUnits); flushed by the caller. */
   metrics?: Metrics;
@@ -92,6 +94,7 @@ export function makeQueryHandler(deps: QueryHandlerDeps): QueryHandler {
         reader,
         now: deps.now(),
         thresholds,
+        staleAfterSeconds: deps.staleAfterSeconds,
       });
       deps.logger?.debug('answered', { route: match.route.path, cost: reader.stats });
       return answer(200, body, reader.stats);

@@ -14,6 +14,8 @@ export interface RouteContext {
   /** Epoch ms: one instant for the whole request. */
   now: number;
   thresholds: PendingThresholds;
+  /** A cluster whose last heartbeat is older than this is answered `stale: true` (default 300). */
+  staleAfterSeconds?: number | undefined;
 }
 
 export interface Route {

@@ -6,7 +6,7 @@
  */
 import { alertConfigFromEnv } from '../../model/alerts.ts';
 import { SERVICES } from '../../model/metric-names.ts';
-import { requiredEnv } from '../env.ts';
+import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
 import { snsEventBridgeNotifier } from './notifier.ts';
 import { makeSweepHandler } from './sweep.ts';
@@ -28,6 +28,7 @@ export const handler = lambdaHandler(
     now: Date.now,
     logger: powertools.logger,
     metrics: powertools.metrics,
+    staleAfterSeconds: positiveNumberEnv('STALE_AFTER_SECONDS', 300),
   }),
   powertools,
 );

@@ -17,6 +17,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../../core/concurrency.ts';
 import { PodView } from '../../core/figures.ts';
+import { DEFAULT_STALE_AFTER_SECONDS, isStale } from '../../core/heartbeat.ts';
 import {
   CHANNELS,
   type Channel,
@@ -50,6 +51,7 @@ import { SWEEP_METRIC } from '../../model/metric-names.ts';
 import { factsOfItem, podKeyOf, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
 import { AlertStore } from '../../store/alert-store.ts';
+import { heartbeatOfItem, heartbeatsRequest } from '../../store/cluster-health.ts';
 import { documentClient } from '../../store/dynamo.ts';
 import {
   clustersRequest,
@@ -75,6 +77,11 @@ export interface SweepDeps {
   metrics: Metrics;
   /** Alerts announced at once (default 8). */
   concurrency?: number;
+  /**
+   * A cluster whose last forwarder heartbeat is older than this is stale: no new episode is
+   * opened on its frozen data (default 300 s, five missed heartbeats; env STALE_AFTER_SECONDS).
+   */
+  staleAfterSeconds?: number | undefined;
 }
 
 export interface ClusterSweep {
@@ -86,6 +93,12 @@ export interface ClusterSweep {
   /** `kind#uid` of the episodes opened and resolved by this sweep. */
   opened: string[];
   resolved: string[];
+  /** The cluster's last forwarder heartbeat (null: none recorded). */
+  dataAsOf: string | null;
+  /** The heartbeat is older than `staleAfterSeconds`: nothing new was opened. */
+  stale: boolean;
+  /** Episodes due that were not opened because the cluster's data is stale. */
+  skippedStale: number;
 }
 
 export interface SweepFailure {
@@ -208,6 +221,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
   const doc = documentClient(deps.client);
   const { config, logger, metrics, notifier, tableName } = deps;
   const concurrency = deps.concurrency ?? 8;
+  const staleAfterSeconds = deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
 
   return async () => {
     const nowMs = deps.now();
@@ -247,7 +261,8 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       });
     }
 
-    async function sweepCluster(cluster: string): Promise<ClusterSweep> {
+    async function sweepCluster(cluster: string, dataAsOf: string | null): Promise<ClusterSweep> {
+      const stale = isStale(dataAsOf, nowMs, staleAfterSeconds);
       const [openItems, pendingItems, crashItems] = await Promise.all([
         reader.queryAll(openAlertsRequest(tableName, cluster)),
         reader.queryAll(pendingRequest(tableName, { cluster, createdBefore })),
@@ -272,6 +287,9 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         crashLooping: due.filter((a) => a.kind === 'crashloop').length,
         opened: [],
         resolved: [],
+        dataAsOf,
+        stale,
+        skippedStale: 0,
       };
       const fail = (alert: string, stage: SweepFailure['stage'], err: unknown) => {
         logger.error('alert failed; the next sweep retries it', {
@@ -313,7 +331,19 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       // Notices an earlier sweep recorded but could not deliver on every channel.
       for (const item of notices) await deliver(item);
 
-      const fresh = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
+      const notOpen = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
+      // Stale data (the forwarder stopped heartbeating): a pod "still Pending" may have started or
+      // gone long ago. Nothing new is opened on it; open episodes still resolve on what is known.
+      const fresh = stale ? [] : notOpen;
+      if (stale) {
+        result.skippedStale = notOpen.length;
+        logger.warn('cluster data is stale: no new alert opened', {
+          cluster,
+          dataAsOf,
+          staleAfterSeconds,
+          skipped: notOpen.length,
+        });
+      }
       await mapLimit(groupAlerts(fresh), concurrency, async (group) => {
         const listed = await withDetails(worstFirst(group).slice(0, config.maxPodsListed));
         const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
@@ -386,8 +416,23 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       return result;
     }
 
-    const clusters = (await reader.queryAll(clustersRequest(tableName))).map((i) => String(i.sk));
-    for (const cluster of clusters) report.clusters.push(await sweepCluster(cluster));
+    const [clusterItems, heartbeatItems] = await Promise.all([
+      reader.queryAll(clustersRequest(tableName)),
+      reader.queryAll(heartbeatsRequest(tableName)),
+    ]);
+    const clusters = clusterItems.map((i) => String(i.sk));
+    const lastHeartbeat = new Map<string, string>();
+    for (const i of heartbeatItems) {
+      const hb = heartbeatOfItem(i);
+      if (hb) lastHeartbeat.set(hb.cluster, hb.lastHeartbeatAt);
+    }
+    for (const cluster of clusters)
+      report.clusters.push(await sweepCluster(cluster, lastHeartbeat.get(cluster) ?? null));
+    // A cluster that heartbeats but has no pod yet is not in the registry: counted stale all the same.
+    const known = new Set(clusters);
+    const staleClusters =
+      report.clusters.filter((c) => c.stale).length +
+      [...lastHeartbeat].filter(([c, at]) => !known.has(c) && isStale(at, nowMs, staleAfterSeconds)).length;
     report.writes = store.writes;
     report.writeUnits = store.writeUnits;
 
@@ -410,6 +455,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       [SWEEP_METRIC.alertsOpened, sum((c) => c.opened.length)],
       [SWEEP_METRIC.alertsResolved, sum((c) => c.resolved.length)],
       [SWEEP_METRIC.alertFailures, report.failures.length],
+      [SWEEP_METRIC.staleClusters, staleClusters],
     ];
     for (const [name, value] of totals) metrics.addMetric(name, MetricUnit.Count, value);
 
@@ -417,6 +463,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       clusters: report.clusters.length,
       stuckPending: sum((c) => c.stuckPending),
       crashLooping: sum((c) => c.crashLooping),
+      staleClusters,
       reads: report.reads,
       failures: report.failures.length,
     });

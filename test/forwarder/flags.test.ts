@@ -45,6 +45,7 @@ describe('one flag table', () => {
       host: '127.0.0.1',
       'buffer-entries': '500',
       'flush-seconds': '3',
+      'heartbeat-seconds': '30',
       'log-level': 'debug',
     };
     const argv = FLAGS.flatMap((f) =>

@@ -47,6 +47,8 @@ describe('flags and environment', () => {
       '5',
       '--linger-seconds',
       '0.5',
+      '--heartbeat-seconds',
+      '30',
       '--log-level',
       'debug',
     ]);
@@ -68,6 +70,7 @@ describe('flags and environment', () => {
       bufferEntries: 5000,
       flushSeconds: 5,
       lingerSeconds: 0.5,
+      heartbeatSeconds: 30,
       logLevel: 'DEBUG',
     });
   });

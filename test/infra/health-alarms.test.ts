@@ -182,6 +182,7 @@ describe('every alarm', () => {
         'AlertsStuckPendingAlarmprod',
         'AlertsSweepErrorsAlarm',
         'AlertsSweepNotInvokedAlarm',
+        'AlertsStaleClustersAlarm',
         'PipelineAlertTopicDeliveryFailuresAlarm',
         'PipelineExporterIngestRuleFailedInvocationsAlarm',
         'PipelineFailureQueueAlarm',
@@ -339,7 +340,7 @@ describe('every alarm', () => {
 
   it('treats missing data explicitly, breaching only where the metric must arrive every minute', () => {
     for (const [id, a] of alarms) {
-      const breaching = /StuckPending|SweepNotInvoked/.test(id);
+      const breaching = /StuckPending|SweepNotInvoked|StaleClusters/.test(id);
       expect(a.TreatMissingData, id).toBe(breaching ? 'breaching' : 'notBreaching');
     }
   });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../core/exporter-event.ts';
+import { DETAIL_TYPE_HEARTBEAT } from '../../core/heartbeat.ts';
 import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
@@ -57,7 +58,7 @@ describe('the synthesised pipeline', () => {
     // podlife's own events, and kubernetes-event-exporter's (the documented layout): same
     // clusters, same target.
     for (const [source, detailTypes] of [
-      [EVENT_SOURCE, [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT]],
+      [EVENT_SOURCE, [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT]],
       [EXPORTER_SOURCE, [DETAIL_TYPE_EXPORTER]],
     ] as const) {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -175,7 +176,7 @@ describe('the synthesised pipeline', () => {
       $or: [
         {
           source: [EVENT_SOURCE],
-          'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT],
+          'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT],
         },
         { source: [EXPORTER_SOURCE], 'detail-type': [DETAIL_TYPE_EXPORTER] },
       ],

@@ -33,6 +33,9 @@ import type {
   StatsResponse,
 } from '../../model/api-schemas.ts';
 
+/** A replay has no forwarder heartbeat: its data's age is unknown (dataAsOf null), never stale. */
+const NO_HEARTBEAT = { dataAsOf: null, stale: false } as const;
+
 export interface EngineApiOptions {
   /** The built page (buildWeb's outDir). */
   webDir: string;
@@ -143,7 +146,13 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
         thresholdSeconds: DEFAULT_STUCK_AFTER_SECONDS,
         stuck: r.stuckPending,
       }));
-    return { cluster, now: nowIso, olderThanSeconds: olderThan, ...page(pods, p) } satisfies PendingResponse;
+    return {
+      cluster,
+      now: nowIso,
+      olderThanSeconds: olderThan,
+      ...NO_HEARTBEAT,
+      ...page(pods, p),
+    } satisfies PendingResponse;
   }
   if (url.pathname === '/crashloops') {
     const p = params(url, ['cluster', 'namespace', 'minRestarts', 'window', 'limit', 'nextToken']);
@@ -171,6 +180,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
       now: nowIso,
       windowSeconds,
       minRestarts: Number(p.minRestarts ?? 0),
+      ...NO_HEARTBEAT,
       ...page(pods, p),
     } satisfies CrashLoopsResponse;
   }
@@ -201,6 +211,7 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
       cluster,
       since: new Date(since).toISOString(),
       until: nowIso,
+      ...NO_HEARTBEAT,
       stats: all!,
       groupBy: p.groupBy === 'owner' ? 'owner' : 'namespace',
       groups,

@@ -4,6 +4,8 @@
  * now), the last termination's reason and exit code. One page of the sparse `crashLooping`
  * index; `minRestarts` counts restarts in the window and is applied to the items read.
  */
+
+import { DEFAULT_STALE_AFTER_SECONDS } from '../../../core/heartbeat.ts';
 import {
   CrashLoopsParams,
   type CrashLoopsResponse,
@@ -16,12 +18,19 @@ import {
 import { crashKey } from '../../../model/keys.ts';
 import { crashLoopingPodOf } from '../../../model/pod-rows.ts';
 import { crashLoopingRequest, PAGE_KEY_ATTRIBUTES } from '../../../store/pod-queries.ts';
+import { dataFreshnessOf } from '../data-as-of.ts';
 import type { Route } from '../route.ts';
 
 export const crashLoopsRoute: Route = {
   path: '/crashloops',
-  async run({ params, reader, now }): Promise<CrashLoopsResponse> {
+  async run({ params, reader, now, staleAfterSeconds }): Promise<CrashLoopsResponse> {
     const p = parseParams(CrashLoopsParams, params);
+    const fresh = await dataFreshnessOf(
+      reader,
+      p.cluster,
+      now,
+      staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS,
+    );
     const startKey = decodeToken(p.nextToken, PAGE_KEY_ATTRIBUTES.crashLooping, {
       crashKey: crashKey(p.cluster),
     });
@@ -40,6 +49,7 @@ export const crashLoopsRoute: Route = {
       now: new Date(now).toISOString(),
       windowSeconds: p.window,
       minRestarts: p.minRestarts,
+      ...fresh,
       pods: [],
     };
     const rows = page.items.map(rowOf);

@@ -4,6 +4,8 @@
  * owner and whether they are stuck (older than their namespace's threshold). One page of the
  * sparse `pending` index: its cost follows the Pending pods read, never the pods stored.
  */
+
+import { DEFAULT_STALE_AFTER_SECONDS } from '../../../core/heartbeat.ts';
 import {
   decodeToken,
   encodeToken,
@@ -16,12 +18,19 @@ import {
 import { pendingKey } from '../../../model/keys.ts';
 import { pendingPodOf } from '../../../model/pod-rows.ts';
 import { PAGE_KEY_ATTRIBUTES, pendingRequest } from '../../../store/pod-queries.ts';
+import { dataFreshnessOf } from '../data-as-of.ts';
 import type { Route } from '../route.ts';
 
 export const pendingRoute: Route = {
   path: '/pending',
-  async run({ params, reader, now, thresholds }): Promise<PendingResponse> {
+  async run({ params, reader, now, thresholds, staleAfterSeconds }): Promise<PendingResponse> {
     const p = parseParams(PendingParams, params);
+    const fresh = await dataFreshnessOf(
+      reader,
+      p.cluster,
+      now,
+      staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS,
+    );
     const startKey = decodeToken(p.nextToken, PAGE_KEY_ATTRIBUTES.pending, {
       pendingKey: pendingKey(p.cluster),
     });
@@ -30,6 +39,7 @@ export const pendingRoute: Route = {
       cluster: p.cluster,
       now: new Date(now).toISOString(),
       olderThanSeconds: p.olderThan,
+      ...fresh,
       pods: [],
     };
     // A token from a call with a smaller olderThan may point past this call's range: nothing is left.

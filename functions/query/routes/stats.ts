@@ -9,6 +9,7 @@
  */
 
 import { mapLimit } from '../../../core/concurrency.ts';
+import { DEFAULT_STALE_AFTER_SECONDS } from '../../../core/heartbeat.ts';
 import { groupsOf, statsOf, valuesOf } from '../../../core/stats.ts';
 import {
   BadParameterError,
@@ -22,12 +23,19 @@ import { daysBetween } from '../../../model/keys.ts';
 import { type StatsRow, statsRowOf } from '../../../model/pod-rows.ts';
 import { projectionOf, STATS_PROJECTION } from '../../../model/table-spec.ts';
 import { statsRequests } from '../../../store/pod-queries.ts';
+import { dataFreshnessOf } from '../data-as-of.ts';
 import type { Route } from '../route.ts';
 
 export const statsRoute: Route = {
   path: '/stats',
-  async run({ params, reader, now }): Promise<StatsResponse> {
+  async run({ params, reader, now, staleAfterSeconds }): Promise<StatsResponse> {
     const p = parseParams(StatsParams, params);
+    const fresh = await dataFreshnessOf(
+      reader,
+      p.cluster,
+      now,
+      staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS,
+    );
     // Bounded before anything is built from it: at most QUERY_BOUNDS.maxStatsDays days, any scope.
     const { since, until } = statsRangeOf({ since: p.since, ...(p.until ? { until: p.until } : {}) }, now);
     const days = daysBetween(since, until - 1);
@@ -64,6 +72,7 @@ export const statsRoute: Route = {
       ...(p.owner ? { owner: `${p.owner.kind}/${p.owner.name}` } : {}),
       since: fromIso,
       until: toIso,
+      ...fresh,
       stats: statsOf(rows),
     };
     if (!p.groupBy) return answer;
