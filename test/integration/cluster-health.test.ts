@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../../core/heartbeat.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
+import { makeQueryHandler } from '../../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
 import { DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
@@ -34,7 +35,7 @@ import {
   sqsRecordOf,
   startLocalTable,
 } from '../../testkit/ingest-harness.ts';
-import { type PodSpec, unschedulable } from '../../testkit/query-support.ts';
+import { apiEvent, type PodSpec, unschedulable } from '../../testkit/query-support.ts';
 
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
@@ -264,5 +265,44 @@ describe('a stale cluster opens nothing new', () => {
     const report = await sweeper(table, { now: T0 + 20 * 60_000 })();
     expect(report.clusters[0]).toMatchObject({ cluster: 'legacy', stale: false, dataAsOf: null });
     expect(report.clusters[0]!.opened).toEqual(['pending#legacy-web-api-1']);
+  });
+});
+
+describe('the query API says how fresh a cluster’s data is', () => {
+  it('/pending, /crashloops and /stats carry dataAsOf and stale per cluster', async () => {
+    const table = await freshTable();
+    const h = harness(t.doc, table);
+    await h.handler(busEventOf(unschedulable(pod('frozen', 'api-1'))));
+    await h.handler(busEventOf(unschedulable(pod('live', 'api-1'))));
+    const now = T0 + 20 * 60_000;
+    await ingestHandler(table)(
+      sqsEventOf([
+        sqsRecordOf(heartbeatEvent(heartbeat('frozen', now - 10 * 60_000))),
+        sqsRecordOf(heartbeatEvent(heartbeat('live', now - 30_000))),
+      ]) as never,
+    );
+    const query = makeQueryHandler({
+      client: t.client,
+      tableName: table,
+      now: () => now,
+      staleAfterSeconds: 300,
+    });
+    const get = async (path: string, q: Record<string, string>) => {
+      const res = await query(apiEvent(path, q));
+      expect(res.statusCode, String(res.body)).toBe(200);
+      return JSON.parse(String(res.body)) as Record<string, unknown>;
+    };
+    for (const path of ['/pending', '/crashloops', '/stats']) {
+      expect(await get(path, { cluster: 'frozen' }), path).toMatchObject({
+        dataAsOf: iso(now - 10 * 60_000),
+        stale: true,
+      });
+      expect(await get(path, { cluster: 'live' }), path).toMatchObject({
+        dataAsOf: iso(now - 30_000),
+        stale: false,
+      });
+      expect(await get(path, { cluster: 'legacy' }), path).toMatchObject({ dataAsOf: null, stale: false });
+    }
+    expect(((await get('/pending', { cluster: 'frozen' })).pods as unknown[]).length).toBe(1);
   });
 });
