@@ -83,7 +83,16 @@ describe('deploy/ manifests', () => {
 
   it('the base has what the forwarder needs, each kind once', () => {
     expect(base.map((d) => d.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Namespace', 'Service', 'ServiceAccount'].sort(),
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Deployment',
+        'Namespace',
+        'PodDisruptionBudget',
+        'PriorityClass',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
     expect(byKind('Namespace')[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
@@ -156,7 +165,34 @@ describe('deploy/ manifests', () => {
     expect(Number(/=(\d+)/.exec(env.NODE_OPTIONS)![1])).toBeLessThan(
       Number.parseInt(container.resources.limits.memory, 10),
     );
-    expect(deployment.spec.replicas).toBe(1);
+  });
+
+  it('Deployment: two replicas, RollingUpdate that never drops below them, spread, a priority class', () => {
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    const pc = byKind('PriorityClass')[0];
+    expect(podSpec.priorityClassName).toBe(pc.metadata.name);
+    expect(pc.value).toBeGreaterThan(0);
+    expect(pc.value).toBeLessThan(1_000_000_000); // below the system-* classes
+    expect(pc.globalDefault).toBe(false);
+    const spread = podSpec.topologySpreadConstraints.map((c: Doc) => c.topologyKey);
+    expect(spread).toContain('kubernetes.io/hostname');
+    for (const c of podSpec.topologySpreadConstraints)
+      expect(c.labelSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    // Each replica names itself in its heartbeats.
+    const podName = container.env.find((e: Doc) => e.name === 'POD_NAME');
+    expect(podName.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+  });
+
+  it('PodDisruptionBudget: one forwarder stays through voluntary disruptions', () => {
+    const pdb = byKind('PodDisruptionBudget')[0];
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.minAvailable).toBeLessThan(deployment.spec.replicas);
   });
 
   it('Service selects the forwarder pods and targets the metrics port', () => {
