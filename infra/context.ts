@@ -38,6 +38,11 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
     healthEmail: text('podlife:healthEmail', get('podlife:healthEmail')),
     runbookBaseUrl: text('podlife:runbookBaseUrl', get('podlife:runbookBaseUrl')),
     eventBusName: text('podlife:eventBusName', get('podlife:eventBusName')),
+    senderAccounts: listSetting(contextLabel('podlife:senderAccounts'), get('podlife:senderAccounts'), {
+      item: (x) => /^\d{12}$/.test(x),
+      what: 'a list of 12-digit AWS account ids',
+    }),
+    senderOrganizationId: text('podlife:senderOrganizationId', get('podlife:senderOrganizationId')),
     ingestReservedConcurrency: positive(
       'podlife:ingestReservedConcurrency',
       get('podlife:ingestReservedConcurrency'),

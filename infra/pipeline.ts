@@ -58,6 +58,14 @@ export interface PodLifecyclePipelineProps {
   deletionProtection?: boolean | undefined;
   /** What happens to the table and queues when the stack is deleted. Default RETAIN. */
   removalPolicy?: RemovalPolicy | undefined;
+  /**
+   * AWS accounts whose forwarders (or exporters) may put events on the bus (12 digits each):
+   * the bus's resource policy allows them `events:PutEvents` for podlife's two sender sources
+   * only. Absent: only this account (no resource policy).
+   */
+  senderAccounts?: string[] | undefined;
+  /** An AWS Organization (`o-...`) whose accounts may send, as `senderAccounts` does for listed ones. */
+  senderOrganizationId?: string | undefined;
   /** Name of the custom bus. Default `podlife`. */
   eventBusName?: string | undefined;
   /** Concurrent ingest invocations at most: protects the table and the account's concurrency. Default 10. */
@@ -196,6 +204,7 @@ export class PodLifecyclePipeline extends Construct {
     }
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName ?? 'podlife' });
+    this.allowSenders(props);
     this.archive = this.bus.archive('Archive', {
       description: 'Every podlife forwarder (and kubernetes-event-exporter) event, replayable into the bus',
       eventPattern: { source: [EVENT_SOURCE, EXPORTER_SOURCE] },
@@ -389,6 +398,44 @@ export class PodLifecyclePipeline extends Construct {
       );
     }
     return new sns.Topic(this, id, { displayName, masterKey: this.topicKey, enforceSSL: true });
+  }
+
+  /**
+   * The bus's resource policy for forwarders in other accounts: `events:PutEvents` on this bus,
+   * for the forwarder's and the exporter's sources only (an account let in cannot forge
+   * `podlife.alerts` or invalid-event reports). Listed accounts, and/or every account of an
+   * Organization (`aws:PrincipalOrgID`).
+   */
+  private allowSenders(props: PodLifecyclePipelineProps): void {
+    const sources = { 'events:source': [EVENT_SOURCE, EXPORTER_SOURCE] };
+    const accounts = props.senderAccounts ?? [];
+    for (const a of accounts)
+      if (!/^\d{12}$/.test(a)) throw new Error(`senderAccounts: not an AWS account id: ${a}`);
+    if (accounts.length) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ForwardersInListedAccounts',
+          principals: accounts.map((a) => new iam.AccountPrincipal(a)),
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: { StringEquals: sources },
+        }),
+      );
+    }
+    const org = props.senderOrganizationId;
+    if (org !== undefined) {
+      if (!/^o-[a-z0-9]{10,32}$/.test(org))
+        throw new Error(`senderOrganizationId: not an Organization id: ${org}`);
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ForwardersInOrganization',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: { StringEquals: { ...sources, 'aws:PrincipalOrgID': org } },
+        }),
+      );
+    }
   }
 
   /** An alarm on the health topic (alarm and OK: on-call sees it end), its runbook linked. */
