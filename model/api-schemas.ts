@@ -591,12 +591,18 @@ export const PendingPod = PodRowBase.extend({
 }).meta({ id: 'PendingPod' });
 export type PendingPod = z.infer<typeof PendingPod>;
 
-/** How fresh a cluster's data is (the forwarder's heartbeat): on every answer about "now". */
-const DataAsOf = Instant.nullable().describe(
-  "the cluster's last forwarder heartbeat; null when none was recorded (an older forwarder, the event exporter)",
-);
+/**
+ * How fresh a cluster's data is (the forwarder's heartbeat): every answer about "now" carries
+ * both. Optional in the schema only so that a client still reads an API deployed before them.
+ */
+const DataAsOf = Instant.nullable()
+  .exactOptional()
+  .describe(
+    "the cluster's last forwarder heartbeat; null when none was recorded (an older forwarder, the event exporter)",
+  );
 const Stale = z
   .boolean()
+  .exactOptional()
   .describe('the last heartbeat is older than the threshold (default 300 s): the data may be frozen');
 
 export const PendingResponse = z

@@ -95,6 +95,8 @@ describe('the answer schemas', () => {
     cluster: 'demo',
     now: '2026-11-02T08:03:05.000Z',
     olderThanSeconds: 0,
+    dataAsOf: '2026-11-02T08:02:40.000Z',
+    stale: false,
     pods: [
       {
         cluster: 'demo',
