@@ -156,7 +156,8 @@ export function ownerAttributes(owner: PodRecord['owner']): OtlpKeyValue[] {
     case 'CronJob':
       return [str(ATTR_K8S_CRONJOB_NAME, owner.name)];
     default:
-      return [str('k8s.owner.kind', owner.kind), str('k8s.owner.name', owner.name)];
+      // No convention names a pod's other owners (a Node for a static pod, a custom controller).
+      return [str('podlife.owner.kind', owner.kind), str('podlife.owner.name', owner.name)];
   }
 }
 
@@ -323,7 +324,7 @@ export function spansOf(rec: PodRecord, opts: OtlpOptions = {}): OtlpSpan[] {
     spanId: rootId,
     name: `pod ${rec.namespace}/${rec.name}`,
     kind: SPAN_KIND_INTERNAL,
-    startTimeUnixNano: nanos(created ?? earliest),
+    startTimeUnixNano: nanos(earliest),
     endTimeUnixNano: nanos(end),
     attributes: rootAttrs,
     events: timed.map(eventOf),
