@@ -24,7 +24,9 @@ import {
   ROUTE_PATHS,
   ROUTE_RESPONSES,
   type StatsResponse,
+  type TraceResponse,
 } from '../../model/api-schemas.ts';
+import { otlpTraceOf } from '../../model/otlp.ts';
 import { isCrashLooping } from '../../model/pod-item.ts';
 import { engineOf } from '../../testkit/fixtures.ts';
 import {
@@ -147,6 +149,15 @@ describe('history and uid routes: the replay records, exactly', () => {
       expect(res.status, r.uid).toBe(200);
       expect(res.body.pod, `${r.namespace}/${r.name}`).toEqual(r);
     }
+  });
+
+  it('/pods/by-uid/{cluster}/{uid}/trace: the OTLP trace of the record replay gives, open spans ending at now', async () => {
+    for (const r of demo.records) {
+      const body = await ok<TraceResponse>(`/pods/by-uid/demo/${encodeURIComponent(r.uid)}/trace`);
+      expect(body, `${r.namespace}/${r.name}`).toEqual(otlpTraceOf([r], { now: demo.now }));
+    }
+    const missing = await get<{ error: string }>('/pods/by-uid/demo/00000000-0000/trace');
+    expect(missing.status).toBe(404);
   });
 
   it('uid-less Events of a name: the uid route attaches them as history and replay do', async () => {
