@@ -23,7 +23,13 @@ import type { PodRecord } from '../../core/pod-record.ts';
 import { statsOf } from '../../core/stats.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
 import { type ServedHandler, serveHandler } from '../../local/http-adapter.ts';
-import type { CrashLoopingPod, PendingPod, StatsResponse } from '../../model/api-schemas.ts';
+import {
+  type CrashLoopingPod,
+  type PendingPod,
+  type StatsResponse,
+  TraceResponse,
+} from '../../model/api-schemas.ts';
+import { otlpTraceOf, traceIdOf } from '../../model/otlp.ts';
 import { busEventOf, harness, type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
 import { type LoadedDemo, loadDemo, unschedulable } from '../../testkit/query-support.ts';
 
@@ -259,6 +265,19 @@ describe('tables by default, JSON with -o json', () => {
     expect(JSON.parse(spawned.historyJson!.stdout) as PodRecord[]).toEqual(want);
     const byUid = await inProcess(historyCommand, ['--uid', want[1]!.uid, '--cluster', 'demo', '-o', 'json']);
     expect(JSON.parse(byUid.stdout)).toEqual([want[1]]);
+  });
+
+  it('history -o otlp: the incarnations as one OTLP/JSON trace request, open spans ending at the CLI’s now', async () => {
+    const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
+    const r = await inProcess(historyCommand, ['argocd/my-pod', '--cluster', 'demo', '-o', 'otlp']);
+    const got = TraceResponse.parse(JSON.parse(r.stdout));
+    expect(got.resourceSpans.map((rs) => rs.scopeSpans[0]!.spans[0]!.traceId)).toEqual(
+      want.map((p) => traceIdOf('demo', p.uid)),
+    );
+    // The crash-looping incarnation is still going: its root ends at the CLI's clock.
+    const now = Number(BigInt(got.resourceSpans[1]!.scopeSpans[0]!.spans[0]!.endTimeUnixNano) / 1_000_000n);
+    expect(now).toBeGreaterThan(Date.parse(want[1]!.timeline.at(-1)!.at!));
+    expect(got).toEqual(otlpTraceOf(want, { now }));
   });
 
   it('history follows the route’s pages: every incarnation, in the order the pages give them', async () => {
