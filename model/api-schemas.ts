@@ -569,8 +569,14 @@ const PodRowBase = z.strictObject({
   owner: PodOwner.nullable(),
   node: z.string().nullable(),
   phase: z.string(),
-  createdAt: Instant.nullable(),
-  ageSeconds: z.number().min(0).nullable().describe('now − created; null when the pod has no creation time'),
+  createdAt: Instant.nullable().describe(
+    'the creationTimestamp, or (the pod has none) the first time its facts show, standing in: see createdAtSource',
+  ),
+  createdAtSource: z
+    .enum(['creationTimestamp', 'firstSeen'])
+    .nullable()
+    .describe('where createdAt comes from; null when the pod has no time at all'),
+  ageSeconds: z.number().min(0).nullable().describe('now − createdAt; null when the pod has no time at all'),
 });
 export type PodRowBase = z.infer<typeof PodRowBase>;
 
@@ -617,7 +623,21 @@ export const CrashLoopingPod = PodRowBase.extend({
     .int()
     .nullable()
     .meta({ examples: [137, 1] }),
-  crashLoopBackOffSeconds: z.number(),
+  crashLoopBackOffSeconds: z
+    .number()
+    .describe(
+      'the back-offs between the runs seen, closed ones only (the figure of docs/lifecycle-metrics.md)',
+    ),
+  backOffOpenSince: Instant.nullable().describe(
+    'when the open back-off began: the last termination of the container waiting in CrashLoopBackOff; null when unknown',
+  ),
+  openBackOffSeconds: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe(
+      'the open back-off: now − backOffOpenSince, counting up while the pod waits; null when unknown',
+    ),
   waitingReason: z.string().nullable(),
 }).meta({ id: 'CrashLoopingPod' });
 export type CrashLoopingPod = z.infer<typeof CrashLoopingPod>;

@@ -32,6 +32,7 @@ import type {
   PodRowBase,
   StatsResponse,
 } from '../../model/api-schemas.ts';
+import { createdAtOf } from '../../model/pod-rows.ts';
 
 export interface EngineApiOptions {
   /** The built page (buildWeb's outDir). */
@@ -79,7 +80,8 @@ class HttpError extends Error {
   }
 }
 
-const createdOf = (r: PodRecord) => r.timeline.find((e) => e.type === 'Created')?.at ?? null;
+/** The creation time, or its first-seen stand-in, as the real API's rows give it (model/pod-rows.ts). */
+const createdOf = (r: PodRecord) => createdAtOf(r)?.at ?? null;
 const ageOf = (r: PodRecord, now: number) => {
   const c = toMillis(createdOf(r));
   return c == null ? null : Math.max(0, (now - c) / 1000);
@@ -94,6 +96,7 @@ const rowBase = (r: PodRecord, now: number): PodRowBase => ({
   node: r.node,
   phase: r.phase,
   createdAt: createdOf(r),
+  createdAtSource: createdAtOf(r)?.source ?? null,
   ageSeconds: ageOf(r, now),
 });
 
@@ -163,6 +166,8 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
           lastTerminationReason: r.lastTerminationReason,
           lastExitCode: last?.exitCode ?? null,
           crashLoopBackOffSeconds: r.crashLoopBackOffSeconds,
+          backOffOpenSince: last?.at ?? null,
+          openBackOffSeconds: last?.at ? Math.max(0, (now - Date.parse(last.at)) / 1000) : null,
           waitingReason: r.waitingReason,
         };
       });
