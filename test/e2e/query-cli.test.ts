@@ -329,11 +329,19 @@ describe('tables by default, JSON with -o json', () => {
       'OWNER',
     ]);
     // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them); RESTARTS as kubectl prints it.
-    expect(r!.stdout).toMatch(/^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+44s/m);
+    // BACK-OFF: the 44 s between runs plus the open back-off, counting up to now (issue 14).
+    expect(r!.stdout).toMatch(
+      /^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+\d+h\d*m? \(open\)/m,
+    );
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
     expect(pods.map((p) => p.name)).toContain('my-pod');
     expect(pods.every((p) => p.restartsInWindow >= 2)).toBe(true);
+    const myPod = pods.find((p) => p.name === 'my-pod')!;
+    expect(myPod.crashLoopBackOffSeconds).toBe(44);
+    // The last termination of `main` (the container waiting in CrashLoopBackOff), as in the trace.
+    expect(myPod.backOffOpenSince).toBe('2026-11-02T08:03:49.000Z');
+    expect(myPod.openBackOffSeconds).toBeGreaterThan(3600);
   });
 
   it("stats: replay's statistics table, the scope's total first; -o json is the API's answer", async () => {
@@ -350,7 +358,9 @@ describe('tables by default, JSON with -o json', () => {
       'RESTARTS',
       'TERMINATIONS',
     ]);
-    expect(lines[1]).toMatch(/^demo \(all\)\s+36\s/);
+    // Every pod replay counts (38), the two without a creationTimestamp included (issue 14).
+    expect(lines[1]).toMatch(new RegExp(`^demo \\(all\\)\\s+${demo.records.length}\\s`));
+    expect(demo.records).toHaveLength(38);
     expect(r!.stdout).toMatch(/^scraper\s+16\s/m);
     const range = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:00Z'];
     const owners = await inProcess(statsCommand, ['--cluster', 'demo', '-n', 'default', ...range]);
