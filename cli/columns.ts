@@ -220,9 +220,13 @@ export function crashLoopColumns(windowSeconds: number, nowMs: number): Column<C
           : null,
     },
     {
+      // The back-offs between runs, and the open one counting up to now (docs/lifecycle-metrics.md).
       name: 'BACK-OFF',
-      value: (p) => dur(p.crashLoopBackOffSeconds),
-      sort: (p) => p.crashLoopBackOffSeconds,
+      value: (p) =>
+        p.openBackOffSeconds != null
+          ? `${formatSeconds(p.crashLoopBackOffSeconds + p.openBackOffSeconds)} (open)`
+          : dur(p.crashLoopBackOffSeconds),
+      sort: (p) => p.crashLoopBackOffSeconds + (p.openBackOffSeconds ?? 0),
     },
     { name: 'AGE', value: (p) => age(p.ageSeconds), sort: (p) => p.ageSeconds },
     { name: 'OWNER', value: (p) => owner(p.owner) },

@@ -20,6 +20,8 @@ import {
 } from './api-options.ts';
 import { UsageError } from './errors.ts';
 import { historyListing } from './format-query.ts';
+// Registers `-o otlp` (history only) in the output formats.
+import './otlp-output.ts';
 import { renderListing } from './output.ts';
 
 const HISTORY_HELP = `Usage: podlife history [NAMESPACE/]NAME [options]
@@ -43,7 +45,8 @@ Examples:
   podlife history -n argocd my-pod --cluster prod -o wide
   podlife history --uid 63674389-1c9a-4c8e-9c1e-2f1f2f0a2b3c --cluster prod -o json
   podlife history default/web-0 -o yaml
-  podlife history web-0 --local http://127.0.0.1:4000`;
+  podlife history web-0 --local http://127.0.0.1:4000
+  podlife history argocd/my-pod -o otlp > trace.json`;
 
 /** NAMESPACE/NAME or NAME with -n. */
 function podArg(arg: string | undefined, namespace: string | undefined): { namespace: string; name: string } {

@@ -13,6 +13,7 @@ import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
 import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
 import { STARTUP_SLI_EXCLUSIONS } from '../core/waterfall.ts';
+import type { ExportTraceServiceRequest } from './otlp.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -22,6 +23,7 @@ export const ROUTE_PATHS = [
   '/pending',
   '/crashloops',
   '/stats',
+  '/pods/by-uid/{cluster}/{uid}/trace',
 ] as const;
 export type RoutePath = (typeof ROUTE_PATHS)[number];
 
@@ -567,8 +569,14 @@ const PodRowBase = z.strictObject({
   owner: PodOwner.nullable(),
   node: z.string().nullable(),
   phase: z.string(),
-  createdAt: Instant.nullable(),
-  ageSeconds: z.number().min(0).nullable().describe('now − created; null when the pod has no creation time'),
+  createdAt: Instant.nullable().describe(
+    'the creationTimestamp, or (the pod has none) the first time its facts show, standing in: see createdAtSource',
+  ),
+  createdAtSource: z
+    .enum(['creationTimestamp', 'firstSeen'])
+    .nullable()
+    .describe('where createdAt comes from; null when the pod has no time at all'),
+  ageSeconds: z.number().min(0).nullable().describe('now − createdAt; null when the pod has no time at all'),
 });
 export type PodRowBase = z.infer<typeof PodRowBase>;
 
@@ -631,7 +639,21 @@ export const CrashLoopingPod = PodRowBase.extend({
     .int()
     .nullable()
     .meta({ examples: [137, 1] }),
-  crashLoopBackOffSeconds: z.number(),
+  crashLoopBackOffSeconds: z
+    .number()
+    .describe(
+      'the back-offs between the runs seen, closed ones only (the figure of docs/lifecycle-metrics.md)',
+    ),
+  backOffOpenSince: Instant.nullable().describe(
+    'when the open back-off began: the last termination of the container waiting in CrashLoopBackOff; null when unknown',
+  ),
+  openBackOffSeconds: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe(
+      'the open back-off: now − backOffOpenSince, counting up while the pod waits; null when unknown',
+    ),
   waitingReason: z.string().nullable(),
 }).meta({ id: 'CrashLoopingPod' });
 export type CrashLoopingPod = z.infer<typeof CrashLoopingPod>;
@@ -716,6 +738,56 @@ export const StatsResponse = z
   .meta({ id: 'StatsResponse' });
 export type StatsResponse = z.infer<typeof StatsResponse>;
 
+// The OTLP/JSON ExportTraceServiceRequest of /pods/by-uid/{cluster}/{uid}/trace (model/otlp.ts):
+// opentelemetry-proto's JSON encoding, the subset podlife writes.
+const OtlpAnyValue = z
+  .strictObject({
+    stringValue: z.string().exactOptional(),
+    boolValue: z.boolean().exactOptional(),
+    intValue: z.string().exactOptional().describe('int64, as a decimal string'),
+    doubleValue: z.number().exactOptional(),
+  })
+  .meta({ id: 'OtlpAnyValue', description: 'one of the fields is set' });
+const OtlpKeyValue = z.strictObject({ key: z.string(), value: OtlpAnyValue }).meta({ id: 'OtlpKeyValue' });
+const OtlpSpanSchema = z
+  .strictObject({
+    traceId: z.string().describe('16 bytes, hex: a hash of the cluster and the pod uid'),
+    spanId: z
+      .string()
+      .describe("8 bytes, hex: a hash of the trace id and the span's place in the pod's life"),
+    parentSpanId: z.string().exactOptional(),
+    name: z.string(),
+    kind: z.literal(1).describe('SPAN_KIND_INTERNAL'),
+    startTimeUnixNano: z.string().describe('Unix nanoseconds, as a decimal string'),
+    endTimeUnixNano: z.string(),
+    attributes: z.array(OtlpKeyValue),
+    events: z.array(
+      z.strictObject({ timeUnixNano: z.string(), name: z.string(), attributes: z.array(OtlpKeyValue) }),
+    ),
+    status: z.strictObject({
+      code: z.union([z.literal(0), z.literal(1), z.literal(2)]).describe('0 unset, 1 ok, 2 error'),
+      message: z.string().exactOptional(),
+    }),
+  })
+  .meta({ id: 'OtlpSpan' });
+export const TraceResponse = z
+  .strictObject({
+    resourceSpans: z.array(
+      z.strictObject({
+        resource: z.strictObject({ attributes: z.array(OtlpKeyValue) }),
+        scopeSpans: z.array(
+          z.strictObject({ scope: z.strictObject({ name: z.string() }), spans: z.array(OtlpSpanSchema) }),
+        ),
+      }),
+    ),
+  })
+  .meta({
+    id: 'TraceResponse',
+    description:
+      "A pod incarnation's life as an OpenTelemetry trace: an OTLP/JSON ExportTraceServiceRequest, to POST as it is to a collector's /v1/traces (docs/query-api.md).",
+  });
+export type TraceResponse = z.infer<typeof TraceResponse>;
+
 /** Each route's parameters (path and query), for the OpenAPI generator and its test. */
 export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/clusters': ClustersParams,
@@ -724,6 +796,7 @@ export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/pending': PendingParams,
   '/crashloops': CrashLoopsParams,
   '/stats': StatsParams,
+  '/pods/by-uid/{cluster}/{uid}/trace': ByUidParams,
 };
 
 /** Each route's 200 answer: the handler's body, parsed by the CLI and the tests. */
@@ -734,6 +807,7 @@ export const ROUTE_RESPONSES = {
   '/pending': PendingResponse,
   '/crashloops': CrashLoopsResponse,
   '/stats': StatsResponse,
+  '/pods/by-uid/{cluster}/{uid}/trace': TraceResponse,
 } as const satisfies Record<RoutePath, z.ZodType>;
 
 export type TimelineEntryBody = z.infer<typeof TimelineEntrySchema>;
@@ -747,6 +821,7 @@ export type GroupStatsBody = z.infer<typeof GroupStatsSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <_ extends true>() => undefined;
 same<Same<z.infer<typeof PodRecordSchema>, PodRecord>>();
+same<Same<z.infer<typeof TraceResponse>, ExportTraceServiceRequest>>();
 same<Same<z.infer<typeof TimelineEntrySchema>, TimelineEntry>>();
 same<Same<z.infer<typeof GroupStatsSchema>, GroupStats>>();
 same<Same<z.infer<typeof DistributionSchema>, Distribution>>();

@@ -43,6 +43,8 @@ export const PodRowItemSchema = z.looseObject({
   node: optionalString,
   phase: optionalString,
   createdAt: optionalString,
+  /** Index sort key `createdIso#uid` (model/keys.ts createdKey): the creation time or its stand-in. */
+  createdKey: optionalString,
   scheduledAfterSeconds: optionalNumber,
   initSeconds: optionalNumber,
   pendingSeconds: optionalNumber,
@@ -67,6 +69,8 @@ export const PodRowItemSchema = z.looseObject({
   startup: z.record(z.string(), z.number()).nullish(),
   /** Sparse index key: present while the pod crash-loops. */
   crashKey: optionalString,
+  /** While crash-looping: when the open back-off began (the waiting container's last termination), ISO 8601. */
+  backOffSince: optionalString,
 });
 export type PodRowItem = z.infer<typeof PodRowItemSchema>;
 

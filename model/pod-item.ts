@@ -28,6 +28,7 @@ import {
   podSk,
   uidKey,
 } from './keys.ts';
+import { backOffSinceOf, createdAtOf } from './pod-rows.ts';
 
 /** Restart start times kept on the item (epoch s, newest last) for the crash-loop window. */
 const MAX_RESTART_TIMES = 50;
@@ -170,8 +171,10 @@ export function podItemOf(
   const p = v.pod;
   if (!p) return undefined;
   const rec = podRecordOf(facts, { now: opts.now, stuckAfterSeconds: Number.POSITIVE_INFINITY })!;
-  const created = v.created;
-  const createdIso = toIso(created);
+  // The index keys' time: the creation time, or its first-seen stand-in (`createdAtOf`), so a pod
+  // without creationTimestamp is in /stats, /pending and the dashboard as it is in replay.
+  const createdIso = createdAtOf(rec)?.at ?? null;
+  const created = createdIso ? Date.parse(createdIso) : null;
   const ck = createdKey(createdIso, p.uid);
   const term = lastTermination(v);
   const item: Record<string, unknown> = {
@@ -198,7 +201,8 @@ export function podItemOf(
     ownerKind: p.owner?.kind,
     ownerName: p.owner?.name,
     node: rec.node,
-    createdAt: createdIso,
+    // The creationTimestamp only: a stand-in is read back from createdKey (`rowBaseOf`).
+    createdAt: toIso(v.created),
     scheduledAfterSeconds: rec.scheduledAfterSeconds,
     initSeconds: rec.initSeconds,
     pendingSeconds: rec.pendingSeconds,
@@ -218,7 +222,11 @@ export function podItemOf(
     crashKey: isCrashLooping(rec) ? crashKey(p.cluster) : undefined,
   };
   for (const [k, val] of Object.entries(optional)) if (val != null) item[k] = val;
-  if (item.crashKey) item.restartTimes = restartTimesOf(v);
+  if (item.crashKey) {
+    item.restartTimes = restartTimesOf(v);
+    const since = toIso(backOffSinceOf(v));
+    if (since) item.backOffSince = since;
+  }
   return item;
 }
 

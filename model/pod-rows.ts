@@ -3,6 +3,8 @@
  * a stored item's figure attributes (what the indexes project) and `now`; the pod's identity
  * comes from the table keys that every index carries (`podIdentityOfKey`).
  */
+import type { PodView } from '../core/figures.ts';
+import type { PodRecord } from '../core/pod-record.ts';
 import type { FigureRow } from '../core/stats.ts';
 import { toIso } from '../core/time.ts';
 import type { CrashLoopingPod, PendingPod, PodOwner, PodRowBase } from './api-schemas.ts';
@@ -10,6 +12,56 @@ import { type PodRowItem, PodRowItemSchema, parseItem, STARTUP_KEYS } from './it
 import { podIdentityOfKey } from './keys.ts';
 
 type Item = Record<string, unknown>;
+
+/**
+ * Where a pod's creation time comes from: its `creationTimestamp`, or, when Kubernetes gave none
+ * (some published fixtures, hand-written manifests), the first time its facts show (the earliest
+ * time in its timeline) standing in. docs/lifecycle-metrics.md ("Creation time").
+ */
+export type CreatedAtSource = 'creationTimestamp' | 'firstSeen';
+
+/**
+ * The time a pod counts as created at, for the index keys (so /stats, /pending and the dashboard
+ * count every pod replay does) and the rows: the creation time, else its stand-in; null only
+ * for a pod whose facts hold no time at all. A pure function of the record, hence of the facts:
+ * the same in any delivery order.
+ */
+export function createdAtOf(
+  rec: Pick<PodRecord, 'timeline'>,
+): { at: string; source: CreatedAtSource } | null {
+  const created = rec.timeline.find((e) => e.type === 'Created')?.at;
+  if (created) return { at: created, source: 'creationTimestamp' };
+  // The timeline is in time order, entries without a time last.
+  const first = rec.timeline.find((e) => e.at != null)?.at;
+  return first ? { at: first, source: 'firstSeen' } : null;
+}
+
+/** The time part of an index sort key (`createdIso#uid`), or null for a pod with no time (`0000#uid`). */
+function createdOfKey(key: string | null | undefined): string | null {
+  const at = key?.slice(0, key.indexOf('#')) ?? '';
+  return /^\d{4}-\d{2}-\d{2}T/.test(at) ? at : null;
+}
+
+/**
+ * The open back-off of a crash-looping pod: since when the container waiting in CrashLoopBackOff
+ * has been waiting, i.e. its last termination (epoch ms), or null when the pod is not waiting in
+ * CrashLoopBackOff or that termination's time is unknown. It is stored on the item
+ * (`backOffSince`); the rows turn it into seconds up to `now` (`openBackOffSeconds`).
+ */
+export function backOffSinceOf(v: PodView): number | null {
+  const waiting = v.get<'latest'>('latest')?.waiting;
+  if (waiting?.reason !== 'CrashLoopBackOff') return null;
+  let since: number | null = null;
+  for (const r of v.runs) {
+    const t = r.container === waiting.container ? r.term?.finishedAt : null;
+    if (t != null && (since == null || t > since)) since = t;
+  }
+  for (const f of v.runFolds) {
+    const t = f.container === waiting.container ? f.segs.at(-1)?.[3] : null;
+    if (t != null && (since == null || t > since)) since = t;
+  }
+  return since;
+}
 
 /** The stuck-Pending thresholds: one for all namespaces, overridable per namespace. */
 export interface PendingThresholds {
@@ -54,20 +106,27 @@ export function ownerOf(item: Item): PodOwner | null {
   return ownerOfRow(parseItem(PodRowItemSchema, item, 'pod'));
 }
 
-function ageOf(row: PodRowItem, nowMs: number): number | null {
-  const ms = row.createdAt ? Date.parse(row.createdAt) : Number.NaN;
+/** Seconds from `iso` to `nowMs` (never negative), or null without a time. */
+function secondsSince(iso: string | null | undefined, nowMs: number): number | null {
+  const ms = iso ? Date.parse(iso) : Number.NaN;
   return Number.isFinite(ms) ? Math.max(0, (nowMs - ms) / 1000) : null;
 }
 
-/** What every pod row shares: identity, owner, node, phase, creation and age at `nowMs`. */
+/**
+ * What every pod row shares: identity, owner, node, phase, creation and age at `nowMs`. A pod
+ * without a creationTimestamp has its first-seen time in the index key (`createdAtOf`): the row
+ * gives it, marked `createdAtSource: "firstSeen"`.
+ */
 function rowBaseOf(row: PodRowItem, nowMs: number): PodRowBase {
+  const createdAt = row.createdAt ?? createdOfKey(row.createdKey);
   return {
     ...identityOfKey(row.pk, row.sk),
     owner: ownerOfRow(row),
     node: row.node ?? null,
     phase: row.phase ?? 'Unknown',
-    createdAt: row.createdAt ?? null,
-    ageSeconds: ageOf(row, nowMs),
+    createdAt,
+    createdAtSource: row.createdAt ? 'creationTimestamp' : createdAt ? 'firstSeen' : null,
+    ageSeconds: secondsSince(createdAt, nowMs),
   };
 }
 
@@ -119,6 +178,8 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     lastTerminationReason: row.lastTerminationReason ?? null,
     lastExitCode: row.lastExitCode ?? null,
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? 0,
+    backOffOpenSince: row.backOffSince ?? null,
+    openBackOffSeconds: secondsSince(row.backOffSince, nowMs),
     waitingReason: row.waitingReason ?? null,
   };
 }

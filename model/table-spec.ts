@@ -20,7 +20,7 @@ export interface IndexSpec {
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
  * make every write that changes it pay one more WCU per index (docs/data-model.md).
  */
-// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 29.
+// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 30.
 /** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
 const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
 /** `pendingPodOf`: the pending route and the sweep. */
@@ -40,6 +40,7 @@ const CRASH_PROJECTION = [
   'lastExitCode',
   'crashLoopBackOffSeconds',
   'waitingReason',
+  'backOffSince',
 ] as const;
 /** `statsRowOf`: the stats route (byNamespace, byOwner, byClusterDay). */
 export const STATS_PROJECTION = [

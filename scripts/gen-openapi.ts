@@ -137,6 +137,20 @@ pods: beyond, a 400 naming \`since\`.
 `,
     ok: 'The statistics.',
   },
+  '/pods/by-uid/{cluster}/{uid}/trace': {
+    operationId: 'getPodTrace',
+    summary: "One incarnation's life as an OpenTelemetry trace (OTLP/JSON)",
+    description: `The record of \`/pods/by-uid/{cluster}/{uid}\` (same reads) as an OTLP/JSON
+ExportTraceServiceRequest: a root span for the pod, spans for scheduling, initializing (its
+init containers inside), image pulls, each container run (status ERROR for a failed run),
+each back-off and waiting for Ready, the timeline's points as events; attributes from the
+OpenTelemetry semantic conventions for Kubernetes. Ids are hashes of the cluster, the uid
+and the span's place, so a re-export keeps them. POST it as it is to a collector's
+\`/v1/traces\` (Jaeger, Grafana Tempo, the ADOT collector for AWS X-Ray).
+`,
+    ok: 'The trace.',
+    notFound: true,
+  },
 };
 
 const DURATION_DOC = {

@@ -12,6 +12,7 @@ import { crashLoopsRoute } from './routes/crashloops.ts';
 import { historyRoute } from './routes/history.ts';
 import { pendingRoute } from './routes/pending.ts';
 import { statsRoute } from './routes/stats.ts';
+import { traceRoute } from './routes/trace.ts';
 
 export const ROUTES: readonly Route[] = [
   clustersRoute,
@@ -20,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   pendingRoute,
   crashLoopsRoute,
   statsRoute,
+  traceRoute,
 ];
 
 const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/').slice(1);

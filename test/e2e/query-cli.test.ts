@@ -23,7 +23,13 @@ import type { PodRecord } from '../../core/pod-record.ts';
 import { statsOf } from '../../core/stats.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
 import { type ServedHandler, serveHandler } from '../../local/http-adapter.ts';
-import type { CrashLoopingPod, PendingPod, StatsResponse } from '../../model/api-schemas.ts';
+import {
+  type CrashLoopingPod,
+  type PendingPod,
+  type StatsResponse,
+  TraceResponse,
+} from '../../model/api-schemas.ts';
+import { otlpTraceOf, traceIdOf } from '../../model/otlp.ts';
 import { busEventOf, harness, type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
 import { type LoadedDemo, loadDemo, unschedulable } from '../../testkit/query-support.ts';
 
@@ -261,6 +267,19 @@ describe('tables by default, JSON with -o json', () => {
     expect(JSON.parse(byUid.stdout)).toEqual([want[1]]);
   });
 
+  it('history -o otlp: the incarnations as one OTLP/JSON trace request, open spans ending at the CLI’s now', async () => {
+    const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
+    const r = await inProcess(historyCommand, ['argocd/my-pod', '--cluster', 'demo', '-o', 'otlp']);
+    const got = TraceResponse.parse(JSON.parse(r.stdout));
+    expect(got.resourceSpans.map((rs) => rs.scopeSpans[0]!.spans[0]!.traceId)).toEqual(
+      want.map((p) => traceIdOf('demo', p.uid)),
+    );
+    // The crash-looping incarnation is still going: its root ends at the CLI's clock.
+    const now = Number(BigInt(got.resourceSpans[1]!.scopeSpans[0]!.spans[0]!.endTimeUnixNano) / 1_000_000n);
+    expect(now).toBeGreaterThan(Date.parse(want[1]!.timeline.at(-1)!.at!));
+    expect(got).toEqual(otlpTraceOf(want, { now }));
+  });
+
   it('history follows the route’s pages: every incarnation, in the order the pages give them', async () => {
     const want = demo.records.filter((x) => x.namespace === 'argocd' && x.name === 'my-pod').reverse();
     const asked: (string | undefined)[] = [];
@@ -310,11 +329,19 @@ describe('tables by default, JSON with -o json', () => {
       'OWNER',
     ]);
     // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them); RESTARTS as kubectl prints it.
-    expect(r!.stdout).toMatch(/^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+44s/m);
+    // BACK-OFF: the 44 s between runs plus the open back-off, counting up to now (issue 14).
+    expect(r!.stdout).toMatch(
+      /^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+\d+h\d*m? \(open\)/m,
+    );
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
     expect(pods.map((p) => p.name)).toContain('my-pod');
     expect(pods.every((p) => p.restartsInWindow >= 2)).toBe(true);
+    const myPod = pods.find((p) => p.name === 'my-pod')!;
+    expect(myPod.crashLoopBackOffSeconds).toBe(44);
+    // The last termination of `main` (the container waiting in CrashLoopBackOff), as in the trace.
+    expect(myPod.backOffOpenSince).toBe('2026-11-02T08:03:49.000Z');
+    expect(myPod.openBackOffSeconds).toBeGreaterThan(3600);
   });
 
   it("stats: replay's statistics table, the scope's total first; -o json is the API's answer", async () => {
@@ -331,7 +358,9 @@ describe('tables by default, JSON with -o json', () => {
       'RESTARTS',
       'TERMINATIONS',
     ]);
-    expect(lines[1]).toMatch(/^demo \(all\)\s+36\s/);
+    // Every pod replay counts (38), the two without a creationTimestamp included (issue 14).
+    expect(lines[1]).toMatch(new RegExp(`^demo \\(all\\)\\s+${demo.records.length}\\s`));
+    expect(demo.records).toHaveLength(38);
     expect(r!.stdout).toMatch(/^scraper\s+16\s/m);
     const range = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:00Z'];
     const owners = await inProcess(statsCommand, ['--cluster', 'demo', '-n', 'default', ...range]);

@@ -24,8 +24,11 @@ import {
   ROUTE_PATHS,
   ROUTE_RESPONSES,
   type StatsResponse,
+  type TraceResponse,
 } from '../../model/api-schemas.ts';
+import { otlpTraceOf } from '../../model/otlp.ts';
 import { isCrashLooping } from '../../model/pod-item.ts';
+import { createdAtOf } from '../../model/pod-rows.ts';
 import { engineOf } from '../../testkit/fixtures.ts';
 import {
   busEventOf,
@@ -107,8 +110,9 @@ async function walk<T extends { pods: unknown[]; nextToken?: string }>(
   return { pods, pages };
 }
 
-const createdOf = (r: PodRecord) => r.timeline.find((e) => e.type === 'Created')?.at ?? null;
-/** Ranges select pods by creation time: a pod whose creation time is unknown is in none. */
+/** The time a pod counts as created at: its creationTimestamp, or its first-seen stand-in (issue 14). */
+const createdOf = (r: PodRecord) => createdAtOf(r)?.at ?? null;
+/** Ranges select pods by that time: a pod without creationTimestamp is in the range of its first-seen time. */
 const createdIn = (from: string, to: string) => (r: PodRecord) => {
   const c = createdOf(r);
   return c != null && c >= from && c < to;
@@ -147,6 +151,15 @@ describe('history and uid routes: the replay records, exactly', () => {
       expect(res.status, r.uid).toBe(200);
       expect(res.body.pod, `${r.namespace}/${r.name}`).toEqual(r);
     }
+  });
+
+  it('/pods/by-uid/{cluster}/{uid}/trace: the OTLP trace of the record replay gives, open spans ending at now', async () => {
+    for (const r of demo.records) {
+      const body = await ok<TraceResponse>(`/pods/by-uid/demo/${encodeURIComponent(r.uid)}/trace`);
+      expect(body, `${r.namespace}/${r.name}`).toEqual(otlpTraceOf([r], { now: demo.now }));
+    }
+    const missing = await get<{ error: string }>('/pods/by-uid/demo/00000000-0000/trace');
+    expect(missing.status).toBe(404);
   });
 
   it('uid-less Events of a name: the uid route attaches them as history and replay do', async () => {
@@ -221,6 +234,7 @@ describe('pending and crash-loop routes: the replay pods in those states', () =>
         node: r!.node,
         phase: r!.phase,
         createdAt: createdOf(r!),
+        createdAtSource: createdAtOf(r!)!.source,
         ageSeconds: (demo.now - Date.parse(createdOf(r!)!)) / 1000,
         waitingReason: r!.waitingReason,
         unschedulableMessage: r!.unschedulableMessage,
@@ -296,8 +310,10 @@ describe('stats route: statsOf over the replay records', () => {
   let dated: PodRecord[];
   beforeAll(() => {
     dated = demo.records.filter(createdIn(since, until));
-    // Two demo pods come from `kubectl describe` text without a creation time.
-    expect(demo.records.length - dated.length).toBe(2);
+    // Two demo pods have no creation time (issue 14): their first-seen time stands in, so the
+    // range holds every demo pod, as replay does.
+    expect(demo.records.filter((r) => createdAtOf(r)?.source === 'firstSeen')).toHaveLength(2);
+    expect(dated).toHaveLength(demo.records.length);
   });
 
   it('a whole cluster over a range (one query per day), per namespace and per owner', async () => {

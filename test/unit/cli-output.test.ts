@@ -41,6 +41,7 @@ const pending = (over: Partial<PendingPod> = {}): PendingPod => ({
   node: null,
   phase: 'Pending',
   createdAt: '2026-11-02T20:00:00.000Z',
+  createdAtSource: 'creationTimestamp',
   ageSeconds: 330,
   waitingReason: null,
   unschedulableMessage: TAINT,

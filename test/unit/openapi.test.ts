@@ -107,6 +107,7 @@ describe('the answer schemas', () => {
         node: null,
         phase: 'Pending',
         createdAt: '2026-11-02T08:00:00Z',
+        createdAtSource: 'creationTimestamp',
         ageSeconds: 185,
         waitingReason: null,
         unschedulableMessage: '0/3 nodes are available',

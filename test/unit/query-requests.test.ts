@@ -245,6 +245,7 @@ describe('rows and thresholds', () => {
       node: null,
       phase: 'Pending',
       createdAt: '2026-11-02T08:00:00.000Z',
+      createdAtSource: 'creationTimestamp',
       ageSeconds: 600,
       waitingReason: 'CrashLoopBackOff',
       unschedulableMessage: '0/3 nodes are available',
@@ -253,6 +254,39 @@ describe('rows and thresholds', () => {
       stuck: false,
     });
     expect(pendingPodOf({ ...item, pk: 'POD#prod#web#job-1' }, now, thresholds).stuck).toBe(true);
+  });
+
+  it('a pod without creationTimestamp: its first-seen time (in the index key) stands in, marked so', () => {
+    const { createdAt: _, ...noCreation } = item;
+    const standIn = { ...noCreation, createdKey: '2026-11-02T08:05:00.000Z#u-1' };
+    expect(pendingPodOf(standIn, now, thresholds)).toMatchObject({
+      createdAt: '2026-11-02T08:05:00.000Z',
+      createdAtSource: 'firstSeen',
+      ageSeconds: 300,
+    });
+    // No time at all (key 0000#uid): no age, and said so.
+    expect(pendingPodOf({ ...noCreation, createdKey: '0000#u-1' }, now, thresholds)).toMatchObject({
+      createdAt: null,
+      createdAtSource: null,
+      ageSeconds: null,
+    });
+  });
+
+  it('an open back-off counts up to now; without its start it is null, never 0', () => {
+    const row = crashLoopingPodOf({ ...item, backOffSince: '2026-11-02T07:50:00.000Z' }, now, 3600);
+    expect(row).toMatchObject({
+      crashLoopBackOffSeconds: 80,
+      backOffOpenSince: '2026-11-02T07:50:00.000Z',
+      openBackOffSeconds: 1200,
+    });
+    expect(
+      crashLoopingPodOf({ ...item, backOffSince: '2026-11-02T07:50:00.000Z' }, now + 60_000, 3600)
+        .openBackOffSeconds,
+    ).toBe(1260);
+    expect(crashLoopingPodOf(item, now, 3600)).toMatchObject({
+      backOffOpenSince: null,
+      openBackOffSeconds: null,
+    });
   });
 
   it('a crash-loop row counts the restarts within the window before now', () => {

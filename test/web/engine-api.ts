@@ -32,6 +32,7 @@ import type {
   PodRowBase,
   StatsResponse,
 } from '../../model/api-schemas.ts';
+import { createdAtOf } from '../../model/pod-rows.ts';
 
 /** A replay has no forwarder heartbeat: its data's age is unknown (dataAsOf null), never stale. */
 const NO_HEARTBEAT = { dataAsOf: null, stale: false } as const;
@@ -82,7 +83,8 @@ class HttpError extends Error {
   }
 }
 
-const createdOf = (r: PodRecord) => r.timeline.find((e) => e.type === 'Created')?.at ?? null;
+/** The creation time, or its first-seen stand-in, as the real API's rows give it (model/pod-rows.ts). */
+const createdOf = (r: PodRecord) => createdAtOf(r)?.at ?? null;
 const ageOf = (r: PodRecord, now: number) => {
   const c = toMillis(createdOf(r));
   return c == null ? null : Math.max(0, (now - c) / 1000);
@@ -97,6 +99,7 @@ const rowBase = (r: PodRecord, now: number): PodRowBase => ({
   node: r.node,
   phase: r.phase,
   createdAt: createdOf(r),
+  createdAtSource: createdAtOf(r)?.source ?? null,
   ageSeconds: ageOf(r, now),
 });
 
@@ -172,6 +175,8 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
           lastTerminationReason: r.lastTerminationReason,
           lastExitCode: last?.exitCode ?? null,
           crashLoopBackOffSeconds: r.crashLoopBackOffSeconds,
+          backOffOpenSince: last?.at ?? null,
+          openBackOffSeconds: last?.at ? Math.max(0, (now - Date.parse(last.at)) / 1000) : null,
           waitingReason: r.waitingReason,
         };
       });
