@@ -11,6 +11,7 @@ import { clustersRoute } from './routes/clusters.ts';
 import { crashLoopsRoute } from './routes/crashloops.ts';
 import { historyRoute } from './routes/history.ts';
 import { pendingRoute } from './routes/pending.ts';
+import { podsRoute } from './routes/pods.ts';
 import { statsRoute } from './routes/stats.ts';
 
 export const ROUTES: readonly Route[] = [
@@ -20,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   pendingRoute,
   crashLoopsRoute,
   statsRoute,
+  podsRoute,
 ];
 
 const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/').slice(1);

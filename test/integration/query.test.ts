@@ -21,6 +21,7 @@ import {
   type HistoryResponse,
   type PendingResponse,
   type PodResponse,
+  type PodsResponse,
   ROUTE_PATHS,
   ROUTE_RESPONSES,
   type StatsResponse,
@@ -430,6 +431,20 @@ describe('bad requests: 400 naming the parameter and why, 404, 405', () => {
     const post = await handler(apiEvent('/pending', { cluster: 'demo' }, 'POST'));
     expect(post.statusCode).toBe(405);
     expect(post.headers?.allow).toBe('GET');
+  });
+});
+
+describe('GET /pods (test/integration/query-pods.test.ts has every filter, sort and page)', () => {
+  it("finds the replay's StartError pod by its termination reason", async () => {
+    const page = await ok<PodsResponse>('/pods', {
+      cluster: 'demo',
+      since: '2026-11-01T00:00:00Z',
+      terminationReason: 'StartError',
+      until: '2026-11-04T00:00:00Z',
+    });
+    const want = demo.records.filter((r) => r.lastTerminationReason === 'OOMKilled' && createdOf(r) !== null);
+    expect(want.length).toBeGreaterThan(0);
+    expect(page.pods.map((p) => p.uid)).toEqual(want.map((r) => r.uid));
   });
 });
 
