@@ -120,6 +120,18 @@ const ROUTES: RouteCase[] = [
     heavy: true,
   },
   {
+    name: 'podsSlowest20Day',
+    path: '/pods',
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-02T00:00:00Z',
+      sortBy: 'timeToReadySeconds',
+      limit: '20',
+    },
+    heavy: true,
+  },
+  {
     name: 'podsNodeMinIn10s',
     path: '/pods',
     query: {
