@@ -9,7 +9,7 @@ import { formatSeconds } from '../core/time.ts';
 import { type FoundPod, NUMERIC_FIGURES, type NumericFigure, PodsResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
-  API_OPTIONS_HELP,
+  apiOptionsHelp,
   clientOf,
   defaultIo,
   type Io,
@@ -18,8 +18,9 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
+import { age } from './columns.ts';
 import { UsageError } from './errors.ts';
-import { renderTable } from './table.ts';
+import { type Column, type Listing, renderListing } from './output.ts';
 
 const PODS_HELP = `Usage: podlife pods [options]
 
@@ -38,10 +39,13 @@ Options:
                          suffix may be left out: --min timeToReady=60
   --since WHEN           created from: a duration before now or an RFC 3339 time (default: 24h)
   --until WHEN           created before (default: now)
-  --sort-by FIGURE       created (default) or a numeric figure: ${NUMERIC_FIGURES.join(', ')}
-  --order asc|desc       default desc: newest or largest first (pods without the figure last)
+  --sort-by FIGURE       a numeric figure, sorted by the API over the whole range (largest
+                         first; the Seconds suffix may be left out): ${NUMERIC_FIGURES.join(', ')};
+                         a column (AGE, NODE, ...) sorts the rows printed, as in every listing
+  --order asc|desc       the API's order (default desc: newest or largest first; pods
+                         without the figure last)
   --limit N              at most N pods (default: 50)
-${API_OPTIONS_HELP}
+${apiOptionsHelp('pods')}
 
 Examples:
   podlife pods --namespace payments --reason OOMKilled --since 24h
@@ -59,7 +63,6 @@ const PODS_OPTIONS_OWN = {
   min: { type: 'string', multiple: true },
   since: { type: 'string', default: '24h' },
   until: { type: 'string' },
-  'sort-by': { type: 'string', default: 'created' },
   order: { type: 'string', default: 'desc' },
   limit: { type: 'string', default: '50' },
 } as const;
@@ -90,21 +93,33 @@ function figureCell(figure: NumericFigure, v: number | null): string {
   return figure.endsWith('Seconds') ? formatSeconds(v) : String(v);
 }
 
-/** kubectl's columns (NAMESPACE NAME STATUS RESTARTS AGE NODE), and the sort figure's. */
-export function foundPodsTable(pods: readonly FoundPod[], sortBy: string): string {
+/** kubectl's columns (NAMESPACE NAME STATUS RESTARTS AGE NODE), then the sort figure's. */
+export function foundPodColumns(sortBy: string): Column<FoundPod>[] {
   const figure = sortBy === 'created' ? undefined : figureNamed(sortBy);
-  return renderTable(
-    ['NAMESPACE', 'NAME', 'STATUS', 'RESTARTS', 'AGE', 'NODE', ...(figure ? [figure.toUpperCase()] : [])],
-    pods.map((p) => [
-      p.namespace,
-      p.name,
-      p.status ?? p.phase,
-      String(p.restarts),
-      p.ageSeconds == null ? '-' : formatSeconds(p.ageSeconds),
-      p.node ?? '<none>',
-      ...(figure ? [figureCell(figure, p.figures[figure])] : []),
-    ]),
-  );
+  return [
+    { name: 'NAMESPACE', value: (p) => p.namespace },
+    { name: 'NAME', value: (p) => p.name },
+    { name: 'STATUS', value: (p) => p.status ?? p.phase },
+    { name: 'RESTARTS', value: (p) => p.restarts },
+    { name: 'AGE', value: (p) => age(p.ageSeconds), sort: (p) => p.ageSeconds },
+    { name: 'NODE', value: (p) => p.node },
+    ...(figure
+      ? [
+          {
+            name: figure.toUpperCase(),
+            value: (p: FoundPod) => figureCell(figure, p.figures[figure]),
+            sort: (p: FoundPod) => p.figures[figure],
+          },
+        ]
+      : []),
+    { name: 'OWNER', value: (p) => (p.owner ? `${p.owner.kind}/${p.owner.name}` : null), wide: true },
+    { name: 'UID', value: (p) => p.uid, wide: true },
+  ];
+}
+
+/** `podlife pods`' rows as a listing (table, wide, csv, json, yaml: cli/output.ts). */
+export function foundPodsListing(pods: readonly FoundPod[], sortBy: string): Listing<FoundPod> {
+  return { command: 'pods', rows: pods, columns: foundPodColumns(sortBy), empty: 'No pods found.' };
 }
 
 export async function podsCommand(argv: string[], io: Io = defaultIo()): Promise<number> {
@@ -116,18 +131,18 @@ export async function podsCommand(argv: string[], io: Io = defaultIo()): Promise
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
   if (values.owner && !values.namespace)
     throw new UsageError('--owner needs --namespace: owners are namespaced');
-  const sortBy = values['sort-by'] === 'created' ? 'created' : figureNamed(values['sort-by']);
-  if (!sortBy)
-    throw new UsageError(
-      `--sort-by ${values['sort-by']}: use created or one of ${NUMERIC_FIGURES.join(', ')}`,
-    );
+  // --sort-by a figure (or `created`) is the API's sort, over the whole range; anything else is
+  // the listing's sort of the rows printed (a column or a JSON field, as every command takes).
+  const asked = values['sort-by'];
+  const sortBy = asked === undefined || asked === 'created' ? 'created' : figureNamed(asked);
+  const rowSort = sortBy === undefined ? asked : undefined;
   if (values.order !== 'asc' && values.order !== 'desc')
     throw new UsageError(`--order ${values.order}: use asc or desc`);
   const limit = Number(values.limit);
   if (!/^\d+$/.test(values.limit) || limit < 1 || limit > 100_000)
     throw new UsageError(`--limit ${values.limit}: a whole number from 1 to 100000`);
   const minimums = Object.fromEntries((values.min ?? []).map(minimumOf));
-  const output = outputOf(values);
+  outputOf('pods', values);
   const client = clientOf(values, io.env);
   return runQueryCommand('pods', io, async () => {
     const cluster = await oneCluster(client, values.cluster);
@@ -148,18 +163,18 @@ export async function podsCommand(argv: string[], io: Io = defaultIo()): Promise
         terminationReason: values.reason,
         waitingReason: values['waiting-reason'],
         ...minimums,
-        sortBy,
+        sortBy: sortBy ?? 'created',
         order: values.order,
         limit: Math.min(1000, limit - pods.length),
         nextToken,
       });
       pods.push(...page.pods);
-      if (page.capped && sortBy !== 'created') windowed = true;
+      if (page.capped && sortBy !== undefined && sortBy !== 'created') windowed = true;
       range = `${page.since} to ${page.until}`;
       nextToken = page.nextToken;
     } while (nextToken && pods.length < limit);
-    if (output === 'json') io.out.write(`${JSON.stringify(pods, null, 2)}\n`);
-    else io.out.write(pods.length ? `${foundPodsTable(pods, sortBy)}\n` : 'No pods found.\n');
+    const listing = foundPodsListing(pods, sortBy ?? 'created');
+    io.out.write(renderListing(listing, { ...values, 'sort-by': rowSort }, io.out));
     io.err.write(`\npods created ${safeText(range)}${nextToken ? `; more follow (--limit ${limit})` : ''}\n`);
     if (windowed)
       io.err.write(

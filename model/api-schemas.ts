@@ -122,7 +122,7 @@ export const QUERY_BOUNDS = {
   /** Bytes of one answer's JSON (Lambda allows 6 MB): a history page stops before it. */
   maxAnswerBytes: 1_000_000,
   /** Pods one /pods request examines (keys read, then their items): past it, the answer says so and gives a token to go on. */
-  maxSearchPods: 5_000,
+  maxSearchPods: 2_000,
   /** Characters of a /pods filter value (status, reasons, node). */
   maxFilterLength: 253,
   /** Wall-clock milliseconds a request may spend reading before it is cut short (503). */
