@@ -298,16 +298,6 @@ describe('the reader: an item budget and a deadline bound every request', () => 
 // Fuzz
 
 const PARAM_NAMES = [
-  // /pods (test/integration/query-pods.test.ts has its own hostile cases and tokens)
-  'node',
-  'phase',
-  'status',
-  'terminationReason',
-  'waitingReason',
-  'min.restarts',
-  'min.timeToReadySeconds',
-  'sortBy',
-  'order',
   'cluster',
   'namespace',
   'name',
@@ -364,7 +354,7 @@ const value = fc.oneof(
 const segment = fc.oneof(value, fc.string({ unit: 'grapheme', maxLength: 300 }));
 
 const request = fc.record({
-  route: fc.constantFrom('clusters', 'pending', 'crashloops', 'stats', 'history', 'uid', 'other', 'pods'),
+  route: fc.constantFrom('clusters', 'pending', 'crashloops', 'stats', 'history', 'uid', 'other'),
   a: segment,
   b: segment,
   c: segment,
