@@ -168,7 +168,9 @@ describe('podlife pods', () => {
   });
 
   it('usage errors name the option', async () => {
-    await expect(inProcess(['--local', api.url, ...RANGE, '--sort-by', 'nosuch'])).rejects.toThrow(/--sort-by nosuch/);
+    await expect(inProcess(['--local', api.url, ...RANGE, '--sort-by', 'nosuch'])).rejects.toThrow(
+      /--sort-by nosuch/,
+    );
     await expect(inProcess(['--local', api.url, '--min', 'restarts'])).rejects.toThrow(/--min restarts/);
     await expect(inProcess(['--local', api.url, '--owner', 'Job/x'])).rejects.toThrow(/needs --namespace/);
     await expect(inProcess(['--local', api.url, '--order', 'up'])).rejects.toThrow(/--order up/);
