@@ -87,6 +87,62 @@ const ROUTES: RouteCase[] = [
     query: { cluster: CLUSTER, since: '2026-11-01T08:00:00Z', until: '2026-11-01T08:00:10Z' },
     heavy: true,
   },
+  // GET /pods (issue 11): "OOMKilled pods in a namespace, one day" reads the namespace's keys
+  // (byNamespace) and their items; the newest 20 of a cluster-day stop after 21 keys; sorted by
+  // a figure, or with a filter only the items carry (node, min.<figure>), every pod of the range
+  // is read, up to the cap of QUERY_BOUNDS.maxSearchPods a request.
+  {
+    name: 'podsNamespaceReason',
+    path: '/pods',
+    query: {
+      cluster: CLUSTER,
+      namespace: 'team-0',
+      terminationReason: 'OOMKilled',
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-02T00:00:00Z',
+    },
+  },
+  {
+    name: 'podsNewest20',
+    path: '/pods',
+    query: { cluster: CLUSTER, since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00Z', limit: '20' },
+  },
+  {
+    name: 'podsSlowest20In10s',
+    path: '/pods',
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T08:00:00Z',
+      until: '2026-11-01T08:00:10Z',
+      sortBy: 'timeToReadySeconds',
+      limit: '20',
+    },
+    heavy: true,
+  },
+  {
+    name: 'podsSlowest20Day',
+    path: '/pods',
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-02T00:00:00Z',
+      sortBy: 'timeToReadySeconds',
+      limit: '20',
+    },
+    heavy: true,
+  },
+  {
+    name: 'podsNodeMinIn10s',
+    path: '/pods',
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T08:00:00Z',
+      until: '2026-11-01T08:00:10Z',
+      node: 'node-0',
+      'min.scheduledAfterSeconds': '1',
+    },
+    heavy: true,
+  },
 ];
 
 /** sorted[i], or an error when there is no such sample (a bench with no calls). */

@@ -57,6 +57,13 @@ const COMMANDS: Record<string, Command> = {
       return { run: (a) => m.statsCommand(a), options: m.STATS_OPTIONS };
     },
   },
+  pods: {
+    summary: 'find pods by what happened to them: filters, any figure sorted, any time range',
+    load: async () => {
+      const m = await import('./pods.ts');
+      return { run: (a) => m.podsCommand(a), options: m.PODS_OPTIONS };
+    },
+  },
 };
 
 /** An option no command but others know: "--speed is an option of podlife local". */

@@ -5,6 +5,7 @@
  * routes, the CLI that reads the answers and the OpenAPI test. No SDK, no CDK.
  */
 import { z } from 'zod';
+import { FIGURE_NAMES } from '../core/figures.ts';
 import { PodPhase } from '../core/kube-schemas.ts';
 import type { Distribution } from '../core/percentiles.ts';
 import type { PodRecord } from '../core/pod-record.ts';
@@ -24,6 +25,7 @@ export const ROUTE_PATHS = [
   '/crashloops',
   '/stats',
   '/pods/by-uid/{cluster}/{uid}/trace',
+  '/pods',
 ] as const;
 export type RoutePath = (typeof ROUTE_PATHS)[number];
 
@@ -121,6 +123,10 @@ export const QUERY_BOUNDS = {
   maxHistoryItems: 5_000,
   /** Bytes of one answer's JSON (Lambda allows 6 MB): a history page stops before it. */
   maxAnswerBytes: 1_000_000,
+  /** Pods one /pods request examines (keys read, then their items): past it, the answer says so and gives a token to go on. */
+  maxSearchPods: 2_000,
+  /** Characters of a /pods filter value (status, reasons, node). */
+  maxFilterLength: 253,
   /** Wall-clock milliseconds a request may spend reading before it is cut short (503). */
   deadlineMs: 20_000,
 } as const;
@@ -787,6 +793,125 @@ export const TraceResponse = z
       "A pod incarnation's life as an OpenTelemetry trace: an OTLP/JSON ExportTraceServiceRequest, to POST as it is to a collector's /v1/traces (docs/query-api.md).",
   });
 export type TraceResponse = z.infer<typeof TraceResponse>;
+// ---------------------------------------------------------------------------------------------
+// /pods: find pods by what happened to them
+
+/** The unwrapped zod type name of a schema (`nullable` and `optional` looked through). */
+function baseTypeOf(schema: z.core.$ZodType): string {
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
+  return (def.type === 'nullable' || def.type === 'optional') && def.innerType
+    ? baseTypeOf(def.innerType)
+    : def.type;
+}
+
+/**
+ * The figures /pods can sort and filter by: every figure (FIGURE_NAMES) whose contract type
+ * (PodRecordSchema, kept equal to the engine's Figures by the compile-time check below) is a
+ * number, or a number or null. Derived, so a numeric figure added to both becomes sortable and
+ * `min.<figure>` with no change here.
+ */
+export const NUMERIC_FIGURES: readonly NumericFigure[] = FIGURE_NAMES.filter((f) => {
+  const field = (PodRecordSchema.shape as Record<string, z.core.$ZodType | undefined>)[f];
+  return field !== undefined && baseTypeOf(field) === 'number';
+}) as NumericFigure[];
+/** A figure whose value is a number (or null): `restarts`, `timeToReadySeconds`, ... */
+export type NumericFigure = {
+  [K in (typeof FIGURE_NAMES)[number]]: PodRecord[K] extends number | null ? K : never;
+}[(typeof FIGURE_NAMES)[number]];
+
+/** What /pods sorts by: creation (`created`, the default) or any numeric figure. */
+export const SORT_KEYS = ['created', ...NUMERIC_FIGURES] as const;
+export type SortKey = 'created' | NumericFigure;
+
+/** A figure's minimum, `min.<figure>=N`: a finite number, at most 16 characters. */
+const FigureMinimum = z
+  .string()
+  .max(16, 'at most 16 characters')
+  .regex(/^-?\d+(\.\d+)?$/, 'a number, e.g. 60 or 0.5')
+  .transform(Number);
+
+/** An exact-match filter value (a node name, a kubectl STATUS, a reason). */
+const FilterValue = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(B.maxFilterLength, `at most ${B.maxFilterLength} characters`)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
+  .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+
+export const PodsParams = z
+  .strictObject({
+    cluster: Cluster,
+    since: timeParam.default({ ago: 86_400 }),
+    until: timeParam.optional(),
+    namespace: Namespace.optional(),
+    owner: Owner.optional(),
+    node: FilterValue.optional(),
+    phase: PodPhase.optional(),
+    status: FilterValue.optional(),
+    terminationReason: FilterValue.optional(),
+    waitingReason: FilterValue.optional(),
+    ...(Object.fromEntries(NUMERIC_FIGURES.map((f) => [`min.${f}`, FigureMinimum.optional()])) as Record<
+      `min.${NumericFigure}`,
+      z.ZodOptional<typeof FigureMinimum>
+    >),
+    sortBy: z
+      .enum(SORT_KEYS as unknown as [SortKey, ...SortKey[]])
+      .default('created')
+      .describe('`created` or a numeric figure'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    limit: Limit,
+    nextToken: NextToken,
+  })
+  .superRefine((p, ctx) => {
+    if (p.owner && !p.namespace) {
+      ctx.addIssue({ code: 'custom', path: ['owner'], message: 'needs namespace: owners are namespaced' });
+    }
+  });
+export type PodsParams = z.infer<typeof PodsParams>;
+
+/** One pod found by /pods: what kubectl's table shows, plus every numeric figure. */
+export const FoundPod = PodRowBase.extend({
+  status: z.string().nullable().describe("kubectl's STATUS for the latest state"),
+  restarts: Count.describe("kubectl's RESTARTS (every container, init included)"),
+  waitingReason: z.string().nullable(),
+  lastTerminationReason: z.string().nullable(),
+  deleted: z.boolean(),
+  figures: z
+    .strictObject(
+      Object.fromEntries(NUMERIC_FIGURES.map((f) => [f, z.number().nullable()])) as Record<
+        NumericFigure,
+        z.ZodNullable<z.ZodNumber>
+      >,
+    )
+    .describe('every numeric figure of the pod (docs/lifecycle-metrics.md); null where it has none'),
+}).meta({ id: 'FoundPod' });
+export type FoundPod = z.infer<typeof FoundPod>;
+
+export const PodsResponse = z
+  .strictObject({
+    cluster: z.string(),
+    now: Instant,
+    since: Instant.describe('the creation-time range the pods were chosen by: [since, until)'),
+    until: Instant,
+    sortBy: z.string(),
+    order: z.enum(['asc', 'desc']),
+    pods: z.array(FoundPod),
+    examined: Count.describe('pods this request read to answer (its cost follows this number)'),
+    capped: z
+      .strictObject({
+        reason: z.string(),
+        readUpTo: Instant.nullable().describe(
+          'the creation time the read reached: the pods of the range up to it were searched',
+        ),
+      })
+      .exactOptional()
+      .describe(
+        'present when the cap on pods read per request (QUERY_BOUNDS.maxSearchPods) stopped the read before the end of the range: the page is sorted among the pods read so far, and nextToken goes on',
+      ),
+    nextToken: z.string().exactOptional().describe('present while more pods (or more of the range) follow'),
+  })
+  .meta({ id: 'PodsResponse' });
+export type PodsResponse = z.infer<typeof PodsResponse>;
 
 /** Each route's parameters (path and query), for the OpenAPI generator and its test. */
 export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
@@ -797,6 +922,7 @@ export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/crashloops': CrashLoopsParams,
   '/stats': StatsParams,
   '/pods/by-uid/{cluster}/{uid}/trace': ByUidParams,
+  '/pods': PodsParams,
 };
 
 /** Each route's 200 answer: the handler's body, parsed by the CLI and the tests. */
@@ -808,6 +934,7 @@ export const ROUTE_RESPONSES = {
   '/crashloops': CrashLoopsResponse,
   '/stats': StatsResponse,
   '/pods/by-uid/{cluster}/{uid}/trace': TraceResponse,
+  '/pods': PodsResponse,
 } as const satisfies Record<RoutePath, z.ZodType>;
 
 export type TimelineEntryBody = z.infer<typeof TimelineEntrySchema>;

@@ -37,7 +37,7 @@ export function createdAtOf(
 }
 
 /** The time part of an index sort key (`createdIso#uid`), or null for a pod with no time (`0000#uid`). */
-function createdOfKey(key: string | null | undefined): string | null {
+export function createdOfKey(key: string | null | undefined): string | null {
   const at = key?.slice(0, key.indexOf('#')) ?? '';
   return /^\d{4}-\d{2}-\d{2}T/.test(at) ? at : null;
 }

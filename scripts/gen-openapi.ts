@@ -15,6 +15,7 @@ import { z } from 'zod';
 import {
   ErrorBody,
   ForbiddenBody,
+  NUMERIC_FIGURES,
   QUERY_BOUNDS,
   ROUTE_PARAMS,
   ROUTE_PATHS,
@@ -151,6 +152,19 @@ and the span's place, so a re-export keeps them. POST it as it is to a collector
     ok: 'The trace.',
     notFound: true,
   },
+  '/pods': {
+    operationId: 'findPods',
+    summary: 'Find pods by what happened to them',
+    description: `Pods created in [since, until), filtered by namespace, owner, node, phase, kubectl STATUS,
+last termination reason, waiting reason and \`min.<figure>\` (any numeric figure at least N),
+sorted by creation or any numeric figure, a page at a time. Served from one index chosen by the
+most selective filter (byOwner, byNamespace, else byClusterDay per UTC day), keys read in
+creation order, then the pod items by BatchGetItem; never a Scan. At most
+QUERY_BOUNDS.maxSearchPods pods are read per request: past it the answer carries \`capped\`
+and a \`nextToken\` that goes on. Cost per request: docs/query-api.md.
+`,
+    ok: 'One page of the pods found.',
+  },
 };
 
 const DURATION_DOC = {
@@ -196,6 +210,28 @@ const PARAM_DOCS: Record<string, { description?: string; schema?: Json }> = {
   },
   until: { description: 'End of the range, excluded (default now).' },
   groupBy: { description: 'Also give the statistics per namespace or per owner (`namespace/Kind/name`).' },
+  node: { description: 'Only pods on this node (exact name).' },
+  phase: { description: 'Only pods in this phase.' },
+  status: {
+    description:
+      'Only pods whose kubectl STATUS (the `status` figure) is this, e.g. `OOMKilled`, `Init:CrashLoopBackOff`.',
+  },
+  terminationReason: {
+    description: "Only pods whose last container termination's reason is this (`OOMKilled`, `Error`, ...).",
+  },
+  waitingReason: {
+    description: 'Only pods whose container waits for this reason now (`ImagePullBackOff`, ...).',
+  },
+  sortBy: { description: '`created` (default) or any numeric figure (docs/lifecycle-metrics.md).' },
+  order: {
+    description: '`desc` (default: newest or largest first) or `asc`. Pods without the figure come last.',
+  },
+  ...Object.fromEntries(
+    NUMERIC_FIGURES.map((f) => [
+      `min.${f}`,
+      { description: `Only pods whose \`${f}\` is at least this number.` },
+    ]),
+  ),
 };
 
 const SAFE_INT = Number.MAX_SAFE_INTEGER;

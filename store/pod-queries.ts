@@ -19,6 +19,7 @@ import {
   CLUSTERS_PK,
   crashKey,
   dayKey,
+  daysBetween,
   NAME_EVENTS_SK,
   nsKey,
   ownerKey,
@@ -194,6 +195,49 @@ export function statsRequests(
   }
   if (scope.namespace) return [range('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
   return days.map((day) => range('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));
+}
+
+/** Which pods /pods reads: a cluster, narrowed by a namespace and an owner (the owner needs the namespace). */
+export interface SearchScope {
+  cluster: string;
+  namespace?: string;
+  owner?: { kind: string; name: string };
+}
+
+/**
+ * The queries that list the keys of a scope's pods whose createdKey is in [lo, hi], in
+ * creation order (`forward`: oldest first; else newest first): one on byOwner or byNamespace
+ * (keys only), else one per UTC creation day of byClusterDay, the days in the same order. `lo`
+ * and `hi` are creation ISO times or createdKeys (`ISO#uid`); as in `statsRequests`, an ISO
+ * `hi` leaves out the pods created at that instant.
+ */
+export function podSearchRequests(
+  tableName: string,
+  scope: SearchScope,
+  range: { lo: string; hi: string },
+  forward: boolean,
+): QueryCommandInput[] {
+  const one = (index: IndexName, attr: string, value: string): QueryCommandInput => ({
+    ...base(tableName),
+    IndexName: index,
+    KeyConditionExpression: '#p = :p AND #ck BETWEEN :lo AND :hi',
+    ExpressionAttributeNames: { '#p': attr, '#ck': 'createdKey' },
+    ExpressionAttributeValues: { ':p': value, ':lo': range.lo, ':hi': range.hi },
+    ...(forward ? {} : { ScanIndexForward: false }),
+  });
+  if (scope.owner && scope.namespace) {
+    return [
+      one(
+        'byOwner',
+        'ownerKey',
+        ownerKey(scope.cluster, scope.namespace, scope.owner.kind, scope.owner.name),
+      ),
+    ];
+  }
+  if (scope.namespace) return [one('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
+  const days = daysBetween(Date.parse(range.lo.slice(0, 10)), Date.parse(range.hi.slice(0, 10)));
+  const requests = days.map((day) => one('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));
+  return forward ? requests : requests.reverse();
 }
 
 /** The open alerts of a cluster (the sweep's episodes). */

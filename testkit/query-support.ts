@@ -17,7 +17,16 @@ import { LifecycleEngine } from '../core/engine.ts';
 import type { PodRecord } from '../core/pod-record.ts';
 import type { PodSnapshot, SnapContainer } from '../core/snapshot.ts';
 import { eventOf } from '../local/http-adapter.ts';
-import { createdKey, dayKey, dayOf, nsKey, ownerKey, podPk, uidKey } from '../model/keys.ts';
+import {
+  createdKey,
+  dayKey,
+  dayOf,
+  nsKey,
+  ownerKey,
+  podIdentityOfKey,
+  podPk,
+  uidKey,
+} from '../model/keys.ts';
 import { podItemOf } from '../model/pod-item.ts';
 import { churnStream } from './churn.ts';
 import { RECEIVED_AT } from './fixtures.ts';
@@ -100,18 +109,18 @@ export function healthyCopies(
   for (let k = 0; out.length < n; k++) {
     const t = healthy[k % healthy.length];
     if (!t) throw new Error('no healthy item to copy');
-    const cluster = String(t.cluster);
+    // Items carry no identity copies since issue 12: the template's identity is in its keys.
+    const id = podIdentityOfKey(String(t.pk), String(t.sk));
+    if (!id) throw new Error(`not a pod item: ${String(t.pk)}`);
+    const cluster = id.cluster;
     const namespace = `bulk-${k % 16}`;
-    const uid = `${tag}-${k}-${String(t.uid)}`;
-    const name = `${String(t.name)}-${tag}${k}`;
+    const uid = `${tag}-${k}-${id.uid}`;
+    const name = `${id.name}-${tag}${k}`;
     const created = typeof t.createdAt === 'string' ? Date.parse(t.createdAt) : null;
     const copy: Record<string, unknown> = {
       ...t,
       pk: podPk(cluster, namespace, name),
       sk: uid,
-      namespace,
-      name,
-      uid,
       uidKey: uidKey(cluster, uid),
       nsKey: nsKey(cluster, namespace),
       dayKey: dayKey(cluster, dayOf(created)),

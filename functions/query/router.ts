@@ -11,6 +11,7 @@ import { clustersRoute } from './routes/clusters.ts';
 import { crashLoopsRoute } from './routes/crashloops.ts';
 import { historyRoute } from './routes/history.ts';
 import { pendingRoute } from './routes/pending.ts';
+import { podsRoute } from './routes/pods.ts';
 import { statsRoute } from './routes/stats.ts';
 import { traceRoute } from './routes/trace.ts';
 
@@ -22,6 +23,7 @@ export const ROUTES: readonly Route[] = [
   crashLoopsRoute,
   statsRoute,
   traceRoute,
+  podsRoute,
 ];
 
 const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/').slice(1);

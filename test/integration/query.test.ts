@@ -21,6 +21,7 @@ import {
   type HistoryResponse,
   type PendingResponse,
   type PodResponse,
+  type PodsResponse,
   ROUTE_PATHS,
   ROUTE_RESPONSES,
   type StatsResponse,
@@ -449,10 +450,25 @@ describe('bad requests: 400 naming the parameter and why, 404, 405', () => {
   });
 });
 
+describe('GET /pods (test/integration/query-pods.test.ts has every filter, sort and page)', () => {
+  it("finds the replay's pods by their termination reason", async () => {
+    const page = await ok<PodsResponse>('/pods', {
+      cluster: 'demo',
+      since: '2026-11-01T00:00:00Z',
+      terminationReason: 'Error',
+      until: '2026-11-04T00:00:00Z',
+    });
+    const want = demo.records.filter((r) => r.lastTerminationReason === 'Error' && createdOf(r) !== null);
+    expect(want.length).toBeGreaterThan(0);
+    expect(page.pods.map((p) => p.uid).sort()).toEqual(want.map((r) => r.uid).sort());
+  });
+});
+
 describe('cost', () => {
   it('every answer reports requests, read units and items read; never a Scan', async () => {
     const res = await get<PendingResponse>('/pending', { cluster: 'demo' });
-    expect(Number(res.headers['x-podlife-requests'])).toBe(1);
+    // The page of the pending index, and the cluster's heartbeat item (dataAsOf / stale).
+    expect(Number(res.headers['x-podlife-requests'])).toBe(2);
     expect(Number(res.headers['x-podlife-items-read'])).toBe(res.body.pods.length);
     expect(Number(res.headers['x-podlife-read-units'])).toBeGreaterThan(0);
     expect(commands.length).toBeGreaterThan(100);

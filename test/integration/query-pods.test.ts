@@ -1,0 +1,376 @@
+/**
+ * GET /pods on DynamoDB Local, the demo trace loaded through the real ingest handler. The
+ * oracle is `podlife replay` of the same trace: every filter, both orders of every sort key,
+ * and paging (any limit, any filters) concatenated equal to one list filtered and sorted in
+ * memory from the replay's records: no duplicate, no gap. Also the cap on pods read per request
+ * (a route with a small cap: `capped`, and the token goes on), hostile parameters and tokens,
+ * and not one Scan.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { makeQueryHandler, type QueryHandler } from '../../functions/query/query.ts';
+import { podsRouteWith } from '../../functions/query/routes/pods.ts';
+import {
+  ErrorBody,
+  type FoundPod,
+  NUMERIC_FIGURES,
+  type NumericFigure,
+  PodsResponse,
+  SORT_KEYS,
+} from '../../model/api-schemas.ts';
+import { createdAtOf } from '../../model/pod-rows.ts';
+import { type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
+import { apiEvent, type LoadedDemo, loadDemo } from '../../testkit/query-support.ts';
+
+let t: LocalTable;
+let demo: LoadedDemo;
+let handler: QueryHandler;
+let capped: QueryHandler;
+const commands: string[] = [];
+/** The whole demo's creation range (it spans two days: one query per UTC day). */
+const RANGE = { since: '2026-11-01T00:00:00Z', until: '2026-11-04T00:00:00Z' };
+
+beforeAll(async () => {
+  t = await startLocalTable('podlife-pods');
+  demo = await loadDemo(t.doc, t.tableName, 'demo');
+  const { localDynamoClient } = await import('../../local/dynamodb-local.ts');
+  const client = localDynamoClient(t.ddb.endpoint);
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      commands.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  handler = makeQueryHandler({ client, tableName: t.tableName, now: () => demo.now });
+  capped = makeQueryHandler({
+    client,
+    tableName: t.tableName,
+    now: () => demo.now,
+    routes: [podsRouteWith({ maxPods: 5 })],
+  });
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function call(query: Record<string, string>, h: QueryHandler = handler) {
+  const res = await h(apiEvent('/pods', query));
+  const body = JSON.parse(res.body ?? 'null');
+  const schema = res.statusCode === 200 ? PodsResponse : ErrorBody;
+  const parsed = schema.safeParse(body);
+  expect(parsed.error?.issues ?? [], 'the answer differs from the contract').toEqual([]);
+  return { status: res.statusCode, body, headers: res.headers ?? {} };
+}
+
+async function ok(query: Record<string, string>, h: QueryHandler = handler): Promise<PodsResponse> {
+  const res = await call(query, h);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as PodsResponse;
+}
+
+/** Every page; fails on a repeated token (a loop). */
+async function walk(query: Record<string, string>, h: QueryHandler = handler) {
+  const pods: FoundPod[] = [];
+  const pages: PodsResponse[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await ok({ ...query, ...(token ? { nextToken: token } : {}) }, h);
+    pods.push(...page.pods);
+    pages.push(page);
+    token = page.nextToken;
+    if (token) {
+      expect(seen.has(token), 'a token came back twice').toBe(false);
+      seen.add(token);
+    }
+  } while (token && pages.length < 200);
+  return { pods, pages };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: replay's records, filtered and sorted in memory
+
+// The time a pod counts as created at: its creationTimestamp, else its first-seen time (one truth).
+const createdOf = (r: PodRecord) => createdAtOf(r)?.at ?? '';
+const keyOfRecord = (r: PodRecord) => `${createdOf(r)}#${r.uid}`;
+
+interface Query {
+  namespace?: string;
+  node?: string;
+  phase?: string;
+  status?: string;
+  terminationReason?: string;
+  waitingReason?: string;
+  min?: [NumericFigure, number];
+  sortBy: (typeof SORT_KEYS)[number];
+  order: 'asc' | 'desc';
+}
+
+function expected(q: Query): string[] {
+  const keep = demo.records.filter(
+    (r) =>
+      createdOf(r) !== '' &&
+      (q.namespace === undefined || r.namespace === q.namespace) &&
+      (q.node === undefined || r.node === q.node) &&
+      (q.phase === undefined || r.phase === q.phase) &&
+      (q.status === undefined || r.status === q.status) &&
+      (q.terminationReason === undefined || r.lastTerminationReason === q.terminationReason) &&
+      (q.waitingReason === undefined || r.waitingReason === q.waitingReason) &&
+      (q.min === undefined || ((r[q.min[0]] ?? null) !== null && (r[q.min[0]] as number) >= q.min[1])),
+  );
+  const sign = q.order === 'asc' ? 1 : -1;
+  const sortValue = (r: PodRecord) => (q.sortBy === 'created' ? null : (r[q.sortBy] ?? null));
+  return keep
+    .sort((a, b) => {
+      const va = sortValue(a);
+      const vb = sortValue(b);
+      if (va !== vb) {
+        if (va === null) return 1;
+        if (vb === null) return -1;
+        return sign * (va - vb);
+      }
+      return sign * (keyOfRecord(a) < keyOfRecord(b) ? -1 : 1);
+    })
+    .map((r) => `${r.namespace}/${r.name}/${r.uid}`);
+}
+
+function paramsOf(q: Query): Record<string, string> {
+  const out: Record<string, string> = { cluster: 'demo', ...RANGE, sortBy: q.sortBy, order: q.order };
+  for (const k of ['namespace', 'node', 'phase', 'status', 'terminationReason', 'waitingReason'] as const) {
+    const v = q[k];
+    if (v !== undefined) out[k] = v;
+  }
+  if (q.min) out[`min.${q.min[0]}`] = String(q.min[1]);
+  return out;
+}
+
+const idOf = (p: FoundPod) => `${p.namespace}/${p.name}/${p.uid}`;
+
+describe('GET /pods', () => {
+  it('finds every pod of the range, newest first by default, with the figures replay computes', async () => {
+    const page = await ok({ cluster: 'demo', ...RANGE, limit: '1000' });
+    expect(page.pods.map(idOf)).toEqual(expected({ sortBy: 'created', order: 'desc' }));
+    // Every demo pod, the two without a creationTimestamp at their first-seen time (one truth).
+    expect(page.pods).toHaveLength(demo.records.length);
+    expect(page.pods.filter((p) => p.createdAtSource === 'firstSeen')).toHaveLength(2);
+    expect(page.nextToken).toBeUndefined();
+    expect(page.capped).toBeUndefined();
+    for (const pod of page.pods) {
+      const r = demo.records.find((x) => x.uid === pod.uid)!;
+      expect(pod).toMatchObject({
+        namespace: r.namespace,
+        name: r.name,
+        owner: r.owner,
+        node: r.node,
+        phase: r.phase,
+        status: r.status,
+        restarts: r.kubectlRestarts ?? r.restarts,
+        waitingReason: r.waitingReason,
+        lastTerminationReason: r.lastTerminationReason,
+        deleted: r.deleted,
+        createdAt: createdOf(r),
+      });
+      for (const f of NUMERIC_FIGURES) expect(pod.figures[f], `${idOf(pod)} ${f}`).toBe(r[f]);
+    }
+  });
+
+  it('the default range is the last 24 h before now', async () => {
+    const page = await ok({ cluster: 'demo', limit: '1000' });
+    const since = demo.now - 86_400_000;
+    expect(page.since).toBe(new Date(since).toISOString());
+    expect(page.pods.map(idOf).sort()).toEqual(
+      demo.records
+        .filter((r) => Date.parse(createdOf(r)) >= since)
+        .map((r) => `${r.namespace}/${r.name}/${r.uid}`)
+        .sort(),
+    );
+  });
+
+  const cases: [string, Partial<Query>][] = [
+    ['namespace', { namespace: 'scraper' }],
+    ['node', { node: 'minikube' }],
+    ['phase', { phase: 'Failed' }],
+    ['status (kubectl STATUS)', { status: 'Terminating' }],
+    ['termination reason', { terminationReason: 'Completed' }],
+    ['waiting reason', { waitingReason: 'CrashLoopBackOff' }],
+    ['a figure minimum', { min: ['timeToReadySeconds', 60] }],
+    ['a fractional minimum', { min: ['scheduledAfterSeconds', 0.5] }],
+    ['namespace and reason ("Error pods in scraper")', { namespace: 'scraper', terminationReason: 'Error' }],
+    ['node and minimum', { node: 'datagen-1-34', min: ['timeToReadySeconds', 50] }],
+  ];
+  it.each(cases)('filters by %s', async (_, f) => {
+    const q: Query = { sortBy: 'created', order: 'desc', ...f };
+    const want = expected(q);
+    expect(want.length, 'the case selects something').toBeGreaterThan(0);
+    expect(want.length, 'the case leaves something out').toBeLessThan(demo.records.length);
+    const page = await ok({ ...paramsOf(q), limit: '1000' });
+    expect(page.pods.map(idOf)).toEqual(want);
+  });
+
+  it('filters by owner (with its namespace), from the byOwner index', async () => {
+    const page = await ok({
+      cluster: 'demo',
+      ...RANGE,
+      namespace: 'scraper',
+      owner: 'Job/e2e-failjob',
+    });
+    const want = demo.records.filter(
+      (r) => r.namespace === 'scraper' && r.owner?.kind === 'Job' && r.owner.name === 'e2e-failjob',
+    );
+    expect(want.length).toBe(4);
+    expect(page.pods.map((p) => p.uid).sort()).toEqual(want.map((r) => r.uid).sort());
+  });
+
+  it.each(SORT_KEYS.flatMap((k) => (['asc', 'desc'] as const).map((o) => [k, o] as const)))(
+    'sorts by %s %s (nulls last)',
+    async (sortBy, order) => {
+      const page = await ok({ cluster: 'demo', ...RANGE, sortBy, order, limit: '1000' });
+      expect(page.pods.map(idOf)).toEqual(expected({ sortBy, order }));
+    },
+  );
+
+  it('"the 5 slowest starts": sortBy=timeToReadySeconds, limit 5', async () => {
+    const page = await ok({ cluster: 'demo', ...RANGE, sortBy: 'timeToReadySeconds', limit: '5' });
+    const ready = demo.records
+      .map((r) => r.timeToReadySeconds)
+      .filter((v): v is number => v != null)
+      .sort((a, b) => b - a);
+    expect(page.pods.map((p) => p.figures.timeToReadySeconds)).toEqual(ready.slice(0, 5));
+    expect(page.nextToken).toBeDefined();
+  });
+
+  it('paging, any limit and filters: the pages concatenated are the one sorted, filtered list (property)', async () => {
+    const namespaces = [...new Set(demo.records.map((r) => r.namespace))];
+    const nodes = [...new Set(demo.records.map((r) => r.node).filter((n): n is string => n != null))];
+    const query = fc.record(
+      {
+        namespace: fc.constantFrom(...namespaces),
+        node: fc.constantFrom(...nodes),
+        phase: fc.constantFrom('Running', 'Pending', 'Failed', 'Succeeded'),
+        min: fc.tuple(fc.constantFrom(...NUMERIC_FIGURES), fc.constantFrom(0, 1, 5, 60)),
+        sortBy: fc.constantFrom(...SORT_KEYS),
+        order: fc.constantFrom('asc' as const, 'desc' as const),
+      },
+      { requiredKeys: ['sortBy', 'order'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(query, fc.integer({ min: 1, max: 7 }), fc.boolean(), async (q, limit, small) => {
+        const { pods } = await walk({ ...paramsOf(q), limit: String(limit) }, small ? capped : handler);
+        // Capped at 5 pods a request, a figure's order holds within each window of 5: the
+        // same pods, each once. Sorted by creation (the index's order), the very same list.
+        if (small && q.sortBy !== 'created') expect(pods.map(idOf).sort()).toEqual(expected(q).sort());
+        else expect(pods.map(idOf)).toEqual(expected(q));
+      }),
+      { numRuns: 40, seed: 1129 },
+    );
+  }, 120_000);
+
+  it('a capped read says so, and its token goes on: nothing lost, nothing twice', async () => {
+    const first = await ok({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' }, capped);
+    expect(first.examined).toBeLessThanOrEqual(5);
+    expect(first.capped?.readUpTo).toMatch(/^2026-11-0/);
+    expect(first.nextToken).toBeDefined();
+    // Within each window of 5 pods the order holds; over the whole walk, every pod once.
+    const { pods, pages } = await walk({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' }, capped);
+    expect(pods.map(idOf).sort()).toEqual(expected({ sortBy: 'created', order: 'desc' }).sort());
+    expect(pages.every((p) => p.examined <= 5)).toBe(true);
+    // Sorted by creation, a capped read is a plain continuation: the same list as uncapped.
+    const byCreation = await walk(
+      { cluster: 'demo', ...RANGE, order: 'asc', limit: '3', phase: 'Running' },
+      capped,
+    );
+    expect(byCreation.pods.map(idOf)).toEqual(
+      expected({ sortBy: 'created', order: 'asc', phase: 'Running' }),
+    );
+    expect(byCreation.pages.some((p) => p.capped)).toBe(true);
+  });
+
+  it('a page costs what the headers say: keys from one index, items by BatchGetItem, never a Scan', async () => {
+    commands.length = 0;
+    const res = await call({ cluster: 'demo', ...RANGE, namespace: 'scraper' });
+    expect(res.status).toBe(200);
+    expect(Number(res.headers['x-podlife-read-units'])).toBeGreaterThan(0);
+    expect(Number(res.headers['x-podlife-items-read'])).toBeGreaterThan(0);
+    expect(new Set(commands)).toEqual(new Set(['QueryCommand', 'BatchGetItemCommand']));
+    commands.length = 0;
+    await walk({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '3', node: 'minikube' });
+    expect(commands.filter((c) => c !== 'QueryCommand' && c !== 'BatchGetItemCommand')).toEqual([]);
+  });
+});
+
+describe('GET /pods: hostile parameters', () => {
+  const bad: [Record<string, string>, string, RegExp][] = [
+    [{}, 'cluster', /required/],
+    [{ cluster: 'demo', sortBy: 'phase' }, 'sortBy', /./],
+    [{ cluster: 'demo', sortBy: 'nope' }, 'sortBy', /./],
+    [{ cluster: 'demo', order: 'up' }, 'order', /./],
+    [{ cluster: 'demo', 'min.phase': '1' }, 'min.phase', /unknown parameter/],
+    [{ cluster: 'demo', 'min.nope': '1' }, 'min.nope', /unknown parameter/],
+    [{ cluster: 'demo', 'min.restarts': 'x' }, 'min.restarts', /a number/],
+    [{ cluster: 'demo', 'min.restarts': '1e400' }, 'min.restarts', /a number/],
+    [{ cluster: 'demo', 'min.restarts': '9'.repeat(40) }, 'min.restarts', /at most 16/],
+    [{ cluster: 'demo', phase: 'Sleeping' }, 'phase', /./],
+    [{ cluster: 'demo', node: '' }, 'node', /empty/],
+    [{ cluster: 'demo', status: 'a\u0007b' }, 'status', /control/],
+    [{ cluster: 'demo', waitingReason: 'x'.repeat(300) }, 'waitingReason', /at most 253/],
+    [{ cluster: 'demo', owner: 'Job/x' }, 'owner', /needs namespace/],
+    [{ cluster: 'demo', owner: 'job' }, 'owner', /KIND\/NAME/],
+    [{ cluster: 'demo', since: '3000d' }, 'since', /at most 92 days/],
+    [{ cluster: 'demo', since: '100000000d' }, 'since', /at most 3660d/],
+    [{ cluster: 'demo', since: '2000-01-01T00:00:00Z' }, 'since', /no earlier than/],
+    [{ cluster: 'demo', limit: '0' }, 'limit', /at least 1/],
+    [{ cluster: 'demo', limit: '1001' }, 'limit', /at most 1000/],
+    [{ cluster: 'demo', nextToken: 'not a token!' }, 'nextToken', /not a token/],
+    [{ cluster: 'demo', nextToken: Buffer.from('[1]').toString('base64url') }, 'nextToken', /not a token/],
+  ];
+  it.each(bad)('%j → 400 naming %s', async (query, parameter, reason) => {
+    const res = await call(query);
+    expect(res.status).toBe(400);
+    expect(res.body.parameter).toBe(parameter);
+    expect(res.body.reason).toMatch(reason);
+  });
+
+  it("a token is for its own query: another query's, a forged range, a tampered position are 400s", async () => {
+    const first = await ok({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' });
+    const token = first.nextToken!;
+    const other = await call({
+      cluster: 'demo',
+      ...RANGE,
+      sortBy: 'restarts',
+      limit: '2',
+      namespace: 'scraper',
+      nextToken: token,
+    });
+    expect([other.status, other.body.parameter]).toEqual([400, 'nextToken']);
+    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const forge = (patch: object) =>
+      Buffer.from(JSON.stringify({ ...decoded, ...patch })).toString('base64url');
+    for (const patch of [
+      { from: '2015-01-01T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z' },
+      { from: '2026-11-05T00:00:00.000Z' },
+      { after: ['x', 'y'] },
+      { after: [1, ''] },
+      { resume: 5 },
+      { extra: 1 },
+    ]) {
+      const res = await call({
+        cluster: 'demo',
+        ...RANGE,
+        sortBy: 'restarts',
+        limit: '2',
+        nextToken: forge(patch),
+      });
+      expect([res.status, res.body.parameter], JSON.stringify(patch)).toEqual([400, 'nextToken']);
+    }
+    // A resume position outside the range reads nothing, and is no 5xx.
+    const odd = await call({
+      cluster: 'demo',
+      ...RANGE,
+      sortBy: 'restarts',
+      nextToken: forge({ resume: '0000' }),
+    });
+    expect(odd.status).toBe(200);
+  });
+});
