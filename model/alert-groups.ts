@@ -23,6 +23,7 @@ import {
 import type { PodOwner } from './api-schemas.ts';
 import { type KeyedItem, NoticeItemSchema, parseItem } from './items.ts';
 import { alertPk, NOTICE_SK_PREFIX, noticeSk } from './keys.ts';
+import type { SilencedBefore } from './silences.ts';
 
 const NOTICE_SCHEMA_VERSION = 2;
 type Severity = 'warning' | 'critical';
@@ -44,7 +45,8 @@ export interface PodDetail {
   lastWarningEvent: { reason: string; message: string | null; at: string | null } | null;
 }
 
-type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
+/** A listed pod: the alert, its details when read, and the silence that held it, if one did. */
+type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail> & { silencedBefore?: SilencedBefore };
 
 export interface AlertNotice {
   schemaVersion: typeof NOTICE_SCHEMA_VERSION;
@@ -181,8 +183,12 @@ function podLine(p: ListedPod): string {
     parts.push(
       `last Warning ${p.lastWarningEvent.reason}${p.lastWarningEvent.message ? `: ${p.lastWarningEvent.message}` : ''}`,
     );
+  if (p.silencedBefore) parts.push(silencedText(p.silencedBefore));
   return `  - ${p.name}: ${parts.join('; ')}\n      ${p.historyCommand}`;
 }
+
+const silencedText = (s: SilencedBefore) =>
+  `silenced by ${s.silenceId} from ${s.since} until ${s.until} (ended; still in the state)`;
 
 function factsOf(n: AlertNotice): string[] {
   return [
@@ -210,6 +216,7 @@ function noticeMessage(n: AlertNotice): AlertMessage {
       p.lastWarningEvent
         ? `Last Warning:     ${p.lastWarningEvent.reason}${p.lastWarningEvent.message ? `: ${p.lastWarningEvent.message}` : ''}`
         : null,
+      p.silencedBefore ? `Silence:          ${silencedText(p.silencedBefore)}` : null,
     ].filter((x): x is string => x != null);
     return { subject: m.subject, body: `${m.body}\n${[...factsOf(n), ...details].join('\n')}\n` };
   }

@@ -45,12 +45,22 @@ import {
   stuckPendingAlertOf,
 } from '../../model/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
-import { alertSk } from '../../model/keys.ts';
+import { alertPk, alertSk, SILENCES_PK, silencedSk } from '../../model/keys.ts';
 import { SWEEP_METRIC } from '../../model/metric-names.ts';
 import { factsOfItem, podKeyOf, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
+import {
+  isSilencedItem,
+  type Silence,
+  type SilencedBefore,
+  silencedBeforeOf,
+  silencedItemOf,
+  silencedOfItem,
+  silenceFor,
+  silenceOfItem,
+} from '../../model/silences.ts';
 import { AlertStore } from '../../store/alert-store.ts';
-import { documentClient } from '../../store/dynamo.ts';
+import { documentClient, partitionQuery } from '../../store/dynamo.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -86,6 +96,8 @@ export interface ClusterSweep {
   /** `kind#uid` of the episodes opened and resolved by this sweep. */
   opened: string[];
   resolved: string[];
+  /** `kind#uid` of the new episodes a silence holds now (recorded, not announced). */
+  silenced: string[];
 }
 
 export interface SweepFailure {
@@ -272,6 +284,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         crashLooping: due.filter((a) => a.kind === 'crashloop').length,
         opened: [],
         resolved: [],
+        silenced: [],
       };
       const fail = (alert: string, stage: SweepFailure['stage'], err: unknown) => {
         logger.error('alert failed; the next sweep retries it', {
@@ -289,7 +302,8 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       };
 
       const notices = openItems.filter(isNoticeItem);
-      const episodes = openItems.filter((i) => !isNoticeItem(i));
+      const silencedItems = openItems.filter(isSilencedItem);
+      const episodes = openItems.filter((i) => !isNoticeItem(i) && !isSilencedItem(i));
       const openSks = new Set(episodes.map((i) => String(i.sk)));
 
       /** Each channel not yet delivered is sent alone; the notice item goes once all have. */
@@ -313,7 +327,41 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       // Notices an earlier sweep recorded but could not deliver on every channel.
       for (const item of notices) await deliver(item);
 
-      const fresh = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
+      // Silences: a new episode an active silence matches is recorded as silenced and not sent;
+      // once no silence holds it (ended, deleted) and it is still due, it goes out, saying so.
+      const unheld = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
+      const silencedBefore = new Map<string, SilencedBefore>();
+      const silencedKeys = new Set<string>();
+      for (const i of silencedItems) {
+        try {
+          const r = silencedOfItem(i);
+          silencedKeys.add(String(i.sk));
+          silencedBefore.set(String(i.sk), silencedBeforeOf(r, nowMs));
+        } catch (err) {
+          logger.warn('malformed silenced record ignored', { sk: i.sk, error: err as Error });
+        }
+      }
+      const fresh: (OpenedAlert & { silencedBefore?: SilencedBefore })[] = [];
+      const held = new Set<string>();
+      for (const a of unheld) {
+        const sk = silencedSk(a.kind, a.uid);
+        const s = silenceFor(silences, a, nowMs);
+        if (s) {
+          held.add(sk);
+          result.silenced.push(alertSk(a.kind, a.uid));
+          if (silencedKeys.has(sk)) continue;
+          try {
+            await store.create(silencedItemOf(a, s, alertPk(cluster)));
+          } catch (err) {
+            fail(sk, 'open', err);
+          }
+          continue;
+        }
+        const before = silencedBefore.get(sk);
+        fresh.push(before ? { ...a, silencedBefore: before } : a);
+      }
+      /** Silenced records no longer held: announced below (still due) or the pod left the state. */
+      const release = [...silencedKeys].filter((sk) => !held.has(sk));
       await mapLimit(groupAlerts(fresh), concurrency, async (group) => {
         const listed = await withDetails(worstFirst(group).slice(0, config.maxPodsListed));
         const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
@@ -336,6 +384,17 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         }
         logger.info('alerts opened', { cluster, notice: item.sk, pods: group.length });
         await deliver(item);
+      });
+      // After the notices that announce them are recorded (a failed one keeps its record, so the
+      // next sweep's alert still says which silence held it).
+      await mapLimit(release, concurrency, async (sk) => {
+        const a = fresh.find((x) => silencedSk(x.kind, x.uid) === sk);
+        if (a && !result.opened.includes(alertSk(a.kind, a.uid))) return;
+        try {
+          await store.remove({ pk: alertPk(cluster), sk });
+        } catch (err) {
+          fail(sk, 'resolve', err);
+        }
       });
 
       const resolvedNow: { item: Item; alert: ResolvedAlert }[] = [];
@@ -386,6 +445,14 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       return result;
     }
 
+    const silences: Silence[] = [];
+    for (const i of await reader.queryAll(partitionQuery(tableName, SILENCES_PK, { consistent: true }))) {
+      try {
+        silences.push(silenceOfItem(i));
+      } catch (err) {
+        logger.warn('malformed silence ignored', { sk: i.sk, error: err as Error });
+      }
+    }
     const clusters = (await reader.queryAll(clustersRequest(tableName))).map((i) => String(i.sk));
     for (const cluster of clusters) report.clusters.push(await sweepCluster(cluster));
     report.writes = store.writes;
