@@ -10,6 +10,7 @@ import { PodlifeConsoleWidgets } from './console-widgets.ts';
 import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.ts';
+import { PodlifeOpsRoutes } from './ops-api.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
 
@@ -28,6 +29,8 @@ export class PodlifeStack extends Stack {
   readonly forwarderAccess: ForwarderAccess;
   readonly queryApi: PodlifeQueryApi;
   readonly alerts: PodlifeAlerts;
+  /** Silences and namespace purge on the query API (their own function: the query one stays read-only). */
+  readonly opsRoutes: PodlifeOpsRoutes;
   readonly dashboard: PodlifeDashboard;
   readonly consoleWidgets: PodlifeConsoleWidgets;
 
@@ -63,6 +66,11 @@ export class PodlifeStack extends Stack {
     this.consoleWidgets = new PodlifeConsoleWidgets(this, 'Console', {
       table: tableRef(p.table),
       stuckPendingSeconds: p.stuckPendingSeconds,
+    });
+    this.opsRoutes = new PodlifeOpsRoutes(this, 'Ops', {
+      api: this.queryApi.api,
+      table: tableRef(p.table),
+      copies: { eventArchiveDays: p.retentionDays },
     });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,

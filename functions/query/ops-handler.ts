@@ -7,7 +7,7 @@ import { requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
 import { makeOpsHandler } from './ops.ts';
 
-const powertools = powertoolsFor(SERVICES.query);
+const powertools = powertoolsFor(SERVICES.ops);
 const clients = tracedClients(powertools.tracer);
 
 export const handler = lambdaHandler(
