@@ -165,6 +165,8 @@ export class PodlifeAlerts extends Construct {
         CRASHLOOP_FOR_SECONDS: String(props.crashLoopForSeconds ?? d.crashLoopForSeconds),
         ALERT_MAX_PODS_LISTED: String(props.maxPodsListed ?? d.maxPodsListed),
         ALERT_RULES: JSON.stringify(rules),
+        // Alerts link their runbook there too (default docs/runbooks.md, the repository path).
+        ...(props.runbookBaseUrl ? { RUNBOOK_BASE_URL: props.runbookBaseUrl } : {}),
       },
     });
     // The next minute's sweep is the retry; an old sweep is worth nothing.

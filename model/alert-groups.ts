@@ -32,15 +32,27 @@ export const CHANNELS: readonly Channel[] = ['sns', 'events'];
 
 /** Runbook anchors of docs/runbooks.md (the same as infra/runbooks.ts's RUNBOOK). */
 const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
-  pending: 'docs/runbooks.md#pod-alert-stuck-pending',
-  crashloop: 'docs/runbooks.md#pod-alert-crash-loop',
+  pending: 'pod-alert-stuck-pending',
+  crashloop: 'pod-alert-crash-loop',
 };
+/** Where runbook links point unless `runbookBaseUrl` (context `podlife:runbookBaseUrl`) says otherwise. */
+export const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
+
+/** A pod alert's runbook link: the base (any `#fragment` dropped) and the kind's anchor. */
+export function runbookLinkOf(kind: AlertKind, base: string = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${base.replace(/#.*$/, '')}#${POD_ALERT_RUNBOOK[kind]}`;
+}
 /** As the mixin's KubePodNotReady and KubePodCrashLooping. */
 const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
 
 /** What the sweep reads from a listed pod's item, when known. */
 export interface PodDetail {
+  /** The container waiting (a crash loop's: the one in CrashLoopBackOff), init containers included. */
   container: string | null;
+  /** Whether `container` is an init container. */
+  initContainer?: boolean;
+  /** kubectl's STATUS column when last seen (`Init:CrashLoopBackOff`, `ImagePullBackOff`). */
+  status?: string | null;
   waitingMessage: string | null;
   lastWarningEvent: { reason: string; message: string | null; at: string | null } | null;
 }
@@ -128,7 +140,7 @@ function causeOf(a: OpenedAlert | ResolvedAlert): string | null {
 export function noticeOf(
   state: AlertNotice['state'],
   members: readonly ListedPod[],
-  opts: { nowMs: number; maxPodsListed: number; stillOpen?: number },
+  opts: { nowMs: number; maxPodsListed: number; stillOpen?: number; runbookBaseUrl?: string },
 ): AlertNotice {
   const sorted = worstFirst(members);
   const first = sorted[0];
@@ -150,7 +162,7 @@ export function noticeOf(
     owner: first.owner,
     severity: SEVERITY[first.kind],
     dedupKey: dedupKeyOf(first),
-    runbook: POD_ALERT_RUNBOOK[first.kind],
+    runbook: runbookLinkOf(first.kind, opts.runbookBaseUrl),
     at: new Date(opts.nowMs).toISOString(),
     count: sorted.length,
     cause,
@@ -177,7 +189,8 @@ function podLine(p: ListedPod): string {
   else if (p.kind === 'pending') parts.push(`Pending ${formatSeconds(p.ageSeconds)}`);
   else
     parts.push(`${p.restartsInWindow} restarts in ${formatSeconds(p.windowSeconds)} (${p.restarts} in all)`);
-  if (p.container) parts.push(`container ${p.container}`);
+  if (p.container) parts.push(containerText(p));
+  if (p.status) parts.push(`status ${p.status}`);
   if (p.waitingMessage) parts.push(`waiting: ${p.waitingMessage}`);
   if (p.lastWarningEvent)
     parts.push(
@@ -186,6 +199,9 @@ function podLine(p: ListedPod): string {
   if (p.silencedBefore) parts.push(silencedText(p.silencedBefore));
   return `  - ${p.name}: ${parts.join('; ')}\n      ${p.historyCommand}`;
 }
+
+const containerText = (p: Partial<PodDetail>) =>
+  `${p.initContainer ? 'init container' : 'container'} ${p.container}`;
 
 const silencedText = (s: SilencedBefore) =>
   `silenced by ${s.silenceId} from ${s.since} until ${s.until} (ended; still in the state)`;
@@ -211,7 +227,8 @@ function noticeMessage(n: AlertNotice): AlertMessage {
   if (n.count === 1 && p) {
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
     const details = [
-      p.container ? `Container:        ${p.container}` : null,
+      p.container ? `Container:        ${containerText(p)}` : null,
+      p.status ? `Status:           ${p.status}` : null,
       p.waitingMessage ? `Waiting message:  ${p.waitingMessage}` : null,
       p.lastWarningEvent
         ? `Last Warning:     ${p.lastWarningEvent.reason}${p.lastWarningEvent.message ? `: ${p.lastWarningEvent.message}` : ''}`

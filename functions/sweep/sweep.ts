@@ -166,7 +166,8 @@ export function alertsDue(
 /** A listed pod's details from its item's facts: the waiting container and message, the last Warning Event. */
 export function podDetailOf(item: Item): PodDetail {
   const v = new PodView(factsOfItem(item));
-  const latest = v.get<'latest'>('latest')?.waiting ?? null;
+  const latestFact = v.get<'latest'>('latest');
+  const latest = latestFact?.waiting ?? null;
   let waiting: { container: string; message?: string } | null = latest;
   if (!waiting) {
     const w = [...v.waitings].sort((a, b) => (b.t ?? -1) - (a.t ?? -1))[0];
@@ -179,8 +180,12 @@ export function podDetailOf(item: Item): PodDetail {
   for (const e of v.events) if (e.type === 'Warning') see(e.last ?? e.first ?? -1, e.reason, e.message);
   for (const f of v.eventFolds) if (f.type === 'Warning') see(f.latest.t, f.reason, f.latest.message);
   const w = warn as { t: number; reason: string; message: string | null } | null;
+  const name = waiting?.container;
   return {
-    container: waiting?.container ?? null,
+    container: name ?? null,
+    // An init container's crash loop shows as Init:CrashLoopBackOff: say which kind it is.
+    initContainer: name !== undefined && v.waitings.some((x) => x.container === name && x.init),
+    status: latestFact?.status ?? null,
     waitingMessage: waiting?.message ?? null,
     lastWarningEvent: w
       ? { reason: w.reason, message: w.message, at: w.t >= 0 ? new Date(w.t).toISOString() : null }
@@ -367,6 +372,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
           nowMs,
           maxPodsListed: config.maxPodsListed,
+          ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
         });
         const item = noticeItemOf(notice, config.retentionDays);
         try {
@@ -427,6 +433,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
           nowMs,
           maxPodsListed: config.maxPodsListed,
           stillOpen,
+          ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
         });
         const item = noticeItemOf(notice, config.retentionDays);
         try {

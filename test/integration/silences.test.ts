@@ -15,7 +15,7 @@ import { makeOpsHandler } from '../../functions/query/ops.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
-import { DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
+import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
 import { alertPk } from '../../model/keys.ts';
 import { SilenceResponse, SilencesResponse } from '../../model/silences.ts';
 import { createTable } from '../../store/create-table.ts';
@@ -28,7 +28,7 @@ import {
   silentMetrics,
   startLocalTable,
 } from '../../testkit/ingest-harness.ts';
-import { apiEvent, type PodSpec, running, unschedulable } from '../../testkit/query-support.ts';
+import { apiEvent, crashLoop, type PodSpec, running, unschedulable } from '../../testkit/query-support.ts';
 
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
@@ -69,7 +69,7 @@ async function ingest(tableName: string, inputs: readonly Input[]) {
   for (const i of inputs) await h.handler(busEventOf(i));
 }
 
-function setup(tableName: string, clock: { now: number }) {
+function setup(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
   const sweep = makeSweepHandler({
     client: t.client,
     tableName,
@@ -79,7 +79,7 @@ function setup(tableName: string, clock: { now: number }) {
       events: new EventBridgeClient({ region: 'eu-west-1' }),
       busName: 'podlife',
     }),
-    config: { ...DEFAULT_ALERT_CONFIG, pending: { defaultSeconds: 300, overrides: {} } },
+    config: { ...DEFAULT_ALERT_CONFIG, pending: { defaultSeconds: 300, overrides: {} }, ...config },
     now: () => clock.now,
     logger: quietLogger(),
     metrics: silentMetrics(),
@@ -286,5 +286,61 @@ describe('purge', () => {
     const again = await call('DELETE', '/namespaces/tenant-a', undefined, { cluster: 'prod' });
     expect(again.body).toMatchObject({ deleted: 0, done: true });
     expect((await call('DELETE', '/namespaces/tenant-a')).status).toBe(400);
+  });
+});
+
+describe('alert content', () => {
+  it('an init container crash loop names the init container and Init:CrashLoopBackOff; the runbook link uses runbookBaseUrl', async () => {
+    const table = await freshTable();
+    const p = pod('db', 'migrate-1');
+    const s = (x: number) => T0 + x * 1000;
+    // The same runs, by an init container: the pod stays Pending, its app container initialising.
+    const inputs = crashLoop(p, [s(0), s(60), s(200), s(500)]).map((i) => {
+      if (i.kind !== 'snapshot') return i;
+      const pod = i.snapshot.pod;
+      const init = pod.containerStatuses.map((c) => ({ ...c, name: 'init-db' }));
+      return {
+        ...i,
+        snapshot: {
+          ...i.snapshot,
+          pod: {
+            ...pod,
+            phase: 'Pending' as const,
+            initContainerCount: 1,
+            initContainerStatuses: init,
+            containerStatuses: [
+              { name: 'app', restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+            ],
+          },
+        },
+      };
+    });
+    await ingest(table, inputs);
+    const clock = { now: s(600) };
+    const { sweep } = setup(table, clock, {
+      crashLoopForSeconds: 0,
+      pending: { defaultSeconds: 86_400, overrides: {} },
+      runbookBaseUrl: 'https://github.com/example/podlife/blob/main/docs/runbooks.md',
+    });
+    expect((await sweep()).clusters[0]!.opened).toEqual(['crashloop#prod-db-migrate-1']);
+    const notice = noticesPut()[0]!;
+    expect(notice).toMatchObject({
+      kind: 'crashloop',
+      severity: 'warning',
+      runbook: 'https://github.com/example/podlife/blob/main/docs/runbooks.md#pod-alert-crash-loop',
+    });
+    expect(notice.dedupKey).toMatch(/^podlife\/[0-9a-f]{24}$/);
+    expect(notice.pods[0]).toMatchObject({
+      container: 'init-db',
+      initContainer: true,
+      status: 'Init:CrashLoopBackOff',
+      waitingMessage: 'back-off 5m0s restarting failed container',
+    });
+    const msg = published()[0]!.Message!;
+    expect(msg).toContain('Container:        init container init-db');
+    expect(msg).toContain('Status:           Init:CrashLoopBackOff');
+    expect(msg).toContain(
+      'Runbook:          https://github.com/example/podlife/blob/main/docs/runbooks.md#pod-alert-crash-loop',
+    );
   });
 });
