@@ -69,6 +69,7 @@ const AlertsContext = AlertRulesSchema.extend({
   crashLoopForSeconds: z.number().int().nonnegative().optional(),
   crashLoopQuietSeconds: z.number().int().positive().optional(),
   maxPodsListed: z.number().int().positive().max(100).optional(),
+  alertArchiveDays: z.number().int().positive().optional(),
 }).strict();
 
 export type AlertsContextProps = Pick<
@@ -79,6 +80,7 @@ export type AlertsContextProps = Pick<
   | 'crashLoopForSeconds'
   | 'crashLoopQuietSeconds'
   | 'maxPodsListed'
+  | 'alertArchiveDays'
   | 'namespaces'
   | 'ownerKinds'
 >;

@@ -70,7 +70,7 @@ export class PodlifeStack extends Stack {
     this.opsRoutes = new PodlifeOpsRoutes(this, 'Ops', {
       api: this.queryApi.api,
       table: tableRef(p.table),
-      copies: { eventArchiveDays: p.retentionDays },
+      copies: { eventArchiveDays: p.retentionDays, alertArchiveDays: this.alerts.alertArchiveDays },
     });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,

@@ -227,7 +227,7 @@ function noticeMessage(n: AlertNotice): AlertMessage {
   if (n.count === 1 && p) {
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
     const details = [
-      p.container ? `Container:        ${containerText(p)}` : null,
+      p.container ? `Container:        ${p.container}${p.initContainer ? ' (init container)' : ''}` : null,
       p.status ? `Status:           ${p.status}` : null,
       p.waitingMessage ? `Waiting message:  ${p.waitingMessage}` : null,
       p.lastWarningEvent

@@ -337,7 +337,7 @@ describe('alert content', () => {
       waitingMessage: 'back-off 5m0s restarting failed container',
     });
     const msg = published()[0]!.Message!;
-    expect(msg).toContain('Container:        init container init-db');
+    expect(msg).toContain('Container:        init-db (init container)');
     expect(msg).toContain('Status:           Init:CrashLoopBackOff');
     expect(msg).toContain(
       'Runbook:          https://github.com/example/podlife/blob/main/docs/runbooks.md#pod-alert-crash-loop',
