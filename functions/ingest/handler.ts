@@ -8,6 +8,7 @@ import { SERVICES } from '../../model/metric-names.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
+import { metricNamespacesFromEnv } from './ingest.ts';
 import { makeBatchIngestHandler } from './ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
 
@@ -26,6 +27,7 @@ export const handler = lambdaHandler(
     metrics: powertools.metrics,
     now: Date.now,
     retentionDays,
+    metricNamespaces: metricNamespacesFromEnv(process.env),
   }),
   powertools,
 );
