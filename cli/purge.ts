@@ -76,7 +76,7 @@ export async function purgeCommand(argv: string[], io: Io = defaultIo()): Promis
       );
       deleted += last.deleted;
     } while (!last.done);
-    if (outputOf(values) === 'json') {
+    if (outputOf('purge', values) === 'json') {
       io.out.write(`${JSON.stringify({ ...last, deleted }, null, 2)}\n`);
       return 0;
     }

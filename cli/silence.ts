@@ -56,7 +56,7 @@ export async function silenceCommand(argv: string[], io: Io = defaultIo()): Prom
     return 0;
   }
   const [action, ...rest] = positionals;
-  const output = outputOf(values);
+  const output = outputOf('silence', values);
   if (action === 'create') {
     if (rest.length) throw new UsageError(`unexpected argument: ${rest[0]}`);
     if (!values.cluster) throw new UsageError('--cluster is required');
