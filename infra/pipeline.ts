@@ -242,7 +242,7 @@ export class PodLifecyclePipeline extends Construct {
         TABLE_NAME: this.table.tableName,
         EVENT_BUS_NAME: this.bus.eventBusName,
         RETENTION_DAYS: String(this.retentionDays),
-        METRIC_NAMESPACES: (props.metricNamespaces ?? []).join(','),
+        ...(props.metricNamespaces?.length ? { METRIC_NAMESPACES: props.metricNamespaces.join(',') } : {}),
       },
     });
     const fn = this.ingest.fn;

@@ -109,6 +109,7 @@ export class PodlifeStack extends Stack {
       [this.opsRoutes, 'ops'],
       [this.alerts, 'alerts'],
       [this.dashboard, 'dashboard'],
+      [this.consoleWidgets, 'widget'],
     ];
     for (const [c, name] of components) Tags.of(c).add(COST_TAGS.component, name, { priority: 200 });
 

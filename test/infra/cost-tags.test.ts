@@ -1,6 +1,6 @@
 /**
  * Cost allocation tags: every taggable resource of the stack carries `podlife:component` (its
- * construct: pipeline, query, ops, alerts, dashboard, forwarder) and `podlife:cluster-set`
+ * construct: pipeline, query, ops, alerts, dashboard, forwarder, widget) and `podlife:cluster-set`
  * (context `podlife:costTags`, default `default`), plus any tags given. The resource types left
  * untagged are exactly those CloudFormation cannot tag.
  */
@@ -35,13 +35,16 @@ function tagsOf(r: Res): Record<string, string> | undefined {
   return raw as Record<string, string>;
 }
 
+/** An app that does not bundle the functions (the template only is read). */
+const offline = () => new App({ context: { 'cli-telemetry': false, 'aws:cdk:bundling-stacks': [] } });
+
 function resources(stack: PodlifeStack): Res[] {
   return Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, Res>);
 }
 
 describe('cost allocation tags', () => {
   it('every taggable resource has podlife:component and podlife:cluster-set', () => {
-    const all = resources(new PodlifeStack(new App(), 'Tagged'));
+    const all = resources(new PodlifeStack(offline(), 'Tagged'));
     const components = new Set<string>();
     for (const r of all) {
       const tags = tagsOf(r);
@@ -50,10 +53,20 @@ describe('cost allocation tags', () => {
         continue;
       }
       expect(tags[COST_TAGS.clusterSet], r.Type).toBe('default');
-      expect(tags[COST_TAGS.component], r.Type).toMatch(/^(pipeline|forwarder|query|ops|alerts|dashboard)$/);
+      expect(tags[COST_TAGS.component], r.Type).toMatch(
+        /^(pipeline|forwarder|query|ops|alerts|dashboard|widget)$/,
+      );
       components.add(tags[COST_TAGS.component]!);
     }
-    expect([...components].sort()).toEqual(['alerts', 'dashboard', 'forwarder', 'ops', 'pipeline', 'query']);
+    expect([...components].sort()).toEqual([
+      'alerts',
+      'dashboard',
+      'forwarder',
+      'ops',
+      'pipeline',
+      'query',
+      'widget',
+    ]);
     expect(all.filter((r) => tagsOf(r)).length).toBeGreaterThan(40);
   });
 
@@ -61,7 +74,7 @@ describe('cost allocation tags', () => {
     const costTags = costTagsFromContext((k) =>
       k === 'podlife:costTags' ? '{"clusterSet": "eu-prod", "tags": {"cost-center": "1234"}}' : undefined,
     );
-    for (const r of resources(new PodlifeStack(new App(), 'Custom', { costTags }))) {
+    for (const r of resources(new PodlifeStack(offline(), 'Custom', { costTags }))) {
       const tags = tagsOf(r);
       if (!tags) continue;
       expect(tags).toMatchObject({ [COST_TAGS.clusterSet]: 'eu-prod', 'cost-center': '1234' });

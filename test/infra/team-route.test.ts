@@ -85,6 +85,9 @@ describe('TeamRoute', () => {
   });
 });
 
+/** An app that does not bundle the functions (the template only is read). */
+const offline = () => new App({ context: { 'cli-telemetry': false, 'aws:cdk:bundling-stacks': [] } });
+
 describe('alert event archive', () => {
   const archives = (t: Template) =>
     Object.values(t.findResources('AWS::Events::Archive')) as {
@@ -92,13 +95,13 @@ describe('alert event archive', () => {
     }[];
 
   it('archives podlife.alerts events for 90 days by default, alertArchiveDays from podlife:alerts', () => {
-    const def = Template.fromStack(new PodlifeStack(new App(), 'Def'));
+    const def = Template.fromStack(new PodlifeStack(offline(), 'Def'));
     const alerts = archives(def).filter((a) => a.Properties.EventPattern.source.includes('podlife.alerts'));
     expect(alerts.map((a) => a.Properties.RetentionDays)).toEqual([90]);
     const props = alertsPropsFromContext((k) =>
       k === 'podlife:alerts' ? '{"alertArchiveDays": 365}' : undefined,
     );
-    const custom = Template.fromStack(new PodlifeStack(new App(), 'Custom', { alerts: props }));
+    const custom = Template.fromStack(new PodlifeStack(offline(), 'Custom', { alerts: props }));
     expect(
       archives(custom)
         .filter((a) => a.Properties.EventPattern.source.includes('podlife.alerts'))
