@@ -64,6 +64,9 @@ export interface SignInput {
   credentials: Credentials;
   /** Signing time (tests fix it). */
   now?: Date;
+  /** Default GET; a body (JSON) is signed with it. */
+  method?: string;
+  body?: string;
 }
 
 /** The headers of a signed GET of `url` (host, x-amz-date, [x-amz-security-token], authorization). */
@@ -85,13 +88,17 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
   }
   const signed = await signer.sign(
     {
-      method: 'GET',
+      method: input.method ?? 'GET',
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
       query,
-      headers: { host: url.host },
+      headers: {
+        host: url.host,
+        ...(input.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(input.body !== undefined ? { body: input.body } : {}),
     },
     { signingDate: input.now ?? new Date() },
   );
@@ -121,12 +128,22 @@ interface RawResponse {
   body: string;
 }
 
-function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<RawResponse> {
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  method = 'GET',
+  body?: string,
+): Promise<RawResponse> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    const bodyHeaders: Record<string, string> =
+      body !== undefined
+        ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
+        : {};
     const req = send(
       url,
-      { method: 'GET', headers: { accept: 'application/json', ...headers }, timeout: timeoutMs },
+      { method, headers: { accept: 'application/json', ...bodyHeaders, ...headers }, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -138,7 +155,7 @@ function get(url: URL, headers: Record<string, string>, timeoutMs: number): Prom
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -242,7 +259,19 @@ export class ApiClient {
     schema: S,
     query: Record<string, string | number | undefined> = {},
   ): Promise<z.output<S>> {
+    return this.send('GET', path, schema, query);
+  }
+
+  /** A route called with `method` (and a JSON body); its answer parsed with `schema`, or an ApiError. */
+  async send<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    query: Record<string, string | number | undefined> = {},
+    json?: unknown,
+  ): Promise<z.output<S>> {
     const url = this.urlOf(path, query);
+    const payload = json === undefined ? undefined : JSON.stringify(json);
     let headers: Record<string, string> = {};
     if (this.opts.mode === 'aws') {
       if (!this.region) {
@@ -256,11 +285,17 @@ export class ApiClient {
           `no AWS credentials to sign the request with: ${(err as Error).message.split('\n')[0]}`,
         );
       }
-      headers = await signedHeaders({ url, region: this.region, credentials });
+      headers = await signedHeaders({
+        url,
+        region: this.region,
+        credentials,
+        method,
+        ...(payload !== undefined ? { body: payload } : {}),
+      });
     }
     let res: RawResponse;
     try {
-      res = await get(url, headers, this.timeoutMs);
+      res = await get(url, headers, this.timeoutMs, method, payload);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const what =
@@ -271,7 +306,7 @@ export class ApiClient {
     }
     if (res.status === 404 && this.discover) {
       this.discover = false;
-      if (await this.discoverApi()) return this.get(path, schema, query);
+      if (await this.discoverApi()) return this.send(method, path, schema, query, json);
     }
     this.discover = false;
     if (res.status < 200 || res.status >= 300) throw errorOf(res.status, res.body);

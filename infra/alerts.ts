@@ -34,6 +34,9 @@ import {
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK } from './runbooks.ts';
 
+/** Days the alert events are archived unless `alertArchiveDays` says otherwise. */
+export const DEFAULT_ALERT_ARCHIVE_DAYS = 90;
+
 /** Where the sweep's EMF metrics are: namespace `podlife`, dimension `service` (+ `cluster`). */
 export const SWEEP_SERVICE = SWEEP_METRICS.service;
 
@@ -103,13 +106,15 @@ export interface PodlifeAlertsProps {
   clusters?: readonly string[] | undefined;
   /** Pods stuck Pending in a cluster at most this many before its alarm fires. Default 0. */
   stuckPendingAlarmThreshold?: number | undefined;
-  /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
+  /** Where alarm descriptions and alerts link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
   runbookBaseUrl?: string | undefined;
   /**
    * A cluster whose last forwarder heartbeat is older than this is stale: the sweep opens no
    * new episode for it and counts it in StaleClusters (alarmed). Default 300 (five heartbeats).
    */
   staleAfterSeconds?: number | undefined;
+  /** Days the alert events (`podlife.alerts`) are kept in their EventBridge archive. Default 90. */
+  alertArchiveDays?: number | undefined;
   logRetention?: logs.RetentionDays | undefined;
 }
 
@@ -117,6 +122,9 @@ export class PodlifeAlerts extends Construct {
   readonly sweep: PodlifeFunction;
   readonly schedule: events.Rule;
   readonly topic: sns.ITopic;
+  /** Every alert event put on the bus (source `podlife.alerts`), replayable, for `alertArchiveDays`. */
+  readonly alertArchive: events.Archive;
+  readonly alertArchiveDays: number;
   /** Per cluster (or one over all clusters): pods stuck Pending in 5 of 10 sweeps, or no sweep data. */
   readonly stuckPendingAlarms: cloudwatch.Alarm[] = [];
   /** The sweep failed (alerts not delivered) three minutes running. */
@@ -179,11 +187,21 @@ export class PodlifeAlerts extends Construct {
         ALERT_MAX_PODS_LISTED: String(props.maxPodsListed ?? d.maxPodsListed),
         ALERT_RULES: JSON.stringify(rules),
         STALE_AFTER_SECONDS: String(props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS),
+        // Alerts link their runbook there too (default docs/runbooks.md, the repository path).
+        ...(props.runbookBaseUrl ? { RUNBOOK_BASE_URL: props.runbookBaseUrl } : {}),
       },
     });
     // The next minute's sweep is the retry; an old sweep is worth nothing.
     this.sweep.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     this.grantSweep(props);
+
+    this.alertArchiveDays = props.alertArchiveDays ?? DEFAULT_ALERT_ARCHIVE_DAYS;
+    this.alertArchive = new events.Archive(this, 'AlertArchive', {
+      sourceEventBus: props.bus,
+      description: 'podlife alert events (stuck Pending, crash loops, resolutions), replayable',
+      eventPattern: { source: [ALERT_SOURCE] },
+      retention: Duration.days(this.alertArchiveDays),
+    });
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'podlife: run the stuck-Pending and crash-loop sweep every minute',

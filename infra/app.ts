@@ -5,7 +5,12 @@
  */
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { alertsPropsFromContext, pipelinePropsFromContext, queryPropsFromContext } from './context.ts';
+import {
+  alertsPropsFromContext,
+  costTagsFromContext,
+  pipelinePropsFromContext,
+  queryPropsFromContext,
+} from './context.ts';
 import { PodlifeStack } from './podlife-stack.ts';
 
 const app = new App();
@@ -24,4 +29,5 @@ new PodlifeStack(app, String(app.node.tryGetContext('podlife:stackName') ?? 'Pod
   },
   query: queryPropsFromContext((key) => app.node.tryGetContext(key)),
   alerts: alertsPropsFromContext((key) => app.node.tryGetContext(key)),
+  costTags: costTagsFromContext((key) => app.node.tryGetContext(key)),
 });

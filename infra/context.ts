@@ -37,6 +37,10 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
     alertEmail: text('podlife:alertEmail', get('podlife:alertEmail')),
     healthEmail: text('podlife:healthEmail', get('podlife:healthEmail')),
     runbookBaseUrl: text('podlife:runbookBaseUrl', get('podlife:runbookBaseUrl')),
+    metricNamespaces: listSetting(contextLabel('podlife:metricNamespaces'), get('podlife:metricNamespaces'), {
+      item: (x) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(x) && x.length <= 63,
+      what: 'a list of Kubernetes namespaces',
+    }),
     eventBusName: text('podlife:eventBusName', get('podlife:eventBusName')),
     senderAccounts: listSetting(contextLabel('podlife:senderAccounts'), get('podlife:senderAccounts'), {
       item: (x) => /^\d{12}$/.test(x),
@@ -74,6 +78,7 @@ const AlertsContext = AlertRulesSchema.extend({
   crashLoopForSeconds: z.number().int().nonnegative().optional(),
   crashLoopQuietSeconds: z.number().int().positive().optional(),
   maxPodsListed: z.number().int().positive().max(100).optional(),
+  alertArchiveDays: z.number().int().positive().optional(),
 }).strict();
 
 export type AlertsContextProps = Pick<
@@ -84,6 +89,7 @@ export type AlertsContextProps = Pick<
   | 'crashLoopForSeconds'
   | 'crashLoopQuietSeconds'
   | 'maxPodsListed'
+  | 'alertArchiveDays'
   | 'namespaces'
   | 'ownerKinds'
 >;
@@ -125,4 +131,25 @@ function rulesOf(parsed: Record<string, ParsedRule>): Record<string, AlertRule> 
       return [key, r];
     }),
   );
+}
+
+const CostTagsContext = z.strictObject({
+  clusterSet: z.string().min(1).max(256).optional(),
+  tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+});
+
+/** `podlife:costTags`: `{"clusterSet": "eu-prod", "tags": {"cost-center": "1234"}}` (absent: cluster set `default`). */
+export function costTagsFromContext(get: Lookup): { clusterSet?: string; tags?: Record<string, string> } {
+  const key = 'podlife:costTags';
+  const raw = get(key);
+  if (raw === undefined) return {};
+  const parsed = CostTagsContext.safeParse(jsonSetting(contextLabel(key), raw, 'a JSON object'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`context ${key}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return {
+    ...(parsed.data.clusterSet ? { clusterSet: parsed.data.clusterSet } : {}),
+    ...(parsed.data.tags ? { tags: parsed.data.tags } : {}),
+  };
 }

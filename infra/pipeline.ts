@@ -54,6 +54,11 @@ export interface PodLifecyclePipelineProps {
   healthTopic?: sns.ITopic | undefined;
   /** Where alarm descriptions link their runbook: default `docs/runbooks.md` (infra/runbooks.ts). */
   runbookBaseUrl?: string | undefined;
+  /**
+   * Namespaces whose ingest metrics are also emitted per namespace (context
+   * `podlife:metricNamespaces`). Default none: per-cluster metrics only (docs/cost.md).
+   */
+  metricNamespaces?: readonly string[] | undefined;
   /** Default true: the table cannot be deleted by accident (a stack delete fails until it is turned off). */
   deletionProtection?: boolean | undefined;
   /** What happens to the table and queues when the stack is deleted. Default RETAIN. */
@@ -250,6 +255,7 @@ export class PodLifecyclePipeline extends Construct {
         TABLE_NAME: this.table.tableName,
         EVENT_BUS_NAME: this.bus.eventBusName,
         RETENTION_DAYS: String(this.retentionDays),
+        ...(props.metricNamespaces?.length ? { METRIC_NAMESPACES: props.metricNamespaces.join(',') } : {}),
       },
     });
     const fn = this.ingest.fn;

@@ -2,7 +2,7 @@
  * The ready-made stack: the pipeline with its settings, and the names a forwarder and an
  * operator need as outputs (the bus to send to, the queues to inspect).
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PodlifeAlerts } from './alerts.ts';
 import { busRef, httpApiRef, tableRef } from './cdk-types.ts';
@@ -10,6 +10,7 @@ import { PodlifeConsoleWidgets } from './console-widgets.ts';
 import type { AlertsContextProps } from './context.ts';
 import { PodlifeDashboard } from './dashboard.ts';
 import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.ts';
+import { PodlifeOpsRoutes } from './ops-api.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
 
@@ -21,13 +22,26 @@ interface PodlifeStackProps extends StackProps {
   query?: { reservedConcurrency?: number | undefined };
   /** Pod alert settings (context `podlife:alerts`): thresholds, per-namespace and per-owner-kind rules. */
   alerts?: AlertsContextProps;
+  /** Cost allocation tags (context `podlife:costTags`): see COST_TAGS. */
+  costTags?: CostTagsProps;
 }
+
+/** `podlife:cluster-set` names the clusters this stack serves; `tags` adds any other tags. */
+export interface CostTagsProps {
+  clusterSet?: string | undefined;
+  tags?: Record<string, string> | undefined;
+}
+
+/** The cost allocation tag keys every resource of the stack carries (docs/cost.md). */
+export const COST_TAGS = { component: 'podlife:component', clusterSet: 'podlife:cluster-set' } as const;
 
 export class PodlifeStack extends Stack {
   readonly pipeline: PodLifecyclePipeline;
   readonly forwarderAccess: ForwarderAccess;
   readonly queryApi: PodlifeQueryApi;
   readonly alerts: PodlifeAlerts;
+  /** Silences and namespace purge on the query API (their own function: the query one stays read-only). */
+  readonly opsRoutes: PodlifeOpsRoutes;
   readonly dashboard: PodlifeDashboard;
   readonly consoleWidgets: PodlifeConsoleWidgets;
 
@@ -64,6 +78,11 @@ export class PodlifeStack extends Stack {
       table: tableRef(p.table),
       stuckPendingSeconds: p.stuckPendingSeconds,
     });
+    this.opsRoutes = new PodlifeOpsRoutes(this, 'Ops', {
+      api: this.queryApi.api,
+      table: tableRef(p.table),
+      copies: { eventArchiveDays: p.retentionDays, alertArchiveDays: this.alerts.alertArchiveDays },
+    });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,
       ingestFunction: p.ingest.fn,
@@ -78,6 +97,22 @@ export class PodlifeStack extends Stack {
       alarms: [...p.alarms, ...this.alerts.alarms],
       consoleWidgets: this.consoleWidgets.widgets(),
     });
+    // Cost allocation tags on every taggable resource: the stack's cluster set (and any others
+    // given) on all, each construct's component on its own (activate them in Billing).
+    Tags.of(this).add(COST_TAGS.clusterSet, props.costTags?.clusterSet ?? 'default');
+    for (const [k, v] of Object.entries(props.costTags?.tags ?? {})) Tags.of(this).add(k, v);
+    Tags.of(this).add(COST_TAGS.component, 'podlife');
+    const components: [Construct, string][] = [
+      [this.pipeline, 'pipeline'],
+      [this.forwarderAccess, 'forwarder'],
+      [this.queryApi, 'query'],
+      [this.opsRoutes, 'ops'],
+      [this.alerts, 'alerts'],
+      [this.dashboard, 'dashboard'],
+      [this.consoleWidgets, 'widget'],
+    ];
+    for (const [c, name] of components) Tags.of(c).add(COST_TAGS.component, name, { priority: 200 });
+
     new CfnOutput(this, 'QueryApiUrl', {
       value: this.queryApi.url,
       description: 'podlife --api URL (or PODLIFE_API_URL)',

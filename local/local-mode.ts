@@ -24,6 +24,7 @@ import { safeText } from '../core/terminal-text.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
+import { isOpsPath, makeOpsHandler } from '../functions/query/ops.ts';
 import { makeQueryHandler } from '../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../functions/sweep/sweep.ts';
@@ -215,11 +216,15 @@ export class LocalMode {
       logger: logger('podlife-query'),
     });
 
+    // Silences and purge: the operations handler, as the deployed API routes them.
+    this.ops = makeOpsHandler({ client, tableName: LOCAL_TABLE, now, logger: logger('podlife-ops') });
+
     this.webDir = this.opts.webDir ?? (await this.buildWeb());
     this.query = query;
   }
 
   private query?: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  private ops?: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
   /** Every HTTP request: the forwarder's sink, the query API under /api, the page's files. */
   private async dispatch(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -238,7 +243,8 @@ export class LocalMode {
       };
     }
     if (path.startsWith('/api/')) {
-      const result = await this.query({
+      const handler = this.ops && isOpsPath(path.slice(4)) ? this.ops : this.query;
+      const result = await handler({
         ...event,
         rawPath: path.slice(4),
         requestContext: {

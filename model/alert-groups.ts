@@ -23,6 +23,7 @@ import {
 import type { PodOwner } from './api-schemas.ts';
 import { type KeyedItem, NoticeItemSchema, parseItem } from './items.ts';
 import { alertPk, NOTICE_SK_PREFIX, noticeSk } from './keys.ts';
+import type { SilencedBefore } from './silences.ts';
 
 const NOTICE_SCHEMA_VERSION = 2;
 type Severity = 'warning' | 'critical';
@@ -31,20 +32,33 @@ export const CHANNELS: readonly Channel[] = ['sns', 'events'];
 
 /** Runbook anchors of docs/runbooks.md (the same as infra/runbooks.ts's RUNBOOK). */
 const POD_ALERT_RUNBOOK: Record<AlertKind, string> = {
-  pending: 'docs/runbooks.md#pod-alert-stuck-pending',
-  crashloop: 'docs/runbooks.md#pod-alert-crash-loop',
+  pending: 'pod-alert-stuck-pending',
+  crashloop: 'pod-alert-crash-loop',
 };
+/** Where runbook links point unless `runbookBaseUrl` (context `podlife:runbookBaseUrl`) says otherwise. */
+export const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
+
+/** A pod alert's runbook link: the base (any `#fragment` dropped) and the kind's anchor. */
+export function runbookLinkOf(kind: AlertKind, base: string = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${base.replace(/#.*$/, '')}#${POD_ALERT_RUNBOOK[kind]}`;
+}
 /** As the mixin's KubePodNotReady and KubePodCrashLooping. */
 const SEVERITY: Record<AlertKind, Severity> = { pending: 'warning', crashloop: 'warning' };
 
 /** What the sweep reads from a listed pod's item, when known. */
 export interface PodDetail {
+  /** The container waiting (a crash loop's: the one in CrashLoopBackOff), init containers included. */
   container: string | null;
+  /** Whether `container` is an init container. */
+  initContainer?: boolean;
+  /** kubectl's STATUS column when last seen (`Init:CrashLoopBackOff`, `ImagePullBackOff`). */
+  status?: string | null;
   waitingMessage: string | null;
   lastWarningEvent: { reason: string; message: string | null; at: string | null } | null;
 }
 
-type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail>;
+/** A listed pod: the alert, its details when read, and the silence that held it, if one did. */
+type ListedPod = (OpenedAlert | ResolvedAlert) & Partial<PodDetail> & { silencedBefore?: SilencedBefore };
 
 export interface AlertNotice {
   schemaVersion: typeof NOTICE_SCHEMA_VERSION;
@@ -126,7 +140,7 @@ function causeOf(a: OpenedAlert | ResolvedAlert): string | null {
 export function noticeOf(
   state: AlertNotice['state'],
   members: readonly ListedPod[],
-  opts: { nowMs: number; maxPodsListed: number; stillOpen?: number },
+  opts: { nowMs: number; maxPodsListed: number; stillOpen?: number; runbookBaseUrl?: string },
 ): AlertNotice {
   const sorted = worstFirst(members);
   const first = sorted[0];
@@ -148,7 +162,7 @@ export function noticeOf(
     owner: first.owner,
     severity: SEVERITY[first.kind],
     dedupKey: dedupKeyOf(first),
-    runbook: POD_ALERT_RUNBOOK[first.kind],
+    runbook: runbookLinkOf(first.kind, opts.runbookBaseUrl),
     at: new Date(opts.nowMs).toISOString(),
     count: sorted.length,
     cause,
@@ -175,14 +189,22 @@ function podLine(p: ListedPod): string {
   else if (p.kind === 'pending') parts.push(`Pending ${formatSeconds(p.ageSeconds)}`);
   else
     parts.push(`${p.restartsInWindow} restarts in ${formatSeconds(p.windowSeconds)} (${p.restarts} in all)`);
-  if (p.container) parts.push(`container ${p.container}`);
+  if (p.container) parts.push(containerText(p));
+  if (p.status) parts.push(`status ${p.status}`);
   if (p.waitingMessage) parts.push(`waiting: ${p.waitingMessage}`);
   if (p.lastWarningEvent)
     parts.push(
       `last Warning ${p.lastWarningEvent.reason}${p.lastWarningEvent.message ? `: ${p.lastWarningEvent.message}` : ''}`,
     );
+  if (p.silencedBefore) parts.push(silencedText(p.silencedBefore));
   return `  - ${p.name}: ${parts.join('; ')}\n      ${p.historyCommand}`;
 }
+
+const containerText = (p: Partial<PodDetail>) =>
+  `${p.initContainer ? 'init container' : 'container'} ${p.container}`;
+
+const silencedText = (s: SilencedBefore) =>
+  `silenced by ${s.silenceId} from ${s.since} until ${s.until} (ended; still in the state)`;
 
 function factsOf(n: AlertNotice): string[] {
   return [
@@ -205,11 +227,13 @@ function noticeMessage(n: AlertNotice): AlertMessage {
   if (n.count === 1 && p) {
     const m = 'resolution' in p ? resolvedMessage(p) : openedMessage(p);
     const details = [
-      p.container ? `Container:        ${p.container}` : null,
+      p.container ? `Container:        ${p.container}${p.initContainer ? ' (init container)' : ''}` : null,
+      p.status ? `Status:           ${p.status}` : null,
       p.waitingMessage ? `Waiting message:  ${p.waitingMessage}` : null,
       p.lastWarningEvent
         ? `Last Warning:     ${p.lastWarningEvent.reason}${p.lastWarningEvent.message ? `: ${p.lastWarningEvent.message}` : ''}`
         : null,
+      p.silencedBefore ? `Silence:          ${silencedText(p.silencedBefore)}` : null,
     ].filter((x): x is string => x != null);
     return { subject: m.subject, body: `${m.body}\n${[...factsOf(n), ...details].join('\n')}\n` };
   }

@@ -47,6 +47,8 @@ export interface AlertConfig {
   rules: AlertRules;
   /** Pods listed in one grouped notification at most (the worst first); the rest are counted. */
   maxPodsListed: number;
+  /** Where alerts link their runbook (RUNBOOK_BASE_URL; default `docs/runbooks.md`). */
+  runbookBaseUrl?: string | undefined;
 }
 
 /** What a namespace or an owner kind may change; unset fields fall through. */
@@ -181,6 +183,7 @@ export function alertConfigFromEnv(env: NodeJS.ProcessEnv): AlertConfig {
     crashLoopForSeconds: envNumber(env, 'CRASHLOOP_FOR_SECONDS', d.crashLoopForSeconds, 0),
     rules: alertRulesFromEnv(env),
     maxPodsListed: envNumber(env, 'ALERT_MAX_PODS_LISTED', d.maxPodsListed, 1),
+    ...(env.RUNBOOK_BASE_URL?.trim() ? { runbookBaseUrl: env.RUNBOOK_BASE_URL.trim() } : {}),
   };
 }
 

@@ -39,6 +39,11 @@ export const NOTICE_SK_PREFIX = 'notice#';
 export const noticeSk = (at: string, state: 'opened' | 'resolved', dedupKey: string) =>
   `${NOTICE_SK_PREFIX}${at}#${state}#${dedupKey}`;
 
+/** Silences (model/silences.ts): one partition, sort key the silence id. */
+export const SILENCES_PK = 'SILENCES';
+/** An episode a silence holds, in its cluster's alert partition (beside the open episodes). */
+export const silencedSk = (kind: 'pending' | 'crashloop', uid: string) => `silenced#${kind}#${uid}`;
+
 /**
  * Sort key of the per-name holding item for core/v1 Events that name a pod only by namespace and
  * name (no `involvedObject.uid`). Which incarnation such an event belongs to depends on every

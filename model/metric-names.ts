@@ -14,6 +14,8 @@ export const SERVICES = {
   query: 'podlife-query',
   sweep: 'podlife-sweep',
   widget: 'podlife-widget',
+  /** The operations routes (silences, purge: functions/query/ops.ts). */
+  ops: 'podlife-ops',
 } as const;
 
 /** What the ingest emits (functions/ingest), service `podlife-ingest`. */

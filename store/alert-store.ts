@@ -4,6 +4,7 @@
  * once. Requests are pure functions; the adapter turns "the condition failed" into `false`.
  */
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DeleteCommandInput,
   type DynamoDBDocumentClient,
@@ -94,4 +95,33 @@ export class AlertStore {
   remove(key: ItemKey): Promise<boolean> {
     return this.send('DeleteItem', key, new DeleteCommand(deleteAlertRequest(this.tableName, key)));
   }
+}
+
+/**
+ * Deletes items by key, 25 per BatchWriteItem (DynamoDB's limit), re-sending what DynamoDB left
+ * unprocessed (with a short back-off) until all are gone. Deleting an absent item succeeds, so a
+ * purge repeated or resumed after a failure deletes nothing twice and fails on nothing.
+ * Answers the number of delete requests DynamoDB accepted.
+ */
+export async function batchDelete(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
+  let done = 0;
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = keys
+      .slice(i, i + 25)
+      .map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} deletes unprocessed 8 times`);
+      if (attempt > 0) await sleep(Math.min(1000, 50 * 2 ** attempt));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      const left = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      done += requests.length - left.length;
+      requests = left;
+    }
+  }
+  return done;
 }

@@ -136,7 +136,7 @@ export interface Harness {
 export function harness(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  opts: Partial<PodStoreOptions> & { metrics?: Metrics } = {},
+  opts: Partial<PodStoreOptions> & { metrics?: Metrics; metricNamespaces?: ReadonlySet<string> } = {},
 ): Harness {
   const store = new PodStore(doc, { tableName, ...opts });
   const invalid: InvalidEventReport[] = [];
@@ -152,6 +152,7 @@ export function harness(
     metrics: opts.metrics ?? silentMetrics(),
     now: () => FIXED_NOW,
     retentionDays: 30,
+    metricNamespaces: opts.metricNamespaces,
   });
   return { store, handler, invalid };
 }

@@ -9,6 +9,7 @@ import { HeartbeatStore } from '../../store/cluster-health.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
+import { metricNamespacesFromEnv } from './ingest.ts';
 import { makeBatchIngestHandler } from './ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from './invalid-event-sink.ts';
 
@@ -30,6 +31,7 @@ export const handler = lambdaHandler(
     metrics: powertools.metrics,
     now: Date.now,
     retentionDays,
+    metricNamespaces: metricNamespacesFromEnv(process.env),
   }),
   powertools,
 );

@@ -137,7 +137,7 @@ export function makeBatchIngestHandler(
         try {
           const outcome = await ingest.mergeRead(g.write, current.get(itemKeyId(g.write.key)));
           if (outcome.written) stats.written++;
-          emitOutcome(metrics, outcome);
+          emitOutcome(metrics, outcome, deps.metricNamespaces);
           for (const r of g.records) result.set(r.record.messageId, undefined);
         } catch (err) {
           if (err instanceof ItemTooLargeError || err instanceof StoreRefusedError) {

@@ -32,6 +32,11 @@ export interface IngestHandlerDeps {
   retentionDays: number;
   /** Where forwarder heartbeats are recorded (functions/ingest/heartbeat.ts). */
   heartbeats?: HeartbeatStore | undefined;
+  /**
+   * Namespaces whose metrics are also emitted per namespace (METRIC_NAMESPACES, context
+   * `podlife:metricNamespaces`); default none: per-cluster metrics only (docs/cost.md).
+   */
+  metricNamespaces?: ReadonlySet<string> | undefined;
 }
 
 export type IngestResult =
@@ -52,36 +57,51 @@ export function parker(deps: Pick<IngestHandlerDeps, 'logger' | 'metrics' | 'inv
   };
 }
 
-/** The metrics of one merge (written or duplicate), published at once. */
-export function emitOutcome(metrics: Metrics, o: IngestOutcome): void {
-  // Two dimension sets: per namespace, and per cluster alone (CloudWatch cannot merge
-  // percentiles across namespaces, so the per-cluster p50/p90/p99 need their own set).
-  metrics.addDimensions({ cluster: o.cluster, namespace: o.namespace });
-  metrics.addDimensions({ cluster: o.cluster });
-  metrics.addMetric(
-    o.written ? INGEST_METRICS.factsWritten : INGEST_METRICS.duplicateEvents,
-    MetricUnit.Count,
-    o.written ? o.changed.length : 1,
-  );
-  if (o.attempts > 1) metrics.addMetric(INGEST_METRICS.writeConflicts, MetricUnit.Count, o.attempts - 1);
-  for (const p of o.written ? lifecycleMetricsOf(o.before, o.after) : []) {
-    if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
-    else {
-      const single = metrics.singleMetric();
-      single.addDimensions({ cluster: o.cluster, namespace: o.namespace, ...p.dimensions });
-      single.addDimensions({ cluster: o.cluster, ...p.dimensions });
-      single.addMetric(p.name, p.unit, p.value);
+/**
+ * The metrics of one merge (written or duplicate), published at once: one EMF record per
+ * cluster (dimensions `service, cluster`), and, for a namespace in `perNamespace`, a second with
+ * `service, cluster, namespace`. One dimension set per record: Powertools warns ("EMF key cluster
+ * is defined as both a dimension set and ...") on every record whose sets share a key, and
+ * per-namespace metrics for every namespace cost ~17 custom metrics each (docs/cost.md).
+ */
+export function emitOutcome(metrics: Metrics, o: IngestOutcome, perNamespace?: ReadonlySet<string>): void {
+  const points = o.written ? lifecycleMetricsOf(o.before, o.after) : [];
+  const scopes: Record<string, string>[] = [{ cluster: o.cluster }];
+  if (perNamespace?.has(o.namespace)) scopes.push({ cluster: o.cluster, namespace: o.namespace });
+  for (const scope of scopes) {
+    for (const [k, v] of Object.entries(scope)) metrics.addDimension(k, v);
+    metrics.addMetric(
+      o.written ? INGEST_METRICS.factsWritten : INGEST_METRICS.duplicateEvents,
+      MetricUnit.Count,
+      o.written ? o.changed.length : 1,
+    );
+    if (o.attempts > 1) metrics.addMetric(INGEST_METRICS.writeConflicts, MetricUnit.Count, o.attempts - 1);
+    for (const p of points) {
+      if (!p.dimensions) metrics.addMetric(p.name, p.unit, p.value);
+      else {
+        const single = metrics.singleMetric();
+        for (const [k, v] of Object.entries({ ...scope, ...p.dimensions })) single.addDimension(k, v);
+        single.addMetric(p.name, p.unit, p.value);
+      }
     }
+    // Flushed per outcome and scope: its dimensions (this pod's cluster, namespace) are its own.
+    metrics.publishStoredMetrics();
   }
-  // Flushed per outcome: its dimension sets (this pod's cluster and namespace) are its own.
-  metrics.publishStoredMetrics();
+}
+
+/** METRIC_NAMESPACES: a comma-separated list (or a JSON array) of namespaces; empty: none. */
+export function metricNamespacesFromEnv(env: NodeJS.ProcessEnv): ReadonlySet<string> {
+  const raw = env.METRIC_NAMESPACES?.trim() ?? '';
+  if (raw === '') return new Set();
+  const list = raw.startsWith('[') ? (JSON.parse(raw) as unknown[]).map(String) : raw.split(',');
+  return new Set(list.map((x) => x.trim()).filter((x) => x !== ''));
 }
 
 export function makeIngestHandler(deps: IngestHandlerDeps): (event: unknown) => Promise<IngestResult> {
   const { logger, metrics } = deps;
   const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
   const park = parker(deps);
-  const emit = (o: IngestOutcome) => emitOutcome(metrics, o);
+  const emit = (o: IngestOutcome) => emitOutcome(metrics, o, deps.metricNamespaces);
   const heartbeat = makeHeartbeatIngest(deps);
 
   return async (event) => {

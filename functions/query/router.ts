@@ -28,13 +28,13 @@ export const ROUTES: readonly Route[] = [
 
 const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/').slice(1);
 const isParam = (s: string) => s.startsWith('{') && s.endsWith('}');
-const literals = (p: RoutePath) => segmentsOf(p).filter((s) => !isParam(s)).length;
+const literals = (p: RoutePath | string) => segmentsOf(p).filter((s) => !isParam(s)).length;
 
 /** The route for a raw path and its decoded path parameters, or undefined (a 404). */
-export function matchRoute(
+export function matchRoute<R extends { path: string } = Route>(
   rawPath: string,
-  routes: readonly Route[] = ROUTES,
-): { route: Route; pathParams: Record<string, string> } | undefined {
+  routes: readonly R[] = ROUTES as unknown as readonly R[],
+): { route: R; pathParams: Record<string, string> } | undefined {
   const got = segmentsOf(rawPath);
   const ordered = [...routes].sort((a, b) => literals(b.path) - literals(a.path));
   for (const route of ordered) {

@@ -46,13 +46,23 @@ import {
   stuckPendingAlertOf,
 } from '../../model/alerts.ts';
 import type { CrashLoopingPod, PendingPod } from '../../model/api-schemas.ts';
-import { alertSk } from '../../model/keys.ts';
+import { alertPk, alertSk, SILENCES_PK, silencedSk } from '../../model/keys.ts';
 import { SWEEP_METRIC } from '../../model/metric-names.ts';
 import { factsOfItem, podKeyOf, restartTimesOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, identityOf, pendingPodOf, restartTimesOfItem } from '../../model/pod-rows.ts';
+import {
+  isSilencedItem,
+  type Silence,
+  type SilencedBefore,
+  silencedBeforeOf,
+  silencedItemOf,
+  silencedOfItem,
+  silenceFor,
+  silenceOfItem,
+} from '../../model/silences.ts';
 import { AlertStore } from '../../store/alert-store.ts';
 import { heartbeatOfItem, heartbeatsRequest } from '../../store/cluster-health.ts';
-import { documentClient } from '../../store/dynamo.ts';
+import { documentClient, partitionQuery } from '../../store/dynamo.ts';
 import {
   clustersRequest,
   crashLoopingRequest,
@@ -99,6 +109,8 @@ export interface ClusterSweep {
   stale: boolean;
   /** Episodes due that were not opened because the cluster's data is stale. */
   skippedStale: number;
+  /** `kind#uid` of the new episodes a silence holds now (recorded, not announced). */
+  silenced: string[];
 }
 
 export interface SweepFailure {
@@ -167,7 +179,8 @@ export function alertsDue(
 /** A listed pod's details from its item's facts: the waiting container and message, the last Warning Event. */
 export function podDetailOf(item: Item): PodDetail {
   const v = new PodView(factsOfItem(item));
-  const latest = v.get<'latest'>('latest')?.waiting ?? null;
+  const latestFact = v.get<'latest'>('latest');
+  const latest = latestFact?.waiting ?? null;
   let waiting: { container: string; message?: string } | null = latest;
   if (!waiting) {
     const w = [...v.waitings].sort((a, b) => (b.t ?? -1) - (a.t ?? -1))[0];
@@ -180,8 +193,12 @@ export function podDetailOf(item: Item): PodDetail {
   for (const e of v.events) if (e.type === 'Warning') see(e.last ?? e.first ?? -1, e.reason, e.message);
   for (const f of v.eventFolds) if (f.type === 'Warning') see(f.latest.t, f.reason, f.latest.message);
   const w = warn as { t: number; reason: string; message: string | null } | null;
+  const name = waiting?.container;
   return {
-    container: waiting?.container ?? null,
+    container: name ?? null,
+    // An init container's crash loop shows as Init:CrashLoopBackOff: say which kind it is.
+    initContainer: name !== undefined && v.waitings.some((x) => x.container === name && x.init),
+    status: latestFact?.status ?? null,
     waitingMessage: waiting?.message ?? null,
     lastWarningEvent: w
       ? { reason: w.reason, message: w.message, at: w.t >= 0 ? new Date(w.t).toISOString() : null }
@@ -290,6 +307,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         dataAsOf,
         stale,
         skippedStale: 0,
+        silenced: [],
       };
       const fail = (alert: string, stage: SweepFailure['stage'], err: unknown) => {
         logger.error('alert failed; the next sweep retries it', {
@@ -307,7 +325,8 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       };
 
       const notices = openItems.filter(isNoticeItem);
-      const episodes = openItems.filter((i) => !isNoticeItem(i));
+      const silencedItems = openItems.filter(isSilencedItem);
+      const episodes = openItems.filter((i) => !isNoticeItem(i) && !isSilencedItem(i));
       const openSks = new Set(episodes.map((i) => String(i.sk)));
 
       /** Each channel not yet delivered is sent alone; the notice item goes once all have. */
@@ -333,8 +352,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
 
       const notOpen = due.filter((a) => !openSks.has(alertSk(a.kind, a.uid)));
       // Stale data (the forwarder stopped heartbeating): a pod "still Pending" may have started or
-      // gone long ago. Nothing new is opened on it; open episodes still resolve on what is known.
-      const fresh = stale ? [] : notOpen;
+      // gone long ago. Nothing new is opened (or silenced) on it; open episodes still resolve on what is known.
       if (stale) {
         result.skippedStale = notOpen.length;
         logger.warn('cluster data is stale: no new alert opened', {
@@ -344,11 +362,48 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
           skipped: notOpen.length,
         });
       }
+      // Silences: a new episode an active silence matches is recorded as silenced and not sent;
+      // once no silence holds it (ended, deleted) and it is still due, it goes out, saying so.
+      const unheld = stale ? [] : notOpen;
+      const silencedBefore = new Map<string, SilencedBefore>();
+      const silencedKeys = new Set<string>();
+      for (const i of silencedItems) {
+        try {
+          const r = silencedOfItem(i);
+          silencedKeys.add(String(i.sk));
+          silencedBefore.set(String(i.sk), silencedBeforeOf(r, nowMs));
+        } catch (err) {
+          logger.warn('malformed silenced record ignored', { sk: i.sk, error: err as Error });
+        }
+      }
+      const fresh: (OpenedAlert & { silencedBefore?: SilencedBefore })[] = [];
+      const held = new Set<string>();
+      for (const a of unheld) {
+        const sk = silencedSk(a.kind, a.uid);
+        const s = silenceFor(silences, a, nowMs);
+        if (s) {
+          held.add(sk);
+          result.silenced.push(alertSk(a.kind, a.uid));
+          if (silencedKeys.has(sk)) continue;
+          try {
+            await store.create(silencedItemOf(a, s, alertPk(cluster)));
+          } catch (err) {
+            fail(sk, 'open', err);
+          }
+          continue;
+        }
+        const before = silencedBefore.get(sk);
+        fresh.push(before ? { ...a, silencedBefore: before } : a);
+      }
+      /** Silenced records no longer held: announced below (still due) or the pod left the state. */
+      // On stale data nothing is released either: what a silence held stays recorded.
+      const release = stale ? [] : [...silencedKeys].filter((sk) => !held.has(sk));
       await mapLimit(groupAlerts(fresh), concurrency, async (group) => {
         const listed = await withDetails(worstFirst(group).slice(0, config.maxPodsListed));
         const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
           nowMs,
           maxPodsListed: config.maxPodsListed,
+          ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
         });
         const item = noticeItemOf(notice, config.retentionDays);
         try {
@@ -366,6 +421,17 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
         }
         logger.info('alerts opened', { cluster, notice: item.sk, pods: group.length });
         await deliver(item);
+      });
+      // After the notices that announce them are recorded (a failed one keeps its record, so the
+      // next sweep's alert still says which silence held it).
+      await mapLimit(release, concurrency, async (sk) => {
+        const a = fresh.find((x) => silencedSk(x.kind, x.uid) === sk);
+        if (a && !result.opened.includes(alertSk(a.kind, a.uid))) return;
+        try {
+          await store.remove({ pk: alertPk(cluster), sk });
+        } catch (err) {
+          fail(sk, 'resolve', err);
+        }
       });
 
       const resolvedNow: { item: Item; alert: ResolvedAlert }[] = [];
@@ -398,6 +464,7 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
           nowMs,
           maxPodsListed: config.maxPodsListed,
           stillOpen,
+          ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
         });
         const item = noticeItemOf(notice, config.retentionDays);
         try {
@@ -416,6 +483,14 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       return result;
     }
 
+    const silences: Silence[] = [];
+    for (const i of await reader.queryAll(partitionQuery(tableName, SILENCES_PK, { consistent: true }))) {
+      try {
+        silences.push(silenceOfItem(i));
+      } catch (err) {
+        logger.warn('malformed silence ignored', { sk: i.sk, error: err as Error });
+      }
+    }
     const [clusterItems, heartbeatItems] = await Promise.all([
       reader.queryAll(clustersRequest(tableName)),
       reader.queryAll(heartbeatsRequest(tableName)),

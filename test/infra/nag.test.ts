@@ -39,7 +39,7 @@ describe('cdk-nag AwsSolutions', () => {
     // queue's dead-letter queue, and (the test stack has a cluster filter) the queue recording
     // what that filter drops. The ingest queue itself has its dead-letter queue: no acknowledgement.
     // And X-Ray's `*` resource on each function's role (one per service: ingest, query, sweep,
-    // the console widget).
+    // the console widget, the operations routes).
     expect(acks.map(([id]) => id).sort()).toEqual([
       ...Object.values(SERVICES).map(() => 'Annotation::AwsSolutions-IAM5[Resource::*]'),
       'Annotation::AwsSolutions-SQS3',
@@ -84,6 +84,7 @@ describe('cdk-nag AwsSolutions', () => {
     );
     expect(Object.values(SERVICES).sort()).toEqual([
       'podlife-ingest',
+      'podlife-ops',
       'podlife-query',
       'podlife-sweep',
       'podlife-widget',

@@ -16,6 +16,7 @@ import { ACCESS_LOG_FORMAT, DEFAULT_QUERY_RESERVED_CONCURRENCY } from '../../inf
 import { ROUTE_PATHS } from '../../model/api-schemas.ts';
 import { TABLE_SPEC } from '../../model/table-spec.ts';
 import { synthQueryStack } from '../../testkit/query-stack.ts';
+import { synthStack } from '../../testkit/stack.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let built: ReturnType<typeof synthQueryStack>;
@@ -186,5 +187,35 @@ describe("the query function's reserved concurrency, from the stack's context", 
         queryPropsFromContext((k) => (k === 'podlife:queryReservedConcurrency' ? bad : undefined)),
       ).toThrow(/podlife:queryReservedConcurrency/);
     }
+  });
+});
+
+describe('operations routes (silences, purge)', () => {
+  it('their own function, IAM-authenticated routes, writes limited to silence items and purge deletes', async () => {
+    const { OPS_ROUTE_KEYS } = await import('../../functions/query/ops.ts');
+    const { OPS_ROUTES } = await import('../../infra/ops-api.ts');
+    expect(OPS_ROUTES.map(([m, p]) => `${m} ${p}`).sort()).toEqual([...OPS_ROUTE_KEYS].sort());
+    const t = Template.fromStack(synthStack({ bundle: false }));
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')) as {
+      Properties: { RouteKey: string; AuthorizationType: string };
+    }[];
+    for (const key of OPS_ROUTE_KEYS) {
+      const r = routes.find((x) => x.Properties.RouteKey === key);
+      expect(r, key).toBeDefined();
+      expect(r!.Properties.AuthorizationType).toBe('AWS_IAM');
+    }
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    expect(statements.find((s) => s.Sid === 'SilenceItemsOnly')).toMatchObject({
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SILENCES'] } },
+    });
+    expect(statements.find((s) => s.Sid === 'PurgeDeletes')).toMatchObject({
+      Action: 'dynamodb:BatchWriteItem',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POD#*', 'ALERT#*'] } },
+    });
   });
 });

@@ -347,29 +347,58 @@ describe('ingest on DynamoDB Local: stored figures equal podlife replay', () => 
     expect(emf.map((m) => m.kind)).toEqual(cases.map(([k]) => k));
   });
 
-  it('EMF metrics: each figure once per pod, per cluster and namespace, nothing for duplicates', async () => {
+  it('EMF metrics: each figure once per pod, per cluster and per allowlisted namespace, nothing for duplicates, no Powertools warning', async () => {
     const cluster = freshCluster('metrics');
     const inputs = fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml').map((i) =>
       inCluster(i, cluster),
     );
-    const emf = await emfRecords(async () => {
-      const metricsHarness = harness(t.doc, t.tableName, { metrics: silentMetrics() });
-      await deliver(metricsHarness, inputs);
-      await deliver(metricsHarness, [...inputs].reverse());
-    });
-    const values = (name: string) => emf.flatMap((m) => (name in m ? [m[name]].flat() : []));
-    const pods = replayOf(inputs);
-    expect(emf.every((m) => m.cluster === cluster && m.namespace === 'default')).toBe(true);
-    // Every record is also published per cluster alone, for the per-cluster percentiles.
+    const warnings: string[] = [];
+    // Powertools' own console writes its warnings to stderr.
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: unknown) => {
+      warnings.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let emf: any[];
+    try {
+      emf = await emfRecords(async () => {
+        const metricsHarness = harness(t.doc, t.tableName, {
+          metrics: silentMetrics(),
+          metricNamespaces: new Set(['default']),
+        });
+        await deliver(metricsHarness, inputs);
+        await deliver(metricsHarness, [...inputs].reverse());
+      });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(warnings.filter((w) => w.includes('EMF key'))).toEqual([]);
     const sets = (m: any): string[][] => m._aws.CloudWatchMetrics[0].Dimensions;
-    expect(emf.every((m) => sets(m).some((d) => d.includes('cluster') && !d.includes('namespace')))).toBe(
-      true,
-    );
+    // One dimension set per record: per cluster alone, and (allowlisted) per namespace.
+    expect(emf.every((m) => m.cluster === cluster && sets(m).length === 1)).toBe(true);
+    const perCluster = emf.filter((m) => !sets(m)[0]!.includes('namespace'));
+    const perNamespace = emf.filter((m) => sets(m)[0]!.includes('namespace'));
+    expect(perNamespace.every((m) => m.namespace === 'default')).toBe(true);
+    const count = (records: any[], name: string) => records.filter((m) => name in m).length;
+    expect(count(perNamespace, 'PodsSeen')).toBe(count(perCluster, 'PodsSeen'));
+    const values = (name: string) => perCluster.flatMap((m) => (name in m ? [m[name]].flat() : []));
+    const pods = replayOf(inputs);
     expect(values('PodsSeen').reduce((a, b) => a + b, 0)).toBe(pods.length);
     const sorted = (xs: (number | null)[]) => xs.filter((x): x is number => x != null).sort((a, b) => a - b);
     expect(sorted(values('PendingSeconds'))).toEqual(sorted(pods.map((p) => p.pendingSeconds)));
     expect(sorted(values('TimeToReadySeconds'))).toEqual(sorted(pods.map((p) => p.timeToReadySeconds)));
     expect(sorted(values('SchedulingSeconds'))).toEqual(sorted(pods.map((p) => p.scheduledAfterSeconds)));
     expect(values('DuplicateEvents').length).toBeGreaterThan(0);
+
+    // Not allowlisted (the default): per-cluster records only.
+    const other = freshCluster('metrics-default');
+    const plain = await emfRecords(async () => {
+      await deliver(
+        harness(t.doc, t.tableName, { metrics: silentMetrics() }),
+        fixtureInputs('kspan__deployment-2-pods-recorded-stream.yaml').map((i) => inCluster(i, other)),
+      );
+    });
+    expect(plain.length).toBeGreaterThan(0);
+    expect(plain.every((m: any) => m.namespace === undefined && sets(m).length === 1)).toBe(true);
   });
 });
