@@ -31,6 +31,7 @@ import {
   worthAHistogram,
 } from '../../web/src/render.ts';
 import { parseHash, type ViewState } from '../../web/src/state.ts';
+import { renderWaterfall, sliText, waterfallOf } from '../../web/src/waterfall.ts';
 import { answer, type EngineState } from './engine-api.ts';
 
 const TRACE = join(import.meta.dirname, '..', '..', 'demo', 'trace.jsonl');
@@ -210,6 +211,109 @@ describe('figures on the demo trace, as the CLI prints them', () => {
     // The shown one is the one the lists highlight once its uid is in the address.
     const out = renderPod(pods, { ...view, uid: null }, engine.now, pods[0]!).text;
     expect(out).toContain(`data-uid="${newest.uid}"`);
+  });
+
+  it("the startup waterfall of redis-1: every stage and pull with the replay's own figures, in the table and as bars", () => {
+    const rec = (engine as unknown as { records: Record<string, unknown>[] }).records.find(
+      (r) => r.namespace === 'default' && r.name === 'redis-1',
+    )!;
+    const pod = adaptPod(PodRecordSchema.parse(get('/pods/demo/default/redis-1').pods![0]), 'demo');
+    const out = renderPod([pod], { ...view, uid: pod.uid }, engine.now, pod).text;
+    const cell = (key: string) => out.match(new RegExp(`<tr data-row="${key}"[^]*?</tr>`))?.[0] ?? '';
+    for (const f of [
+      'scheduledAfterSeconds',
+      'sandboxReadyAfterSeconds',
+      'initializedAfterSeconds',
+      'imagePullSeconds',
+      'containersStartedAfterSeconds',
+      'containersReadyAfterSeconds',
+    ]) {
+      const v = rec[f] as number | null;
+      expect([f, cell(f).match(/data-seconds="([^"]*)"/)?.[1]]).toEqual([f, v == null ? '' : String(v)]);
+      expect(cell(f)).toContain(v == null ? '>—<' : `>${v} s<`);
+    }
+    // redis-1: scheduled 2, sandbox 6, initialized 2, started 5, ready 6; pull 1.617 s of 116976307 bytes.
+    expect(cell('sandboxReadyAfterSeconds')).toContain('took 4 s'); // from scheduled (2 s) to 6 s
+    expect(cell('containersStartedAfterSeconds')).toContain('took 3 s'); // from initialized (2 s) to 5 s
+    const pull = cell('pull:redis');
+    expect(pull).toContain('data-seconds="1.617"');
+    expect(pull).toContain('117.0 MB');
+    expect(pull).toContain('<svg class="wf-bar wf-pull"');
+    // The pull ends at the container's start (5 s of a 6 s axis): x = (5 - 1.617) / 6 · 1000.
+    expect(pull).toContain('x="563.8"');
+    expect(out).toContain('axis 0–6 s');
+    expect(out).toContain('not measured: the pod mounts a persistent volume');
+    expect(rec.startupSliExcludedReason).toBe('stateful');
+  });
+
+  it('the waterfall: a missing stage is "—" and not drawn; the SLI says why it is absent (init containers and sidecar)', () => {
+    const pod = adaptPod(PodRecordSchema.parse(get('/pods/demo/default/sleep').pods![0]), 'demo');
+    const rows = waterfallOf(pod);
+    const total = rows.find((r) => r.key === 'imagePullSeconds')!;
+    expect(total).toMatchObject({ seconds: null, from: null, to: null });
+    for (const r of rows.filter((r) => r.kind === 'pull'))
+      expect(r).toMatchObject({ seconds: null, to: null });
+    expect(rows.map((r) => r.label)).toEqual([
+      'Scheduled',
+      'Sandbox ready',
+      'Initialized',
+      'Image pull: sleep',
+      'Image pull: init (init)',
+      'Image pull: sidecar (sidecar)',
+      'Images pulled (sum)',
+      'Containers started',
+      'Containers ready',
+    ]);
+    const out = renderPod([pod], { ...view, uid: pod.uid }, engine.now, pod).text;
+    expect(out).toContain('not measured: the pod has init containers');
+    expect(
+      out
+        .match(/<tr data-row="pull:[^]*?<\/tr>/g)!
+        .every((r) => r.includes('<span class="wf-none">—</span>')),
+    ).toBe(true);
+    expect(sliText({ ...pod, startupSliSeconds: 2.5, startupSliExcludedReason: null })).toBe(
+      '2.5 s (within the 5 s objective)',
+    );
+    expect(sliText({ ...pod, startupSliSeconds: 7, startupSliExcludedReason: null })).toBe(
+      '7 s (over the 5 s objective)',
+    );
+  });
+
+  it('the waterfall: every bar inside its axis, null figures never drawn, whatever the stage values', () => {
+    const sec = fc.option(
+      fc.integer({ min: 0, max: 100_000 }).map((n) => n / 1000),
+      { nil: null },
+    );
+    const base = adaptPod(PodRecordSchema.parse(get('/pods/demo/default/redis-1').pods![0]), 'demo');
+    fc.assert(
+      fc.property(sec, sec, sec, sec, sec, sec, sec, (a, b, c, d, e, pull, start) => {
+        const pod = {
+          ...base,
+          scheduledAfterSeconds: a,
+          sandboxReadyAfterSeconds: b,
+          initializedAfterSeconds: c,
+          containersStartedAfterSeconds: d,
+          containersReadyAfterSeconds: e,
+          containerStartups: [
+            { ...base.containerStartups[0]!, pullSeconds: pull, startedAfterSeconds: start },
+          ],
+        };
+        const rows = waterfallOf(pod);
+        const axis = Math.max(1, ...rows.map((r) => r.to ?? 0));
+        for (const r of rows) {
+          if (r.kind === 'stage') expect(r.seconds).toBe(pod[r.key as 'scheduledAfterSeconds']);
+          if (r.seconds == null) expect(r.to).toBeNull();
+          if (r.to == null) expect(r.from).toBeNull();
+          else {
+            expect(r.from!).toBeGreaterThanOrEqual(0);
+            expect(r.from!).toBeLessThanOrEqual(r.to);
+            expect(r.to).toBeLessThanOrEqual(axis);
+          }
+        }
+        // The title is API text: escaped.
+        expect(renderWaterfall(pod, EVIL).text).not.toContain('<img');
+      }),
+    );
   });
 
   it('the lists carry a STATUS column: CrashLoopBackOff for my-pod, the waiting reason or Pending for pending pods', () => {

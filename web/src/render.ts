@@ -28,6 +28,7 @@ import {
 import { BINS, histogramOf, positionOf } from './histogram.ts';
 import { type Html, html } from './html.ts';
 import { linkTo, type ViewState } from './state.ts';
+import { renderWaterfall } from './waterfall.ts';
 
 // ---------------------------------------------------------------- small formats
 
@@ -366,6 +367,7 @@ ${p.unschedulableMessage ? html`<p class="callout"><strong>Scheduler:</strong> $
     fig('Node', p.node ?? '—', 'node', true),
     fig('Owner', p.owner ?? '—', 'owner', true),
   ]}</dl>
+${renderWaterfall(p, title)}
 ${region(`Timeline chart of ${title}`, renderGantt(gantt, title), 'gantt-wrap')}
 ${legend()}
 ${
