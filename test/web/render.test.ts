@@ -219,7 +219,7 @@ describe('figures on the demo trace, as the CLI prints them', () => {
     )!;
     const pod = adaptPod(PodRecordSchema.parse(get('/pods/demo/default/redis-1').pods![0]), 'demo');
     const out = renderPod([pod], { ...view, uid: pod.uid }, engine.now, pod).text;
-    const cell = (key: string) => out.match(new RegExp(`<tr data-row="${key}"[\s\S]*?</tr>`))?.[0] ?? '';
+    const cell = (key: string) => out.match(new RegExp(`<tr data-row="${key}"[\\s\\S]*?</tr>`))?.[0] ?? '';
     for (const f of [
       'scheduledAfterSeconds',
       'sandboxReadyAfterSeconds',
