@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownerKeyOf } from '../../cli/replay.ts';
+import { ownerKeyOf, replayFiles } from '../../cli/replay.ts';
 import { type GroupStats, statsBy } from '../../core/stats.ts';
 import { formatSeconds } from '../../core/time.ts';
 import { type Browser, CHROMIUM, launchChromium, SKIP_BROWSER } from '../../testkit/chromium.ts';
@@ -285,6 +285,37 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
     await page.locator('#open-pod-name').press('Enter');
     await page.locator('#pod-body h3', { hasText: 'default/redis-1' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#pod-body dd[data-figure="scheduledAfterSeconds"]').textContent()).toBe('2s');
+    // The startup waterfall: the replay's own figures (podlife replay --json), stage by stage.
+    const replayed = await replayFiles([join(ROOT, 'demo', 'trace.jsonl')], {
+      cluster: 'demo',
+      stuckAfterSeconds: 300,
+    });
+    const rec = replayed.records.find((r) => r.namespace === 'default' && r.name === 'redis-1')!;
+    const wf = page.locator('#pod-body section.waterfall');
+    for (const f of [
+      'scheduledAfterSeconds',
+      'sandboxReadyAfterSeconds',
+      'initializedAfterSeconds',
+      'imagePullSeconds',
+      'containersStartedAfterSeconds',
+      'containersReadyAfterSeconds',
+    ] as const) {
+      const v = rec[f];
+      const cell = wf.locator(`tr[data-row="${f}"] td[data-figure="${f}"]`);
+      expect([f, await cell.textContent()]).toEqual([f, v == null ? '—' : `${v} s`]);
+    }
+    const pull = rec.containerStartups[0]!;
+    const pullRow = wf.locator(`tr[data-row="pull:${pull.container}"]`);
+    expect(await pullRow.locator('td[data-figure="pullSeconds"]').textContent()).toBe(
+      `${pull.pullSeconds} s`,
+    );
+    expect(await pullRow.textContent()).toContain('117.0 MB');
+    expect(await pullRow.locator('svg.wf-bar rect:not(.wf-track)').count()).toBe(1);
+    expect(await wf.locator('svg.wf-bar').count()).toBe(6); // 5 stages and the pull; the sum is text only
+    expect(rec.startupSliExcludedReason).toBe('stateful');
+    expect(await wf.locator('.sli').textContent()).toContain(
+      'not measured: the pod mounts a persistent volume',
+    );
     await page.locator('#open-pod-name').fill('argocd/nope');
     await page.locator('#open-pod button').click();
     await page
