@@ -26,6 +26,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STARTUP_SLO_P99_SECONDS } from '../core/waterfall.ts';
 import { INGEST_METRICS, METRIC_NAMESPACE, SWEEP_METRIC } from '../model/metric-names.ts';
 import { TABLE_SPEC } from '../model/table-spec.ts';
 import { SWEEP_SERVICE, sweepMetric } from './alerts.ts';
@@ -35,6 +36,14 @@ const TITLES: Record<keyof typeof INGEST_METRICS.durations, string> = {
   pendingSeconds: 'Pending (created → first container start)',
   timeToReadySeconds: 'Time to Ready (created → Ready)',
   crashLoopBackOffSeconds: 'Crash-loop back-off (down between runs)',
+};
+
+const STAGE_TITLES: Record<keyof typeof INGEST_METRICS.startupStages, string> = {
+  sandboxReadyAfterSeconds: 'Sandbox ready (created → PodReadyToStartContainers)',
+  initializedAfterSeconds: 'Initialized (created → Initialized)',
+  imagePullSeconds: 'Image pulls (every container, summed)',
+  containersStartedAfterSeconds: 'Containers started (created → all started)',
+  containersReadyAfterSeconds: 'Containers ready (created → ContainersReady)',
 };
 
 export const PERCENTILES = ['p50', 'p90', 'p99'] as const;
@@ -376,6 +385,56 @@ export class PodlifeDashboard extends Construct {
       }),
     );
     d.addWidgets(...health);
+
+    // Where startup time goes (issue 11): the pod startup SLI against its SLO, and each stage.
+    d.addWidgets(
+      new cloudwatch.GraphWidget({
+        title:
+          'Pod startup SLI (created → all containers started, minus image pulls): p50 / p90 / p99 per cluster',
+        left: PERCENTILES.flatMap((p) =>
+          this.perCluster(
+            clusters,
+            (c) => this.ingest(INGEST_METRICS.startupSli, { cluster: c }, p, `${c} ${p}`),
+            INGEST_METRICS.startupSli,
+            INGEST_METRICS.service,
+            p,
+          ),
+        ),
+        leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
+        leftAnnotations: [
+          { value: STARTUP_SLO_P99_SECONDS, label: `SLO: p99 ≤ ${STARTUP_SLO_P99_SECONDS} s` },
+        ],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.TextWidget({
+        markdown:
+          '### Startup waterfall\nEach stage is seconds from the pod\'s creation (docs/lifecycle-metrics.md, "Startup"): ' +
+          'sandbox ready (`PodReadyToStartContainers`), initialized, containers started, containers ready; image pull ' +
+          "is every container's pull summed. The SLI leaves out pods with init containers, stateful pods and pods " +
+          "not schedulable at once. Per pod: the dashboard's pod view and `podlife pod`.",
+        width: 12,
+        height: 6,
+      }),
+      ...Object.entries(INGEST_METRICS.startupStages).map(
+        ([figure, metric]) =>
+          new cloudwatch.GraphWidget({
+            title: `${STAGE_TITLES[figure as keyof typeof STAGE_TITLES]}: p50 / p90 / p99 per cluster`,
+            left: PERCENTILES.flatMap((p) =>
+              this.perCluster(
+                clusters,
+                (c) => this.ingest(metric, { cluster: c }, p, `${c} ${p}`),
+                metric,
+                INGEST_METRICS.service,
+                p,
+              ),
+            ),
+            leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
+            width: 8,
+            height: 6,
+          }),
+      ),
+    );
 
     if (props.alarms?.length) {
       d.addWidgets(

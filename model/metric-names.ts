@@ -29,6 +29,19 @@ export const INGEST_METRICS = {
     timeToReadySeconds: 'TimeToReadySeconds',
     crashLoopBackOffSeconds: 'CrashLoopBackOffSeconds',
   },
+  /**
+   * The startup waterfall's stages (issue 11, core/waterfall.ts): figure → metric, emitted once
+   * per pod when the figure first becomes known, like `durations`; the dashboard's startup row.
+   */
+  startupStages: {
+    sandboxReadyAfterSeconds: 'SandboxReadySeconds',
+    initializedAfterSeconds: 'InitializedSeconds',
+    imagePullSeconds: 'ImagePullSeconds',
+    containersStartedAfterSeconds: 'ContainersStartedSeconds',
+    containersReadyAfterSeconds: 'ContainersReadySeconds',
+  },
+  /** The Kubernetes pod startup SLI per pod (figure `startupSliSeconds`); the optional SLO alarm reads it. */
+  startupSli: 'PodStartupSliSeconds',
   restarts: 'Restarts',
   /** With a `reason` dimension from a fixed list. */
   terminations: 'Terminations',
@@ -83,6 +96,8 @@ export type SweepMetricName = (typeof SWEEP_METRIC)[keyof typeof SWEEP_METRIC];
 /** Every custom metric name above (for the checks that each is emitted and spelled nowhere else). */
 export const ALL_METRIC_NAMES: readonly string[] = [
   ...Object.values(INGEST_METRICS.durations),
+  ...Object.values(INGEST_METRICS.startupStages),
+  INGEST_METRICS.startupSli,
   INGEST_METRICS.restarts,
   INGEST_METRICS.terminations,
   INGEST_METRICS.podsSeen,

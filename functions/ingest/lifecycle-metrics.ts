@@ -40,6 +40,13 @@ const FIRST_KNOWN: [keyof Figures, string][] = [
   ['scheduledAfterSeconds', M.durations.scheduledAfterSeconds],
   ['pendingSeconds', M.durations.pendingSeconds],
   ['timeToReadySeconds', M.durations.timeToReadySeconds],
+  // The startup waterfall's stages and the pod startup SLI (issue 11).
+  ['sandboxReadyAfterSeconds', M.startupStages.sandboxReadyAfterSeconds],
+  ['initializedAfterSeconds', M.startupStages.initializedAfterSeconds],
+  ['imagePullSeconds', M.startupStages.imagePullSeconds],
+  ['containersStartedAfterSeconds', M.startupStages.containersStartedAfterSeconds],
+  ['containersReadyAfterSeconds', M.startupStages.containersReadyAfterSeconds],
+  ['startupSliSeconds', M.startupSli],
 ];
 
 /** Terminations of app containers by reason: runs kept in full plus folded runs (core/fold.ts). */
