@@ -10,6 +10,9 @@ import {
   costTagsFromContext,
   pipelinePropsFromContext,
   queryPropsFromContext,
+  pipelinePropsFromContext,
+  queryPropsFromContext,
+  startupSloFromContext,
 } from './context.ts';
 import { PodlifeStack } from './podlife-stack.ts';
 
@@ -30,4 +33,5 @@ new PodlifeStack(app, String(app.node.tryGetContext('podlife:stackName') ?? 'Pod
   query: queryPropsFromContext((key) => app.node.tryGetContext(key)),
   alerts: alertsPropsFromContext((key) => app.node.tryGetContext(key)),
   costTags: costTagsFromContext((key) => app.node.tryGetContext(key)),
+  startupSloSeconds: startupSloFromContext((key) => app.node.tryGetContext(key)),
 });

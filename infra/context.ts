@@ -153,3 +153,10 @@ export function costTagsFromContext(get: Lookup): { clusterSet?: string; tags?: 
     ...(parsed.data.tags ? { tags: parsed.data.tags } : {}),
   };
 }
+
+/** The optional pod startup SLO alarm (infra/startup-slo.ts): `podlife:startupSloSeconds`, e.g. 5; absent: no alarm. */
+export function startupSloFromContext(get: Lookup): number | undefined {
+  return numberSetting(contextLabel('podlife:startupSloSeconds'), get('podlife:startupSloSeconds'), {
+    positive: true,
+  });
+}

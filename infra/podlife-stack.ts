@@ -13,6 +13,7 @@ import { ForwarderAccess, type ForwarderAccessProps } from './forwarder-access.t
 import { PodlifeOpsRoutes } from './ops-api.ts';
 import { PodLifecyclePipeline, type PodLifecyclePipelineProps } from './pipeline.ts';
 import { PodlifeQueryApi } from './query-api.ts';
+import { StartupSloAlarms } from './startup-slo.ts';
 
 interface PodlifeStackProps extends StackProps {
   pipeline?: PodLifecyclePipelineProps;
@@ -24,6 +25,8 @@ interface PodlifeStackProps extends StackProps {
   alerts?: AlertsContextProps;
   /** Cost allocation tags (context `podlife:costTags`): see COST_TAGS. */
   costTags?: CostTagsProps;
+  /** The optional pod startup SLO alarm per cluster (context `podlife:startupSloSeconds`); absent: none. */
+  startupSloSeconds?: number | undefined;
 }
 
 /** `podlife:cluster-set` names the clusters this stack serves; `tags` adds any other tags. */
@@ -44,6 +47,8 @@ export class PodlifeStack extends Stack {
   readonly opsRoutes: PodlifeOpsRoutes;
   readonly dashboard: PodlifeDashboard;
   readonly consoleWidgets: PodlifeConsoleWidgets;
+  /** Present only with `startupSloSeconds`. */
+  readonly startupSlo: StartupSloAlarms | undefined;
 
   constructor(scope: Construct, id: string, props: PodlifeStackProps = {}) {
     super(scope, id, props);
@@ -83,6 +88,15 @@ export class PodlifeStack extends Stack {
       table: tableRef(p.table),
       copies: { eventArchiveDays: p.retentionDays, alertArchiveDays: this.alerts.alertArchiveDays },
     });
+    this.startupSlo =
+      props.startupSloSeconds === undefined
+        ? undefined
+        : new StartupSloAlarms(this, 'StartupSlo', {
+            objectiveSeconds: props.startupSloSeconds,
+            clusters: p.clusterNames ?? [],
+            topic: p.alertTopic,
+            runbookBaseUrl: p.runbookBaseUrl,
+          });
     this.dashboard = new PodlifeDashboard(this, 'Dashboard', {
       clusters: p.clusterNames,
       ingestFunction: p.ingest.fn,
@@ -94,7 +108,7 @@ export class PodlifeStack extends Stack {
       sweepFunction: this.alerts.sweep.fn,
       queryFunction: this.queryApi.query.fn,
       queryApi: httpApiRef(this.queryApi.api),
-      alarms: [...p.alarms, ...this.alerts.alarms],
+      alarms: [...p.alarms, ...this.alerts.alarms, ...(this.startupSlo?.alarms ?? [])],
       consoleWidgets: this.consoleWidgets.widgets(),
     });
     // Cost allocation tags on every taggable resource: the stack's cluster set (and any others

@@ -24,6 +24,7 @@ export const RUNBOOK = {
   filteredClusters: 'filteredclusters',
   snsDeliveryFailures: 'snsdeliveryfailures',
   staleClusters: 'staleclusters',
+  startupSlo: 'startupslo-per-cluster-optional',
 } as const;
 
 export type RunbookAnchor = (typeof RUNBOOK)[keyof typeof RUNBOOK];
