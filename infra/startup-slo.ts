@@ -1,6 +1,6 @@
 /**
  * The optional pod startup SLO alarm (issue 11): per cluster, p99 of the Kubernetes pod startup
- * SLI (`PodStartupSliSeconds`, emitted by the ingest once per pod, functions/ingest/
+ * SLI (INGEST_METRICS.startupSli, emitted by the ingest once per pod, functions/ingest/
  * lifecycle-metrics.ts) over one day above the objective. SIG Scalability's SLO is p99 ≤ 5 s per
  * cluster-day (kubernetes/community sig-scalability/slos/pod_startup_latency.md).
  *
