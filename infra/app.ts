@@ -10,8 +10,6 @@ import {
   costTagsFromContext,
   pipelinePropsFromContext,
   queryPropsFromContext,
-  pipelinePropsFromContext,
-  queryPropsFromContext,
   startupSloFromContext,
 } from './context.ts';
 import { PodlifeStack } from './podlife-stack.ts';
