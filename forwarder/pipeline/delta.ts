@@ -10,7 +10,7 @@
  * probe's lastProbeTime sends nothing.
  *
  * Memory: per live pod its ledger (the facts sent, kept as one compact string, `FactCodec`:
- * ~0.6 KB for a pod with a few runs) or one 20-byte digest, plus a bounded set of recently deleted
+ * ~0.8 KB for a pod with three runs) or one 20-byte digest, plus a bounded set of recently deleted
  * uids (so a DELETED seen twice, e.g. synthesized at a relist and then reported by the informer,
  * is sent once).
  */
@@ -111,8 +111,9 @@ interface Shape {
 /**
  * A pod's ledger as one string, not as objects: each fact becomes `[shape, ...values]`, where the
  * shape (kept once per codec) holds the fact's keys in order, its kind and how its id is derived
- * from its other fields, and the values are the rest; the array is JSON. A ledger of ~13 facts is
- * then one ~0.6 KB one-byte string instead of ~2 KB of objects, id strings and boxed numbers.
+ * from its other fields, and the values are the rest; the array is JSON. A ledger of 13 facts
+ * (three runs) is then one ~0.8 KB one-byte string instead of ~2 KB of objects, id strings and
+ * boxed numbers.
  * Decoding gives back facts with the same keys, in the same order, with the same values (facts
  * are JSON-sent, so JSON holds them exactly; a key whose value is undefined is left out, as JSON
  * leaves it out). Shapes are few (the kinds and their optional keys are the code's); past
