@@ -142,7 +142,7 @@ function dummyKubeConfig(): KubeConfig {
 }
 
 /** A forwarder without informers (never started): lines are fed to it directly. */
-function rig(payload: Payload = 'facts', lingerMs?: number) {
+export function rig(payload: Payload = 'facts', lingerMs?: number) {
   const clock = new Clock();
   const sink = new CountingSink();
   const fwd = new Forwarder(
@@ -268,7 +268,7 @@ async function replay(lines: Iterable<string>, perSecond: number, payload: Paylo
 }
 
 /** Raw pods for the steady-state run: a real kind pod, with what real API objects also carry. */
-function podFactory() {
+export function podFactory() {
   const template = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -492,7 +492,7 @@ function podFactory() {
 }
 
 /** 10,000 pods listed, then 100 updates per second (70% lifecycle changes, 30% label-only). */
-async function steady(pods: number, perSecond: number, seconds: number) {
+export async function steady(pods: number, perSecond: number, seconds: number) {
   await warmUp();
   const line = podFactory();
   const r = rig();
@@ -566,7 +566,7 @@ async function steady(pods: number, perSecond: number, seconds: number) {
  * next already holds what the first run of a path allocates once (compiled code, lazily built
  * tables, prom-client state): a per-pod figure then holds only what the pods cost.
  */
-async function warmUp(): Promise<void> {
+export async function warmUp(): Promise<void> {
   const line = podFactory();
   const r = rig();
   for (let i = 0; i < 2000; i++) r.feed(line('ADDED', 5_000_000 + i, 0, 0));
@@ -579,7 +579,7 @@ async function warmUp(): Promise<void> {
 }
 
 /** Full, repeated GCs (--expose-gc): a steady-state heap, not one between collections. */
-function gcFully(): void {
+export function gcFully(): void {
   for (let i = 0; i < 3; i++) globalThis.gc?.();
 }
 
@@ -589,7 +589,7 @@ function gcFully(): void {
  * Heap per pod after GC (what the pods add: informer cache, ledgers, buffer), and CPU per 1,000
  * watch events (creations and updates) in the update phase.
  */
-async function scale(pods: number, creations: number, perSecond: number, seconds: number) {
+export async function scale(pods: number, creations: number, perSecond: number, seconds: number) {
   await warmUp();
   const line = podFactory();
   const r = rig();
