@@ -6,11 +6,10 @@
  * while a fresh heartbeat lets it open them.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../../core/heartbeat.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
@@ -21,45 +20,23 @@ import { DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
 import { HEARTBEATS_PK } from '../../model/keys.ts';
 import { INGEST_METRICS, METRIC_NAMESPACE, SERVICES, SWEEP_METRIC } from '../../model/metric-names.ts';
 import { HeartbeatStore } from '../../store/cluster-health.ts';
-import { createTable } from '../../store/create-table.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { emfRecords } from '../../testkit/emf.ts';
 import {
   busEventOf,
   FIXED_NOW,
   harness,
-  type LocalTable,
   quietLogger,
   silentMetrics,
   sqsEventOf,
   sqsRecordOf,
-  startLocalTable,
 } from '../../testkit/ingest-harness.ts';
 import { apiEvent, type PodSpec, unschedulable } from '../../testkit/query-support.ts';
+import { sweepTables } from '../../testkit/sweep-support.ts';
 
-const sns = mockClient(SNSClient);
-const events = mockClient(EventBridgeClient);
-
-let t: LocalTable;
-let tables = 0;
-beforeAll(async () => {
-  t = await startLocalTable('podlife-health-0');
-});
-afterAll(async () => {
-  await t?.stop();
-});
-beforeEach(() => {
-  sns.reset();
-  events.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-});
-
-async function freshTable(): Promise<string> {
-  const name = `podlife-health-${++tables}`;
-  await createTable(t.client, name);
-  return name;
-}
+const env = sweepTables('podlife-health');
+const { sns } = env;
+const freshTable = () => env.freshTable();
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -98,8 +75,8 @@ const heartbeatEvent = (hb: ForwarderHeartbeat, id = `hb-${hb.cluster}-${hb.sent
 
 function ingestHandler(table: string, metrics = silentMetrics()) {
   return makeBatchIngestHandler({
-    store: new PodStore(t.doc, { tableName: table }),
-    heartbeats: new HeartbeatStore(t.doc, table),
+    store: new PodStore(env.t.doc, { tableName: table }),
+    heartbeats: new HeartbeatStore(env.t.doc, table),
     invalidEvents: { record: async () => {} },
     logger: quietLogger(),
     metrics,
@@ -109,7 +86,7 @@ function ingestHandler(table: string, metrics = silentMetrics()) {
 }
 
 async function storedHeartbeat(table: string, cluster: string) {
-  const out = await t.doc.send(
+  const out = await env.t.doc.send(
     new GetCommand({ TableName: table, Key: { pk: HEARTBEATS_PK, sk: cluster }, ConsistentRead: true }),
   );
   return out.Item;
@@ -117,7 +94,7 @@ async function storedHeartbeat(table: string, cluster: string) {
 
 function sweeper(table: string, clock: { now: number }, metrics = silentMetrics()) {
   return makeSweepHandler({
-    client: t.client,
+    client: env.t.client,
     tableName: table,
     notifier: snsEventBridgeNotifier({
       sns: new SNSClient({ region: 'eu-west-1' }),
@@ -192,8 +169,8 @@ describe('heartbeat → ingest → the cluster heartbeat item', () => {
     const table = await freshTable();
     const parked: string[] = [];
     const handler = makeBatchIngestHandler({
-      store: new PodStore(t.doc, { tableName: table }),
-      heartbeats: new HeartbeatStore(t.doc, table),
+      store: new PodStore(env.t.doc, { tableName: table }),
+      heartbeats: new HeartbeatStore(env.t.doc, table),
       invalidEvents: { record: async (r) => void parked.push(r.kind) },
       logger: quietLogger(),
       metrics: silentMetrics(),
@@ -211,7 +188,7 @@ describe('heartbeat → ingest → the cluster heartbeat item', () => {
 describe('a stale cluster opens nothing new', () => {
   it('stuck pods of a cluster whose heartbeat is 10 minutes old open no alert; a fresh heartbeat lets them', async () => {
     const table = await freshTable();
-    const h = harness(t.doc, table);
+    const h = harness(env.t.doc, table);
     for (const p of ['api-1', 'api-2'].map((n) => unschedulable(pod('frozen', n))))
       await h.handler(busEventOf(p));
     for (const p of ['api-1'].map((n) => unschedulable(pod('live', n)))) await h.handler(busEventOf(p));
@@ -260,7 +237,7 @@ describe('a stale cluster opens nothing new', () => {
 
   it('a cluster that never sent a heartbeat (older forwarder, exporter) is not called stale', async () => {
     const table = await freshTable();
-    const h = harness(t.doc, table);
+    const h = harness(env.t.doc, table);
     await h.handler(busEventOf(unschedulable(pod('legacy', 'api-1'))));
     const report = await sweeper(table, { now: T0 + 20 * 60_000 })();
     expect(report.clusters[0]).toMatchObject({ cluster: 'legacy', stale: false, dataAsOf: null });
@@ -271,7 +248,7 @@ describe('a stale cluster opens nothing new', () => {
 describe('the query API says how fresh a cluster’s data is', () => {
   it('/pending, /crashloops and /stats carry dataAsOf and stale per cluster', async () => {
     const table = await freshTable();
-    const h = harness(t.doc, table);
+    const h = harness(env.t.doc, table);
     await h.handler(busEventOf(unschedulable(pod('frozen', 'api-1'))));
     await h.handler(busEventOf(unschedulable(pod('live', 'api-1'))));
     const now = T0 + 20 * 60_000;
@@ -282,7 +259,7 @@ describe('the query API says how fresh a cluster’s data is', () => {
       ]) as never,
     );
     const query = makeQueryHandler({
-      client: t.client,
+      client: env.t.client,
       tableName: table,
       now: () => now,
       staleAfterSeconds: 300,

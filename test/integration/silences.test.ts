@@ -9,8 +9,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeOpsHandler } from '../../functions/query/ops.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
@@ -18,41 +17,13 @@ import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
 import { alertPk } from '../../model/keys.ts';
 import { SilenceResponse, SilencesResponse } from '../../model/silences.ts';
-import { createTable } from '../../store/create-table.ts';
-import {
-  busEventOf,
-  harness,
-  type Input,
-  type LocalTable,
-  quietLogger,
-  silentMetrics,
-  startLocalTable,
-} from '../../testkit/ingest-harness.ts';
+import { busEventOf, harness, type Input, quietLogger, silentMetrics } from '../../testkit/ingest-harness.ts';
 import { apiEvent, crashLoop, type PodSpec, running, unschedulable } from '../../testkit/query-support.ts';
+import { sweepTables } from '../../testkit/sweep-support.ts';
 
-const sns = mockClient(SNSClient);
-const events = mockClient(EventBridgeClient);
-
-let t: LocalTable;
-let tables = 0;
-beforeAll(async () => {
-  t = await startLocalTable('podlife-silence-0');
-});
-afterAll(async () => {
-  await t?.stop();
-});
-beforeEach(() => {
-  sns.reset();
-  events.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-});
-
-async function freshTable(): Promise<string> {
-  const name = `podlife-silence-${++tables}`;
-  await createTable(t.client, name);
-  return name;
-}
+const env = sweepTables('podlife-silence');
+const { sns, events } = env;
+const freshTable = () => env.freshTable();
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const pod = (namespace: string, name: string, cluster = 'prod'): PodSpec => ({
@@ -65,13 +36,13 @@ const pod = (namespace: string, name: string, cluster = 'prod'): PodSpec => ({
 });
 
 async function ingest(tableName: string, inputs: readonly Input[]) {
-  const h = harness(t.doc, tableName);
+  const h = harness(env.t.doc, tableName);
   for (const i of inputs) await h.handler(busEventOf(i));
 }
 
 function setup(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
   const sweep = makeSweepHandler({
-    client: t.client,
+    client: env.t.client,
     tableName,
     notifier: snsEventBridgeNotifier({
       sns: new SNSClient({ region: 'eu-west-1' }),
@@ -84,7 +55,7 @@ function setup(tableName: string, clock: { now: number }, config: Partial<AlertC
     logger: quietLogger(),
     metrics: silentMetrics(),
   });
-  const ops = makeOpsHandler({ client: t.client, tableName, now: () => clock.now });
+  const ops = makeOpsHandler({ client: env.t.client, tableName, now: () => clock.now });
   const call = async (method: string, path: string, body?: unknown, query: Record<string, string> = {}) => {
     const e: APIGatewayProxyEventV2 = { ...apiEvent(path, query, method) };
     if (body !== undefined) e.body = JSON.stringify(body);
@@ -101,7 +72,7 @@ const noticesPut = () =>
     .flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}')));
 
 async function alertSks(tableName: string, cluster: string): Promise<string[]> {
-  const out = await t.doc.send(
+  const out = await env.t.doc.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -261,7 +232,7 @@ describe('purge', () => {
     await sweep();
     expect((await alertSks(table, 'prod')).filter((s) => s.startsWith('pending#'))).toHaveLength(31);
 
-    const query = makeQueryHandler({ client: t.client, tableName: table, now: () => clock.now });
+    const query = makeQueryHandler({ client: env.t.client, tableName: table, now: () => clock.now });
     const pendingIn = async (cluster: string, namespace: string) =>
       JSON.parse(String((await query(apiEvent('/pending', { cluster, namespace }))).body)).pods.length;
     expect(await pendingIn('prod', 'tenant-a')).toBe(30);

@@ -13,8 +13,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PHASE_RANK } from '../../core/facts.ts';
 import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
@@ -27,18 +26,9 @@ import {
 } from '../../model/alerts.ts';
 import { alertPk } from '../../model/keys.ts';
 import { isCrashLooping } from '../../model/pod-item.ts';
-import { createTable } from '../../store/create-table.ts';
 import { registerClusterRequest } from '../../store/pod-store.ts';
 import { emfRecords } from '../../testkit/emf.ts';
-import {
-  busEventOf,
-  harness,
-  type Input,
-  type LocalTable,
-  quietLogger,
-  silentMetrics,
-  startLocalTable,
-} from '../../testkit/ingest-harness.ts';
+import { busEventOf, harness, type Input, quietLogger, silentMetrics } from '../../testkit/ingest-harness.ts';
 import {
   BULK_NOW,
   batchWrite,
@@ -51,33 +41,12 @@ import {
   running,
   unschedulable,
 } from '../../testkit/query-support.ts';
+import { sweepTables } from '../../testkit/sweep-support.ts';
 
-const sns = mockClient(SNSClient);
-const events = mockClient(EventBridgeClient);
+const env = sweepTables('podlife-sweep');
+const { sns, events } = env;
+const freshTable = () => env.freshTable();
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts';
-
-let t: LocalTable;
-let tables = 0;
-
-beforeAll(async () => {
-  t = await startLocalTable('podlife-sweep-0');
-});
-afterAll(async () => {
-  await t?.stop();
-});
-beforeEach(() => {
-  sns.reset();
-  events.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-});
-
-/** A fresh table for one scenario (the sweep reads every registered cluster of its table). */
-async function freshTable(): Promise<string> {
-  const name = `podlife-sweep-${++tables}`;
-  await createTable(t.client, name);
-  return name;
-}
 
 /**
  * The scenarios below predate the mixin's defaults: they state thresholds relative to 5 minutes
@@ -99,7 +68,7 @@ function mixinSweeper(tableName: string, clock: { now: number }, config: Partial
 
 function sweepDeps(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
   return {
-    client: t.client,
+    client: env.t.client,
     tableName,
     notifier: snsEventBridgeNotifier({
       sns: new SNSClient({ region: 'eu-west-1' }),
@@ -115,12 +84,12 @@ function sweepDeps(tableName: string, clock: { now: number }, config: Partial<Al
 }
 
 async function ingest(tableName: string, inputs: readonly Input[]) {
-  const h = harness(t.doc, tableName);
+  const h = harness(env.t.doc, tableName);
   for (const i of inputs) await h.handler(busEventOf(i));
 }
 
 async function openAlerts(tableName: string, cluster: string): Promise<string[]> {
-  const out = await t.doc.send(
+  const out = await env.t.doc.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -158,7 +127,7 @@ const pod = (cluster: string, namespace: string, name: string, created = T0): Po
 describe('one alert per episode', () => {
   it('the demo trace: stuck Pending and crash-looping pods alert once over two sweeps, with what on-call needs', async () => {
     const table = await freshTable();
-    const demo = await loadDemo(t.doc, table, 'demo');
+    const demo = await loadDemo(env.t.doc, table, 'demo');
     const clock = { now: demo.now };
     const config = { crashLoopWindowSeconds: 40 * 86_400, crashLoopMinRestarts: 2 };
     const sweep = sweeper(table, clock, config);
@@ -678,8 +647,8 @@ describe('cost', () => {
     const table = await freshTable();
     const cluster = 'scale';
     const generated = generatedItems(cluster, 2000);
-    await t.doc.send(new PutCommand(registerClusterRequest(table, cluster, BULK_NOW, 30)));
-    await batchWrite(t.doc, table, generated);
+    await env.t.doc.send(new PutCommand(registerClusterRequest(table, cluster, BULK_NOW, 30)));
+    await batchWrite(env.t.doc, table, generated);
     const pendingPods = generated.filter((i) => i.pendingKey).length;
     const crashPods = generated.filter((i) => i.crashKey).length;
     expect(pendingPods).toBeGreaterThan(30);
@@ -691,8 +660,8 @@ describe('cost', () => {
     expect(first.reads.itemsByIndex).toEqual({ table: 1, pending: pendingPods, crashLooping: crashPods });
     expect(first.clusters[0]!.opened).toHaveLength(pendingPods);
 
-    await batchWrite(t.doc, table, healthyCopies(generated, 8000, 'copy'));
-    const stored = await t.client.send(new DescribeTableCommand({ TableName: table }));
+    await batchWrite(env.t.doc, table, healthyCopies(generated, 8000, 'copy'));
+    const stored = await env.t.client.send(new DescribeTableCommand({ TableName: table }));
     expect(stored.Table?.ItemCount).toBe(1 + 10_000 + pendingPods);
     clock.now += 60_000;
     const second = await sweep();
