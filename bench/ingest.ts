@@ -21,11 +21,8 @@ import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
-import { localDynamoClient, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { LocalBus } from '../local/local-bus.ts';
 import type { Wiring } from '../local/wiring.ts';
-import { createTable } from '../store/create-table.ts';
-import { documentClient } from '../store/dynamo.ts';
 import type { StoreStats } from '../store/pod-store.ts';
 import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import {
@@ -35,6 +32,7 @@ import {
   harness,
   type Input,
   type LocalTable,
+  startLocalTable,
 } from '../testkit/ingest-harness.ts';
 import {
   costPerMillionLifecycles,
@@ -49,25 +47,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * DynamoDB Local with podlife's table, as the tests start it, but given 3 minutes to answer:
  * on a shared, loaded machine its JVM can take longer than the tests' 30 s to start.
  */
-export async function startBenchTable(tableName: string): Promise<LocalTable> {
-  const ddb = await startDynamoDbLocal({ timeoutMs: 180_000 });
-  const client = localDynamoClient(ddb.endpoint);
-  try {
-    await createTable(client, tableName);
-  } catch (err) {
-    await ddb.stop();
-    throw err;
-  }
-  return {
-    ddb,
-    client,
-    doc: documentClient(client),
-    tableName,
-    async stop() {
-      client.destroy();
-      await ddb.stop();
-    },
-  };
+export function startBenchTable(tableName: string): Promise<LocalTable> {
+  return startLocalTable(tableName, { timeoutMs: 180_000 });
 }
 
 interface IngestBenchOptions {

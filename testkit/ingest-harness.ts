@@ -92,9 +92,15 @@ export interface LocalTable {
   stop(): Promise<void>;
 }
 
-/** DynamoDB Local with podlife's table, created from TABLE_SPEC. */
-export async function startLocalTable(tableName = 'podlife-test'): Promise<LocalTable> {
-  const ddb = await startDynamoDbLocal();
+/**
+ * DynamoDB Local with podlife's table, created from TABLE_SPEC. `timeoutMs`: how long its JVM may
+ * take to start (the benches give it minutes on a shared, loaded machine).
+ */
+export async function startLocalTable(
+  tableName = 'podlife-test',
+  opts: { timeoutMs?: number } = {},
+): Promise<LocalTable> {
+  const ddb = await startDynamoDbLocal(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {});
   const client = localDynamoClient(ddb.endpoint);
   try {
     await createTable(client, tableName);
