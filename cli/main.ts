@@ -50,20 +50,6 @@ const COMMANDS: Record<string, Command> = {
       return { run: (a) => m.crashloopsCommand(a), options: m.CRASHLOOPS_OPTIONS };
     },
   },
-  silence: {
-    summary: 'silences of new pod alerts, with an expiry: create, list, delete',
-    load: async () => {
-      const m = await import('./silence.ts');
-      return { run: (a) => m.silenceCommand(a), options: m.SILENCE_OPTIONS };
-    },
-  },
-  purge: {
-    summary: "delete a namespace's history; say which copies remain and when they expire",
-    load: async () => {
-      const m = await import('./purge.ts');
-      return { run: (a) => m.purgeCommand(a), options: m.PURGE_OPTIONS };
-    },
-  },
   stats: {
     summary: 'p50/p90/p99 of lifecycle durations per cluster, namespace or owner',
     load: async () => {
@@ -76,6 +62,20 @@ const COMMANDS: Record<string, Command> = {
     load: async () => {
       const m = await import('./pods.ts');
       return { run: (a) => m.podsCommand(a), options: m.PODS_OPTIONS };
+    },
+  },
+  silence: {
+    summary: 'silences of new pod alerts, with an expiry: create, list, delete',
+    load: async () => {
+      const m = await import('./silence.ts');
+      return { run: (a) => m.silenceCommand(a), options: m.SILENCE_OPTIONS };
+    },
+  },
+  purge: {
+    summary: "delete a namespace's history; say which copies remain and when they expire",
+    load: async () => {
+      const m = await import('./purge.ts');
+      return { run: (a) => m.purgeCommand(a), options: m.PURGE_OPTIONS };
     },
   },
 };

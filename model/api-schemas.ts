@@ -578,10 +578,12 @@ const PodRowBase = z.strictObject({
   createdAt: Instant.nullable().describe(
     'the creationTimestamp, or (the pod has none) the first time its facts show, standing in: see createdAtSource',
   ),
+  // Always sent; optional so that a CLI reads the answers of an API deployed before it.
   createdAtSource: z
     .enum(['creationTimestamp', 'firstSeen'])
     .nullable()
-    .describe('where createdAt comes from; null when the pod has no time at all'),
+    .optional()
+    .describe('where createdAt comes from; null when the pod has no time at all (absent: an older API)'),
   ageSeconds: z.number().min(0).nullable().describe('now − createdAt; null when the pod has no time at all'),
 });
 export type PodRowBase = z.infer<typeof PodRowBase>;

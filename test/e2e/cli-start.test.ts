@@ -107,15 +107,15 @@ describe('no dead ends in the command line', () => {
     const cases: [string[], string][] = [
       [
         ['replya', TRACE],
-        'podlife: unknown command "replya" (did you mean replay?)\nCommands: local, replay, history, pending, crashloops, stats. Run \'podlife --help\' for what each does.\n',
+        'podlife: unknown command "replya" (did you mean replay?)\nCommands: local, replay, history, pending, crashloops, stats, pods, silence, purge. Run \'podlife --help\' for what each does.\n',
       ],
       [
         ['crashloop'],
-        'podlife: unknown command "crashloop" (did you mean crashloops?)\nCommands: local, replay, history, pending, crashloops, stats. Run \'podlife --help\' for what each does.\n',
+        'podlife: unknown command "crashloop" (did you mean crashloops?)\nCommands: local, replay, history, pending, crashloops, stats, pods, silence, purge. Run \'podlife --help\' for what each does.\n',
       ],
       [
         ['--hlep'],
-        "podlife: unknown option --hlep (did you mean --help?)\nCommands: local, replay, history, pending, crashloops, stats. Run 'podlife --help' for what each does.\n",
+        "podlife: unknown option --hlep (did you mean --help?)\nCommands: local, replay, history, pending, crashloops, stats, pods, silence, purge. Run 'podlife --help' for what each does.\n",
       ],
       [
         ['replay', '--jsno', TRACE],

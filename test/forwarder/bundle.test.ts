@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETAIL_TYPE_HEARTBEAT } from '../../core/heartbeat.ts';
 import { buildForwarder } from '../../forwarder/build.ts';
 import type { LocalSinkRequest } from '../../forwarder/sinks.ts';
 import { FakeApiServer } from '../../testkit/fake-apiserver.ts';
@@ -93,10 +94,15 @@ describe('the bundled forwarder, run as a process', () => {
         PODLIFE_CLUSTER: 'kind-e2e',
       },
     );
-    const entries = () =>
-      r.lines.filter((l) => 'Source' in l) as { Source: string; DetailType: string; Detail: string }[];
+    type Out = { Source: string; DetailType: string; Detail: string };
+    const sent = () => r.lines.filter((l) => 'Source' in l) as Out[];
+    // The pods' entries; the forwarder's heartbeat (at start, then every 60 s) goes out beside them.
+    const entries = () => sent().filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT);
     try {
       await waitFor(() => entries().length === 25, '25 entries on stdout', 20_000);
+      const beats = sent().filter((e) => e.DetailType === DETAIL_TYPE_HEARTBEAT);
+      expect(beats.length).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(beats[0]!.Detail)).toMatchObject({ cluster: 'kind-e2e' });
       const port = portOf(r);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -148,7 +154,9 @@ describe('the bundled forwarder, run as a process', () => {
       '127.0.0.1',
     ]);
     try {
-      await waitFor(() => bodies.flatMap((b) => b.entries).length === 25, '25 entries posted', 20_000);
+      const podEntries = () =>
+        bodies.flatMap((b) => b.entries).filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT);
+      await waitFor(() => podEntries().length === 25, '25 entries posted', 20_000);
       expect(bodies.every((b) => b.entries.length <= 10)).toBe(true);
       expect(JSON.parse(bodies[0]!.entries[0]!.Detail).cluster).toBe('kind-local');
     } finally {
