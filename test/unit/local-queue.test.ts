@@ -88,7 +88,7 @@ describe('local ingest queue (SQS + event source mapping semantics)', () => {
         };
       if (calls === 2) throw new Error('boom');
       return { batchItemFailures: [] };
-    }, 0.1); // visibility 100 s → 10 ms
+    }, 5); // window 30 s → 150 ms (the six messages must land in one batch on a loaded machine: at 0.1 the 3 ms window closed after 3 of them in CI), visibility 120 s → 600 ms
     bus.putEvents(Array.from({ length: 6 }, (_, i) => entry(i)));
     await bus.drain();
     expect(seen[0]!.map((x) => x.n)).toEqual([0, 1, 2, 3, 4, 5]);
