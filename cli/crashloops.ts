@@ -19,8 +19,7 @@ import {
 import { crashLoopSignature } from './columns.ts';
 import { UsageError } from './errors.ts';
 import { crashLoopListing } from './format-query.ts';
-import { renderListing } from './output.ts';
-import { WATCH_HELP, WATCH_OPTIONS, watchListing } from './watch.ts';
+import { intervalMsOf, printOrWatch, WATCH_HELP, WATCH_OPTIONS } from './watch.ts';
 
 const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
 
@@ -62,8 +61,7 @@ export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): P
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
   outputOf('crashloops', values);
   const windowSeconds = parseDuration(values.window);
-  const intervalMs = parseDuration(values.interval) * 1000;
-  if (!(intervalMs > 0)) throw new UsageError(`--interval ${values.interval}: give a duration above 0`);
+  const intervalMs = intervalMsOf(values);
   const client = clientOf(values, io.env);
   const fetch = async () => {
     const pods: CrashLoopingPod[] = [];
@@ -87,22 +85,17 @@ export async function crashloopsCommand(argv: string[], io: Io = defaultIo()): P
     }
     return crashLoopListing(pods, windowSeconds, now);
   };
-  return runQueryCommand('crashloops', io, async () => {
-    if (values.watch) {
-      const spec = { command: 'crashloops', fetch, key: (p: CrashLoopingPod) => `${p.cluster}/${p.uid}` };
-      return watchListing(
-        {
-          ...spec,
-          signature: crashLoopSignature,
-          intervalMs,
-          err: io.err,
-          ...(io.signal ? { signal: io.signal } : {}),
-        },
-        values,
-        io.out,
-      );
-    }
-    io.out.write(renderListing(await fetch(), values, io.out));
-    return 0;
-  });
+  return runQueryCommand('crashloops', io, () =>
+    printOrWatch(
+      {
+        command: 'crashloops',
+        fetch,
+        key: (p: CrashLoopingPod) => `${p.cluster}/${p.uid}`,
+        signature: crashLoopSignature,
+        intervalMs,
+      },
+      values,
+      io,
+    ),
+  );
 }

@@ -3,7 +3,6 @@
  * age, whether they are stuck, why (the scheduler's message, the waiting reason) and owner.
  */
 
-import { parseDuration } from '../core/time.ts';
 import { type PendingPod, PendingResponse } from '../model/api-schemas.ts';
 import {
   API_OPTIONS,
@@ -19,8 +18,7 @@ import {
 import { pendingSignature } from './columns.ts';
 import { UsageError } from './errors.ts';
 import { pendingListing } from './format-query.ts';
-import { renderListing } from './output.ts';
-import { WATCH_HELP, WATCH_OPTIONS, watchListing } from './watch.ts';
+import { intervalMsOf, printOrWatch, WATCH_HELP, WATCH_OPTIONS } from './watch.ts';
 
 const PENDING_HELP = `Usage: podlife pending [options]
 
@@ -60,8 +58,7 @@ export async function pendingCommand(argv: string[], io: Io = defaultIo()): Prom
   }
   if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`);
   outputOf('pending', values);
-  const intervalMs = parseDuration(values.interval) * 1000;
-  if (!(intervalMs > 0)) throw new UsageError(`--interval ${values.interval}: give a duration above 0`);
+  const intervalMs = intervalMsOf(values);
   const client = clientOf(values, io.env);
   const fetch = async () => {
     const pods: PendingPod[] = [];
@@ -77,22 +74,17 @@ export async function pendingCommand(argv: string[], io: Io = defaultIo()): Prom
     }
     return pendingListing(pods);
   };
-  return runQueryCommand('pending', io, async () => {
-    if (values.watch) {
-      const spec = { command: 'pending', fetch, key: (p: PendingPod) => `${p.cluster}/${p.uid}` };
-      return watchListing(
-        {
-          ...spec,
-          signature: pendingSignature,
-          intervalMs,
-          err: io.err,
-          ...(io.signal ? { signal: io.signal } : {}),
-        },
-        values,
-        io.out,
-      );
-    }
-    io.out.write(renderListing(await fetch(), values, io.out));
-    return 0;
-  });
+  return runQueryCommand('pending', io, () =>
+    printOrWatch(
+      {
+        command: 'pending',
+        fetch,
+        key: (p: PendingPod) => `${p.cluster}/${p.uid}`,
+        signature: pendingSignature,
+        intervalMs,
+      },
+      values,
+      io,
+    ),
+  );
 }

@@ -6,6 +6,9 @@
  * `signature` of a row (its state, not its age).
  */
 import { stringify as yamlStringify } from 'yaml';
+import { parseDuration } from '../core/time.ts';
+import type { Io } from './api-options.ts';
+import { UsageError } from './errors.ts';
 import {
   isTerminal,
   type Listing,
@@ -116,3 +119,30 @@ export const WATCH_OPTIONS = {
 export const WATCH_HELP = `  -w, --watch          after the list, ask again every --interval and print the rows that are
                        new or changed (kubectl get -w); Ctrl-C ends it (exit status 0)
   --interval DUR       how often --watch asks the API (default: 2s)`;
+
+/** `--interval` in milliseconds; a usage error unless it is a duration above 0. */
+export function intervalMsOf(values: { interval?: string | undefined }): number {
+  const ms = parseDuration(values.interval ?? '') * 1000;
+  if (!(ms > 0)) throw new UsageError(`--interval ${values.interval}: give a duration above 0`);
+  return ms;
+}
+
+/**
+ * A listing command's output: the listing once, or with `--watch` the listing and then its new and
+ * changed rows every `--interval` (pending and crashloops share it).
+ */
+export async function printOrWatch<T>(
+  spec: Pick<WatchSpec<T>, 'command' | 'fetch' | 'key' | 'signature'> & { intervalMs: number },
+  values: OutputValues & { watch?: boolean | undefined },
+  io: Io,
+): Promise<number> {
+  if (values.watch) {
+    return watchListing(
+      { ...spec, err: io.err, ...(io.signal ? { signal: io.signal } : {}) },
+      values,
+      io.out,
+    );
+  }
+  io.out.write(renderListing(await spec.fetch(), values, io.out));
+  return 0;
+}
