@@ -141,23 +141,8 @@ export class PodlifeDashboard extends Construct {
 
     // Lifecycle percentiles per cluster.
     d.addWidgets(
-      ...Object.entries(INGEST_METRICS.durations).map(
-        ([figure, metric]) =>
-          new cloudwatch.GraphWidget({
-            title: `${TITLES[figure as keyof typeof TITLES]}: p50 / p90 / p99 per cluster`,
-            left: PERCENTILES.flatMap((p) =>
-              this.perCluster(
-                clusters,
-                (c) => this.ingest(metric, { cluster: c }, p, `${c} ${p}`),
-                metric,
-                INGEST_METRICS.service,
-                p,
-              ),
-            ),
-            leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
-            width: 12,
-            height: 6,
-          }),
+      ...Object.entries(INGEST_METRICS.durations).map(([figure, metric]) =>
+        this.percentilesPerCluster(TITLES[figure as keyof typeof TITLES], metric, clusters, 12),
       ),
     );
 
@@ -412,27 +397,12 @@ export class PodlifeDashboard extends Construct {
           '### Startup waterfall\nEach stage is seconds from the pod\'s creation (docs/lifecycle-metrics.md, "Startup"): ' +
           'sandbox ready (`PodReadyToStartContainers`), initialized, containers started, containers ready; image pull ' +
           "is every container's pull summed. The SLI leaves out pods with init containers, stateful pods and pods " +
-          "not schedulable at once. Per pod: the dashboard's pod view and `podlife pod`.",
+          "not schedulable at once. Per pod: the dashboard's pod view and `podlife history`.",
         width: 12,
         height: 6,
       }),
-      ...Object.entries(INGEST_METRICS.startupStages).map(
-        ([figure, metric]) =>
-          new cloudwatch.GraphWidget({
-            title: `${STAGE_TITLES[figure as keyof typeof STAGE_TITLES]}: p50 / p90 / p99 per cluster`,
-            left: PERCENTILES.flatMap((p) =>
-              this.perCluster(
-                clusters,
-                (c) => this.ingest(metric, { cluster: c }, p, `${c} ${p}`),
-                metric,
-                INGEST_METRICS.service,
-                p,
-              ),
-            ),
-            leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
-            width: 8,
-            height: 6,
-          }),
+      ...Object.entries(INGEST_METRICS.startupStages).map(([figure, metric]) =>
+        this.percentilesPerCluster(STAGE_TITLES[figure as keyof typeof STAGE_TITLES], metric, clusters, 8),
       ),
     );
 
@@ -449,6 +419,30 @@ export class PodlifeDashboard extends Construct {
   }
 
   /** An ingest metric at a percentile or statistic. */
+  /** One graph: a figure's p50 / p90 / p99 per cluster, in seconds. */
+  private percentilesPerCluster(
+    title: string,
+    metric: string,
+    clusters: readonly string[],
+    width: number,
+  ): cloudwatch.GraphWidget {
+    return new cloudwatch.GraphWidget({
+      title: `${title}: p50 / p90 / p99 per cluster`,
+      left: PERCENTILES.flatMap((p) =>
+        this.perCluster(
+          clusters,
+          (c) => this.ingest(metric, { cluster: c }, p, `${c} ${p}`),
+          metric,
+          INGEST_METRICS.service,
+          p,
+        ),
+      ),
+      leftYAxis: { label: 'seconds', showUnits: false, min: 0 },
+      width,
+      height: 6,
+    });
+  }
+
   private ingest(metricName: string, dims: Dims, statistic: string, label: string): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: INGEST_METRICS.namespace,
