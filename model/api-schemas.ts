@@ -123,8 +123,12 @@ export const QUERY_BOUNDS = {
   maxHistoryItems: 5_000,
   /** Bytes of one answer's JSON (Lambda allows 6 MB): a history page stops before it. */
   maxAnswerBytes: 1_000_000,
-  /** Pods one /pods request examines (keys read, then their items): past it, the answer says so and gives a token to go on. */
-  maxSearchPods: 2_000,
+  /**
+   * What one /pods request may spend before it answers what it found with a token to go on:
+   * read units as DynamoDB reports them (~0.5 a pod item, ~0.02-0.05 an index key) and
+   * wall-clock ms (a quarter of the deadline). Checked between chunks of at most 100 keys.
+   */
+  searchBudget: { readUnits: 500, ms: 5_000 },
   /** Characters of a /pods filter value (status, reasons, node). */
   maxFilterLength: 253,
   /** Wall-clock milliseconds a request may spend reading before it is cut short (503). */
@@ -898,17 +902,39 @@ export const PodsResponse = z
     sortBy: z.string(),
     order: z.enum(['asc', 'desc']),
     pods: z.array(FoundPod),
-    examined: Count.describe('pods this request read to answer (its cost follows this number)'),
+    examined: Count.describe(
+      'pods of the range this request examined (its index keys; their items only where the index did not rule them out)',
+    ),
     capped: z
       .strictObject({
         reason: z.string(),
+        stoppedBy: z
+          .enum(['readUnits', 'time'])
+          .describe('which budget stopped the read: QUERY_BOUNDS.searchBudget.readUnits or .ms'),
         readUpTo: Instant.nullable().describe(
           'the creation time the read reached: the pods of the range up to it were searched',
         ),
       })
       .exactOptional()
       .describe(
-        'present when the cap on pods read per request (QUERY_BOUNDS.maxSearchPods) stopped the read before the end of the range: the page is sorted among the pods read so far, and nextToken goes on',
+        'present when the budget of one request (QUERY_BOUNDS.searchBudget) stopped the read before the end of the range: nextToken goes on from readUpTo',
+      ),
+    progress: z
+      .strictObject({
+        examined: Count.describe('pods of the range examined by this and every earlier page of the query'),
+        matched: Count.describe('pods that matched every filter, over the same pages'),
+        rangeRead: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe('the share of [since, until) read so far (by creation time; 1 when done)'),
+        done: z.boolean().describe('the whole range has been read'),
+      })
+      .describe('how far the query has gone, over all its pages up to this one'),
+    mergePages: z
+      .boolean()
+      .describe(
+        "sorted by a figure over a range larger than one request reads: this page holds the pods of the part read that can still be among the first `limit` (after the token's position); merge the pages up to the one without nextToken, sort, keep `limit` (docs/query-api.md). false: pages follow each other in order",
       ),
     nextToken: z.string().exactOptional().describe('present while more pods (or more of the range) follow'),
   })

@@ -2,9 +2,10 @@
  * GET /pods on DynamoDB Local, the demo trace loaded through the real ingest handler. The
  * oracle is `podlife replay` of the same trace: every filter, both orders of every sort key,
  * and paging (any limit, any filters) concatenated equal to one list filtered and sorted in
- * memory from the replay's records: no duplicate, no gap. Also the cap on pods read per request
- * (a route with a small cap: `capped`, and the token goes on), hostile parameters and tokens,
- * and not one Scan.
+ * memory from the replay's records: no duplicate, no gap. Also the budget of one request (a
+ * route with a tiny budget: `capped`, progress, and the token goes on; sorted by a figure, the
+ * pass's pages merged are the exact first `limit`), hostile parameters and tokens, and not one
+ * Scan.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import {
   SORT_KEYS,
 } from '../../model/api-schemas.ts';
 import { createdAtOf } from '../../model/pod-rows.ts';
+import { encodeCursor, mergedTop, queryDigestOf } from '../../model/pod-search.ts';
 import { type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
 import { apiEvent, type LoadedDemo, loadDemo } from '../../testkit/query-support.ts';
 
@@ -27,7 +29,10 @@ let t: LocalTable;
 let demo: LoadedDemo;
 let handler: QueryHandler;
 let capped: QueryHandler;
+let timed: QueryHandler;
 const commands: string[] = [];
+/** The tiny budget: 3 keys a chunk, and no second chunk once 1 read unit is spent (every chunk costs more). */
+const TINY = { readUnits: 1, chunk: 3 };
 /** The whole demo's creation range (it spans two days: one query per UTC day). */
 const RANGE = { since: '2026-11-01T00:00:00Z', until: '2026-11-04T00:00:00Z' };
 
@@ -48,7 +53,15 @@ beforeAll(async () => {
     client,
     tableName: t.tableName,
     now: () => demo.now,
-    routes: [podsRouteWith({ maxPods: 5 })],
+    routes: [podsRouteWith({ budget: TINY })],
+  });
+  // A clock that moves 20 ms each time it is read: a 50 ms budget is spent after a chunk or two.
+  let tick = 0;
+  timed = makeQueryHandler({
+    client,
+    tableName: t.tableName,
+    now: () => demo.now,
+    routes: [podsRouteWith({ budget: { ms: 50, chunk: 4 }, clock: () => (tick += 20) })],
   });
 }, 120_000);
 afterAll(async () => {
@@ -257,25 +270,49 @@ describe('GET /pods', () => {
     );
     await fc.assert(
       fc.asyncProperty(query, fc.integer({ min: 1, max: 7 }), fc.boolean(), async (q, limit, small) => {
-        const { pods } = await walk({ ...paramsOf(q), limit: String(limit) }, small ? capped : handler);
-        // Capped at 5 pods a request, a figure's order holds within each window of 5: the
-        // same pods, each once. Sorted by creation (the index's order), the very same list.
-        if (small && q.sortBy !== 'created') expect(pods.map(idOf).sort()).toEqual(expected(q).sort());
-        else expect(pods.map(idOf)).toEqual(expected(q));
+        const { pods, pages } = await walk(
+          { ...paramsOf(q), limit: String(limit) },
+          small ? capped : handler,
+        );
+        const last = pages.at(-1)!;
+        expect(last.progress.done).toBe(true);
+        if (small && q.sortBy !== 'created' && pages.length > 1) {
+          // A figure sort read over many requests: one pass, its pages merged are the first `limit`.
+          expect(pages.every((p) => p.mergePages && p.pods.length <= limit)).toBe(true);
+          expect(mergedTop(pods, q.sortBy, q.order, limit).map(idOf)).toEqual(expected(q).slice(0, limit));
+        } else {
+          // Sorted by creation (the index's order), or a range one request reads: the very same list.
+          expect(pods.map(idOf)).toEqual(expected(q));
+          expect(last.progress.matched).toBe(expected(q).length);
+        }
       }),
       { numRuns: 40, seed: 1129 },
     );
   }, 120_000);
 
-  it('a capped read says so, and its token goes on: nothing lost, nothing twice', async () => {
+  it('a request stops at its budget, says how far it read, and its token goes on: nothing lost, nothing twice', async () => {
+    const total = demo.records.length;
     const first = await ok({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' }, capped);
-    expect(first.examined).toBeLessThanOrEqual(5);
+    // One chunk: at most 3 keys (fewer where a UTC day's index partition ends first).
+    expect(first.examined).toBeGreaterThan(0);
+    expect(first.examined).toBeLessThanOrEqual(TINY.chunk);
+    expect(first.capped?.stoppedBy).toBe('readUnits');
     expect(first.capped?.readUpTo).toMatch(/^2026-11-0/);
+    expect(first.capped?.reason).toMatch(`examined ${first.examined} pods so far`);
+    expect(first.progress).toMatchObject({ examined: first.examined, done: false });
+    expect(first.mergePages).toBe(true);
     expect(first.nextToken).toBeDefined();
-    // Within each window of 5 pods the order holds; over the whole walk, every pod once.
+    // Sorted by a figure: one pass over the range, its pages merged are the exact first 2.
     const { pods, pages } = await walk({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' }, capped);
-    expect(pods.map(idOf).sort()).toEqual(expected({ sortBy: 'created', order: 'desc' }).sort());
-    expect(pages.every((p) => p.examined <= 5)).toBe(true);
+    expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(total / TINY.chunk));
+    expect(pages.every((p) => p.examined <= TINY.chunk)).toBe(true);
+    expect(mergedTop(pods, 'restarts', 'desc', 2).map(idOf)).toEqual(
+      expected({ sortBy: 'restarts', order: 'desc' }).slice(0, 2),
+    );
+    // Progress only grows, and the last page has examined every pod of the range once.
+    const read = pages.map((p) => p.progress.rangeRead);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(pages.at(-1)!.progress).toEqual({ examined: total, matched: total, rangeRead: 1, done: true });
     // Sorted by creation, a capped read is a plain continuation: the same list as uncapped.
     const byCreation = await walk(
       { cluster: 'demo', ...RANGE, order: 'asc', limit: '3', phase: 'Running' },
@@ -285,6 +322,44 @@ describe('GET /pods', () => {
       expected({ sortBy: 'created', order: 'asc', phase: 'Running' }),
     );
     expect(byCreation.pages.some((p) => p.capped)).toBe(true);
+  });
+
+  it('a node filter across many pages of a tiny budget: the union of the pages is the unpaged answer, read from the index', async () => {
+    const nodes = [...new Set(demo.records.map((r) => r.node).filter((n): n is string => n != null))];
+    for (const node of nodes) {
+      for (const order of ['asc', 'desc'] as const) {
+        const query = { cluster: 'demo', ...RANGE, node, order, limit: '1000' };
+        const unpaged = await ok(query);
+        expect(unpaged.nextToken, 'one request reads the whole demo').toBeUndefined();
+        expect(unpaged.pods.map(idOf)).toEqual(expected({ sortBy: 'created', order, node }));
+        const { pods, pages } = await walk(query, capped);
+        expect(pods.map(idOf), node).toEqual(unpaged.pods.map(idOf));
+        expect(pages.length, node).toBeGreaterThan(1);
+        expect(pages.at(-1)!.progress).toMatchObject({ examined: demo.records.length, done: true });
+        expect(pages.at(-1)!.progress.matched).toBe(unpaged.pods.length);
+      }
+    }
+    // The index (byClusterDay projects node) rules the other nodes' pods out: their items are not read.
+    const node = 'minikube';
+    const res = await call({ cluster: 'demo', ...RANGE, node, limit: '1000' });
+    const onNode = expected({ sortBy: 'created', order: 'desc', node }).length;
+    expect(onNode).toBeLessThan(demo.records.length / 2);
+    // Items read: every key of the range (one index read) and the pod items of the node's pods only
+    // (pods not yet scheduled when written carry no node: read too).
+    const unscheduled = demo.records.filter((r) => r.node == null).length;
+    expect(Number(res.headers['x-podlife-items-read'])).toBeLessThanOrEqual(
+      demo.records.length + onNode + unscheduled,
+    );
+  });
+
+  it('a time budget: each request stops after its first chunks, and the walk is still the whole answer', async () => {
+    const query = { cluster: 'demo', ...RANGE, terminationReason: 'Error', limit: '1000' };
+    const { pods, pages } = await walk(query, timed);
+    expect(pods.map(idOf)).toEqual(
+      expected({ sortBy: 'created', order: 'desc', terminationReason: 'Error' }),
+    );
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.slice(0, -1).every((p) => p.capped?.stoppedBy === 'time')).toBe(true);
   });
 
   it('a page costs what the headers say: keys from one index, items by BatchGetItem, never a Scan', async () => {
@@ -364,13 +439,34 @@ describe('GET /pods: hostile parameters', () => {
       });
       expect([res.status, res.body.parameter], JSON.stringify(patch)).toEqual([400, 'nextToken']);
     }
-    // A resume position outside the range reads nothing, and is no 5xx.
-    const odd = await call({
+    // An edited token says it was altered.
+    const edited = Buffer.from(JSON.stringify({ ...decoded, resume: '2026-11-02T00:00:00.000Z#x' })).toString(
+      'base64url',
+    );
+    const altered = await call({
       cluster: 'demo',
       ...RANGE,
       sortBy: 'restarts',
-      nextToken: forge({ resume: '0000' }),
+      limit: '2',
+      nextToken: edited,
     });
+    expect([altered.status, altered.body.parameter]).toEqual([400, 'nextToken']);
+    expect(altered.body.reason).toMatch(/altered/);
+    // A well-formed token (its check right) whose resume position is outside the range reads nothing, and is no 5xx.
+    const params = { cluster: 'demo', ...RANGE, sortBy: 'restarts' };
+    const outside = encodeCursor(
+      { from: '2026-11-01T00:00:00.000Z', to: '2026-11-04T00:00:00.000Z', resume: '0000', seen: [0, 0] },
+      queryDigestOf(params),
+    );
+    const odd = await call({ ...params, nextToken: outside });
     expect(odd.status).toBe(200);
+    // A pass's token keeps its page size: another limit with it is a 400 naming limit.
+    const capFirst = await ok({ cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '2' }, capped);
+    const other2 = await call(
+      { cluster: 'demo', ...RANGE, sortBy: 'restarts', limit: '3', nextToken: capFirst.nextToken! },
+      capped,
+    );
+    expect([other2.status, other2.body.parameter]).toEqual([400, 'limit']);
+    expect(other2.body.reason).toMatch(/limit=2/);
   });
 });

@@ -11,7 +11,14 @@ import {
   comparePositions,
   decodeCursor,
   encodeCursor,
+  type FoundRow,
+  figurePageOf,
+  foundPositionOf,
+  mergedTop,
+  nextBest,
   queryDigestOf,
+  ruledOutByIndex,
+  type SearchCursor,
   type SortPosition,
 } from '../../model/pod-search.ts';
 import { podSearchRequests } from '../../store/pod-queries.ts';
@@ -87,12 +94,22 @@ describe('comparePositions', () => {
 });
 
 describe('the page token', () => {
-  const cursor = {
+  const cursor: SearchCursor = {
     from: '2026-11-01T00:00:00.000Z',
     to: '2026-11-02T00:00:00.000Z',
     resume: '2026-11-01T10:00:00.000Z#u1',
     after: [12.5, '2026-11-01T09:00:00.000Z#u2'] as SortPosition,
+    best: [30, '2026-11-01T08:00:00.000Z#u3'] as SortPosition,
+    k: 20,
+    seen: [4200, 3],
   };
+  /** The token with its body edited but its check kept: what a hand-edited token looks like. */
+  const edited = (patch: object) => {
+    const o = JSON.parse(Buffer.from(encodeCursor(cursor, digest), 'base64url').toString('utf8'));
+    return Buffer.from(JSON.stringify({ ...o, ...patch })).toString('base64url');
+  };
+  /** A token with a correct check over a body no route issues (a forger who computed the check). */
+  const forged = (fields: Record<string, unknown>) => encodeCursor(fields as unknown as SearchCursor, digest);
   const digest = queryDigestOf({ cluster: 'c', sortBy: 'restarts', limit: '5', nextToken: 'x' });
   it('round-trips, and the digest ignores limit and nextToken but not the filters', () => {
     expect(decodeCursor(encodeCursor(cursor, digest), digest)).toEqual(cursor);
@@ -100,22 +117,25 @@ describe('the page token', () => {
     expect(queryDigestOf({ cluster: 'c', sortBy: 'restarts', node: 'n' })).not.toBe(digest);
   });
   it.each([
-    ['another query', encodeCursor(cursor, 'other')],
-    ['a range over 92 days', encodeCursor({ ...cursor, from: '2020-01-01T00:00:00.000Z' }, digest)],
-    ['an empty range', encodeCursor({ ...cursor, to: cursor.from }, digest)],
-    [
-      'a bad position',
-      Buffer.from(JSON.stringify({ q: digest, ...cursor, after: ['1', 'x'] })).toString('base64url'),
-    ],
-    ['an unknown field', Buffer.from(JSON.stringify({ q: digest, ...cursor, x: 1 })).toString('base64url')],
-    ['not base64url', 'a b'],
-    ['not JSON', Buffer.from('{').toString('base64url')],
-  ])('%s is a 400 naming nextToken', (_, token) => {
+    ['another query', encodeCursor(cursor, 'other'), /another query/],
+    ['a range over 92 days', forged({ ...cursor, from: '2020-01-01T00:00:00.000Z' }), /range/],
+    ['an empty range', forged({ ...cursor, to: cursor.from }), /range/],
+    ['a bad position', forged({ ...cursor, after: ['1', 'x'] }), /after is not a sort position/],
+    ['best without k', forged({ ...cursor, k: undefined }), /best and k/],
+    ['counts that are not whole numbers', forged({ ...cursor, seen: [1.5, 0] }), /counts/],
+    ['an unknown field', edited({ x: 1 }), /unknown field/],
+    ['an edited read position', edited({ resume: '2026-11-01T23:59:59.000Z#u9' }), /altered/],
+    ['edited counts', edited({ seen: [0, 0] }), /altered/],
+    ['a removed check', edited({ h: undefined }), /altered/],
+    ['not base64url', 'a b', /not a token/],
+    ['not JSON', Buffer.from('{').toString('base64url'), /not a token/],
+  ])('%s is a 400 naming nextToken that says what', (_, token, reason) => {
     expect(() => decodeCursor(token, digest)).toThrow(BadParameterError);
     try {
       decodeCursor(token, digest);
     } catch (e) {
       expect((e as BadParameterError).parameter).toBe('nextToken');
+      expect((e as BadParameterError).reason).toMatch(reason);
     }
   });
 });
@@ -150,5 +170,174 @@ describe('podSearchRequests', () => {
       podSearchRequests('T', { cluster: 'c' }, range, fwd).map((r) => r.ExpressionAttributeValues?.[':p']);
     expect(days(true)).toEqual(['DAY#c#2026-11-01', 'DAY#c#2026-11-02', 'DAY#c#2026-11-03']);
     expect(days(false)).toEqual(['DAY#c#2026-11-03', 'DAY#c#2026-11-02', 'DAY#c#2026-11-01']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A figure sort over more than one request: the pass's pages, merged, are the exact first k
+
+/** A found row with only what the sort reads (a figure and the createdKey). */
+const rowOf = (value: number | null, key: string): FoundRow =>
+  ({
+    createdKey: key,
+    pod: {
+      uid: key.split('#')[1],
+      createdAt: key.split('#')[0],
+      figures: { timeToReadySeconds: value },
+    },
+  }) as unknown as FoundRow;
+
+const rows = fc
+  .uniqueArray(
+    fc.tuple(
+      fc.option(fc.constantFrom(0, 1, 2.5, 60, 61, 300), { nil: null }),
+      fc.integer({ min: 0, max: 500 }),
+    ),
+    { selector: (x) => x[1], maxLength: 60 },
+  )
+  .map((xs) =>
+    xs.map(([v, i]) =>
+      rowOf(
+        v,
+        `2026-11-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z#u${i}`,
+      ),
+    ),
+  );
+
+/** A pass over `chunks` (the parts successive requests read), as the route runs it. */
+function pass(
+  chunks: readonly (readonly FoundRow[])[],
+  o: { order: 'asc' | 'desc'; k: number; after?: SortPosition },
+) {
+  let best: SortPosition | undefined;
+  const pages: FoundRow[][] = [];
+  for (const chunk of chunks) {
+    const { page } = figurePageOf(chunk, {
+      sortBy: 'timeToReadySeconds',
+      order: o.order,
+      limit: o.k,
+      ...(o.after ? { after: o.after } : {}),
+      ...(best ? { best } : {}),
+    });
+    pages.push(page.map((x) => x.row));
+    best = nextBest(page, o.k, best);
+  }
+  return pages;
+}
+
+/** `xs` cut into consecutive parts at the given points. */
+const cut = <T>(xs: readonly T[], points: readonly number[]): T[][] => {
+  const at = [...new Set(points.map((p) => p % (xs.length + 1)))].sort((a, b) => a - b);
+  const out: T[][] = [];
+  let from = 0;
+  for (const p of [...at, xs.length]) {
+    out.push(xs.slice(from, p));
+    from = p;
+  }
+  return out;
+};
+
+describe('a figure sort over many requests (figurePageOf, nextBest, mergedTop)', () => {
+  const sortAll = (xs: readonly FoundRow[], order: 'asc' | 'desc') =>
+    [...xs].sort((a, b) =>
+      comparePositions(
+        [a.pod.figures.timeToReadySeconds, a.createdKey],
+        [b.pod.figures.timeToReadySeconds, b.createdKey],
+        order,
+      ),
+    );
+
+  it('the pages of a pass, merged, hold the exact first k, however the range is cut (property)', () => {
+    fc.assert(
+      fc.property(
+        rows,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        (xs, points, k, order) => {
+          const pages = pass(cut(xs, points), { order, k });
+          const merged = mergedTop(
+            pages.flat().map((r) => r.pod),
+            'timeToReadySeconds',
+            order,
+            k,
+          );
+          expect(merged.map((p) => p.uid)).toEqual(
+            sortAll(xs, order)
+              .slice(0, k)
+              .map((r) => r.pod.uid),
+          );
+          // Each page answers at most k pods, and no pod twice over the pass.
+          expect(pages.every((p) => p.length <= k)).toBe(true);
+          const answered = pages.flat().map((r) => r.createdKey);
+          expect(new Set(answered).size).toBe(answered.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('after a position: the merged pass is the next k of the whole order (property)', () => {
+    fc.assert(
+      fc.property(
+        rows.filter((xs) => xs.length > 0),
+        fc.nat(),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        (xs, i, points, k, order) => {
+          const sorted = sortAll(xs, order);
+          const a = sorted[i % sorted.length]!;
+          const after: SortPosition = [a.pod.figures.timeToReadySeconds, a.createdKey];
+          const pages = pass(cut(xs, points), { order, k, after });
+          const merged = mergedTop(
+            pages.flat().map((r) => r.pod),
+            'timeToReadySeconds',
+            order,
+            k,
+          );
+          const from = (i % sorted.length) + 1;
+          expect(merged.map((p) => p.uid)).toEqual(sorted.slice(from, from + k).map((r) => r.pod.uid));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a page and the merge do not depend on the order rows come in, nor on duplicates (property)', () => {
+    fc.assert(
+      fc.property(
+        rows,
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        (xs, k, order) => {
+          const o = { sortBy: 'timeToReadySeconds' as const, order, limit: k };
+          const ids = (xs2: readonly FoundRow[]) => figurePageOf(xs2, o).page.map((x) => x.row.createdKey);
+          expect(ids([...xs].reverse())).toEqual(ids(xs));
+          const pods = xs.map((r) => r.pod);
+          const top = mergedTop(pods, 'timeToReadySeconds', order, k).map((p) => p.uid);
+          expect(
+            mergedTop([...pods, ...pods].reverse(), 'timeToReadySeconds', order, k).map((p) => p.uid),
+          ).toEqual(top);
+        },
+      ),
+    );
+  });
+
+  it('the client sorts a row where the route did: its position from createdAt and uid', () => {
+    const r = rowOf(12, '2026-11-01T00:00:01.000Z#u7');
+    expect(foundPositionOf(r.pod, 'timeToReadySeconds')).toEqual([12, r.createdKey]);
+    expect(foundPositionOf(r.pod, 'created')).toEqual([null, r.createdKey]);
+  });
+});
+
+describe('ruledOutByIndex', () => {
+  it.each([
+    [{ node: 'a' }, { node: 'b' }, true],
+    [{ node: 'a' }, { node: 'a' }, false],
+    [{}, { node: 'a' }, false], // not projected (or not scheduled when written): read the item
+    [{ node: 'a' }, {}, false],
+  ])('index item %j, query %j → %s', (key, p, out) => {
+    expect(ruledOutByIndex(key, p)).toBe(out);
   });
 });
