@@ -6,7 +6,14 @@
 
 import { safeText } from '../core/terminal-text.ts';
 import { formatSeconds } from '../core/time.ts';
-import { type FoundPod, NUMERIC_FIGURES, type NumericFigure, PodsResponse } from '../model/api-schemas.ts';
+import {
+  type FoundPod,
+  MAX_LIMIT,
+  NUMERIC_FIGURES,
+  type NumericFigure,
+  PodsResponse,
+} from '../model/api-schemas.ts';
+import { mergedTop } from '../model/pod-search.ts';
 import {
   API_OPTIONS,
   apiOptionsHelp,
@@ -39,12 +46,16 @@ Options:
                          suffix may be left out: --min timeToReady=60
   --since WHEN           created from: a duration before now or an RFC 3339 time (default: 24h)
   --until WHEN           created before (default: now)
-  --sort-by FIGURE       a numeric figure, sorted by the API over the whole range (largest
+  --sort-by FIGURE       a numeric figure: the first N of the whole range by it (largest
                          first; the Seconds suffix may be left out): ${NUMERIC_FIGURES.join(', ')};
                          a column (AGE, NODE, ...) sorts the rows printed, as in every listing
   --order asc|desc       the API's order (default desc: newest or largest first; pods
                          without the figure last)
-  --limit N              at most N pods (default: 50)
+  --limit N              at most N pods (default: 50; with a figure sort at most 1000)
+
+Each API request reads a bounded part of the range; the command follows the pages to the
+end (sorted by creation: until N pods), showing how far it got on a terminal, and merges a
+figure sort's pages into one order.
 ${apiOptionsHelp('pods')}
 
 Examples:
@@ -117,6 +128,33 @@ export function foundPodColumns(sortBy: string): Column<FoundPod>[] {
   ];
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The walk's progress on stderr, one line redrawn after each page, only on a terminal (pipes
+ * and logs get the summary line alone): pods examined and matched, and how much of the range.
+ */
+function progressLine(stream: NodeJS.WritableStream): {
+  update(page: PodsResponse, requests: number): void;
+  done(): void;
+} {
+  if ((stream as { isTTY?: boolean }).isTTY !== true) return { update() {}, done() {} };
+  let drawn = false;
+  return {
+    update(page, requests) {
+      if (!page.nextToken && !drawn) return;
+      drawn = true;
+      const { examined, matched, rangeRead } = page.progress;
+      stream.write(
+        `\rexamined ${count(examined)} pods (${Math.floor(rangeRead * 100)}% of the range), ${count(matched)} matched, ${requests} requests\x1b[K`,
+      );
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}
+
 /** `podlife pods`' rows as a listing (table, wide, csv, json, yaml: cli/output.ts). */
 export function foundPodsListing(pods: readonly FoundPod[], sortBy: string): Listing<FoundPod> {
   return { command: 'pods', rows: pods, columns: foundPodColumns(sortBy), empty: 'No pods found.' };
@@ -138,20 +176,29 @@ export async function podsCommand(argv: string[], io: Io = defaultIo()): Promise
   const rowSort = sortBy === undefined ? asked : undefined;
   if (values.order !== 'asc' && values.order !== 'desc')
     throw new UsageError(`--order ${values.order}: use asc or desc`);
+  const order: 'asc' | 'desc' = values.order === 'asc' ? 'asc' : 'desc';
   const limit = Number(values.limit);
   if (!/^\d+$/.test(values.limit) || limit < 1 || limit > 100_000)
     throw new UsageError(`--limit ${values.limit}: a whole number from 1 to 100000`);
   const minimums = Object.fromEntries((values.min ?? []).map(minimumOf));
   outputOf('pods', values);
+  const api = sortBy ?? 'created';
+  // Sorted by a figure the API keeps the first `limit` of the range (merged over a pass of
+  // pages): the top N, at most one page's worth.
+  if (api !== 'created' && limit > MAX_LIMIT)
+    throw new UsageError(
+      `--limit ${values.limit} with --sort-by ${api}: at most ${MAX_LIMIT} (the first N by a figure); sort by creation for more`,
+    );
   const client = clientOf(values, io.env);
   return runQueryCommand('pods', io, async () => {
     const cluster = await oneCluster(client, values.cluster);
     const pods: FoundPod[] = [];
+    const progress = progressLine(io.err);
     let nextToken: string | undefined;
-    let windowed = false;
-    let range = '';
+    let page: PodsResponse | undefined;
+    let requests = 0;
     do {
-      const page: PodsResponse = await client.get('/pods', PodsResponse, {
+      page = await client.get('/pods', PodsResponse, {
         cluster,
         since: values.since,
         until: values.until,
@@ -163,23 +210,29 @@ export async function podsCommand(argv: string[], io: Io = defaultIo()): Promise
         terminationReason: values.reason,
         waitingReason: values['waiting-reason'],
         ...minimums,
-        sortBy: sortBy ?? 'created',
+        sortBy: api,
         order: values.order,
-        limit: Math.min(1000, limit - pods.length),
+        // A figure sort's pass keeps one page size; by creation, only what is still wanted.
+        limit: api === 'created' ? Math.min(MAX_LIMIT, limit - pods.length) : limit,
         nextToken,
       });
+      requests++;
       pods.push(...page.pods);
-      if (page.capped && sortBy !== undefined && sortBy !== 'created') windowed = true;
-      range = `${page.since} to ${page.until}`;
       nextToken = page.nextToken;
-    } while (nextToken && pods.length < limit);
-    const listing = foundPodsListing(pods, sortBy ?? 'created');
+      progress.update(page, requests);
+      // A pass's pages are merged: read on to its end. Else stop once N pods are in.
+    } while (nextToken && (page.mergePages || pods.length < limit));
+    progress.done();
+    const shown = api === 'created' ? pods.slice(0, limit) : mergedTop(pods, api, order, limit);
+    const listing = foundPodsListing(shown, api);
     io.out.write(renderListing(listing, { ...values, 'sort-by': rowSort }, io.out));
-    io.err.write(`\npods created ${safeText(range)}${nextToken ? `; more follow (--limit ${limit})` : ''}\n`);
-    if (windowed)
-      io.err.write(
-        'the range holds more pods than one request reads: sorted within each window of pods read; narrow the range for one order\n',
-      );
+    const { examined, matched } = page.progress;
+    io.err.write(
+      `\npods created ${safeText(`${page.since} to ${page.until}`)}${nextToken ? `; more follow (--limit ${limit})` : ''}\n` +
+        `examined ${count(examined)} pods in ${requests} request${requests === 1 ? '' : 's'}, ${count(matched)} matched${
+          api !== 'created' && requests > 1 ? `; the first ${limit} by ${api} of all of them` : ''
+        }\n`,
+    );
     return 0;
   });
 }

@@ -921,14 +921,16 @@ export const PodsResponse = z
       ),
     progress: z
       .strictObject({
-        examined: Count.describe('pods of the range examined by this and every earlier page of the query'),
+        examined: Count.describe(
+          'pods examined by this and every earlier page of the query (the exact pages of a figure sort read the range again each)',
+        ),
         matched: Count.describe('pods that matched every filter, over the same pages'),
         rangeRead: z
           .number()
           .min(0)
           .max(1)
           .describe('the share of [since, until) read so far (by creation time; 1 when done)'),
-        done: z.boolean().describe('the whole range has been read'),
+        done: z.boolean().describe('the query is finished: the whole range read and no page follows'),
       })
       .describe('how far the query has gone, over all its pages up to this one'),
     mergePages: z

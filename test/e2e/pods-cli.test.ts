@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/api-options.ts';
 import { podsCommand } from '../../cli/pods.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
+import { ROUTES } from '../../functions/query/router.ts';
+import { podsRouteWith } from '../../functions/query/routes/pods.ts';
 import { type ServedHandler, serveHandler } from '../../local/http-adapter.ts';
 import type { FoundPod } from '../../model/api-schemas.ts';
 import { type LocalTable, startLocalTable } from '../../testkit/ingest-harness.ts';
@@ -24,6 +26,8 @@ const RANGE = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:0
 let t: LocalTable;
 let demo: LoadedDemo;
 let api: ServedHandler;
+/** The same API with a tiny /pods budget (3 keys a request): every search takes many pages. */
+let tiny: ServedHandler;
 
 async function podlife(args: string[]) {
   try {
@@ -36,7 +40,7 @@ async function podlife(args: string[]) {
 }
 
 /** The command in-process, its output captured. */
-async function inProcess(args: string[]) {
+async function inProcess(args: string[], tty = false) {
   let out = '';
   let err = '';
   const io: Io = {
@@ -47,6 +51,7 @@ async function inProcess(args: string[]) {
       },
     } as unknown as NodeJS.WritableStream,
     err: {
+      isTTY: tty,
       write: (s: string) => {
         err += s;
         return true;
@@ -64,8 +69,19 @@ beforeAll(async () => {
   api = await serveHandler(
     makeQueryHandler({ client: t.client, tableName: t.tableName, now: () => demo.now }),
   );
+  tiny = await serveHandler(
+    makeQueryHandler({
+      client: t.client,
+      tableName: t.tableName,
+      now: () => demo.now,
+      routes: ROUTES.map((r) =>
+        r.path === '/pods' ? podsRouteWith({ budget: { readUnits: 1, chunk: 3 } }) : r,
+      ),
+    }),
+  );
 }, 180_000);
 afterAll(async () => {
+  await tiny?.close();
   await api?.close();
   await t?.stop();
 });
@@ -167,7 +183,59 @@ describe('podlife pods', () => {
     expect(none.out).toBe('No pods found.\n');
   });
 
+  it('a tiny budget per request: the command follows every page, and prints the same answer', async () => {
+    const nodes = [...new Set(demo.records.map((x) => x.node).filter((n): n is string => n != null))];
+    for (const node of nodes.slice(0, 3)) {
+      const args = [...RANGE, '--cluster', 'demo', '--node', node, '-o', 'json'];
+      const whole = await inProcess(['--local', api.url, ...args]);
+      const paged = await inProcess(['--local', tiny.url, ...args]);
+      expect(paged.code, paged.err).toBe(0);
+      expect(JSON.parse(paged.out)).toEqual(JSON.parse(whole.out));
+      const requests = Number(/in (\d+) requests/.exec(paged.err)?.[1]);
+      expect(requests, paged.err).toBeGreaterThan(1);
+      expect(paged.err).toContain(`examined ${demo.records.length} pods`);
+    }
+    // The 5 slowest starts, merged from a pass of pages: replay's 5 slowest, in order.
+    const slow = await inProcess([
+      '--local',
+      tiny.url,
+      ...RANGE,
+      '--cluster',
+      'demo',
+      '--sort-by',
+      'timeToReady',
+      '--limit',
+      '5',
+      '-o',
+      'json',
+    ]);
+    const slowest = [...demo.records]
+      .filter((x) => x.timeToReadySeconds != null)
+      .sort((a, b) => b.timeToReadySeconds! - a.timeToReadySeconds!)
+      .slice(0, 5);
+    expect((JSON.parse(slow.out) as FoundPod[]).map((p) => p.figures.timeToReadySeconds)).toEqual(
+      slowest.map((x) => x.timeToReadySeconds),
+    );
+    expect(slow.err).toMatch(/the first 5 by timeToReadySeconds of all of them/);
+  });
+
+  it('on a terminal, a progress line redrawn after each page, cleared at the end; none in a pipe', async () => {
+    const args = ['--local', tiny.url, ...RANGE, '--cluster', 'demo', '--phase', 'Running'];
+    const tty = await inProcess(args, true);
+    expect(tty.code).toBe(0);
+    const lines = tty.err.split('\r').filter((l) => l.startsWith('examined'));
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines[0]).toMatch(/^examined \d+ pods \(\d+% of the range\), \d+ matched, 1 requests/);
+    expect(tty.err).toContain('\r\x1b[K\n');
+    const pipe = await inProcess(args);
+    expect(pipe.err).not.toContain('\r');
+    expect(pipe.out).toBe(tty.out);
+  });
+
   it('usage errors name the option', async () => {
+    await expect(inProcess(['--local', api.url, '--sort-by', 'restarts', '--limit', '2000'])).rejects.toThrow(
+      /--limit 2000 with --sort-by restarts: at most 1000/,
+    );
     await expect(inProcess(['--local', api.url, ...RANGE, '--sort-by', 'nosuch'])).rejects.toThrow(
       /--sort-by nosuch/,
     );

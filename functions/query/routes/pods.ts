@@ -158,6 +158,8 @@ export function podsRouteWith(opts: { budget?: Partial<SearchBudget>; clock?: ()
       /** The createdKey of the last key examined: the next page resumes after it. */
       let lastExamined: string | undefined;
       const found: FoundRow[] = [];
+      /** Each found row's place among the keys examined (a page cut short resumes after one). */
+      const foundAt: number[] = [];
       let matched = 0;
       let full = false;
       // Keys whose pod items are still to read, each with its place among the keys examined.
@@ -178,6 +180,7 @@ export function podsRouteWith(opts: { budget?: Partial<SearchBudget>; clock?: ()
           if (!row || !accept(row.pod)) continue;
           matched++;
           found.push(row);
+          foundAt.push(b.n);
           if (!byFigure && found.length === p.limit) {
             // The keys after this pod are left for the next page: not examined by this one.
             full = true;
@@ -239,6 +242,7 @@ export function podsRouteWith(opts: { budget?: Partial<SearchBudget>; clock?: ()
           // The answer's size cut the page: resume after its last pod, and count only what it holds.
           next = { resume: lastAnswered };
           matched -= found.length - fit;
+          examined = foundAt[fit - 1] ?? examined;
           lastExamined = lastAnswered;
         } else if (!done && lastExamined) next = { resume: lastExamined };
       } else {
