@@ -159,9 +159,11 @@ and the span's place, so a re-export keeps them. POST it as it is to a collector
 last termination reason, waiting reason and \`min.<figure>\` (any numeric figure at least N),
 sorted by creation or any numeric figure, a page at a time. Served from one index chosen by the
 most selective filter (byOwner, byNamespace, else byClusterDay per UTC day), keys read in
-creation order, then the pod items by BatchGetItem; never a Scan. At most
-QUERY_BOUNDS.maxSearchPods pods are read per request: past it the answer carries \`capped\`
-and a \`nextToken\` that goes on. Cost per request: docs/query-api.md.
+creation order, then the pod items by BatchGetItem; never a Scan. Each request spends at most
+QUERY_BOUNDS.searchBudget (read units, wall time): past it the answer carries \`capped\`,
+\`progress\` (examined and matched over every page so far) and a \`nextToken\` that goes on.
+Sorted by a figure over more than one request, \`mergePages\`: merge the pages to the last and
+keep \`limit\`. Cost per request: docs/query-api.md.
 `,
     ok: 'One page of the pods found.',
   },
