@@ -12,6 +12,7 @@ import {
 } from './exporter-event.ts';
 import type { Fact } from './facts.ts';
 import { DETAIL_TYPE_HEARTBEAT, ForwarderHeartbeat, HEARTBEAT_TIME_PATHS } from './heartbeat.ts';
+import { DETAIL_TYPE_INVENTORY, INVENTORY_TIME_PATHS, PodInventory } from './inventory.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
 import {
   type CompactEvent,
@@ -47,6 +48,7 @@ export type ParsedDetail =
   | { ok: true; kind: 'event'; cluster: string; event: CompactEvent }
   | { ok: true; kind: 'facts'; detail: PodFactsDetail; facts: Fact[] }
   | { ok: true; kind: 'heartbeat'; heartbeat: ForwarderHeartbeat }
+  | { ok: true; kind: 'inventory'; inventory: PodInventory }
   | { ok: false; kind: InvalidKind; reason: string };
 
 function invalid(kind: InvalidKind, reason: string): ParsedDetail {
@@ -70,6 +72,11 @@ const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean; times: 
     schema: ForwarderHeartbeat,
     versioned: true,
     times: HEARTBEAT_TIME_PATHS,
+  },
+  [`${EVENT_SOURCE}\u0000${DETAIL_TYPE_INVENTORY}`]: {
+    schema: PodInventory,
+    versioned: true,
+    times: INVENTORY_TIME_PATHS,
   },
   // kubernetes-event-exporter's own layout carries no version: the layout is podlife's documented one.
   [`${EXPORTER_SOURCE}\u0000${DETAIL_TYPE_EXPORTER}`]: {
@@ -105,6 +112,7 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   if (badTime) return invalid('schema', `detail.${badTime}`);
   if (schema === ForwarderHeartbeat)
     return { ok: true, kind: 'heartbeat', heartbeat: parsed.data as ForwarderHeartbeat };
+  if (schema === PodInventory) return { ok: true, kind: 'inventory', inventory: parsed.data as PodInventory };
   if (schema === PodSnapshot) return { ok: true, kind: 'snapshot', snapshot: parsed.data as PodSnapshot };
   if (schema === PodFactsDetail) {
     const d = parsed.data as PodFactsDetail;

@@ -113,6 +113,8 @@ function decodedOf(p: ParsedDetail): Decoded {
   if (p.kind === 'event') return { kind: 'event', cluster: p.cluster, event: p.event };
   // A forwarder's heartbeat says nothing about a pod: a captured one replays as nothing.
   if (p.kind === 'heartbeat') return { kind: 'skip' };
+  // An inventory acts on stored pods after a gap; a replay has no gap: a captured one replays as nothing.
+  if (p.kind === 'inventory') return { kind: 'skip' };
   return { kind: 'facts', cluster: p.detail.cluster, uid: p.detail.uid, detail: p.detail, facts: p.facts };
 }
 

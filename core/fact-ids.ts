@@ -17,6 +17,7 @@ export type SingletonFactId =
   | 'status'
   | 'unschedulable'
   | 'deleted'
+  | 'vanished'
   | 'stateful';
 
 /** A container within its pod: init containers and app containers may share a name. */

@@ -125,6 +125,12 @@ export type Fact =
       gates?: string[];
     }
   | { id: 'deleted'; kind: 'deleted' }
+  /**
+   * Absent from a complete list of the cluster's pods (a `Pod Inventory`, core/inventory.ts) at
+   * these times, epoch ms: the earliest and the latest such list. Written by the ingest, never
+   * sent by a forwarder; whether it makes the pod deleted is `vanishedAtOf`'s call.
+   */
+  | { id: 'vanished'; kind: 'vanished'; first: number; last: number }
   /** The pod mounts a volume other than secret, config map, downward API, emptyDir, projected. */
   | { id: 'stateful'; kind: 'stateful' }
   | {
@@ -355,6 +361,7 @@ const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
     return byContent(a, b) <= 0 ? a : b;
   },
   deleted: (a) => a,
+  vanished: (a, b) => ({ ...a, first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) }),
   stateful: (a) => a,
   // Two folds of one container meet only if two folded states are joined (the store and
   // replay only ever join full facts into a state): the one that covers more runs wins.

@@ -17,6 +17,7 @@ import {
   type Termination,
 } from './facts.ts';
 import { backoffMs } from './fold.ts';
+import { vanishedAtOf } from './inventory.ts';
 import { secondsBetween } from './time.ts';
 import {
   type ContainerStartup,
@@ -57,6 +58,12 @@ export interface Figures {
   /** kubectl's RESTARTS (the number) for the latest snapshot; null likewise. */
   kubectlRestarts: number | null;
   deleted: boolean;
+  /**
+   * Who said the pod is gone: `kubernetes` (a DELETED event or a deletionTimestamp) or
+   * `inventory` (absent from a forwarder's complete list after a gap, core/inventory.ts); null
+   * while it is not deleted.
+   */
+  deletedBy: 'kubernetes' | 'inventory' | null;
   stuckPending: boolean;
   /** Startup waterfall (core/waterfall.ts): creation → PodReadyToStartContainers=True, seconds. */
   sandboxReadyAfterSeconds: number | null;
@@ -93,6 +100,7 @@ export const FIGURE_NAMES = [
   'status',
   'kubectlRestarts',
   'deleted',
+  'deletedBy',
   'stuckPending',
   'sandboxReadyAfterSeconds',
   'initializedAfterSeconds',
@@ -156,7 +164,20 @@ export class PodView {
   }
 
   get deleted(): boolean {
-    return this.facts.has('deleted');
+    return this.facts.has('deleted') || this.vanishedAt != null;
+  }
+
+  private vanished: number | null | undefined;
+
+  /** When a pod inventory found the pod gone (core/inventory.ts `vanishedAtOf`), else null. */
+  get vanishedAt(): number | null {
+    if (this.vanished === undefined) this.vanished = vanishedAtOf(this.facts);
+    return this.vanished;
+  }
+
+  /** When the pod was gone: its deletion deadline, else when an inventory found it gone; null if unknown. */
+  get deletedTime(): number | null {
+    return this.mark('deletedAt') ?? this.vanishedAt;
   }
 
   /** The furthest phase seen; Unknown only if nothing else was. */
@@ -293,7 +314,7 @@ function unschedulableMessage(v: PodView): string | null {
 function pendingSeconds(v: PodView): number | null {
   const running = v.running;
   if (running != null) return secondsBetween(v.created, running);
-  if (v.deleted) return secondsBetween(v.created, v.mark('deletedAt'));
+  if (v.deleted) return secondsBetween(v.created, v.deletedTime);
   return null;
 }
 
@@ -321,6 +342,7 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   status: (v) => v.get<'latest'>('latest')?.status ?? null,
   kubectlRestarts: (v) => v.get<'latest'>('latest')?.restarts ?? null,
   deleted: (v) => v.deleted,
+  deletedBy: (v) => (v.facts.has('deleted') ? 'kubernetes' : v.vanishedAt != null ? 'inventory' : null),
   stuckPending: (v, ctx) => {
     const pending = pendingSeconds(v);
     if (pending != null) return pending > ctx.stuckAfterSeconds;

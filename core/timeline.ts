@@ -7,6 +7,9 @@ import type { FactMap } from './facts.ts';
 import { PodView } from './figures.ts';
 import { toIso } from './time.ts';
 
+/** The reason of the Deleted entry of a pod an inventory found gone (core/inventory.ts). */
+export const VANISHED_REASON = 'Vanished (inventory)';
+
 type TimelineType =
   | 'Created'
   | 'Unschedulable'
@@ -111,7 +114,15 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
   if (running != null) push(running, { at: null, type: 'Running' });
   const finished = v.mark('finished');
   if (finished != null) push(finished, { at: null, type: 'Finished' });
-  if (v.deleted) push(v.mark('deletedAt'), { at: null, type: 'Deleted' });
+  const vanished = v.facts.has('deleted') ? null : v.vanishedAt;
+  if (vanished != null)
+    push(vanished, {
+      at: null,
+      type: 'Deleted',
+      reason: VANISHED_REASON,
+      message: "not in the forwarder's list of the cluster's pods: gone by then",
+    });
+  else if (v.deleted) push(v.mark('deletedAt'), { at: null, type: 'Deleted' });
 
   for (const p of v.phases) {
     let t = p.t;

@@ -23,6 +23,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts';
 import { DETAIL_TYPE_HEARTBEAT } from '../core/heartbeat.ts';
+import { DETAIL_TYPE_INVENTORY } from '../core/inventory.ts';
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../core/snapshot.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../model/invalid-event.ts';
@@ -141,7 +142,13 @@ export const INGEST_LAG_ALARM = Duration.minutes(15);
 export const INGESTED: readonly { source: string; detailTypes: readonly string[] }[] = [
   {
     source: EVENT_SOURCE,
-    detailTypes: [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT],
+    detailTypes: [
+      DETAIL_TYPE_FACTS,
+      DETAIL_TYPE_SNAPSHOT,
+      DETAIL_TYPE_EVENT,
+      DETAIL_TYPE_HEARTBEAT,
+      DETAIL_TYPE_INVENTORY,
+    ],
   },
   { source: EXPORTER_SOURCE, detailTypes: [DETAIL_TYPE_EXPORTER] },
 ];
@@ -362,8 +369,8 @@ export class PodLifecyclePipeline extends Construct {
   }
 
   /**
-   * Exactly what the ingest does: BatchGetItem, GetItem and PutItem on this table (no index, no
-   * Query, no Scan), PutEvents of its invalid-event reports on this bus only, and (through the
+   * Exactly what the ingest does: BatchGetItem, GetItem and PutItem on this table, Query on the
+   * sparse `pending` and `crashLooping` indexes only (a Pod Inventory's candidates; no Scan), PutEvents of its invalid-event reports on this bus only, and (through the
    * event source mapping) receiving and deleting the ingest queue's messages, which
    * addEventSource grants.
    */
@@ -376,6 +383,11 @@ export class PodLifecyclePipeline extends Construct {
             sid: 'PodItems',
             actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
             resources: [this.table.tableArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'InventoryCandidates',
+            actions: ['dynamodb:Query'],
+            resources: [`${this.table.tableArn}/index/pending`, `${this.table.tableArn}/index/crashLooping`],
           }),
           new iam.PolicyStatement({
             sid: 'InvalidEventReports',

@@ -30,6 +30,7 @@ import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../functions/sweep/sweep.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
 import { HeartbeatStore } from '../store/cluster-health.ts';
+import { InventoryStore } from '../store/inventory-store.ts';
 import { createTable } from '../store/create-table.ts';
 import { documentClient } from '../store/dynamo.ts';
 import { PodStore } from '../store/pod-store.ts';
@@ -184,6 +185,7 @@ export class LocalMode {
     handlers['functions/ingest/handler.ts'] = makeBatchIngestHandler({
       store: new PodStore(doc, { tableName: LOCAL_TABLE }),
       heartbeats: new HeartbeatStore(doc, LOCAL_TABLE),
+      inventories: new InventoryStore(doc, LOCAL_TABLE),
       invalidEvents: eventBridgeInvalidEventSink(events, LOCAL_BUS),
       logger: logger('podlife-ingest'),
       metrics: metrics('podlife-ingest'),

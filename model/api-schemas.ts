@@ -522,6 +522,12 @@ export const PodRecordSchema = z
       ),
     kubectlRestarts: z.int().nullable().describe("kubectl's RESTARTS for the latest state; null likewise"),
     deleted: z.boolean(),
+    deletedBy: z
+      .enum(['kubernetes', 'inventory'])
+      .nullable()
+      .describe(
+        "who said the pod is gone: kubernetes (a DELETED event or a deletionTimestamp) or inventory (absent from a forwarder's complete list after a gap: deleted no later than the list); null while not deleted",
+      ),
     stuckPending: z.boolean(),
     sandboxReadyAfterSeconds: z
       .number()

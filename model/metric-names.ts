@@ -55,6 +55,8 @@ export const INGEST_METRICS = {
   heartbeats: 'ForwarderHeartbeats',
   /** Per cluster: 1 when the latest heartbeat said ready, else 0. */
   forwarderReady: 'ForwarderReady',
+  /** Per cluster: stored pods a `Pod Inventory` found gone and marked deleted (functions/ingest/inventory.ts). */
+  podsVanished: 'PodsVanished',
 } as const;
 
 /** The query API's metrics (functions/query/query.ts), service `podlife-query`. */
@@ -107,6 +109,7 @@ export const ALL_METRIC_NAMES: readonly string[] = [
   INGEST_METRICS.invalidEvents,
   INGEST_METRICS.heartbeats,
   INGEST_METRICS.forwarderReady,
+  INGEST_METRICS.podsVanished,
   QUERY_METRICS.readUnits,
   ...Object.values(SWEEP_METRIC),
 ];

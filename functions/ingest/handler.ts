@@ -6,6 +6,7 @@
  */
 import { SERVICES } from '../../model/metric-names.ts';
 import { HeartbeatStore } from '../../store/cluster-health.ts';
+import { InventoryStore } from '../../store/inventory-store.ts';
 import { PodStore } from '../../store/pod-store.ts';
 import { positiveNumberEnv, requiredEnv } from '../env.ts';
 import { lambdaHandler, powertoolsFor, tracedClients } from '../powertools.ts';
@@ -26,6 +27,7 @@ export const handler = lambdaHandler(
   makeBatchIngestHandler({
     store: new PodStore(doc, { tableName }),
     heartbeats: new HeartbeatStore(doc, tableName),
+    inventories: new InventoryStore(doc, tableName),
     invalidEvents: eventBridgeInvalidEventSink(clients.eventBridge(), busName),
     logger: powertools.logger,
     metrics: powertools.metrics,

@@ -23,6 +23,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FactMap } from '../../core/facts.ts';
 import { ItemTooLargeError, itemKeyId, StoreRefusedError } from '../../store/pod-store.ts';
 import { makeHeartbeatIngest } from './heartbeat.ts';
+import { makeInventoryIngest } from './inventory.ts';
 import type { IngestHandlerDeps } from './ingest.ts';
 import { emitOutcome, makeIngestHandler, parker } from './ingest.ts';
 import { PodIngest, type PodWrite, podWriteOf } from './ingest-pod-facts.ts';
@@ -53,6 +54,7 @@ export function makeBatchIngestHandler(
   // The one-event path, for a pod whose joined write is refused for good: message by message.
   const single = makeIngestHandler(deps);
   const heartbeat = makeHeartbeatIngest(deps);
+  const inventory = makeInventoryIngest(deps);
 
   /** The batch's work; resolves to each message's outcome (undefined: done; an Error: failed). */
   async function plan(
@@ -80,10 +82,11 @@ export function makeBatchIngestHandler(
           }
           return;
         }
-        if (parsed.kind === 'heartbeat') {
-          // Not a pod: recorded on its own (functions/ingest/heartbeat.ts), never grouped.
+        if (parsed.kind === 'heartbeat' || parsed.kind === 'inventory') {
+          // Not a pod: recorded on its own (functions/ingest/heartbeat.ts, inventory.ts), never grouped.
           try {
-            await heartbeat(parsed.heartbeat);
+            if (parsed.kind === 'heartbeat') await heartbeat(parsed.heartbeat);
+            else await inventory(parsed.inventory);
             result.set(record.messageId, undefined);
           } catch (err) {
             result.set(record.messageId, err as Error);

@@ -15,10 +15,12 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { invalidEventReport } from '../../model/invalid-event.ts';
 import { INGEST_METRICS } from '../../model/metric-names.ts';
 import type { HeartbeatStore } from '../../store/cluster-health.ts';
+import type { InventoryStore } from '../../store/inventory-store.ts';
 import { ItemTooLargeError, type PodStore, StoreRefusedError } from '../../store/pod-store.ts';
 import { makeHeartbeatIngest } from './heartbeat.ts';
 import { type IngestOutcome, PodIngest } from './ingest-pod-facts.ts';
 import type { InvalidEventSink } from './invalid-event-sink.ts';
+import { makeInventoryIngest } from './inventory.ts';
 import { lifecycleMetricsOf } from './lifecycle-metrics.ts';
 import { parseBusEvent } from './parse-bus-event.ts';
 
@@ -32,6 +34,8 @@ export interface IngestHandlerDeps {
   retentionDays: number;
   /** Where forwarder heartbeats are recorded (functions/ingest/heartbeat.ts). */
   heartbeats?: HeartbeatStore | undefined;
+  /** Where `Pod Inventory` entries find their candidates (functions/ingest/inventory.ts). */
+  inventories?: InventoryStore | undefined;
   /**
    * Namespaces whose metrics are also emitted per namespace (METRIC_NAMESPACES, context
    * `podlife:metricNamespaces`); default none: per-cluster metrics only (docs/cost.md).
@@ -42,6 +46,7 @@ export interface IngestHandlerDeps {
 export type IngestResult =
   | { status: 'written' | 'duplicate'; facts: number; attempts: number }
   | { status: 'heartbeat'; outcome: string }
+  | { status: 'inventory'; marked: number }
   | { status: 'invalid'; kind: string; reason: string };
 
 /** Parks an invalid event: logged, reported to the invalid-event sink, counted. */
@@ -103,12 +108,15 @@ export function makeIngestHandler(deps: IngestHandlerDeps): (event: unknown) => 
   const park = parker(deps);
   const emit = (o: IngestOutcome) => emitOutcome(metrics, o, deps.metricNamespaces);
   const heartbeat = makeHeartbeatIngest(deps);
+  const inventory = makeInventoryIngest(deps);
 
   return async (event) => {
     const parsed = parseBusEvent(event, deps.now());
     if (!parsed.ok) return park(event, parsed.kind, parsed.reason, parsed.id);
     if (parsed.kind === 'heartbeat')
       return { status: 'heartbeat', outcome: await heartbeat(parsed.heartbeat) };
+    if (parsed.kind === 'inventory')
+      return { status: 'inventory', marked: (await inventory(parsed.inventory)).marked };
     let outcome: IngestOutcome;
     try {
       outcome =
