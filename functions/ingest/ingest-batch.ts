@@ -23,10 +23,10 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FactMap } from '../../core/facts.ts';
 import { ItemTooLargeError, itemKeyId, StoreRefusedError } from '../../store/pod-store.ts';
 import { makeHeartbeatIngest } from './heartbeat.ts';
-import { makeInventoryIngest } from './inventory.ts';
 import type { IngestHandlerDeps } from './ingest.ts';
 import { emitOutcome, makeIngestHandler, parker } from './ingest.ts';
 import { PodIngest, type PodWrite, podWriteOf } from './ingest-pod-facts.ts';
+import { makeInventoryIngest } from './inventory.ts';
 import { parseBusEvent } from './parse-bus-event.ts';
 
 /** What one batch did (returned beside the response, for tests, local mode and the bench). */
