@@ -32,6 +32,7 @@ import { ForwarderMetrics } from './metrics.ts';
 import { PayloadEncoder } from './payload.ts';
 import type { EntryMeta } from './pipeline/buffer.ts';
 import { type BuiltEntry, detailEntry } from './pipeline/encode.ts';
+import { InventorySender } from './pipeline/inventory.ts';
 import { type Log, Sender, type SenderOptions } from './pipeline/send.ts';
 import {
   invalidReason,
@@ -89,6 +90,11 @@ export interface ForwarderConfig {
   instance?: string | undefined;
   /** The forwarder's version in its heartbeats. */
   version?: string | undefined;
+  /**
+   * Send a `Pod Inventory` after each complete list (default true; never with `selector`: a
+   * label selector's list says nothing about the pods it leaves out). See pipeline/inventory.ts.
+   */
+  inventory?: boolean | undefined;
 }
 
 export const DEFAULT_BATCH_LINGER_MS = 500;
@@ -132,6 +138,8 @@ export class Forwarder {
   private shuttingDown = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly sink: Sink;
+  /** Pod Inventory entries after each list (pipeline/inventory.ts); undefined: none. */
+  readonly inventory: InventorySender | undefined;
 
   constructor(
     private readonly config: ForwarderConfig,
@@ -163,6 +171,17 @@ export class Forwarder {
       },
       onRoom: (free) => this.resync(Math.floor(free / 2)),
     });
+    const inventory = config.inventory !== false && !config.selector;
+    this.inventory = inventory
+      ? new InventorySender({
+          sink: deps.sink,
+          bus: config.bus,
+          metrics: this.metrics,
+          logger: deps.logger,
+          sleep: deps.sleep,
+          random: deps.random,
+        })
+      : undefined;
     const wopts: WatcherOptions = {
       ...deps.watch,
       withholdMessages: !config.forwardMessages,
@@ -184,6 +203,7 @@ export class Forwarder {
             onObject: (verb, obj) => this.onPod(TYPE_OF[verb], obj),
             onRelist: (vanished) => this.onVanished(vanished),
             onListed: () => this.metrics.ready.set(this.ready ? 1 : 0),
+            onListedUids: (list) => this.onListedUids(path, list),
           },
           { ...wopts, labelSelector: config.selector },
         ),
@@ -282,6 +302,7 @@ export class Forwarder {
     this.metrics.ready.set(0);
     this.log?.info('forwarder stopping, flushing buffer', { buffered: this.sender.size });
     await Promise.all([...this.podWatchers, ...this.eventWatchers].map((w) => w.stop()));
+    await this.inventory?.close();
     await this.sender.close(this.config.flushDeadlineMs ?? 20_000);
     this.log?.info('forwarder stopped', {
       forwarded: this.metrics.forwarded.total(),
@@ -364,6 +385,26 @@ export class Forwarder {
       });
       this.onPod('DELETED', obj);
     }
+  }
+
+  /**
+   * A complete list of one pod path: its uids go as a Pod Inventory, scoped to the namespace of
+   * a namespaced path (`--namespaces`), else to the whole cluster.
+   */
+  private onListedUids(
+    path: string,
+    list: { uids: string[]; listedAt: number; resourceVersion: string },
+  ): void {
+    if (!this.inventory || this.shuttingDown) return;
+    const ns = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path)?.[1];
+    void this.inventory.send(path, {
+      cluster: this.config.cluster,
+      listedAt: new Date(list.listedAt).toISOString(),
+      resourceVersion: list.resourceVersion.slice(0, 64),
+      instance: this.config.instance ?? 'forwarder',
+      namespaces: ns === undefined ? null : [decodeURIComponent(ns)],
+      uids: list.uids,
+    });
   }
 
   /** One trimmed core/v1 Event from the events informer. */

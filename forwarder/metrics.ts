@@ -232,6 +232,18 @@ export class ForwarderMetrics {
     ['outcome'],
     this.registry,
   );
+  readonly inventories = new Counter(
+    'podlife_forwarder_inventories_total',
+    'Pod Inventory lists sent after a list (ok), given up after retries (failed), or superseded by a newer list.',
+    ['outcome'],
+    this.registry,
+  );
+  readonly inventoryEntries = new Counter(
+    'podlife_forwarder_inventory_entries_total',
+    'Pod Inventory entries accepted by the sink.',
+    [],
+    this.registry,
+  );
   readonly ready = new Gauge(
     'podlife_forwarder_ready',
     '1 once every pod informer has completed a list.',

@@ -49,6 +49,11 @@ export interface WatcherHandlers {
   onRelist?(vanished: KubernetesObject[]): void;
   /** A list completed. */
   onListed?(): void;
+  /**
+   * A list completed, every page of it: the uids it held, when it began (epoch ms, before its
+   * first page) and its resourceVersion (for the Pod Inventory, pipeline/inventory.ts).
+   */
+  onListedUids?(list: { uids: string[]; listedAt: number; resourceVersion: string }): void;
 }
 
 export interface WatcherOptions {
@@ -289,6 +294,7 @@ export class ResourceWatcher {
     await this.pace();
     if (this.stopping) throw new Error('stopping');
     this.m.relists.inc({ resource: this.resource });
+    const listedAt = this.now();
     const items: KubernetesObject[] = [];
     let resourceVersion = '';
     let cont: string | undefined;
@@ -312,6 +318,10 @@ export class ResourceWatcher {
     if (vanished.length > 0) this.handlers.onRelist?.(vanished);
     this.listedOnce = true;
     this.handlers.onListed?.();
+    if (this.handlers.onListedUids) {
+      const uids = items.flatMap((o) => (o.metadata?.uid ? [o.metadata.uid] : []));
+      this.handlers.onListedUids({ uids, listedAt, resourceVersion });
+    }
     this.log?.info('listed', {
       resource: this.resource,
       path: this.path,

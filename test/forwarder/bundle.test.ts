@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_HEARTBEAT } from '../../core/heartbeat.ts';
+import { DETAIL_TYPE_INVENTORY } from '../../core/inventory.ts';
 import { buildForwarder } from '../../forwarder/build.ts';
 import type { LocalSinkRequest } from '../../forwarder/sinks.ts';
 import { FakeApiServer } from '../../testkit/fake-apiserver.ts';
@@ -96,10 +97,19 @@ describe('the bundled forwarder, run as a process', () => {
     );
     type Out = { Source: string; DetailType: string; Detail: string };
     const sent = () => r.lines.filter((l) => 'Source' in l) as Out[];
-    // The pods' entries; the forwarder's heartbeat (at start, then every 60 s) goes out beside them.
-    const entries = () => sent().filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT);
+    // The pods' entries; the forwarder's heartbeat (at start, then every 60 s) and its Pod
+    // Inventory (after the list) go out beside them.
+    const entries = () =>
+      sent().filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT && e.DetailType !== DETAIL_TYPE_INVENTORY);
     try {
       await waitFor(() => entries().length === 25, '25 entries on stdout', 20_000);
+      await waitFor(
+        () => sent().some((e) => e.DetailType === DETAIL_TYPE_INVENTORY),
+        'the inventory',
+        20_000,
+      );
+      const inventory = sent().find((e) => e.DetailType === DETAIL_TYPE_INVENTORY)!;
+      expect(JSON.parse(inventory.Detail).uids).toHaveLength(25);
       const beats = sent().filter((e) => e.DetailType === DETAIL_TYPE_HEARTBEAT);
       expect(beats.length).toBeGreaterThanOrEqual(1);
       expect(JSON.parse(beats[0]!.Detail)).toMatchObject({ cluster: 'kind-e2e' });
@@ -155,7 +165,9 @@ describe('the bundled forwarder, run as a process', () => {
     ]);
     try {
       const podEntries = () =>
-        bodies.flatMap((b) => b.entries).filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT);
+        bodies
+          .flatMap((b) => b.entries)
+          .filter((e) => e.DetailType !== DETAIL_TYPE_HEARTBEAT && e.DetailType !== DETAIL_TYPE_INVENTORY);
       await waitFor(() => podEntries().length === 25, '25 entries posted', 20_000);
       expect(bodies.every((b) => b.entries.length <= 10)).toBe(true);
       expect(JSON.parse(bodies[0]!.entries[0]!.Detail).cluster).toBe('kind-local');

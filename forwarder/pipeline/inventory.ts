@@ -1,0 +1,129 @@
+/**
+ * The inventory stage: after each complete list of pods (the first at (re)start, and every
+ * relist), the uids it held go to the bus as `Pod Inventory` entries (core/inventory.ts), so the
+ * ingest can mark deleted the stored pods that vanished while no forwarder watched.
+ *
+ * Beside the buffer, like the heartbeat: an inventory is not a pod's news, it must not push a
+ * pod out of the buffer, and a pod's entries never wait behind it. Entries go in PutEvents calls
+ * of at most 10 entries and 256 KB; the failed ones are retried with the sender's back-off
+ * (full jitter) up to `maxAttempts` rounds. A newer list of the same path supersedes an
+ * inventory still retrying (its entries would say less). Every entry is self-sufficient, so one
+ * that is finally lost costs only its range until the next list.
+ */
+import { type Backoff, backoffDelayMs, sleep as realSleep, type Sleep } from '../../core/backoff.ts';
+import { DETAIL_TYPE_INVENTORY, type InventoryList, inventoryEntries } from '../../core/inventory.ts';
+import { EVENT_SOURCE } from '../../core/snapshot.ts';
+import type { ForwarderMetrics } from '../metrics.ts';
+import type { Entry, Sink } from '../sinks.ts';
+import { entrySize } from './encode.ts';
+import { type Log, MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES } from './send.ts';
+
+export interface InventorySenderOptions {
+  sink: Sink;
+  bus?: string | undefined;
+  metrics: ForwarderMetrics;
+  logger?: Log | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
+  /** Rounds of sending before the rest of an inventory is given up (default 10). */
+  maxAttempts?: number | undefined;
+  backoff?: Backoff | undefined;
+}
+
+/** PutEvents calls for `entries`: at most 10 entries and 256 KB each, in order. */
+export function inventoryCalls(entries: readonly Entry[]): Entry[][] {
+  const calls: Entry[][] = [];
+  let call: Entry[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    const size = entrySize(e);
+    if (call.length > 0 && (call.length >= MAX_BATCH_ENTRIES || bytes + size > MAX_REQUEST_BYTES)) {
+      calls.push(call);
+      call = [];
+      bytes = 0;
+    }
+    call.push(e);
+    bytes += size;
+  }
+  if (call.length > 0) calls.push(call);
+  return calls;
+}
+
+export class InventorySender {
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly maxAttempts: number;
+  private readonly backoff: Backoff;
+  /** The newest list per path: an older one still retrying stops. */
+  private readonly generation = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<boolean>>();
+  private closed = false;
+
+  constructor(private readonly opts: InventorySenderOptions) {
+    this.sleep = opts.sleep ?? realSleep;
+    this.random = opts.random ?? Math.random;
+    this.maxAttempts = opts.maxAttempts ?? 10;
+    this.backoff = opts.backoff ?? { baseMs: 250, capMs: 30_000 };
+  }
+
+  /** The entries one list becomes (core/inventory.ts `inventoryEntries`), as sink entries. */
+  entriesOf(list: InventoryList): Entry[] {
+    return inventoryEntries(list).map((detail) => ({
+      Source: EVENT_SOURCE,
+      DetailType: DETAIL_TYPE_INVENTORY,
+      Detail: JSON.stringify(detail),
+      ...(this.opts.bus ? { EventBusName: this.opts.bus } : {}),
+      Time: list.listedAt,
+    }));
+  }
+
+  /** Sends one list's inventory (in the background); resolves true once every entry was accepted. */
+  send(path: string, list: InventoryList): Promise<boolean> {
+    const gen = (this.generation.get(path) ?? 0) + 1;
+    this.generation.set(path, gen);
+    const p = this.run(path, gen, this.entriesOf(list)).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+    return p;
+  }
+
+  /** Stops retrying; waits for the calls in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async run(path: string, gen: number, entries: Entry[]): Promise<boolean> {
+    const { metrics: m, logger } = this.opts;
+    let pending = entries;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (this.generation.get(path) !== gen) {
+        m.inventories.inc({ outcome: 'superseded' });
+        return false;
+      }
+      if (attempt >= this.maxAttempts || (this.closed && attempt > 0)) {
+        m.inventories.inc({ outcome: 'failed' });
+        logger?.warn('pod inventory not sent', { path, entries: entries.length, unsent: pending.length });
+        return false;
+      }
+      if (attempt > 0) await this.sleep(backoffDelayMs(attempt - 1, this.backoff, this.random));
+      const failed: Entry[] = [];
+      for (const call of inventoryCalls(pending)) {
+        try {
+          const res = await this.opts.sink.put(call);
+          const bad = new Set(res.failed.map((f) => f.index));
+          call.forEach((e, i) => {
+            if (bad.has(i)) failed.push(e);
+          });
+          m.inventoryEntries.inc(call.length - bad.size);
+        } catch (err) {
+          failed.push(...call);
+          logger?.debug('pod inventory call failed', { path, error: (err as Error).message });
+        }
+      }
+      pending = failed;
+    }
+    m.inventories.inc({ outcome: 'ok' });
+    logger?.info('pod inventory sent', { path, entries: entries.length });
+    return true;
+  }
+}
