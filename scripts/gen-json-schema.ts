@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PodInventory } from '../core/inventory.ts';
 import { PodFactsDetail } from '../core/pod-facts.ts';
 import { PodEventSnapshot, PodSnapshot } from '../core/snapshot.ts';
 
@@ -25,6 +26,11 @@ const SCHEMAS: [string, z.ZodType, string][] = [
     'pod-event.schema.json',
     PodEventSnapshot,
     'podlife Pod Event (EventBridge detail, detail-type "Pod Event")',
+  ],
+  [
+    'pod-inventory.schema.json',
+    PodInventory,
+    'podlife Pod Inventory (EventBridge detail, detail-type "Pod Inventory"; every uid in [from, to))',
   ],
 ];
 

@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../../core/exporter-event.ts';
 import { DETAIL_TYPE_HEARTBEAT } from '../../core/heartbeat.ts';
+import { DETAIL_TYPE_INVENTORY } from '../../core/inventory.ts';
 import { DETAIL_TYPE_FACTS } from '../../core/pod-facts.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../../core/snapshot.ts';
 import { pipelinePropsFromContext } from '../../infra/context.ts';
@@ -58,7 +59,16 @@ describe('the synthesised pipeline', () => {
     // podlife's own events, and kubernetes-event-exporter's (the documented layout): same
     // clusters, same target.
     for (const [source, detailTypes] of [
-      [EVENT_SOURCE, [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT]],
+      [
+        EVENT_SOURCE,
+        [
+          DETAIL_TYPE_FACTS,
+          DETAIL_TYPE_SNAPSHOT,
+          DETAIL_TYPE_EVENT,
+          DETAIL_TYPE_HEARTBEAT,
+          DETAIL_TYPE_INVENTORY,
+        ],
+      ],
       [EXPORTER_SOURCE, [DETAIL_TYPE_EXPORTER]],
     ] as const) {
       template.hasResourceProperties('AWS::Events::Rule', {
@@ -176,7 +186,13 @@ describe('the synthesised pipeline', () => {
       $or: [
         {
           source: [EVENT_SOURCE],
-          'detail-type': [DETAIL_TYPE_FACTS, DETAIL_TYPE_SNAPSHOT, DETAIL_TYPE_EVENT, DETAIL_TYPE_HEARTBEAT],
+          'detail-type': [
+            DETAIL_TYPE_FACTS,
+            DETAIL_TYPE_SNAPSHOT,
+            DETAIL_TYPE_EVENT,
+            DETAIL_TYPE_HEARTBEAT,
+            DETAIL_TYPE_INVENTORY,
+          ],
         },
         { source: [EXPORTER_SOURCE], 'detail-type': [DETAIL_TYPE_EXPORTER] },
       ],
@@ -317,7 +333,7 @@ describe('the synthesised pipeline', () => {
     expect(total).toBeLessThanOrEqual(MAX_PROJECTED_ATTRIBUTES);
   });
 
-  it('the ingest role may do only what the handler does: BatchGetItem/GetItem/PutItem on the table, PutEvents of its reports, consume its queue', () => {
+  it('the ingest role may do only what the handler does: BatchGetItem/GetItem/PutItem on the table, Query on the pending and crashLooping indexes, PutEvents of its reports, consume its queue', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')) as [string, Resource][];
     const [roleId, role] = roles.find(([id]) => id.includes('Ingest'))!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -336,6 +352,7 @@ describe('the synthesised pipeline', () => {
         'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:Query',
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -352,8 +369,13 @@ describe('the synthesised pipeline', () => {
       expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|index\/\*/);
     }
     const tableId = only('AWS::DynamoDB::GlobalTable')[0];
-    const ddb = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb'))!;
+    const ddb = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb:GetItem'))!;
     expect(ddb.Resource).toEqual(ref(tableId));
+    // A Pod Inventory's candidates: the two sparse indexes, nothing else (docs/ingest.md).
+    const query = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb:Query'))!;
+    expect(query.Action).toBe('dynamodb:Query');
+    const indexes = [query.Resource].flat().map((r) => JSON.stringify(r).match(/\/index\/(\w+)/)?.[1]);
+    expect(indexes).toEqual(['pending', 'crashLooping']);
     const put = statements.find((s) => JSON.stringify(s.Action).includes('events:PutEvents'))!;
     expect(put.Condition).toEqual({ StringEquals: { 'events:source': INVALID_EVENT_SOURCE } });
   });
