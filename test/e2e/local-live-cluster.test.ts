@@ -82,4 +82,29 @@ describe('local mode on a live cluster (podlife local --kubeconfig)', () => {
     }
     expect(pods.find((r) => r.name === 'e2e-container-creating')?.restarts).toBe(4);
   });
+
+  it('a restart after a pod vanished: its Pod Inventory goes through the local bus and the ingest, which marks the pod deleted', async () => {
+    expect(forwarder.metrics.inventories.get({ outcome: 'ok' })).toBe(1);
+    await forwarder.stop();
+    // Deleted while no forwarder watched: nothing will ever send its DELETED.
+    const gone = podNamed(server, 'e2e-container-pending');
+    server.remove('pods', gone.metadata.namespace, gone.metadata.name);
+    const again = await watchClusterInto(mode, server.kubeConfig(), { cluster: CLUSTER });
+    await waitFor(
+      () => again.metrics.inventories.get({ outcome: 'ok' }) === 1,
+      "the restart's inventory",
+      30_000,
+    );
+    await waitFor(() => again.sender.idle, 'the entries sent', 10_000);
+    await mode.bus.drain();
+    expect(mode.bus.failures).toEqual([]);
+    const res = await fetch(`${mode.url}/api/pods/${CLUSTER}/scraper/e2e-container-pending`);
+    const body = (await res.json()) as { pods: { deleted: boolean; deletedBy: string | null }[] };
+    expect(body.pods).toHaveLength(1);
+    expect(body.pods[0]).toMatchObject({ deleted: true, deletedBy: 'inventory' });
+    // A pod the inventory listed is untouched.
+    const kept = await fetch(`${mode.url}/api/pods/${CLUSTER}/scraper/e2e-statefulset-0`);
+    expect(((await kept.json()) as { pods: { deleted: boolean }[] }).pods[0]?.deleted).toBe(false);
+    await again.stop();
+  });
 });
