@@ -51,7 +51,8 @@ export interface WatcherHandlers {
   onListed?(): void;
   /**
    * A list completed, every page of it: the uids it held, when it began (epoch ms, before its
-   * first page) and its resourceVersion (for the Pod Inventory, pipeline/inventory.ts).
+   * first page; the API server's `Date` of that page when its clock is behind ours) and its
+   * resourceVersion (for the Pod Inventory, pipeline/inventory.ts).
    */
   onListedUids?(list: { uids: string[]; listedAt: number; resourceVersion: string }): void;
 }
@@ -294,7 +295,7 @@ export class ResourceWatcher {
     await this.pace();
     if (this.stopping) throw new Error('stopping');
     this.m.relists.inc({ resource: this.resource });
-    const listedAt = this.now();
+    let listedAt = this.now();
     const items: KubernetesObject[] = [];
     let resourceVersion = '';
     let cont: string | undefined;
@@ -304,7 +305,11 @@ export class ResourceWatcher {
       if (cont) url.searchParams.set('continue', cont);
       if (labelSelector) url.searchParams.set('labelSelector', labelSelector);
       if (fieldSelector) url.searchParams.set('fieldSelector', fieldSelector);
-      const page = (await this.getJson(url)) as Raw;
+      const { body, date } = await this.getJson(url);
+      const page = body as Raw;
+      // The API server's own clock (the one that writes creationTimestamp), if it is behind ours.
+      if (!cont && date !== undefined && Number.isFinite(Date.parse(date)))
+        listedAt = Math.min(listedAt, Date.parse(date));
       if (!page || !Array.isArray(page.items)) throw new Error(`list ${this.path}: not a List`);
       if (!resourceVersion) resourceVersion = page.metadata?.resourceVersion ?? '';
       for (const it of page.items) {
@@ -337,8 +342,11 @@ export class ResourceWatcher {
     return cluster.server.replace(/\/+$/, '');
   }
 
-  /** GET as raw JSON with the kubeconfig's credentials (raw, so times stay the API's strings). */
-  private async getJson(url: URL): Promise<unknown> {
+  /**
+   * GET as raw JSON with the kubeconfig's credentials (raw, so times stay the API's strings),
+   * with the answer's `Date` header.
+   */
+  private async getJson(url: URL): Promise<{ body: unknown; date: string | undefined }> {
     const opts: https.RequestOptions = { method: 'GET', headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
     const mod = url.protocol === 'http:' ? http : https;
@@ -359,7 +367,7 @@ export class ResourceWatcher {
               return reject(e);
             }
             try {
-              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+              resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), date: res.headers.date });
             } catch (err) {
               reject(new Error(`list ${url.pathname}: bad JSON (${(err as Error).message})`));
             }
