@@ -118,6 +118,13 @@ export function propertyStreams(): [string, Input[]][] {
         ...fixtureInputs('nri-kubernetes__1_35-pods.yaml'),
       ],
     ],
+    [
+      'EKS 1.31 aws-node pod + its Events (init container, PodReadyToStartContainers, three pulls)',
+      [
+        ...fixtureInputs('eks-ecommerce__kube-system-aws-node-podlist.json'),
+        ...fixtureInputs('eks-ecommerce__kube-system-aws-node-eventlist.json'),
+      ],
+    ],
     ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],
     [
       'issue 11: a crash-looping native sidecar, an init container in a crash loop, a gated pod',
