@@ -93,6 +93,13 @@ export const SOURCES: Source[] = [
     namespaces: ['scraper'],
     why: 'kind 1.34: Jobs, crash loop, Unschedulable, workloads',
   },
+  {
+    files: [
+      'eks-ecommerce__kube-system-aws-node-podlist.json',
+      'eks-ecommerce__kube-system-aws-node-eventlist.json',
+    ],
+    why: 'EKS 1.31: init container, sandbox ready, three image pulls (7.61 s of a 12 s start)',
+  },
 ];
 
 const TIME_KEYS = new Set([
