@@ -119,10 +119,10 @@ export function propertyStreams(): [string, Input[]][] {
       ],
     ],
     [
-      'EKS 1.31 aws-node pod + its Events (init container, PodReadyToStartContainers, three pulls)',
+      'EKS 1.31 aws-node and coredns pods + their Events (init container, sandbox ready, pulls, a FailedScheduling series)',
       [
-        ...fixtureInputs('eks-ecommerce__kube-system-aws-node-podlist.json'),
-        ...fixtureInputs('eks-ecommerce__kube-system-aws-node-eventlist.json'),
+        ...fixtureInputs('eks-ecommerce__kube-system-podlist.json'),
+        ...fixtureInputs('eks-ecommerce__kube-system-eventlist.json'),
       ],
     ],
     ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],

@@ -1,6 +1,6 @@
 /**
  * Issue 11, real objects of modern pods: every figure of the published EKS 1.31 aws-node pod
- * (`eks-ecommerce__kube-system-aws-node-*`, SOURCES.md item 12: an init container, the
+ * (`eks-ecommerce__kube-system-*`, SOURCES.md item 12: an init container, the
  * PodReadyToStartContainers condition and the kubelet's own Pulling/Pulled/Started Events on
  * one pod) and the PodReadyToStartContainers stage of the other real pods that carry it, pinned
  * table-driven. Every expected value is worked out by hand from the literal timestamps and
@@ -11,8 +11,8 @@ import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
 import { engineOf, fixtureInputs, fixtureObjects, type Input, secs } from '../../testkit/fixtures.ts';
 
-const EKS_PODS = 'eks-ecommerce__kube-system-aws-node-podlist.json';
-const EKS_EVENTS = 'eks-ecommerce__kube-system-aws-node-eventlist.json';
+const EKS_PODS = 'eks-ecommerce__kube-system-podlist.json';
+const EKS_EVENTS = 'eks-ecommerce__kube-system-eventlist.json';
 const CREATED = '2026-01-02T20:02:19Z';
 const at = (s: number) => `2026-01-02T20:02:${s}Z`;
 
@@ -27,7 +27,7 @@ function recordOf(inputs: readonly Input[], name?: string): PodRecord {
 const eks = () => [...fixtureInputs(EKS_PODS), ...fixtureInputs(EKS_EVENTS)];
 
 describe('the EKS aws-node pod with its Events (Kubernetes 1.31, 2026-01-02)', () => {
-  const r = recordOf(eks());
+  const r = recordOf(eks(), 'aws-node-9t64t');
 
   it.each<[string, keyof PodRecord, unknown]>([
     // kubectl: READY 2/2, STATUS Running (both app containers running), RESTARTS 0 (every
@@ -128,13 +128,13 @@ describe('the EKS aws-node pod with its Events (Kubernetes 1.31, 2026-01-02)', (
 
   it('kubectl’s row for the published pod: READY 2/2, Running, RESTARTS 0, AGE 5m36s at the dump', () => {
     // The dump's nodes heartbeat at 20:07:55: 20:07:55 − 20:02:19 = 5m36s.
-    const pod = fixtureObjects(EKS_PODS)[0]!.value;
+    const pod = fixtureObjects(EKS_PODS)[0]!.value; // aws-node-9t64t, the list's first item
     const row = kubectlPodRow(pod, Date.parse('2026-01-02T20:07:55Z'));
     expect([row.ready, row.status, row.restartsText, row.age]).toEqual(['2/2', 'Running', '0', '5m36s']);
   });
 
   it('without the Events the pulls are unknown (null), the Pod’s own stages unchanged', () => {
-    const alone = recordOf(fixtureInputs(EKS_PODS));
+    const alone = recordOf(fixtureInputs(EKS_PODS), 'aws-node-9t64t');
     expect(alone.imagePullSeconds).toBeNull();
     expect(alone.containerStartups.map((c) => [c.container, c.pullSeconds, c.imageSizeBytes])).toEqual([
       ['aws-eks-nodeagent', null, null],
@@ -153,12 +153,69 @@ describe('the EKS aws-node pod with its Events (Kubernetes 1.31, 2026-01-02)', (
     expect(stages(alone)).toEqual([0, 6, 7, 11, 12, 'initContainers']);
   });
 
-  it('the same figures in any order of the objects', () => {
-    const forward = recordOf(eks());
-    const backward = recordOf([...eks()].reverse());
-    const twice = recordOf([...eks(), ...eks()]);
-    expect(backward).toEqual(forward);
-    expect(twice).toEqual(forward);
+  it('the same figures of both pods in any order of the objects, and with every object twice', () => {
+    const all = (inputs: readonly Input[]) => {
+      const e = engineOf(inputs);
+      return e.records({ now: Date.parse('2026-01-02T20:07:55Z'), stuckAfterSeconds: 300 });
+    };
+    const forward = all(eks());
+    expect(forward.map((x) => x.name).sort()).toEqual(['aws-node-9t64t', 'coredns-789f8477df-knmwr']);
+    expect(all([...eks()].reverse())).toEqual(forward);
+    expect(all([...eks(), ...eks()])).toEqual(forward);
+  });
+});
+
+describe('the EKS coredns pod: created before the cluster had a node, scheduled 4m6s later', () => {
+  const r = recordOf(eks(), 'coredns-789f8477df-knmwr');
+  const C = '2026-01-02T19:58:24Z';
+
+  it.each<[string, keyof PodRecord, unknown]>([
+    ['status', 'status', 'Running'],
+    ['kubectl RESTARTS', 'kubectlRestarts', 0],
+    // ReplicaSet coredns-789f8477df with pod-template-hash 789f8477df: the Deployment coredns.
+    ['owner', 'owner', { kind: 'Deployment', name: 'coredns' }],
+    // The Pod shows only PodScheduled=True now; the scheduler's word is in its FailedScheduling Events.
+    ['scheduler message', 'unschedulableMessage', 'no nodes available to schedule pods'],
+    // created 19:58:24, PodScheduled 20:02:30: 4m6s = 246 s.
+    ['scheduled', 'scheduledAfterSeconds', secs(C, at(30))],
+    // PodReadyToStartContainers 20:02:33 → 249; Initialized 20:02:30 → 246 (no init containers).
+    ['sandbox ready', 'sandboxReadyAfterSeconds', secs(C, at(33))],
+    ['initialized', 'initializedAfterSeconds', secs(C, at(30))],
+    ['no init containers', 'initSeconds', null],
+    // coredns started 20:02:32 → 248; ContainersReady 20:02:34 → 250.
+    ['pending', 'pendingSeconds', secs(C, at(32))],
+    ['containers started', 'containersStartedAfterSeconds', 248],
+    ['containers ready', 'containersReadyAfterSeconds', secs(C, at(34))],
+    ['ready', 'timeToReadySeconds', 250],
+    // Pulled "in 1.412s (1.412s including waiting). Image size: 19488197 bytes."
+    ['image pulls', 'imagePullSeconds', 1.412],
+    // configMap and projected volumes only (stateless), no init container, but not schedulable at once.
+    ['SLI', 'startupSliSeconds', null],
+    ['SLI exclusion', 'startupSliExcludedReason', 'unschedulable'],
+    ['no gates', 'schedulingGates', null],
+  ])('%s', (_, key, want) => {
+    expect(r[key]).toStrictEqual(want);
+  });
+
+  it('a new-style Event with a series counts its 26 observations, from its first one', () => {
+    // eventTime 19:58:26.158993Z, series {count: 26, lastObservedTime: 20:02:20.396050Z}; the
+    // first FailedScheduling (19:58:25.023170Z) has no series: count 1.
+    const failed = r.timeline.filter((e) => e.type === 'Event' && e.reason === 'FailedScheduling');
+    expect(failed.map((e) => [e.at, e.count])).toEqual([
+      ['2026-01-02T19:58:25.023Z', 1],
+      ['2026-01-02T19:58:26.158Z', 26],
+    ]);
+    expect(r.containerStartups).toStrictEqual([
+      {
+        container: 'coredns',
+        role: 'app',
+        image: '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/coredns:v1.11.3-eksbuild.1',
+        pullSeconds: 1.412,
+        pullWaitSeconds: 0,
+        imageSizeBytes: 19488197,
+        startedAfterSeconds: 248,
+      },
+    ]);
   });
 });
 
