@@ -93,6 +93,10 @@ export const SOURCES: Source[] = [
     namespaces: ['scraper'],
     why: 'kind 1.34: Jobs, crash loop, Unschedulable, workloads',
   },
+  {
+    files: ['eks-ecommerce__kube-system-podlist.json', 'eks-ecommerce__kube-system-eventlist.json'],
+    why: 'EKS 1.31: init container and three image pulls (7.61 s of a 12 s start); coredns waiting 4m6s for a node',
+  },
 ];
 
 const TIME_KEYS = new Set([

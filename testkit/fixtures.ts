@@ -118,6 +118,13 @@ export function propertyStreams(): [string, Input[]][] {
         ...fixtureInputs('nri-kubernetes__1_35-pods.yaml'),
       ],
     ],
+    [
+      'EKS 1.31 aws-node and coredns pods + their Events (init container, sandbox ready, pulls, a FailedScheduling series)',
+      [
+        ...fixtureInputs('eks-ecommerce__kube-system-podlist.json'),
+        ...fixtureInputs('eks-ecommerce__kube-system-eventlist.json'),
+      ],
+    ],
     ['generated churn: 30 pods, every scenario', churnInputs(7, 30)],
     [
       'issue 11: a crash-looping native sidecar, an init container in a crash loop, a gated pod',

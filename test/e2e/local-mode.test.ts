@@ -31,7 +31,7 @@ describe('local mode on the demo trace', () => {
   beforeAll(async () => {
     mode = await LocalMode.start({ port: 0 });
     const summary = await mode.replay({ files: [TRACE], cluster: 'demo', speed: 'max' });
-    expect(summary).toMatchObject({ snapshots: 43, events: 29, rejected: 0 });
+    expect(summary).toMatchObject({ snapshots: 45, events: 49, rejected: 0 });
     const replayed = await replayFiles([TRACE], { cluster: 'demo', stuckAfterSeconds: 300 });
     expected = replayed.records;
     now = replayed.now;
@@ -49,8 +49,8 @@ describe('local mode on the demo trace', () => {
   it('ends the replay with the clock at the trace’s end, like podlife replay', () => {
     expect(mode.clock.now()).toBe(now);
     expect(mode.bus.failures).toEqual([]);
-    // 72 trace events reach the ingest; the sweep's scheduled runs are deliveries too.
-    expect(mode.bus.stats.delivered).toBeGreaterThan(72);
+    // 94 trace events reach the ingest; the sweep's scheduled runs are deliveries too.
+    expect(mode.bus.stats.delivered).toBeGreaterThan(94);
     // Only the alert events match no rule: the stack leaves routing them to users (Slack, PagerDuty).
     expect(mode.bus.stats.unmatched).toBe(mode.alerts.length);
   });
@@ -212,7 +212,7 @@ describe('podlife local as a command', () => {
       },
     );
     expect(stdout).toMatch(/dashboard {2}http:\/\/127\.0\.0\.1:\d+\//);
-    expect(stdout).toMatch(/replayed 43 snapshots and 29 events/);
+    expect(stdout).toMatch(/replayed 45 snapshots and 49 events/);
   });
 
   it('a taken port is a one-line error and exit status 1', async () => {

@@ -71,7 +71,7 @@ describe('podlife replay', () => {
     );
     expect(stdout).toMatch(/^OWNER\s+PODS/m);
     expect(stdout).toMatch(/^default\/StatefulSet\/redis\s+2\s/m);
-    expect(stderr).toMatch(/replayed 43 snapshots and 29 events of 38 pods \(0 rejected\)/);
+    expect(stderr).toMatch(/replayed 45 snapshots and 49 events of 40 pods \(0 rejected\)/);
   });
 
   it('-o json is --json, byte for byte; -o yaml parses back equal; -o csv one record a pod; --sort-by, --no-headers, -o wide', async () => {
@@ -89,13 +89,13 @@ describe('podlife replay', () => {
     expect(lines[0]).toBe(
       'NAMESPACE,NAME,STATUS,RESTARTS,AGE,TO-SCHEDULE,PENDING-FOR,TO-READY,BACK-OFF,LAST-TERMINATION,STUCK,PHASE,INIT-FOR,ALL-RESTARTS,NODE,OWNER,UID',
     );
-    expect(lines).toHaveLength(39);
+    expect(lines).toHaveLength(41);
     expect(lines).toContain(
       'mission-control,oomkilled-pod,Running,9 (13h ago),,,,,1h55m,OOMKilled (1),no,Running,,9,gke-hub-cluster-private-pool-containe-b918c0a5-x9j3,,def4df27-ade6-4ba1-b2dc-57d07e12bfe6',
     );
     expect(sorted.code).toBe(0);
     const rows = sorted.stdout.trimEnd().split('\n');
-    expect(rows).toHaveLength(38);
+    expect(rows).toHaveLength(40);
     expect(rows[0]).not.toMatch(/^NAMESPACE/);
     const restarts = rows.map((r) => Number(r.split(/\s{2,}/)[3]!.split(' ')[0]));
     expect(restarts).toEqual([...restarts].sort((a, b) => a - b));
@@ -109,8 +109,8 @@ describe('podlife replay', () => {
     const { code, stdout } = await podlife(['replay', '--json', '--cluster', 'prod', TRACE]);
     expect(code).toBe(0);
     const pods = JSON.parse(stdout) as Record<string, unknown>[];
-    expect(pods).toHaveLength(38);
-    expect(new Set(pods.map((p) => p.uid)).size).toBe(38);
+    expect(pods).toHaveLength(40);
+    expect(new Set(pods.map((p) => p.uid)).size).toBe(40);
     const keys = [...FIGURE_NAMES, 'cluster', 'namespace', 'name', 'uid', 'owner', 'node', 'timeline'].sort();
     for (const p of pods) expect(Object.keys(p).sort()).toEqual(keys);
     expect(pods.every((p) => p.cluster === 'prod')).toBe(true);

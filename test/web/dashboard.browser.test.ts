@@ -316,6 +316,29 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
     expect(await wf.locator('.sli').textContent()).toContain(
       'not measured: the pod mounts a persistent volume',
     );
+    // Issue 11: the demo's EKS pod (kube-system/aws-node-9t64t, a published object): an init
+    // container and three pulls from the kubelet's Pulled Events, drawn as the replay has them.
+    await page.locator('#open-pod-name').fill('kube-system/aws-node-9t64t');
+    await page.locator('#open-pod-name').press('Enter');
+    await page
+      .locator('#pod-body h3', { hasText: 'kube-system/aws-node-9t64t' })
+      .waitFor({ timeout: 10_000 });
+    const eks = replayed.records.find((r) => r.namespace === 'kube-system' && r.name === 'aws-node-9t64t')!;
+    expect([eks.sandboxReadyAfterSeconds, eks.imagePullSeconds]).toEqual([6, 7.61]);
+    for (const c of eks.containerStartups) {
+      const row = wf.locator(`tr[data-row="pull:${c.container}"]`);
+      expect([c.container, await row.locator('td[data-figure="pullSeconds"]').textContent()]).toEqual([
+        c.container,
+        `${c.pullSeconds} s`,
+      ]);
+      if (c.role === 'init') expect(await row.textContent()).toContain(`${c.container} (init)`);
+    }
+    expect(await wf.locator('tr[data-row="pull:aws-vpc-cni-init"]').textContent()).toContain('70.4 MB');
+    expect(
+      await wf.locator('tr[data-row="imagePullSeconds"] td[data-figure="imagePullSeconds"]').textContent(),
+    ).toBe('7.61 s');
+    expect(await wf.locator('svg.wf-bar').count()).toBe(8); // 5 stages and 3 pulls
+    expect(await wf.locator('.sli').textContent()).toContain('not measured: the pod has init containers');
     await page.locator('#open-pod-name').fill('argocd/nope');
     await page.locator('#open-pod button').click();
     await page
