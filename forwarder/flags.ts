@@ -69,6 +69,17 @@ export const FLAGS = [
     help: 'EventBridge bus',
   }),
   flag({
+    flag: 'cluster-source',
+    key: 'clusterSource',
+    env: 'PODLIFE_CLUSTER_SOURCE',
+    kind: 'boolean',
+    schema: z.boolean(),
+    defaultText: 'false: source podlife.forwarder',
+    help:
+      'send with the source podlife.forwarder.CLUSTER, the only one the role of a cluster bound to its ' +
+      'sender (podlife:senders) may put; the pipeline then refuses any other sender speaking for it',
+  }),
+  flag({
     flag: 'region',
     key: 'region',
     env: 'PODLIFE_REGION',
