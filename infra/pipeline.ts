@@ -244,6 +244,13 @@ export class PodLifecyclePipeline extends Construct {
       eventPattern: { source: [EVENT_SOURCE, EXPORTER_SOURCE] },
       retention: Duration.days(this.retentionDays),
     });
+    if (this.senders.length) {
+      // Bound clusters send `podlife.forwarder.CLUSTER` (core/sender-binding.ts): archived too, by
+      // prefix (a list of every bound source would pass the pattern's 2,048 characters).
+      (this.archive.node.defaultChild as events.CfnArchive).eventPattern = {
+        source: [EVENT_SOURCE, EXPORTER_SOURCE, ...INGESTED.map((i) => ({ prefix: `${i.source}.` }))],
+      };
+    }
 
     this.table = podTable(this, 'Table', {
       deletionProtection: props.deletionProtection ?? true,

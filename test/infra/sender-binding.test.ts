@@ -257,6 +257,21 @@ describe('sender binding: the template', () => {
     });
   });
 
+  it('the archive keeps the bound sources too (replayable like the plain ones)', () => {
+    const archive = Object.values(t.findResources('AWS::Events::Archive'))[0] as Resource;
+    const pattern = archive.Properties.EventPattern as EventPattern;
+    compilePattern(pattern);
+    for (const source of [
+      EVENT_SOURCE,
+      EXPORTER_SOURCE,
+      boundSource('prod'),
+      boundSource('eu', EXPORTER_SOURCE),
+    ])
+      expect(matchesPattern(pattern, { source, detail: {} }), source).toBe(true);
+    for (const source of ['podlife.alerts', 'podlife.ingest', 'podlife.forwarderx'])
+      expect(matchesPattern(pattern, { source, detail: {} }), source).toBe(false);
+  });
+
   it('the shipped defaults (no podlife:senders) add nothing', () => {
     const plain = Template.fromStack(synthStack({ bundle: false }));
     const ids = Object.keys(plain.toJSON().Resources as object);
