@@ -271,6 +271,11 @@ export const CliConfig = z
   .refine((c) => c.sink !== 'eventbridge' || c.bus, {
     message: '--bus (PODLIFE_BUS) is required with --sink eventbridge',
     path: ['bus'],
+  })
+  .refine((c) => !(c.clusterSource && c.sink === 'local'), {
+    message:
+      '--cluster-source (PODLIFE_CLUSTER_SOURCE): local mode has no bound clusters and takes the plain source only',
+    path: ['clusterSource'],
   });
 export type CliConfig = z.infer<typeof CliConfig>;
 

@@ -49,7 +49,6 @@ describe('flags and environment', () => {
       '0.5',
       '--heartbeat-seconds',
       '30',
-      '--cluster-source',
       '--log-level',
       'debug',
     ]);
@@ -72,18 +71,23 @@ describe('flags and environment', () => {
       flushSeconds: 5,
       lingerSeconds: 0.5,
       heartbeatSeconds: 30,
-      clusterSource: true,
+      clusterSource: false,
       logLevel: 'DEBUG',
     });
   });
 
   it('--cluster-source (PODLIFE_CLUSTER_SOURCE) sends with the bound source podlife.forwarder.CLUSTER', () => {
     expect(sourceOf(cfg(['--cluster=prod-eu-1', '--sink=stdout']))).toBeUndefined();
+    expect(cfg(['--cluster=prod-eu-1', '--sink=stdout', '--cluster-source']).clusterSource).toBe(true);
     expect(sourceOf(cfg(['--cluster=prod-eu-1', '--sink=stdout', '--cluster-source']))).toBe(
       'podlife.forwarder.prod-eu-1',
     );
     expect(sourceOf(cfg(['--sink=stdout'], { PODLIFE_CLUSTER: 'c', PODLIFE_CLUSTER_SOURCE: 'true' }))).toBe(
       'podlife.forwarder.c',
+    );
+    // Local mode has no bindings: its rules would take none of it.
+    expect(() => parseConfig(['--cluster=c', '--sink=local', '--cluster-source'], {})).toThrow(
+      '--cluster-source (PODLIFE_CLUSTER_SOURCE): local mode has no bound clusters',
     );
   });
 
