@@ -14,6 +14,7 @@ import type { Fact } from './facts.ts';
 import { DETAIL_TYPE_HEARTBEAT, ForwarderHeartbeat, HEARTBEAT_TIME_PATHS } from './heartbeat.ts';
 import { DETAIL_TYPE_INVENTORY, INVENTORY_TIME_PATHS, PodInventory } from './inventory.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
+import { senderOfSource } from './sender-binding.ts';
 import {
   type CompactEvent,
   DETAIL_TYPE_EVENT,
@@ -41,7 +42,8 @@ export type InvalidKind =
   | 'oversized'
   | 'schema'
   | 'item-too-large'
-  | 'store-refused';
+  | 'store-refused'
+  | 'wrong-sender';
 
 export type ParsedDetail =
   | { ok: true; kind: 'snapshot'; snapshot: PodSnapshot }
@@ -91,10 +93,23 @@ const CONTRACTS: Record<string, { schema: z.ZodType; versioned: boolean; times: 
  * (epoch ms) is when it was received, the upper bound of its times (core/time-bounds.ts).
  */
 export function parseDetail(source: string, detailType: string, detail: unknown, now: number): ParsedDetail {
-  const key = `${source}\u0000${detailType}`;
+  // A bound source (`podlife.forwarder.prod-eu`, core/sender-binding.ts) has its sender's contract
+  // and may speak for its own cluster only: whatever the bus rules let through, a sender bound to
+  // one cluster never writes another's history.
+  const sender = senderOfSource(source);
+  const key = `${sender?.sender ?? source}\u0000${detailType}`;
   const contract = Object.hasOwn(CONTRACTS, key) ? CONTRACTS[key] : undefined;
   if (!contract) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`);
   const { schema } = contract;
+  if (sender?.cluster !== undefined) {
+    const claimed = (detail as { cluster?: unknown } | null)?.cluster;
+    if (claimed !== sender.cluster) {
+      return invalid(
+        'wrong-sender',
+        `detail.cluster ${JSON.stringify(claimed ?? null)} is not ${JSON.stringify(sender.cluster)}, the cluster source ${source} is bound to`,
+      );
+    }
+  }
   const bytes = Buffer.byteLength(JSON.stringify(detail ?? null));
   if (bytes > MAX_DETAIL_BYTES) {
     return invalid('oversized', `detail is ${bytes} bytes, more than the ${MAX_DETAIL_BYTES} accepted`);

@@ -69,6 +69,17 @@ export const FLAGS = [
     help: 'EventBridge bus',
   }),
   flag({
+    flag: 'cluster-source',
+    key: 'clusterSource',
+    env: 'PODLIFE_CLUSTER_SOURCE',
+    kind: 'boolean',
+    schema: z.boolean(),
+    defaultText: 'false: source podlife.forwarder',
+    help:
+      'send with the source podlife.forwarder.CLUSTER, the only one the role of a cluster bound to its ' +
+      'sender (podlife:senders) may put; the pipeline then refuses any other sender speaking for it',
+  }),
+  flag({
     flag: 'region',
     key: 'region',
     env: 'PODLIFE_REGION',
@@ -260,6 +271,11 @@ export const CliConfig = z
   .refine((c) => c.sink !== 'eventbridge' || c.bus, {
     message: '--bus (PODLIFE_BUS) is required with --sink eventbridge',
     path: ['bus'],
+  })
+  .refine((c) => !(c.clusterSource && c.sink === 'local'), {
+    message:
+      '--cluster-source (PODLIFE_CLUSTER_SOURCE): local mode has no bound clusters and takes the plain source only',
+    path: ['clusterSource'],
   });
 export type CliConfig = z.infer<typeof CliConfig>;
 

@@ -50,6 +50,11 @@ export interface ForwarderConfig {
   cluster: string;
   /** EventBridge bus name or ARN (EventBridge sink only; omitted for the others). */
   bus?: string | undefined;
+  /**
+   * The source of every entry: default `podlife.forwarder`; a cluster bound to its sender
+   * (`podlife:senders`) sends `podlife.forwarder.CLUSTER` (--cluster-source, core/sender-binding.ts).
+   */
+  source?: string | undefined;
   /** Watch only these namespaces (default: all). */
   namespaces?: string[] | undefined;
   /** Label selector for pods (e.g. `app=web,tier!=batch`). */
@@ -276,7 +281,7 @@ export class Forwarder {
    */
   async sendHeartbeat(): Promise<boolean> {
     const entry: Entry = {
-      Source: EVENT_SOURCE,
+      Source: this.config.source ?? EVENT_SOURCE,
       DetailType: DETAIL_TYPE_HEARTBEAT,
       Detail: JSON.stringify(this.heartbeat()),
       ...(this.config.bus ? { EventBusName: this.config.bus } : {}),
@@ -458,7 +463,7 @@ export class Forwarder {
 
   /** The entry's bus, and its Time: the observation time (the `time` of the event on the bus). */
   private envelope() {
-    return { bus: this.config.bus, time: this.observedAt() };
+    return { bus: this.config.bus, time: this.observedAt(), source: this.config.source };
   }
 
   private identity(meta: EntryMeta): PodIdentity {

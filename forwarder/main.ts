@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
+import { boundSource } from '../core/sender-binding.ts';
 import { type CliConfig, ConfigError, helpText, parseConfig } from './flags.ts';
 import { Forwarder } from './forwarder.ts';
 import { ForwarderMetrics } from './metrics.ts';
@@ -29,6 +30,11 @@ export function loadKubeConfig(cfg: Pick<CliConfig, 'kubeconfig' | 'context'>): 
   if (!kc.getCurrentCluster())
     throw new ConfigError('no Kubernetes cluster configured (kubeconfig or in-cluster)');
   return kc;
+}
+
+/** The entries' source: bound to the cluster with --cluster-source, else the default (podlife.forwarder). */
+export function sourceOf(cfg: Pick<CliConfig, 'cluster' | 'clusterSource'>): string | undefined {
+  return cfg.clusterSource ? boundSource(cfg.cluster) : undefined;
 }
 
 export function makeSink(cfg: CliConfig): Sink {
@@ -71,6 +77,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     {
       cluster: cfg.cluster,
       bus: cfg.sink === 'eventbridge' ? cfg.bus : undefined,
+      source: sourceOf(cfg),
       namespaces: cfg.namespaces,
       selector: cfg.selector,
       events: cfg.events,

@@ -3,6 +3,7 @@
  * fails the synth with the key's name instead of deploying something unintended.
  */
 import { z } from 'zod';
+import { CLUSTER_NAME } from '../core/sender-binding.ts';
 import {
   boolSetting,
   contextLabel,
@@ -14,6 +15,7 @@ import {
 import { type AlertRule, AlertRulesSchema } from '../model/alerts.ts';
 import type { PodlifeAlertsProps } from './alerts.ts';
 import type { PodLifecyclePipelineProps } from './pipeline.ts';
+import type { SenderBinding } from './sender-binding.ts';
 
 type Lookup = (key: string) => unknown;
 
@@ -57,7 +59,71 @@ export function pipelinePropsFromContext(get: Lookup): PodLifecyclePipelineProps
       { min: 0, integer: true },
     ),
     ingestBatchSize: positive('podlife:ingestBatchSize', get('podlife:ingestBatchSize')),
+    senders: sendersFromContext(get),
   };
+}
+
+const SendersContext = z
+  .array(
+    z.strictObject({
+      cluster: z.string().regex(CLUSTER_NAME, 'a cluster name: 1-63 letters, digits, ".", "_", "-"'),
+      account: z
+        .string()
+        .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+        .optional(),
+      serviceAccount: z
+        .strictObject({
+          namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes namespace'),
+          name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'a ServiceAccount name'),
+        })
+        .optional(),
+      podIdentity: z.boolean().optional(),
+      oidcProviderArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, 'an IAM OIDC provider ARN')
+        .optional(),
+      oidcIssuer: z.string().min(1).optional(),
+    }),
+  )
+  .superRefine((list, ctx) => {
+    const seen = new Map<string, number>();
+    list.forEach((b, i) => {
+      const first = seen.get(b.cluster);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'cluster'],
+          message: `${b.cluster} is bound already at [${first}]`,
+        });
+      else seen.set(b.cluster, i);
+    });
+  });
+
+/**
+ * `podlife:senders`: clusters bound to their senders, e.g.
+ * `[{"cluster": "prod-eu"}, {"cluster": "prod-us", "account": "111122223333"}]` (infra/sender-binding.ts,
+ * docs/security.md). Absent: none. A wrong entry fails the synth naming its index and field.
+ */
+export function sendersFromContext(get: Lookup): SenderBinding[] | undefined {
+  const key = 'podlife:senders';
+  const raw = get(key);
+  if (raw === undefined) return undefined;
+  const parsed = SendersContext.safeParse(jsonSetting(contextLabel(key), raw, 'a JSON list of bindings'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    throw new Error(`context ${key}${at || ' (top)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  // Unset fields left out (exactOptionalPropertyTypes: absent, not undefined).
+  return parsed.data.map((b) => {
+    const out: SenderBinding = { cluster: b.cluster };
+    if (b.account !== undefined) out.account = b.account;
+    if (b.serviceAccount !== undefined) out.serviceAccount = b.serviceAccount;
+    if (b.podIdentity !== undefined) out.podIdentity = b.podIdentity;
+    if (b.oidcProviderArn !== undefined) out.oidcProviderArn = b.oidcProviderArn;
+    if (b.oidcIssuer !== undefined) out.oidcIssuer = b.oidcIssuer;
+    return out;
+  });
 }
 
 /** The query API's settings from context: `podlife:queryReservedConcurrency` (default 10). */

@@ -25,12 +25,20 @@ import { DETAIL_TYPE_EXPORTER, EXPORTER_SOURCE } from '../core/exporter-event.ts
 import { DETAIL_TYPE_HEARTBEAT } from '../core/heartbeat.ts';
 import { DETAIL_TYPE_INVENTORY } from '../core/inventory.ts';
 import { DETAIL_TYPE_FACTS } from '../core/pod-facts.ts';
+import { boundSource, type SenderSource } from '../core/sender-binding.ts';
 import { DETAIL_TYPE_EVENT, DETAIL_TYPE_SNAPSHOT, EVENT_SOURCE } from '../core/snapshot.ts';
 import { DETAIL_TYPE_INVALID, INVALID_EVENT_SOURCE } from '../model/invalid-event.ts';
 import { SERVICES } from '../model/metric-names.ts';
 import { TABLE_SPEC } from '../model/table-spec.ts';
 import { PodlifeFunction } from './podlife-function.ts';
 import { describeAlarm, RUNBOOK, type RunbookAnchor } from './runbooks.ts';
+import {
+  boundIngestPattern,
+  checkBindings,
+  groupBindings,
+  type SenderBinding,
+  wrongSenderPattern,
+} from './sender-binding.ts';
 import { podTable } from './table.ts';
 
 export interface PodLifecyclePipelineProps {
@@ -72,6 +80,14 @@ export interface PodLifecyclePipelineProps {
   senderAccounts?: string[] | undefined;
   /** An AWS Organization (`o-...`) whose accounts may send, as `senderAccounts` does for listed ones. */
   senderOrganizationId?: string | undefined;
+  /**
+   * Clusters bound to their senders (context `podlife:senders`, infra/sender-binding.ts): a
+   * bound cluster's events are ingested only from its own source (`podlife.forwarder.CLUSTER`)
+   * and, with `account`, from that account; every other event speaking for it is parked as
+   * `wrong-sender`, counted and alarmed. A bound cluster is accepted whether or not
+   * `clusterNames` lists it.
+   */
+  senders?: readonly SenderBinding[] | undefined;
   /** Name of the custom bus. Default `podlife`. */
   eventBusName?: string | undefined;
   /** Concurrent ingest invocations at most: protects the table and the account's concurrency. Default 10. */
@@ -200,6 +216,14 @@ export class PodLifecyclePipeline extends Construct {
   readonly filteredClustersQueue?: sqs.Queue;
   /** With clusterNames: fires when the filter dropped any event in 5 minutes. */
   filteredClustersAlarm?: cloudwatch.Alarm;
+  /** The bound clusters (`senders`). */
+  readonly senders: readonly SenderBinding[];
+  /** With senders: the rules ingesting the bound clusters' events from their own senders. */
+  readonly boundIngestRules: events.Rule[] = [];
+  /** With senders: the rules parking events from the wrong sender (their TriggeredRules: the count). */
+  readonly wrongSenderRules: events.Rule[] = [];
+  /** With senders: one per wrong-sender rule, fires on any event it matched in 5 minutes. */
+  readonly wrongSenderAlarms: cloudwatch.Alarm[] = [];
 
   get ingestFunction() {
     return this.ingest.fn;
@@ -209,7 +233,12 @@ export class PodLifecyclePipeline extends Construct {
     super(scope, id);
     this.retentionDays = props.retentionDays ?? 30;
     this.stuckPendingSeconds = props.stuckPendingSeconds ?? 300;
-    this.clusterNames = props.clusterNames ?? [];
+    this.senders = props.senders ?? [];
+    checkBindings(this.senders);
+    const bound = this.senders.map((b) => b.cluster);
+    const listed = props.clusterNames ?? [];
+    // A bound cluster is accepted (listed or not): the list, when there is one, grows by them.
+    this.clusterNames = listed.length ? [...listed, ...bound.filter((c) => !listed.includes(c))] : [];
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) {
       throw new Error(`retentionDays must be a whole number of days ≥ 1, got ${this.retentionDays}`);
@@ -222,6 +251,13 @@ export class PodLifecyclePipeline extends Construct {
       eventPattern: { source: [EVENT_SOURCE, EXPORTER_SOURCE] },
       retention: Duration.days(this.retentionDays),
     });
+    if (this.senders.length) {
+      // Bound clusters send `podlife.forwarder.CLUSTER` (core/sender-binding.ts): archived too, by
+      // prefix (a list of every bound source would pass the pattern's 2,048 characters).
+      (this.archive.node.defaultChild as events.CfnArchive).eventPattern = {
+        source: [EVENT_SOURCE, EXPORTER_SOURCE, ...INGESTED.map((i) => ({ prefix: `${i.source}.` }))],
+      };
+    }
 
     this.table = podTable(this, 'Table', {
       deletionProtection: props.deletionProtection ?? true,
@@ -289,7 +325,16 @@ export class PodLifecyclePipeline extends Construct {
     );
     this.grantIngest();
 
-    const clusters = this.clusterNames.length ? { detail: { cluster: [...this.clusterNames] } } : {};
+    // The plain sources' rules take the accepted clusters but the bound ones (those come from
+    // their own senders only: the bound ingest rules below). Every listed cluster bound: nothing
+    // is left for them, and they are disabled.
+    const unbound = this.clusterNames.filter((c) => !bound.includes(c));
+    const clusters = this.clusterNames.length
+      ? { detail: { cluster: unbound.length ? unbound : [...this.clusterNames] } }
+      : bound.length
+        ? { detail: { $or: [{ cluster: [{ 'anything-but': bound }] }, { cluster: [{ exists: false }] }] } }
+        : {};
+    const plainRulesEnabled = !this.clusterNames.length || unbound.length > 0;
     // If EventBridge cannot deliver to the queue at all, the event is kept, not dropped.
     const ingestTarget = () =>
       new targets.SqsQueue(this.ingestQueue, {
@@ -304,13 +349,16 @@ export class PodLifecyclePipeline extends Construct {
       description: 'podlife pod facts, snapshots and events → ingest',
       eventPattern: { source: [podlife.source], detailType: [...podlife.detailTypes], ...clusters },
       targets: [ingestTarget()],
+      enabled: plainRulesEnabled,
     });
     this.exporterIngestRule = new events.Rule(this, 'ExporterIngestRule', {
       eventBus: this.bus,
       description: 'core/v1 Events from kubernetes-event-exporter (docs/forwarder.md layout) → ingest',
       eventPattern: { source: [exporter.source], detailType: [...exporter.detailTypes], ...clusters },
       targets: [ingestTarget()],
+      enabled: plainRulesEnabled,
     });
+    this.addSenderRules(ingestTarget);
     if (this.clusterNames.length) {
       // What the filter drops must not vanish: a rule matching exactly that (its AWS/Events
       // TriggeredRules metric counts it; alarmed below), with a target, so the rule runs and a
@@ -366,6 +414,63 @@ export class PodLifecyclePipeline extends Construct {
       this.healthTopic.addSubscription(new subscriptions.EmailSubscription(props.healthEmail));
     }
     this.addAlarms();
+  }
+
+  /**
+   * Sender binding (infra/sender-binding.ts): per group of bound clusters, a rule ingesting their
+   * events from their own senders, and a rule parking every other event speaking for them (or
+   * from their sources) in the invalid-events queue as a `wrong-sender` report: the envelope and
+   * detail (replayable), no less than the ingest's own reports. Alarmed in addAlarms.
+   */
+  private addSenderRules(ingestTarget: () => events.IRuleTarget): void {
+    const groups = groupBindings(this.senders, INGESTED);
+    groups.forEach((group, i) => {
+      const n = i === 0 ? '' : String(i + 1);
+      const names = group.map((b) => b.cluster).join(', ');
+      const ingest = new events.Rule(this, `BoundIngestRule${n}`, {
+        eventBus: this.bus,
+        description: `podlife events of bound clusters (${names}) from their own senders → ingest`.slice(
+          0,
+          512,
+        ),
+        eventPattern: { source: [EVENT_SOURCE] }, // replaced below: CDK's type has no top-level $or
+        targets: [ingestTarget()],
+      });
+      (ingest.node.defaultChild as events.CfnRule).eventPattern = boundIngestPattern(group, INGESTED);
+      this.boundIngestRules.push(ingest);
+      const wrong = new events.Rule(this, `WrongSenderRule${n}`, {
+        eventBus: this.bus,
+        description:
+          `podlife events speaking for bound clusters (${names}) from another sender: parked as wrong-sender, counted and alarmed`.slice(
+            0,
+            512,
+          ),
+        eventPattern: { source: [EVENT_SOURCE] }, // replaced below
+        targets: [
+          new targets.SqsQueue(this.invalidEventsQueue, {
+            // An InvalidEventReport (model/invalid-event.ts), as the ingest writes them.
+            message: events.RuleTargetInput.fromObject({
+              kind: 'wrong-sender',
+              reason:
+                'refused by the bus rules: detail.cluster is a bound cluster and the source (or account) is not its sender, or the source is bound to another cluster (podlife:senders)',
+              rejectedAt: '<aws.events.event.ingestion-time>',
+              event: {
+                id: events.EventField.eventId,
+                source: events.EventField.source,
+                'detail-type': events.EventField.detailType,
+                account: events.EventField.account,
+                region: events.EventField.region,
+                time: events.EventField.time,
+                detail: events.EventField.fromPath('$.detail'),
+              },
+            }),
+            deadLetterQueue: this.failureQueue,
+          }),
+        ],
+      });
+      (wrong.node.defaultChild as events.CfnRule).eventPattern = wrongSenderPattern(group, INGESTED);
+      this.wrongSenderRules.push(wrong);
+    });
   }
 
   /**
@@ -437,6 +542,25 @@ export class PodLifecyclePipeline extends Construct {
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
           conditions: { StringEquals: sources },
+        }),
+      );
+    }
+    // A bound cluster's sender in another account: that account may put its bound sources only
+    // (not the plain ones, unless senderAccounts lists it too), one statement per account.
+    const boundByAccount = new Map<string, string[]>();
+    for (const b of props.senders ?? []) {
+      if (b.account === undefined) continue;
+      const sources = INGESTED.map((i) => boundSource(b.cluster, i.source as SenderSource));
+      boundByAccount.set(b.account, [...(boundByAccount.get(b.account) ?? []), ...sources]);
+    }
+    for (const [account, boundSources] of boundByAccount) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `BoundSendersInAccount${account}`,
+          principals: [new iam.AccountPrincipal(account)],
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': boundSources } },
         }),
       );
     }
@@ -662,6 +786,26 @@ export class PodLifecyclePipeline extends Construct {
           comparisonOperator: atLeastOne,
           treatMissingData: quiet,
         },
+      );
+    }
+
+    this.wrongSenderRules.forEach((rule, i) => {
+      // No event matched, no data point: missing data is "not breaching" on purpose.
+      this.wrongSenderAlarms.push(
+        this.alarm(
+          `WrongSenderAlarm${i === 0 ? '' : String(i + 1)}`,
+          RUNBOOK.wrongSender,
+          'events speaking for a bound cluster came from another sender (source or account), or a bound source spoke for another cluster: refused and parked as wrong-sender in the InvalidEventsQueue.',
+          this.ruleCountAtLeastOne(rule, 'TriggeredRules'),
+        ),
+      );
+    });
+    for (const [i, rule] of this.boundIngestRules.entries()) {
+      this.alarm(
+        `BoundIngestRuleFailedInvocationsAlarm${i === 0 ? '' : String(i + 1)}`,
+        RUNBOOK.ingestRuleFailedInvocations,
+        'EventBridge failed to deliver events of bound clusters to the ingest queue (FailedInvocations).',
+        this.ruleCountAtLeastOne(rule, 'FailedInvocations'),
       );
     }
 

@@ -4,6 +4,7 @@
  */
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { boundSource } from '../core/sender-binding.ts';
 import { PodlifeAlerts } from './alerts.ts';
 import { busRef, httpApiRef, tableRef } from './cdk-types.ts';
 import { PodlifeConsoleWidgets } from './console-widgets.ts';
@@ -41,6 +42,8 @@ export const COST_TAGS = { component: 'podlife:component', clusterSet: 'podlife:
 export class PodlifeStack extends Stack {
   readonly pipeline: PodLifecyclePipeline;
   readonly forwarderAccess: ForwarderAccess;
+  /** Per bound cluster sending from this account (`podlife:senders` without `account`): its own role. */
+  readonly senderAccess: Map<string, ForwarderAccess> = new Map();
   readonly queryApi: PodlifeQueryApi;
   readonly alerts: PodlifeAlerts;
   /** Silences and namespace purge on the query API (their own function: the query one stays read-only). */
@@ -59,6 +62,23 @@ export class PodlifeStack extends Stack {
       ...props.forwarder,
       bus: busRef(p.bus),
     });
+    // Bound clusters (podlife:senders) sending from this account: one role each, whose only
+    // right is PutEvents of `podlife.forwarder.CLUSTER` (infra/sender-binding.ts). A binding
+    // with `account` sends from that account, with a role there (docs/security.md).
+    for (const b of p.senders) {
+      if (b.account !== undefined) continue;
+      this.senderAccess.set(
+        b.cluster,
+        new ForwarderAccess(this, `SenderAccess-${b.cluster}`, {
+          bus: busRef(p.bus),
+          source: boundSource(b.cluster),
+          ...(b.serviceAccount ? { serviceAccount: b.serviceAccount } : {}),
+          ...(b.podIdentity !== undefined ? { podIdentity: b.podIdentity } : {}),
+          ...(b.oidcProviderArn ? { oidcProviderArn: b.oidcProviderArn } : {}),
+          ...(b.oidcIssuer ? { oidcIssuer: b.oidcIssuer } : {}),
+        }),
+      );
+    }
     // What users use podlife for: the query API (IAM auth), stuck-Pending and crash-loop
     // alerts every minute, and the dashboard over lifecycle durations and pipeline health.
     this.queryApi = new PodlifeQueryApi(this, 'Query', {
@@ -119,6 +139,7 @@ export class PodlifeStack extends Stack {
     const components: [Construct, string][] = [
       [this.pipeline, 'pipeline'],
       [this.forwarderAccess, 'forwarder'],
+      ...[...this.senderAccess.values()].map((a): [Construct, string] => [a, 'forwarder']),
       [this.queryApi, 'query'],
       [this.opsRoutes, 'ops'],
       [this.alerts, 'alerts'],

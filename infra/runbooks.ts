@@ -22,6 +22,7 @@ export const RUNBOOK = {
   ingestDeadLetterQueue: 'ingestdeadletterqueue-new-messages-and-oldest-message',
   invalidEvents: 'invalidevents-new-messages-and-oldest-message',
   filteredClusters: 'filteredclusters',
+  wrongSender: 'wrongsender',
   snsDeliveryFailures: 'snsdeliveryfailures',
   staleClusters: 'staleclusters',
   startupSlo: 'startupslo-per-cluster-optional',

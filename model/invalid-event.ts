@@ -16,7 +16,7 @@ export const DETAIL_TYPE_INVALID = 'Invalid Pod Event';
 export const MAX_REPORT_BYTES = 240 * 1024;
 
 export interface InvalidEventReport {
-  /** Bounded kind (see InvalidKind): envelope, unknown-type, unknown-version, oversized, schema, item-too-large, store-refused. */
+  /** Bounded kind (see InvalidKind): envelope, unknown-type, unknown-version, oversized, schema, item-too-large, store-refused, wrong-sender. */
   kind: string;
   /** One line naming the field or limit at fault. */
   reason: string;

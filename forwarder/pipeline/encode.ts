@@ -113,6 +113,8 @@ export type Compression = boolean | 'auto';
 export interface Envelope {
   bus?: string | undefined;
   time?: string | undefined;
+  /** The entry's source: `podlife.forwarder` unless bound (`podlife.forwarder.CLUSTER`, --cluster-source). */
+  source?: string | undefined;
 }
 
 /** A pod's facts as one `Pod Facts` entry (see the file comment for the size rules). */
@@ -124,13 +126,12 @@ export function factsEntry(
 ): BuiltEntry {
   const form = (compressed: boolean) => (cutTo?: number) =>
     podFactsDetail(id, cutTo ? cutMessages(facts, cutTo) : facts, { compress: compressed });
-  const { bus, time } = envelope;
-  if (compress === 'auto')
-    return buildEntry(EVENT_SOURCE, DETAIL_TYPE_FACTS, form(false), bus, time, form(true));
-  return buildEntry(EVENT_SOURCE, DETAIL_TYPE_FACTS, form(compress), bus, time);
+  const { bus, time, source = EVENT_SOURCE } = envelope;
+  if (compress === 'auto') return buildEntry(source, DETAIL_TYPE_FACTS, form(false), bus, time, form(true));
+  return buildEntry(source, DETAIL_TYPE_FACTS, form(compress), bus, time);
 }
 
 /** Any other detail (a Pod Snapshot, a Pod Event) as one entry. */
 export function detailEntry(detailType: string, detail: object, envelope: Envelope = {}): BuiltEntry {
-  return buildEntry(EVENT_SOURCE, detailType, detail, envelope.bus, envelope.time);
+  return buildEntry(envelope.source ?? EVENT_SOURCE, detailType, detail, envelope.bus, envelope.time);
 }

@@ -37,7 +37,7 @@ describe('one flag table', () => {
       selector: 'app=web',
       kubeconfig: '/k',
       context: 'x',
-      sink: 'local',
+      sink: 'stdout', // not local: every boolean is set, and --cluster-source refuses --sink local
       payload: 'snapshot',
       'linger-seconds': '2',
       'local-url': 'http://127.0.0.1:1/events',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliConfig, ConfigError, DEFAULT_LOCAL_URL, parseConfig } from '../../forwarder/flags.ts';
-import { loadKubeConfig, makeSink } from '../../forwarder/main.ts';
+import { loadKubeConfig, makeSink, sourceOf } from '../../forwarder/main.ts';
 import { Counter, ForwarderMetrics, Gauge } from '../../forwarder/metrics.ts';
 import { createProbeServer, listen } from '../../forwarder/server.ts';
 
@@ -71,8 +71,24 @@ describe('flags and environment', () => {
       flushSeconds: 5,
       lingerSeconds: 0.5,
       heartbeatSeconds: 30,
+      clusterSource: false,
       logLevel: 'DEBUG',
     });
+  });
+
+  it('--cluster-source (PODLIFE_CLUSTER_SOURCE) sends with the bound source podlife.forwarder.CLUSTER', () => {
+    expect(sourceOf(cfg(['--cluster=prod-eu-1', '--sink=stdout']))).toBeUndefined();
+    expect(cfg(['--cluster=prod-eu-1', '--sink=stdout', '--cluster-source']).clusterSource).toBe(true);
+    expect(sourceOf(cfg(['--cluster=prod-eu-1', '--sink=stdout', '--cluster-source']))).toBe(
+      'podlife.forwarder.prod-eu-1',
+    );
+    expect(sourceOf(cfg(['--sink=stdout'], { PODLIFE_CLUSTER: 'c', PODLIFE_CLUSTER_SOURCE: 'true' }))).toBe(
+      'podlife.forwarder.c',
+    );
+    // Local mode has no bindings: its rules would take none of it.
+    expect(() => parseConfig(['--cluster=c', '--sink=local', '--cluster-source'], {})).toThrow(
+      '--cluster-source (PODLIFE_CLUSTER_SOURCE): local mode has no bound clusters',
+    );
   });
 
   it('has an environment equivalent for each, and the flag wins', () => {

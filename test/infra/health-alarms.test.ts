@@ -93,7 +93,8 @@ const DIMENSION_TARGET: Record<string, { type: string; via: 'Ref' | string }> = 
 const CLUSTERS = ['demo', 'prod'];
 const stack = synthStack({
   bundle: false,
-  pipeline: { clusterNames: CLUSTERS, healthEmail: 'oncall@example.com' },
+  // A bound cluster (podlife:senders) adds the wrong-sender and bound-ingest alarms to those checked.
+  pipeline: { clusterNames: CLUSTERS, healthEmail: 'oncall@example.com', senders: [{ cluster: 'prod' }] },
 });
 const template = Template.fromStack(stack);
 const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: unknown }> };
@@ -198,6 +199,8 @@ describe('every alarm', () => {
         'PipelineInvalidEventsAlarm',
         'PipelineInvalidEventsOldestMessageAlarm',
         'PipelineTableThrottlesAlarm',
+        'PipelineWrongSenderAlarm',
+        'PipelineBoundIngestRuleFailedInvocationsAlarm',
         ...TABLE_SPEC.indexes.map(
           (ix) => `Pipeline${ix.name[0]!.toUpperCase()}${ix.name.slice(1)}IndexThrottlesAlarm`,
         ),

@@ -29,6 +29,11 @@ describe('cdk-nag AwsSolutions', () => {
     ).toEqual([]);
   });
 
+  it('with bound senders (podlife:senders: roles, rules, bus policy, alarms): still none', () => {
+    const senders = [{ cluster: 'prod' }, { cluster: 'eu', account: '111122223333' }];
+    expect(violationsOf(synthStack({ bundle: false, pipeline: { senders } }))).toEqual([]);
+  });
+
   it('every acknowledgement carries a real reason', () => {
     const stack = synthStack({ bundle: false });
     const acks = stack.node
