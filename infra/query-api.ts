@@ -28,7 +28,6 @@ const QUERY_INDEXES: readonly IndexName[] = [
   'pending',
   'crashLooping',
   'byNamespace',
-  'byOwner',
   'byClusterDay',
 ];
 

@@ -23,8 +23,6 @@ export const uidKey = (cluster: string, uid: string) => `${cluster}#${uid}`;
 export const pendingKey = (cluster: string) => `PENDING#${cluster}`;
 export const crashKey = (cluster: string) => `CRASH#${cluster}`;
 export const nsKey = (cluster: string, namespace: string) => `NS#${cluster}#${namespace}`;
-export const ownerKey = (cluster: string, namespace: string, kind: string, name: string) =>
-  `OWNER#${cluster}#${namespace}#${kind}/${name}`;
 /** UTC creation day of a pod; pods with no (representable) creation time fall in day 0000-00-00. */
 export const dayOf = (createdMs: number | null) =>
   toIso(createdMs == null ? null : Math.floor(createdMs / DAY_MS) * DAY_MS)?.slice(0, 10) ?? '0000-00-00';

@@ -42,7 +42,10 @@ const CRASH_PROJECTION = [
   'waitingReason',
   'backOffSince',
 ] as const;
-/** `statsRowOf`: the stats route (byNamespace, byOwner, byClusterDay). */
+/**
+ * `statsRowOf`: the stats route (byClusterDay; a namespace's or an owner's pods read these from
+ * the pod items, by BatchGetItem, after byNamespace gave their keys).
+ */
 export const STATS_PROJECTION = [
   'ownerKind',
   'ownerName',
@@ -71,7 +74,6 @@ export const TABLE_SPEC = {
     pendingKey: 'S',
     crashKey: 'S',
     nsKey: 'S',
-    ownerKey: 'S',
     dayKey: 'S',
     createdKey: 'S',
   } satisfies Record<string, AttrType>,
@@ -87,8 +89,12 @@ export const TABLE_SPEC = {
       sortKey: 'createdKey',
       projection: CRASH_PROJECTION,
     },
+    /**
+     * A namespace's pods by creation; also an owner's (issue 12): the owner's pods are the
+     * namespace's whose item says that owner, so a separate byOwner index (1 WCU on every pod's
+     * first write) was dropped (docs/data-model.md, "Deploying over an older table").
+     */
     { name: 'byNamespace', partitionKey: 'nsKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
-    { name: 'byOwner', partitionKey: 'ownerKey', sortKey: 'createdKey', projection: 'KEYS_ONLY' },
     /** Every pod of a cluster, bucketed by its creation day (UTC) to keep partitions bounded. */
     { name: 'byClusterDay', partitionKey: 'dayKey', sortKey: 'createdKey', projection: STATS_PROJECTION },
   ] as const satisfies readonly IndexSpec[],

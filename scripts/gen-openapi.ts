@@ -131,8 +131,8 @@ many restarts in the window.
     description: `Count and nearest-rank p50/p90/p99 (and max) of scheduling, pending, time-to-ready and
 crash-loop back-off seconds, restarts and terminations by reason, over the pods created
 in [since, until) (pods without a creation time are in no range). The same function as
-\`podlife replay\` computes it. Reads every pod of the range: byOwner, byNamespace, or for a
-whole cluster one byClusterDay query per UTC day. The range spans at most ${QUERY_BOUNDS.maxStatsDays} days (any
+\`podlife replay\` computes it. Reads every pod of the range: byNamespace (for an owner, the
+namespace's pods that name it), or for a whole cluster one byClusterDay query per UTC day. The range spans at most ${QUERY_BOUNDS.maxStatsDays} days (any
 scope), lies between 2014-06-01 and now (plus a day of skew), and holds at most ${QUERY_BOUNDS.maxStatsItems.toLocaleString('en-US')}
 pods: beyond, a 400 naming \`since\`.
 `,
@@ -158,7 +158,7 @@ and the span's place, so a re-export keeps them. POST it as it is to a collector
     description: `Pods created in [since, until), filtered by namespace, owner, node, phase, kubectl STATUS,
 last termination reason, waiting reason and \`min.<figure>\` (any numeric figure at least N),
 sorted by creation or any numeric figure, a page at a time. Served from one index chosen by the
-most selective filter (byOwner, byNamespace, else byClusterDay per UTC day), keys read in
+most selective filter (byNamespace, for an owner too, else byClusterDay per UTC day), keys read in
 creation order, then the pod items by BatchGetItem; never a Scan. Each request spends at most
 QUERY_BOUNDS.searchBudget (read units, wall time): past it the answer carries \`capped\`,
 \`progress\` (examined and matched over every page so far) and a \`nextToken\` that goes on.

@@ -22,7 +22,6 @@ import {
   daysBetween,
   NAME_EVENTS_SK,
   nsKey,
-  ownerKey,
   pendingKey,
   podPk,
   podPkPrefix,
@@ -167,10 +166,11 @@ interface StatsScope {
 }
 
 /**
- * The queries that read every pod of a scope created in [from, to): one on byOwner or
- * byNamespace, or, for a whole cluster, one per UTC creation day on byClusterDay. The sort key
- * is `createdIso#uid`, so `BETWEEN from AND to` takes pods created at `from` and leaves out
- * pods created at `to`.
+ * The queries that read every pod of a scope created in [from, to): one on byNamespace (a
+ * namespace, or an owner: its pods are the namespace's whose item names that owner, which the
+ * caller keeps; there is no byOwner index since issue 12) or, for a whole cluster, one per UTC
+ * creation day on byClusterDay. The sort key is `createdIso#uid`, so `BETWEEN from AND to` takes
+ * pods created at `from` and leaves out pods created at `to`.
  */
 export function statsRequests(
   tableName: string,
@@ -184,15 +184,6 @@ export function statsRequests(
     ExpressionAttributeNames: { '#p': attr, '#ck': 'createdKey' },
     ExpressionAttributeValues: { ':p': value, ':from': scope.fromIso, ':to': scope.toIso },
   });
-  if (scope.owner && scope.namespace) {
-    return [
-      range(
-        'byOwner',
-        'ownerKey',
-        ownerKey(scope.cluster, scope.namespace, scope.owner.kind, scope.owner.name),
-      ),
-    ];
-  }
   if (scope.namespace) return [range('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
   return days.map((day) => range('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));
 }
@@ -206,10 +197,11 @@ export interface SearchScope {
 
 /**
  * The queries that list the keys of a scope's pods whose createdKey is in [lo, hi], in
- * creation order (`forward`: oldest first; else newest first): one on byOwner or byNamespace
- * (keys only), else one per UTC creation day of byClusterDay, the days in the same order. `lo`
- * and `hi` are creation ISO times or createdKeys (`ISO#uid`); as in `statsRequests`, an ISO
- * `hi` leaves out the pods created at that instant.
+ * creation order (`forward`: oldest first; else newest first): one on byNamespace (keys only;
+ * for an owner too: the caller keeps the pods whose item names it, as `podFilterOf` does),
+ * else one per UTC creation day of byClusterDay, the days in the same order. `lo` and `hi` are
+ * creation ISO times or createdKeys (`ISO#uid`); as in `statsRequests`, an ISO `hi` leaves out
+ * the pods created at that instant.
  */
 export function podSearchRequests(
   tableName: string,
@@ -225,15 +217,6 @@ export function podSearchRequests(
     ExpressionAttributeValues: { ':p': value, ':lo': range.lo, ':hi': range.hi },
     ...(forward ? {} : { ScanIndexForward: false }),
   });
-  if (scope.owner && scope.namespace) {
-    return [
-      one(
-        'byOwner',
-        'ownerKey',
-        ownerKey(scope.cluster, scope.namespace, scope.owner.kind, scope.owner.name),
-      ),
-    ];
-  }
   if (scope.namespace) return [one('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
   const days = daysBetween(Date.parse(range.lo.slice(0, 10)), Date.parse(range.hi.slice(0, 10)));
   const requests = days.map((day) => one('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));

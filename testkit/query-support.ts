@@ -17,16 +17,7 @@ import { LifecycleEngine } from '../core/engine.ts';
 import type { PodRecord } from '../core/pod-record.ts';
 import type { PodSnapshot, SnapContainer } from '../core/snapshot.ts';
 import { eventOf } from '../local/http-adapter.ts';
-import {
-  createdKey,
-  dayKey,
-  dayOf,
-  nsKey,
-  ownerKey,
-  podIdentityOfKey,
-  podPk,
-  uidKey,
-} from '../model/keys.ts';
+import { createdKey, dayKey, dayOf, nsKey, podIdentityOfKey, podPk, uidKey } from '../model/keys.ts';
 import { podItemOf } from '../model/pod-item.ts';
 import { churnStream } from './churn.ts';
 import { RECEIVED_AT } from './fixtures.ts';
@@ -126,7 +117,6 @@ export function healthyCopies(
       dayKey: dayKey(cluster, dayOf(created)),
       createdKey: createdKey(typeof t.createdAt === 'string' ? t.createdAt : null, uid),
     };
-    if (t.ownerKind) copy.ownerKey = ownerKey(cluster, namespace, String(t.ownerKind), String(t.ownerName));
     out.push(copy);
   }
   return out;

@@ -222,7 +222,7 @@ describe('GET /pods', () => {
     expect(page.pods.map(idOf)).toEqual(want);
   });
 
-  it('filters by owner (with its namespace), from the byOwner index', async () => {
+  it('filters by owner (with its namespace): the pods of the namespace that name it (no byOwner index)', async () => {
     const page = await ok({
       cluster: 'demo',
       ...RANGE,
@@ -234,6 +234,20 @@ describe('GET /pods', () => {
     );
     expect(want.length).toBe(4);
     expect(page.pods.map((p) => p.uid).sort()).toEqual(want.map((r) => r.uid).sort());
+  });
+
+  it('an owner a page of one at a time, both orders: the same pods, no other of the namespace', async () => {
+    const query = { cluster: 'demo', ...RANGE, namespace: 'scraper', owner: 'Job/e2e-failjob', limit: '1' };
+    const want = demo.records
+      .filter((r) => r.namespace === 'scraper' && r.owner?.kind === 'Job' && r.owner.name === 'e2e-failjob')
+      .map((r) => r.uid)
+      .sort();
+    const others = demo.records.filter((r) => r.namespace === 'scraper').length - want.length;
+    expect(others, 'the namespace holds pods of other owners').toBeGreaterThan(0);
+    for (const order of ['asc', 'desc']) {
+      const walked = await walk({ ...query, order });
+      expect(walked.pods.map((p) => p.uid).sort()).toEqual(want);
+    }
   });
 
   it.each(SORT_KEYS.flatMap((k) => (['asc', 'desc'] as const).map((o) => [k, o] as const)))(

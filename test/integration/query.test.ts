@@ -340,7 +340,7 @@ describe('stats route: statsOf over the replay records', () => {
     expect(body.stats.sandboxReadyAfterSeconds.count).toBeGreaterThan(0);
   });
 
-  it('one namespace (byNamespace), one owner (byOwner), a range that cuts the trace', async () => {
+  it("one namespace (byNamespace), one owner (the namespace's pods that name it), a range that cuts the trace", async () => {
     const ns = await ok<StatsResponse>('/stats', { cluster: 'demo', namespace: 'scraper', since, until });
     expect(ns.stats).toEqual(statsOf(dated.filter((r) => r.namespace === 'scraper')));
     const owner = await ok<StatsResponse>('/stats', {

@@ -156,15 +156,15 @@ describe('podSearchRequests', () => {
       },
     ]);
   });
-  it('byOwner for an owner; one byClusterDay Query per UTC day, in the scan order', () => {
+  it('byNamespace for an owner (no byOwner index); one byClusterDay Query per UTC day, in the scan order', () => {
     const [owner] = podSearchRequests(
       'T',
       { cluster: 'c', namespace: 'ns', owner: { kind: 'Job', name: 'j' } },
       { lo: 'A', hi: 'B' },
       true,
     );
-    expect(owner?.IndexName).toBe('byOwner');
-    expect(owner?.ExpressionAttributeValues?.[':p']).toBe('OWNER#c#ns#Job/j');
+    expect(owner?.IndexName).toBe('byNamespace');
+    expect(owner?.ExpressionAttributeValues?.[':p']).toBe('NS#c#ns');
     const range = { lo: '2026-11-01T23:00:00.000Z', hi: '2026-11-03T01:00:00.000Z#uid' };
     const days = (fwd: boolean) =>
       podSearchRequests('T', { cluster: 'c' }, range, fwd).map((r) => r.ExpressionAttributeValues?.[':p']);

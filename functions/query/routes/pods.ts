@@ -3,8 +3,8 @@
  * &waitingReason=&min.<figure>=&sortBy=&order=&limit=&nextToken=: pods created in [since,
  * until) that match every filter, sorted by creation or any numeric figure, a page at a time.
  *
- * Reads: the keys of the range from one index (byOwner, byNamespace, else byClusterDay per
- * UTC day: `podSearchRequests`), in creation order, then the pod items by BatchGetItem (only
+ * Reads: the keys of the range from one index (byNamespace, for an owner too, else byClusterDay
+ * per UTC day: `podSearchRequests`), in creation order, then the pod items by BatchGetItem (only
  * for keys the index does not already rule out: `ruledOutByIndex`); the figures are the
  * engine's, computed from each item's facts (`foundRowOf`). No Scan.
  *
@@ -60,9 +60,11 @@ export interface SearchBudget {
 
 const DEFAULT_BUDGET: SearchBudget = { ...QUERY_BOUNDS.searchBudget, chunk: 100 };
 
-/** Whether a request filters on what only the pod items say (not the index: namespace, owner). */
+/** Whether a request filters on what only the pod items say (not the index: the namespace). */
 function hasPostFilter(p: PodsParams): boolean {
   return (
+    // An owner's pods are the namespace's that name it (no byOwner index since issue 12).
+    p.owner !== undefined ||
     p.node !== undefined ||
     p.phase !== undefined ||
     p.status !== undefined ||

@@ -2,9 +2,9 @@
  * GET /stats?cluster=&namespace=&owner=Kind/name&since=24h&until=&groupBy=namespace|owner|node:
  * count and nearest-rank p50/p90/p99 of the duration figures and the startup waterfall's stages
  * and SLI (with the SLO met or not), restarts and terminations by reason, over
- * the pods created in [since, until). Reads every page of byOwner, byNamespace or (a whole
- * cluster) byClusterDay, one query per UTC day, then `statsOf`: the function `podlife replay`
- * uses, so the two always agree. The range is bounded (QUERY_BOUNDS.maxStatsDays, whatever the
+ * the pods created in [since, until). Reads every page of byNamespace (for an owner too, keeping
+ * the pods whose item names it) or (a whole cluster) byClusterDay, one query per UTC day, then
+ * `statsOf`: the function `podlife replay` uses, so the two always agree. The range is bounded (QUERY_BOUNDS.maxStatsDays, whatever the
  * scope) before any day is listed, and the items read by QUERY_BOUNDS.maxStatsItems.
  */
 
@@ -60,12 +60,14 @@ export const statsRoute: Route = {
     const items = (
       await mapLimit(requests, 8, async (r) => {
         const found = await reader.queryAll(r);
-        // A KEYS_ONLY index (byNamespace, byOwner: docs/data-model.md) gives the keys; the
+        // A KEYS_ONLY index (byNamespace: docs/data-model.md) gives the keys; the
         // figures come from the pod items themselves.
         return projectionOf(r.IndexName) === 'KEYS_ONLY' ? reader.batchGet(found, STATS_PROJECTION) : found;
       })
     ).flat();
-    const rows = items.map(statsRowOf);
+    // An owner's pods: the namespace's whose item names it (no byOwner index since issue 12).
+    const owner = p.owner ? `${p.namespace}/${p.owner.kind}/${p.owner.name}` : undefined;
+    const rows = items.map(statsRowOf).filter((r) => owner === undefined || r.ownerGroup === owner);
     const answer: StatsResponse = {
       cluster: p.cluster,
       ...(p.namespace ? { namespace: p.namespace } : {}),
