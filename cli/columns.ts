@@ -1,5 +1,6 @@
 /**
  * The columns of every listing podlife prints, kubectl's where they overlap:
+ * - READY is kubectl's READY, `1/2` (the `ready` figure);
  * - STATUS is kubectl's STATUS (the `status` figure);
  * - RESTARTS is kubectl's number with "(5m ago)", the age of the last container termination;
  * - AGE is now − creation in kubectl's format (`HumanDuration`: 45s, 5m30s, 3h4m, 2d3h, 90d).
@@ -24,6 +25,13 @@ const cluster = <T extends { cluster: string }>(): Column<T> => ({
 const owner = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : null);
 /** A podlife duration (seconds), or nothing. */
 const dur = (s: number | null | undefined) => (s == null ? null : formatSeconds(s));
+/** kubectl's READY, `ready/total`, or nothing for a pod stored before it was kept. */
+export const readyText = (r: { ready: number; total: number } | null | undefined) =>
+  r == null ? null : `${r.ready}/${r.total}`;
+/** READY's sort key: the share of containers ready (`0/1` before `1/2` before `1/1`). */
+export const readyShare = (r: { ready: number; total: number } | null | undefined) =>
+  r == null ? null : r.total > 0 ? r.ready / r.total : 0;
+
 /** kubectl's AGE of a number of seconds. */
 export const age = (seconds: number | null | undefined) =>
   seconds == null ? null : humanDuration(seconds * 1000);
@@ -85,6 +93,7 @@ export function podColumns(nowMs: number): Column<PodRecord>[] {
     cluster(),
     { name: 'NAMESPACE', value: (r) => r.namespace },
     { name: 'NAME', value: (r) => r.name },
+    { name: 'READY', value: (r) => readyText(r.ready), sort: (r) => readyShare(r.ready) },
     { name: 'STATUS', value: statusOf },
     {
       name: 'RESTARTS',

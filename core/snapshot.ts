@@ -296,8 +296,11 @@ export function compactPod(pod: KubePod): CompactPod {
       pod.spec?.initContainers?.length ?? 0,
       status.initContainerStatuses?.length ?? 0,
     ),
-    containerCount: Math.max(pod.spec?.containers?.length ?? 0, status.containerStatuses?.length ?? 0),
-    sidecarCount: (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').length,
+    // The spec's own count, as kubectl reads it; none without a spec (a fragment): no READY then.
+    containerCount: pod.spec?.containers?.length,
+    sidecarCount: pod.spec?.containers
+      ? (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').length
+      : undefined,
     schedulingGates: pod.spec?.schedulingGates?.length
       ? pod.spec.schedulingGates.slice(0, 64).map((g) => g.name)
       : undefined,
