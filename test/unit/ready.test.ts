@@ -33,7 +33,6 @@ const lastFinished = (ms: number) => ({ terminated: { exitCode: 1, finishedAt: a
 const containers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}` }));
 const restartable = (name: string) => ({ name, restartPolicy: 'Always' });
 
-// biome-ignore lint/suspicious/noExplicitAny: Go test literals written as loose JSON
 type Obj = any;
 
 /** Go's literal as a Pod the snapshot accepts (see the header): names, phase, exit codes. */
