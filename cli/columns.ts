@@ -190,6 +190,7 @@ export const PENDING_COLUMNS: Column<PendingPod>[] = [
   cluster(),
   { name: 'NAMESPACE', value: (p) => p.namespace },
   { name: 'NAME', value: (p) => p.name },
+  { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
   { name: 'AGE', value: (p) => age(p.ageSeconds), sort: (p) => p.ageSeconds },
   { name: 'STUCK', value: (p) => (p.stuck ? 'yes' : 'no') },
   { name: 'REASON', value: pendingReason },
@@ -215,6 +216,7 @@ export function crashLoopColumns(windowSeconds: number, nowMs: number): Column<C
     cluster(),
     { name: 'NAMESPACE', value: (p) => p.namespace },
     { name: 'NAME', value: (p) => p.name },
+    { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
     {
       name: 'RESTARTS',
       value: (p) => restartsText(p.restarts, p.lastRestartAt, nowMs),

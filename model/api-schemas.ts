@@ -613,6 +613,9 @@ export type PodRowBase = z.infer<typeof PodRowBase>;
 
 /** A pod Pending now (in the pending index), as the /pending route and the sweep see it. */
 export const PendingPod = PodRowBase.extend({
+  ready: ReadySchema.nullable()
+    .optional()
+    .describe("kubectl's READY; null for a pod stored before it was kept (absent: an older API)"),
   waitingReason: z
     .string()
     .nullable()
@@ -659,6 +662,9 @@ export type PendingResponse = z.infer<typeof PendingResponse>;
 
 /** A pod crash-looping now (its latest state is CrashLoopBackOff). */
 export const CrashLoopingPod = PodRowBase.extend({
+  ready: ReadySchema.nullable()
+    .optional()
+    .describe("kubectl's READY; null for a pod stored before it was kept (absent: an older API)"),
   restarts: Count,
   restartsInWindow: Count.describe('restarts that started within the window before now'),
   lastRestartAt: Instant.nullable(),

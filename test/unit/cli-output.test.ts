@@ -150,6 +150,7 @@ describe('CSV (RFC 4180)', () => {
     expect(rows[0]).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'AGE',
       'STUCK',
       'REASON',
@@ -159,8 +160,8 @@ describe('CSV (RFC 4180)', () => {
       'STUCK-AFTER',
       'UID',
     ]);
-    expect(rows[1]![6]).toBe(TAINT);
-    expect(rows[1]![7]).toBe('');
+    expect(rows[1]![7]).toBe(TAINT);
+    expect(rows[1]![8]).toBe('');
   });
 
   it('any text round-trips through a field', () => {
