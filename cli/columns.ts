@@ -207,7 +207,15 @@ export const PENDING_COLUMNS: Column<PendingPod>[] = [
 
 /** What makes a pending row worth printing again under --watch (its state, not its age). */
 export const pendingSignature = (p: PendingPod) =>
-  JSON.stringify([pendingReason(p), p.stuck, p.unschedulableMessage, p.schedulingGates, p.node, p.phase]);
+  JSON.stringify([
+    pendingReason(p),
+    p.stuck,
+    p.unschedulableMessage,
+    p.schedulingGates,
+    p.node,
+    p.phase,
+    readyText(p.ready),
+  ]);
 
 // ---- crash loops ------------------------------------------------------------------------------
 
@@ -256,6 +264,7 @@ export const crashLoopSignature = (p: CrashLoopingPod) =>
     p.lastExitCode,
     p.waitingReason,
     p.node,
+    readyText(p.ready),
   ]);
 
 // ---- statistics (replay, stats) -----------------------------------------------------------------

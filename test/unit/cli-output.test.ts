@@ -381,11 +381,11 @@ describe('--watch (in process, a fake API whose data changes)', () => {
     expect(code).toBe(0);
     expect(err).toBe('No Pending pods.\n');
     const lines = out.trimEnd().split('\n');
-    expect(lines.map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual([
-      'NAMESPACE NAME AGE STUCK',
-      'web a 10s yes',
-      'web a 14s no',
-      'web b 1s yes',
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 5).join(' '))).toEqual([
+      'NAMESPACE NAME READY AGE STUCK',
+      'web a <none> 10s yes',
+      'web a <none> 14s no',
+      'web b <none> 1s yes',
     ]);
   });
 });
