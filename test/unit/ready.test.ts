@@ -23,6 +23,9 @@ import { snapshotOf } from '../../core/snapshot.ts';
 import { Ledger } from '../../forwarder/pipeline/delta.ts';
 import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
+import { adaptCrash, adaptPod } from '../../web/src/api.ts';
+import { renderCrashloops, renderPod } from '../../web/src/render.ts';
+import { parseHash } from '../../web/src/state.ts';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const ctx = { now: NOW, stuckAfterSeconds: 300 };
@@ -547,5 +550,20 @@ describe('stored and forwarded facts', () => {
     unready.pod.containerStatuses[0]!.ready = false;
     const sent = ledger.podFacts(unready);
     expect(sent === 'noop' ? [] : sent.map((f) => f.id)).toContain('ready:c:main');
+  });
+});
+
+describe('shown on the dashboard', () => {
+  it('the pod view says READY as kubectl prints it; a crash-looping row carries it', () => {
+    const rec = engineOf(fixtureInputs('k9s__po-sidecar-init.json')).records(ctx)[0]!;
+    const pod = adaptPod(JSON.parse(JSON.stringify(rec)), 'demo');
+    const view = parseHash('#cluster=demo');
+    expect(renderPod([pod], view, NOW, pod).text).toContain('<dd data-figure="ready">2/2</dd>');
+    const row = adaptCrash(
+      { namespace: 'argocd', name: 'my-pod', uid: 'u', restarts: 3, ready: { ready: 0, total: 1 } },
+      'demo',
+    );
+    const list = { items: [row], rejected: 0, truncated: false, now: null };
+    expect(renderCrashloops(list, view).text).toContain('title="READY 0/1"');
   });
 });
