@@ -22,6 +22,8 @@ import { factsOfDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import { snapshotOf } from '../../core/snapshot.ts';
 import { Ledger } from '../../forwarder/pipeline/delta.ts';
 import { trimPod } from '../../forwarder/pipeline/trim.ts';
+import { podItemOf } from '../../model/pod-item.ts';
+import { crashLoopingPodOf, pendingPodOf } from '../../model/pod-rows.ts';
 import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
 import { adaptCrash, adaptPod } from '../../web/src/api.ts';
 import { renderCrashloops, renderPod } from '../../web/src/render.ts';
@@ -550,6 +552,35 @@ describe('stored and forwarded facts', () => {
     unready.pod.containerStatuses[0]!.ready = false;
     const sent = ledger.podFacts(unready);
     expect(sent === 'noop' ? [] : sent.map((f) => f.id)).toContain('ready:c:main');
+  });
+});
+
+describe('the stored item and the list rows', () => {
+  const itemOf = (file: string) => {
+    const map: FactMap = new Map();
+    for (const i of fixtureInputs(file))
+      if (i.kind === 'snapshot') addFacts(map, factsOfSnapshot(i.snapshot));
+    return podItemOf(map, 1, { retentionDays: 30, now: NOW })!;
+  };
+  const thresholds = { defaultSeconds: 300, overrides: {} };
+
+  it('a Pending item carries READY for the pending index; its row reads it back', () => {
+    const item = itemOf('insights-operator__router-default-unschedulable.json');
+    expect(item.pendingKey).toBeDefined();
+    expect(item.ready).toBe('0/1');
+    expect(pendingPodOf(item, NOW, thresholds).ready).toEqual({ ready: 0, total: 1 });
+  });
+
+  it('a crash-looping item carries it for the crashLooping index', () => {
+    const item = itemOf('gitops-engine__pod-crashloop.yaml');
+    expect(item.crashKey).toBeDefined();
+    expect(crashLoopingPodOf(item, NOW, 3600).ready).toEqual({ ready: 0, total: 1 });
+  });
+
+  it('a running, healthy item does not carry it (no bytes, no index writes)', () => {
+    const item = itemOf('gitops-engine__pod-running-restart-always.yaml');
+    expect(item.pendingKey ?? item.crashKey).toBeUndefined();
+    expect(item.ready).toBeUndefined();
   });
 });
 
