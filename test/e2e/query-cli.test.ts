@@ -590,7 +590,7 @@ describe("kubectl's habits through the built CLI", () => {
     const r = spawned.pendingCsv!;
     expect(r.code, r.stderr).toBe(0);
     const [header, ...records] = r.stdout.trimEnd().split('\r\n');
-    expect(header).toBe('NAMESPACE,NAME,AGE,STUCK,REASON,OWNER,MESSAGE,NODE,STUCK-AFTER,UID');
+    expect(header).toBe('NAMESPACE,NAME,READY,AGE,STUCK,REASON,OWNER,MESSAGE,NODE,STUCK-AFTER,UID');
     const pods = JSON.parse(spawned.pendingDemoJson!.stdout) as PendingPod[];
     expect(records).toHaveLength(pods.length);
     const router = pods.find((p) => p.name.startsWith('router-default'))!;
@@ -632,7 +632,7 @@ describe("kubectl's habits through the built CLI", () => {
     };
     try {
       await until(() => /api-1/.test(out), 'the first list');
-      expect(out).toMatch(/^NAMESPACE\s+NAME\s+AGE\s+STUCK/);
+      expect(out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+AGE\s+STUCK/);
       const first = out;
       // Two more looks: nothing changed, nothing printed.
       await new Promise((r) => setTimeout(r, 600));
