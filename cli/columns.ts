@@ -1,5 +1,6 @@
 /**
  * The columns of every listing podlife prints, kubectl's where they overlap:
+ * - READY is kubectl's READY, `1/2` (the `ready` figure);
  * - STATUS is kubectl's STATUS (the `status` figure);
  * - RESTARTS is kubectl's number with "(5m ago)", the age of the last container termination;
  * - AGE is now − creation in kubectl's format (`HumanDuration`: 45s, 5m30s, 3h4m, 2d3h, 90d).
@@ -24,6 +25,13 @@ const cluster = <T extends { cluster: string }>(): Column<T> => ({
 const owner = (o: PodOwner | null) => (o ? `${o.kind}/${o.name}` : null);
 /** A podlife duration (seconds), or nothing. */
 const dur = (s: number | null | undefined) => (s == null ? null : formatSeconds(s));
+/** kubectl's READY, `ready/total`, or nothing for a pod stored before it was kept. */
+export const readyText = (r: { ready: number; total: number } | null | undefined) =>
+  r == null ? null : `${r.ready}/${r.total}`;
+/** READY's sort key: the share of containers ready (`0/1` before `1/2` before `1/1`). */
+export const readyShare = (r: { ready: number; total: number } | null | undefined) =>
+  r == null ? null : r.total > 0 ? r.ready / r.total : 0;
+
 /** kubectl's AGE of a number of seconds. */
 export const age = (seconds: number | null | undefined) =>
   seconds == null ? null : humanDuration(seconds * 1000);
@@ -85,6 +93,7 @@ export function podColumns(nowMs: number): Column<PodRecord>[] {
     cluster(),
     { name: 'NAMESPACE', value: (r) => r.namespace },
     { name: 'NAME', value: (r) => r.name },
+    { name: 'READY', value: (r) => readyText(r.ready), sort: (r) => readyShare(r.ready) },
     { name: 'STATUS', value: statusOf },
     {
       name: 'RESTARTS',
@@ -181,6 +190,7 @@ export const PENDING_COLUMNS: Column<PendingPod>[] = [
   cluster(),
   { name: 'NAMESPACE', value: (p) => p.namespace },
   { name: 'NAME', value: (p) => p.name },
+  { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
   { name: 'AGE', value: (p) => age(p.ageSeconds), sort: (p) => p.ageSeconds },
   { name: 'STUCK', value: (p) => (p.stuck ? 'yes' : 'no') },
   { name: 'REASON', value: pendingReason },
@@ -197,7 +207,15 @@ export const PENDING_COLUMNS: Column<PendingPod>[] = [
 
 /** What makes a pending row worth printing again under --watch (its state, not its age). */
 export const pendingSignature = (p: PendingPod) =>
-  JSON.stringify([pendingReason(p), p.stuck, p.unschedulableMessage, p.schedulingGates, p.node, p.phase]);
+  JSON.stringify([
+    pendingReason(p),
+    p.stuck,
+    p.unschedulableMessage,
+    p.schedulingGates,
+    p.node,
+    p.phase,
+    readyText(p.ready),
+  ]);
 
 // ---- crash loops ------------------------------------------------------------------------------
 
@@ -206,6 +224,7 @@ export function crashLoopColumns(windowSeconds: number, nowMs: number): Column<C
     cluster(),
     { name: 'NAMESPACE', value: (p) => p.namespace },
     { name: 'NAME', value: (p) => p.name },
+    { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
     {
       name: 'RESTARTS',
       value: (p) => restartsText(p.restarts, p.lastRestartAt, nowMs),
@@ -245,6 +264,7 @@ export const crashLoopSignature = (p: CrashLoopingPod) =>
     p.lastExitCode,
     p.waitingReason,
     p.node,
+    readyText(p.ready),
   ]);
 
 // ---- statistics (replay, stats) -----------------------------------------------------------------

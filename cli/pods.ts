@@ -25,7 +25,7 @@ import {
   parseCommand,
   runQueryCommand,
 } from './api-options.ts';
-import { age } from './columns.ts';
+import { age, readyShare, readyText } from './columns.ts';
 import { UsageError } from './errors.ts';
 import { type Column, type Listing, renderListing } from './output.ts';
 
@@ -104,12 +104,13 @@ function figureCell(figure: NumericFigure, v: number | null): string {
   return figure.endsWith('Seconds') ? formatSeconds(v) : String(v);
 }
 
-/** kubectl's columns (NAMESPACE NAME STATUS RESTARTS AGE NODE), then the sort figure's. */
+/** kubectl's columns (NAMESPACE NAME READY STATUS RESTARTS AGE NODE), then the sort figure's. */
 export function foundPodColumns(sortBy: string): Column<FoundPod>[] {
   const figure = sortBy === 'created' ? undefined : figureNamed(sortBy);
   return [
     { name: 'NAMESPACE', value: (p) => p.namespace },
     { name: 'NAME', value: (p) => p.name },
+    { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
     { name: 'STATUS', value: (p) => p.status ?? p.phase },
     { name: 'RESTARTS', value: (p) => p.restarts },
     { name: 'AGE', value: (p) => age(p.ageSeconds), sort: (p) => p.ageSeconds },

@@ -13,6 +13,7 @@ export type SingletonFactId =
   | 'pod'
   | 'node'
   | 'initCount'
+  | 'containers'
   | 'latest'
   | 'status'
   | 'unschedulable'
@@ -70,6 +71,11 @@ export function containerIdOfRun(run: { id: string; init: boolean; container: st
 /** One waiting reason of one container (the earliest time it was seen is the fact's). */
 export function waitingId(init: boolean, container: string, reason: string): `waiting:${string}` {
   return `waiting:${containerKey(init, container)}:${reason}`;
+}
+
+/** One app container's or sidecar's readiness (kubectl's READY), latest by order. */
+export function readyId(init: boolean, container: string): `ready:${string}` {
+  return `ready:${containerKey(init, container)}`;
 }
 
 export function eventId(uid: string): `event:${string}` {

@@ -10,8 +10,8 @@
  * pinned by property tests.
  */
 
-import { eventId, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
-import { kubectlColumns } from './pod-status.ts';
+import { eventId, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
+import { kubectlColumns, kubectlReady } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
 
@@ -74,6 +74,19 @@ export type Fact =
   | { id: `mark:${MarkName}`; kind: 'mark'; mark: MarkName; t: number }
   | { id: `phase:${string}`; kind: 'phase'; phase: string; t: number | null }
   | { id: 'initCount'; kind: 'initCount'; n: number }
+  /**
+   * The spec's app containers (`n`, `spec.containers`' length) and native sidecars (init
+   * containers with `restartPolicy: Always`): kubectl's READY total. The spec's containers never
+   * change, so both parts are maxima (a partial object's smaller count is outgrown): order-free.
+   */
+  | { id: 'containers'; kind: 'containers'; n: number; sidecars: number }
+  /**
+   * One app container's or native sidecar's readiness as kubectl's READY counts it, in the latest
+   * snapshot that showed the container (`at`, the snapshot's order): its `ready` while running
+   * (a sidecar: once started), false while a plain init container holds the pod back.
+   * `init` marks a sidecar (an init container). Joined latest-by-order, like `latest`.
+   */
+  | { id: `ready:${string}`; kind: 'ready'; container: string; init: boolean; ready: boolean; at: Order }
   /**
    * The highest restartCount seen of one container. `role` marks an init container: `init`, or
    * `sidecar` for a native sidecar (`restartPolicy: Always`, KEP-753); absent for app containers.
@@ -341,6 +354,14 @@ const JOINS: { [K in FactKind]: (a: FactOf<K>, b: FactOf<K>) => FactOf<K> } = {
   },
   phase: (a, b) => ({ ...a, t: minTime(a.t, b.t) }),
   initCount: (a, b) => (b.n > a.n ? b : a),
+  containers: (a, b) => {
+    const n = Math.max(a.n, b.n);
+    const sidecars = Math.max(a.sidecars, b.sidecars);
+    if (n === a.n && sidecars === a.sidecars) return a;
+    if (n === b.n && sidecars === b.sidecars) return b;
+    return { ...a, n, sidecars };
+  },
+  ready: laterByOrder,
   restarts: (a, b) => {
     // The highest count; a sidecar mark is never lost (a snapshot of an older forwarder
     // says `init` for every init container), so both parts are maxima: order-free.
@@ -460,6 +481,7 @@ export function factTimeRange(
         break;
       case 'latest':
       case 'status':
+      case 'ready':
         see(f.at.t);
         break;
       case 'unschedulable':
@@ -677,6 +699,26 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
       if (w.message) f.message = w.message;
       facts.push(f);
     }
+  }
+
+  // kubectl's READY, per container, and the spec's count (snapshots that carry them).
+  const ready = kubectlReady(pod);
+  if (ready) {
+    facts.push({
+      id: 'containers',
+      kind: 'containers',
+      n: ready.total.containers,
+      sidecars: ready.total.sidecars,
+    });
+    for (const c of ready.containers)
+      facts.push({
+        id: readyId(c.sidecar, c.name),
+        kind: 'ready',
+        container: c.name,
+        init: c.sidecar,
+        ready: c.ready,
+        at,
+      });
   }
 
   facts.push({

@@ -57,6 +57,11 @@ export interface Figures {
   status: string | null;
   /** kubectl's RESTARTS (the number) for the latest snapshot; null likewise. */
   kubectlRestarts: number | null;
+  /**
+   * kubectl's READY for the latest state: containers counted ready of the spec's app containers
+   * plus native sidecars (`1/2` is `{ready: 1, total: 2}`); null for facts without the spec's count.
+   */
+  ready: ReadyFigure | null;
   deleted: boolean;
   /**
    * Who said the pod is gone: `kubernetes` (a DELETED event or a deletionTimestamp) or
@@ -99,6 +104,7 @@ export const FIGURE_NAMES = [
   'statusReason',
   'status',
   'kubectlRestarts',
+  'ready',
   'deleted',
   'deletedBy',
   'stuckPending',
@@ -121,6 +127,8 @@ export class PodView {
   readonly waitings: Extract<Fact, { kind: 'waiting' }>[] = [];
   readonly phases: Extract<Fact, { kind: 'phase' }>[] = [];
   readonly restartCounts: Extract<Fact, { kind: 'restarts' }>[] = [];
+  /** Each app container's and sidecar's readiness as kubectl's READY counts it (latest). */
+  readonly readiness: Extract<Fact, { kind: 'ready' }>[] = [];
   /** Folded old runs, one per container that has them (core/fold.ts). */
   readonly runFolds: Extract<Fact, { kind: 'runs' }>[] = [];
   /** Folded old Events, one per reason/type/container. */
@@ -134,6 +142,7 @@ export class PodView {
       else if (f.kind === 'waiting') this.waitings.push(f);
       else if (f.kind === 'phase') this.phases.push(f);
       else if (f.kind === 'restarts') this.restartCounts.push(f);
+      else if (f.kind === 'ready') this.readiness.push(f);
       else if (f.kind === 'runs') this.runFolds.push(f);
       else if (f.kind === 'events') this.eventFolds.push(f);
     }
@@ -311,6 +320,23 @@ function unschedulableMessage(v: PodView): string | null {
   return (latest as { message: string } | null)?.message ?? null;
 }
 
+/** kubectl's READY: `ready` of `total` containers (`ready/total` as kubectl prints it). */
+export interface ReadyFigure {
+  ready: number;
+  total: number;
+}
+
+/**
+ * kubectl's READY (printPod): the containers (app and sidecar) its latest snapshot counts ready,
+ * of the spec's app containers plus sidecars. Null without the spec's count (a pod stored, or
+ * forwarded, before it was kept): absent, never guessed.
+ */
+function readyOf(v: PodView): ReadyFigure | null {
+  const spec = v.get<'containers'>('containers');
+  if (!spec) return null;
+  return { ready: v.readiness.filter((r) => r.ready).length, total: spec.n + spec.sidecars };
+}
+
 function pendingSeconds(v: PodView): number | null {
   const running = v.running;
   if (running != null) return secondsBetween(v.created, running);
@@ -341,6 +367,7 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   statusReason: (v) => v.get<'status'>('status')?.reason ?? null,
   status: (v) => v.get<'latest'>('latest')?.status ?? null,
   kubectlRestarts: (v) => v.get<'latest'>('latest')?.restarts ?? null,
+  ready: readyOf,
   deleted: (v) => v.deleted,
   deletedBy: (v) => (v.facts.has('deleted') ? 'kubernetes' : v.vanishedAt != null ? 'inventory' : null),
   stuckPending: (v, ctx) => {

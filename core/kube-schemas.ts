@@ -95,6 +95,8 @@ export const KubePod = z.object({
   spec: z
     .object({
       nodeName: z.string().max(KUBE_LIMITS.name).optional(),
+      /** The app containers: only how many there are (kubectl's READY counts them); every field is dropped. */
+      containers: z.array(z.object({})).nullable().optional(),
       /** `restartPolicy: Always` makes an init container a native sidecar (KEP-753, stable in 1.29). */
       initContainers: z
         .array(z.object({ name: Label, restartPolicy: Label.nullable().optional() }))

@@ -79,6 +79,8 @@ interface KubectlPodRow {
   ready: string;
   readyContainers: number;
   totalContainers: number;
+  /** Which containers READY counted: indices into `initContainerStatuses` (sidecars) and `containerStatuses`. */
+  readyIndices: { init: number[]; app: number[] };
   /** STATUS, e.g. `Running`, `Init:0/2`, `Init:CrashLoopBackOff`, `SchedulingGated`, `Terminating`. */
   status: string;
   /** The number in RESTARTS. */
@@ -218,6 +220,7 @@ export function kubectlPodRow(pod: KubePodLike | unknown, nowMs: number): Kubect
   let restartableInitContainerRestarts = 0;
   let totalContainers = arr(spec.containers).length;
   let readyContainers = 0;
+  const readyIndices: { init: number[]; app: number[] } = { init: [], app: [] };
   let lastRestartDate: number | null = null;
   let lastRestartableInitContainerRestartDate: number | null = null;
 
@@ -264,7 +267,10 @@ export function kubectlPodRow(pod: KubePodLike | unknown, nowMs: number): Kubect
     const waiting = obj(state.waiting);
     if (terminated && int(terminated.exitCode) === 0) continue;
     if (isRestartable(name) && container.started === true) {
-      if (container.ready === true) readyContainers++;
+      if (container.ready === true) {
+        readyContainers++;
+        readyIndices.init.push(i);
+      }
       continue;
     }
     if (terminated) {
@@ -308,6 +314,7 @@ export function kubectlPodRow(pod: KubePodLike | unknown, nowMs: number): Kubect
       } else if (container.ready === true && obj(state.running)) {
         hasRunning = true;
         readyContainers++;
+        readyIndices.app.push(i);
       }
     }
     // Back to "Running" if at least one container still reports running.
@@ -348,6 +355,7 @@ export function kubectlPodRow(pod: KubePodLike | unknown, nowMs: number): Kubect
     ready: `${readyContainers}/${totalContainers}`,
     readyContainers,
     totalContainers,
+    readyIndices,
     status: reason,
     restarts,
     lastRestartMs: lastRestartDate,

@@ -18,7 +18,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import { containerIdOfRun, markId, phaseId, restartsId, runId, waitingId } from './fact-ids.ts';
+import { containerIdOfRun, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { eventFact, type Fact, factTimeRange, type MarkName, type Termination } from './facts.ts';
 import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
@@ -78,6 +78,8 @@ const WireContainer = z
     restarts: Count.optional(),
     runs: z.array(WireRun).max(1000).optional(),
     waiting: z.array(WireWaiting).max(1000).optional(),
+    /** kubectl's READY counts it in the latest snapshot that showed it (`t`, `rv`: that snapshot's order); an app container or a sidecar (`init`). */
+    ready: z.object({ ready: z.boolean(), t: Secs.nullable(), rv: Rv }).strict().optional(),
   })
   .strict();
 
@@ -118,6 +120,8 @@ const WireFacts = z
     /** Each phase seen, with the time it was first seen. */
     phases: z.partialRecord(PodPhase, Secs.nullable()).optional(),
     initCount: Count.optional(),
+    /** The spec's app containers and native sidecars: kubectl's READY total. */
+    spec: z.object({ containers: Count, sidecars: Count }).strict().optional(),
     // Kubernetes sets no limit; the ingest's 64 KB per detail is what bounds these lists.
     containers: z.array(WireContainer).max(1000).optional(),
     /** The newest snapshot's phase and waiting reason; `waiting` as `container/reason` when it repeats a waiting entry of this delta. */
@@ -244,6 +248,7 @@ const READING_ORDER = [
   'phases',
   'marks',
   'initCount',
+  'spec',
   'containers',
   'latest',
   'status',
@@ -297,6 +302,14 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
       case 'initCount':
         out.initCount = f.n;
         break;
+      case 'containers':
+        out.spec = { containers: f.n, sidecars: f.sidecars };
+        break;
+      case 'ready': {
+        const c = container(f.container, f.init);
+        c.ready = { ready: f.ready, t: f.at.t < 0 ? null : secs(f.at.t), rv: f.at.rv };
+        break;
+      }
       case 'restarts': {
         const c = container(f.container, f.role !== undefined);
         c.restarts = f.n;
@@ -492,6 +505,8 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
   for (const [phase, t] of Object.entries(w.phases ?? {}))
     out.push({ id: phaseId(phase), kind: 'phase', phase, t: nms(t) });
   if (w.initCount !== undefined) out.push({ id: 'initCount', kind: 'initCount', n: w.initCount });
+  if (w.spec !== undefined)
+    out.push({ id: 'containers', kind: 'containers', n: w.spec.containers, sidecars: w.spec.sidecars });
   const waitingMessages = new Map<string, string | undefined>();
   for (const c of w.containers ?? []) {
     const init = c.init === true;
@@ -529,6 +544,17 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
         ordinal: r.n ?? null,
         startedAt,
         term,
+      });
+    }
+    if (c.ready) {
+      const r = c.ready;
+      out.push({
+        id: readyId(init, c.name),
+        kind: 'ready',
+        container: c.name,
+        init,
+        ready: r.ready,
+        at: { t: r.t == null ? -1 : ms(r.t), rv: r.rv },
       });
     }
     for (const wt of c.waiting ?? []) {

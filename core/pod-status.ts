@@ -5,14 +5,16 @@
  *
  * What the compact snapshot keeps is what printPod reads: phase, `status.reason`, the
  * PodScheduled / Initialized / Ready conditions with their reasons, the deletion timestamp, each
- * container's restartCount, state and last state, an init container's `restartPolicy` and a
- * sidecar's `started`. Two things are read from what is kept instead of being sent:
- * - the spec's init containers: `initContainerCount` of them (Init:N/M's M), named as their
- *   statuses are;
- * - a container's `ready`, read only where a `Completed` container beside a running one turns
- *   STATUS into `Running` or `NotReady`: every container is ready when the pod's Ready condition
- *   is True; otherwise they are taken as not ready, so such a pod reads `Completed` where kubectl
- *   would print `NotReady` if a running container were ready while the pod is not.
+ * container's restartCount, state, last state and `ready`, an init container's `restartPolicy`,
+ * a sidecar's `started`, and the spec's counts of containers and sidecars. Read from what is
+ * kept instead of being sent: the spec's init containers, `initContainerCount` of them (Init:N/M's
+ * M), named as their statuses are.
+ *
+ * A snapshot of a forwarder older than issue 14's READY carries neither a container's `ready` nor
+ * the spec's counts: there every container is read as ready when the pod's Ready condition is
+ * True, else as not ready (a `Completed` container beside a running one then reads `Completed`
+ * where kubectl would print `NotReady` if a running container were ready while the pod is not),
+ * and no READY is computed.
  */
 import { type ContainerStatusLike, type KubePodLike, kubectlPodRow } from './kubectl-status.ts';
 import type { CompactPod, SnapContainer, SnapState } from './snapshot.ts';
@@ -30,7 +32,9 @@ function stateOf(s: SnapState | undefined): ContainerStatusLike['state'] {
   return out;
 }
 
-function statusOf(c: SnapContainer, ready: boolean): ContainerStatusLike {
+function statusOf(c: SnapContainer, fallbackReady: boolean, exact: boolean): ContainerStatusLike {
+  // Go's `Ready bool`: absent reads as false, as kubectl reads it.
+  const ready = exact ? c.ready === true : fallbackReady;
   const out: ContainerStatusLike = { name: c.name, restartCount: c.restartCount, ready };
   if (c.started !== undefined) out.started = c.started;
   const state = stateOf(c.state);
@@ -48,17 +52,20 @@ export function podLikeOf(pod: CompactPod): KubePodLike {
   );
   // Spec entries without a status yet (a pod just scheduled): unnamed, never restartable.
   while (initContainers.length < pod.initContainerCount) initContainers.push({});
+  const exact = pod.containerCount !== undefined;
+  const containers: unknown[] = [...pod.containerStatuses];
+  while (containers.length < (pod.containerCount ?? 0)) containers.push({});
   return {
     metadata: { deletionTimestamp: pod.deletionTimestamp ?? null },
-    spec: { containers: pod.containerStatuses, initContainers },
+    spec: { containers, initContainers },
     status: {
       phase: pod.phase ?? null,
       reason: pod.reason ?? null,
       conditions: pod.conditions.map((c) => ({ type: c.type, status: c.status, reason: c.reason ?? null })),
       initContainerStatuses: pod.initContainerStatuses.map((c) =>
-        statusOf(c, c.started === true && podReady),
+        statusOf(c, c.started === true && podReady, exact),
       ),
-      containerStatuses: pod.containerStatuses.map((c) => statusOf(c, podReady)),
+      containerStatuses: pod.containerStatuses.map((c) => statusOf(c, podReady, exact)),
     },
   };
 }
@@ -67,4 +74,34 @@ export function podLikeOf(pod: CompactPod): KubePodLike {
 export function kubectlColumns(pod: CompactPod): { status: string; restarts: number } {
   const row = kubectlPodRow(podLikeOf(pod), 0);
   return { status: row.status, restarts: row.restarts };
+}
+
+/**
+ * kubectl's READY, container by container, for a compact snapshot that carries it (undefined
+ * for one of an older forwarder): every app container and native sidecar, and whether kubectl's
+ * READY counts it in this snapshot (`ready` while running, a sidecar once started; nothing while
+ * a plain init container holds the pod back). `total` is the spec's app containers and sidecars.
+ */
+export function kubectlReady(
+  pod: CompactPod,
+): { total: { containers: number; sidecars: number }; containers: ReadyContainer[] } | undefined {
+  if (pod.containerCount === undefined) return undefined;
+  const { readyIndices } = kubectlPodRow(podLikeOf(pod), 0);
+  const init = new Set(readyIndices.init);
+  const app = new Set(readyIndices.app);
+  const containers: ReadyContainer[] = [];
+  pod.initContainerStatuses.forEach((c, i) => {
+    if (c.restartPolicy === 'Always') containers.push({ name: c.name, sidecar: true, ready: init.has(i) });
+  });
+  pod.containerStatuses.forEach((c, i) => {
+    containers.push({ name: c.name, sidecar: false, ready: app.has(i) });
+  });
+  return { total: { containers: pod.containerCount, sidecars: pod.sidecarCount ?? 0 }, containers };
+}
+
+export interface ReadyContainer {
+  name: string;
+  sidecar: boolean;
+  /** Counted in kubectl's READY for this snapshot. */
+  ready: boolean;
 }

@@ -85,6 +85,12 @@ export const CompactPod = z
     reason: Reason.optional(),
     message: Message,
     initContainerCount: z.number().int().nonnegative(),
+    /**
+     * `spec.containers`' length and the spec's native sidecars (init containers with
+     * `restartPolicy: Always`): kubectl's READY total. Absent from snapshots of older forwarders.
+     */
+    containerCount: z.number().int().nonnegative().optional(),
+    sidecarCount: z.number().int().nonnegative().optional(),
     /** The names of `spec.schedulingGates`, when there are any (KEP-3521). */
     schedulingGates: z.array(z.string().min(1).max(KUBE_LIMITS.qualifiedName)).max(64).optional(),
     /**
@@ -204,6 +210,11 @@ function projectContainers(list: KubeStatuses, policies?: ReadonlyMap<string, st
       name: c.name,
       restartCount: c.restartCount ?? 0,
       restartPolicy,
+      // What kubectl's READY counts: an app container's or a sidecar's `ready` (a plain init container's never counts).
+      ready:
+        (policies === undefined || restartPolicy === 'Always') && typeof c.ready === 'boolean'
+          ? c.ready
+          : undefined,
       started: restartPolicy === 'Always' && c.started != null ? c.started : undefined,
       containerID: shortId(c.containerID),
       state: projectState(c.state),
@@ -285,6 +296,11 @@ export function compactPod(pod: KubePod): CompactPod {
       pod.spec?.initContainers?.length ?? 0,
       status.initContainerStatuses?.length ?? 0,
     ),
+    // The spec's own count, as kubectl reads it; none without a spec (a fragment): no READY then.
+    containerCount: pod.spec?.containers?.length,
+    sidecarCount: pod.spec?.containers
+      ? (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').length
+      : undefined,
     schedulingGates: pod.spec?.schedulingGates?.length
       ? pod.spec.schedulingGates.slice(0, 64).map((g) => g.name)
       : undefined,

@@ -488,6 +488,16 @@ export const ContainerStartupSchema = z
     description: "One container's image pull (its first Pulled Event) and first start.",
   });
 
+/** kubectl's READY as numbers: sortable and summable, where `1/2` would need parsing. */
+export const ReadySchema = z
+  .strictObject({
+    ready: Count.describe('containers kubectl counts ready: app containers and native sidecars'),
+    total: Count.describe(
+      "the spec's app containers plus native sidecars (init containers with restartPolicy: Always)",
+    ),
+  })
+  .meta({ id: 'Ready', description: "kubectl's READY column (`ready/total`)." });
+
 export const PodRecordSchema = z
   .strictObject({
     cluster: z.string(),
@@ -521,6 +531,9 @@ export const PodRecordSchema = z
         "kubectl's STATUS for the pod's latest state (Init:0/2, Init:CrashLoopBackOff, CrashLoopBackOff, Completed, Terminating, SchedulingGated, ...); null for a pod stored before it was kept",
       ),
     kubectlRestarts: z.int().nullable().describe("kubectl's RESTARTS for the latest state; null likewise"),
+    ready: ReadySchema.nullable().describe(
+      "kubectl's READY for the pod's latest state (`1/2` is {ready: 1, total: 2}); null for a pod stored or forwarded before it was kept",
+    ),
     deleted: z.boolean(),
     deletedBy: z
       .enum(['kubernetes', 'inventory'])
@@ -600,6 +613,9 @@ export type PodRowBase = z.infer<typeof PodRowBase>;
 
 /** A pod Pending now (in the pending index), as the /pending route and the sweep see it. */
 export const PendingPod = PodRowBase.extend({
+  ready: ReadySchema.nullable()
+    .optional()
+    .describe("kubectl's READY; null for a pod stored before it was kept (absent: an older API)"),
   waitingReason: z
     .string()
     .nullable()
@@ -646,6 +662,9 @@ export type PendingResponse = z.infer<typeof PendingResponse>;
 
 /** A pod crash-looping now (its latest state is CrashLoopBackOff). */
 export const CrashLoopingPod = PodRowBase.extend({
+  ready: ReadySchema.nullable()
+    .optional()
+    .describe("kubectl's READY; null for a pod stored before it was kept (absent: an older API)"),
   restarts: Count,
   restartsInWindow: Count.describe('restarts that started within the window before now'),
   lastRestartAt: Instant.nullable(),
@@ -884,6 +903,7 @@ export type PodsParams = z.infer<typeof PodsParams>;
 /** One pod found by /pods: what kubectl's table shows, plus every numeric figure. */
 export const FoundPod = PodRowBase.extend({
   status: z.string().nullable().describe("kubectl's STATUS for the latest state"),
+  ready: ReadySchema.nullable().describe("kubectl's READY for the latest state; null when not kept"),
   restarts: Count.describe("kubectl's RESTARTS (every container, init included)"),
   waitingReason: z.string().nullable(),
   lastTerminationReason: z.string().nullable(),

@@ -69,6 +69,14 @@ export const PodRowItemSchema = z.looseObject({
   startup: z.record(z.string(), z.number()).nullish(),
   /** Sparse index key: present while the pod crash-loops. */
   crashKey: optionalString,
+  /**
+   * kubectl's READY (`1/2`), only while the pod is Pending or crash-looping (the lists that show
+   * it from an index): absent on other items, so it costs them no bytes.
+   */
+  ready: z
+    .string()
+    .regex(/^\d+\/\d+$/)
+    .nullish(),
   /** While crash-looping: when the open back-off began (the waiting container's last termination), ISO 8601. */
   backOffSince: optionalString,
 });

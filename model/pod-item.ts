@@ -221,6 +221,8 @@ export function podItemOf(
     crashKey: isCrashLooping(rec) ? crashKey(p.cluster) : undefined,
   };
   for (const [k, val] of Object.entries(optional)) if (val != null) item[k] = val;
+  // kubectl's READY for the Pending and crash-looping lists (projected by their indexes only).
+  if ((item.pendingKey || item.crashKey) && rec.ready) item.ready = `${rec.ready.ready}/${rec.ready.total}`;
   if (item.crashKey) {
     item.restartTimes = restartTimesOf(v);
     const since = toIso(backOffSinceOf(v));

@@ -130,6 +130,12 @@ function rowBaseOf(row: PodRowItem, nowMs: number): PodRowBase {
   };
 }
 
+/** kubectl's READY of a Pending or crash-looping item (`1/2` stored), or null without it. */
+function readyOfRow(row: PodRowItem): { ready: number; total: number } | null {
+  const m = row.ready ? /^(\d+)\/(\d+)$/.exec(row.ready) : null;
+  return m ? { ready: Number(m[1]), total: Number(m[2]) } : null;
+}
+
 /** `schedulingGates` of a gated pod's item (a list of names, or a string set), or nothing. */
 function gatesOf(row: PodRowItem): { schedulingGates?: string[] } {
   const raw = row.schedulingGates;
@@ -144,6 +150,7 @@ export function pendingPodOf(item: Item, nowMs: number, thresholds: PendingThres
   const thresholdSeconds = thresholdFor(thresholds, base.namespace);
   return {
     ...base,
+    ready: readyOfRow(row),
     waitingReason: row.waitingReason ?? null,
     unschedulableMessage: row.unschedulableMessage ?? null,
     ...gatesOf(row),
@@ -172,6 +179,7 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
   const last = times.at(-1);
   return {
     ...rowBaseOf(row, nowMs),
+    ready: readyOfRow(row),
     restarts: row.restarts ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
     lastRestartAt: last != null ? toIso(last * 1000) : null,

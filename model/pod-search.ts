@@ -60,6 +60,7 @@ export function foundRowOf(item: Item, nowMs: number): FoundRow | undefined {
       createdAtSource: v.created != null ? 'creationTimestamp' : createdAt ? 'firstSeen' : null,
       ageSeconds: createdAt ? Math.max(0, (nowMs - Date.parse(createdAt)) / 1000) : null,
       status: f.status,
+      ready: f.ready,
       restarts: f.kubectlRestarts ?? f.restarts,
       waitingReason: f.waitingReason,
       lastTerminationReason: f.lastTerminationReason,

@@ -20,7 +20,7 @@ export interface IndexSpec {
  * figure the route never reads (a stats index does not read phase, node or waitingReason) would
  * make every write that changes it pay one more WCU per index (docs/data-model.md).
  */
-// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 30.
+// DynamoDB allows at most 100 INCLUDE attributes summed over all indexes: these make 32.
 /** Every pod row: owner, node, phase, creation (`rowBaseOf`). */
 const ROW_BASE_ATTRIBUTES = ['ownerKind', 'ownerName', 'node', 'phase', 'createdAt'] as const;
 /** `pendingPodOf`: the pending route and the sweep. */
@@ -30,6 +30,10 @@ const PENDING_PROJECTION = [
   'unschedulableMessage',
   'schedulingGates',
   'statusReason',
+  // kubectl's READY (issue 14). While a pod is Pending its app containers have not started, so
+  // READY stays 0/N (a sidecar turning ready is the one change), and it leaves the index when
+  // they start: it adds no index writes worth counting.
+  'ready',
 ] as const;
 /** `crashLoopingPodOf`: the crashloops route and the sweep. */
 const CRASH_PROJECTION = [
@@ -41,6 +45,10 @@ const CRASH_PROJECTION = [
   'crashLoopBackOffSeconds',
   'waitingReason',
   'backOffSince',
+  // kubectl's READY (issue 14). The container waiting in CrashLoopBackOff is not ready, so READY
+  // moves only when another container's readiness does: rare, where restarts and restartTimes
+  // already change the projection on every restart.
+  'ready',
 ] as const;
 /**
  * `statsRowOf`: the stats route (byClusterDay; a namespace's or an owner's pods read these from

@@ -21,7 +21,7 @@ import type { CompactEvent, CompactPod, PodSnapshot } from '../../core/snapshot.
 
 /**
  * True when two facts of one id say the same to every figure and timeline entry. The latest
- * state, the status reason and the scheduler's verdict carry the order (`at`) of the snapshot
+ * state, a container's readiness, the status reason and the scheduler's verdict carry the order (`at`) of the snapshot
  * they came from, for the join; a newer snapshot that repeats them moves only that order, which
  * nothing reads: not news.
  */
@@ -34,6 +34,8 @@ function saysTheSame(a: Fact, b: Fact): boolean {
       JSON.stringify(a.waiting) === JSON.stringify(b.waiting)
     );
   if (a.kind === 'status' && b.kind === 'status') return a.reason === b.reason && a.message === b.message;
+  // A container's readiness (kubectl's READY) repeated by a newer snapshot: not news.
+  if (a.kind === 'ready' && b.kind === 'ready') return a.ready === b.ready;
   if (a.kind === 'unschedulable' && b.kind === 'unschedulable')
     return (
       a.t === b.t &&

@@ -86,6 +86,8 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
     },
     spec: {
       nodeName: spec.nodeName,
+      // How many app containers (kubectl's READY total), never what they are.
+      containers: Array.isArray(spec.containers) ? spec.containers.map(() => ({})) : undefined,
       initContainers: Array.isArray(spec.initContainers)
         ? spec.initContainers.map((c: Raw) => pick(c, ['name', 'restartPolicy']))
         : undefined,

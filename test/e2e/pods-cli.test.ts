@@ -105,6 +105,7 @@ describe('podlife pods', () => {
     expect(columns(head!)).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'STATUS',
       'RESTARTS',
       'AGE',
@@ -116,7 +117,9 @@ describe('podlife pods', () => {
       .sort((a, b) => b.timeToReadySeconds! - a.timeToReadySeconds!)
       .slice(0, 5);
     expect(rows.map((l) => columns(l)[1])).toEqual(slowest.map((x) => x.name));
-    expect(columns(rows[0]!)[2]).toBe(slowest[0]!.status);
+    const top = slowest[0]!;
+    expect(columns(rows[0]!)[2]).toBe(top.ready ? `${top.ready.ready}/${top.ready.total}` : '<none>');
+    expect(columns(rows[0]!)[3]).toBe(top.status);
     expect(r.stderr).toContain('pods created 2026-11-01T00:00:00.000Z to 2026-11-04T00:00:00.000Z');
   });
 

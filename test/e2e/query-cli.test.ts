@@ -214,11 +214,20 @@ describe('tables by default, JSON with -o json', () => {
     expect(r!.stderr).toBe('');
     expect(r!.code).toBe(0);
     const lines = r!.stdout.trimEnd().split('\n');
-    expect(columns(lines[0]!)).toEqual(['NAMESPACE', 'NAME', 'AGE', 'STUCK', 'REASON', 'OWNER', 'MESSAGE']);
+    expect(columns(lines[0]!)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'AGE',
+      'STUCK',
+      'REASON',
+      'OWNER',
+      'MESSAGE',
+    ]);
     expect(r!.stdout).toMatch(
-      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+\S+\s+yes\s+Unschedulable\s+Deployment\/router-default\s+0\/\d+ nodes are available/m,
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+0\/1\s+\S+\s+yes\s+Unschedulable\s+Deployment\/router-default\s+0\/\d+ nodes are available/m,
     );
-    expect(r!.stdout).toMatch(/^argocd\s+image-pull-backoff\s+\S+\s+yes\s+ContainerCreating/m);
+    expect(r!.stdout).toMatch(/^argocd\s+image-pull-backoff\s+0\/1\s+\S+\s+yes\s+ContainerCreating/m);
     // stdout is a pipe: the scheduler's message is whole (the taint that is the reason is kept).
     expect(r!.stdout).not.toContain('…');
     const message = demo.records.find((x) => x.name === 'router-default-7bbdcfcf9b-7xdln')!
@@ -240,17 +249,18 @@ describe('tables by default, JSON with -o json', () => {
     const r = spawned.history;
     expect(r!.code).toBe(0);
     const lines = r!.stdout.split('\n');
-    expect(columns(lines[0]!).slice(0, 6)).toEqual([
+    expect(columns(lines[0]!).slice(0, 7)).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'STATUS',
       'RESTARTS',
       'AGE',
       'TO-SCHEDULE',
     ]);
-    expect(lines[1]).toMatch(/^argocd\s+my-pod\s+Error\s+0\s/);
+    expect(lines[1]).toMatch(/^argocd\s+my-pod\s+0\/1\s+Error\s+0\s/);
     expect(lines[2]).toMatch(
-      /^argocd\s+my-pod\s+CrashLoopBackOff\s+3 \(\S+ ago\)\s.*\s44s\s+Error \(1\)\s+no$/,
+      /^argocd\s+my-pod\s+0\/1\s+CrashLoopBackOff\s+3 \(\S+ ago\)\s.*\s44s\s+Error \(1\)\s+no$/,
     );
     expect(r!.stdout).toMatch(/^TIME\s+WHAT\s+CONTAINER\s+DETAILS$/m);
     // Each 0-second run: its start, then its termination, which says which run it ends.
@@ -321,6 +331,7 @@ describe('tables by default, JSON with -o json', () => {
     expect(columns(r!.stdout.split('\n')[0]!)).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'RESTARTS',
       'IN-40D',
       'LAST-TERMINATION',
@@ -331,7 +342,7 @@ describe('tables by default, JSON with -o json', () => {
     // 3 restarts seen in the window: attempts 1, 2 and 3 (restartCount numbers them); RESTARTS as kubectl prints it.
     // BACK-OFF: the 44 s between runs plus the open back-off, counting up to now (issue 14).
     expect(r!.stdout).toMatch(
-      /^argocd\s+my-pod\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+\d+h\d*m? \(open\)/m,
+      /^argocd\s+my-pod\s+0\/1\s+3 \(\d+[smhd]\S* ago\)\s+3\s+Error \(1\)\s+\d+h\d*m? \(open\)/m,
     );
     const json = await inProcess(crashloopsCommand, ['-o', 'json', '--min-restarts', '2', '--window', '40d']);
     const pods = JSON.parse(json.stdout) as CrashLoopingPod[];
@@ -579,7 +590,7 @@ describe("kubectl's habits through the built CLI", () => {
     const r = spawned.pendingCsv!;
     expect(r.code, r.stderr).toBe(0);
     const [header, ...records] = r.stdout.trimEnd().split('\r\n');
-    expect(header).toBe('NAMESPACE,NAME,AGE,STUCK,REASON,OWNER,MESSAGE,NODE,STUCK-AFTER,UID');
+    expect(header).toBe('NAMESPACE,NAME,READY,AGE,STUCK,REASON,OWNER,MESSAGE,NODE,STUCK-AFTER,UID');
     const pods = JSON.parse(spawned.pendingDemoJson!.stdout) as PendingPod[];
     expect(records).toHaveLength(pods.length);
     const router = pods.find((p) => p.name.startsWith('router-default'))!;
@@ -593,7 +604,7 @@ describe("kubectl's habits through the built CLI", () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).not.toMatch(/^NAMESPACE/);
-    const counts = lines.map((l) => Number(columns(l)[2]!.split(' ')[0]));
+    const counts = lines.map((l) => Number(columns(l)[3]!.split(' ')[0]));
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(lines.join('\n')).toMatch(/CrashLoopBackOff/);
   });
@@ -621,7 +632,7 @@ describe("kubectl's habits through the built CLI", () => {
     };
     try {
       await until(() => /api-1/.test(out), 'the first list');
-      expect(out).toMatch(/^NAMESPACE\s+NAME\s+AGE\s+STUCK/);
+      expect(out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+AGE\s+STUCK/);
       const first = out;
       // Two more looks: nothing changed, nothing printed.
       await new Promise((r) => setTimeout(r, 600));

@@ -42,6 +42,7 @@ describe('podlife replay', () => {
     expect(header!.split(/\s{2,}/)).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'STATUS',
       'RESTARTS',
       'AGE',
@@ -55,17 +56,19 @@ describe('podlife replay', () => {
     // STATUS is kubectl's (issue 11): an unschedulable pod is Pending, an init crash loop Init:Error.
     // AGE in kubectl's format, to the trace's end; empty cells <none>.
     expect(stdout).toMatch(
-      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+Pending\s+0\s+16h\s+<none>\s.*yes$/m,
+      /^openshift-ingress\s+router-default-7bbdcfcf9b-7xdln\s+0\/1\s+Pending\s+0\s+16h\s+<none>\s.*yes$/m,
     );
     // RESTARTS as kubectl prints it: the count and the last termination's age; no creation time: AGE <none>.
     expect(stdout).toMatch(
-      /^mission-control\s+oomkilled-pod\s+Running\s+9 \(13h ago\)\s+<none>\s.*\s1h55m\s+OOMKilled \(1\)\s+no$/m,
+      /^mission-control\s+oomkilled-pod\s+0\/1\s+Running\s+9 \(13h ago\)\s+<none>\s.*\s1h55m\s+OOMKilled \(1\)\s+no$/m,
     );
     expect(stdout).toMatch(
-      /^default\s+crashloop-deployment-6bf9b7b858-m9882\s+Init:Error\s+1 \(16h ago\)\s.*\s3s\s+Error \(1\)\s+yes$/m,
+      /^default\s+crashloop-deployment-6bf9b7b858-m9882\s+0\/1\s+Init:Error\s+1 \(16h ago\)\s.*\s3s\s+Error \(1\)\s+yes$/m,
     );
     // STUCK is for a pod stuck now: test-pod was Pending 3h once, and is Running (Terminating) now.
-    expect(stdout).toMatch(/^default\s+test-pod\s+Terminating\s+0\s+16h\s+3h\s+3h\s.*\sno$/m);
+    expect(stdout).toMatch(/^default\s+test-pod\s+0\/1\s+Terminating\s+0\s+16h\s+3h\s+3h\s.*\sno$/m);
+    // READY is kubectl's (issue 14): the sidecar pod counts its native sidecar.
+    expect(stdout).toMatch(/^default\s+sleep\s+2\/2\s+Running\s/m);
     expect(stdout).toMatch(
       /^NAMESPACE\s+PODS\s+TO-SCHEDULE p50\/90\/99\s+PENDING-FOR p50\/90\/99\s+TO-READY p50\/90\/99\s+BACK-OFF p50\/90\/99/m,
     );
@@ -87,17 +90,17 @@ describe('podlife replay', () => {
     expect(parseYaml(yaml.stdout)).toEqual(JSON.parse(json.stdout));
     const lines = csv.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'NAMESPACE,NAME,STATUS,RESTARTS,AGE,TO-SCHEDULE,PENDING-FOR,TO-READY,BACK-OFF,LAST-TERMINATION,STUCK,PHASE,INIT-FOR,ALL-RESTARTS,NODE,OWNER,UID',
+      'NAMESPACE,NAME,READY,STATUS,RESTARTS,AGE,TO-SCHEDULE,PENDING-FOR,TO-READY,BACK-OFF,LAST-TERMINATION,STUCK,PHASE,INIT-FOR,ALL-RESTARTS,NODE,OWNER,UID',
     );
     expect(lines).toHaveLength(41);
     expect(lines).toContain(
-      'mission-control,oomkilled-pod,Running,9 (13h ago),,,,,1h55m,OOMKilled (1),no,Running,,9,gke-hub-cluster-private-pool-containe-b918c0a5-x9j3,,def4df27-ade6-4ba1-b2dc-57d07e12bfe6',
+      'mission-control,oomkilled-pod,0/1,Running,9 (13h ago),,,,,1h55m,OOMKilled (1),no,Running,,9,gke-hub-cluster-private-pool-containe-b918c0a5-x9j3,,def4df27-ade6-4ba1-b2dc-57d07e12bfe6',
     );
     expect(sorted.code).toBe(0);
     const rows = sorted.stdout.trimEnd().split('\n');
     expect(rows).toHaveLength(40);
     expect(rows[0]).not.toMatch(/^NAMESPACE/);
-    const restarts = rows.map((r) => Number(r.split(/\s{2,}/)[3]!.split(' ')[0]));
+    const restarts = rows.map((r) => Number(r.split(/\s{2,}/)[4]!.split(' ')[0]));
     expect(restarts).toEqual([...restarts].sort((a, b) => a - b));
     expect(rows.at(-1)).toMatch(/^mission-control\s+oomkilled-pod\s/);
     const bad = await podlife(['replay', '--sort-by', 'restart', TRACE]);
@@ -227,7 +230,8 @@ describe('podlife replay', () => {
     const { code, stdout, stderr } = await podlife(['replay', file]);
     expect(code).toBe(2);
     expect(stderr.split('\n')[0]).toMatch(new RegExp(`^${file}:6: items\\[1\\]: status.phase: `));
-    expect(stdout).toMatch(/^x\s+a\s+Pending/m);
+    // No spec: no containers to count, READY is absent (<none>), never guessed.
+    expect(stdout).toMatch(/^x\s+a\s+<none>\s+Pending/m);
   });
 
   it('an empty input is a warning naming it, and exit status 2; the other inputs still count', async () => {

@@ -49,11 +49,15 @@ const cases: [string, (p: Obj) => void, 'send' | 'noop'][] = [
   ['a condition’s observedGeneration', (p) => (p.status.conditions[0].observedGeneration = 7), 'noop'],
   ['the phase', (p) => (p.status.phase = 'Failed'), 'send'],
   ['a restart', (p) => (p.status.containerStatuses[0].restartCount += 1), 'send'],
-  // Container readiness alone is no figure: the pod's Ready condition is (below).
+  // Container readiness is kubectl's READY (the `ready` figure, issue 14): it is sent. As every
+  // status update does, it moves the resourceVersion (the order facts of one snapshot are joined by).
   [
     'container readiness',
-    (p) => (p.status.containerStatuses[0].ready = !p.status.containerStatuses[0].ready),
-    'noop',
+    (p) => {
+      p.status.containerStatuses[0].ready = !p.status.containerStatuses[0].ready;
+      p.metadata.resourceVersion = String(Number(p.metadata.resourceVersion) + 1);
+    },
+    'send',
   ],
   ['the Ready condition turning False', (p) => (condition(p, 'Ready').status = 'False'), 'send'],
   [

@@ -237,6 +237,8 @@ describe('pending and crash-loop routes: the replay pods in those states', () =>
         createdAt: createdOf(r!),
         createdAtSource: createdAtOf(r!)!.source,
         ageSeconds: (demo.now - Date.parse(createdOf(r!)!)) / 1000,
+        // kubectl's READY from the pending index equals replay's (issue 14).
+        ready: r!.ready,
         waitingReason: r!.waitingReason,
         unschedulableMessage: r!.unschedulableMessage,
         statusReason: r!.statusReason,
@@ -278,6 +280,7 @@ describe('pending and crash-loop routes: the replay pods in those states', () =>
         .filter((e) => e.type === 'ContainerRestarted' && !e.init)
         .map((e) => Date.parse(e.at!));
       expect(p).toMatchObject({
+        ready: r.ready,
         restarts: r.restarts,
         lastTerminationReason: r.lastTerminationReason,
         lastExitCode: terms.at(-1)?.exitCode ?? null,

@@ -150,6 +150,7 @@ describe('CSV (RFC 4180)', () => {
     expect(rows[0]).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'AGE',
       'STUCK',
       'REASON',
@@ -159,8 +160,8 @@ describe('CSV (RFC 4180)', () => {
       'STUCK-AFTER',
       'UID',
     ]);
-    expect(rows[1]![6]).toBe(TAINT);
-    expect(rows[1]![7]).toBe('');
+    expect(rows[1]![7]).toBe(TAINT);
+    expect(rows[1]![8]).toBe('');
   });
 
   it('any text round-trips through a field', () => {
@@ -380,11 +381,11 @@ describe('--watch (in process, a fake API whose data changes)', () => {
     expect(code).toBe(0);
     expect(err).toBe('No Pending pods.\n');
     const lines = out.trimEnd().split('\n');
-    expect(lines.map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual([
-      'NAMESPACE NAME AGE STUCK',
-      'web a 10s yes',
-      'web a 14s no',
-      'web b 1s yes',
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 5).join(' '))).toEqual([
+      'NAMESPACE NAME READY AGE STUCK',
+      'web a <none> 10s yes',
+      'web a <none> 14s no',
+      'web b <none> 1s yes',
     ]);
   });
 });

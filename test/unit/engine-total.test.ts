@@ -127,6 +127,18 @@ const anyFact: fc.Arbitrary<Fact> = fc.oneof(
     at: order,
     message: word,
   }),
+  // kubectl's READY (issue 14): the spec's count and each container's readiness.
+  fc.record({
+    id: fc.constant('containers' as const),
+    kind: fc.constant('containers' as const),
+    n: count,
+    sidecars: count,
+  }),
+  fc.record({ container, init: fc.boolean(), ready: fc.boolean(), at: order }).map((r) => ({
+    id: `ready:${r.init ? 'i' : 'c'}:${r.container}` as const,
+    kind: 'ready' as const,
+    ...r,
+  })),
   fc.constant({ id: 'deleted' as const, kind: 'deleted' as const }),
   fc.constant({ id: 'stateful' as const, kind: 'stateful' as const }),
   // The kubelet's Pulled Events (issue 11), odd and extreme values among them.

@@ -31,10 +31,11 @@ describe('the snapshot keeps what tells a sidecar from an init container', () =>
       ['init', undefined, undefined],
       ['sidecar', 'Always', true],
     ]);
-    // App containers carry no restartPolicy (nor readiness: no figure reads it, docs/forwarder.md).
+    // App containers carry no restartPolicy; their readiness is kubectl's READY (issue 14).
     expect(snap!.pod.containerStatuses[0]).toEqual({
       name: 'sleep',
       restartCount: 0,
+      ready: true,
       containerID: 'containerd://a1848056a183e40a',
       state: { running: { startedAt: '2024-08-24T01:54:38Z' } },
     });

@@ -248,6 +248,7 @@ describe('rows and thresholds', () => {
       createdAt: '2026-11-02T08:00:00.000Z',
       createdAtSource: 'creationTimestamp',
       ageSeconds: 600,
+      ready: null,
       waitingReason: 'CrashLoopBackOff',
       unschedulableMessage: '0/3 nodes are available',
       statusReason: null,
@@ -255,6 +256,8 @@ describe('rows and thresholds', () => {
       stuck: false,
     });
     expect(pendingPodOf({ ...item, pk: 'POD#prod#web#job-1' }, now, thresholds).stuck).toBe(true);
+    // kubectl's READY, stored as `0/2` while the pod is Pending (issue 14).
+    expect(pendingPodOf({ ...item, ready: '0/2' }, now, thresholds).ready).toEqual({ ready: 0, total: 2 });
   });
 
   it('a pod without creationTimestamp: its first-seen time (in the index key) stands in, marked so', () => {

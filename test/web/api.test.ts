@@ -149,6 +149,7 @@ describe('leniency and the other shapes', () => {
         unschedulableMessage: null,
         stuck: true,
         status: 'Pending',
+        ready: null,
       },
     ]);
     expect(pending.rejected).toBe(2);

@@ -31,6 +31,11 @@ type FieldsOf<T> = { [K in keyof T]?: z.ZodMiniType };
 const optStr = z.optional(z.nullable(z.string()));
 const optNum = z.optional(z.nullable(z.number()));
 const optBool = z.optional(z.nullable(z.boolean()));
+/** kubectl's READY as the API sends it: `{ready, total}`. */
+const Ready = z.optional(z.nullable(z.object({ ready: z.number(), total: z.number() })));
+/** kubectl's READY as kubectl prints it (`1/2`), or null. */
+export const readyText = (r: { ready: number; total: number } | null | undefined): string | null =>
+  r ? `${r.ready}/${r.total}` : null;
 const Owner = z.optional(z.nullable(z.looseObject({ kind: z.string(), name: z.string() })));
 
 const Identity = {
@@ -55,6 +60,7 @@ export const PendingItemSchema = z.looseObject({
   /** kubectl's STATUS, when the API's row carries it (a pod record's `status`). */
   status: optStr,
   phase: optStr,
+  ready: Ready,
 } satisfies FieldsOf<PendingPod & Pick<PodRecordBody, 'stuckPending' | 'status'>>);
 
 export const CrashItemSchema = z.looseObject({
@@ -66,6 +72,7 @@ export const CrashItemSchema = z.looseObject({
   waitingReason: optStr,
   crashLoopBackOffSeconds: optNum,
   status: optStr,
+  ready: Ready,
 } satisfies FieldsOf<CrashLoopingPod & Pick<PodRecordBody, 'status'>>);
 
 export const TimelineEntrySchema = z.looseObject({
@@ -98,6 +105,7 @@ export const PodRecordSchema = z.looseObject({
   statusReason: optStr,
   status: optStr,
   kubectlRestarts: optNum,
+  ready: Ready,
   deleted: optBool,
   deletedBy: z.optional(z.nullable(z.enum(['kubernetes', 'inventory']))),
   stuckPending: optBool,
@@ -192,6 +200,8 @@ export type PendingRow = PodRef &
     createdAt: number | null;
     /** kubectl's STATUS: the API's when it sends one, else what kubectl prints for these facts. */
     status: string;
+    /** kubectl's READY (`0/1`), or null. */
+    ready: string | null;
   };
 
 type Nullable<T, K extends keyof T> = { [P in K]: T[P] | null };
@@ -201,6 +211,8 @@ export type CrashRow = PodRef &
   Nullable<CrashLoopingPod, 'restartsInWindow' | 'crashLoopBackOffSeconds'> & {
     /** kubectl's STATUS: the API's when it sends one, else the waiting reason (CrashLoopBackOff). */
     status: string;
+    /** kubectl's READY (`0/1`), or null. */
+    ready: string | null;
   };
 
 /** A timeline entry as the API sends it (the Gantt's input type). */
@@ -252,6 +264,7 @@ export function adaptPending(r: Raw<typeof PendingItemSchema>, cluster: string):
     // kubectl prints the waiting reason of a container (ContainerCreating, ImagePullBackOff) or
     // the phase (Pending, also for an unschedulable pod).
     status: r.status ?? r.waitingReason ?? r.statusReason ?? r.phase ?? 'Pending',
+    ready: readyText(r.ready),
   };
 }
 
@@ -265,6 +278,7 @@ export function adaptCrash(r: Raw<typeof CrashItemSchema>, cluster: string): Cra
     waitingReason: orNull(r.waitingReason),
     crashLoopBackOffSeconds: orNull(r.crashLoopBackOffSeconds),
     status: r.status ?? r.waitingReason ?? 'CrashLoopBackOff',
+    ready: readyText(r.ready),
   };
 }
 
@@ -302,6 +316,7 @@ export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDe
     statusReason: orNull(r.statusReason),
     status: orNull(r.status),
     kubectlRestarts: orNull(r.kubectlRestarts),
+    ready: r.ready ? { ready: r.ready.ready, total: r.ready.total } : null,
     deleted: Boolean(r.deleted),
     deletedBy: orNull(r.deletedBy),
     stuckPending: Boolean(r.stuckPending),

@@ -93,7 +93,7 @@ ${region(
 <tbody>${rows.map(
     (r) => html`<tr class="${r.stuck ? 'stuck' : ''}" data-pod="${r.namespace}/${r.name}">
 <td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}</td>
-<td class="status">${r.status}</td>
+<td class="status"${r.ready ? html` title="READY ${r.ready}"` : ''}>${r.status}</td>
 <td class="num"><span class="age">${secs(r.ageSeconds)}</span>${r.stuck ? html`<span class="badge bad">stuck</span>` : ''}</td>
 <td class="why">${
       r.unschedulableMessage
@@ -127,7 +127,7 @@ ${region(
         : ''
     }</td>
 <td class="term">${terminationOf(r.lastTerminationReason, r.lastExitCode)}</td>
-<td class="status"><strong>${r.status}</strong></td>
+<td class="status"${r.ready ? html` title="READY ${r.ready}"` : ''}><strong>${r.status}</strong></td>
 <td class="num">${r.crashLoopBackOffSeconds ? secs(r.crashLoopBackOffSeconds) : '—'}</td></tr>`,
   )}</tbody></table>`,
 )}${listNote(list)}`;
@@ -357,6 +357,8 @@ ${p.unschedulableMessage ? html`<p class="callout"><strong>Scheduler:</strong> $
     fig('Init', secs(p.initSeconds), 'initSeconds'),
     fig('Pending', secs(p.pendingSeconds), 'pendingSeconds'),
     fig('Ready after', secs(p.timeToReadySeconds), 'timeToReadySeconds'),
+    // kubectl's READY (issue 14): containers ready of the spec's containers and sidecars.
+    fig('Ready', p.ready ? `${p.ready.ready}/${p.ready.total}` : '—', 'ready'),
     fig('Restarts', String(p.restarts), 'restarts'),
     fig('Crash-loop back-off', gaps, 'crashLoopBackOffSeconds'),
     fig(
