@@ -24,7 +24,7 @@ import { safeText } from '../core/terminal-text.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
-import { isOpsPath, makeOpsHandler } from '../functions/query/ops.ts';
+import { isOpsRequest, makeOpsHandler } from '../functions/query/ops.ts';
 import { makeQueryHandler } from '../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../functions/sweep/sweep.ts';
@@ -245,7 +245,8 @@ export class LocalMode {
       };
     }
     if (path.startsWith('/api/')) {
-      const handler = this.ops && isOpsPath(path.slice(4)) ? this.ops : this.query;
+      const handler =
+        this.ops && isOpsRequest(event.requestContext.http.method, path.slice(4)) ? this.ops : this.query;
       const result = await handler({
         ...event,
         rawPath: path.slice(4),
