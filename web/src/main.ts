@@ -9,6 +9,7 @@ import {
   ApiError,
   apiBaseFrom,
   createApi,
+  heldBy,
   type Listed,
   type PendingRow,
   serverNowOf,
@@ -21,6 +22,7 @@ import {
   renderPending,
   renderPod,
   renderPodHint,
+  renderSilences,
   renderStats,
   stamp,
 } from './render.ts';
@@ -138,6 +140,7 @@ async function refresh(): Promise<void> {
       api.crashloops(cluster),
       api.stats(cluster, s.by, params.get('since') ?? undefined),
       s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
+      api.silences(cluster),
     ]);
   const early = guess ? fetchAll(state, guess) : null;
   const guessed = state;
@@ -149,7 +152,9 @@ async function refresh(): Promise<void> {
   renderClusters();
   let s = state;
   const cluster = s.cluster!;
-  const [pending, crash, stats, pod] = await (early && guessed === s ? early : fetchAll(s, cluster));
+  const [pending, crash, stats, pod, silences] = await (early && guessed === s
+    ? early
+    : fetchAll(s, cluster));
   if (s !== state) return; // the view changed while we waited; the next refresh draws it
   // A pod asked by name only: the incarnation shown is the one highlighted in the lists and named
   // in the address (the newest, as kubectl shows a name).
@@ -163,12 +168,15 @@ async function refresh(): Promise<void> {
   const fromApi = pending.status === 'fulfilled' ? serverNowOf(pending.value as Listed<PendingRow>) : null;
   const now = fromApi ?? Date.now();
   apiNow = fromApi != null && Math.abs(fromApi - Date.now()) > 60_000 ? fromApi : null;
+  // The rows a silence holds carry its badge; the silences' own list is a section.
+  const held = silences.status === 'fulfilled' ? heldBy(silences.value.items) : undefined;
+  if (silences.status === 'fulfilled') patch($('silences-body'), renderSilences(silences.value, now));
   if (pending.status === 'fulfilled') {
-    patch($('pending-body'), renderPending(pending.value, s));
+    patch($('pending-body'), renderPending(pending.value, s, held, now));
     const stuck = pending.value.items.filter((r) => r.stuck).length;
     document.title = stuck ? `(${stuck} stuck) podlife` : 'podlife';
   }
-  if (crash.status === 'fulfilled') patch($('crash-body'), renderCrashloops(crash.value, s));
+  if (crash.status === 'fulfilled') patch($('crash-body'), renderCrashloops(crash.value, s, held, now));
   if (stats.status === 'fulfilled') patch($('stats-body'), renderStats(stats.value, s));
   // A pod that does not exist is an answer, not an API failure.
   const podMissing = pod.status === 'rejected' && pod.reason instanceof ApiError && pod.reason.status === 404;
@@ -176,7 +184,7 @@ async function refresh(): Promise<void> {
   else if (podMissing) patch($('pod-body'), renderPod([], s, now, s.pod));
   else if (pod.status === 'fulfilled' && pod.value)
     patch($('pod-body'), renderPod(pod.value.items, s, now, s.pod));
-  const errors = [pending, crash, stats, ...(podMissing ? [] : [pod])]
+  const errors = [pending, crash, stats, silences, ...(podMissing ? [] : [pod])]
     .map(message)
     .filter((m): m is string => m != null);
   if (errors.length < 3) lastOk = Date.now();

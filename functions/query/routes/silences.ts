@@ -8,12 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import {
-  BadParameterError,
-  NotFoundError,
-  parseParams,
-  SilencesParams,
-} from '../../../model/api-schemas.ts';
+import { BadParameterError, NotFoundError, parseParams, SilencesParams } from '../../../model/api-schemas.ts';
 import { alertPk, SILENCES_PK } from '../../../model/keys.ts';
 import {
   CreateSilenceBody,
