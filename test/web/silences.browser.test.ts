@@ -135,6 +135,31 @@ describe.skipIf(SKIP_BROWSER)('silences on the dashboard and the console widget 
     await page.close();
   });
 
+  it('the first response shows the lists (drawn by the server), and the page does not draw them again', async () => {
+    const first = await (await fetch(`${mode.url}/`)).text();
+    expect(first).not.toContain('<body class="booting">');
+    expect(first).toContain('id="pending-table"');
+    expect(first).toContain(`data-silence="${silenceId}"`);
+    const pending = await api<Listed>('/pending?cluster=demo&olderThan=0s&limit=200');
+    expect(first.match(/<tr class="[^"]*" data-pod=/g)).toHaveLength(pending.pods.length);
+    const page = await browser.context.newPage();
+    await page.addInitScript(`window.__redrawn = [];
+      addEventListener('DOMContentLoaded', () => new MutationObserver((list) => {
+        for (const m of list) if (m.type === 'childList' && m.target.id?.endsWith('-body')) window.__redrawn.push(m.target.id);
+      }).observe(document, { subtree: true, childList: true }));`);
+    await page.goto(`${mode.url}/`);
+    // The first poll has answered (the header says when), and drew nothing: the server's view was the page's.
+    await expect.poll(() => page.locator('#updated').textContent()).toMatch(/^Updated /);
+    expect(await page.evaluate(() => location.hash)).toBe('#cluster=demo');
+    expect(await page.evaluate(() => (window as unknown as { __redrawn: string[] }).__redrawn)).toEqual([]);
+    // A change of view still draws: the namespace → owner toggle redraws the statistics.
+    await page.locator('#stats .toggle a', { hasText: 'owner' }).click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __redrawn: string[] }).__redrawn))
+      .toContain('stats-body');
+    await page.close();
+  });
+
   it('the console widget: the pending and crash-looping lists badge the held rows and list the silence', async () => {
     const client = createApi(`${mode.url}/api/`, (u, i) => fetch(u, i));
     const css = await readFile(join(ROOT, 'web', 'static', 'style.css'), 'utf8');

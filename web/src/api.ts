@@ -180,21 +180,10 @@ export const SilenceSchema = z.looseObject({
   reason: optStr,
   comment: optStr,
   createdBy: optStr,
-  createdAt: optStr,
   endsAt: z.string(),
   active: optBool,
   silenced: z.optional(
-    z.nullable(
-      z.array(
-        z.looseObject({
-          kind: z.string(),
-          namespace: z.string(),
-          name: z.string(),
-          uid: z.string(),
-          since: optStr,
-        }),
-      ),
-    ),
+    z.nullable(z.array(z.looseObject({ namespace: z.string(), name: z.string(), uid: z.string() }))),
   ),
 } satisfies FieldsOf<ListedSilence>);
 
@@ -247,7 +236,7 @@ export type SilenceRow = Pick<ListedSilence, 'id' | 'comment'> &
     endsAt: number;
     active: boolean;
     /** The episodes it holds: pods recorded as silenced instead of alerted. */
-    held: { kind: string; namespace: string; name: string; uid: string }[];
+    held: { namespace: string; name: string; uid: string }[];
   };
 
 export interface Silences {
@@ -378,7 +367,7 @@ export function adaptSilence(r: Raw<typeof SilenceSchema>, cluster: string): Sil
     createdBy: orNull(r.createdBy),
     endsAt,
     active: Boolean(r.active),
-    held: (r.silenced ?? []).map(({ kind, namespace, name, uid }) => ({ kind, namespace, name, uid })),
+    held: r.silenced ?? [],
   };
 }
 

@@ -130,7 +130,7 @@ export function renderSilences(list: Silences, now: number): Html {
 ${region(
   'Active silences',
   html`<table class="list" id="silences-table">
-<caption class="sr-only">Active silences, ending first first</caption>
+<caption class="sr-only">Active silences, soonest end first</caption>
 <thead><tr><th scope="col">Silence</th><th scope="col">Scope</th><th scope="col" class="num">Holding</th><th scope="col">Ends</th><th scope="col">Why</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr data-silence="${r.id}">
