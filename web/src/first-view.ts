@@ -45,22 +45,45 @@ export interface Answers {
 export const nowOf = (a: Pick<Answers, 'pending'>): number =>
   (a.pending.status === 'fulfilled' ? serverNowOf(a.pending.value) : null) ?? Date.now();
 
-/** The sections the answers draw (a failed answer draws nothing: the last good stays). */
-export function sectionsOf(a: Answers, s: ViewState, now: number): Partial<Record<SectionId, Html>> {
-  const out: Partial<Record<SectionId, Html>> = {};
+/** The sections, in the order the page draws them. */
+export const SECTION_IDS: readonly SectionId[] = [
+  'pending-body',
+  'crash-body',
+  'silences-body',
+  'pod-body',
+  'stats-body',
+];
+
+/** One section the answers draw, or null (a failed answer draws nothing: the last good stays). */
+export function sectionOf(id: SectionId, a: Answers, s: ViewState, now: number): Html | null {
   // The rows a silence holds carry its badge; the silences' own list is a section.
   const held = a.silences.status === 'fulfilled' ? heldBy(a.silences.value.items) : undefined;
-  if (a.silences.status === 'fulfilled') out['silences-body'] = renderSilences(a.silences.value, now);
-  if (a.pending.status === 'fulfilled') out['pending-body'] = renderPending(a.pending.value, s, held, now);
-  if (a.crash.status === 'fulfilled') out['crash-body'] = renderCrashloops(a.crash.value, s, held, now);
-  if (a.stats.status === 'fulfilled') out['stats-body'] = renderStats(a.stats.value, s);
-  // A pod that does not exist is an answer, not an API failure.
-  const podMissing =
-    a.pod.status === 'rejected' && a.pod.reason instanceof ApiError && a.pod.reason.status === 404;
-  if (!s.pod) out['pod-body'] = renderPodHint();
-  else if (podMissing) out['pod-body'] = renderPod([], s, now, s.pod);
-  else if (a.pod.status === 'fulfilled' && a.pod.value)
-    out['pod-body'] = renderPod(a.pod.value.items, s, now, s.pod);
+  switch (id) {
+    case 'silences-body':
+      return a.silences.status === 'fulfilled' ? renderSilences(a.silences.value, now) : null;
+    case 'pending-body':
+      return a.pending.status === 'fulfilled' ? renderPending(a.pending.value, s, held, now) : null;
+    case 'crash-body':
+      return a.crash.status === 'fulfilled' ? renderCrashloops(a.crash.value, s, held, now) : null;
+    case 'stats-body':
+      return a.stats.status === 'fulfilled' ? renderStats(a.stats.value, s) : null;
+    case 'pod-body': {
+      if (!s.pod) return renderPodHint();
+      // A pod that does not exist is an answer, not an API failure.
+      if (a.pod.status === 'rejected' && a.pod.reason instanceof ApiError && a.pod.reason.status === 404)
+        return renderPod([], s, now, s.pod);
+      return a.pod.status === 'fulfilled' && a.pod.value ? renderPod(a.pod.value.items, s, now, s.pod) : null;
+    }
+  }
+}
+
+/** Every section the answers draw. */
+export function sectionsOf(a: Answers, s: ViewState, now: number): Partial<Record<SectionId, Html>> {
+  const out: Partial<Record<SectionId, Html>> = {};
+  for (const id of SECTION_IDS) {
+    const markup = sectionOf(id, a, s, now);
+    if (markup) out[id] = markup;
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ import {
   type PendingRow,
   serverNowOf,
 } from './api.ts';
-import { markupKey, nowOf, sectionsOf } from './first-view.ts';
+import { markupKey, nowOf, SECTION_IDS, sectionOf } from './first-view.ts';
 import type { Html } from './html.ts';
 import { clock, pickIncarnation, stamp } from './render.ts';
 import { hashOf, parseHash, type ViewState } from './state.ts';
@@ -123,6 +123,9 @@ function renderClusters(): void {
   sel.value = state.cluster ?? '';
 }
 
+/** Lets the browser run what waits (input, a frame) before going on. */
+const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const message = (r: PromiseSettledResult<unknown>) =>
   r.status === 'rejected' ? (r.reason instanceof Error ? r.reason.message : String(r.reason)) : null;
 
@@ -171,7 +174,14 @@ async function refresh(): Promise<void> {
     const stuck = pending.value.items.filter((r) => r.stuck).length;
     document.title = stuck ? `(${stuck} stuck) podlife` : 'podlife';
   }
-  for (const [id, markup] of Object.entries(sectionsOf(answers, s, now))) patch($(id), markup);
+  // One section a task, the browser free in between: on a phone, drawing (or, for a view the
+  // server drew, re-rendering to compare) every section at once was one long main-thread task.
+  for (const id of SECTION_IDS) {
+    const markup = sectionOf(id, answers, s, now);
+    if (markup) patch($(id), markup);
+    await yieldToMain();
+    if (s !== state) return; // the view changed meanwhile; the next refresh draws it
+  }
   const podMissing = pod.status === 'rejected' && pod.reason instanceof ApiError && pod.reason.status === 404;
   const errors = [pending, crash, stats, silences, ...(podMissing ? [] : [pod])]
     .map(message)
