@@ -10,7 +10,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 export const UNIT_TESTS = [
   'test/unit/**/*.test.ts',
   'test/forwarder/{delta,events-rule,flags,main,manifests,sender}.test.ts',
-  'test/web/{api,gantt,histogram,render}.test.ts',
+  'test/web/{api,first-view,gantt,histogram,render,silences-render}.test.ts',
 ];
 
 /** Every test file; `integration` is every one the unit project does not take. */

@@ -20,7 +20,6 @@ import { PodlifeFunction } from './podlife-function.ts';
 /** `METHOD /path` of the operations routes (functions/query/ops.ts OPS_ROUTE_KEYS, checked by a test). */
 export const OPS_ROUTES = [
   ['POST', '/silences'],
-  ['GET', '/silences'],
   ['DELETE', '/silences/{id}'],
   ['DELETE', '/namespaces/{namespace}'],
 ] as const;
@@ -90,12 +89,15 @@ export class PodlifeOpsRoutes extends Construct {
     }
   }
 
-  /** Lets a user, role or group create, list and delete silences and purge namespaces. */
+  /**
+   * Lets a user, role or group create, list and delete silences and purge namespaces (the list,
+   * `GET /silences`, is a query route: granted here too, so an operator needs no other grant).
+   */
   grantOperate(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: OPS_ROUTES.map(([m, p]) =>
+      resourceArns: [...OPS_ROUTES, ['GET', '/silences'] as const].map(([m, p]) =>
         this.api.arnForExecuteApi(m, p.replace(/\{[^}]+\}/g, '*'), '$default'),
       ),
     });

@@ -24,16 +24,19 @@ import { safeText } from '../core/terminal-text.ts';
 import { PayloadEncoder } from '../forwarder/payload.ts';
 import { makeBatchIngestHandler } from '../functions/ingest/ingest-batch.ts';
 import { eventBridgeInvalidEventSink } from '../functions/ingest/invalid-event-sink.ts';
-import { isOpsPath, makeOpsHandler } from '../functions/query/ops.ts';
+import { isOpsRequest, makeOpsHandler } from '../functions/query/ops.ts';
 import { makeQueryHandler } from '../functions/query/query.ts';
 import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../functions/sweep/sweep.ts';
+import { fetchThrough } from '../functions/widget/widget.ts';
 import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
 import { HeartbeatStore } from '../store/cluster-health.ts';
 import { createTable } from '../store/create-table.ts';
 import { documentClient } from '../store/dynamo.ts';
 import { InventoryStore } from '../store/inventory-store.ts';
 import { PodStore } from '../store/pod-store.ts';
+import { createApi } from '../web/src/api.ts';
+import { firstViewOf, withFirstView } from '../web/src/first-view.ts';
 import { type DynamoDbLocal, localDynamoClient, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type ServedHandler, serveHandler } from './http-adapter.ts';
 import { type BusEntry, LocalBus, localSnsClient } from './local-bus.ts';
@@ -245,7 +248,8 @@ export class LocalMode {
       };
     }
     if (path.startsWith('/api/')) {
-      const handler = this.ops && isOpsPath(path.slice(4)) ? this.ops : this.query;
+      const handler =
+        this.ops && isOpsRequest(event.requestContext.http.method, path.slice(4)) ? this.ops : this.query;
       const result = await handler({
         ...event,
         rawPath: path.slice(4),
@@ -275,7 +279,15 @@ export class LocalMode {
         body: JSON.stringify({ apiBaseUrl: 'api/' }),
       };
     }
-    this.files ??= new StaticFiles(this.webDir, 'api/');
+    // The first view drawn into index.html from the query handler in process (the page's own
+    // renderers and API client): the first response shows the lists (web/src/first-view.ts).
+    const query = this.query;
+    this.files ??= new StaticFiles(this.webDir, 'api/', async (index) => {
+      if (!query) return index;
+      const api = createApi('https://podlife.invalid/', fetchThrough(query));
+      const view = await firstViewOf(api);
+      return view ? withFirstView(index, view) : index;
+    });
     return this.files.get(event.rawPath, event.headers);
   }
   private files?: StaticFiles;

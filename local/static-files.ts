@@ -4,7 +4,9 @@
  * gets a bodiless 304) and the Cache-Control a static site wants: content-hashed files
  * (`app.0123456789.js`, web/build.ts) `immutable` for a year, everything else (index.html)
  * `no-cache`, so a new build is picked up on the next load. index.html gets the API's base
- * inlined (`<meta name="podlife-api">`), so the page needs no config.json round trip.
+ * inlined (`<meta name="podlife-api">`), so the page needs no config.json round trip, and, when
+ * the server has the data at hand (local mode: `firstView`), the first view drawn in
+ * (web/src/first-view.ts): the first response shows the lists.
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -51,7 +53,40 @@ export class StaticFiles {
     private readonly dir: string,
     /** The API's base URL as the page should see it (inlined into index.html). */
     private readonly apiBaseUrl = 'api/',
+    /**
+     * index.html as served, from the built one (after the API base is inlined): local mode draws
+     * the first view into it. Called per request; a failure serves the page as built.
+     */
+    private readonly firstView?: (index: string) => Promise<string>,
   ) {}
+
+  private compress(raw: Buffer, encoding: 'br' | 'gzip' | null, quality = 9): Variant {
+    const body =
+      encoding === 'br'
+        ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: quality } })
+        : encoding === 'gzip'
+          ? gzipSync(raw, { level: quality })
+          : raw;
+    // One ETag per representation: a gzip body is not the same bytes as the plain one.
+    return {
+      body,
+      etag: etagOf(body.toString('base64')).replace(/"$/, `${encoding ? `-${encoding}` : ''}"`),
+    };
+  }
+
+  /** index.html with the first view drawn in: a fresh variant per request (the data moves). */
+  private async drawn(encoding: 'br' | 'gzip' | null): Promise<Variant> {
+    const built = await this.variant('index.html', null);
+    if (!this.firstView) return this.variant('index.html', encoding);
+    let page: string;
+    try {
+      page = await this.firstView(built.body.toString('utf8'));
+    } catch {
+      return this.variant('index.html', encoding);
+    }
+    // Quality 5: compressed per request (brotli 9 of the drawn page costs ~20 ms, 5 ~2 ms).
+    return this.compress(Buffer.from(page), encoding, encoding === 'gzip' ? 6 : 5);
+  }
 
   private async variant(name: string, encoding: 'br' | 'gzip' | null): Promise<Variant> {
     const key = `${name}\n${encoding ?? ''}`;
@@ -64,17 +99,7 @@ export class StaticFiles {
         raw.toString('utf8').replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${meta}`),
       );
     }
-    const body =
-      encoding === 'br'
-        ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
-        : encoding === 'gzip'
-          ? gzipSync(raw, { level: 9 })
-          : raw;
-    // One ETag per representation: a gzip body is not the same bytes as the plain one.
-    const v = {
-      body,
-      etag: etagOf(body.toString('base64')).replace(/"$/, `${encoding ? `-${encoding}` : ''}"`),
-    };
+    const v = this.compress(raw, encoding);
     this.cache.set(key, v);
     return v;
   }
@@ -91,7 +116,7 @@ export class StaticFiles {
     const encoding = COMPRESSIBLE.has(ext) ? encodingFor(headers['accept-encoding']) : null;
     let v: Variant;
     try {
-      v = await this.variant(name, encoding);
+      v = name === 'index.html' ? await this.drawn(encoding) : await this.variant(name, encoding);
     } catch {
       return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
     }

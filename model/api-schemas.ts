@@ -15,6 +15,7 @@ import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
 import { STARTUP_SLI_EXCLUSIONS } from '../core/waterfall.ts';
 import type { ExportTraceServiceRequest } from './otlp.ts';
+import { SilencesResponse } from './silences.ts';
 
 /** Every route of the API (all GET). The CDK construct declares exactly these. */
 export const ROUTE_PATHS = [
@@ -26,6 +27,7 @@ export const ROUTE_PATHS = [
   '/stats',
   '/pods/by-uid/{cluster}/{uid}/trace',
   '/pods',
+  '/silences',
 ] as const;
 export type RoutePath = (typeof ROUTE_PATHS)[number];
 
@@ -239,6 +241,9 @@ export const HistoryParams = z.strictObject({
 });
 export const ByUidParams = z.strictObject({ cluster: Cluster, uid: Uid });
 export const ClustersParams = z.strictObject({});
+
+/** GET /silences: every stored silence, or one cluster's (read-only; writes are the ops function's). */
+export const SilencesParams = z.strictObject({ cluster: Cluster.optional() });
 
 export const PendingParams = z.strictObject({
   cluster: Cluster,
@@ -979,6 +984,7 @@ export const ROUTE_PARAMS: Record<RoutePath, z.ZodObject> = {
   '/stats': StatsParams,
   '/pods/by-uid/{cluster}/{uid}/trace': ByUidParams,
   '/pods': PodsParams,
+  '/silences': SilencesParams,
 };
 
 /** Each route's 200 answer: the handler's body, parsed by the CLI and the tests. */
@@ -991,6 +997,7 @@ export const ROUTE_RESPONSES = {
   '/stats': StatsResponse,
   '/pods/by-uid/{cluster}/{uid}/trace': TraceResponse,
   '/pods': PodsResponse,
+  '/silences': SilencesResponse,
 } as const satisfies Record<RoutePath, z.ZodType>;
 
 export type TimelineEntryBody = z.infer<typeof TimelineEntrySchema>;

@@ -167,6 +167,17 @@ keep \`limit\`. Cost per request: docs/query-api.md.
 `,
     ok: 'One page of the pods found.',
   },
+  '/silences': {
+    operationId: 'listSilences',
+    summary: 'The silences of pod alerts, and the episodes each holds',
+    description: `Every stored silence (or one cluster's): its scope (cluster, namespace, owner, reason), who
+created it and why, when it ends, whether it holds now (\`active\`), and the episodes it holds
+(\`silenced\`: the pods the sweep recorded as silenced instead of alerting). Read-only, served by
+the query function like every GET; creating and deleting silences (POST /silences, DELETE
+/silences/{id}) are the operations function's (docs/alerts.md#silences).
+`,
+    ok: 'The silences, active first.',
+  },
 };
 
 const DURATION_DOC = {

@@ -67,9 +67,19 @@ function answer(statusCode: number, body: unknown, headers: Record<string, strin
   } satisfies APIGatewayProxyStructuredResultV2;
 }
 
-/** Whether a request is for an operations route (any method): local mode sends those here. */
+/** Whether a path is an operations route's (any method). */
 export function isOpsPath(rawPath: string): boolean {
   return matchRoute(rawPath, OPS_ROUTES) !== undefined;
+}
+
+/**
+ * Whether local mode sends a request here, as API Gateway routes by method and path: a GET that
+ * a query route serves (`GET /silences`) goes to the query handler, anything else on an
+ * operations path here (its 405 names the methods it takes).
+ */
+export function isOpsRequest(method: string, rawPath: string): boolean {
+  if (!isOpsPath(rawPath)) return false;
+  return method.toUpperCase() !== 'GET' || matchRoute(rawPath) === undefined;
 }
 
 function bodyOf(event: APIGatewayProxyEventV2): unknown {

@@ -12,6 +12,7 @@ import { crashLoopsRoute } from './routes/crashloops.ts';
 import { historyRoute } from './routes/history.ts';
 import { pendingRoute } from './routes/pending.ts';
 import { podsRoute } from './routes/pods.ts';
+import { silencesRoute } from './routes/silences.ts';
 import { statsRoute } from './routes/stats.ts';
 import { traceRoute } from './routes/trace.ts';
 
@@ -24,6 +25,7 @@ export const ROUTES: readonly Route[] = [
   statsRoute,
   traceRoute,
   podsRoute,
+  silencesRoute,
 ];
 
 const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/').slice(1);

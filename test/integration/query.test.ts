@@ -467,6 +467,14 @@ describe('GET /pods (test/integration/query-pods.test.ts has every filter, sort 
   });
 });
 
+describe('GET /silences (test/integration/silences.test.ts creates, holds and ends them)', () => {
+  it('a read-only query route: the demo has none, for every cluster or one', async () => {
+    expect(await ok('/silences')).toMatchObject({ now: new Date(demo.now).toISOString(), silences: [] });
+    expect(await ok('/silences', { cluster: 'demo' })).toMatchObject({ silences: [] });
+    expect((await get('/silences', { cluster: 'a/b' })).status).toBe(400);
+  });
+});
+
 describe('cost', () => {
   it('every answer reports requests, read units and items read; never a Scan', async () => {
     const res = await get<PendingResponse>('/pending', { cluster: 'demo' });

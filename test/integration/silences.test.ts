@@ -56,10 +56,13 @@ function setup(tableName: string, clock: { now: number }, config: Partial<AlertC
     metrics: silentMetrics(),
   });
   const ops = makeOpsHandler({ client: env.t.client, tableName, now: () => clock.now });
-  const call = async (method: string, path: string, body?: unknown, query: Record<string, string> = {}) => {
-    const e: APIGatewayProxyEventV2 = { ...apiEvent(path, query, method) };
+  const query = makeQueryHandler({ client: env.t.client, tableName, now: () => clock.now });
+  // As API Gateway routes them: GET /silences to the (read-only) query function, the writes to
+  // the operations function.
+  const call = async (method: string, path: string, body?: unknown, q: Record<string, string> = {}) => {
+    const e: APIGatewayProxyEventV2 = { ...apiEvent(path, q, method) };
     if (body !== undefined) e.body = JSON.stringify(body);
-    const r = await ops(e);
+    const r = method === 'GET' ? await query(e) : await ops(e);
     return { status: r.statusCode, body: JSON.parse(String(r.body)), headers: r.headers ?? {} };
   };
   return { sweep, call };
@@ -213,7 +216,14 @@ describe('silences', () => {
     expect(noComment).toMatchObject({ status: 400, body: { parameter: 'comment' } });
     const put = await call('PUT', '/silences', {});
     expect(put.status).toBe(405);
-    expect(put.headers.allow).toBe('POST, GET');
+    expect(put.headers.allow).toBe('POST');
+    // The operations function writes only: the list is the query function's.
+    const opsGet = await makeOpsHandler({ client: env.t.client, tableName: table, now: () => T0 })(
+      apiEvent('/silences'),
+    );
+    expect(opsGet.statusCode).toBe(405);
+    expect((await call('GET', '/silences', undefined, { cluster: '' })).status).toBe(400);
+    expect((await call('GET', '/silences', undefined, { other: 'x' })).status).toBe(400);
     expect((await call('DELETE', '/silences/nope')).status).toBe(400);
   });
 });

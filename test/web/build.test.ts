@@ -31,14 +31,16 @@ describe('buildWeb', () => {
     for (const f of [jsName, mapName, cssName]) expect(f).toMatch(HASHED_NAME);
     expect(built.pageBytes).toBe(built.files[jsName]! + built.files['index.html']! + built.files[cssName]!);
     // The budget: what a browser downloads (gzip; local mode sends brotli, smaller still) under
-    // 24 KB, and under 80 KB to parse. The startup waterfall took it past the first budget, 64 KB
-    // uncompressed (69 KB now: 23 KB gzip).
+    // 25 KB, and under 80 KB to parse. The startup waterfall took it past the first budget, 64 KB
+    // uncompressed (69 KB then: 23 KB gzip); the silences (their card, the badge on held rows, their
+    // schema) and the first view's sections shared with the server took it from 23.8 to 24.2 KB
+    // gzip (72 KB uncompressed), past 24 KB: 25 KB.
     expect(built.pageBytes).toBeLessThan(80 * 1024);
     const gzipped = [jsName, indexName, cssName].reduce(
       (n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length,
       0,
     );
-    expect(gzipped).toBeLessThan(24 * 1024);
+    expect(gzipped).toBeLessThan(25 * 1024);
     const index = await readFile(join(out, 'index.html'), 'utf8');
     expect(index).toContain(`<script type="module" src="${jsName}"></script>`);
     expect(index).toContain(`<link rel="stylesheet" href="${cssName}">`);

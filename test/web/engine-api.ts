@@ -33,6 +33,7 @@ import type {
   StatsResponse,
 } from '../../model/api-schemas.ts';
 import { createdAtOf } from '../../model/pod-rows.ts';
+import type { SilencesResponse } from '../../model/silences.ts';
 
 /** A replay has no forwarder heartbeat: its data's age is unknown (dataAsOf null), never stale. */
 const NO_HEARTBEAT = { dataAsOf: null, stale: false } as const;
@@ -134,6 +135,11 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
     params(url, []);
     const names = [...new Set(records.map((r) => r.cluster))].sort();
     return { clusters: names.map((name) => ({ name, lastSeenAt: nowIso })) } satisfies ClustersResponse;
+  }
+  if (url.pathname === '/silences') {
+    // No sweep, so no silence: local mode's browser test (silences.browser.test.ts) has them.
+    params(url, ['cluster']);
+    return { now: nowIso, silences: [] } satisfies SilencesResponse;
   }
   if (url.pathname === '/pending') {
     const p = params(url, ['cluster', 'olderThan', 'namespace', 'limit', 'nextToken']);

@@ -17,6 +17,7 @@ import type {
   PodRecordBody,
   TimelineEntryBody,
 } from '../../model/api-schemas.ts';
+import type { ListedSilence } from '../../model/silences.ts';
 import type { GanttEntry } from './gantt.ts';
 
 // ---------------------------------------------------------------- schemas (lenient)
@@ -179,6 +180,24 @@ const ListSchema = z.looseObject({
   now: optStr,
 });
 
+export const SilenceSchema = z.looseObject({
+  id: z.string(),
+  cluster: optStr,
+  namespace: optStr,
+  owner: optStr,
+  reason: optStr,
+  comment: optStr,
+  createdBy: optStr,
+  endsAt: z.string(),
+  active: optBool,
+  silenced: z.optional(
+    z.nullable(z.array(z.looseObject({ namespace: z.string(), name: z.string(), uid: z.string() }))),
+  ),
+} satisfies FieldsOf<ListedSilence>);
+
+/** `/silences`: the API's now and every stored silence. */
+const SilencesSchema = z.looseObject({ now: optStr, silences: z.array(z.unknown()) });
+
 /** `/clusters`: names, or `{name, lastSeenAt}` entries. */
 const ClustersSchema = z.looseObject({
   clusters: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])),
@@ -221,6 +240,24 @@ export type TimelineRow = GanttEntry;
 export type PodDetail = PodRef &
   Omit<PodRecordBody, keyof PodRef | 'crashLoopBackOffSeconds' | 'timeline'> &
   Nullable<PodRecordBody, 'crashLoopBackOffSeconds'> & { timeline: TimelineRow[] };
+
+/** A silence as the page shows it: its scope, who and why, until when (epoch ms), what it holds. */
+export type SilenceRow = Pick<ListedSilence, 'id' | 'comment'> &
+  Nullable<ListedSilence, 'namespace' | 'owner' | 'reason' | 'createdBy'> & {
+    cluster: string;
+    endsAt: number;
+    active: boolean;
+    /** The episodes it holds: pods recorded as silenced instead of alerted. */
+    held: { namespace: string; name: string; uid: string }[];
+  };
+
+export interface Silences {
+  items: SilenceRow[];
+  /** The API's now (epoch ms), for "ends in …". */
+  now: number | null;
+  /** False when the API has no /silences route (an older podlife): nothing to show. */
+  available: boolean;
+}
 
 /** The duration figures (the engine's own list). */
 export const FIGURES = DURATION_FIGURES;
@@ -330,6 +367,36 @@ export function adaptPod(r: Raw<typeof PodRecordSchema>, cluster: string): PodDe
     startupSliExcludedReason: orNull(r.startupSliExcludedReason),
     timeline: (r.timeline ?? []).map(adaptTimelineEntry).filter((e): e is TimelineRow => e != null),
   };
+}
+
+export function adaptSilence(r: Raw<typeof SilenceSchema>, cluster: string): SilenceRow | null {
+  const endsAt = Date.parse(r.endsAt);
+  if (!Number.isFinite(endsAt)) return null;
+  return {
+    id: r.id,
+    cluster: r.cluster ?? cluster,
+    namespace: orNull(r.namespace),
+    owner: orNull(r.owner),
+    reason: orNull(r.reason),
+    comment: r.comment ?? '',
+    createdBy: orNull(r.createdBy),
+    endsAt,
+    active: Boolean(r.active),
+    held: r.silenced ?? [],
+  };
+}
+
+/** Where a silence holds a pod: uid → the active silence (the one that ends last, as the sweep picks). */
+export function heldBy(silences: readonly SilenceRow[]): Map<string, SilenceRow> {
+  const out = new Map<string, SilenceRow>();
+  for (const s of silences) {
+    if (!s.active) continue;
+    for (const h of s.held) {
+      const had = out.get(h.uid);
+      if (!had || s.endsAt > had.endsAt || (s.endsAt === had.endsAt && s.id < had.id)) out.set(h.uid, s);
+    }
+  }
+  return out;
 }
 
 export function adaptStatsGroup(g: Raw<typeof StatsGroupSchema>): StatsGroup {
@@ -469,6 +536,28 @@ export function createApi(base: string, fetchImpl: Fetch = (u, i) => fetch(u, i)
         PodRecordSchema,
         (r) => adaptPod(r, cluster),
       ),
+    /** The cluster's silences (read-only); an API without the route has none to show. */
+    async silences(cluster: string): Promise<Silences> {
+      let body: unknown;
+      try {
+        body = await get(url('silences', { cluster }));
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return { items: [], now: null, available: false };
+        throw err;
+      }
+      const p = SilencesSchema.safeParse(body);
+      if (!p.success) throw new ApiError(200, 'silences', 'unexpected answer from /silences');
+      const now = p.data.now ? Date.parse(p.data.now) : Number.NaN;
+      return {
+        items: p.data.silences.flatMap((raw) => {
+          const q = SilenceSchema.safeParse(raw);
+          const row = q.success ? adaptSilence(q.data, cluster) : null;
+          return row ? [row] : [];
+        }),
+        now: Number.isFinite(now) ? now : null,
+        available: true,
+      };
+    },
     /** Groups by namespace or owner; `since` (e.g. `24h`, RFC 3339) is the API's default when absent. */
     async stats(cluster: string, groupBy: 'namespace' | 'owner', since?: string): Promise<StatsGroup[]> {
       const body = await get(url('stats', { cluster, groupBy, since }));

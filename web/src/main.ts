@@ -13,17 +13,9 @@ import {
   type PendingRow,
   serverNowOf,
 } from './api.ts';
+import { markupKey, nowOf, SECTION_IDS, sectionOf } from './first-view.ts';
 import type { Html } from './html.ts';
-import {
-  clock,
-  pickIncarnation,
-  renderCrashloops,
-  renderPending,
-  renderPod,
-  renderPodHint,
-  renderStats,
-  stamp,
-} from './render.ts';
+import { clock, pickIncarnation, stamp } from './render.ts';
 import { hashOf, parseHash, type ViewState } from './state.ts';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
@@ -49,7 +41,9 @@ let apiNow: number | null = null;
  */
 function patch(el: HTMLElement, markup: Html): void {
   const text = markup.text;
-  if (el.dataset.rendered === text) return;
+  // A section is redrawn only when its markup changed (a server-drawn one carries its key too).
+  const key = markupKey(text);
+  if (el.dataset.h === key) return;
   const focused = el.contains(document.activeElement)
     ? (document.activeElement as HTMLElement).dataset.focus
     : undefined;
@@ -58,7 +52,7 @@ function patch(el: HTMLElement, markup: Html): void {
   );
   const scrolls = [...el.querySelectorAll<HTMLElement>('.scroll')].map((s) => s.scrollTop);
   el.innerHTML = text;
-  el.dataset.rendered = text;
+  el.dataset.h = key;
   for (const d of el.querySelectorAll<HTMLDetailsElement>('details[data-key]'))
     if (open.has(d.dataset.key)) d.open = true;
   el.querySelectorAll<HTMLElement>('.scroll').forEach((s, i) => {
@@ -76,6 +70,10 @@ function syncScrollFocus(): void {
   for (const el of document.querySelectorAll<HTMLElement>(
     '[role="region"].scroll, [role="region"].gantt-wrap',
   )) {
+    // A region the browser skips (in #stats, `content-visibility: auto`, off screen) is not laid
+    // out: reading its width would lay the whole section out, the very work the skip saves (it
+    // was most of the first render's main-thread time). It is checked when it comes into view.
+    if (!el.checkVisibility({ contentVisibilityAuto: true })) continue;
     const scrolls = el.scrollWidth > el.clientWidth + 1;
     if (scrolls && el.tabIndex !== 0) el.tabIndex = 0;
     else if (!scrolls && el.hasAttribute('tabindex')) el.removeAttribute('tabindex');
@@ -83,8 +81,10 @@ function syncScrollFocus(): void {
 }
 window.addEventListener('resize', syncScrollFocus);
 
-// An opened <details> (the timeline table) may bring a wide table.
+// An opened <details> (the timeline table) may bring a wide table; a skipped section (#stats)
+// coming into view brings its own.
 document.addEventListener('toggle', syncScrollFocus, true);
+document.addEventListener('contentvisibilityautostatechange', syncScrollFocus, true);
 
 function setStatus(error: string | null): void {
   const banner = $('banner');
@@ -123,6 +123,9 @@ function renderClusters(): void {
   sel.value = state.cluster ?? '';
 }
 
+/** Lets the browser run what waits (input, a frame) before going on. */
+const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const message = (r: PromiseSettledResult<unknown>) =>
   r.status === 'rejected' ? (r.reason instanceof Error ? r.reason.message : String(r.reason)) : null;
 
@@ -138,6 +141,7 @@ async function refresh(): Promise<void> {
       api.crashloops(cluster),
       api.stats(cluster, s.by, params.get('since') ?? undefined),
       s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
+      api.silences(cluster),
     ]);
   const early = guess ? fetchAll(state, guess) : null;
   const guessed = state;
@@ -149,7 +153,9 @@ async function refresh(): Promise<void> {
   renderClusters();
   let s = state;
   const cluster = s.cluster!;
-  const [pending, crash, stats, pod] = await (early && guessed === s ? early : fetchAll(s, cluster));
+  const [pending, crash, stats, pod, silences] = await (early && guessed === s
+    ? early
+    : fetchAll(s, cluster));
   if (s !== state) return; // the view changed while we waited; the next refresh draws it
   // A pod asked by name only: the incarnation shown is the one highlighted in the lists and named
   // in the address (the newest, as kubectl shows a name).
@@ -160,23 +166,24 @@ async function refresh(): Promise<void> {
       s = state;
     }
   }
+  const answers = { pending, crash, stats, pod, silences };
   const fromApi = pending.status === 'fulfilled' ? serverNowOf(pending.value as Listed<PendingRow>) : null;
-  const now = fromApi ?? Date.now();
+  const now = nowOf(answers);
   apiNow = fromApi != null && Math.abs(fromApi - Date.now()) > 60_000 ? fromApi : null;
   if (pending.status === 'fulfilled') {
-    patch($('pending-body'), renderPending(pending.value, s));
     const stuck = pending.value.items.filter((r) => r.stuck).length;
     document.title = stuck ? `(${stuck} stuck) podlife` : 'podlife';
   }
-  if (crash.status === 'fulfilled') patch($('crash-body'), renderCrashloops(crash.value, s));
-  if (stats.status === 'fulfilled') patch($('stats-body'), renderStats(stats.value, s));
-  // A pod that does not exist is an answer, not an API failure.
+  // One section a task, the browser free in between: on a phone, drawing (or, for a view the
+  // server drew, re-rendering to compare) every section at once was one long main-thread task.
+  for (const id of SECTION_IDS) {
+    const markup = sectionOf(id, answers, s, now);
+    if (markup) patch($(id), markup);
+    await yieldToMain();
+    if (s !== state) return; // the view changed meanwhile; the next refresh draws it
+  }
   const podMissing = pod.status === 'rejected' && pod.reason instanceof ApiError && pod.reason.status === 404;
-  if (!s.pod) patch($('pod-body'), renderPodHint());
-  else if (podMissing) patch($('pod-body'), renderPod([], s, now, s.pod));
-  else if (pod.status === 'fulfilled' && pod.value)
-    patch($('pod-body'), renderPod(pod.value.items, s, now, s.pod));
-  const errors = [pending, crash, stats, ...(podMissing ? [] : [pod])]
+  const errors = [pending, crash, stats, silences, ...(podMissing ? [] : [pod])]
     .map(message)
     .filter((m): m is string => m != null);
   if (errors.length < 3) lastOk = Date.now();
@@ -230,7 +237,7 @@ async function boot(): Promise<void> {
       next.cluster !== state.cluster;
     state = next;
     if (podChanged) {
-      $('pod-body').dataset.rendered = '';
+      $('pod-body').dataset.h = '';
       $('pod-body').innerHTML = '<p class="empty">Loading…</p>';
     }
     void poll();

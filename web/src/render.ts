@@ -11,6 +11,8 @@ import type {
   Listed,
   PendingRow,
   PodDetail,
+  SilenceRow,
+  Silences,
   StatsGroup,
   TimelineRow,
 } from './api.ts';
@@ -74,9 +76,81 @@ function listNote(l: Listed<unknown>): Html {
 const region = (label: string, body: Html, cls = 'scroll') =>
   html`<div class="${cls}" role="region" aria-label="${label}">${body}</div>`;
 
+// ---------------------------------------------------------------- silences
+
+/** Where a silence holds pods (api.ts heldBy): uid → the silence. */
+export type Held = ReadonlyMap<string, SilenceRow>;
+
+/** "14:05" on now's UTC day, else "2026-11-30 14:05" (UTC, as every time on the page). */
+export function untilText(endsAt: number, now: number): string {
+  const day = (t: number) => iso(t).slice(0, 10);
+  const hm = iso(endsAt).slice(11, 16);
+  return day(endsAt) === day(now) ? hm : `${day(endsAt)} ${hm}`;
+}
+
+/** The badge on a row a silence holds: until when, and (for a screen reader and the tooltip) which. */
+function silencedBadge(held: Held | undefined, uid: string | null, now: number): Html {
+  const sil = uid ? held?.get(uid) : undefined;
+  if (!sil) return html``;
+  return html`<span class="badge silenced" data-silence="${sil.id}" title="${`Silenced by ${sil.id} until ${stamp(sil.endsAt)}: ${sil.comment}`}">silenced until ${untilText(
+    sil.endsAt,
+    now,
+  )}<span class="sr-only"> by ${sil.id}</span></span>`;
+}
+
+/** What a silence matches: the fields it gives (every one must match), else the whole cluster. */
+export function scopeOf(s: Pick<SilenceRow, 'namespace' | 'owner' | 'reason'>): string {
+  const parts = [
+    s.namespace ? `namespace ${s.namespace}` : '',
+    s.owner ? `owner ${s.owner}` : '',
+    s.reason ? `reason "${s.reason}"` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'the whole cluster';
+}
+
+/** `arn:aws:sts::1:assumed-role/Ops/alice` → `alice` (the whole ARN in the tooltip). */
+const whoOf = (by: string | null) => (by ? (by.split(/[/:]/).at(-1) ?? by) : null);
+
+/**
+ * The active silences of a cluster: scope, how many pods each holds, when it ends (in …, and the
+ * time), why and who. Ended ones are the API's to list (`podlife silence list`), not the page's.
+ */
+export function renderSilences(list: Silences, now: number): Html {
+  if (!list.available) return html`<p class="empty">This API does not list silences.</p>`;
+  const rows = list.items
+    .filter((x) => x.active)
+    .sort((a, b) => a.endsAt - b.endsAt || a.id.localeCompare(b.id));
+  const at = list.now ?? now;
+  if (!rows.length)
+    return html`<p class="empty">No active silence: every new stuck or crash-looping pod alerts.</p>`;
+  const holding = rows.reduce((n, r) => n + r.held.length, 0);
+  return html`<p class="summary"><strong>${rows.length}</strong> active · holding <strong>${holding}</strong> ${
+    holding === 1 ? 'alert' : 'alerts'
+  }</p>
+${region(
+  'Active silences',
+  html`<table class="list" id="silences-table">
+<caption class="sr-only">Active silences, soonest end first</caption>
+<thead><tr><th scope="col">Silence</th><th scope="col">Scope</th><th scope="col" class="num">Holding</th><th scope="col">Ends</th><th scope="col">Why</th></tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr data-silence="${r.id}">
+<td class="mono sid">${r.id}</td>
+<td>${scopeOf(r)}</td>
+<td class="num">${r.held.length}</td>
+<td class="ends">in ${secs(Math.max(0, (r.endsAt - at) / 1000))}<span class="owner">${untilText(r.endsAt, at)} UTC</span></td>
+<td>${r.comment}${r.createdBy ? html`<span class="owner" title="${r.createdBy}">by ${whoOf(r.createdBy)}</span>` : ''}</td></tr>`,
+  )}</tbody></table>`,
+)}`;
+}
+
 // ---------------------------------------------------------------- pending and crash-looping
 
-export function renderPending(list: Listed<PendingRow>, s: ViewState): Html {
+export function renderPending(
+  list: Listed<PendingRow>,
+  s: ViewState,
+  held?: Held,
+  now: number = list.now ?? Date.now(),
+): Html {
   const rows = [...list.items].sort(
     (a, b) => Number(b.stuck) - Number(a.stuck) || (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0),
   );
@@ -92,7 +166,7 @@ ${region(
 <thead><tr><th scope="col">Pod</th><th scope="col">Status</th><th scope="col" class="num">Age</th><th scope="col">Why</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.stuck ? 'stuck' : ''}" data-pod="${r.namespace}/${r.name}">
-<td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}</td>
+<td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}${silencedBadge(held, r.uid, now)}</td>
 <td class="status"${r.ready ? html` title="READY ${r.ready}"` : ''}>${r.status}</td>
 <td class="num"><span class="age">${secs(r.ageSeconds)}</span>${r.stuck ? html`<span class="badge bad">stuck</span>` : ''}</td>
 <td class="why">${
@@ -106,7 +180,12 @@ ${region(
 )}${listNote(list)}`;
 }
 
-export function renderCrashloops(list: Listed<CrashRow>, s: ViewState): Html {
+export function renderCrashloops(
+  list: Listed<CrashRow>,
+  s: ViewState,
+  held?: Held,
+  now: number = list.now ?? Date.now(),
+): Html {
   const rows = [...list.items].sort((a, b) => b.restarts - a.restarts || a.name.localeCompare(b.name));
   if (!rows.length) return html`<p class="empty">No pod is crash-looping.</p>${listNote(list)}`;
   return html`<p class="summary"><strong>${rows.length}</strong> restarting · <strong>${rows.reduce(
@@ -120,7 +199,7 @@ ${region(
 <thead><tr><th scope="col">Pod</th><th scope="col" class="num">Restarts</th><th scope="col">Last termination</th><th scope="col">Status</th><th scope="col" class="num">Back-off</th></tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr data-pod="${r.namespace}/${r.name}">
-<td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}</td>
+<td>${podLink(s, r)}${r.owner ? html`<span class="owner">${r.owner}</span>` : ''}${silencedBadge(held, r.uid, now)}</td>
 <td class="num restarts"><span class="val">${r.restarts}</span>${
       r.restartsInWindow && r.restartsInWindow !== r.restarts
         ? html`<span class="n" title="restarts in the API's recent window (default: the last hour)">${r.restartsInWindow} recent</span>`

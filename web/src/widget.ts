@@ -8,9 +8,9 @@
  */
 import * as z from 'zod/mini';
 import type { Api } from './api.ts';
-import { ApiError, serverNowOf } from './api.ts';
+import { ApiError, heldBy, serverNowOf } from './api.ts';
 import { esc, type Html, html, raw } from './html.ts';
-import { renderCrashloops, renderPending, renderPod } from './render.ts';
+import { renderCrashloops, renderPending, renderPod, renderSilences } from './render.ts';
 import { parseHash, type ViewState } from './state.ts';
 
 /** Kubernetes' own limits for what a parameter may name (cluster names as the API's). */
@@ -110,13 +110,29 @@ const stateOf = (cluster: string, pod: ViewState['pod'] = null, uid: string | nu
   group: null,
 });
 
+/**
+ * One cluster's list, as on the page: the rows a silence holds carry its badge, and the cluster's
+ * active silences follow the list (nothing when there is none).
+ */
 async function listSection(api: Api, view: 'pending' | 'crashloops', cluster: string): Promise<Html> {
   const s = stateOf(cluster);
-  const body =
-    view === 'pending'
-      ? renderPending(await api.pending(cluster), s)
-      : renderCrashloops(await api.crashloops(cluster), s);
-  return html`<section class="card" data-cluster="${cluster}"><h3>${cluster}</h3>${body}</section>`;
+  const asked = api.silences(cluster);
+  let silences: Awaited<typeof asked>;
+  let body: Html;
+  if (view === 'pending') {
+    const [sil, list] = await Promise.all([asked, api.pending(cluster)]);
+    silences = sil;
+    body = renderPending(list, s, heldBy(sil.items), serverNowOf(list) ?? sil.now ?? Date.now());
+  } else {
+    const [sil, list] = await Promise.all([asked, api.crashloops(cluster)]);
+    silences = sil;
+    body = renderCrashloops(list, s, heldBy(sil.items), list.now ?? sil.now ?? Date.now());
+  }
+  const now = silences.now ?? Date.now();
+  const active = silences.items.some((x) => x.active);
+  return html`<section class="card" data-cluster="${cluster}"><h3>${cluster}</h3>${body}${
+    active ? html`<h4>Silences</h4><div class="silences">${renderSilences(silences, now)}</div>` : ''
+  }</section>`;
 }
 
 /** The widget's HTML for `params`; an API failure is shown in the widget, never thrown. */

@@ -1,13 +1,14 @@
 /**
- * The silence routes (docs/alerts.md#silences), served by the operations function
- * (functions/query/ops.ts), never by the read-only query function:
- *   POST   /silences        {cluster, namespace?, owner?, reason?, durationSeconds, comment} → 201
- *   GET    /silences[?cluster=C]  every stored silence, whether it holds now, and the episodes it holds
- *   DELETE /silences/{id}   ends a silence now: what it held is announced by the next sweep
+ * The silence routes (docs/alerts.md#silences). The writes are served by the operations function
+ * (functions/query/ops.ts), never by the read-only query function; the read is a query route, so
+ * whoever may read the query API (the dashboard, the console widget) sees the silences:
+ *   POST   /silences        {cluster, namespace?, owner?, reason?, durationSeconds, comment} → 201  (ops)
+ *   GET    /silences[?cluster=C]  every stored silence, whether it holds now, and the episodes it holds  (query)
+ *   DELETE /silences/{id}   ends a silence now: what it held is announced by the next sweep  (ops)
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { BadParameterError, NotFoundError } from '../../../model/api-schemas.ts';
+import { BadParameterError, NotFoundError, parseParams, SilencesParams } from '../../../model/api-schemas.ts';
 import { alertPk, SILENCES_PK } from '../../../model/keys.ts';
 import {
   CreateSilenceBody,
@@ -23,9 +24,10 @@ import {
   silenceOfItem,
 } from '../../../model/silences.ts';
 import { partitionQuery } from '../../../store/dynamo.ts';
+import type { PodReader } from '../../../store/pod-queries.ts';
 import type { OpsRoute } from '../ops.ts';
+import type { Route } from '../route.ts';
 
-const ClusterParam = z.strictObject({ cluster: z.string().min(1).max(63).optional() });
 const IdParam = z.strictObject({ id: z.string().regex(/^s-[0-9TZ]+-[0-9a-f]+$/, 'not a silence id') });
 
 function parsed<S extends z.ZodType>(schema: S, v: unknown, where: string): z.infer<S> {
@@ -51,16 +53,16 @@ export const createSilenceRoute: OpsRoute = {
   },
 };
 
-async function allSilences(reader: Parameters<OpsRoute['run']>[0]['reader']): Promise<Silence[]> {
+async function allSilences(reader: PodReader): Promise<Silence[]> {
   const items = await reader.queryAll(partitionQuery(reader.tableName, SILENCES_PK, { consistent: true }));
   return items.map(silenceOfItem);
 }
 
-export const listSilencesRoute: OpsRoute = {
-  method: 'GET',
+/** GET /silences: a query route (read-only: Query on the table, as every query route may). */
+export const silencesRoute: Route = {
   path: '/silences',
-  async run({ query, now, reader }) {
-    const { cluster } = parsed(ClusterParam, query, 'query');
+  async run({ params, now, reader }): Promise<SilencesResponse> {
+    const { cluster } = parseParams(SilencesParams, params);
     const silences = (await allSilences(reader)).filter(
       (s) => cluster === undefined || s.cluster === cluster,
     );
@@ -75,13 +77,12 @@ export const listSilencesRoute: OpsRoute = {
         held.set(r.silenceId, list);
       }
     }
-    const out: SilencesResponse = {
+    return {
       now: new Date(now).toISOString(),
       silences: silences
         .map((s) => ({ ...s, active: isActive(s, now), silenced: held.get(s.id) ?? [] }))
         .sort((a, b) => Number(b.active) - Number(a.active) || (a.endsAt < b.endsAt ? -1 : 1)),
     };
-    return { body: out };
   },
 };
 
@@ -95,8 +96,5 @@ export const deleteSilenceRoute: OpsRoute = {
   },
 };
 
-export const SILENCE_ROUTES: readonly OpsRoute[] = [
-  createSilenceRoute,
-  listSilencesRoute,
-  deleteSilenceRoute,
-];
+/** The operations function's silence routes: the writes. */
+export const SILENCE_ROUTES: readonly OpsRoute[] = [createSilenceRoute, deleteSilenceRoute];
