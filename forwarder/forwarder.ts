@@ -181,6 +181,7 @@ export class Forwarder {
       ? new InventorySender({
           sink: deps.sink,
           bus: config.bus,
+          source: config.source,
           metrics: this.metrics,
           logger: deps.logger,
           sleep: deps.sleep,

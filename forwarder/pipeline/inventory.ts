@@ -21,6 +21,8 @@ import { type Log, MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES } from './send.ts';
 export interface InventorySenderOptions {
   sink: Sink;
   bus?: string | undefined;
+  /** The entries' source: `podlife.forwarder` unless bound (`podlife.forwarder.CLUSTER`, --cluster-source). */
+  source?: string | undefined;
   metrics: ForwarderMetrics;
   logger?: Log | undefined;
   sleep?: Sleep | undefined;
@@ -69,7 +71,7 @@ export class InventorySender {
   /** The entries one list becomes (core/inventory.ts `inventoryEntries`), as sink entries. */
   entriesOf(list: InventoryList): Entry[] {
     return inventoryEntries(list).map((detail) => ({
-      Source: EVENT_SOURCE,
+      Source: this.opts.source ?? EVENT_SOURCE,
       DetailType: DETAIL_TYPE_INVENTORY,
       Detail: JSON.stringify(detail),
       ...(this.opts.bus ? { EventBusName: this.opts.bus } : {}),
