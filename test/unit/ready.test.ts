@@ -2,12 +2,13 @@
  * kubectl's READY (issue 14): the `ready` figure, from the per-container readiness facts and the
  * spec's container count, for the pod's latest state.
  *
- * 1. kubectl's own printer tests (kubernetes/kubernetes pkg/printers/internalversion/printers_test.go,
- *    TestPrintPod, TestPrintPodWithRestartableInitContainer, TestPrintNonTerminatedPod), written
- *    as core/v1 Pods and sent the whole way: snapshot → facts → figure. Go's empty containers get
- *    names (the snapshot needs one), a phase Go's test invents (`podPhase`) becomes `Running` and a
- *    `terminated: {}` gets Go's zero exit code: none of these changes READY. Expected READY is
- *    upstream's.
+ * 1. kubectl's own printer tests (kubernetes/kubernetes pkg/printers/internalversion/printers_test.go:
+ *    every case of TestPrintPod, TestPrintPodWithRestartableInitContainer, TestPrintPodConditions
+ *    and TestPrintNonTerminatedPod, shared with kubectl-status.test.ts in testkit/printer-cases.ts)
+ *    sent the whole way: snapshot → facts → figure, compared with `cells[0]`, upstream's READY.
+ *    Go's empty containers get names (the snapshot needs one), a phase Go's test invents
+ *    (`podPhase`) becomes `Running` and a `terminated: {}` gets Go's zero exit code: none of these
+ *    changes READY. One case upstream lacks (a started, ready native sidecar) is added here.
  * 2. The real fixtures, READY worked out by hand from the literal objects.
  * 3. The joins of the new facts: commutative, associative, idempotent; the figure the same for
  *    any order and duplicates of the facts (fast-check).
@@ -25,18 +26,21 @@ import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { podItemOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf, pendingPodOf } from '../../model/pod-rows.ts';
 import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
+import {
+  ago,
+  containers,
+  NOW,
+  PRINTERS_TEST_CASES,
+  type PrinterCase,
+  restartable,
+  running,
+  S,
+} from '../../testkit/printer-cases.ts';
 import { adaptCrash, adaptPod } from '../../web/src/api.ts';
 import { renderCrashloops, renderPod } from '../../web/src/render.ts';
 import { parseHash } from '../../web/src/state.ts';
 
-const NOW = Date.parse('2026-01-15T12:00:00Z');
 const ctx = { now: NOW, stuckAfterSeconds: 300 };
-const ago = (ms: number) => new Date(NOW - ms).toISOString().replace('.000Z', 'Z');
-const S = 1000;
-const running = { running: { startedAt: ago(60 * S) } };
-const lastFinished = (ms: number) => ({ terminated: { exitCode: 1, finishedAt: ago(ms) } });
-const containers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}` }));
-const restartable = (name: string) => ({ name, restartPolicy: 'Always' });
 
 type Obj = any;
 
@@ -54,9 +58,12 @@ function asPod(raw: Obj): Obj {
     });
   fix(st.initContainerStatuses, 'i');
   fix(st.containerStatuses, 'c');
-  p.spec?.initContainers?.forEach((c: Obj, i: number) => {
-    c.name ??= `i${i}`;
-  });
+  const name = (list: Obj[] | undefined, prefix: string) =>
+    list?.forEach((c: Obj, i: number) => {
+      c.name ??= `${prefix}${i}`;
+    });
+  name(p.spec?.initContainers, 'i');
+  name(p.spec?.containers, 'c');
   p.status = st;
   return p;
 }
@@ -70,237 +77,8 @@ function readyViaFacts(pod: Obj, type: 'ADDED' | 'MODIFIED' | 'DELETED' = 'MODIF
   return r && `${r.ready}/${r.total}`;
 }
 
-interface PrinterCase {
-  name: string;
-  pod: Obj;
-  ready: string;
-}
-
-const PRINTER_CASES: PrinterCase[] = [
-  {
-    name: 'TestPrintPod test1: container ready status',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'podPhase',
-        containerStatuses: [{ ready: true, restartCount: 3, state: running }, { restartCount: 3 }],
-      },
-    },
-    ready: '1/2',
-  },
-  {
-    name: 'TestPrintPod test2: container error overwrites pod phase',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'podPhase',
-        containerStatuses: [
-          { ready: true, restartCount: 3, state: running },
-          { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 },
-        ],
-      },
-    },
-    ready: '1/2',
-  },
-  {
-    name: 'TestPrintPod test3: waiting and terminated',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'podPhase',
-        containerStatuses: [
-          { state: { waiting: { reason: 'ContainerWaitingReason' } }, restartCount: 3 },
-          { state: { terminated: { reason: 'ContainerTerminatedReason' } }, restartCount: 3 },
-        ],
-      },
-    },
-    ready: '0/2',
-  },
-  {
-    name: 'TestPrintPod test4: ready is not enough for reporting running',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'podPhase',
-        containerStatuses: [
-          { ready: true, restartCount: 3, state: running },
-          { ready: true, restartCount: 3 },
-        ],
-      },
-    },
-    ready: '1/2',
-  },
-  {
-    name: 'TestPrintPod test6: one running, one completed (ready but terminated is not counted)',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'Running',
-        containerStatuses: [
-          { ready: true, restartCount: 3, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
-          { ready: true, restartCount: 3, state: running },
-        ],
-      },
-    },
-    ready: '1/2',
-  },
-  {
-    name: 'TestPrintPod test7: an init container restarting, nothing counted while it holds the pod',
-    pod: {
-      spec: { initContainers: containers(1), containers: containers(1) },
-      status: {
-        phase: 'podPhase',
-        initContainerStatuses: [
-          { ready: false, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
-        ],
-        containerStatuses: [{ ready: false, restartCount: 0, state: { waiting: {} } }],
-      },
-    },
-    ready: '0/1',
-  },
-  {
-    name: 'TestPrintPod test13: two containers ready and running',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'Running',
-        containerStatuses: [
-          { ready: true, restartCount: 0, state: running },
-          { ready: true, restartCount: 3, state: running, lastState: lastFinished(10 * S) },
-        ],
-      },
-    },
-    ready: '2/2',
-  },
-  {
-    name: 'TestPrintPod test15: SchedulingGated, no statuses',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'podPhase',
-        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }],
-      },
-    },
-    ready: '0/2',
-  },
-  {
-    name: 'TestPrintPod test16: Succeeded, Completed',
-    pod: {
-      spec: { containers: containers(1) },
-      status: {
-        phase: 'Succeeded',
-        containerStatuses: [
-          { ready: false, restartCount: 0, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
-        ],
-      },
-    },
-    ready: '0/1',
-  },
-  {
-    name: 'TestPrintPod test19: running with deletion (Terminating)',
-    pod: {
-      metadata: { deletionTimestamp: ago(10 * S) },
-      spec: { containers: containers(1) },
-      status: { phase: 'Running', containerStatuses: [{ ready: false, restartCount: 0, state: running }] },
-    },
-    ready: '0/1',
-  },
-  {
-    name: 'TestPrintPod test20: pending with deletion',
-    pod: {
-      metadata: { deletionTimestamp: ago(10 * S) },
-      spec: { containers: containers(1) },
-      status: { phase: 'Pending' },
-    },
-    ready: '0/1',
-  },
-  {
-    name: 'TestPrintPodWithRestartableInitContainer test1: sidecars in the total, none started',
-    pod: {
-      spec: { initContainers: [restartable('r1'), restartable('r2')], containers: containers(1) },
-      status: {
-        phase: 'Pending',
-        initContainerStatuses: [
-          { name: 'r1', ready: false, restartCount: 3, state: running, started: false },
-          { name: 'r2', ready: false, state: { waiting: {} }, started: false },
-        ],
-        containerStatuses: [{ ready: false, restartCount: 0, state: { waiting: {} } }],
-        conditions: [{ type: 'Initialized', status: 'False' }],
-      },
-    },
-    ready: '0/3',
-  },
-  {
-    name: 'TestPrintPodWithRestartableInitContainer test2: started sidecars (not ready) and the app ready',
-    pod: {
-      spec: { initContainers: [restartable('r1'), restartable('r2')], containers: containers(1) },
-      status: {
-        phase: 'Running',
-        initContainerStatuses: [
-          { name: 'r1', ready: false, restartCount: 3, state: running, started: true },
-          { name: 'r2', ready: false, state: running, started: true },
-        ],
-        containerStatuses: [{ ready: true, restartCount: 4, state: running }],
-        conditions: [{ type: 'Initialized', status: 'True' }],
-      },
-    },
-    ready: '1/3',
-  },
-  {
-    name: 'TestPrintPodWithRestartableInitContainer test3: sidecars and app terminated',
-    pod: {
-      spec: { initContainers: [restartable('r1'), restartable('r2')], containers: containers(1) },
-      status: {
-        phase: 'Succeeded',
-        initContainerStatuses: [
-          {
-            name: 'r1',
-            ready: false,
-            restartCount: 3,
-            state: { terminated: { reason: 'Error', exitCode: 137 } },
-            started: false,
-          },
-          {
-            name: 'r2',
-            ready: false,
-            state: { terminated: { reason: 'Error', exitCode: 137 } },
-            started: false,
-          },
-        ],
-        containerStatuses: [
-          { ready: false, restartCount: 4, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
-        ],
-        conditions: [{ type: 'Initialized', status: 'True' }],
-      },
-    },
-    ready: '0/3',
-  },
-  {
-    name: 'TestPrintPodWithRestartableInitContainer test4: statuses of containers not in the spec',
-    pod: {
-      spec: {
-        initContainers: [{ name: 'init1' }, { name: 'sidecar1', restartPolicy: 'Always' }],
-        containers: [{ name: 'container1' }],
-      },
-      status: {
-        phase: 'Running',
-        initContainerStatuses: [{ name: 'initinvalid' }, { name: 'init1' }, { name: 'sidecar1' }],
-        containerStatuses: [{ name: 'containerinvalid' }, { name: 'container1' }],
-      },
-    },
-    ready: '0/2',
-  },
-  {
-    name: 'TestPrintNonTerminatedPod: Pending with one container ready',
-    pod: {
-      spec: { containers: containers(2) },
-      status: {
-        phase: 'Pending',
-        containerStatuses: [{ ready: true, restartCount: 3, state: running }, { restartCount: 3 }],
-      },
-    },
-    ready: '1/2',
-  },
+/** Cases kubectl's printers_test.go lacks; READY worked out from KEP-753. */
+const MORE_PRINTER_CASES: PrinterCase[] = [
   {
     name: 'a sidecar started and ready counts (KEP-753), beside a ready app container',
     pod: {
@@ -312,21 +90,22 @@ const PRINTER_CASES: PrinterCase[] = [
         conditions: [{ type: 'Initialized', status: 'True' }],
       },
     },
-    ready: '2/2',
+    cells: ['2/2', 'Running', '0'],
   },
 ];
 
 describe('READY as kubectl prints it: printers_test.go through snapshot → facts → figure', () => {
-  it.each(PRINTER_CASES.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+  it.each([...PRINTERS_TEST_CASES, ...MORE_PRINTER_CASES].map((c) => [c.name, c] as const))('%s', (_n, c) => {
+    const ready = c.cells[0]; // kubectl's READY column
     const pod = asPod(c.pod);
     // The port of printPod on the raw Pod agrees (core/kubectl-status.ts) ...
-    expect(kubectlPodRow(pod, NOW).ready).toBe(c.ready);
+    expect(kubectlPodRow(pod, NOW).ready).toBe(ready);
     // ... and so does the figure, from the facts the pipeline keeps.
-    expect(readyViaFacts(pod)).toBe(c.ready);
+    expect(readyViaFacts(pod)).toBe(ready);
     // A DELETED watch event of the same object reads the same (kubectl prints the object).
-    expect(readyViaFacts(pod, 'DELETED')).toBe(c.ready);
+    expect(readyViaFacts(pod, 'DELETED')).toBe(ready);
     // What the forwarder's informer caches (trimPod) keeps READY.
-    expect(readyViaFacts(trimPod(pod))).toBe(c.ready);
+    expect(readyViaFacts(trimPod(pod))).toBe(ready);
   });
 });
 
