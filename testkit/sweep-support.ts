@@ -1,14 +1,21 @@
 /**
  * The sweep tests' shared setup: one DynamoDB Local for the file, a fresh table per scenario (the
- * sweep reads every registered cluster of its table), and SNS and EventBridge mocked to accept
- * every message (a test that injects a failure overrides them). Call once at a test file's top.
+ * sweep reads every registered cluster of its table), SNS and EventBridge mocked to accept
+ * every message (a test that injects a failure overrides them), and the sweep's dependencies on
+ * them (`sweepDeps`). Call once at a test file's top.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { snsEventBridgeNotifier } from '../functions/sweep/notifier.ts';
+import type { SweepDeps } from '../functions/sweep/sweep.ts';
+import { type AlertConfig, DEFAULT_ALERT_CONFIG } from '../model/alerts.ts';
 import { createTable } from '../store/create-table.ts';
-import { type LocalTable, startLocalTable } from './ingest-harness.ts';
+import { type LocalTable, quietLogger, silentMetrics, startLocalTable } from './ingest-harness.ts';
+
+/** The alert topic the sweep's notifier publishes to (SNS is mocked). */
+export const ALERT_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts';
 
 export function sweepTables(prefix: string) {
   const sns = mockClient(SNSClient);
@@ -40,6 +47,27 @@ export function sweepTables(prefix: string) {
       const name = `${prefix}-${++tables}`;
       await createTable(this.t.client, name);
       return name;
+    },
+    /**
+     * The sweep's dependencies on this file's table at `clock.now`: the real SNS + EventBridge
+     * notifier on the mocked clients, DEFAULT_ALERT_CONFIG with `config` over it, a quiet logger
+     * and silent metrics (spread and override any of them).
+     */
+    sweepDeps(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}): SweepDeps {
+      return {
+        client: this.t.client,
+        tableName,
+        notifier: snsEventBridgeNotifier({
+          sns: new SNSClient({ region: 'eu-west-1' }),
+          topicArn: ALERT_TOPIC,
+          events: new EventBridgeClient({ region: 'eu-west-1' }),
+          busName: 'podlife',
+        }),
+        config: { ...DEFAULT_ALERT_CONFIG, ...config },
+        now: () => clock.now,
+        logger: quietLogger(),
+        metrics: silentMetrics(),
+      };
     },
   };
 }

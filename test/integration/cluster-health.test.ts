@@ -6,17 +6,14 @@
  * while a fresh heartbeat lets it open them.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../../core/heartbeat.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
-import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
-import { DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
 import { HEARTBEATS_PK } from '../../model/keys.ts';
 import { INGEST_METRICS, METRIC_NAMESPACE, SERVICES, SWEEP_METRIC } from '../../model/metric-names.ts';
 import { HeartbeatStore } from '../../store/cluster-health.ts';
@@ -94,17 +91,7 @@ async function storedHeartbeat(table: string, cluster: string) {
 
 function sweeper(table: string, clock: { now: number }, metrics = silentMetrics()) {
   return makeSweepHandler({
-    client: env.t.client,
-    tableName: table,
-    notifier: snsEventBridgeNotifier({
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      topicArn: 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts',
-      events: new EventBridgeClient({ region: 'eu-west-1' }),
-      busName: 'podlife',
-    }),
-    config: { ...DEFAULT_ALERT_CONFIG, pending: { defaultSeconds: 300, overrides: {} } },
-    now: () => clock.now,
-    logger: quietLogger(),
+    ...env.sweepDeps(table, clock, { pending: { defaultSeconds: 300, overrides: {} } }),
     metrics,
     staleAfterSeconds: 300,
   });

@@ -7,16 +7,13 @@
  * later real observation undoes the mark; the entries act alone, in any order, with duplicates.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_INVENTORY, inventoryEntries, type PodInventory } from '../../core/inventory.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { VANISHED_REASON } from '../../core/timeline.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
-import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
-import { DEFAULT_ALERT_CONFIG } from '../../model/alerts.ts';
 import { INGEST_METRICS, METRIC_NAMESPACE, SERVICES } from '../../model/metric-names.ts';
 import { InventoryStore, inventoryCandidateRequests } from '../../store/inventory-store.ts';
 import { PodStore } from '../../store/pod-store.ts';
@@ -88,20 +85,7 @@ function ingestHandler(table: string, metrics = silentMetrics()) {
 }
 
 function sweeper(table: string, clock: { now: number }) {
-  return makeSweepHandler({
-    client: env.t.client,
-    tableName: table,
-    notifier: snsEventBridgeNotifier({
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      topicArn: 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts',
-      events: new EventBridgeClient({ region: 'eu-west-1' }),
-      busName: 'podlife',
-    }),
-    config: { ...DEFAULT_ALERT_CONFIG, pending: { defaultSeconds: 300, overrides: {} } },
-    now: () => clock.now,
-    logger: quietLogger(),
-    metrics: silentMetrics(),
-  });
+  return makeSweepHandler(env.sweepDeps(table, clock, { pending: { defaultSeconds: 300, overrides: {} } }));
 }
 
 const list = (uids: string[], over: Partial<Parameters<typeof inventoryEntries>[0]> = {}) => ({

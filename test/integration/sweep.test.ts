@@ -8,18 +8,16 @@
  */
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { PHASE_RANK } from '../../core/facts.ts';
-import { snsEventBridgeNotifier } from '../../functions/sweep/notifier.ts';
 import { makeSweepHandler, SweepFailedError } from '../../functions/sweep/sweep.ts';
 import {
   type AlertConfig,
-  DEFAULT_ALERT_CONFIG,
   DETAIL_TYPE_CRASH_LOOPING,
   DETAIL_TYPE_RESOLVED,
   DETAIL_TYPE_STUCK_PENDING,
@@ -28,7 +26,7 @@ import { alertPk } from '../../model/keys.ts';
 import { isCrashLooping } from '../../model/pod-item.ts';
 import { registerClusterRequest } from '../../store/pod-store.ts';
 import { emfRecords } from '../../testkit/emf.ts';
-import { busEventOf, harness, type Input, quietLogger, silentMetrics } from '../../testkit/ingest-harness.ts';
+import { busEventOf, harness, type Input, silentMetrics } from '../../testkit/ingest-harness.ts';
 import {
   BULK_NOW,
   batchWrite,
@@ -46,7 +44,6 @@ import { sweepTables } from '../../testkit/sweep-support.ts';
 const env = sweepTables('podlife-sweep');
 const { sns, events } = env;
 const freshTable = () => env.freshTable();
-const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts';
 
 /**
  * The scenarios below predate the mixin's defaults: they state thresholds relative to 5 minutes
@@ -66,22 +63,8 @@ function mixinSweeper(tableName: string, clock: { now: number }, config: Partial
   return makeSweepHandler(sweepDeps(tableName, clock, config));
 }
 
-function sweepDeps(tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) {
-  return {
-    client: env.t.client,
-    tableName,
-    notifier: snsEventBridgeNotifier({
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      topicArn: TOPIC,
-      events: new EventBridgeClient({ region: 'eu-west-1' }),
-      busName: 'podlife',
-    }),
-    config: { ...DEFAULT_ALERT_CONFIG, ...config },
-    now: () => clock.now,
-    logger: quietLogger(),
-    metrics: silentMetrics(),
-  };
-}
+const sweepDeps = (tableName: string, clock: { now: number }, config: Partial<AlertConfig> = {}) =>
+  env.sweepDeps(tableName, clock, config);
 
 async function ingest(tableName: string, inputs: readonly Input[]) {
   const h = harness(env.t.doc, tableName);
