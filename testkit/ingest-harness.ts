@@ -38,24 +38,36 @@ export type Input =
 export const FIXED_NOW = Date.parse('2030-01-01T00:00:00Z');
 export const RECORD_CTX = { now: FIXED_NOW, stuckAfterSeconds: 300 };
 
-/** The EventBridge event the bus hands the ingest Lambda for one input. */
-export function busEventOf(input: Input, id: string = randomUUID()): Record<string, unknown> {
-  const common = {
+/**
+ * The EventBridge event the bus hands the ingest Lambda: `detail` of `detailType` from the
+ * forwarder's source, sent at `time` (the ingest reads neither account nor region).
+ */
+export function busEventOfDetail(
+  detailType: string,
+  detail: unknown,
+  { id = randomUUID(), time = '2030-01-01T00:00:00Z' }: { id?: string; time?: string } = {},
+): Record<string, unknown> {
+  return {
     version: '0',
     id,
     source: EVENT_SOURCE,
     account: '123456789012',
-    time: '2030-01-01T00:00:00Z',
+    time,
     region: 'us-east-1',
     resources: [],
+    'detail-type': detailType,
+    detail,
   };
-  if (input.kind === 'snapshot')
-    return { ...common, 'detail-type': DETAIL_TYPE_SNAPSHOT, detail: input.snapshot };
-  return {
-    ...common,
-    'detail-type': DETAIL_TYPE_EVENT,
-    detail: { schemaVersion: SCHEMA_VERSION, cluster: input.cluster, event: input.event },
-  };
+}
+
+/** The EventBridge event the bus hands the ingest Lambda for one input. */
+export function busEventOf(input: Input, id: string = randomUUID()): Record<string, unknown> {
+  if (input.kind === 'snapshot') return busEventOfDetail(DETAIL_TYPE_SNAPSHOT, input.snapshot, { id });
+  return busEventOfDetail(
+    DETAIL_TYPE_EVENT,
+    { schemaVersion: SCHEMA_VERSION, cluster: input.cluster, event: input.event },
+    { id },
+  );
 }
 
 /**

@@ -11,9 +11,9 @@ import { LifecycleEngine } from '../../core/engine.ts';
 import { addFacts, type Fact, type FactMap } from '../../core/facts.ts';
 import { DETAIL_TYPE_FACTS, podFactsDetail } from '../../core/pod-facts.ts';
 import { podRecordOf } from '../../core/pod-record.ts';
-import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { itemSizeBytes, POD_ITEM_BOUND_BYTES } from '../../model/pod-item.ts';
 import {
+  busEventOfDetail,
   harness,
   type LocalTable,
   partitionsOf,
@@ -47,17 +47,7 @@ function busEventOfFacts(facts: Fact[], n: number): Record<string, unknown> {
     facts,
     { compress: true },
   );
-  return {
-    version: '0',
-    id: `crashloop-${n}`,
-    source: EVENT_SOURCE,
-    account: '123456789012',
-    time: '2030-01-01T00:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    'detail-type': DETAIL_TYPE_FACTS,
-    detail: JSON.parse(JSON.stringify(detail)),
-  };
+  return busEventOfDetail(DETAIL_TYPE_FACTS, JSON.parse(JSON.stringify(detail)), { id: `crashloop-${n}` });
 }
 
 describe('a bounded pod item on DynamoDB Local', () => {

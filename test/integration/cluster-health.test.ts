@@ -10,7 +10,6 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../../core/heartbeat.ts';
-import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
 import { makeQueryHandler } from '../../functions/query/query.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
@@ -21,6 +20,7 @@ import { PodStore } from '../../store/pod-store.ts';
 import { emfRecords } from '../../testkit/emf.ts';
 import {
   busEventOf,
+  busEventOfDetail,
   FIXED_NOW,
   harness,
   quietLogger,
@@ -58,17 +58,8 @@ function heartbeat(
   };
 }
 
-const heartbeatEvent = (hb: ForwarderHeartbeat, id = `hb-${hb.cluster}-${hb.sentAt}-${hb.instance}`) => ({
-  version: '0',
-  id,
-  source: EVENT_SOURCE,
-  'detail-type': DETAIL_TYPE_HEARTBEAT,
-  account: '123456789012',
-  time: hb.sentAt,
-  region: 'eu-west-1',
-  resources: [],
-  detail: hb,
-});
+const heartbeatEvent = (hb: ForwarderHeartbeat, id = `hb-${hb.cluster}-${hb.sentAt}-${hb.instance}`) =>
+  busEventOfDetail(DETAIL_TYPE_HEARTBEAT, hb, { id, time: hb.sentAt });
 
 function ingestHandler(table: string, metrics = silentMetrics()) {
   return makeBatchIngestHandler({

@@ -10,7 +10,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPE_INVENTORY, inventoryEntries, type PodInventory } from '../../core/inventory.ts';
-import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import { VANISHED_REASON } from '../../core/timeline.ts';
 import { makeBatchIngestHandler } from '../../functions/ingest/ingest-batch.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
@@ -20,6 +19,7 @@ import { PodStore } from '../../store/pod-store.ts';
 import { emfRecords } from '../../testkit/emf.ts';
 import {
   busEventOf,
+  busEventOfDetail,
   FIXED_NOW,
   harness,
   type Input,
@@ -60,17 +60,8 @@ function unschedulableAgain(p: PodSpec, at: number): Input {
   return input;
 }
 
-const inventoryEvent = (inv: PodInventory, id = `inv-${inv.part}-${inv.listedAt}`) => ({
-  version: '0',
-  id,
-  source: EVENT_SOURCE,
-  'detail-type': DETAIL_TYPE_INVENTORY,
-  account: '123456789012',
-  time: inv.listedAt,
-  region: 'eu-west-1',
-  resources: [],
-  detail: inv,
-});
+const inventoryEvent = (inv: PodInventory, id = `inv-${inv.part}-${inv.listedAt}`) =>
+  busEventOfDetail(DETAIL_TYPE_INVENTORY, inv, { id, time: inv.listedAt });
 
 function ingestHandler(table: string, metrics = silentMetrics()) {
   return makeBatchIngestHandler({
