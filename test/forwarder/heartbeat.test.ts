@@ -3,31 +3,18 @@
  * straight to the sink (not through the buffer), valid against the bus contract, saying ready,
  * buffer depth, drops and pods watched; a failing sink counts it and does not stop the next.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDetail } from '../../core/bus-contract.ts';
 import { DETAIL_TYPE_HEARTBEAT, type ForwarderHeartbeat } from '../../core/heartbeat.ts';
 import { EVENT_SOURCE } from '../../core/snapshot.ts';
 import type { Forwarder } from '../../forwarder/forwarder.ts';
 import { SinkCallError } from '../../forwarder/sinks.ts';
-import { FakeApiServer } from '../../testkit/fake-apiserver.ts';
-import { forwarderOn, kindPods, RecordingSink, waitFor } from './helpers.ts';
+import { forwarderOn, kindPods, type RecordingSink, waitFor } from './helpers.ts';
+import { kindClusterPerTest } from './kind-cluster.ts';
 
-let server: FakeApiServer;
-let sink: RecordingSink;
 let fwd: Forwarder | undefined;
 const PODS = kindPods();
-
-beforeEach(async () => {
-  server = await new FakeApiServer().start();
-  for (const p of PODS) server.add('pods', p);
-  sink = new RecordingSink();
-});
-
-afterEach(async () => {
-  await fwd?.stop();
-  fwd = undefined;
-  await server.close();
-});
+const k = kindClusterPerTest(PODS);
 
 const heartbeats = (s: RecordingSink): ForwarderHeartbeat[] =>
   s.delivered
@@ -40,13 +27,18 @@ const heartbeats = (s: RecordingSink): ForwarderHeartbeat[] =>
 
 describe('Forwarder Heartbeat', () => {
   it('goes at start and every interval, alone in its call, with ready, buffer, drops and pods watched', async () => {
-    fwd = forwarderOn(server, sink, { heartbeatMs: 40, instance: 'fwd-0', version: '1.2.3', bus: 'podlife' });
-    await fwd.start();
+    fwd = forwarderOn(k.server, k.sink, {
+      heartbeatMs: 40,
+      instance: 'fwd-0',
+      version: '1.2.3',
+      bus: 'podlife',
+    });
+    await k.start(fwd);
     await waitFor(
-      () => heartbeats(sink).some((h) => h.ready && h.podsWatched === PODS.length),
+      () => heartbeats(k.sink).some((h) => h.ready && h.podsWatched === PODS.length),
       'a ready heartbeat',
     );
-    const all = heartbeats(sink);
+    const all = heartbeats(k.sink);
     // The first went at start, before the informer had listed.
     expect(all[0]).toMatchObject({ ready: false, cluster: 'kind-test', instance: 'fwd-0', version: '1.2.3' });
     const last = all.at(-1)!;
@@ -59,7 +51,7 @@ describe('Forwarder Heartbeat', () => {
     });
     expect(last.bufferEntries).toBeGreaterThanOrEqual(0);
     // Straight to the sink: each heartbeat is a call of its own, with the bus and a Time.
-    for (const call of sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_HEARTBEAT))) {
+    for (const call of k.sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_HEARTBEAT))) {
       expect(call).toHaveLength(1);
       expect(call[0]).toMatchObject({
         Source: EVENT_SOURCE,
@@ -71,19 +63,19 @@ describe('Forwarder Heartbeat', () => {
     expect(sent).toBeGreaterThanOrEqual(2);
     // Stopping stops them.
     await fwd.stop();
-    const after = heartbeats(sink).length;
+    const after = heartbeats(k.sink).length;
     await new Promise((r) => setTimeout(r, 120));
-    expect(heartbeats(sink).length).toBe(after);
+    expect(heartbeats(k.sink).length).toBe(after);
   });
 
   it('a sink that fails heartbeats counts them as failed and keeps sending', async () => {
-    sink.behave = (entries) => {
+    k.sink.behave = (entries) => {
       if (entries.some((e) => e.DetailType === DETAIL_TYPE_HEARTBEAT))
         throw new SinkCallError('down', 'Throttled');
       return { failed: [] };
     };
-    fwd = forwarderOn(server, sink, { heartbeatMs: 30 });
-    await fwd.start();
+    fwd = forwarderOn(k.server, k.sink, { heartbeatMs: 30 });
+    await k.start(fwd);
     await waitFor(() => fwd!.metrics.heartbeats.total() >= 3, 'three heartbeats');
     expect(await fwd.metrics.render()).toMatch(
       /podlife_forwarder_heartbeats_total\{outcome="failed"\} [3-9]/,
@@ -91,9 +83,9 @@ describe('Forwarder Heartbeat', () => {
   });
 
   it('none without an interval (the default of the Forwarder class; the CLI defaults to 60 s)', async () => {
-    fwd = forwarderOn(server, sink);
-    await fwd.start();
-    await waitFor(() => fwd!.ready && sink.factsCount > 0, 'initial sync');
-    expect(heartbeats(sink)).toEqual([]);
+    fwd = forwarderOn(k.server, k.sink);
+    await k.start(fwd);
+    await waitFor(() => fwd!.ready && k.sink.factsCount > 0, 'initial sync');
+    expect(heartbeats(k.sink)).toEqual([]);
   });
 });

@@ -5,35 +5,17 @@
  * meanwhile sends an inventory without them; namespaced watches scope theirs; a label selector
  * sends none; a failing sink is retried.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDetail } from '../../core/bus-contract.ts';
 import { DETAIL_TYPE_INVENTORY, type PodInventory } from '../../core/inventory.ts';
-import type { Forwarder } from '../../forwarder/forwarder.ts';
 import { SinkCallError } from '../../forwarder/sinks.ts';
-import { FakeApiServer, type Obj } from '../../testkit/fake-apiserver.ts';
+import type { Obj } from '../../testkit/fake-apiserver.ts';
 import { forwarderOn, kindPods, RecordingSink, waitFor } from './helpers.ts';
+import { kindClusterPerTest } from './kind-cluster.ts';
 
-let server: FakeApiServer;
-let sink: RecordingSink;
-const running: Forwarder[] = [];
 const PODS = kindPods();
-
-beforeEach(async () => {
-  server = await new FakeApiServer().start();
-  for (const p of PODS) server.add('pods', p);
-  sink = new RecordingSink();
-});
-
-afterEach(async () => {
-  for (const f of running.splice(0)) await f.stop();
-  await server.close();
-});
-
-const start = async (f: Forwarder) => {
-  running.push(f);
-  await f.start();
-  return f;
-};
+const k = kindClusterPerTest(PODS);
+const { start, forwarders: running } = k;
 
 const inventories = (s: RecordingSink): PodInventory[] =>
   s.delivered
@@ -49,9 +31,9 @@ const uidsOf = (pods: Obj[]) => pods.map((p) => p.metadata.uid as string).sort()
 describe('Pod Inventory', () => {
   it('a start sends one inventory of every listed pod, whole cluster, when the list began', async () => {
     const before = Date.now();
-    await start(forwarderOn(server, sink, { instance: 'fwd-a' }));
-    await waitFor(() => inventories(sink).length === 1, 'the inventory');
-    const [inv] = inventories(sink);
+    await start(forwarderOn(k.server, k.sink, { instance: 'fwd-a' }));
+    await waitFor(() => inventories(k.sink).length === 1, 'the inventory');
+    const [inv] = inventories(k.sink);
     expect(inv).toMatchObject({
       cluster: 'kind-test',
       instance: 'fwd-a',
@@ -70,32 +52,32 @@ describe('Pod Inventory', () => {
   });
 
   it('a restart after pods were deleted while it was down sends an inventory without them', async () => {
-    const first = await start(forwarderOn(server, sink));
-    await waitFor(() => inventories(sink).length === 1, 'the first inventory');
+    const first = await start(forwarderOn(k.server, k.sink));
+    await waitFor(() => inventories(k.sink).length === 1, 'the first inventory');
     await first.stop();
     running.splice(running.indexOf(first), 1);
     const gone = PODS.slice(0, 3);
-    for (const p of gone) server.remove('pods', p.metadata.namespace, p.metadata.name);
+    for (const p of gone) k.server.remove('pods', p.metadata.namespace, p.metadata.name);
     // The new process knows nothing of them: no DELETED is sent, only its inventory tells.
     const after = new RecordingSink();
-    await start(forwarderOn(server, after));
+    await start(forwarderOn(k.server, after));
     await waitFor(() => inventories(after).length === 1, "the restart's inventory");
     expect(inventories(after)[0]!.uids).toEqual(uidsOf(PODS.slice(3)));
     expect(after.factDetails().filter((d) => gone.some((p) => p.metadata.uid === d.uid))).toEqual([]);
   });
 
   it('a relist (410 Gone) sends a new inventory without the pods deleted in the gap', async () => {
-    const f = await start(forwarderOn(server, sink));
-    await waitFor(() => inventories(sink).length === 1, 'the first inventory');
-    server.down = true;
-    server.dropWatches();
+    const f = await start(forwarderOn(k.server, k.sink));
+    await waitFor(() => inventories(k.sink).length === 1, 'the first inventory');
+    k.server.down = true;
+    k.server.dropWatches();
     const gone = PODS.slice(5, 7);
-    for (const p of gone) server.remove('pods', p.metadata.namespace, p.metadata.name);
-    server.expire();
+    for (const p of gone) k.server.remove('pods', p.metadata.namespace, p.metadata.name);
+    k.server.expire();
     await waitFor(() => f.metrics.watchRestarts.get({ resource: 'pods', reason: 'error' }) >= 1, 'a failure');
-    server.down = false;
-    await waitFor(() => inventories(sink).length === 2, 'the relist inventory');
-    const [a, b] = inventories(sink);
+    k.server.down = false;
+    await waitFor(() => inventories(k.sink).length === 2, 'the relist inventory');
+    const [a, b] = inventories(k.sink);
     expect(a!.uids).toEqual(uidsOf(PODS));
     expect(b!.uids).toEqual(uidsOf(PODS.filter((p) => !gone.includes(p))));
     expect(Date.parse(b!.listedAt)).toBeGreaterThanOrEqual(Date.parse(a!.listedAt));
@@ -104,37 +86,37 @@ describe('Pod Inventory', () => {
 
   it('namespaced watches send one inventory per namespace, scoped to it', async () => {
     const namespaces = [...new Set(PODS.map((p) => p.metadata.namespace as string))].slice(0, 2);
-    await start(forwarderOn(server, sink, { namespaces }));
-    await waitFor(() => inventories(sink).length === 2, 'two inventories');
+    await start(forwarderOn(k.server, k.sink, { namespaces }));
+    await waitFor(() => inventories(k.sink).length === 2, 'two inventories');
     for (const ns of namespaces) {
-      const inv = inventories(sink).find((i) => i.namespaces?.[0] === ns);
+      const inv = inventories(k.sink).find((i) => i.namespaces?.[0] === ns);
       expect(inv?.namespaces).toEqual([ns]);
       expect(inv?.uids).toEqual(uidsOf(PODS.filter((p) => p.metadata.namespace === ns)));
     }
   });
 
   it('a label selector sends no inventory (its list says nothing of the pods it leaves out)', async () => {
-    const f = await start(forwarderOn(server, sink, { selector: 'app=none' }));
+    const f = await start(forwarderOn(k.server, k.sink, { selector: 'app=none' }));
     await waitFor(() => f.ready, 'listed');
     await new Promise((r) => setTimeout(r, 100));
-    expect(inventories(sink)).toEqual([]);
+    expect(inventories(k.sink)).toEqual([]);
     expect(f.inventory).toBeUndefined();
   });
 
   it('a failing sink: the inventory is retried until it is accepted', async () => {
     let failures = 0;
-    sink.behave = (entries) => {
+    k.sink.behave = (entries) => {
       if (entries.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY) && failures < 2) {
         failures++;
         throw new SinkCallError('throttled', 'ThrottlingException');
       }
       return { failed: [] };
     };
-    const f = await start(forwarderOn(server, sink, {}, { sleep: async () => {} }));
-    await waitFor(() => inventories(sink).length === 1, 'the inventory, at the third try');
-    const tries = sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY)).length;
+    const f = await start(forwarderOn(k.server, k.sink, {}, { sleep: async () => {} }));
+    await waitFor(() => inventories(k.sink).length === 1, 'the inventory, at the third try');
+    const tries = k.sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY)).length;
     expect(tries).toBe(3);
-    expect(inventories(sink)[0]!.uids).toEqual(uidsOf(PODS));
+    expect(inventories(k.sink)[0]!.uids).toEqual(uidsOf(PODS));
     expect(f.metrics.inventories.get({ outcome: 'ok' })).toBe(1);
   });
 });
