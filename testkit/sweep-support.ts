@@ -2,7 +2,8 @@
  * The sweep tests' shared setup: one DynamoDB Local for the file, a fresh table per scenario (the
  * sweep reads every registered cluster of its table), SNS and EventBridge mocked to accept
  * every message (a test that injects a failure overrides them), and the sweep's dependencies on
- * them (`sweepDeps`). Call once at a test file's top.
+ * them (`sweepDeps`). Call once at a test file's top. A DynamoDB Local test file that needs one
+ * table and no mocks takes `localTablePerFile` instead.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -16,6 +17,41 @@ import { type LocalTable, quietLogger, silentMetrics, startLocalTable } from './
 
 /** The alert topic the sweep's notifier publishes to (SNS is mocked). */
 export const ALERT_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:podlife-alerts';
+
+/**
+ * DynamoDB Local with podlife's table for one test file (call once at its top): started before its
+ * tests (`timeoutMs`: the hook's timeout, for a loaded machine), stopped after them. The fields
+ * read the running table; reading one outside a test throws.
+ */
+export function localTablePerFile(tableName?: string, timeoutMs?: number): LocalTable {
+  let local: LocalTable | undefined;
+  beforeAll(async () => {
+    local = await startLocalTable(tableName);
+  }, timeoutMs);
+  afterAll(async () => {
+    await local?.stop();
+  });
+  const running = (): LocalTable => {
+    if (!local)
+      throw new Error('localTablePerFile: DynamoDB Local is not started yet (use it inside a test)');
+    return local;
+  };
+  return {
+    get ddb() {
+      return running().ddb;
+    },
+    get client() {
+      return running().client;
+    },
+    get doc() {
+      return running().doc;
+    },
+    get tableName() {
+      return running().tableName;
+    },
+    stop: () => running().stop(),
+  };
+}
 
 export function sweepTables(prefix: string) {
   const sns = mockClient(SNSClient);

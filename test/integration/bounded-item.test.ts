@@ -5,7 +5,7 @@
  * delta was parked as item-too-large), its restart count and crash-loop back-off are exact,
  * its item stays under 64 KB, and the stored record equals replay's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CRASHLOOP_CLUSTER, CRASHLOOP_UID, crashLoopDeltas } from '../../bench/crashloop.ts';
 import { LifecycleEngine } from '../../core/engine.ts';
 import { addFacts, type Fact, type FactMap } from '../../core/facts.ts';
@@ -15,20 +15,13 @@ import { itemSizeBytes, POD_ITEM_BOUND_BYTES } from '../../model/pod-item.ts';
 import {
   busEventOfDetail,
   harness,
-  type LocalTable,
   partitionsOf,
   RECORD_CTX,
-  startLocalTable,
   storedRecords,
 } from '../../testkit/ingest-harness.ts';
+import { localTablePerFile } from '../../testkit/sweep-support.ts';
 
-let t: LocalTable;
-beforeAll(async () => {
-  t = await startLocalTable();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+const t = localTablePerFile();
 
 /** Deltas merged `size` at a time (a forwarder buffer's worth), each joined into one delta. */
 function batched(deltas: readonly Fact[][], size: number): Fact[][] {

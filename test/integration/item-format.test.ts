@@ -4,7 +4,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeObject } from '../../core/decode.ts';
 import { canonicalFacts } from '../../core/facts.ts';
 import { podIdentityOfKey } from '../../model/keys.ts';
@@ -16,20 +16,13 @@ import {
   factsEventsOf,
   harness,
   type Input,
-  type LocalTable,
   partitionsOf,
   RECORD_CTX,
-  startLocalTable,
   storedRecords,
 } from '../../testkit/ingest-harness.ts';
+import { localTablePerFile } from '../../testkit/sweep-support.ts';
 
-let t: LocalTable;
-beforeAll(async () => {
-  t = await startLocalTable();
-});
-afterAll(async () => {
-  await t?.stop();
-});
+const t = localTablePerFile();
 
 function churnInputs(cluster: string, pods: number): Input[] {
   const out: Input[] = [];

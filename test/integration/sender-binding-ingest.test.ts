@@ -4,27 +4,20 @@
  * forwarder would be; the same events sent with a bound source that names another cluster are
  * parked `wrong-sender` (with the whole event, replayable) and write nothing, whatever routed them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boundSource } from '../../core/sender-binding.ts';
 import { engineOf, fixtureInputs } from '../../testkit/fixtures.ts';
 import {
   factsEventsOf,
   harness,
   inCluster,
-  type LocalTable,
   partitionsOf,
   RECORD_CTX,
-  startLocalTable,
   storedRecords,
 } from '../../testkit/ingest-harness.ts';
+import { localTablePerFile } from '../../testkit/sweep-support.ts';
 
-let t: LocalTable;
-beforeAll(async () => {
-  t = await startLocalTable('podlife-senders');
-}, 120_000);
-afterAll(async () => {
-  await t?.stop();
-});
+const t = localTablePerFile('podlife-senders', 120_000);
 
 const stream = (cluster: string) =>
   fixtureInputs('pandaychen-blog__api-watch-pods-2016.jsonl').map((i) => inCluster(i, cluster));
