@@ -42,6 +42,11 @@ export const PodRowItemSchema = z.looseObject({
   ownerName: optionalString,
   node: optionalString,
   phase: optionalString,
+  /**
+   * The creationTimestamp, on a Pending or crash-looping item (its rows read it): "" = the time
+   * in `createdKey`; absent = no creationTimestamp (`createdKey` holds the first-seen stand-in).
+   * Items written before issue 12's compact form hold the ISO time itself, on any item.
+   */
   createdAt: optionalString,
   /** Index sort key `createdIso#uid` (model/keys.ts createdKey): the creation time or its stand-in. */
   createdKey: optionalString,
@@ -77,8 +82,11 @@ export const PodRowItemSchema = z.looseObject({
     .string()
     .regex(/^\d+\/\d+$/)
     .nullish(),
-  /** While crash-looping: when the open back-off began (the waiting container's last termination), ISO 8601. */
-  backOffSince: optionalString,
+  /**
+   * While crash-looping: when the open back-off began (the waiting container's last
+   * termination), epoch ms; ISO 8601 on items written before issue 12's compact form.
+   */
+  backOffSince: z.union([z.number(), z.string()]).nullish(),
 });
 export type PodRowItem = z.infer<typeof PodRowItemSchema>;
 

@@ -63,6 +63,9 @@ export function backOffSinceOf(v: PodView): number | null {
   return since;
 }
 
+/** The waiting reason of every crash-looping item (`isCrashLooping`), which it does not repeat. */
+const CRASH_LOOP_BACK_OFF = 'CrashLoopBackOff';
+
 /** The stuck-Pending thresholds: one for all namespaces, overridable per namespace. */
 export interface PendingThresholds {
   defaultSeconds: number;
@@ -118,14 +121,17 @@ function secondsSince(iso: string | null | undefined, nowMs: number): number | n
  * gives it, marked `createdAtSource: "firstSeen"`.
  */
 function rowBaseOf(row: PodRowItem, nowMs: number): PodRowBase {
-  const createdAt = row.createdAt ?? createdOfKey(row.createdKey);
+  // `createdAt` "" (the compact form): the creationTimestamp is createdKey's time.
+  const fromKey = createdOfKey(row.createdKey);
+  const createdAt = row.createdAt || fromKey;
+  const source = row.createdAt != null && (row.createdAt !== '' || fromKey) ? 'creationTimestamp' : null;
   return {
     ...identityOfKey(row.pk, row.sk),
     owner: ownerOfRow(row),
     node: row.node ?? null,
     phase: row.phase ?? 'Unknown',
     createdAt,
-    createdAtSource: row.createdAt ? 'creationTimestamp' : createdAt ? 'firstSeen' : null,
+    createdAtSource: source ?? (createdAt ? 'firstSeen' : null),
     ageSeconds: secondsSince(createdAt, nowMs),
   };
 }
@@ -175,6 +181,8 @@ export function restartTimesOfItem(item: Item): number[] {
 export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: number): CrashLoopingPod {
   const row = parseItem(PodRowItemSchema, item, 'pod');
   const times = restartTimesOfRow(row);
+  // Epoch ms on the item (ISO on items written before issue 12's compact form).
+  const since = typeof row.backOffSince === 'number' ? toIso(row.backOffSince) : (row.backOffSince ?? null);
   const from = nowMs / 1000 - windowSeconds;
   const last = times.at(-1);
   return {
@@ -186,9 +194,10 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     lastTerminationReason: row.lastTerminationReason ?? null,
     lastExitCode: row.lastExitCode ?? null,
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? 0,
-    backOffOpenSince: row.backOffSince ?? null,
-    openBackOffSeconds: secondsSince(row.backOffSince, nowMs),
-    waitingReason: row.waitingReason ?? null,
+    backOffOpenSince: since,
+    openBackOffSeconds: secondsSince(since, nowMs),
+    // A crash-looping item omits it (pod-item.ts): its crashKey says CrashLoopBackOff.
+    waitingReason: row.waitingReason ?? (row.crashKey ? CRASH_LOOP_BACK_OFF : null),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   encodeFacts,
   encodeFactsFormat2,
   FACTS_DICTIONARY_3,
+  FACTS_DICTIONARY_4,
   FACTS_FORMAT,
   factsOfItem,
   itemSizeBytes,
@@ -39,11 +40,11 @@ function churnFactMaps(pods: number, seed: number): FactMap[] {
 
 const maps = churnFactMaps(120, 5);
 
-describe('facts format 3 (deflate with a preset dictionary)', () => {
+describe('facts formats 3 and 4 (deflate with a preset dictionary)', () => {
   it('is the format every write stores', () => {
-    expect(FACTS_FORMAT).toBe(3);
+    expect(FACTS_FORMAT).toBe(4);
     const item = podItemOf(maps[0]!, 1, { retentionDays: 30, now: NOW })!;
-    expect(item.fv).toBe(3);
+    expect(item.fv).toBe(4);
     expect(canonicalFacts(factsOfItem(item))).toEqual(canonicalFacts(maps[0]!));
   });
 
@@ -51,12 +52,21 @@ describe('facts format 3 (deflate with a preset dictionary)', () => {
     expect(createHash('sha256').update(FACTS_DICTIONARY_3).digest('hex')).toBe(
       '09cf530ec2bc7c1225884e2761888c668d3fb0f467ef9857129e29ecb995261d',
     );
+    // Format 4's: format 3's bytes, then more shapes (never an edit of either).
+    expect(FACTS_DICTIONARY_4.subarray(0, FACTS_DICTIONARY_3.length).equals(FACTS_DICTIONARY_3)).toBe(true);
+    expect(createHash('sha256').update(FACTS_DICTIONARY_4).digest('hex')).toBe(
+      '4f40f18f67c17908656807525f78563619397538647bbea2ac65b7722b05af57',
+    );
   });
 
-  it('round-trips every churn pod, and so do the older formats (2: brotli; absent: deflate)', () => {
+  it('round-trips every churn pod, and so do the older formats (3: the format-3 dictionary; 2: brotli; absent: deflate)', () => {
     for (const m of maps) {
       const canon = canonicalFacts(m);
       expect(canonicalFacts(decodeFacts(encodeFacts(m), FACTS_FORMAT))).toEqual(canon);
+      expect(canonicalFacts(decodeFacts(encodeFacts(m, 3), 3))).toEqual(canon);
+      // An item stored in format 3 reads as it did.
+      const old = { ...podItemOf(m, 1, { retentionDays: 30, now: NOW })!, facts: encodeFacts(m, 3), fv: 3 };
+      expect(canonicalFacts(factsOfItem(old))).toEqual(canon);
       expect(canonicalFacts(decodeFacts(encodeFactsFormat2(m), 2))).toEqual(canon);
       const first = deflateRawSync(Buffer.from(JSON.stringify(canon)));
       expect(canonicalFacts(decodeFacts(first, undefined))).toEqual(canon);
@@ -98,9 +108,34 @@ describe('facts format 3 (deflate with a preset dictionary)', () => {
       if (itemSizeBytes(podItemOf(m, 1, { retentionDays: 30, now: NOW })!) <= 1024) under1k++;
     }
     console.log(
-      `facts per pod: format 2 ${(f2 / maps.length).toFixed(0)} B, format 3 ${(f3 / maps.length).toFixed(0)} B; items ≤ 1 KB: ${under1k}/${maps.length}`,
+      `facts per pod: format 2 ${(f2 / maps.length).toFixed(0)} B, format ${FACTS_FORMAT} ${(f3 / maps.length).toFixed(0)} B; items ≤ 1 KB: ${under1k}/${maps.length}`,
     );
     expect(f3).toBeLessThan((f2 * 2) / 3);
     expect(under1k / maps.length).toBeGreaterThan(0.8);
+  });
+
+  it('format 4 stores crash-looping pods (restarts) in fewer bytes than format 3, and every pod in no more', () => {
+    let f3 = 0;
+    let f4 = 0;
+    let crash3 = 0;
+    let crash4 = 0;
+    let crash = 0;
+    for (const m of maps) {
+      const a = encodeFacts(m, 3).byteLength;
+      const b = encodeFacts(m).byteLength;
+      f3 += a;
+      f4 += b;
+      if ([...m.values()].some((f) => f.kind === 'run' && (f.ordinal ?? 0) > 0)) {
+        crash++;
+        crash3 += a;
+        crash4 += b;
+      }
+    }
+    console.log(
+      `facts per pod: format 3 ${(f3 / maps.length).toFixed(0)} B, format 4 ${(f4 / maps.length).toFixed(0)} B; pods with restarts (${crash}): ${(crash3 / crash).toFixed(0)} B → ${(crash4 / crash).toFixed(0)} B`,
+    );
+    expect(crash).toBeGreaterThan(5);
+    expect(crash3 - crash4).toBeGreaterThan(40 * crash);
+    expect(f4).toBeLessThan(f3);
   });
 });
