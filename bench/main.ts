@@ -5,7 +5,7 @@
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
  *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query, cli; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
- *   npm run bench -- --only scale --rate 50 --minutes 2 --existing 150000   # the cluster-scale simulation (not in "all")
+ *   npm run bench -- --only scale --rate 50 --minutes 2 --existing 150000 --list-ingest 10000   # cluster scale (not in "all")
  *
  * A full run (not --quick) merges its suites' figures into bench/figures.json (`suite.figure` →
  * value, with each suite's date and machine): the figures docs/ quotes, checked by
