@@ -216,7 +216,7 @@ const INGEST_GB = 0.25;
 const EVENTBRIDGE_CHUNK = 64 * 1024;
 
 /** A bus entry the real forwarder sent, at its (virtual) time, and when its oldest news was observed. */
-interface SentEntry {
+export interface SentEntry {
   entry: Entry;
   sentAt: number;
   observedAt: number;
@@ -321,6 +321,8 @@ export interface BatchedOptions {
   churnBatch?: number;
   /** Also measure throughput with a backlog (`<name>.throughput.*`, ingestThroughput; default false). */
   throughput?: boolean;
+  /** Entries a forwarder already sent (bench/scale.ts drives its own): no churn trace generated. */
+  entries?: { sent: SentEntry[]; lifecycles: number };
 }
 
 /** The ingest function's reserved concurrency, and so the mapping's maximum concurrency (infra/pipeline.ts). */
@@ -409,7 +411,8 @@ export async function batchedChurn(
   opts: BatchedOptions = {},
 ): Promise<Record<string, number>> {
   const P = opts.name ?? 'batched';
-  const { sent, lifecycles } = await forwarderEntries(pods, opts.lingerMs, opts.cluster, opts.churnBatch);
+  const { sent, lifecycles } =
+    opts.entries ?? (await forwarderEntries(pods, opts.lingerMs, opts.cluster, opts.churnBatch));
   log(`${P}: ${sent.length} forwarder entries for ${lifecycles} pods`);
   const wiring = wiringWith(opts);
   let now = sent[0]?.sentAt ?? 0;

@@ -5,7 +5,7 @@
  *   npm run bench -- --json            # one JSON object: { suite: { figure: value } }
  *   npm run bench -- --only engine     # some suites (engine, ingest, forwarder, items, reader, query, cli; comma-separated)
  *   npm run bench -- --quick           # smaller inputs, for a smoke run
- *   npm run bench -- --only scale --rate 50 --minutes 2   # the cluster-scale simulation (not in "all": hours at full size)
+ *   npm run bench -- --only scale --rate 50 --minutes 2 --existing 150000 --list-ingest 10000   # cluster scale (not in "all")
  *
  * A full run (not --quick) merges its suites' figures into bench/figures.json (`suite.figure` →
  * value, with each suite's date and machine): the figures docs/ quotes, checked by
@@ -93,8 +93,8 @@ const SUITES: Record<string, Suite> = {
       'usdPerMillionLifecycles.total': '≤ 8',
     },
     // Issue 12's cluster: 50 creations/s for 10 minutes (30,000 lifecycles); --rate, --minutes.
-    full: { rate: 50, minutes: 10 },
-    quick: { rate: 50, minutes: 0.5 },
+    full: { rate: 50, minutes: 10, existing: 150_000, listIngest: 10_000 },
+    quick: { rate: 50, minutes: 0.5, existing: 5_000 },
     onlyWhenNamed: true,
   },
   cli: {
@@ -118,16 +118,20 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     rate: { type: 'string' },
     minutes: { type: 'string' },
+    existing: { type: 'string' },
+    'list-ingest': { type: 'string' },
   },
 });
 
 const selected = values.only
   ? values.only.split(',')
   : Object.keys(SUITES).filter((k) => !SUITES[k]?.onlyWhenNamed);
-/** --rate and --minutes, for the suites that take them (scale). */
+/** --rate, --minutes, --existing and --list-ingest, for the suites that take them (scale). */
 const sizes: Record<string, number> = {
   ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
   ...(values.minutes !== undefined ? { minutes: Number(values.minutes) } : {}),
+  ...(values.existing !== undefined ? { existing: Number(values.existing) } : {}),
+  ...(values['list-ingest'] !== undefined ? { listIngest: Number(values['list-ingest']) } : {}),
 };
 const results: Record<string, Record<string, number>> = {};
 const log = values.json ? () => {} : (line: string) => console.error(line);

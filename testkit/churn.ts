@@ -24,6 +24,18 @@ export interface ChurnOptions {
   start?: string;
   /** Shares of scenarios; the rest are healthy pods. */
   shares?: Partial<Record<Exclude<Scenario, 'healthy'>, number>>;
+  /**
+   * A batch's pods are created within this many ms of its start (default 60,000); batches start
+   * 120,000 ms apart, so 120,000 spreads creations evenly (`batch` / 120 a second, every second).
+   */
+  createWithinMs?: number;
+  /**
+   * Yield lines in time order across batches (default false: each batch's lines in time order,
+   * one batch after the other). A pod lives past its batch's 120 s (rolling updates come up to
+   * ~11 min later), so without this a later batch's lines arrive "before" the earlier batch's
+   * tail: a consumer on the lines' own clock (the forwarder with a linger) sees them at once.
+   */
+  ordered?: boolean;
 }
 
 export type Scenario = 'healthy' | 'crashloop' | 'oom' | 'imagepull' | 'unschedulable' | 'job' | 'jobfail';
@@ -401,6 +413,10 @@ export function* churnTimed(opts: ChurnOptions): Generator<[number, WatchLine]> 
   const batch = opts.batch ?? 1000;
   const noop = opts.noopUpdates ?? 2;
   const shares = { ...DEFAULT_SHARES, ...opts.shares };
+  const createWithin = opts.createWithinMs ?? 60_000;
+  const ordered = opts.ordered ?? false;
+  /** Ordered: lines of earlier batches not yet yielded (a later batch's are all at or after its start). */
+  let pending: [number, WatchLine][] = [];
   let rv = 1000;
   const nextRv = () => String(rv++);
   let clock = Date.parse(opts.start ?? '2026-11-01T08:00:00Z');
@@ -440,7 +456,7 @@ export function* churnTimed(opts: ChurnOptions): Generator<[number, WatchLine]> 
         owner = { kind: 'Deployment', name: d.name, rs: `${d.name}-${d.hash}`, hash: d.hash };
         name = `${d.name}-${d.hash}-${alnum(rnd, 5)}`;
       }
-      const created = clock + Math.floor(rnd() * 60_000);
+      const created = clock + Math.floor(rnd() * createWithin);
       const plan: PodPlan = {
         uid: `${hex(rnd, 8)}-${hex(rnd, 4)}-4${hex(rnd, 3)}-a${hex(rnd, 3)}-${hex(rnd, 12)}`,
         ns,
@@ -452,17 +468,87 @@ export function* churnTimed(opts: ChurnOptions): Generator<[number, WatchLine]> 
       };
       for (const e of lifeOf(plan, rnd, nextRv, noop)) lives.push(e);
     }
-    lives.sort((a, b) => a[0] - b[0]);
+    clock += 120_000;
+    // Stable: equal times keep the earlier batch's line first, then generation order.
+    const due = ordered ? pending.concat(lives) : lives;
+    due.sort((a, b) => a[0] - b[0]);
+    let cut = due.length;
+    if (ordered && first + batch < opts.pods) {
+      // The next batch's lines are all at or after `clock`: everything before it can go now.
+      cut = 0;
+      while (cut < due.length && (due[cut] as [number, WatchLine])[0] < clock) cut++;
+    }
+    pending = due.slice(cut);
     // resourceVersions follow delivery order, as etcd's revisions do.
-    for (const tl of lives) {
+    for (let i = 0; i < cut; i++) {
+      const tl = due[i] as [number, WatchLine];
       (tl[1].object.metadata as { resourceVersion: string }).resourceVersion = nextRv();
       yield tl;
     }
-    clock += 120_000;
   }
 }
 
 /** Convenience: the whole stream as an array (small streams: tests, the demo). */
 export function churnLines(opts: ChurnOptions): WatchLine[] {
   return [...churnStream(opts)];
+}
+
+/**
+ * `pods` pods that exist and do not change: each one Running and Ready, as a list returns it
+ * (the same full Pod objects as the churn stream's, owned by Deployments and StatefulSets),
+ * created one a second before `start`. Only the objects a list needs: no lifecycle is generated.
+ */
+export function* steadyPods(opts: {
+  pods: number;
+  seed?: number;
+  start?: string;
+  podsPerNode?: number;
+}): Generator<Record<string, unknown>> {
+  const rnd = prng(opts.seed ?? 43);
+  const podsPerNode = opts.podsPerNode ?? 30;
+  const start = Date.parse(opts.start ?? '2026-11-01T08:00:00Z');
+  let rv = 1;
+  const nextRv = () => String(rv++);
+  const deployments = Array.from({ length: Math.max(1, Math.ceil(opts.pods / 50)) }, (_, i) => ({
+    name: `steady-${i}`,
+    hash: alnum(rnd, 10),
+  }));
+  for (let idx = 0; idx < opts.pods; idx++) {
+    let owner: PodPlan['owner'];
+    let name: string;
+    if (idx % 10 === 9) {
+      owner = { kind: 'StatefulSet', name: `steady-db-${idx % 7}` };
+      name = `${owner.name}-${idx}`;
+    } else {
+      const d = deployments[idx % deployments.length] as { name: string; hash: string };
+      owner = { kind: 'Deployment', name: d.name, rs: `${d.name}-${d.hash}`, hash: d.hash };
+      name = `${d.name}-${d.hash}-${alnum(rnd, 5)}`;
+    }
+    const created = start - (opts.pods - idx) * 1000;
+    const plan: PodPlan = {
+      uid: `${hex(rnd, 8)}-${hex(rnd, 4)}-4${hex(rnd, 3)}-a${hex(rnd, 3)}-${hex(rnd, 12)}`,
+      ns: `team-${idx % 8}`,
+      name,
+      owner,
+      node: `node-${Math.floor(idx / podsPerNode)}`,
+      created,
+      scenario: 'healthy',
+    };
+    const w = new PodWriter(plan, nextRv, rnd);
+    const t = created + 5000;
+    w.setNode();
+    w.setPhase('Running');
+    w.setCond('PodScheduled', 'True', created + 1000);
+    w.setCond('Initialized', 'True', created + 2000);
+    w.setCond('Ready', 'True', t);
+    w.setCond('ContainersReady', 'True', t);
+    w.setContainer({
+      name: 'app',
+      ready: true,
+      restartCount: 0,
+      containerID: `containerd://${hex(rnd, 64)}`,
+      state: { running: { startedAt: iso(created + 3000) } },
+    });
+    yield w.object();
+  }
 }
