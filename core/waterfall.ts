@@ -64,19 +64,51 @@ interface TimedPull extends ImagePull {
   at: number;
 }
 
-/** The pod's containers as their statuses named them: app containers, then init, each by name. */
-function containersOf(v: PodView): { container: string; role: ContainerRoleName }[] {
-  const out = v.restartCounts.map((r) => ({ container: r.container, role: r.role ?? ('app' as const) }));
+type ContainerEntry = { container: string; role: ContainerRoleName };
+
+const byRoleThenName = (a: ContainerEntry, b: ContainerEntry): number => {
   const rank = (r: ContainerRoleName) => (r === 'app' ? 0 : 1);
-  return out.sort((a, b) =>
-    rank(a.role) !== rank(b.role)
-      ? rank(a.role) - rank(b.role)
-      : a.container < b.container
-        ? -1
-        : a.container > b.container
-          ? 1
-          : 0,
-  );
+  if (rank(a.role) !== rank(b.role)) return rank(a.role) - rank(b.role);
+  return a.container < b.container ? -1 : a.container > b.container ? 1 : 0;
+};
+
+/**
+ * The pod's containers, app containers first, then init containers and sidecars, each by name;
+ * `complete` when the list is known to hold every container of the pod.
+ *
+ * As their statuses named them, when any snapshot had container statuses (the kubelet writes
+ * every container's status at once: complete). A pod seen only before the kubelet wrote any
+ * (Pending, scheduled, no statuses) may still have the kubelet's Events about its containers
+ * (`fieldPath: spec.containers{NAME}`): those name its containers when the spec says it has no
+ * init containers (so each named one is an app container) and they name no more containers
+ * than the spec has. The list is complete only when they name as many as the spec has
+ * (`spec.containers`' length); otherwise every figure that needs every container stays null.
+ */
+function containerList(v: PodView): { list: ContainerEntry[]; complete: boolean } {
+  if (v.restartCounts.length > 0) {
+    const list = v.restartCounts.map((r) => ({ container: r.container, role: r.role ?? ('app' as const) }));
+    return { list: list.sort(byRoleThenName), complete: true };
+  }
+  const spec = v.get<'containers'>('containers');
+  if (!spec || spec.sidecars > 0 || v.facts.has('initCount')) return { list: [], complete: false };
+  const names = new Set<string>();
+  for (const e of v.events) {
+    const t = eventTime(e);
+    // An Event from before the pod existed is an earlier incarnation's (a name-only Event).
+    if (e.container === undefined || t == null || (v.created != null && t < v.created)) continue;
+    names.add(e.container);
+  }
+  for (const f of v.eventFolds)
+    if (f.container !== undefined && (v.created == null || (f.last ?? f.first ?? 0) >= v.created))
+      names.add(f.container);
+  if (names.size > spec.n) return { list: [], complete: false };
+  const list = [...names].map((container) => ({ container, role: 'app' as const }));
+  return { list: list.sort(byRoleThenName), complete: names.size === spec.n };
+}
+
+/** The pod's containers (see containerList). */
+function containersOf(v: PodView): ContainerEntry[] {
+  return containerList(v).list;
 }
 
 function eventTime(e: EventFact): number | null {
@@ -153,8 +185,8 @@ export function stageSeconds(
 
 /** The sum of every container's pull, seconds; null unless every container's pull is known. */
 export function imagePullSeconds(v: PodView): number | null {
-  const list = containersOf(v);
-  if (list.length === 0) return null;
+  const { list, complete } = containerList(v);
+  if (list.length === 0 || !complete) return null;
   let sum = 0;
   for (const { container } of list) {
     const pull = firstPullOf(v, container);
@@ -166,8 +198,9 @@ export function imagePullSeconds(v: PodView): number | null {
 
 /** When every app container had started (the latest of their first starts), epoch ms. */
 function allAppStarted(v: PodView): number | null {
-  const apps = containersOf(v).filter((c) => c.role === 'app');
-  if (apps.length === 0) return null;
+  const { list, complete } = containerList(v);
+  const apps = list.filter((c) => c.role === 'app');
+  if (apps.length === 0 || !complete) return null;
   let max = Number.NEGATIVE_INFINITY;
   for (const { container } of apps) {
     const t = firstStartOf(v, container, false);

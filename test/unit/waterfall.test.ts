@@ -295,3 +295,95 @@ describe('the facts the stages need travel on the wire', () => {
     expect(snapshotOf(trimPod(pod), { cluster: 't', type: 'ADDED' }).pod.stateful).toBeUndefined();
   });
 });
+
+/**
+ * A pod seen only before the kubelet wrote any container status (kspan's recording, SOURCES.md
+ * item 7): `px-5d567cc74c-ss4lb` was recorded once, Pending with PodScheduled=True and no
+ * container statuses, yet the kubelet's Pulling/Pulled/Created/Started Events about its one
+ * container (`spec.containers{podinfo}`) are in the recording. Its spec has one container and
+ * no init containers, so the Events name every container there is.
+ */
+describe('containers named by the kubelet’s Events when statuses are missing (kspan ss4lb)', () => {
+  const KSPAN = 'kspan__deployment-2-pods-recorded-stream.yaml';
+  const kspan = (): In[] =>
+    objects(KSPAN)
+      .filter((o) => o.kind === 'Pod' || o.involvedObject?.kind === 'Pod')
+      .map((o) => (o.kind === 'Pod' ? { pod: o } : { event: o }));
+  const ss4lb = (inputs: readonly In[]) => recordsOf(inputs).find((r) => r.name === 'px-5d567cc74c-ss4lb')!;
+
+  it('the pull from the Pulled Event: 5.870196872 s → 5.87 (older wording: no wait, no size); no start figure', () => {
+    const r = ss4lb(kspan());
+    // Pulled 09:43:05: 'Successfully pulled image "ghcr.io/stefanprodan/podinfo:5.0.0" in 5.870196872s'
+    // (rounded to the millisecond: 5.870). Its only snapshot has no container status, so no
+    // running.startedAt: the container's start is not known (the Started Event is not a status).
+    expect(r.containerStartups).toStrictEqual([
+      {
+        container: 'podinfo',
+        role: 'app',
+        image: 'ghcr.io/stefanprodan/podinfo:5.0.0',
+        pullSeconds: 5.87,
+        pullWaitSeconds: null,
+        imageSizeBytes: null,
+        startedAfterSeconds: null,
+      },
+    ]);
+    // One container in the spec, its pull known: the pod's pull total is that pull.
+    expect(r.imagePullSeconds).toBe(5.87);
+    // created 09:42:58, PodScheduled 09:42:58 → 0; no app container seen started.
+    expect([r.scheduledAfterSeconds, r.containersStartedAfterSeconds]).toEqual([0, null]);
+    expect([r.startupSliSeconds, r.startupSliExcludedReason]).toEqual([null, 'notStarted']);
+  });
+
+  it('never a guess: nothing without the Events or with an init container in the spec; no total while a container has no Event', () => {
+    const podOnly = kspan().filter((i) => 'pod' in i);
+    expect([ss4lb(podOnly).containerStartups, ss4lb(podOnly).imagePullSeconds]).toEqual([[], null]);
+    // An init container in the spec: the Events cannot tell an init container from an app one.
+    const withInit = kspan().map((i) =>
+      'pod' in i && i.pod.metadata.name === 'px-5d567cc74c-ss4lb'
+        ? {
+            pod: {
+              ...i.pod,
+              spec: { ...i.pod.spec, initContainers: [{ name: 'setup', image: 'busybox' }] },
+            },
+          }
+        : i,
+    );
+    expect([ss4lb(withInit).containerStartups, ss4lb(withInit).imagePullSeconds]).toEqual([[], null]);
+    // A second container in the spec with no Event of its own: listed is the one named, the
+    // pod's total stays null (one of its two pulls is unknown).
+    const twoContainers = kspan().map((i) =>
+      'pod' in i && i.pod.metadata.name === 'px-5d567cc74c-ss4lb'
+        ? {
+            pod: {
+              ...i.pod,
+              spec: {
+                ...i.pod.spec,
+                containers: [...i.pod.spec.containers, { name: 'proxy', image: 'envoy' }],
+              },
+            },
+          }
+        : i,
+    );
+    const two = ss4lb(twoContainers);
+    expect([two.containerStartups.map((c) => [c.container, c.pullSeconds]), two.imagePullSeconds]).toEqual([
+      [['podinfo', 5.87]],
+      null,
+    ]);
+  });
+
+  it('any order, any duplicates of the recording’s objects → the same containers and pull total', () => {
+    const base = kspan();
+    const view = (rs: PodRecord[]) => rs.map((r) => [r.name, r.imagePullSeconds, r.containerStartups]);
+    const expected = view(recordsOf(base));
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }),
+        fc.array(fc.nat(base.length - 1), { maxLength: 10 }),
+        (shuffled, dups) => {
+          expect(view(recordsOf([...shuffled, ...dups.map((i) => base[i]!)]))).toStrictEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
