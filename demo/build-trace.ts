@@ -1,6 +1,7 @@
 /**
  * Builds demo/trace.jsonl, the bundled demo trace, from the real fixtures in
- * test/fixtures/real/ (see demo/README.md for what is in it and why).
+ * test/fixtures/real/ and, clearly apart, the three constructed pods of demo/constructed/ (what
+ * no published object shows; see demo/README.md and demo/constructed/README.md).
  *
  *   node --import tsx demo/build-trace.ts            # rewrite demo/trace.jsonl
  *   node --import tsx demo/build-trace.ts --check    # exit 1 if the file is stale
@@ -16,6 +17,8 @@ import { parseAllDocuments } from 'yaml';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'real');
+/** Constructed objects (not real: demo/constructed/README.md says what each field is from). */
+const CONSTRUCTED = join(ROOT, 'demo', 'constructed');
 const OUT = join(ROOT, 'demo', 'trace.jsonl');
 
 /** The demo morning: the first source's first pod is created at this instant. */
@@ -32,6 +35,8 @@ interface Source {
   templateNow?: string;
   /** Keep only pods (and their events) of these namespaces. */
   namespaces?: string[];
+  /** Read from demo/constructed/ (constructed objects), not test/fixtures/real/. */
+  constructed?: true;
   why: string;
 }
 
@@ -97,6 +102,24 @@ export const SOURCES: Source[] = [
     files: ['eks-ecommerce__kube-system-podlist.json', 'eks-ecommerce__kube-system-eventlist.json'],
     why: 'EKS 1.31: init container and three image pulls (7.61 s of a 12 s start); coredns waiting 4m6s for a node',
   },
+  // CONSTRUCTED, not real (nothing published shows them with status and timestamps): their
+  // times are written on their own minute, so the shift is zero and the files' literal times
+  // are the trace's.
+  {
+    files: ['gated-test-pod.json'],
+    constructed: true,
+    why: 'constructed: the docs’ gated test-pod, one gate removed, still gated (SchedulingGated, stuck)',
+  },
+  {
+    files: ['gated-test-pod-ungated.json'],
+    constructed: true,
+    why: 'constructed: the same spec, both gates removed after 95 s, scheduled, started (older Pulled wording)',
+  },
+  {
+    files: ['slow-pull-model-server.json'],
+    constructed: true,
+    why: 'constructed: a minute-scale pull, "in 1m12.5s (1m12.5s including waiting). Image size: … bytes."',
+  },
 ];
 
 const TIME_KEYS = new Set([
@@ -161,8 +184,8 @@ function shiftIso(iso: string, delta: number): string {
   return shifted.replace(/\.\d{3}Z$/, `.${(fraction + '000000000').slice(0, fraction.length)}Z`);
 }
 
-function objectsOf(file: string): Record<string, unknown>[] {
-  const text = readFileSync(join(FIXTURES, file), 'utf8');
+function objectsOf(file: string, dir: string = FIXTURES): Record<string, unknown>[] {
+  const text = readFileSync(join(dir, file), 'utf8');
   let docs: unknown[];
   if (file.endsWith('.jsonl'))
     docs = text
@@ -195,7 +218,7 @@ export function buildTrace(): string {
   SOURCES.forEach((src, i) => {
     const templateNow = src.templateNow ? Date.parse(src.templateNow) : TEMPLATE_NOW;
     let objects = src.files
-      .flatMap(objectsOf)
+      .flatMap((f) => objectsOf(f, src.constructed ? CONSTRUCTED : FIXTURES))
       .map((o) => resolveTemplates(o, templateNow) as Record<string, unknown>);
     if (src.namespaces) objects = objects.filter((o) => src.namespaces!.includes(namespaceOf(o) ?? ''));
     // Events about other kinds (Deployments, Nodes) carry nothing for the pod figures.
