@@ -133,6 +133,17 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
     expect(await page.locator('#pending-table tbody tr').first().getAttribute('class')).toContain('stuck');
   });
 
+  it('lists the constructed gated pod as SchedulingGated, with the gate still holding it', async () => {
+    // Issue 11: constructed/test-pod (demo/constructed/, not real), gated by example.com/bar to the end.
+    const row = pendingRow('constructed/test-pod');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('.status').textContent()).toBe('SchedulingGated');
+    expect(await row.locator('.why').textContent()).toBe('SchedulingGated gates: example.com/bar');
+    expect(await row.locator('.badge').textContent()).toBe('stuck');
+    // Released and started, the other gated pod is not pending.
+    expect(await pendingRow('constructed/test-pod-ungated').count()).toBe(0);
+  });
+
   it('lists the crash-looping pod with restarts 3 and Error (1)', async () => {
     const row = crashRow('argocd/my-pod');
     await row.waitFor();
@@ -339,6 +350,31 @@ describe.skipIf(SKIP)('the dashboard in chromium, against the engine on the demo
     ).toBe('7.61 s');
     expect(await wf.locator('svg.wf-bar').count()).toBe(8); // 5 stages and 3 pulls
     expect(await wf.locator('.sli').textContent()).toContain('not measured: the pod has init containers');
+    // Issue 11: the constructed minute-scale pull (constructed/model-server-…, not real): the
+    // 1m12.5s pull drawn with the replay's figures, and its startup SLI measured (0.5 s).
+    const SLOW = 'constructed/model-server-7c9d5b6f4-x2xkq';
+    await page.locator('#open-pod-name').fill(SLOW);
+    await page.locator('#open-pod-name').press('Enter');
+    await page.locator('#pod-body h3', { hasText: SLOW }).waitFor({ timeout: 10_000 });
+    const slow = replayed.records.find((r) => `${r.namespace}/${r.name}` === SLOW)!;
+    expect([slow.imagePullSeconds, slow.containersStartedAfterSeconds, slow.startupSliSeconds]).toEqual([
+      74.604, 76, 0.5,
+    ]);
+    for (const c of slow.containerStartups) {
+      const row = wf.locator(`tr[data-row="pull:${c.container}"]`);
+      expect([c.container, await row.locator('td[data-figure="pullSeconds"]').textContent()]).toEqual([
+        c.container,
+        `${c.pullSeconds} s`,
+      ]);
+    }
+    expect(await wf.locator('tr[data-row="pull:server"] td[data-figure="pullSeconds"]').textContent()).toBe(
+      '72.5 s',
+    );
+    expect(
+      await wf.locator('tr[data-row="imagePullSeconds"] td[data-figure="imagePullSeconds"]').textContent(),
+    ).toBe('74.604 s');
+    expect(await wf.locator('svg.wf-bar').count()).toBe(7); // 5 stages and 2 pulls
+    expect(await wf.locator('.sli').textContent()).not.toContain('not measured');
     await page.locator('#open-pod-name').fill('argocd/nope');
     await page.locator('#open-pod button').click();
     await page

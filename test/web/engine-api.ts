@@ -151,6 +151,8 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
         ...rowBase(r, now),
         waitingReason: r.waitingReason,
         unschedulableMessage: r.unschedulableMessage,
+        // As the query API (model/pod-rows.ts): present only while the pod is gated.
+        ...(r.schedulingGates ? { schedulingGates: r.schedulingGates } : {}),
         statusReason: r.statusReason,
         thresholdSeconds: DEFAULT_STUCK_AFTER_SECONDS,
         stuck: r.stuckPending,

@@ -76,6 +76,15 @@ describe('hostile API text renders as text', () => {
     expect(out).toContain('&lt;script&gt;alert(2)&lt;/script&gt; 0/1 nodes are available');
   });
 
+  it('in the pending list, a gated pod’s gates (issue 11)', () => {
+    const gated = { ...hostile, unschedulableMessage: null, schedulingGates: ['example.com/<b>bar</b>'] };
+    const out = renderPending(listed([adaptPending(PendingItemSchema.parse(gated), 'demo')]), view).text;
+    expectInert(out);
+    expect(out).toContain('<td class="status">SchedulingGated</td>');
+    expect(out).toContain('<strong>SchedulingGated</strong>');
+    expect(out).toContain('gates: example.com/&lt;b&gt;bar&lt;/b&gt;');
+  });
+
   it('in the crash-loop list', () => {
     const out = renderCrashloops(
       listed([

@@ -54,6 +54,8 @@ export const PendingItemSchema = z.looseObject({
   node: optStr,
   waitingReason: optStr,
   unschedulableMessage: optStr,
+  /** A gated pod's scheduling gates (PodScheduled=False, reason SchedulingGated). */
+  schedulingGates: z.optional(z.nullable(z.array(z.string()))),
   statusReason: optStr,
   stuck: optBool,
   /** A pod record's flag (a list of records rather than of Pending pods). */
@@ -215,6 +217,8 @@ export type PodRef = Pick<PendingPod, 'cluster' | 'namespace' | 'name'> & {
 
 export type PendingRow = PodRef &
   Pick<PendingPod, 'ageSeconds' | 'node' | 'waitingReason' | 'unschedulableMessage' | 'stuck'> & {
+    /** The gates holding a gated pod back (names), or null when it is not gated. */
+    schedulingGates: string[] | null;
     /** Epoch ms. */
     createdAt: number | null;
     /** kubectl's STATUS: the API's when it sends one, else what kubectl prints for these facts. */
@@ -297,10 +301,14 @@ export function adaptPending(r: Raw<typeof PendingItemSchema>, cluster: string):
     node: orNull(r.node),
     waitingReason: orNull(r.waitingReason ?? r.statusReason),
     unschedulableMessage: orNull(r.unschedulableMessage),
+    schedulingGates: orNull(r.schedulingGates),
     stuck: Boolean(r.stuck ?? r.stuckPending),
-    // kubectl prints the waiting reason of a container (ContainerCreating, ImagePullBackOff) or
-    // the phase (Pending, also for an unschedulable pod).
-    status: r.status ?? r.waitingReason ?? r.statusReason ?? r.phase ?? 'Pending',
+    // kubectl prints SchedulingGated for a gated pod (the API sends its gates only then), the
+    // waiting reason of a container (ContainerCreating, ImagePullBackOff) or the phase
+    // (Pending, also for an unschedulable pod).
+    status:
+      r.status ??
+      (r.schedulingGates ? 'SchedulingGated' : (r.waitingReason ?? r.statusReason ?? r.phase ?? 'Pending')),
     ready: readyText(r.ready),
   };
 }

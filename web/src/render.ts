@@ -170,11 +170,13 @@ ${region(
 <td class="status"${r.ready ? html` title="READY ${r.ready}"` : ''}>${r.status}</td>
 <td class="num"><span class="age">${secs(r.ageSeconds)}</span>${r.stuck ? html`<span class="badge bad">stuck</span>` : ''}</td>
 <td class="why">${
-      r.unschedulableMessage
-        ? html`<strong>Unschedulable</strong> <span class="msg" title="${r.unschedulableMessage}">${r.unschedulableMessage}</span>`
-        : r.waitingReason
-          ? html`<strong>${r.waitingReason}</strong>${r.node ? html` <span class="msg">on ${r.node}</span>` : ''}`
-          : html`<span class="msg">${r.node ? `scheduled on ${r.node}` : 'no reason reported yet'}</span>`
+      r.schedulingGates
+        ? html`<strong>SchedulingGated</strong> <span class="msg gates">gates: ${r.schedulingGates.join(', ') || '(not named)'}</span>`
+        : r.unschedulableMessage
+          ? html`<strong>Unschedulable</strong> <span class="msg" title="${r.unschedulableMessage}">${r.unschedulableMessage}</span>`
+          : r.waitingReason
+            ? html`<strong>${r.waitingReason}</strong>${r.node ? html` <span class="msg">on ${r.node}</span>` : ''}`
+            : html`<span class="msg">${r.node ? `scheduled on ${r.node}` : 'no reason reported yet'}</span>`
     }</td></tr>`,
   )}</tbody></table>`,
 )}${listNote(list)}`;
