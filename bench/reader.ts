@@ -2,7 +2,7 @@
  * Reader benchmark: `podlife replay`'s reader on a large JSON-lines file whose first line is
  * broken (the case that used to switch it to whole-document YAML: 3 GB and 90 s for 50 MB, every
  * pod lost), and on one line far over the line cap. Each run is a child process, so its peak
- * RSS is its own. The demo trace is repeated to the size asked (40 pods, so the engine's share
+ * RSS is its own. The demo trace is repeated to the size asked (43 pods, so the engine's share
  * of memory stays small and the figure is the reader's); `baseline` is an empty file's run.
  *
  *   node --import tsx bench/reader.ts [--mb 50] [--json]

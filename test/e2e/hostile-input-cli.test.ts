@@ -43,11 +43,11 @@ const rawControls = (text: string) =>
   [...text].map((c) => c.charCodeAt(0)).filter((c) => (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f));
 
 describe('podlife under hostile input', () => {
-  it('replay: a broken first line on stdin loses nothing: 40 pods, one problem, exit 2', async () => {
+  it('replay: a broken first line on stdin loses nothing: 43 pods, one problem, exit 2', async () => {
     const input = `{"type":"ADDED","object":{"kind":"Po\n${readFileSync(TRACE, 'utf8')}`;
     const { code, stdout, stderr } = await podlife(['replay', '--json', '-'], input);
     expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toHaveLength(40);
+    expect(JSON.parse(stdout)).toHaveLength(43);
     expect(stderr).toMatch(/^<stdin>:1: not JSON: /);
   });
 
@@ -80,7 +80,7 @@ describe('podlife under hostile input', () => {
       180_000,
     );
     expect(stderr).toContain(`${BOMB}:1: YAML: ReferenceError: Excessive alias count`);
-    expect(stdout).toMatch(/replayed 45 snapshots and 49 events/);
+    expect(stdout).toMatch(/replayed 54 snapshots and 63 events/);
     expect(code).toBe(2);
     expect(rawControls(stdout + stderr)).toEqual([]);
   }, 200_000);

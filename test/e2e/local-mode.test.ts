@@ -212,7 +212,7 @@ describe('podlife local as a command', () => {
       },
     );
     expect(stdout).toMatch(/dashboard {2}http:\/\/127\.0\.0\.1:\d+\//);
-    expect(stdout).toMatch(/replayed 45 snapshots and 49 events/);
+    expect(stdout).toMatch(/replayed 54 snapshots and 63 events/);
   });
 
   it('a taken port is a one-line error and exit status 1', async () => {

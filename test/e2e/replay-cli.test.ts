@@ -92,13 +92,13 @@ describe('podlife replay', () => {
     expect(lines[0]).toBe(
       'NAMESPACE,NAME,READY,STATUS,RESTARTS,AGE,TO-SCHEDULE,PENDING-FOR,TO-READY,BACK-OFF,LAST-TERMINATION,STUCK,PHASE,INIT-FOR,ALL-RESTARTS,NODE,OWNER,UID',
     );
-    expect(lines).toHaveLength(41);
+    expect(lines).toHaveLength(44);
     expect(lines).toContain(
       'mission-control,oomkilled-pod,0/1,Running,9 (13h ago),,,,,1h55m,OOMKilled (1),no,Running,,9,gke-hub-cluster-private-pool-containe-b918c0a5-x9j3,,def4df27-ade6-4ba1-b2dc-57d07e12bfe6',
     );
     expect(sorted.code).toBe(0);
     const rows = sorted.stdout.trimEnd().split('\n');
-    expect(rows).toHaveLength(40);
+    expect(rows).toHaveLength(43);
     expect(rows[0]).not.toMatch(/^NAMESPACE/);
     const restarts = rows.map((r) => Number(r.split(/\s{2,}/)[4]!.split(' ')[0]));
     expect(restarts).toEqual([...restarts].sort((a, b) => a - b));
@@ -112,8 +112,8 @@ describe('podlife replay', () => {
     const { code, stdout } = await podlife(['replay', '--json', '--cluster', 'prod', TRACE]);
     expect(code).toBe(0);
     const pods = JSON.parse(stdout) as Record<string, unknown>[];
-    expect(pods).toHaveLength(40);
-    expect(new Set(pods.map((p) => p.uid)).size).toBe(40);
+    expect(pods).toHaveLength(43);
+    expect(new Set(pods.map((p) => p.uid)).size).toBe(43);
     const keys = [...FIGURE_NAMES, 'cluster', 'namespace', 'name', 'uid', 'owner', 'node', 'timeline'].sort();
     for (const p of pods) expect(Object.keys(p).sort()).toEqual(keys);
     expect(pods.every((p) => p.cluster === 'prod')).toBe(true);

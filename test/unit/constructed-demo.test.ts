@@ -52,8 +52,11 @@ function recordOf(inputs: readonly Input[], name: string, now?: number): PodReco
   return rs[0]!;
 }
 
-/** The trace's last instant (its "now"): the kspan rollout's last Event, 2026-11-03T00:33:48Z. */
-const TRACE_NOW = Date.parse('2026-11-03T00:33:48Z');
+/**
+ * The trace's "now" (a replay's): its latest observed time, 2026-11-03T00:33:18Z, in the kspan
+ * rollout (its 00:33:48 deletionTimestamp is a deadline, 30 s ahead, not an observation).
+ */
+const TRACE_NOW = Date.parse('2026-11-03T00:33:18Z');
 
 const HELD = 'gated-test-pod.json';
 const RELEASED = 'gated-test-pod-ungated.json';
@@ -61,7 +64,7 @@ const SLOW = 'slow-pull-model-server.json';
 
 describe('constructed/test-pod: created gated, example.com/foo removed, still gated', () => {
   const C = '2026-11-02T08:21:00Z';
-  // Its own "now" (the file's latest time, its creation) and the trace's (16h12m48s later).
+  // Its own "now" (the file's latest time, its creation) and the trace's (16h12m18s later).
   const alone = recordOf(inputsOf(HELD), 'test-pod');
   const inTrace = recordOf(traceInputs(), 'test-pod');
 
@@ -89,10 +92,11 @@ describe('constructed/test-pod: created gated, example.com/foo removed, still ga
     expect(inTrace[key]).toStrictEqual(want);
   });
 
-  it('stuck at the trace’s end (16h12m48s > 300 s), not at its own creation', () => {
+  it('stuck at the trace’s end (16h12m18s > 300 s), not at its own creation', () => {
     expect(alone.stuckPending).toBe(false); // now = 08:21:00 = creation: 0 s
     expect(inTrace.stuckPending).toBe(true);
-    expect(secs(C, '2026-11-03T00:33:48Z')).toBe(58_368); // 16 h 12 min 48 s
+    expect(engineOf(traceInputs()).latestTime).toBe(TRACE_NOW);
+    expect(secs(C, '2026-11-03T00:33:18Z')).toBe(58_338); // 16 h 12 min 18 s
   });
 
   it('the pending list and the stuck-Pending alert say it is gated, by the gate left', () => {
@@ -106,7 +110,7 @@ describe('constructed/test-pod: created gated, example.com/foo removed, still ga
       )!;
     const item = podItemOf(facts, 1, { retentionDays: 30, now: TRACE_NOW })!;
     const row = pendingPodOf(item, TRACE_NOW, { defaultSeconds: 300, overrides: {} });
-    expect([row.schedulingGates, row.ageSeconds, row.stuck]).toEqual([['example.com/bar'], 58_368, true]);
+    expect([row.schedulingGates, row.ageSeconds, row.stuck]).toEqual([['example.com/bar'], 58_338, true]);
     expect(pendingTable([row])).toMatch(/SchedulingGated\s.*gates: example\.com\/bar/);
     const msg = openedMessage(stuckPendingAlertOf(row, TRACE_NOW));
     expect(msg.subject).toContain('Stuck Pending: constructed/test-pod');

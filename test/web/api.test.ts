@@ -147,6 +147,7 @@ describe('leniency and the other shapes', () => {
         node: null,
         waitingReason: null,
         unschedulableMessage: null,
+        schedulingGates: null,
         stuck: true,
         status: 'Pending',
         ready: null,
