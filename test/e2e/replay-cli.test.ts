@@ -74,7 +74,7 @@ describe('podlife replay', () => {
     );
     expect(stdout).toMatch(/^OWNER\s+PODS/m);
     expect(stdout).toMatch(/^default\/StatefulSet\/redis\s+2\s/m);
-    expect(stderr).toMatch(/replayed 45 snapshots and 49 events of 40 pods \(0 rejected\)/);
+    expect(stderr).toMatch(/replayed 54 snapshots and 63 events of 43 pods \(0 rejected\)/);
   });
 
   it('-o json is --json, byte for byte; -o yaml parses back equal; -o csv one record a pod; --sort-by, --no-headers, -o wide', async () => {
