@@ -31,7 +31,7 @@ describe('local mode on the demo trace', () => {
   beforeAll(async () => {
     mode = await LocalMode.start({ port: 0 });
     const summary = await mode.replay({ files: [TRACE], cluster: 'demo', speed: 'max' });
-    expect(summary).toMatchObject({ snapshots: 45, events: 49, rejected: 0 });
+    expect(summary).toMatchObject({ snapshots: 54, events: 63, rejected: 0 });
     const replayed = await replayFiles([TRACE], { cluster: 'demo', stuckAfterSeconds: 300 });
     expected = replayed.records;
     now = replayed.now;
