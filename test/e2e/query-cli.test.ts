@@ -369,9 +369,9 @@ describe('tables by default, JSON with -o json', () => {
       'RESTARTS',
       'TERMINATIONS',
     ]);
-    // Every pod replay counts (40), the two without a creationTimestamp included (issue 14).
+    // Every pod replay counts (43), the two without a creationTimestamp included (issue 14).
     expect(lines[1]).toMatch(new RegExp(`^demo \\(all\\)\\s+${demo.records.length}\\s`));
-    expect(demo.records).toHaveLength(40);
+    expect(demo.records).toHaveLength(43);
     expect(r!.stdout).toMatch(/^scraper\s+16\s/m);
     const range = ['--since', '2026-11-01T00:00:00Z', '--until', '2026-11-04T00:00:00Z'];
     const owners = await inProcess(statsCommand, ['--cluster', 'demo', '-n', 'default', ...range]);

@@ -241,11 +241,16 @@ describe('pending and crash-loop routes: the replay pods in those states', () =>
         ready: r!.ready,
         waitingReason: r!.waitingReason,
         unschedulableMessage: r!.unschedulableMessage,
+        // Only while the pod is gated (issue 11; the demo's constructed/test-pod): its gates.
+        ...(r!.schedulingGates ? { schedulingGates: r!.schedulingGates } : {}),
         statusReason: r!.statusReason,
         thresholdSeconds: 300,
         stuck: r!.stuckPending,
       });
     }
+    expect(
+      body.pods.find((p) => p.namespace === 'constructed' && p.name === 'test-pod')?.schedulingGates,
+    ).toEqual(['example.com/bar']);
     const router = body.pods.find((p) => p.name.startsWith('router-default'))!;
     expect(router.unschedulableMessage).toMatch(/nodes are available/);
   });
