@@ -134,7 +134,12 @@ const WALKS: RouteCase[] = [
   {
     name: 'statsClusterDayByNode',
     path: '/stats',
-    query: { cluster: CLUSTER, since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00Z', groupBy: 'node' },
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-02T00:00:00Z',
+      groupBy: 'node',
+    },
   },
   {
     // "pods whose image pull took over a minute on node X, last day": a sparse filter (the
@@ -198,11 +203,12 @@ async function walkSearch(
       return { ...out, wallMs: performance.now() - t0, examined, matched, status: res.statusCode ?? 0 };
     const body = JSON.parse(res.body ?? '{}') as {
       nextToken?: string;
-      progress?: { examined: number; matched: number };
+      // /pods: examined and matched; /stats: the pods read.
+      progress?: { examined?: number; matched?: number; pods?: number };
     };
     token = body.nextToken;
-    examined = body.progress?.examined ?? examined;
-    matched = body.progress?.matched ?? matched;
+    examined = body.progress?.examined ?? body.progress?.pods ?? examined;
+    matched = body.progress?.matched ?? body.progress?.pods ?? matched;
   } while (token);
   return { ...out, wallMs: performance.now() - t0, examined, matched, status: 200 };
 }

@@ -146,7 +146,9 @@ export function statsRouteWith(opts: { budget?: Partial<StatsBudget>; clock?: ()
       const readSegment = async (seg: OpenSegment): Promise<void> => {
         while (!seg.done && !spent()) {
           pages++;
-          const page = await reader.query(statsSegmentRequest(reader.tableName, scope, seg, pageSize));
+          // A `lo` that is a pod's key comes back first (BETWEEN includes it): one more to make progress.
+          const limit = pageSize + (seg.lo.includes('#') ? 1 : 0);
+          const page = await reader.query(statsSegmentRequest(reader.tableName, scope, seg, limit));
           const last = page.items.at(-1)?.createdKey;
           // BETWEEN includes `lo`'s own pod (read already); a split may have moved `hi` below
           // what this page read: the pods from `hi` on are the new segment's.
