@@ -5,8 +5,12 @@
  * ranks of docs/lifecycle-metrics.md), and a part repeated is not double counted by accident of
  * order: the merge is a sum, so the test pins what it must be (twice the counts).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergedStats, statsCommand } from '../../cli/stats.ts';
 import { countsOf, distributionOf, distributionOfCounts, mergeCounts } from '../../core/percentiles.ts';
 import {
   DISTRIBUTION_FIGURES,
@@ -22,6 +26,7 @@ import {
   valuesOf,
   valuesOfState,
 } from '../../core/stats.ts';
+import { StatsResponse } from '../../model/api-schemas.ts';
 
 // Whole and fractional seconds (pulls are given in ms), repeated often, as stored figures are.
 const figure = fc.oneof(
@@ -150,5 +155,86 @@ describe('the stats state of parts of a range merges to the one-read answer', ()
       [3, 1],
       [5, 1],
     ]);
+  });
+});
+
+describe('podlife stats follows a pass (cli/stats.ts)', () => {
+  const rows: Row[] = Array.from({ length: 30 }, (_, i) => ({
+    group: ['a', 'b', null][i % 3]!,
+    pendingSeconds: i % 4,
+    timeToReadySeconds: (i * 7) % 11,
+    restarts: i % 2,
+    lastTerminationReason: i % 5 === 0 ? 'Error' : null,
+  }));
+  const head = {
+    cluster: 'c1',
+    since: '2026-11-01T00:00:00.000Z',
+    until: '2026-11-02T00:00:00.000Z',
+    dataAsOf: null,
+    stale: false,
+  };
+  const single: StatsResponse = {
+    ...head,
+    stats: statsOf(rows),
+    groupBy: 'namespace',
+    progress: { pods: 30, rangeRead: 1, done: true },
+    mergePages: false,
+    groups: groupsOf(rows, keyOf).map(([key, list]) => ({
+      key,
+      stats: statsOf(list),
+      values: valuesOf(list),
+    })),
+  };
+  const page = (part: Row[], pods: number, token?: string): StatsResponse => ({
+    ...head,
+    stats: statsOf(part),
+    groupBy: 'namespace',
+    progress: { pods, rangeRead: token ? pods / 30 : 1, done: !token },
+    mergePages: true,
+    parts: partsOf(part, keyOf),
+    ...(token ? { capped: { reason: 'budget', stoppedBy: 'readUnits' as const }, nextToken: token } : {}),
+  });
+  const pass = [
+    page(rows.slice(0, 12), 12, 't1'),
+    page(rows.slice(12, 13), 13, 't2'),
+    page(rows.slice(13), 30),
+  ];
+
+  it('mergedStats: the pages of a pass are the one-request answer; one page is itself', () => {
+    expect(StatsResponse.parse(pass[0])).toEqual(pass[0]);
+    expect(mergedStats(pass)).toEqual(single);
+    expect(mergedStats([single])).toBe(single);
+  });
+
+  it('the command asks page after page with the token and prints the merged answer (-o json)', async () => {
+    const asked: (string | null)[] = [];
+    const server = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const token = u.searchParams.get('nextToken');
+      if (u.pathname.endsWith('/stats')) asked.push(token);
+      const body = u.pathname.endsWith('/clusters')
+        ? { clusters: [{ name: 'c1', lastSeenAt: '2026-11-02T08:00:00Z' }] }
+        : pass[token === null ? 0 : token === 't1' ? 1 : 2];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stdout = '';
+      out.on('data', (c) => (stdout += c));
+      const code = await statsCommand(['--cluster', 'c1', '-o', 'json', '--local', url], {
+        out,
+        err,
+        env: {},
+      } as never);
+      expect(code).toBe(0);
+      expect(asked).toEqual([null, 't1', 't2']);
+      expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(single)));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
