@@ -125,13 +125,11 @@ export const QUERY_BOUNDS = {
   maxTokenValueLength: 1024,
   /** The longest /stats range, whatever the scope: bounds its per-day queries and reads. */
   maxStatsDays: 92,
-  /** Items one /stats request may read (~400 B each): more is a 400 asking for a narrower range. */
-  maxStatsItems: 50_000,
   /**
    * What one /stats request may spend before it answers the part of the range it read (a
    * mergeable state) with a token to go on: read units, wall-clock ms (a quarter of the
    * deadline), and figure values answered (bounds the answer's size: ~12 B each). Checked
-   * between index pages (`statsPage` keys: 1,000 of byClusterDay, 100 of byNamespace with their
+   * between index pages (500 keys of byClusterDay, 100 of byNamespace with their
    * items); `concurrency` sub-ranges of the range are read at once.
    */
   statsBudget: { readUnits: 500, ms: 5_000, values: 60_000, concurrency: 4 },

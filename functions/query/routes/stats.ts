@@ -53,10 +53,12 @@ export interface StatsBudget {
   namespacePage: number;
 }
 
-const DEFAULT_BUDGET: StatsBudget = { ...QUERY_BOUNDS.statsBudget, clusterPage: 1000, namespacePage: 100 };
+const DEFAULT_BUDGET: StatsBudget = { ...QUERY_BOUNDS.statsBudget, clusterPage: 500, namespacePage: 100 };
 
 /** A segment is split only when at least this wide: creation times are whole seconds. */
 const MIN_SPLIT_MS = 1000;
+/** A split leaves the segment being read this many of its pages (by the time its last one spanned). */
+const SPLIT_PAGES_AHEAD = 4;
 const DAY_MS = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -72,6 +74,8 @@ interface OpenSegment extends StatsSegment {
   done: boolean;
   /** Its last page came back full: more pods follow, worth reading side by side (a split). */
   dense: boolean;
+  /** The creation time its last full page spanned (ms): how far a few pages reach. */
+  pageSpan: number;
 }
 
 /** Figure values a row adds to an answer's states (its size). */
@@ -121,6 +125,7 @@ export function statsRouteWith(opts: { budget?: Partial<StatsBudget>; clock?: ()
         ...s,
         done: false,
         dense: false,
+        pageSpan: 0,
       }));
       /** Readers waiting for a page to be read (it may show a segment dense: one to split). */
       let waiting: (() => void)[] = [];
@@ -160,6 +165,7 @@ export function statsRouteWith(opts: { budget?: Partial<StatsBudget>; clock?: ()
           // Where the segment goes on, settled before any other await: a split of it from now
           // on starts from here, so no pod is read by two segments.
           seg.dense = !cutByHi && page.lastKey !== undefined;
+          if (seg.dense && typeof last === 'string') seg.pageSpan = timeOfBound(last) - timeOfBound(seg.lo);
           if (cutByHi) seg.done = true;
           else if (page.lastKey && typeof last === 'string') seg.lo = last;
           else if (keysOnly) seg.done = true;
@@ -188,8 +194,11 @@ export function statsRouteWith(opts: { budget?: Partial<StatsBudget>; clock?: ()
           if (!s.done && s.dense && w > span) [widest, span] = [s, w];
         }
         if (!widest) return undefined;
-        const mid = iso(timeOfBound(widest.lo) + Math.floor(span / 2));
-        const upper: OpenSegment = { lo: mid, hi: widest.hi, done: false, dense: false };
+        // At the middle, or a few of its pages ahead where its pods are denser than the rest of
+        // it could be (a day whose pods came in one minute): the upper part starts where pods are.
+        const ahead = Math.max(MIN_SPLIT_MS, SPLIT_PAGES_AHEAD * widest.pageSpan);
+        const mid = iso(timeOfBound(widest.lo) + Math.min(Math.floor(span / 2), ahead));
+        const upper: OpenSegment = { lo: mid, hi: widest.hi, done: false, dense: false, pageSpan: 0 };
         widest.hi = mid;
         segments.push(upper);
         return upper;
