@@ -15,7 +15,7 @@
  * The copies are stored and indexed exactly like real pods; the routes are measured on the
  * demo and generated pods, whose number stays the same at every size.
  *
- *   node --import tsx bench/query.ts [--json] [--sizes 10000,100000] [--calls 30]
+ *   node --import tsx bench/query.ts [--json] [--sizes 10000,100000] [--calls 30] [--only stats,pods]
  */
 import { parseArgs } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -39,6 +39,8 @@ interface QueryBenchOptions {
   /** Pods generated through the engine (default 2,000). */
   generated?: number;
   log?: ((line: string) => void) | undefined;
+  /** Only the routes and walks whose names start with one of these (default: all). */
+  only?: string[] | undefined;
 }
 
 const CLUSTER = 'bench';
@@ -117,6 +119,28 @@ const ROUTES: RouteCase[] = [
  * "last hour".
  */
 const WALKS: RouteCase[] = [
+  // GET /stats walked to its end (its pages merged, as `podlife stats` and the dashboard do):
+  // the cluster's 10 s window grouped each way, and the whole day (every pod of the bench).
+  ...(['namespace', 'owner', 'node'] as const).map((groupBy) => ({
+    name: `statsCluster10sBy${groupBy[0]?.toUpperCase()}${groupBy.slice(1)}`,
+    path: '/stats',
+    query: { cluster: CLUSTER, since: '2026-11-01T08:00:00Z', until: '2026-11-01T08:00:10Z', groupBy },
+  })),
+  {
+    name: 'statsClusterDay',
+    path: '/stats',
+    query: { cluster: CLUSTER, since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00Z' },
+  },
+  {
+    name: 'statsClusterDayByNode',
+    path: '/stats',
+    query: {
+      cluster: CLUSTER,
+      since: '2026-11-01T00:00:00Z',
+      until: '2026-11-02T00:00:00Z',
+      groupBy: 'node',
+    },
+  },
   {
     // "pods whose image pull took over a minute on node X, last day": a sparse filter (the
     // bench's pods have no kubelet Pulled events, so none matches) over every pod of the day.
@@ -179,11 +203,12 @@ async function walkSearch(
       return { ...out, wallMs: performance.now() - t0, examined, matched, status: res.statusCode ?? 0 };
     const body = JSON.parse(res.body ?? '{}') as {
       nextToken?: string;
-      progress?: { examined: number; matched: number };
+      // /pods: examined and matched; /stats: the pods read.
+      progress?: { examined?: number; matched?: number; pods?: number };
     };
     token = body.nextToken;
-    examined = body.progress?.examined ?? examined;
-    matched = body.progress?.matched ?? matched;
+    examined = body.progress?.examined ?? body.progress?.pods ?? examined;
+    matched = body.progress?.matched ?? body.progress?.pods ?? matched;
   } while (token);
   return { ...out, wallMs: performance.now() - t0, examined, matched, status: 200 };
 }
@@ -218,9 +243,11 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Recor
       ).length;
     const handler = makeQueryHandler({ client: t.client, tableName: t.tableName, now: () => BULK_NOW });
     const target = demo.records.find((r) => r.name === 'my-pod')!;
-    const routes = ROUTES.map((r) =>
+    const chosen = (r: RouteCase) => !opts.only || opts.only.some((prefix) => r.name.startsWith(prefix));
+    const routes = ROUTES.filter(chosen).map((r) =>
       r.name === 'byUid' ? { ...r, path: `/pods/by-uid/${CLUSTER}/${target.uid}` } : r,
     );
+    const walks = WALKS.filter(chosen);
 
     for (const size of sizes) {
       const started = performance.now();
@@ -265,7 +292,7 @@ export async function runQueryBench(opts: QueryBenchOptions = {}): Promise<Recor
           `  ${route.name.padEnd(15)} p50 ${quantile(ms, 0.5).toFixed(1)} ms  p90 ${quantile(ms, 0.9).toFixed(1)} ms  ${cost.requests} req  ${cost.readUnits} RCU  ${cost.itemsRead} items`,
         );
       }
-      for (const route of WALKS) {
+      for (const route of walks) {
         const w = await walkSearch(handler, route);
         const key = `${route.name}.${size}`;
         const pageMs = [...w.pageMs].sort((a, b) => a - b);
@@ -308,12 +335,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       json: { type: 'boolean', default: false },
       sizes: { type: 'string' },
       calls: { type: 'string' },
+      only: { type: 'string' },
     },
   });
   const started = Date.now();
   const result = await runQueryBench({
     sizes: values.sizes?.split(',').map(Number),
     calls: values.calls ? Number(values.calls) : undefined,
+    only: values.only?.split(','),
     log: values.json ? undefined : (line) => console.error(line),
   });
   if (values.json) console.log(JSON.stringify(result));

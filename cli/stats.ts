@@ -5,7 +5,7 @@
  * computed by the API with the same function.
  */
 
-import type { GroupStats } from '../core/stats.ts';
+import { type GroupStats, statsOfParts } from '../core/stats.ts';
 import { safeText } from '../core/terminal-text.ts';
 import { formatSeconds } from '../core/time.ts';
 import { StatsResponse } from '../model/api-schemas.ts';
@@ -39,6 +39,9 @@ Options:
   --by namespace|owner|node  how to group (default: namespace for a cluster, owner for a namespace;
                        node: slow pulls and sandboxes are often one node's fault)
 ${apiOptionsHelp('stats')}
+
+A range larger than one API request reads (QUERY_BOUNDS.statsBudget) is read in several
+requests, their exact parts merged; on a terminal a line shows how far it got.
 
 Columns: TO-SCHEDULE, PENDING-FOR, TO-READY, BACK-OFF as p50/p90/p99 (podlife's durations,
 docs/lifecycle-metrics.md); -o json is the API's answer; -o csv the table; --sort-by PODS or
@@ -77,14 +80,26 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
   return runQueryCommand('stats', io, async () => {
     const cluster = await oneCluster(client, values.cluster);
     const groupBy = values.by ?? (values.owner ? undefined : values.namespace ? 'owner' : 'namespace');
-    const s = await client.get('/stats', StatsResponse, {
-      cluster,
-      namespace: values.namespace,
-      owner: values.owner,
-      since: values.since,
-      until: values.until,
-      groupBy,
-    });
+    // A range larger than one request reads is a pass of pages: follow them, merge their parts.
+    const pages: StatsResponse[] = [];
+    const progress = passProgress(io.err);
+    let nextToken: string | undefined;
+    do {
+      const page = await client.get('/stats', StatsResponse, {
+        cluster,
+        namespace: values.namespace,
+        owner: values.owner,
+        since: values.since,
+        until: values.until,
+        groupBy,
+        nextToken,
+      });
+      pages.push(page);
+      nextToken = page.nextToken;
+      progress.update(page, pages.length);
+    } while (nextToken);
+    progress.done();
+    const s = mergedStats(pages);
     const scope = [cluster, s.namespace, s.owner].filter(Boolean).join('/');
     const rows = [{ key: `${scope} (all)`, stats: s.stats }, ...(s.groups ?? [])];
     const title = groupBy === 'owner' ? 'OWNER' : groupBy === 'node' ? 'NODE' : 'NAMESPACE';
@@ -94,9 +109,57 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
     // table on a terminal's output only: csv stays one table; json and yaml carry them already).
     if (values.output === 'table' || values.output === 'wide')
       io.out.write(`\n${startupTable(title, rows)}\n`);
-    io.err.write(`\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}\n`);
+    io.err.write(
+      `\npods created ${safeText(String(s.since))} to ${safeText(String(s.until))}${
+        pages.length > 1 ? `; ${count(s.progress?.pods ?? 0)} pods read in ${pages.length} requests` : ''
+      }\n`,
+    );
     return 0;
   });
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The answer of a pass's pages: one page that read the whole range is the answer itself;
+ * the pages of a pass (`mergePages`) have their parts merged (core/stats.ts statsOfParts),
+ * which is exactly what one request over the whole range answers, and say so no more
+ * (`-o json` prints the same document either way, with the last page's progress).
+ */
+export function mergedStats(pages: readonly StatsResponse[]): StatsResponse {
+  const last = pages.at(-1);
+  if (!last) throw new Error('no page of /stats');
+  if (!last.mergePages) return last;
+  const { stats, groups } = statsOfParts(pages.flatMap((p) => p.parts ?? []));
+  const { parts: _parts, capped: _capped, nextToken: _token, groupBy, ...rest } = last;
+  return {
+    ...rest,
+    stats,
+    mergePages: false,
+    ...(groupBy ? { groupBy, groups } : {}),
+  };
+}
+
+/** The pass's progress on stderr, one line redrawn after each page, only on a terminal. */
+function passProgress(stream: NodeJS.WritableStream): {
+  update(page: StatsResponse, requests: number): void;
+  done(): void;
+} {
+  if ((stream as { isTTY?: boolean }).isTTY !== true) return { update() {}, done() {} };
+  let drawn = false;
+  return {
+    update(page, requests) {
+      if (!page.nextToken && !drawn) return;
+      drawn = true;
+      const read = page.progress?.rangeRead ?? 0;
+      stream.write(
+        `\rread ${count(page.progress?.pods ?? 0)} pods (${Math.floor(read * 100)}% of the range), ${requests} requests\x1b[K`,
+      );
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
 }
 
 function triple(d: GroupStats['startupSliSeconds']): string {

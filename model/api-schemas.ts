@@ -9,7 +9,13 @@ import { FIGURE_NAMES } from '../core/figures.ts';
 import { PodPhase } from '../core/kube-schemas.ts';
 import type { Distribution } from '../core/percentiles.ts';
 import type { PodRecord } from '../core/pod-record.ts';
-import { DURATION_FIGURES, type FigureValues, type GroupStats } from '../core/stats.ts';
+import {
+  DISTRIBUTION_FIGURES,
+  DURATION_FIGURES,
+  type FigureValues,
+  type GroupStats,
+  type StatsPart,
+} from '../core/stats.ts';
 import { isRfc3339, parseDuration, toMillis } from '../core/time.ts';
 import { CLOCK_SKEW_MS, EARLIEST_TIME_MS } from '../core/time-bounds.ts';
 import type { TimelineEntry } from '../core/timeline.ts';
@@ -119,8 +125,14 @@ export const QUERY_BOUNDS = {
   maxTokenValueLength: 1024,
   /** The longest /stats range, whatever the scope: bounds its per-day queries and reads. */
   maxStatsDays: 92,
-  /** Items one /stats request may read (~400 B each): more is a 400 asking for a narrower range. */
-  maxStatsItems: 50_000,
+  /**
+   * What one /stats request may spend before it answers the part of the range it read (a
+   * mergeable state) with a token to go on: read units, wall-clock ms (a quarter of the
+   * deadline), and figure values answered (bounds the answer's size: ~12 B each). Checked
+   * between index pages (500 keys of byClusterDay, 100 of byNamespace with their
+   * items); `concurrency` sub-ranges of the range are read at once.
+   */
+  statsBudget: { readUnits: 500, ms: 5_000, values: 60_000, concurrency: 4 },
   /** Items of one name's partition the history route reads (its incarnations, each up to 400 KB). */
   maxHistoryItems: 5_000,
   /** Bytes of one answer's JSON (Lambda allows 6 MB): a history page stops before it. */
@@ -271,6 +283,7 @@ export const StatsParams = z
     since: timeParam.default({ ago: 86_400 }),
     until: timeParam.optional(),
     groupBy: z.enum(['namespace', 'owner', 'node']).optional(),
+    nextToken: NextToken,
   })
   .superRefine((p, ctx) => {
     if (p.owner && !p.namespace) {
@@ -762,6 +775,35 @@ export const FigureValuesSchema = z
     "The group's per-pod duration figures, ascending, pods without the figure left out: what the dashboard draws its histograms from.",
   );
 
+const ValueCountsSchema = z
+  .array(z.tuple([z.number(), z.int().min(1)]))
+  .describe('[value, how many pods have it], ascending by value');
+
+export const StatsStateSchema = z
+  .strictObject({
+    pods: Count,
+    restarts: Count,
+    terminationsByReason: z.record(z.string(), Count),
+    figures: z.strictObject(
+      Object.fromEntries(DISTRIBUTION_FIGURES.map((f) => [f, ValueCountsSchema])) as Record<
+        (typeof DISTRIBUTION_FIGURES)[number],
+        typeof ValueCountsSchema
+      >,
+    ),
+  })
+  .meta({
+    id: 'StatsState',
+    description:
+      "A part of a range's pods, exactly and mergeably (core/stats.ts StatsState): their count, restarts, terminations per reason and every figure value with its count; the states of a pass's pages add up to the range's.",
+  });
+
+export const StatsPartSchema = z
+  .strictObject({
+    key: z.string().nullable().describe('the group (null: pods of no group, or no groupBy)'),
+    state: StatsStateSchema,
+  })
+  .meta({ id: 'StatsPart' });
+
 export const StatsResponse = z
   .strictObject({
     cluster: z.string(),
@@ -775,7 +817,41 @@ export const StatsResponse = z
     groupBy: z.enum(['namespace', 'owner', 'node']).exactOptional(),
     groups: z
       .array(z.strictObject({ key: z.string(), stats: GroupStatsSchema, values: FigureValuesSchema }))
+      .exactOptional()
+      .describe('per group (groupBy), sorted by key; absent on the pages of a pass (mergePages): see parts'),
+    mergePages: z
+      .boolean()
+      .exactOptional()
+      .describe(
+        "true: this answer is one page of a pass over a range larger than one request reads; its `stats` are its own pods only: merge every page's `parts` (core/stats.ts statsOfParts) for the range's statistics and groups",
+      ),
+    parts: z
+      .array(StatsPartSchema)
+      .exactOptional()
+      .describe("the page's pods per group as mergeable states (present when mergePages)"),
+    progress: z
+      .strictObject({
+        pods: Count.describe('pods read by this and every earlier page of the pass'),
+        rangeRead: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe('the share of [since, until) read so far (by creation time)'),
+        done: z.boolean().describe('the whole range is read: no page follows'),
+      })
       .exactOptional(),
+    capped: z
+      .strictObject({
+        reason: z.string(),
+        stoppedBy: z
+          .enum(['readUnits', 'time', 'values'])
+          .describe('which budget of QUERY_BOUNDS.statsBudget stopped the read'),
+      })
+      .exactOptional()
+      .describe(
+        "present when one request's budget stopped the read before the end of the range: nextToken goes on",
+      ),
+    nextToken: z.string().exactOptional().describe('present when more pages of the pass follow'),
   })
   .meta({ id: 'StatsResponse' });
 export type StatsResponse = z.infer<typeof StatsResponse>;
@@ -1016,3 +1092,4 @@ same<Same<z.infer<typeof TimelineEntrySchema>, TimelineEntry>>();
 same<Same<z.infer<typeof GroupStatsSchema>, GroupStats>>();
 same<Same<z.infer<typeof DistributionSchema>, Distribution>>();
 same<Same<z.infer<typeof FigureValuesSchema>, FigureValues>>();
+same<Same<z.infer<typeof StatsPartSchema>, StatsPart>>();

@@ -132,9 +132,13 @@ many restarts in the window.
 crash-loop back-off seconds, restarts and terminations by reason, over the pods created
 in [since, until) (pods without a creation time are in no range). The same function as
 \`podlife replay\` computes it. Reads every pod of the range: byNamespace (for an owner, the
-namespace's pods that name it), or for a whole cluster one byClusterDay query per UTC day. The range spans at most ${QUERY_BOUNDS.maxStatsDays} days (any
-scope), lies between 2014-06-01 and now (plus a day of skew), and holds at most ${QUERY_BOUNDS.maxStatsItems.toLocaleString('en-US')}
-pods: beyond, a 400 naming \`since\`.
+namespace's pods that name it), or for a whole cluster byClusterDay, one UTC day partition at a
+time, up to ${QUERY_BOUNDS.statsBudget.concurrency} creation-time segments side by side. The range spans at most ${QUERY_BOUNDS.maxStatsDays} days (any
+scope) and lies between 2014-06-01 and now (plus a day of skew). A request stops starting
+pages once it has spent its budget (${QUERY_BOUNDS.statsBudget.readUnits} read units, ${QUERY_BOUNDS.statsBudget.ms / 1000} s, ${QUERY_BOUNDS.statsBudget.values.toLocaleString('en-US')} figure values); a range it
+could not finish is a pass: each page answers \`mergePages: true\`, its pods as mergeable
+\`parts\` (every figure value with its count), \`progress\` and a \`nextToken\`; merged
+(core/stats.ts statsOfParts) the pages' parts are exactly the one-request answer.
 `,
     ok: 'The statistics.',
   },

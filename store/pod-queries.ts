@@ -19,6 +19,7 @@ import {
   CLUSTERS_PK,
   crashKey,
   dayKey,
+  dayOf,
   daysBetween,
   NAME_EVENTS_SK,
   nsKey,
@@ -186,6 +187,33 @@ export function statsRequests(
   });
   if (scope.namespace) return [range('byNamespace', 'nsKey', nsKey(scope.cluster, scope.namespace))];
   return days.map((day) => range('byClusterDay', 'dayKey', dayKey(scope.cluster, day)));
+}
+
+/**
+ * One page of a /stats segment: the keys (byNamespace, KEYS_ONLY) or the stats projection
+ * (byClusterDay, the UTC day of `lo`: the caller moves on to the next day when it is read) of
+ * the scope's pods whose createdKey is in [lo, hi], oldest first, at most `limit`. `lo` is an
+ * ISO time or the createdKey of the last pod read (included by BETWEEN: the caller leaves it
+ * out); an ISO `hi` leaves out the pods created at that instant.
+ */
+export function statsSegmentRequest(
+  tableName: string,
+  scope: { cluster: string; namespace?: string },
+  segment: { lo: string; hi: string },
+  limit: number,
+): QueryCommandInput {
+  const [attr, value, index]: [string, string, IndexName] =
+    scope.namespace !== undefined
+      ? ['nsKey', nsKey(scope.cluster, scope.namespace), 'byNamespace']
+      : ['dayKey', dayKey(scope.cluster, dayOf(Date.parse(segment.lo.split('#')[0] ?? ''))), 'byClusterDay'];
+  return {
+    ...base(tableName),
+    IndexName: index,
+    KeyConditionExpression: '#p = :p AND #ck BETWEEN :lo AND :hi',
+    ExpressionAttributeNames: { '#p': attr, '#ck': 'createdKey' },
+    ExpressionAttributeValues: { ':p': value, ':lo': segment.lo, ':hi': segment.hi },
+    Limit: limit,
+  };
 }
 
 /** Which pods /pods reads: a cluster, narrowed by a namespace and an owner (the owner needs the namespace). */

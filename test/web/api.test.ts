@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
+import { groupsOf, partsOf, statsOf, valuesOf } from '../../core/stats.ts';
 import { ApiError, apiBaseFrom, createApi, serverNowOf } from '../../web/src/api.ts';
 import { answer, type EngineState } from './engine-api.ts';
 
@@ -203,6 +204,49 @@ describe('leniency and the other shapes', () => {
     const e = await endless.crashloops('c');
     expect(e.items).toHaveLength(5);
     expect(e.truncated).toBe(true);
+  });
+
+  it('a /stats pass (mergePages): follows the pages, merges their parts to the one-request groups, reports progress', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      ns: ['a', 'b', 'c'][i % 3]!,
+      pendingSeconds: i % 7,
+      timeToReadySeconds: i % 5 === 0 ? null : (i * 13) % 31,
+      restarts: i % 4,
+      lastTerminationReason: i % 6 === 0 ? 'OOMKilled' : null,
+    }));
+    const keyOf = (r: (typeof rows)[number]) => r.ns;
+    const single = createApi(
+      'http://x/',
+      fixed({
+        '/stats': {
+          groups: groupsOf(rows, keyOf).map(([key, list]) => ({
+            key,
+            stats: statsOf(list),
+            values: valuesOf(list),
+          })),
+        },
+      }),
+    );
+    const page = (part: typeof rows, rangeRead: number, nextToken?: string) => ({
+      stats: statsOf(part),
+      mergePages: true,
+      parts: partsOf(part, keyOf),
+      progress: { pods: part.length, rangeRead, done: !nextToken },
+      ...(nextToken ? { nextToken } : {}),
+    });
+    const pass = createApi(
+      'http://x/',
+      fixed({
+        '/stats': page(rows.slice(0, 9), 0.2, 't1'),
+        '/stats?t1': page(rows.slice(9, 30), 0.7, 't2'),
+        '/stats?t2': page(rows.slice(30), 1),
+      }),
+    );
+    const heard: number[] = [];
+    const merged = await pass.stats('c', 'namespace', undefined, (r) => heard.push(r));
+    expect(merged).toEqual(await single.stats('c', 'namespace'));
+    expect(merged.map((g) => g.pods)).toEqual([14, 13, 13]);
+    expect(heard).toEqual([0.2, 0.7, 1]);
   });
 
   it('stats without per-pod values still give the percentiles', async () => {

@@ -7,7 +7,7 @@
  * Every byte from the API is untrusted: it is validated here and escaped by render.ts.
  */
 import * as z from 'zod/mini';
-import { DURATION_FIGURES } from '../../core/stats.ts';
+import { DURATION_FIGURES, type StatsPart, statsOfParts } from '../../core/stats.ts';
 import type {
   CrashLoopingPod,
   DistributionBody,
@@ -172,6 +172,18 @@ export const StatsGroupSchema = z.looseObject({
     startupSlo: z.optional(z.nullable(z.looseObject({ objectiveSeconds: optNum, met: optBool }))),
   } satisfies Required<FieldsOf<GroupStatsBody>>),
   values: z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.nullable(z.number())))))),
+});
+
+/** Pages of a /stats pass the dashboard follows before it gives up (a 92-day range of a big cluster). */
+const MAX_STATS_PAGES = 200;
+
+/** A /stats answer: its groups, or a page of a pass (its parts: merged as given; a malformed one fails the merge). */
+const StatsPageSchema = z.looseObject({
+  groups: z.optional(z.array(z.unknown())),
+  mergePages: z.optional(z.boolean()),
+  parts: z.optional(z.array(z.unknown())),
+  progress: z.optional(z.looseObject({ rangeRead: optNum })),
+  nextToken: optStr,
 });
 
 /** A page of a list: `pods` (the query API) or `items`, an opaque `nextToken`, the API's `now`. */
@@ -566,12 +578,42 @@ export function createApi(base: string, fetchImpl: Fetch = (u, i) => fetch(u, i)
         available: true,
       };
     },
-    /** Groups by namespace or owner; `since` (e.g. `24h`, RFC 3339) is the API's default when absent. */
-    async stats(cluster: string, groupBy: 'namespace' | 'owner', since?: string): Promise<StatsGroup[]> {
-      const body = await get(url('stats', { cluster, groupBy, since }));
-      const p = z.looseObject({ groups: z.array(z.unknown()) }).safeParse(body);
-      if (!p.success) throw new ApiError(200, 'stats', 'unexpected answer from /stats');
-      return p.data.groups.flatMap((g) => {
+    /**
+     * Groups by namespace or owner; `since` (e.g. `24h`, RFC 3339) is the API's default when
+     * absent. A range larger than one request reads is a pass of pages (`mergePages`): they are
+     * followed and their parts merged (core/stats.ts statsOfParts: the one-request answer
+     * exactly); `onProgress` hears the share of the range read after each page.
+     */
+    async stats(
+      cluster: string,
+      groupBy: 'namespace' | 'owner',
+      since?: string,
+      onProgress?: (rangeRead: number) => void,
+    ): Promise<StatsGroup[]> {
+      const parts: StatsPart[] = [];
+      let token: string | undefined;
+      for (let pages = 0; ; pages++) {
+        const body = await get(url('stats', { cluster, groupBy, since, nextToken: token }));
+        const p = StatsPageSchema.safeParse(body);
+        if (!p.success) throw new ApiError(200, 'stats', 'unexpected answer from /stats');
+        if (p.data.mergePages !== true) {
+          return (p.data.groups ?? []).flatMap((g) => {
+            const q = StatsGroupSchema.safeParse(g);
+            return q.success ? [adaptStatsGroup(q.data)] : [];
+          });
+        }
+        parts.push(...(p.data.parts as StatsPart[]));
+        onProgress?.(p.data.progress?.rangeRead ?? 0);
+        token = p.data.nextToken ?? undefined;
+        if (!token || pages >= MAX_STATS_PAGES) break;
+      }
+      let merged: ReturnType<typeof statsOfParts>;
+      try {
+        merged = statsOfParts(parts);
+      } catch {
+        throw new ApiError(200, 'stats', 'unexpected parts in the pages of /stats');
+      }
+      return merged.groups.flatMap((g) => {
         const q = StatsGroupSchema.safeParse(g);
         return q.success ? [adaptStatsGroup(q.data)] : [];
       });

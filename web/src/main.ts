@@ -123,6 +123,12 @@ function renderClusters(): void {
   sel.value = state.cluster ?? '';
 }
 
+/** A /stats pass read over several requests: how far it got, while the card still waits for it. */
+function statsProgress(rangeRead: number): void {
+  const note = $('stats-body').querySelector('p.empty');
+  if (note) note.textContent = `Loading… ${Math.floor(rangeRead * 100)}% of the range read`;
+}
+
 /** Lets the browser run what waits (input, a frame) before going on. */
 const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -139,7 +145,7 @@ async function refresh(): Promise<void> {
     Promise.allSettled([
       api.pending(cluster),
       api.crashloops(cluster),
-      api.stats(cluster, s.by, params.get('since') ?? undefined),
+      api.stats(cluster, s.by, params.get('since') ?? undefined, statsProgress),
       s.pod ? api.pod(cluster, s.pod.namespace, s.pod.name) : Promise.resolve(null),
       api.silences(cluster),
     ]);
