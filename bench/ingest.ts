@@ -359,6 +359,9 @@ const CPU_CATEGORIES: [string, (f: { functionName: string; url: string }) => boo
   ['powertools', (f) => /@aws-lambda-powertools/.test(f.url)],
   ['handler', (f) => /functions\/ingest\/|store\//.test(f.url)],
   ['queue', (f) => /local\/local-bus/.test(f.url)],
+  // Node's own HTTP client and sockets under the SDK's handler (writes, response parsing).
+  ['http', (f) => /^node:(_http|net|internal\/stream|stream)/.test(f.url) || f.functionName === 'writev'],
+  ['profiler', (f) => f.url === 'node:inspector'],
   ['gc', (f) => f.functionName === '(garbage collector)'],
   ['idle', (f) => f.functionName === '(idle)'],
 ];
@@ -574,6 +577,10 @@ async function ingestThroughput(
   const d = diff(before, h.store.stats);
   const n = entries.length;
   const split = cpuSplit(profile as never);
+  const busy = Object.entries(split)
+    .filter(([k]) => k !== 'idle' && k !== 'profiler')
+    .reduce((a, [, ms]) => a + ms, 0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const ddbMs = processCpuMs(t.ddb.pid) - ddb0;
   const floorCount = Math.max(2000, d.writes);
   const ddb1 = processCpuMs(t.ddb.pid);
@@ -609,10 +616,14 @@ async function ingestThroughput(
     [`${P}.throughput.dynamoDbLocalCpuShareOfWall`]: ddbMs / 1000 / seconds,
     // DynamoDB requests in flight on average (the batches' writes run side by side).
     [`${P}.throughput.meanRequestsInFlight`]: meanInFlight,
+    // The profile's samples are wall-clock slices (on a loaded machine a descheduled process is
+    // charged to whatever it was running), so each category's share of the busy samples
+    // (not idle, not the profiler's own) is applied to the CPU time the process really used.
     ...Object.fromEntries(
       Object.entries(split)
+        .filter(([k]) => k !== 'idle' && k !== 'profiler')
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, ms]) => [`${P}.throughput.cpuMsPerEntry.${k}`, ms / n]),
+        .map(([k, ms]) => [`${P}.throughput.cpuMsPerEntry.${k}`, ((ms / busy) * cpuMs) / n]),
     ),
     ...Object.fromEntries(
       Object.entries(rounds)
