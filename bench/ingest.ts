@@ -7,9 +7,19 @@
  * the size of the bundled ingest Lambda and its cold init time in a fresh Node.js process.
  *
  *   node --import tsx bench/ingest.ts [--pods N] [--concurrency N] [--json]
+ *   node --import tsx bench/ingest.ts --throughput [--pods N] [--json]   # the backlog drain only
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readFileSync as readText, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readFileSync as readText,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -21,8 +31,10 @@ import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
+import { localDynamoClient } from '../local/dynamodb-local.ts';
 import { LocalBus } from '../local/local-bus.ts';
 import type { Wiring } from '../local/wiring.ts';
+import { documentClient } from '../store/dynamo.ts';
 import type { StoreStats } from '../store/pod-store.ts';
 import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
 import {
@@ -83,6 +95,8 @@ function diff(a: StoreStats, b: StoreStats) {
     rcu: b.rcu - a.rcu,
     wcu: b.wcu - a.wcu,
     conflicts: b.conflicts - a.conflicts,
+    // Single reads: in the batched path only a lost race reads this way (mergeFacts).
+    getItems: b.requests.GetItem - a.requests.GetItem,
     wcuByIndex: Object.fromEntries(
       Object.entries(b.wcuByIndex).map(([k, v]) => [k, v - (a.wcuByIndex[k] ?? 0)]),
     ) as Record<string, number>,
@@ -227,7 +241,7 @@ export interface SentEntry {
  * clock at the trace's own times): every bus entry it sends, with when it was sent and when the
  * oldest watch line it carries was observed.
  */
-async function forwarderEntries(
+export async function forwarderEntries(
   pods: number,
   lingerMs = DEFAULT_LINGER_MS,
   cluster = 'churn-batched',
@@ -329,11 +343,186 @@ export interface BatchedOptions {
 export const INGEST_CONCURRENCY = 10;
 
 /**
+ * Where the drain's CPU goes: each profile sample is charged to the first category (in this
+ * order) that any frame of its stack matches, so deflate under the item builder counts as
+ * deflate, and the SDK's own JSON.parse as SDK. `(idle)`: the process waited (for DynamoDB Local).
+ */
+const CPU_CATEGORIES: [string, (f: { functionName: string; url: string }) => boolean][] = [
+  ['deflate', (f) => f.functionName === 'encodeFacts'],
+  ['inflate', (f) => f.functionName === 'decodeFacts'],
+  ['sdk', (f) => /@aws-sdk|@smithy/.test(f.url)],
+  ['parse', (f) => /\/zod\/|parse-bus-event|bus-contract|core\/pod-facts/.test(f.url)],
+  ['fold', (f) => /core\/fold/.test(f.url)],
+  ['join', (f) => /core\/facts/.test(f.url)],
+  ['figures', (f) => /core\/|model\/pod-rows/.test(f.url)],
+  ['item', (f) => /model\/pod-item|model\/keys/.test(f.url)],
+  ['powertools', (f) => /@aws-lambda-powertools/.test(f.url)],
+  ['handler', (f) => /functions\/ingest\/|store\//.test(f.url)],
+  ['queue', (f) => /local\/local-bus/.test(f.url)],
+  // Node's own HTTP client and sockets under the SDK's handler (writes, response parsing).
+  ['http', (f) => /^node:(_http|net|internal\/stream|stream)/.test(f.url) || f.functionName === 'writev'],
+  ['profiler', (f) => f.url === 'node:inspector'],
+  ['gc', (f) => f.functionName === '(garbage collector)'],
+  ['idle', (f) => f.functionName === '(idle)'],
+];
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+/** A CPU profile's sampled time (ms) by CPU_CATEGORIES (`other`: none matched). */
+export function cpuSplit(profile: {
+  nodes: ProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}): Record<string, number> {
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const categoryOf = new Map<number, string>();
+  const classify = (id: number): string => {
+    const known = categoryOf.get(id);
+    if (known) return known;
+    const stack: ProfileNode[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (n) stack.push(n);
+    }
+    let cat = 'other';
+    for (const [name, match] of CPU_CATEGORIES)
+      if (stack.some((n) => match(n.callFrame))) {
+        cat = name;
+        break;
+      }
+    categoryOf.set(id, cat);
+    return cat;
+  };
+  const out: Record<string, number> = {};
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const cat = classify(samples[i] as number);
+    out[cat] = (out[cat] ?? 0) + (deltas[i] ?? 0) / 1000;
+  }
+  return out;
+}
+
+/** A document client on its own connection to `t`, timing each request's round trip by kind. */
+function timedDoc(t: LocalTable) {
+  const client = localDynamoClient(t.ddb.endpoint);
+  const rounds: Record<string, { n: number; ms: number }> = {};
+  let inFlight = 0;
+  let inFlightMs = 0;
+  let last = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    inFlightMs += inFlight * (now - last);
+    last = now;
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const kind = String(context.commandName ?? '?').replace(/Command$/, '');
+      const t0 = performance.now();
+      tick();
+      inFlight++;
+      try {
+        return await next(args);
+      } finally {
+        tick();
+        inFlight--;
+        const r = rounds[kind] ?? { n: 0, ms: 0 };
+        rounds[kind] = r;
+        r.n++;
+        r.ms += performance.now() - t0;
+      }
+    },
+    { step: 'finalizeRequest', name: 'benchRoundTrip' },
+  );
+  const doc = documentClient(client);
+  // The pod items the ingest stored (successful conditional writes), for the second yardstick.
+  const written: Record<string, unknown>[] = [];
+  const send = doc.send.bind(doc) as (c: unknown) => Promise<unknown>;
+  (doc as { send: unknown }).send = async (command: unknown) => {
+    const out = await send(command);
+    if (command instanceof PutCommand && command.input.ConditionExpression && command.input.Item)
+      written.push(command.input.Item);
+    return out;
+  };
+  return {
+    doc,
+    rounds,
+    written,
+    reset() {
+      for (const k of Object.keys(rounds)) delete rounds[k];
+      written.length = 0;
+      inFlightMs = 0;
+      last = performance.now();
+    },
+    meanInFlight: (seconds: number) => {
+      tick();
+      return inFlightMs / 1000 / seconds;
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/** CPU ms a process has used so far (Linux /proc; NaN elsewhere): DynamoDB Local's JVM here. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of stat; 12 and 13 after pid and comm), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * The second yardstick: bare PutItem (no read, no condition) of the very items the ingest
+ * stored, in the order it stored them, at `concurrency` in flight: the same sizes and index keys
+ * (the cluster in every key swapped for another of the same length, so they are new items as the
+ * ingest's first writes were; the facts bytes as they are).
+ */
+export async function bareItemPutRate(
+  t: LocalTable,
+  items: readonly Record<string, unknown>[],
+  from: string,
+  to: string,
+  concurrency: number,
+): Promise<number> {
+  if (from.length !== to.length) throw new Error('the swapped cluster name must keep the sizes');
+  const swap = (v: unknown) => (typeof v === 'string' ? v.split(from).join(to) : v);
+  const copies = items.map((item) =>
+    Object.fromEntries(Object.entries(item).map(([k, v]) => [k, k === 'facts' ? v : swap(v)])),
+  );
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < copies.length) {
+        const Item = copies[next++];
+        await t.doc.send(new PutCommand({ TableName: t.tableName, Item }));
+      }
+    }),
+  );
+  return copies.length / ((performance.now() - t0) / 1000);
+}
+
+/**
  * Throughput with a backlog: the same forwarder entries (under a fresh cluster name) all queued
  * at once, drained by the batched handler at the stack's concurrency (INGEST_CONCURRENCY batches
- * in flight, as the mapping runs them), against DynamoDB Local's bare PutItem rate at the same
- * concurrency, measured right after in the same run. Events/s counts bus entries, which a batch
- * merges into fewer writes: that is why more than 1× is possible.
+ * in flight, as the mapping runs them). Two yardsticks, each measured right after in the same
+ * run at INGEST_CONCURRENCY in flight: DynamoDB Local's bare PutItem of a 3-attribute item (the
+ * issue's target, `barePutItemsPerSecond`), and bare PutItem of the very items the ingest
+ * stored (`bareItemPutsPerSecond`). Events/s counts bus entries, which a batch merges into fewer
+ * writes: that is why more than 1× is possible. Where the time goes: the drain's CPU profile by
+ * category (`cpuMsPerEntry.*`), DynamoDB Local's round trips by request kind, conflicts.
  */
 async function ingestThroughput(
   t: LocalTable,
@@ -342,7 +531,8 @@ async function ingestThroughput(
   P: string,
   log: (l: string) => void,
 ): Promise<Record<string, number>> {
-  const h = batchHarness(t.doc, t.tableName);
+  const timed = timedDoc(t);
+  const h = batchHarness(timed.doc, t.tableName);
   let now = 0;
   const bus = new LocalBus(wiringWith({}), {
     handlers: {
@@ -359,8 +549,15 @@ async function ingestThroughput(
     Detail: JSON.stringify({ ...(JSON.parse(s.entry.Detail) as Record<string, unknown>), cluster }),
   }));
   log(`${P} throughput: ${entries.length} entries queued at once, ${INGEST_CONCURRENCY} batches in flight`);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  timed.reset();
   const before = snap(h.store.stats);
+  await session.post('Profiler.start');
   const cpu0 = process.cpuUsage();
+  const ddb0 = processCpuMs(t.ddb.pid);
   const t0 = performance.now();
   for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
   now += 3_600_000; // every window closed: full batches and the last partial one go
@@ -370,21 +567,74 @@ async function ingestThroughput(
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  // BENCH_CPU_PROFILE=file.cpuprofile keeps the drain's profile (Chrome DevTools opens it).
+  if (process.env.BENCH_CPU_PROFILE) writeFileSync(process.env.BENCH_CPU_PROFILE, JSON.stringify(profile));
   bus.stop();
+  const meanInFlight = timed.meanInFlight(seconds);
+  const rounds = { ...timed.rounds };
   const d = diff(before, h.store.stats);
-  const floor = await barePutRate(t, Math.max(2000, d.writes), INGEST_CONCURRENCY);
-  return {
-    [`${P}.throughput.eventsPerSecond`]: entries.length / seconds,
+  const n = entries.length;
+  const split = cpuSplit(profile as never);
+  const busy = Object.entries(split)
+    .filter(([k]) => k !== 'idle' && k !== 'profiler')
+    .reduce((a, [, ms]) => a + ms, 0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const ddbMs = processCpuMs(t.ddb.pid) - ddb0;
+  const floorCount = Math.max(2000, d.writes);
+  const ddb1 = processCpuMs(t.ddb.pid);
+  const floor = await barePutRate(t, floorCount, INGEST_CONCURRENCY);
+  const ddb2 = processCpuMs(t.ddb.pid);
+  const bareCluster = `${cluster.slice(0, -4)}bare`;
+  const sameItems = await bareItemPutRate(t, timed.written, cluster, bareCluster, INGEST_CONCURRENCY);
+  const ddb3 = processCpuMs(t.ddb.pid);
+  timed.destroy();
+  const out: Record<string, number> = {
+    [`${P}.throughput.entries`]: n,
+    [`${P}.throughput.seconds`]: seconds,
+    [`${P}.throughput.eventsPerSecond`]: n / seconds,
     [`${P}.throughput.writesPerSecond`]: d.writes / seconds,
     [`${P}.throughput.barePutItemsPerSecond`]: floor,
-    [`${P}.throughput.ratioToBarePutItem`]: entries.length / seconds / floor,
-    [`${P}.throughput.writesPerEntry`]: d.writes / entries.length,
+    [`${P}.throughput.ratioToBarePutItem`]: n / seconds / floor,
+    [`${P}.throughput.bareItemPutsPerSecond`]: sameItems,
+    [`${P}.throughput.ratioToBareItemPuts`]: n / seconds / sameItems,
+    // Stored writes a second against the same items' bare puts: the price of read + condition + CPU.
+    [`${P}.throughput.storedWritesToBareItemPuts`]: timed.written.length / seconds / sameItems,
+    [`${P}.throughput.writesPerEntry`]: d.writes / n,
     [`${P}.throughput.conflicts`]: d.conflicts,
+    [`${P}.throughput.retryReads`]: d.getItems,
     // The handler's own CPU (this process: parse, join, figures, encode, SDK), per entry and as
     // a share of the wall time: near 1 means the bench process, not DynamoDB Local, is the limit.
-    [`${P}.throughput.cpuMsPerEntry`]: (cpu.user + cpu.system) / 1000 / entries.length,
+    [`${P}.throughput.cpuMsPerEntry`]: (cpu.user + cpu.system) / 1000 / n,
     [`${P}.throughput.cpuShareOfWall`]: (cpu.user + cpu.system) / 1e6 / seconds,
+    // DynamoDB Local's own CPU (its JVM): per entry drained, per bare PutItem of each yardstick.
+    [`${P}.throughput.dynamoDbLocalCpuMsPerEntry`]: ddbMs / n,
+    [`${P}.throughput.dynamoDbLocalCpuMsPerStoredWrite`]: ddbMs / Math.max(1, timed.written.length),
+    [`${P}.throughput.dynamoDbLocalCpuMsPerBarePutItem`]: (ddb2 - ddb1) / floorCount,
+    [`${P}.throughput.dynamoDbLocalCpuMsPerBareItemPut`]: (ddb3 - ddb2) / Math.max(1, timed.written.length),
+    [`${P}.throughput.dynamoDbLocalCpuShareOfWall`]: ddbMs / 1000 / seconds,
+    // DynamoDB requests in flight on average (the batches' writes run side by side).
+    [`${P}.throughput.meanRequestsInFlight`]: meanInFlight,
+    // The profile's samples are wall-clock slices (on a loaded machine a descheduled process is
+    // charged to whatever it was running), so each category's share of the busy samples
+    // (not idle, not the profiler's own) is applied to the CPU time the process really used.
+    ...Object.fromEntries(
+      Object.entries(split)
+        .filter(([k]) => k !== 'idle' && k !== 'profiler')
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, ms]) => [`${P}.throughput.cpuMsPerEntry.${k}`, ((ms / busy) * cpuMs) / n]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(rounds)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .flatMap(([k, r]) => [
+          [`${P}.throughput.requests.${k}`, r.n],
+          [`${P}.throughput.roundTripMs.${k}`, r.ms / Math.max(1, r.n)],
+        ]),
+    ),
   };
+  return out;
 }
 
 /** The template's wiring, with the ingest queue's batch size and window replaced where given. */
@@ -632,6 +882,29 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
   return out;
 }
 
+/**
+ * The throughput part alone (`--throughput`): the churn trace through the real forwarder, then
+ * `ingestThroughput` on a fresh DynamoDB Local. For before/after runs of the drain.
+ */
+export async function runThroughputBench(
+  opts: { pods?: number; log?: (l: string) => void } = {},
+): Promise<Record<string, number>> {
+  const pods = opts.pods ?? 1_000;
+  const log = opts.log ?? (() => {});
+  const t = await startBenchTable('podlife-bench');
+  try {
+    const { sent } = await forwarderEntries(pods);
+    // A fresh DynamoDB Local's JVM is cold (interpreted, then compiled as it runs): the same drain
+    // under another cluster first, so the measured drain and its yardsticks both meet a warm one,
+    // as in the full bench (where the throughput part comes after the other deliveries).
+    log('warm-up drain (not measured)');
+    await ingestThroughput(t, sent, 'warm-batched-tput', 'warm', () => {});
+    return { pods, ...(await ingestThroughput(t, sent, 'churn-batched-tput', 'batched', log)) };
+  } finally {
+    await t.stop();
+  }
+}
+
 function format(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1);
 }
@@ -644,11 +917,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const json = process.argv.includes('--json');
   const pods = arg('--pods');
   const concurrency = arg('--concurrency');
-  const result = await runIngestBench({
-    ...(pods !== undefined ? { pods } : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
-    ...(json ? {} : { log: (l: string) => console.error(l) }),
-  });
+  const log = json ? {} : { log: (l: string) => console.error(l) };
+  const result = process.argv.includes('--throughput')
+    ? await runThroughputBench({ ...(pods !== undefined ? { pods } : {}), ...log })
+    : await runIngestBench({
+        ...(pods !== undefined ? { pods } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...log,
+      });
   if (json) console.log(JSON.stringify(result, null, 2));
   else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(42)} ${format(v)}`);
 }

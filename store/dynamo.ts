@@ -90,9 +90,30 @@ export class StoreUnavailableError extends Error {
  */
 export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
-  constructor(readonly key: ItemKey) {
+  constructor(
+    readonly key: ItemKey,
+    /**
+     * The item as the failed condition saw it, when the request asked for it
+     * (ReturnValuesOnConditionCheckFailure ALL_OLD; no read units): its top-level scalar
+     * attributes (N, S, B, BOOL) only. Undefined: not asked, or no item.
+     */
+    readonly current: Record<string, unknown> | undefined = undefined,
+  ) {
     super(`item ${key.pk} / ${key.sk} changed since it was read`);
   }
+}
+
+/** An item's top-level scalar attributes (N, S, B, BOOL) as plain values; lists, maps and sets are left out. */
+export function scalarAttributesOf(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) {
+    const a = v as { N?: string; S?: string; B?: Uint8Array; BOOL?: boolean } | null;
+    if (a?.N !== undefined) out[k] = Number(a.N);
+    else if (a?.S !== undefined) out[k] = a.S;
+    else if (a?.B !== undefined) out[k] = a.B;
+    else if (a?.BOOL !== undefined) out[k] = a.BOOL;
+  }
+  return out;
 }
 
 /** Every attempt of a merge lost a race: retryable, the next invocation will merge. */
@@ -173,7 +194,8 @@ const isValidation = (err: unknown): err is DynamoDBServiceException =>
 
 /** SDK error → named domain error. Exported for the fault-injection tests. */
 export function storeErrorOf(operation: string, key: ItemKey | undefined, err: unknown): Error {
-  if (err instanceof ConditionalCheckFailedException && key) return new VersionConflictError(key);
+  if (err instanceof ConditionalCheckFailedException && key)
+    return new VersionConflictError(key, err.Item ? scalarAttributesOf(err.Item) : undefined);
   if (isValidation(err)) {
     if (key && /item size/i.test(err.message)) return new ItemTooLargeError(key);
     return new StoreRefusedError(operation, key, err);

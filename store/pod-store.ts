@@ -45,6 +45,9 @@ export {
   VersionConflictError,
 } from './dynamo.ts';
 
+/** A pod item's stored facts and version. */
+type Stored = { facts: FactMap; version: number };
+
 /** The item builder of a write: the fact set and its new version → the whole item. */
 type ItemBuilder = (facts: FactMap, version: number) => Record<string, unknown>;
 
@@ -98,7 +101,14 @@ export function putPodRequest(
   expectedVersion: number | undefined,
 ): PutCommandInput {
   // INDEXES: the units per table and per index, so the benchmark shows which index a write pays for.
-  const base: PutCommandInput = { TableName: tableName, Item: item, ReturnConsumedCapacity: 'INDEXES' };
+  // ALL_OLD on a failed condition: the item that won comes back with the error (no read units),
+  // so a lost race merges into it without reading again (`PodStore.mergeFacts`).
+  const base: PutCommandInput = {
+    TableName: tableName,
+    Item: item,
+    ReturnConsumedCapacity: 'INDEXES',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
   if (expectedVersion === undefined) {
     return {
       ...base,
@@ -229,7 +239,7 @@ export class PodStore {
   }
 
   /** The stored facts and version of one item, or undefined. */
-  private async read(key: ItemKey): Promise<{ facts: FactMap; version: number } | undefined> {
+  private async read(key: ItemKey): Promise<Stored | undefined> {
     const out = await sendCommand(
       this.doc,
       'GetItem',
@@ -237,9 +247,7 @@ export class PodStore {
       this.meter,
       key,
     );
-    if (!out.Item) return undefined;
-    const stored = parseItem(StoredFactsSchema, out.Item, 'pod', key);
-    return { facts: decodeFacts(stored.facts, stored.fv), version: stored.v };
+    return out.Item ? this.storedOf(out.Item, key) : undefined;
   }
 
   /** Writes an item if the stored version is still `expectedVersion`; throws VersionConflictError. */
@@ -259,11 +267,23 @@ export class PodStore {
 
   /**
    * Joins `facts` into the item at `key`. A duplicate costs one read and no write; news costs
-   * one read and one write; each lost race adds one failed write and one read.
+   * one read and one write; each lost race adds one failed write, and one read only when the
+   * failure did not bring the winning item back (ALL_OLD).
    */
-  async mergeFacts(key: ItemKey, facts: readonly Fact[], build: ItemBuilder): Promise<MergeResult> {
+  mergeFacts(key: ItemKey, facts: readonly Fact[], build: ItemBuilder): Promise<MergeResult> {
+    return this.mergeLoop(key, facts, build, undefined);
+  }
+
+  /** The merge rounds; `known`: the state the first round merges into (undefined: read it). */
+  private async mergeLoop(
+    key: ItemKey,
+    facts: readonly Fact[],
+    build: ItemBuilder,
+    known: { state: Stored | undefined } | undefined,
+  ): Promise<MergeResult> {
+    let next = known;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.read(key);
+      const current = next ? next.state : await this.read(key);
       const after: FactMap = current ? new Map(current.facts) : new Map();
       // A pod's item stays bounded: old runs and Events fold (core/fold.ts). The name-only
       // Events item is not folded: which incarnation its Events belong to is decided at read.
@@ -278,9 +298,16 @@ export class PodStore {
       } catch (err) {
         if (!(err instanceof VersionConflictError)) throw err;
         if (attempt >= this.maxAttempts) throw new MergeContentionError(key, attempt);
-        await this.sleep(backoffDelayMs(attempt, this.backoff, this.random));
+        // The winner's item came back with the failure: the next round merges into it at once.
+        next = err.current ? { state: this.storedOf(err.current, key) } : undefined;
+        if (!next) await this.sleep(backoffDelayMs(attempt, this.backoff, this.random));
       }
     }
+  }
+
+  private storedOf(item: Record<string, unknown>, key: ItemKey): Stored {
+    const stored = parseItem(StoredFactsSchema, item, 'pod', key);
+    return { facts: decodeFacts(stored.facts, stored.fv), version: stored.v };
   }
 
   /**
@@ -325,26 +352,16 @@ export class PodStore {
 
   /**
    * `mergeFacts` whose first round uses a state already read (`current`, from `getMany`;
-   * undefined: no item). A lost race falls back to `mergeFacts` (which reads again); the
-   * attempts add up.
+   * undefined: no item). A lost race merges into the item the failure brought back (or reads
+   * again when it brought none); the attempts add up.
    */
-  async mergeFactsKnown(
+  mergeFactsKnown(
     key: ItemKey,
     facts: readonly Fact[],
     build: ItemBuilder,
-    current: { facts: FactMap; version: number } | undefined,
+    current: Stored | undefined,
   ): Promise<MergeResult> {
-    const after: FactMap = current ? new Map(current.facts) : new Map();
-    const changed = key.sk === NAME_EVENTS_SK ? addFacts(after, facts) : addFactsBounded(after, facts);
-    if (changed.length === 0) return { written: false, before: current?.facts, after, changed, attempts: 1 };
-    try {
-      await this.write(key, build(after, (current?.version ?? 0) + 1), current?.version);
-      return { written: true, before: current?.facts, after, changed, attempts: 1 };
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-    const again = await this.mergeFacts(key, facts, build);
-    return { ...again, attempts: again.attempts + 1 };
+    return this.mergeLoop(key, facts, build, { state: current });
   }
 
   /** Records that a cluster sends data (for the pending sweep). Idempotent. */

@@ -21,7 +21,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FactMap } from '../../core/facts.ts';
-import { ItemTooLargeError, itemKeyId, StoreRefusedError } from '../../store/pod-store.ts';
+import {
+  BATCH_GET_MAX_KEYS,
+  ItemTooLargeError,
+  itemKeyId,
+  StoreRefusedError,
+} from '../../store/pod-store.ts';
 import { makeHeartbeatIngest } from './heartbeat.ts';
 import type { IngestHandlerDeps } from './ingest.ts';
 import { emitOutcome, makeIngestHandler, parker } from './ingest.ts';
@@ -37,6 +42,9 @@ export interface BatchStats {
   written: number;
   failedPods: number;
 }
+
+/** Chunks of pods (BATCH_GET_MAX_KEYS each: one BatchGetItem) read and written side by side. */
+export const CHUNKS_IN_FLIGHT = 2;
 
 export type BatchIngestHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -127,41 +135,58 @@ export function makeBatchIngestHandler(
       if (err) fail(g, err);
       return !err;
     });
-    let current: Map<string, { facts: FactMap; version: number }>;
-    try {
-      current = await deps.store.getMany(live.map((g) => g.write.key));
-    } catch (err) {
-      logger.error('batched read failed; the batch is retried', { error: err as Error });
-      for (const g of live) fail(g, err as Error);
-      return result;
-    }
-    await Promise.all(
-      live.map(async (g) => {
-        try {
-          const outcome = await ingest.mergeRead(g.write, current.get(itemKeyId(g.write.key)));
-          if (outcome.written) stats.written++;
-          emitOutcome(metrics, outcome, deps.metricNamespaces);
-          for (const r of g.records) result.set(r.record.messageId, undefined);
-        } catch (err) {
-          if (err instanceof ItemTooLargeError || err instanceof StoreRefusedError) {
-            // Which message cannot be stored: each on its own (a refused one is parked).
-            for (const r of g.records) {
-              try {
-                await single(r.event);
-                result.set(r.record.messageId, undefined);
-              } catch (e) {
-                result.set(r.record.messageId, e as Error);
-              }
+    // Read, then write, a chunk of pods at a time (one BatchGetItem each), CHUNKS_IN_FLIGHT
+    // chunks side by side, in the order the pods first appear in the batch: a pod's write
+    // follows its read closely, so a batch running beside this one (holding the same pod's
+    // later entries) rarely writes it in between, and reads and writes overlap.
+    const chunks: Group[][] = [];
+    for (let i = 0; i < live.length; i += BATCH_GET_MAX_KEYS)
+      chunks.push(live.slice(i, i + BATCH_GET_MAX_KEYS));
+    let nextChunk = 0;
+    const readAndWrite = async (chunk: Group[]) => {
+      let current: Map<string, { facts: FactMap; version: number }>;
+      try {
+        current = await deps.store.getMany(chunk.map((g) => g.write.key));
+      } catch (err) {
+        logger.error('batched read failed; its pods are retried', {
+          pods: chunk.length,
+          error: err as Error,
+        });
+        for (const g of chunk) fail(g, err as Error);
+        return;
+      }
+      await Promise.all(chunk.map((g) => writePod(g, current.get(itemKeyId(g.write.key)))));
+    };
+    const writePod = async (g: Group, known: { facts: FactMap; version: number } | undefined) => {
+      try {
+        const outcome = await ingest.mergeRead(g.write, known);
+        if (outcome.written) stats.written++;
+        emitOutcome(metrics, outcome, deps.metricNamespaces);
+        for (const r of g.records) result.set(r.record.messageId, undefined);
+      } catch (err) {
+        if (err instanceof ItemTooLargeError || err instanceof StoreRefusedError) {
+          // Which message cannot be stored: each on its own (a refused one is parked).
+          for (const r of g.records) {
+            try {
+              await single(r.event);
+              result.set(r.record.messageId, undefined);
+            } catch (e) {
+              result.set(r.record.messageId, e as Error);
             }
-            return;
           }
-          logger.error('pod write failed; its messages are redelivered', {
-            key: g.write.key,
-            messages: g.records.length,
-            error: err as Error,
-          });
-          fail(g, err as Error);
+          return;
         }
+        logger.error('pod write failed; its messages are redelivered', {
+          key: g.write.key,
+          messages: g.records.length,
+          error: err as Error,
+        });
+        fail(g, err as Error);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, async () => {
+        while (nextChunk < chunks.length) await readAndWrite(chunks[nextChunk++] as Group[]);
       }),
     );
     return result;

@@ -164,6 +164,31 @@ describe('ingest under injected DynamoDB faults', () => {
     expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(replay(inputs));
   });
 
+  it('a lost race merges into the item DynamoDB returns with the failure (ALL_OLD): no second read', async () => {
+    const cluster = freshCluster('race-all-old');
+    const inputs = podStream(cluster);
+    const winner = harness(t.doc, t.tableName);
+    const m = mockedDoc();
+    const loser = harness(m.doc, t.tableName);
+    await winner.handler(busEventOf(inputs[0]!));
+    await loser.handler(busEventOf(inputs[0]!));
+    const reads = loser.store.stats.requests.GetItem;
+    m.next('put', async (input) => {
+      await winner.handler(busEventOf(inputs[3]!));
+      return m.pass.put(input);
+    });
+    await expect(loser.handler(busEventOf(inputs[2]!))).resolves.toMatchObject({
+      status: 'written',
+      attempts: 2,
+    });
+    expect(loser.store.stats.conflicts).toBe(1);
+    // One read (the first round's); the second round merged into the winner's item as returned.
+    expect(loser.store.stats.requests.GetItem - reads).toBe(1);
+    expect(await storedRecords(t.doc, t.tableName, cluster)).toEqual(
+      replay([inputs[0]!, inputs[2]!, inputs[3]!]),
+    );
+  });
+
   it('a streak of lost races gives up with a retryable error instead of spinning', async () => {
     const cluster = freshCluster('streak');
     const inputs = podStream(cluster);

@@ -3,6 +3,7 @@
  * errors as named domain errors, the entry point failing fast on a missing variable, and the
  * invalid-event report staying inside one EventBridge entry.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { invalidEventReport, MAX_REPORT_BYTES } from '../../model/invalid-event.ts';
 import { podIdentityOfKey, podPk } from '../../model/keys.ts';
@@ -33,6 +34,43 @@ describe('pod store requests and errors', () => {
       // Per table and per index: the bench's WCU breakdown (docs/data-model.md).
       ReturnConsumedCapacity: 'INDEXES',
     });
+  });
+
+  it('a conditional write asks for the winning item on a lost race (ALL_OLD: no read units), new or not', () => {
+    for (const expected of [undefined, 3])
+      expect(putPodRequest('T', { ...key, v: 4 }, expected)).toMatchObject({
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+  });
+
+  it('a lost race carries the item its condition saw: scalar attributes, plain values', () => {
+    const facts = new Uint8Array([1, 2, 3]);
+    const err = new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      Item: {
+        ...{ pk: { S: key.pk }, sk: { S: key.sk } },
+        v: { N: '7' },
+        facts: { B: facts },
+        fv: { N: '3' },
+        deleted: { BOOL: false },
+        startup: { M: { ready: { N: '1' } } },
+      },
+    });
+    const mapped = storeErrorOf('PutItem', key, err);
+    expect(mapped).toBeInstanceOf(VersionConflictError);
+    expect((mapped as VersionConflictError).current).toEqual({
+      ...key,
+      v: 7,
+      facts,
+      fv: 3,
+      deleted: false,
+    });
+    // Without the item (not asked for, or a mock): nothing, and the merge reads again.
+    expect(
+      (storeErrorOf('PutItem', key, dynamoError('ConditionalCheckFailedException')) as VersionConflictError)
+        .current,
+    ).toBeUndefined();
   });
 
   it.each([
