@@ -11,8 +11,15 @@ import { DEFAULT_HEARTBEAT_SECONDS } from '../core/heartbeat.ts';
 
 export const DEFAULT_LOCAL_URL = 'http://127.0.0.1:8787/events';
 /** The per-pod linger (ForwarderConfig.lingerMs): a startup burst leaves as one entry. */
-export const DEFAULT_LINGER_MS = 1500;
+export const DEFAULT_LINGER_MS = 2000;
 export const MAX_LINGER_MS = 10_000;
+/**
+ * The routine linger (ForwarderConfig.routineLingerMs): repeats and expected steps (a restart in
+ * a back-off loop, a Terminating before its DELETED...) wait up to this for more. 30 s: the
+ * default termination grace period, and under the crash-loop alert's 15-minute `for`.
+ */
+export const DEFAULT_ROUTINE_LINGER_MS = 30_000;
+export const MAX_ROUTINE_LINGER_MS = 300_000;
 export const PAYLOADS = ['facts', 'facts-json', 'snapshot'] as const;
 export type Payload = (typeof PAYLOADS)[number];
 export const SINKS = ['eventbridge', 'local', 'stdout'] as const;
@@ -186,6 +193,19 @@ export const FLAGS = [
       .min(0)
       .max(MAX_LINGER_MS / 1000),
     help: "how long a pod's news waits for more of it, so a startup burst leaves as one entry (0 to 10)",
+  }),
+  flag({
+    flag: 'routine-linger-seconds',
+    key: 'routineLingerSeconds',
+    env: 'PODLIFE_ROUTINE_LINGER_SECONDS',
+    kind: 'number',
+    arg: 'N',
+    default: DEFAULT_ROUTINE_LINGER_MS / 1000,
+    schema: z
+      .number()
+      .min(0)
+      .max(MAX_ROUTINE_LINGER_MS / 1000),
+    help: "how long a pod's routine news (a restart in a back-off loop, a Terminating...) may wait (0 to 300)",
   }),
   flag({
     flag: 'local-url',

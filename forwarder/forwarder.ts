@@ -27,10 +27,16 @@ import {
   PodSnapshot,
   SCHEMA_VERSION,
 } from '../core/snapshot.ts';
-import { DEFAULT_LINGER_MS, MAX_LINGER_MS, type Payload } from './flags.ts';
+import {
+  DEFAULT_LINGER_MS,
+  DEFAULT_ROUTINE_LINGER_MS,
+  MAX_LINGER_MS,
+  MAX_ROUTINE_LINGER_MS,
+  type Payload,
+} from './flags.ts';
 import { ForwarderMetrics } from './metrics.ts';
 import { PayloadEncoder } from './payload.ts';
-import type { EntryMeta } from './pipeline/buffer.ts';
+import type { EntryMeta, LingerState, NewsClass } from './pipeline/buffer.ts';
 import { type BuiltEntry, detailEntry } from './pipeline/encode.ts';
 import { InventorySender } from './pipeline/inventory.ts';
 import { type Log, Sender, type SenderOptions } from './pipeline/send.ts';
@@ -80,12 +86,21 @@ export interface ForwarderConfig {
    */
   forwardMessages?: boolean | undefined;
   /**
-   * How long a pod's new facts wait before they are sent (default 1500 ms, at most
+   * How long a pod's new facts wait before they are sent (default 2000 ms, at most
    * MAX_LINGER_MS): the pod's next deltas within that time join the same entry, so a startup
    * burst (created, scheduled, initialized, started, ready) leaves as one or two entries. An
    * entry never waits more than 4 x this since its first delta. 0 sends as soon as a batch goes.
+   * This is the linger of news that matters soon (pipeline/delta.ts `classifyNews`).
    */
   lingerMs?: number | undefined;
+  /**
+   * How long a pod's routine news (a restart inside a back-off loop, the same crash again, a
+   * pull back-off retry, an Event's count bump, a started container not ready yet, a deletion's
+   * Terminating) may wait for more (default DEFAULT_ROUTINE_LINGER_MS, at most
+   * MAX_ROUTINE_LINGER_MS), counted from the entry's first delta; news that matters soon joining
+   * it cuts the wait to `lingerMs`.
+   */
+  routineLingerMs?: number | undefined;
   /**
    * Milliseconds between two `Forwarder Heartbeat` entries (core/heartbeat.ts); 0 or absent:
    * none. The first goes at start, so a restart is seen at once.
@@ -159,8 +174,13 @@ export class Forwarder {
       forwardMessages: Boolean(config.forwardMessages),
     });
     const linger = Math.min(MAX_LINGER_MS, Math.max(0, config.lingerMs ?? DEFAULT_LINGER_MS));
+    const routine = Math.min(
+      MAX_ROUTINE_LINGER_MS,
+      Math.max(0, config.routineLingerMs ?? DEFAULT_ROUTINE_LINGER_MS),
+    );
     this.sender = new Sender({
       keyLingerMs: linger,
+      routineLingerMs: routine,
       // Lingered entries then wait up to this for a fuller PutEvents call.
       lingerMs: DEFAULT_BATCH_LINGER_MS,
       ...deps.sender,
@@ -355,12 +375,16 @@ export class Forwarder {
     const { uid, namespace, name } = snap.pod;
     const meta = podEntry(uid, namespace, name, snap.type === 'DELETED');
     if (this.facts) {
-      const delta = this.encoder.podDelta(snap, force);
+      const delta = this.encoder.podNews(snap, force);
       if (!delta) {
         this.metrics.skippedNoop.inc({ resource: 'pods' });
+        // Gone, with every fact already told by its Terminating: the entry still waiting for
+        // it (if any) now carries urgent news.
+        if (snap.type === 'DELETED' && this.sender.buffer.hasWaiting(meta.key))
+          this.bufferFacts(meta, [], 'urgent');
         return;
       }
-      this.bufferFacts(meta, delta);
+      this.bufferFacts(meta, delta.facts, force ? 'urgent' : delta.news);
       return;
     }
     if (this.ledger.pod(snap, force) === 'noop') {
@@ -376,7 +400,7 @@ export class Forwarder {
     if (!md.uid || !md.namespace || !md.name) return;
     if (!this.ledger.markDeleted(md.uid)) return;
     const meta = podEntry(md.uid, md.namespace, md.name, true);
-    this.bufferFacts(meta, deletionFacts(this.identity(meta)));
+    this.bufferFacts(meta, deletionFacts(this.identity(meta)), 'urgent');
   }
 
   private onVanished(vanished: KubernetesObject[]): void {
@@ -437,6 +461,8 @@ export class Forwarder {
       return;
     }
     const { event } = detail;
+    // A new version of an Event already sent is a count bump: routine news.
+    const news: NewsClass = this.ledger.eventKnown(event.uid) ? 'routine' : 'urgent';
     if (!this.encoder.eventIsNews(event)) {
       this.metrics.skippedNoop.inc({ resource: 'events' });
       return;
@@ -445,7 +471,7 @@ export class Forwarder {
     if (this.facts && podUid) {
       // A pod's Event is one more fact about the pod: it joins the pod's entry if one waits.
       const meta = podEntry(podUid, event.namespace, event.podName, this.ledger.isDeleted(podUid));
-      this.bufferFacts(meta, [factOfEvent(event)]);
+      this.bufferFacts(meta, [factOfEvent(event)], news);
       return;
     }
     const md = (raw as KubernetesObject).metadata ?? {};
@@ -473,15 +499,22 @@ export class Forwarder {
 
   /**
    * A pod's new facts: merged with its entry still waiting in the buffer (one entry per pod per
-   * linger window, nothing given up), encoded, buffered.
+   * linger window, nothing given up), encoded, buffered; `news` says how soon they matter (the
+   * buffer's linger policy).
    */
-  private bufferFacts(meta: EntryMeta, delta: readonly Fact[]): void {
-    const merged = this.sender.buffer.merge(meta, delta);
+  private bufferFacts(meta: EntryMeta, delta: readonly Fact[], news: NewsClass): void {
+    const merged = this.sender.buffer.merge(meta, delta, news);
     const built = this.encoder.encode(this.identity(merged.meta), merged.facts, this.envelope());
-    this.buffer(merged.meta, built, merged.facts, merged.first);
+    this.buffer(merged.meta, built, merged.facts, merged.first, merged.linger);
   }
 
-  private buffer(meta: EntryMeta, built: BuiltEntry, facts?: readonly Fact[], first?: number): void {
+  private buffer(
+    meta: EntryMeta,
+    built: BuiltEntry,
+    facts?: readonly Fact[],
+    first?: number,
+    linger?: LingerState,
+  ): void {
     if (!built.ok) {
       this.metrics.dropped.inc({ reason: 'too_large' });
       this.log?.error('entry larger than 256 KB even with messages cut, dropped', {
@@ -496,7 +529,7 @@ export class Forwarder {
     if (built.trimmed) this.metrics.trimmed.inc();
     // A newer entry for this key is going in: any deferred re-send of it is obsolete.
     if (this.deferred.delete(meta.key)) this.metrics.deferredPods.set(this.deferred.size);
-    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts, first });
+    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts, first, linger });
   }
 
   /** The buffer pushed out a latest entry: remember the key, re-send its current state later. */
@@ -534,11 +567,11 @@ export class Forwarder {
       const sent = this.facts ? this.ledger.sentFacts(meta.uid) : undefined;
       if (obj && isSlim(obj) && sent) {
         // Every fact the ledger holds (what the dropped entry carried, and more) goes again.
-        this.bufferFacts(meta, sent);
+        this.bufferFacts(meta, sent, 'urgent');
       } else if (obj && !isSlim(obj)) {
         this.onPod('MODIFIED', obj, true);
       } else if (this.facts) {
-        this.bufferFacts({ ...meta, deleted: true }, deletionFacts(this.identity(meta)));
+        this.bufferFacts({ ...meta, deleted: true }, deletionFacts(this.identity(meta)), 'urgent');
       } else {
         this.buffer(
           meta,

@@ -85,6 +85,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       payload: cfg.payload,
       flushDeadlineMs: cfg.flushSeconds * 1000,
       lingerMs: Math.round(cfg.lingerSeconds * 1000),
+      routineLingerMs: Math.round(cfg.routineLingerSeconds * 1000),
       heartbeatMs: cfg.heartbeatSeconds * 1000,
       // The pod's name (the Deployment passes it with the downward API), else host and pid.
       instance: env.POD_NAME || `${hostname()}-${process.pid}`,

@@ -15,6 +15,7 @@ import {
   type PodSnapshot,
   SCHEMA_VERSION,
 } from '../core/snapshot.ts';
+import type { NewsClass } from './pipeline/buffer.ts';
 import { Ledger } from './pipeline/delta.ts';
 import { type BuiltEntry, type Compression, type Envelope, factsEntry } from './pipeline/encode.ts';
 import { withheldEvent, withheldSnapshot } from './pipeline/snapshot.ts';
@@ -59,6 +60,12 @@ export class PayloadEncoder {
   podDelta(snap: PodSnapshot, force = false): Fact[] | undefined {
     const delta = this.ledger.podFacts(snap, force);
     return delta === 'noop' ? undefined : delta;
+  }
+
+  /** `podDelta`, with how soon the delta matters (delta.ts `classifyNews`: the buffer's linger). */
+  podNews(snap: PodSnapshot, force = false): { facts: Fact[]; news: NewsClass } | undefined {
+    const news = this.ledger.podNews(snap, force);
+    return news === 'noop' ? undefined : news;
   }
 
   /** Delta for a (withheld) Event: false when it repeats what was sent (else recorded as sent). */

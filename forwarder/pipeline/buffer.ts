@@ -1,14 +1,26 @@
 /**
  * Stage 7, buffer: the bounded buffer of encoded entries in front of the send loop. It merges a
  * pod's new delta into its entry still waiting (`merge`), lets entries linger so that merges can
- * happen, hands out what is ready oldest first, and stays bounded.
+ * happen, hands out what is ready (in the order entries became due), and stays bounded.
  *
- * - Linger and merging. An entry first waits `keyLingerMs` after it was enqueued (the forwarder's
- *   per-pod linger, default 0 here): meanwhile a newer delta of the same pod is merged into it
- *   (`takeUnsent`, then the join of both), so a startup burst leaves as one entry. A merge keeps
- *   the entry's first time, and an entry older than `maxKeyLingerMs` is no longer taken back (it
- *   goes, and the newer delta waits on its own): no entry waits more than `maxKeyLingerMs`. On
- *   shutdown (`closing`) nothing lingers.
+ * - Linger policy. Each delta comes with a class (delta.ts `classifyNews`): `urgent` (news that
+ *   matters soon: first sight, scheduled, ready, a terminal phase, the pod gone, a new
+ *   termination reason...), `routine` (a repeat or an expected step: a container restarting
+ *   inside a back-off loop, the same crash again, a pull back-off retry, an Event's count bump,
+ *   a started container not yet ready, a deletion's Terminating before its DELETED) or
+ *   `neutral` (says nothing either way: kubectl's columns, restart counts...). A waiting entry's
+ *   deltas are joined (`LingerState`: earliest and latest delta, earliest urgent delta, any
+ *   routine one: min, max, min, or; commutative, associative, idempotent), and when it is due is
+ *   a function of that join alone (`dueAt`):
+ *   - urgent (an urgent delta, or no routine one): `keyLingerMs` after its latest delta, at
+ *     most `maxKeyLingerMs` after its first urgent delta;
+ *   - routine (routine deltas and no urgent one): `routineLingerMs` after its first delta;
+ *   and never later than max(`routineLingerMs`, `maxKeyLingerMs`) after its first delta.
+ *   Merging keeps the entry's first time. An urgent entry older than `maxKeyLingerMs` -
+ *   `keyLingerMs` (since its first urgent delta), or any entry older than that outer bound, is no
+ *   longer taken back: it goes as it is and the newer delta waits on its own, after it. A pod has
+ *   at most one entry not yet due, its newest, so its entries leave in the order of their deltas.
+ *   On shutdown (`closing`) nothing lingers.
  * - Bound. The buffer holds at most `maxBufferEntries` entries and `maxBufferBytes` bytes. When
  *   full it drops, oldest first, a *superseded* snapshot: one whose pod has a newer snapshot in
  *   the buffer. A pod's latest snapshot is never dropped for that; if nothing superseded is
@@ -21,6 +33,73 @@
 import { canonicalFacts, type Fact, mergeFactMaps } from '../../core/facts.ts';
 import type { ForwarderMetrics } from '../metrics.ts';
 import type { Entry } from '../sinks.ts';
+
+/**
+ * How soon a delta's news matters (delta.ts `classifyNews` decides): `urgent` lingers
+ * `keyLingerMs`, `routine` up to `routineLingerMs`, `neutral` follows the rest of its entry
+ * (alone: urgent).
+ */
+export type NewsClass = 'urgent' | 'routine' | 'neutral';
+export const NEWS_CLASSES: readonly NewsClass[] = ['urgent', 'routine', 'neutral'];
+
+/**
+ * The join of a waiting entry's deltas, as far as lingering goes: a pure, order-free summary
+ * (min, max, min, or), so the entry's due time is the same whatever order its deltas came in,
+ * and a delta merged twice changes nothing.
+ */
+export interface LingerState {
+  /** When the earliest delta was enqueued. */
+  first: number;
+  /** When the latest delta was enqueued. */
+  last: number;
+  /** When the earliest urgent delta was enqueued (undefined: none). */
+  urgent: number | undefined;
+  /** Some delta is routine. */
+  routine: boolean;
+}
+
+/** One delta's linger state: enqueued at `at`, of class `news`. */
+export function lingerOf(at: number, news: NewsClass): LingerState {
+  return { first: at, last: at, urgent: news === 'urgent' ? at : undefined, routine: news === 'routine' };
+}
+
+const minDefined = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
+/** The join of two linger states (commutative, associative, idempotent). */
+export function joinLinger(a: LingerState, b: LingerState): LingerState {
+  return {
+    first: Math.min(a.first, b.first),
+    last: Math.max(a.last, b.last),
+    urgent: minDefined(a.urgent, b.urgent),
+    routine: a.routine || b.routine,
+  };
+}
+
+/** The entry lingers as urgent news: an urgent delta, or no routine one (neutral alone). */
+export function isUrgent(s: LingerState): boolean {
+  return s.urgent !== undefined || !s.routine;
+}
+
+/** The buffer's timing: the urgent linger, its bound, and the routine linger (ms). */
+export interface LingerPolicy {
+  keyLingerMs: number;
+  maxKeyLingerMs: number;
+  routineLingerMs: number;
+}
+
+/** The outer bound: no entry waits longer than this after its first delta. */
+export function outerBound(p: LingerPolicy): number {
+  return Math.max(p.routineLingerMs, p.maxKeyLingerMs);
+}
+
+/** When an entry of this linger state may be sent (see the file comment); a function of `s` alone. */
+export function dueAt(s: LingerState, p: LingerPolicy): number {
+  const cap = s.first + outerBound(p);
+  if (!isUrgent(s)) return Math.min(s.first + p.routineLingerMs, cap);
+  const since = s.urgent ?? s.first;
+  return Math.min(s.last + p.keyLingerMs, since + p.maxKeyLingerMs, cap);
+}
 
 /** What the buffer knows about an entry, enough to re-read the pod (or event) later. */
 export interface EntryMeta {
@@ -46,11 +125,19 @@ export interface Outgoing {
   facts?: readonly Fact[] | undefined;
   /** When the oldest delta merged into this entry was enqueued (set by the buffer). */
   first?: number | undefined;
+  /**
+   * The join of the linger states of the deltas merged into this entry (set by `merge`; absent:
+   * one neutral delta enqueued now, first at `first`).
+   */
+  linger?: LingerState | undefined;
 }
 
 /** A buffered entry. */
 export interface Item extends Outgoing {
   first: number;
+  linger: LingerState;
+  /** When it may be sent (`dueAt` of its linger state; closing: now). */
+  due: number;
   seq: number;
   at: number;
   inflight: boolean;
@@ -63,23 +150,33 @@ export interface Merged {
   meta: EntryMeta;
   facts: readonly Fact[];
   first: number | undefined;
+  linger: LingerState;
 }
 
-/** A min-heap of sequence numbers (the oldest superseded entry is the first to drop). */
-class SeqHeap {
-  private readonly a: number[] = [];
-  push(x: number): void {
+/** A min-heap of [key, sequence number] pairs: by key, then the older first. */
+class Heap {
+  private readonly a: [number, number][] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  peek(): [number, number] | undefined {
+    return this.a[0];
+  }
+  clear(): void {
+    this.a.length = 0;
+  }
+  push(key: number, seq: number): void {
     const a = this.a;
-    a.push(x);
+    a.push([key, seq]);
     let i = a.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (this.at(p) <= this.at(i)) break;
+      if (!this.less(i, p)) break;
       this.swap(p, i);
       i = p;
     }
   }
-  pop(): number | undefined {
+  pop(): [number, number] | undefined {
     const a = this.a;
     const top = a[0];
     const last = a.pop();
@@ -91,8 +188,8 @@ class SeqHeap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.at(l) < this.at(m)) m = l;
-        if (r < a.length && this.at(r) < this.at(m)) m = r;
+        if (l < a.length && this.less(l, m)) m = l;
+        if (r < a.length && this.less(r, m)) m = r;
         if (m === i) break;
         this.swap(m, i);
         i = m;
@@ -100,12 +197,19 @@ class SeqHeap {
     }
     return top;
   }
-  private at(i: number): number {
-    return this.a[i] ?? Number.POSITIVE_INFINITY;
+  private less(i: number, j: number): boolean {
+    const x = this.a[i];
+    const y = this.a[j];
+    if (!x || !y) return false;
+    return x[0] !== y[0] ? x[0] < y[0] : x[1] < y[1];
   }
   private swap(i: number, j: number): void {
     const a = this.a;
-    [a[i], a[j]] = [this.at(j), this.at(i)];
+    const x = a[i];
+    const y = a[j];
+    if (x === undefined || y === undefined) return;
+    a[i] = y;
+    a[j] = x;
   }
 }
 
@@ -114,10 +218,12 @@ export interface BufferOptions {
   now: () => number;
   maxBufferEntries?: number | undefined;
   maxBufferBytes?: number | undefined;
-  /** How long an entry waits before it may be sent, so that a newer delta can join it. */
+  /** How long an urgent entry waits after its latest delta, so that a newer delta can join it. */
   keyLingerMs?: number | undefined;
-  /** An entry first enqueued longer ago than this is no longer taken back (default 4 x keyLingerMs). */
+  /** ...at most this long after its first urgent delta (default 4 x keyLingerMs). */
   maxKeyLingerMs?: number | undefined;
+  /** How long a routine entry waits after its first delta (default 0: as an urgent one). */
+  routineLingerMs?: number | undefined;
   /** A pod's (or event's) latest entry was pushed out of the full buffer. */
   onDeferred?: ((meta: EntryMeta) => void) | undefined;
 }
@@ -126,7 +232,11 @@ export interface BufferOptions {
 export class EntryBuffer {
   private readonly items = new Map<number, Item>();
   private readonly latest = new Map<string, number>();
-  private readonly superseded = new SeqHeap();
+  private readonly superseded = new Heap();
+  /** Entries not yet due, by due time (lazily cleaned: a removed entry's number stays until popped). */
+  private readonly waiting = new Heap();
+  /** Entries due (or past due), in the order they became due. */
+  private readonly due = new Map<number, Item>();
   private seq = 0;
   private bytes = 0;
   private readonly m: ForwarderMetrics;
@@ -134,7 +244,7 @@ export class EntryBuffer {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly keyLingerMs: number;
-  private readonly maxKeyLingerMs: number;
+  readonly policy: LingerPolicy;
   private readonly onDeferred: ((meta: EntryMeta) => void) | undefined;
 
   constructor(o: BufferOptions) {
@@ -143,7 +253,11 @@ export class EntryBuffer {
     this.maxEntries = o.maxBufferEntries ?? 20_000;
     this.maxBytes = o.maxBufferBytes ?? 32 * 1024 * 1024;
     this.keyLingerMs = Math.max(0, o.keyLingerMs ?? 0);
-    this.maxKeyLingerMs = Math.max(this.keyLingerMs, o.maxKeyLingerMs ?? 4 * this.keyLingerMs);
+    this.policy = {
+      keyLingerMs: this.keyLingerMs,
+      maxKeyLingerMs: Math.max(this.keyLingerMs, o.maxKeyLingerMs ?? 4 * this.keyLingerMs),
+      routineLingerMs: Math.max(0, o.routineLingerMs ?? 0),
+    };
     this.onDeferred = o.onDeferred;
   }
 
@@ -162,9 +276,12 @@ export class EntryBuffer {
   /** Adds an entry; a newer snapshot of the same key supersedes the buffered ones. */
   add(o: Outgoing): void {
     const at = this.now();
+    const linger = o.linger ?? { ...lingerOf(at, 'neutral'), first: Math.min(o.first ?? at, at) };
     const item: Item = {
       ...o,
-      first: Math.min(o.first ?? at, at),
+      linger,
+      first: linger.first,
+      due: dueAt(linger, this.policy),
       seq: ++this.seq,
       at,
       inflight: false,
@@ -176,46 +293,73 @@ export class EntryBuffer {
       const p = this.items.get(prev);
       if (p) {
         p.superseded = true;
-        this.superseded.push(p.seq);
+        this.superseded.push(p.seq, p.seq);
       }
     }
     this.latest.set(o.meta.key, item.seq);
     this.items.set(item.seq, item);
     this.bytes += item.size;
+    if (item.due <= at) this.due.set(item.seq, item);
+    else this.waiting.push(item.due, item.seq);
     this.makeRoom();
     this.gauges();
   }
 
   /**
    * Takes back the newest entry of `key` if it is still waiting (not in flight): the caller
-   * merges it into the entry it is about to enqueue (passing on its `first`). Counted as
-   * coalesced, not dropped. An entry that has waited `maxKeyLingerMs` - `keyLingerMs` since its
-   * first delta is not taken back: it goes as it is, so no entry waits past `maxKeyLingerMs`.
+   * merges it into the entry it is about to enqueue (passing on its linger state). Counted as
+   * coalesced, not dropped. An urgent entry that has waited `maxKeyLingerMs` - `keyLingerMs`
+   * since its first urgent delta, or any entry that has waited the outer bound since its first,
+   * is not taken back: it goes as it is, so no entry waits past its bound.
    */
   takeUnsent(key: string): Outgoing | undefined {
-    const seq = this.latest.get(key);
-    const it = seq === undefined ? undefined : this.items.get(seq);
-    if (!it || it.inflight) return undefined;
-    if (this.keyLingerMs > 0 && this.now() - it.first > this.maxKeyLingerMs - this.keyLingerMs)
-      return undefined;
+    const it = this.takeable(key);
+    if (!it) return undefined;
     this.remove(it);
     this.m.coalesced.inc();
     return it;
   }
 
+  /** The newest entry of `key` if `takeUnsent` would take it back. */
+  private takeable(key: string): Item | undefined {
+    const seq = this.latest.get(key);
+    const it = seq === undefined ? undefined : this.items.get(seq);
+    if (!it || it.inflight) return undefined;
+    const p = this.policy;
+    const now = this.now();
+    if (p.keyLingerMs > 0 || p.routineLingerMs > 0) {
+      const s = it.linger;
+      if (isUrgent(s) && now - (s.urgent ?? s.first) > p.maxKeyLingerMs - p.keyLingerMs) return undefined;
+      if (now - s.first > outerBound(p)) return undefined;
+    }
+    return it;
+  }
+
   /**
-   * A pod's new delta joined with its entry still waiting, if one is (taken back): one entry per
-   * pod per linger window, and nothing given up (the facts' join does not care about order).
+   * A pod's new delta (of class `news`) joined with its entry still waiting, if one is (taken
+   * back): one entry per pod per linger window, and nothing given up (the facts' join does not
+   * care about order; nor does the linger state's).
    */
-  merge(meta: EntryMeta, delta: readonly Fact[]): Merged {
+  merge(meta: EntryMeta, delta: readonly Fact[], news: NewsClass = 'neutral'): Merged {
+    const mine = lingerOf(this.now(), news);
     const waiting = this.takeUnsent(meta.key);
-    if (!waiting?.facts) return { meta, facts: delta, first: waiting?.first };
+    const linger = waiting?.linger ? joinLinger(waiting.linger, mine) : mine;
+    if (!waiting?.facts) return { meta, facts: delta, first: waiting?.first, linger };
     const byId = (list: readonly Fact[]) => new Map(list.map((f) => [f.id, f]));
     return {
       meta: { ...meta, deleted: meta.deleted || waiting.meta.deleted },
       facts: canonicalFacts(mergeFactMaps(byId(waiting.facts), byId(delta))),
       first: waiting.first,
+      linger,
     };
+  }
+
+  /**
+   * True when an entry of `key` waits and `merge` would take it back: for a caller that has no
+   * new facts but news all the same (the pod's DELETED, whose facts were all in its Terminating).
+   */
+  hasWaiting(key: string): boolean {
+    return this.takeable(key) !== undefined;
   }
 
   private makeRoom(): void {
@@ -240,9 +384,9 @@ export class EntryBuffer {
 
   private popSuperseded(): Item | undefined {
     for (;;) {
-      const s = this.superseded.pop();
-      if (s === undefined) return undefined;
-      const it = this.items.get(s);
+      const top = this.superseded.pop();
+      if (top === undefined) return undefined;
+      const it = this.items.get(top[1]);
       // In flight: skipped now, pushed again if its call fails.
       if (it && !it.inflight) return it;
     }
@@ -250,13 +394,19 @@ export class EntryBuffer {
 
   /** A superseded entry whose call failed may be dropped again. */
   requeueSuperseded(it: Item): void {
-    if (it.superseded && this.items.has(it.seq)) this.superseded.push(it.seq);
+    if (it.superseded && this.items.has(it.seq)) this.superseded.push(it.seq, it.seq);
   }
 
   remove(it: Item): void {
     if (!this.items.delete(it.seq)) return;
+    this.due.delete(it.seq);
     this.bytes -= it.size;
     if (this.latest.get(it.meta.key) === it.seq) this.latest.delete(it.meta.key);
+    // Removed entries' numbers stay in the heap until popped; rebuilt when they dominate it.
+    if (this.waiting.size > 64 && this.waiting.size > 2 * (this.items.size - this.due.size)) {
+      this.waiting.clear();
+      for (const x of this.items.values()) if (!this.due.has(x.seq)) this.waiting.push(x.due, x.seq);
+    }
   }
 
   gauges(): void {
@@ -264,33 +414,42 @@ export class EntryBuffer {
     this.m.bufferBytes.set(this.bytes);
   }
 
+  /** Moves the entries whose time has come from the waiting heap to the due list. */
+  private promote(now: number): void {
+    for (let top = this.waiting.peek(); top !== undefined; top = this.waiting.peek()) {
+      const it = this.items.get(top[1]);
+      if (it && !this.due.has(it.seq) && it.due > now) return;
+      this.waiting.pop();
+      if (it) this.due.set(it.seq, it);
+    }
+  }
+
   /**
-   * Entries ready to go (buffered, not in flight, lingered `keyLingerMs` unless closing), oldest
-   * first. Entries are in enqueue order, so the first one still lingering ends the list.
+   * Entries ready to go (due, not in flight; closing: all), in the order they became due
+   * (closing: in enqueue order).
    */
   *ready(closing: boolean): Generator<Item> {
-    const linger = closing ? 0 : this.keyLingerMs;
-    const now = linger > 0 ? this.now() : 0;
-    for (const it of this.items.values()) {
-      if (it.inflight) continue;
-      if (linger > 0 && it.at + linger > now) return;
-      yield it;
+    if (closing) {
+      for (const it of this.items.values()) if (!it.inflight) yield it;
+      return;
     }
+    this.promote(this.now());
+    for (const it of this.due.values()) if (!it.inflight) yield it;
   }
 
   /** When the first entry still lingering may go (undefined: none lingers). */
   nextLingerEnd(closing: boolean): number | undefined {
-    if (this.keyLingerMs === 0 || closing) return undefined;
-    for (const it of this.items.values()) if (!it.inflight) return it.at + this.keyLingerMs;
-    return undefined;
+    if (closing) return undefined;
+    this.promote(this.now());
+    return this.waiting.peek()?.[0];
   }
 
-  /** How many entries are ready (up to `limit`), and when the oldest of them was enqueued. */
+  /** How many entries are ready (up to `limit`), and when the oldest of them became due. */
   readyCount(limit: number, closing: boolean): { n: number; oldest: number | undefined } {
     let n = 0;
     let oldest: number | undefined;
     for (const it of this.ready(closing)) {
-      if (oldest === undefined) oldest = it.at;
+      if (oldest === undefined) oldest = it.due;
       if (++n >= limit) break;
     }
     return { n, oldest };

@@ -15,9 +15,11 @@
  * is sent once).
  */
 import { createHash } from 'node:crypto';
+import { readyId } from '../../core/fact-ids.ts';
 import { type Fact, type FactMap, factsOfSnapshot, joinFacts } from '../../core/facts.ts';
 import { KEEP_RUNS } from '../../core/fold.ts';
 import type { CompactEvent, CompactPod, PodSnapshot } from '../../core/snapshot.ts';
+import type { NewsClass } from './buffer.ts';
 
 /**
  * True when two facts of one id say the same to every figure and timeline entry. The latest
@@ -60,6 +62,111 @@ export function newFacts(sent: FactMap, facts: readonly Fact[]): Fact[] {
     out.set(next.id, next);
   }
   return [...out.values()];
+}
+
+/** A container's waiting reasons while it is only being created: no news either way. */
+const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
+/** The image pull's failure and its back-off: after the first, each retry is a repeat. */
+const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff']);
+/** Phases a pod passes on its way: its start and its running are told by other facts. */
+const PASSING_PHASES = new Set(['Pending', 'Running']);
+
+const containerOf = (f: { init: boolean; container: string }) => `${f.init ? 'init' : 'app'}/${f.container}`;
+
+/**
+ * How soon a pod's delta matters (the buffer's linger policy, buffer.ts): `urgent` when one of
+ * its facts is news that matters soon, else `routine` when one is a repeat or a step whose
+ * follow-up is expected, else `neutral`. `before` is what was sent for the pod before this
+ * delta, `after` the same joined with it; `gone` marks the pod's DELETED.
+ *
+ * - urgent: first sight (`pod`), a condition's first True (scheduled, initialized, ready...), a
+ *   terminal phase and the last container's finish, the pod gone (its DELETED), a container's
+ *   termination for a reason it never ended with before (the first crash, an OOM kill after
+ *   errors, a Job's completion), the first pull failure, any other new waiting reason
+ *   (CreateContainerConfigError...), the first unschedulable verdict, the pod's status reason
+ *   (Evicted...).
+ * - routine: a container's start that is not ready yet (it waits for its readiness, or for its
+ *   crash), a restart (a run numbered 1 or more starting), a termination for a reason the
+ *   container already ended with, CrashLoopBackOff once its crash is known, a pull back-off
+ *   retry after the first failure, a new message of a pod already unschedulable, a deletion's
+ *   Terminating (deletion deadline set, the pod still there: its DELETED is expected within the
+ *   grace period).
+ * - neutral: kubectl's columns (`latest`), restart counts, readiness flags, the node, the
+ *   Pending and Running phases, container counts, ContainerCreating / PodInitializing.
+ *
+ * Only timing depends on it: every fact is sent whatever its class.
+ */
+export function classifyNews(
+  before: readonly Fact[],
+  delta: readonly Fact[],
+  after: FactMap,
+  gone: boolean,
+): NewsClass {
+  let routine = false;
+  const endedWith = new Set<string>();
+  const pullFailed = new Set<string>();
+  let wasUnschedulable = false;
+  for (const f of before) {
+    if (f.kind === 'run' && f.term) endedWith.add(`${containerOf(f)}\u0000${f.term.reason ?? ''}`);
+    else if (f.kind === 'waiting' && PULL_FAILURES.has(f.reason)) pullFailed.add(containerOf(f));
+    else if (f.kind === 'unschedulable') wasUnschedulable = true;
+  }
+  const crashed = (c: string) => {
+    for (const f of after.values()) if (f.kind === 'run' && f.term && containerOf(f) === c) return true;
+    return false;
+  };
+  for (const f of delta) {
+    let cls: NewsClass;
+    switch (f.kind) {
+      case 'node':
+      case 'initCount':
+      case 'containers':
+      case 'stateful':
+      case 'latest':
+      case 'restarts':
+      case 'ready':
+        cls = 'neutral';
+        break;
+      case 'phase':
+        cls = PASSING_PHASES.has(f.phase) ? 'neutral' : 'urgent';
+        break;
+      case 'mark':
+        cls = f.mark === 'deletedAt' && !gone ? 'routine' : 'urgent';
+        break;
+      case 'deleted':
+        cls = gone ? 'urgent' : 'routine';
+        break;
+      case 'unschedulable':
+        cls = wasUnschedulable ? 'routine' : 'urgent';
+        break;
+      case 'run': {
+        const c = containerOf(f);
+        if (f.term) {
+          cls = endedWith.has(`${c}\u0000${f.term.reason ?? ''}`) ? 'routine' : 'urgent';
+        } else if (f.ordinal !== null && f.ordinal > 0) {
+          cls = 'routine';
+        } else {
+          const ready = after.get(readyId(f.init, f.container));
+          cls = ready?.kind === 'ready' && ready.ready ? 'neutral' : 'routine';
+        }
+        break;
+      }
+      case 'waiting': {
+        const c = containerOf(f);
+        if (STARTING.has(f.reason)) cls = 'neutral';
+        else if (f.reason === 'CrashLoopBackOff') cls = crashed(c) ? 'routine' : 'urgent';
+        else if (PULL_FAILURES.has(f.reason)) cls = pullFailed.has(c) ? 'routine' : 'urgent';
+        else cls = 'urgent';
+        break;
+      }
+      default:
+        // pod (first sight), status, and anything else.
+        cls = 'urgent';
+    }
+    if (cls === 'urgent') return 'urgent';
+    if (cls === 'routine') routine = true;
+  }
+  return routine ? 'routine' : 'neutral';
 }
 
 /** Digest of the lifecycle-relevant content of a pod: its compact projection without resourceVersion. */
@@ -235,6 +342,15 @@ export class Ledger {
    * the buffer gave an entry up). A DELETED ends the ledger; later updates of the uid are no-ops.
    */
   podFacts(snap: PodSnapshot, force = false): Fact[] | 'noop' {
+    const news = this.podNews(snap, force);
+    return news === 'noop' ? news : news.facts;
+  }
+
+  /**
+   * `podFacts`, with how soon the delta matters (`classifyNews`, against what was sent before
+   * it): the buffer's linger policy. A DELETED that brings no new fact is still 'noop'.
+   */
+  podNews(snap: PodSnapshot, force = false): { facts: Fact[]; news: NewsClass } | 'noop' {
     const uid = snap.pod.uid;
     if (this.tombstones.has(uid)) return 'noop';
     const stored = force ? undefined : this.ledgers.get(uid);
@@ -242,13 +358,15 @@ export class Ledger {
     const sent: FactMap = new Map();
     if (before) for (const f of before) sent.set(f.id, f);
     const delta = newFacts(sent, factsOfSnapshot(snap));
-    if (snap.type === 'DELETED') {
+    const gone = snap.type === 'DELETED';
+    if (gone) {
       this.ledgers.delete(uid);
       this.tombstones.add(uid);
     } else if (!before || delta.length > 0) {
       this.ledgers.set(uid, this.codec.encode(trimLedger([...sent.values()])));
     }
-    return delta.length ? delta : 'noop';
+    if (delta.length === 0) return 'noop';
+    return { facts: delta, news: classifyNews(before ?? [], delta, sent, gone) };
   }
 
   /**
@@ -285,6 +403,11 @@ export class Ledger {
     if (this.events.get(ev.uid) === sig) return 'noop';
     this.events.set(ev.uid, sig);
     return 'send';
+  }
+
+  /** True when an Event of this uid was sent before (a new version of it is a count bump). */
+  eventKnown(uid: string): boolean {
+    return this.events.has(uid);
   }
 
   /** The Event object was deleted (TTL): forget it. */

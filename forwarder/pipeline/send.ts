@@ -51,6 +51,8 @@ export interface SenderOptions {
   keyLingerMs?: number | undefined;
   /** An entry first enqueued longer ago than this is no longer taken back (default 4 x keyLingerMs). */
   maxKeyLingerMs?: number | undefined;
+  /** How long an entry of routine news waits after its first delta (buffer.ts; default 0). */
+  routineLingerMs?: number | undefined;
   backoffBaseMs?: number | undefined;
   backoffCapMs?: number | undefined;
   /** Individual failures (FailedEntryCount) after which an entry is given up. */
@@ -108,6 +110,7 @@ export class Sender {
       maxBufferBytes: o.maxBufferBytes,
       keyLingerMs: o.keyLingerMs,
       maxKeyLingerMs: o.maxKeyLingerMs,
+      routineLingerMs: o.routineLingerMs,
       onDeferred: o.onDeferred,
     });
     this.concurrency = Math.max(1, o.concurrency ?? 4);
@@ -287,7 +290,7 @@ export class Sender {
     }
     if (this.pauseUntil > now) return this.pauseUntil - now;
     if (n >= MAX_BATCH_ENTRIES || this.closing) return 0;
-    return Math.max(0, oldest + this.keyLingerMs + this.lingerMs - now);
+    return Math.max(0, oldest + this.lingerMs - now);
   }
 
   private async worker(): Promise<void> {

@@ -40,6 +40,7 @@ describe('one flag table', () => {
       sink: 'stdout', // not local: every boolean is set, and --cluster-source refuses --sink local
       payload: 'snapshot',
       'linger-seconds': '2',
+      'routine-linger-seconds': '45',
       'local-url': 'http://127.0.0.1:1/events',
       port: '9',
       host: '127.0.0.1',

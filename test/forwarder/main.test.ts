@@ -70,6 +70,7 @@ describe('flags and environment', () => {
       bufferEntries: 5000,
       flushSeconds: 5,
       lingerSeconds: 0.5,
+      routineLingerSeconds: 30,
       heartbeatSeconds: 30,
       clusterSource: false,
       logLevel: 'DEBUG',
@@ -133,7 +134,8 @@ describe('flags and environment', () => {
       forwardMessages: false,
       logLevel: 'INFO',
       localUrl: DEFAULT_LOCAL_URL,
-      lingerSeconds: 1.5,
+      lingerSeconds: 2,
+      routineLingerSeconds: 30,
     });
     expect(cfg(['--cluster', 'c', '--sink', 'stdout']).logLevel).toBe('WARN');
     expect(cfg(['--cluster', 'c', '--sink', 'stdout']).payload).toBe('facts-json');
@@ -155,6 +157,10 @@ describe('flags and environment', () => {
       /--linger-seconds \(PODLIFE_LINGER_SECONDS\)/,
     ],
     [['--cluster', 'c', '--sink', 'stdout', '--linger-seconds', '-1'], /--linger-seconds/],
+    [
+      ['--cluster', 'c', '--sink', 'stdout', '--routine-linger-seconds', '301'],
+      /--routine-linger-seconds \(PODLIFE_ROUTINE_LINGER_SECONDS\)/,
+    ],
   ])('rejects %j naming the flag', (argv, message) => {
     expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
     expect(() => parseConfig(argv as string[], {})).toThrow(message);
