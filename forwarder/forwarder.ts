@@ -97,8 +97,8 @@ export interface ForwarderConfig {
    * How long a pod's routine news (a restart inside a back-off loop, the same crash again, a
    * pull back-off retry, an Event's count bump, a started container not ready yet, a deletion's
    * Terminating) may wait for more (default DEFAULT_ROUTINE_LINGER_MS, at most
-   * MAX_ROUTINE_LINGER_MS), counted from the entry's first delta; news that matters soon joining
-   * it cuts the wait to `lingerMs`.
+   * MAX_ROUTINE_LINGER_MS; 0 when `lingerMs` is 0), counted from the entry's first delta; news
+   * that matters soon joining it cuts the wait to `lingerMs`.
    */
   routineLingerMs?: number | undefined;
   /**
@@ -174,9 +174,10 @@ export class Forwarder {
       forwardMessages: Boolean(config.forwardMessages),
     });
     const linger = Math.min(MAX_LINGER_MS, Math.max(0, config.lingerMs ?? DEFAULT_LINGER_MS));
+    // No linger at all (lingerMs 0) unless a routine linger is asked for.
     const routine = Math.min(
       MAX_ROUTINE_LINGER_MS,
-      Math.max(0, config.routineLingerMs ?? DEFAULT_ROUTINE_LINGER_MS),
+      Math.max(0, config.routineLingerMs ?? (linger === 0 ? 0 : DEFAULT_ROUTINE_LINGER_MS)),
     );
     this.sender = new Sender({
       keyLingerMs: linger,

@@ -88,10 +88,11 @@ const containerOf = (f: { init: boolean; container: string }) => `${f.init ? 'in
  * - routine: a container's start that is not ready yet (it waits for its readiness, or for its
  *   crash), a restart (a run numbered 1 or more starting), a termination for a reason the
  *   container already ended with, CrashLoopBackOff once its crash is known, a pull back-off
- *   retry after the first failure, a new message of a pod already unschedulable, a deletion's
+ *   retry after the first failure, a restart count going up once the container's crash is
+ *   known, a new message of a pod already unschedulable, a deletion's
  *   Terminating (deletion deadline set, the pod still there: its DELETED is expected within the
  *   grace period).
- * - neutral: kubectl's columns (`latest`), restart counts, readiness flags, the node, the
+ * - neutral: kubectl's columns (`latest`), readiness flags, the node, the
  *   Pending and Running phases, container counts, ContainerCreating / PodInitializing.
  *
  * Only timing depends on it: every fact is sent whatever its class.
@@ -123,9 +124,14 @@ export function classifyNews(
       case 'containers':
       case 'stateful':
       case 'latest':
-      case 'restarts':
       case 'ready':
         cls = 'neutral';
+        break;
+      case 'restarts':
+        // A restart count going up once the container's crash is known: inside its back-off loop.
+        cls = crashed(containerOf({ init: f.role !== undefined, container: f.container }))
+          ? 'routine'
+          : 'neutral';
         break;
       case 'phase':
         cls = PASSING_PHASES.has(f.phase) ? 'neutral' : 'urgent';

@@ -144,7 +144,14 @@ export function forwarderOn(
       sink,
       ...deps,
       watch: { backoffBaseMs: 5, backoffCapMs: 50, minHealthyWatchMs: 50, ...deps.watch },
-      sender: { lingerMs: 5, keyLingerMs: 20, backoffBaseMs: 1, backoffCapMs: 20, ...deps.sender },
+      sender: {
+        lingerMs: 5,
+        keyLingerMs: 20,
+        routineLingerMs: 40,
+        backoffBaseMs: 1,
+        backoffCapMs: 20,
+        ...deps.sender,
+      },
     },
   );
 }
