@@ -506,7 +506,7 @@ export class Forwarder {
   private bufferFacts(meta: EntryMeta, delta: readonly Fact[], news: NewsClass): void {
     const merged = this.sender.buffer.merge(meta, delta, news);
     const built = this.encoder.encode(this.identity(merged.meta), merged.facts, this.envelope());
-    this.buffer(merged.meta, built, merged.facts, merged.first, merged.linger);
+    this.buffer(merged.meta, built, merged.facts, merged.first, merged.linger, merged.readySince);
   }
 
   private buffer(
@@ -515,6 +515,7 @@ export class Forwarder {
     facts?: readonly Fact[],
     first?: number,
     linger?: LingerState,
+    readySince?: number,
   ): void {
     if (!built.ok) {
       this.metrics.dropped.inc({ reason: 'too_large' });
@@ -530,7 +531,7 @@ export class Forwarder {
     if (built.trimmed) this.metrics.trimmed.inc();
     // A newer entry for this key is going in: any deferred re-send of it is obsolete.
     if (this.deferred.delete(meta.key)) this.metrics.deferredPods.set(this.deferred.size);
-    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts, first, linger });
+    this.sender.enqueue({ meta, entry: built.entry, size: built.size, facts, first, linger, readySince });
   }
 
   /** The buffer pushed out a latest entry: remember the key, re-send its current state later. */

@@ -130,6 +130,11 @@ export interface Outgoing {
    * one neutral delta enqueued now, first at `first`).
    */
   linger?: LingerState | undefined;
+  /**
+   * When the entry this one replaces became ready to send, if it was (set by `merge`): a merged
+   * entry still due keeps its place in the partial batch's wait for company.
+   */
+  readySince?: number | undefined;
 }
 
 /** A buffered entry. */
@@ -138,6 +143,8 @@ export interface Item extends Outgoing {
   linger: LingerState;
   /** When it may be sent (`dueAt` of its linger state; closing: now). */
   due: number;
+  /** When it became (or becomes) ready: its due time, its enqueue time if later, or `readySince`. */
+  ready: number;
   seq: number;
   at: number;
   inflight: boolean;
@@ -151,6 +158,7 @@ export interface Merged {
   facts: readonly Fact[];
   first: number | undefined;
   linger: LingerState;
+  readySince: number | undefined;
 }
 
 /** A min-heap of [key, sequence number] pairs: by key, then the older first. */
@@ -277,11 +285,13 @@ export class EntryBuffer {
   add(o: Outgoing): void {
     const at = this.now();
     const linger = o.linger ?? { ...lingerOf(at, 'neutral'), first: Math.min(o.first ?? at, at) };
+    const due = dueAt(linger, this.policy);
     const item: Item = {
       ...o,
       linger,
       first: linger.first,
-      due: dueAt(linger, this.policy),
+      due,
+      ready: due <= at && o.readySince !== undefined ? Math.min(at, o.readySince) : Math.max(due, at),
       seq: ++this.seq,
       at,
       inflight: false,
@@ -299,6 +309,8 @@ export class EntryBuffer {
     this.latest.set(o.meta.key, item.seq);
     this.items.set(item.seq, item);
     this.bytes += item.size;
+    // Entries already due go first: the due list stays in the order entries became due.
+    this.promote(at);
     if (item.due <= at) this.due.set(item.seq, item);
     else this.waiting.push(item.due, item.seq);
     this.makeRoom();
@@ -313,6 +325,10 @@ export class EntryBuffer {
    * is not taken back: it goes as it is, so no entry waits past its bound.
    */
   takeUnsent(key: string): Outgoing | undefined {
+    return this.take(key);
+  }
+
+  private take(key: string): Item | undefined {
     const it = this.takeable(key);
     if (!it) return undefined;
     this.remove(it);
@@ -341,16 +357,19 @@ export class EntryBuffer {
    * care about order; nor does the linger state's).
    */
   merge(meta: EntryMeta, delta: readonly Fact[], news: NewsClass = 'neutral'): Merged {
-    const mine = lingerOf(this.now(), news);
-    const waiting = this.takeUnsent(meta.key);
+    const now = this.now();
+    const mine = lingerOf(now, news);
+    const waiting = this.take(meta.key);
     const linger = waiting?.linger ? joinLinger(waiting.linger, mine) : mine;
-    if (!waiting?.facts) return { meta, facts: delta, first: waiting?.first, linger };
+    const readySince = waiting && waiting.ready <= now ? waiting.ready : undefined;
+    if (!waiting?.facts) return { meta, facts: delta, first: waiting?.first, linger, readySince };
     const byId = (list: readonly Fact[]) => new Map(list.map((f) => [f.id, f]));
     return {
       meta: { ...meta, deleted: meta.deleted || waiting.meta.deleted },
       facts: canonicalFacts(mergeFactMaps(byId(waiting.facts), byId(delta))),
       first: waiting.first,
       linger,
+      readySince,
     };
   }
 
@@ -444,12 +463,12 @@ export class EntryBuffer {
     return this.waiting.peek()?.[0];
   }
 
-  /** How many entries are ready (up to `limit`), and when the oldest of them became due. */
+  /** How many entries are ready (up to `limit`), and when the first of them became ready. */
   readyCount(limit: number, closing: boolean): { n: number; oldest: number | undefined } {
     let n = 0;
     let oldest: number | undefined;
     for (const it of this.ready(closing)) {
-      if (oldest === undefined) oldest = it.due;
+      oldest = oldest === undefined ? it.ready : Math.min(oldest, it.ready);
       if (++n >= limit) break;
     }
     return { n, oldest };
