@@ -118,6 +118,8 @@ export interface ForwarderConfig {
 }
 
 export const DEFAULT_BATCH_LINGER_MS = 500;
+/** Routine entries fall due on whole multiples of this (buffer.ts `routineTickMs`). */
+export const ROUTINE_TICK_MS = 1000;
 
 export interface ForwarderDeps {
   kubeConfig: KubeConfig;
@@ -182,6 +184,8 @@ export class Forwarder {
     this.sender = new Sender({
       keyLingerMs: linger,
       routineLingerMs: routine,
+      // Routine entries fall due on whole seconds, together: full PutEvents batches.
+      routineTickMs: routine > 0 ? ROUTINE_TICK_MS : 0,
       // Lingered entries then wait up to this for a fuller PutEvents call.
       lingerMs: DEFAULT_BATCH_LINGER_MS,
       ...deps.sender,

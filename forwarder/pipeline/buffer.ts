@@ -14,8 +14,11 @@
  *   a function of that join alone (`dueAt`):
  *   - urgent (an urgent delta, or no routine one): `keyLingerMs` after its latest delta, at
  *     most `maxKeyLingerMs` after its first urgent delta;
- *   - routine (routine deltas and no urgent one): `routineLingerMs` after its first delta;
- *   and never later than max(`routineLingerMs`, `maxKeyLingerMs`) after its first delta.
+ *   - routine (routine deltas and no urgent one): `routineLingerMs` after its first delta,
+ *     rounded up to a whole `routineTickMs` (so that routine entries become due together, in
+ *     full PutEvents batches);
+ *   and never later than max(`routineLingerMs` + `routineTickMs`, `maxKeyLingerMs`) after its
+ *   first delta.
  *   Merging keeps the entry's first time. An urgent entry older than `maxKeyLingerMs` -
  *   `keyLingerMs` (since its first urgent delta), or any entry older than that outer bound, is no
  *   longer taken back: it goes as it is and the newer delta waits on its own, after it. A pod has
@@ -86,17 +89,23 @@ export interface LingerPolicy {
   keyLingerMs: number;
   maxKeyLingerMs: number;
   routineLingerMs: number;
+  /** Routine entries are due on whole multiples of this (0: not rounded). */
+  routineTickMs?: number | undefined;
 }
 
 /** The outer bound: no entry waits longer than this after its first delta. */
 export function outerBound(p: LingerPolicy): number {
-  return Math.max(p.routineLingerMs, p.maxKeyLingerMs);
+  return Math.max(p.routineLingerMs + (p.routineTickMs ?? 0), p.maxKeyLingerMs);
 }
 
 /** When an entry of this linger state may be sent (see the file comment); a function of `s` alone. */
 export function dueAt(s: LingerState, p: LingerPolicy): number {
   const cap = s.first + outerBound(p);
-  if (!isUrgent(s)) return Math.min(s.first + p.routineLingerMs, cap);
+  if (!isUrgent(s)) {
+    const tick = p.routineTickMs ?? 0;
+    const t = s.first + p.routineLingerMs;
+    return Math.min(tick > 0 ? Math.ceil(t / tick) * tick : t, cap);
+  }
   const since = s.urgent ?? s.first;
   return Math.min(s.last + p.keyLingerMs, since + p.maxKeyLingerMs, cap);
 }
@@ -232,6 +241,8 @@ export interface BufferOptions {
   maxKeyLingerMs?: number | undefined;
   /** How long a routine entry waits after its first delta (default 0: as an urgent one). */
   routineLingerMs?: number | undefined;
+  /** Routine entries are due on whole multiples of this (default 0: not rounded). */
+  routineTickMs?: number | undefined;
   /** A pod's (or event's) latest entry was pushed out of the full buffer. */
   onDeferred?: ((meta: EntryMeta) => void) | undefined;
 }
@@ -265,6 +276,7 @@ export class EntryBuffer {
       keyLingerMs: this.keyLingerMs,
       maxKeyLingerMs: Math.max(this.keyLingerMs, o.maxKeyLingerMs ?? 4 * this.keyLingerMs),
       routineLingerMs: Math.max(0, o.routineLingerMs ?? 0),
+      routineTickMs: Math.max(0, o.routineTickMs ?? 0),
     };
     this.onDeferred = o.onDeferred;
   }
@@ -441,6 +453,33 @@ export class EntryBuffer {
       this.waiting.pop();
       if (it) this.due.set(it.seq, it);
     }
+  }
+
+  /**
+   * Makes up to `max` routine entries due within `horizonMs` due now (a partial batch that goes
+   * anyway takes them: routine news leaves a little early, never later). Returns how many.
+   */
+  advanceRoutine(horizonMs: number, max: number): number {
+    const now = this.now();
+    this.promote(now);
+    const keep: [number, number][] = [];
+    let n = 0;
+    while (n < max) {
+      const top = this.waiting.peek();
+      if (!top || top[0] > now + horizonMs) break;
+      this.waiting.pop();
+      const it = this.items.get(top[1]);
+      if (!it || this.due.has(it.seq) || it.due !== top[0]) continue;
+      if (isUrgent(it.linger)) {
+        keep.push(top);
+        continue;
+      }
+      it.ready = now;
+      this.due.set(it.seq, it);
+      n++;
+    }
+    for (const [due, seq] of keep) this.waiting.push(due, seq);
+    return n;
   }
 
   /**

@@ -3,7 +3,8 @@
  * batches, retrying only what failed.
  *
  * - Batching. Up to 10 lingered entries per call and at most 256 KB per call, oldest first. A
- *   partial batch waits at most `lingerMs` more to fill up, so under load a call carries ~10
+ *   partial batch waits at most `lingerMs` more to fill up, then takes routine entries due
+ *   within two routine ticks (buffer.ts `advanceRoutine`), so under load a call carries ~10
  *   entries. On shutdown nothing lingers: everything buffered is sent.
  * - Retry. Entries the sink reports as failed (FailedEntryCount) stay in the buffer at their
  *   place and are the only ones sent again; a whole-call failure (throttling, outage, network)
@@ -53,6 +54,8 @@ export interface SenderOptions {
   maxKeyLingerMs?: number | undefined;
   /** How long an entry of routine news waits after its first delta (buffer.ts; default 0). */
   routineLingerMs?: number | undefined;
+  /** Routine entries are due on whole multiples of this (buffer.ts; default 0). */
+  routineTickMs?: number | undefined;
   backoffBaseMs?: number | undefined;
   backoffCapMs?: number | undefined;
   /** Individual failures (FailedEntryCount) after which an entry is given up. */
@@ -111,6 +114,7 @@ export class Sender {
       keyLingerMs: o.keyLingerMs,
       maxKeyLingerMs: o.maxKeyLingerMs,
       routineLingerMs: o.routineLingerMs,
+      routineTickMs: o.routineTickMs,
       onDeferred: o.onDeferred,
     });
     this.concurrency = Math.max(1, o.concurrency ?? 4);
@@ -176,15 +180,15 @@ export class Sender {
    */
   async sendOnce(): Promise<SendOutcome> {
     if (this.now() < this.pauseUntil) return 'paused';
-    const batch: Item[] = [];
-    let bytes = 0;
-    for (const it of this.buffer.ready(this.closing)) {
-      if (batch.length >= MAX_BATCH_ENTRIES) break;
-      if (batch.length > 0 && bytes + it.size > MAX_REQUEST_BYTES) break;
-      batch.push(it);
-      bytes += it.size;
-    }
+    let batch = this.collect();
     if (batch.length === 0) return 'idle';
+    // A partial batch goes anyway: routine entries due within the next two ticks fill it (they
+    // leave up to 2 s early, never late), so routine news goes in full batches.
+    if (batch.length < MAX_BATCH_ENTRIES && !this.closing) {
+      const tick = this.buffer.policy.routineTickMs ?? 0;
+      if (tick > 0 && this.buffer.advanceRoutine(2 * tick, MAX_BATCH_ENTRIES - batch.length) > 0)
+        batch = this.collect();
+    }
     for (const it of batch) {
       it.inflight = true;
       if (it.attempts > 0) this.m.retried.inc();
@@ -268,6 +272,19 @@ export class Sender {
     this.buffer.gauges();
     if (outcome !== 'error' && this.onRoom && this.free >= this.maxEntries / 2) this.onRoom(this.free);
     return outcome;
+  }
+
+  /** The next batch: up to 10 ready entries and 256 KB, in the order they became due. */
+  private collect(): Item[] {
+    const batch: Item[] = [];
+    let bytes = 0;
+    for (const it of this.buffer.ready(this.closing)) {
+      if (batch.length >= MAX_BATCH_ENTRIES) break;
+      if (batch.length > 0 && bytes + it.size > MAX_REQUEST_BYTES) break;
+      batch.push(it);
+      bytes += it.size;
+    }
+    return batch;
   }
 
   /** Starts the send loop (`concurrency` workers). */
