@@ -79,14 +79,16 @@ const containerOf = (f: { init: boolean; container: string }) => `${f.init ? 'in
  * follow-up is expected, else `neutral`. `before` is what was sent for the pod before this
  * delta, `after` the same joined with it; `gone` marks the pod's DELETED.
  *
- * - urgent: first sight (`pod`), a condition's first True (scheduled, initialized, ready...), a
- *   terminal phase and the last container's finish, the pod gone (its DELETED), a container's
+ * - urgent: first sight (`pod`), Ready's first True, a scheduling that ends an unschedulable
+ *   (or gated) verdict already sent, a terminal phase and the last container's finish, the pod gone (its DELETED), a container's
  *   termination for a reason it never ended with before (the first crash, an OOM kill after
  *   errors, a Job's completion), the first pull failure, any other new waiting reason
  *   (CreateContainerConfigError...), the first unschedulable verdict, the pod's status reason
  *   (Evicted...).
- * - routine: a container's start that is not ready yet (it waits for its readiness, or for its
- *   crash), a restart (a run numbered 1 or more starting), a termination for a reason the
+ * - routine: the steps on the way to Ready (PodScheduled, PodReadyToStartContainers,
+ *   Initialized, ContainersReady turning True: they leave with Ready, or within the routine
+ *   linger if it does not come), a container's start that is not ready yet (it waits for its
+ *   readiness, or for its crash), a restart (a run numbered 1 or more starting), a termination for a reason the
  *   container already ended with, CrashLoopBackOff once its crash is known, a pull back-off
  *   retry after the first failure, a restart count going up once the container's crash is
  *   known, a new message of a pod already unschedulable, a deletion's
@@ -137,7 +139,14 @@ export function classifyNews(
         cls = PASSING_PHASES.has(f.phase) ? 'neutral' : 'urgent';
         break;
       case 'mark':
-        cls = f.mark === 'deletedAt' && !gone ? 'routine' : 'urgent';
+        // Ready, and the pod gone, matter soon. The steps on the way to Ready (scheduled, sandbox,
+        // initialized, containers ready) are expected ones: they leave with Ready, or within the
+        // routine linger if Ready does not come; except a scheduling that ends an unschedulable
+        // verdict already sent (the pending view shows that reason).
+        if (f.mark === 'deletedAt') cls = gone ? 'urgent' : 'routine';
+        else if (f.mark === 'ready') cls = 'urgent';
+        else if (f.mark === 'scheduled') cls = wasUnschedulable ? 'urgent' : 'routine';
+        else cls = 'routine';
         break;
       case 'deleted':
         cls = gone ? 'urgent' : 'routine';

@@ -32,7 +32,7 @@ import {
   type NewsClass,
   outerBound,
 } from '../../forwarder/pipeline/buffer.ts';
-import { Ledger } from '../../forwarder/pipeline/delta.ts';
+import { classifyNews, Ledger } from '../../forwarder/pipeline/delta.ts';
 import { Sender } from '../../forwarder/pipeline/send.ts';
 import { slimPod, trimPod } from '../../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../../forwarder/sinks.ts';
@@ -374,13 +374,13 @@ const status = (l: WatchLine) =>
   };
 
 describe('classifyNews on the churn scenarios', () => {
-  it('a healthy pod: first sight, scheduling and readiness urgent; the start before readiness and the Terminating routine; the exit urgent', () => {
+  it('a healthy pod: first sight and readiness urgent; the steps before readiness (scheduled, initialized, started) and the Terminating routine; the exit urgent', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const lines = classesOf('healthy', seed);
       const news = lines.map((x) => x.news);
       expect(news[0]).toBe('urgent'); // ADDED: first sight
-      expect(news[1]).toBe('urgent'); // scheduled
-      expect(news[2]).toBe('urgent'); // initialized, ContainerCreating
+      expect(news[1]).toBe('routine'); // scheduled: a step on the way to Ready
+      expect(news[2]).toBe('routine'); // initialized, ContainerCreating
       expect(news[3]).toBe('routine'); // running, not ready yet
       expect(news[4]).toBe('urgent'); // ready
       expect(news[5]).toBe('noop'); // a label edit
@@ -447,6 +447,16 @@ describe('classifyNews on the churn scenarios', () => {
   it('image pull: the first failure urgent, the back-off retry routine', () => {
     const news = classesOf('imagepull', 4).map((x) => x.news);
     expect(news.slice(-2)).toEqual(['urgent', 'routine']);
+  });
+
+  it('a scheduling is routine, except one that ends an unschedulable verdict already sent', () => {
+    const scheduled: Fact = { id: 'mark:scheduled', kind: 'mark', mark: 'scheduled', t: 5 };
+    const verdict: Fact = { id: 'unschedulable', kind: 'unschedulable', t: 1, at: { t: 1, rv: '' } };
+    const after: FactMap = new Map([[scheduled.id, scheduled]]);
+    expect(classifyNews([], [scheduled], after, false)).toBe('routine');
+    expect(classifyNews([verdict], [scheduled], after, false)).toBe('urgent');
+    const ready: Fact = { id: 'mark:ready', kind: 'mark', mark: 'ready', t: 9 };
+    expect(classifyNews([], [scheduled, ready], after, false)).toBe('urgent');
   });
 
   it('unschedulable: the first verdict urgent (with first sight); a new message of it routine', () => {
