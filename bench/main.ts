@@ -120,18 +120,20 @@ const { values } = parseArgs({
     minutes: { type: 'string' },
     existing: { type: 'string' },
     'list-ingest': { type: 'string' },
+    'batch-size': { type: 'string' },
   },
 });
 
 const selected = values.only
   ? values.only.split(',')
   : Object.keys(SUITES).filter((k) => !SUITES[k]?.onlyWhenNamed);
-/** --rate, --minutes, --existing and --list-ingest, for the suites that take them (scale). */
+/** --rate, --minutes, --existing, --list-ingest and --batch-size, for the suites that take them (scale). */
 const sizes: Record<string, number> = {
   ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
   ...(values.minutes !== undefined ? { minutes: Number(values.minutes) } : {}),
   ...(values.existing !== undefined ? { existing: Number(values.existing) } : {}),
   ...(values['list-ingest'] !== undefined ? { listIngest: Number(values['list-ingest']) } : {}),
+  ...(values['batch-size'] !== undefined ? { batchSize: Number(values['batch-size']) } : {}),
 };
 const results: Record<string, Record<string, number>> = {};
 const log = values.json ? () => {} : (line: string) => console.error(line);

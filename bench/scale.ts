@@ -43,6 +43,8 @@ export interface ScaleBenchOptions {
    * the list's ingest cost is computed from the ingested share's per-pod figures.
    */
   listIngest?: number;
+  /** The ingest mapping's batch size (default the template's, local/wiring.json). */
+  batchSize?: number;
   log?: (line: string) => void;
 }
 
@@ -267,6 +269,7 @@ export async function runScaleBench(opts: ScaleBenchOptions = {}): Promise<Recor
     const c = await batchedChurn(t, pods, 16, log, {
       name: 'cluster',
       before: false,
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       entries: { sent: run.churn, lifecycles: run.lifecycles },
     });
     Object.assign(out, c, {

@@ -34,13 +34,15 @@ describe('buildWeb', () => {
     // 25 KB, and under 80 KB to parse. The startup waterfall took it past the first budget, 64 KB
     // uncompressed (69 KB then: 23 KB gzip); the silences (their card, the badge on held rows, their
     // schema) and the first view's sections shared with the server took it from 23.8 to 24.2 KB
-    // gzip (72 KB uncompressed), past 24 KB: 25 KB.
+    // gzip (72 KB uncompressed), past 24 KB: 25 KB. The /stats pass (the page follows a range's
+    // pages and merges their exact value counts with core/stats.ts's `statsOfParts`, the CLI's
+    // code, not a copy) and a gated pod's gates in the pending list took it to 25.2 KB: 26 KB.
     expect(built.pageBytes).toBeLessThan(80 * 1024);
     const gzipped = [jsName, indexName, cssName].reduce(
       (n, f) => n + gzipSync(readFileSync(join(out, f)), { level: 9 }).length,
       0,
     );
-    expect(gzipped).toBeLessThan(25 * 1024);
+    expect(gzipped).toBeLessThan(26 * 1024);
     const index = await readFile(join(out, 'index.html'), 'utf8');
     expect(index).toContain(`<script type="module" src="${jsName}"></script>`);
     expect(index).toContain(`<link rel="stylesheet" href="${cssName}">`);
