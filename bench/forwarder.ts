@@ -130,7 +130,8 @@ class Clock {
   };
 }
 
-function dummyKubeConfig(): KubeConfig {
+/** A kubeconfig that points nowhere: the bench forwarders are fed lines, never started. */
+export function dummyKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],

@@ -23,7 +23,6 @@ import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { KubeConfig } from '@kubernetes/client-node';
 import { build } from 'esbuild';
 import { decodeObject } from '../core/decode.ts';
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
@@ -52,6 +51,7 @@ import {
   type PerLifecycle,
   SQS_MESSAGES_PER_REQUEST,
 } from './cost.ts';
+import { dummyKubeConfig } from './forwarder.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -261,13 +261,7 @@ export async function forwarderEntries(
       return { failed: [] };
     },
   };
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
+  const kubeConfig = dummyKubeConfig();
   const fwd = new Forwarder(
     { cluster, bus: 'podlife', payload: 'facts', lingerMs },
     {

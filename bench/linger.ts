@@ -8,7 +8,6 @@
  *   node --import tsx bench/linger.ts [--pods 1000] [--linger-seconds 1.5] [--routine-linger-seconds 30] [--json]
  */
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Fact } from '../core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../core/pod-facts.ts';
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
@@ -16,6 +15,7 @@ import { Forwarder, type ForwarderConfig } from '../forwarder/forwarder.ts';
 import { slimPod, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { churnTimed, prng, type Scenario, type WatchLine } from '../testkit/churn.ts';
+import { dummyKubeConfig } from './forwarder.ts';
 
 /** The news one entry carries, as short labels (sorted, joined): what made it. */
 export function newsOf(facts: readonly Fact[], first: boolean): string[] {
@@ -125,13 +125,7 @@ export async function lingerRun(
       return { failed: [] };
     },
   };
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
+  const kubeConfig = dummyKubeConfig();
   const fwd = new Forwarder(
     { cluster: 'linger', bus: 'podlife', payload: 'facts', ...config },
     {

@@ -22,12 +22,12 @@
  * The phases are ingested one after the other (the list's entries first): on AWS the list's
  * batches would overlap the first minutes of churn, which changes lag, not counts.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
 import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { churnTimed, prng, steadyPods } from '../testkit/churn.ts';
+import { dummyKubeConfig } from './forwarder.ts';
 import { batchedChurn, type SentEntry, startBenchTable } from './ingest.ts';
 
 export interface ScaleBenchOptions {
@@ -96,13 +96,7 @@ export async function forwarderRun(opts: {
       return { failed: [] };
     },
   };
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'bench', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
+  const kubeConfig = dummyKubeConfig();
   const fwd = new Forwarder(
     { cluster: CLUSTER, bus: 'podlife', payload: 'facts', lingerMs: opts.lingerMs ?? DEFAULT_LINGER_MS },
     {

@@ -28,6 +28,7 @@ import {
 import { age, readyShare, readyText } from './columns.ts';
 import { UsageError } from './errors.ts';
 import { type Column, type Listing, renderListing } from './output.ts';
+import { count, pageProgress } from './progress.ts';
 
 const PODS_HELP = `Usage: podlife pods [options]
 
@@ -129,32 +130,12 @@ export function foundPodColumns(sortBy: string): Column<FoundPod>[] {
   ];
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-
-/**
- * The walk's progress on stderr, one line redrawn after each page, only on a terminal (pipes
- * and logs get the summary line alone): pods examined and matched, and how much of the range.
- */
-function progressLine(stream: NodeJS.WritableStream): {
-  update(page: PodsResponse, requests: number): void;
-  done(): void;
-} {
-  if ((stream as { isTTY?: boolean }).isTTY !== true) return { update() {}, done() {} };
-  let drawn = false;
-  return {
-    update(page, requests) {
-      if (!page.nextToken && !drawn) return;
-      drawn = true;
-      const { examined, matched, rangeRead } = page.progress;
-      stream.write(
-        `\rexamined ${count(examined)} pods (${Math.floor(rangeRead * 100)}% of the range), ${count(matched)} matched, ${requests} requests\x1b[K`,
-      );
-    },
-    done() {
-      if (drawn) stream.write('\r\x1b[K');
-    },
-  };
-}
+/** The walk's progress line: pods examined and matched, and how much of the range. */
+const progressLine = (stream: NodeJS.WritableStream) =>
+  pageProgress<PodsResponse>(stream, (page, requests) => {
+    const { examined, matched, rangeRead } = page.progress;
+    return `examined ${count(examined)} pods (${Math.floor(rangeRead * 100)}% of the range), ${count(matched)} matched, ${requests} requests`;
+  });
 
 /** `podlife pods`' rows as a listing (table, wide, csv, json, yaml: cli/output.ts). */
 export function foundPodsListing(pods: readonly FoundPod[], sortBy: string): Listing<FoundPod> {

@@ -43,3 +43,28 @@ export function progressBar(
     },
   };
 }
+
+export const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * A paged walk's progress on stderr (`podlife pods`, `podlife stats`): one line redrawn after each
+ * page, only on a terminal (pipes and logs get the summary line alone), drawn once a page says
+ * more follow; `text` says what the page read.
+ */
+export function pageProgress<P extends { nextToken?: string | undefined }>(
+  stream: NodeJS.WritableStream,
+  text: (page: P, requests: number) => string,
+): { update(page: P, requests: number): void; done(): void } {
+  if ((stream as { isTTY?: boolean }).isTTY !== true) return { update() {}, done() {} };
+  let drawn = false;
+  return {
+    update(page, requests) {
+      if (!page.nextToken && !drawn) return;
+      drawn = true;
+      stream.write(`\r${text(page, requests)}\x1b[K`);
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

@@ -23,6 +23,7 @@ import {
 import { UsageError } from './errors.ts';
 import { statsListing } from './format-query.ts';
 import { renderListing } from './output.ts';
+import { count, pageProgress } from './progress.ts';
 import { renderTable } from './table.ts';
 
 const STATS_HELP = `Usage: podlife stats [options]
@@ -118,8 +119,6 @@ export async function statsCommand(argv: string[], io: Io = defaultIo()): Promis
   });
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-
 /**
  * The answer of a pass's pages: one page that read the whole range is the answer itself;
  * the pages of a pass (`mergePages`) have their parts merged (core/stats.ts statsOfParts),
@@ -140,27 +139,13 @@ export function mergedStats(pages: readonly StatsResponse[]): StatsResponse {
   };
 }
 
-/** The pass's progress on stderr, one line redrawn after each page, only on a terminal. */
-function passProgress(stream: NodeJS.WritableStream): {
-  update(page: StatsResponse, requests: number): void;
-  done(): void;
-} {
-  if ((stream as { isTTY?: boolean }).isTTY !== true) return { update() {}, done() {} };
-  let drawn = false;
-  return {
-    update(page, requests) {
-      if (!page.nextToken && !drawn) return;
-      drawn = true;
-      const read = page.progress?.rangeRead ?? 0;
-      stream.write(
-        `\rread ${count(page.progress?.pods ?? 0)} pods (${Math.floor(read * 100)}% of the range), ${requests} requests\x1b[K`,
-      );
-    },
-    done() {
-      if (drawn) stream.write('\r\x1b[K');
-    },
-  };
-}
+/** The pass's progress line: pods read, and how much of the range. */
+const passProgress = (stream: NodeJS.WritableStream) =>
+  pageProgress<StatsResponse>(
+    stream,
+    (page, requests) =>
+      `read ${count(page.progress?.pods ?? 0)} pods (${Math.floor((page.progress?.rangeRead ?? 0) * 100)}% of the range), ${requests} requests`,
+  );
 
 function triple(d: GroupStats['startupSliSeconds']): string {
   if (d.count === 0) return '-';

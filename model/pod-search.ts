@@ -258,12 +258,10 @@ export function encodeCursor(c: SearchCursor, digest: string): string {
 const bad = (reason: string) => new BadParameterError('nextToken', reason);
 
 /**
- * The cursor of a token this route issued for the same query; anything else is a 400 naming
- * nextToken and saying what is wrong: not a token, another query's, altered, or a field out of
- * its bounds.
+ * A token's outer JSON object (the /pods and /stats tokens share this envelope), or a 400 naming
+ * nextToken: not base64url, not JSON, not an object.
  */
-export function decodeCursor(token: string | undefined, digest: string): SearchCursor | undefined {
-  if (token === undefined) return undefined;
+export function tokenObjectOf(token: string): Record<string, unknown> {
   if (!/^[A-Za-z0-9_-]+$/.test(token)) throw bad('not a token this API issued (not base64url)');
   let v: unknown;
   try {
@@ -272,7 +270,17 @@ export function decodeCursor(token: string | undefined, digest: string): SearchC
     throw bad('not a token this API issued (not JSON)');
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('not a token this API issued');
-  const o = v as Record<string, unknown>;
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The cursor of a token this route issued for the same query; anything else is a 400 naming
+ * nextToken and saying what is wrong: not a token, another query's, altered, or a field out of
+ * its bounds.
+ */
+export function decodeCursor(token: string | undefined, digest: string): SearchCursor | undefined {
+  if (token === undefined) return undefined;
+  const o = tokenObjectOf(token);
   const allowed = new Set<string>(['q', 'h', ...TOKEN_FIELDS]);
   const unknown = Object.keys(o).find((k) => !allowed.has(k));
   if (unknown !== undefined)

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BadParameterError, QUERY_BOUNDS } from './api-schemas.ts';
+import { tokenObjectOf } from './pod-search.ts';
 
 /**
  * Part of the range still to read: pods whose createdKey is after `lo` and before `hi`. `lo`
@@ -57,16 +58,7 @@ const bad = (reason: string) => new BadParameterError('nextToken', reason);
  */
 export function decodeStatsCursor(token: string | undefined, digest: string): StatsCursor | undefined {
   if (token === undefined) return undefined;
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw bad('not a token this API issued (not base64url)');
-  let outer: unknown;
-  try {
-    outer = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw bad('not a token this API issued (not JSON)');
-  }
-  if (typeof outer !== 'object' || outer === null || Array.isArray(outer))
-    throw bad('not a token this API issued');
-  const o = outer as Record<string, unknown>;
+  const o = tokenObjectOf(token);
   if (Object.keys(o).some((k) => k !== 'q' && k !== 'h' && k !== 'b') || typeof o.b !== 'string')
     throw bad('not a token of this route');
   if (o.q !== digest)
