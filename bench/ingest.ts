@@ -226,7 +226,7 @@ async function bundleAndColdStart(): Promise<Record<string, number>> {
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
 /** The ingest function's memory (infra/podlife-function.ts default): GB-seconds per second. */
-const INGEST_GB = 0.25;
+const INGEST_GB = 0.5; // the ingest function's memory (infra/pipeline.ts: 512 MB)
 const EVENTBRIDGE_CHUNK = 64 * 1024;
 
 /** A bus entry the real forwarder sent, at its (virtual) time, and when its oldest news was observed. */

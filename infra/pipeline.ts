@@ -293,6 +293,12 @@ export class PodLifecyclePipeline extends Construct {
       description: 'podlife ingest: pod snapshots and events from the bus → lifecycle facts in DynamoDB',
       serviceName: SERVICES.ingest,
       reservedConcurrentExecutions: props.ingestReservedConcurrency ?? 10,
+      // A batch is up to 1,000 messages (INGEST_BATCH): ~1-1.5 ms of CPU each on a full core
+      // (bench/ingest.ts, the drain's split), so ~1.5 s a batch, which at 256 MB (about a seventh
+      // of a vCPU) is ~10 s, too near a 15 s timeout. 512 MB (about two sevenths) and 30 s leave
+      // ~6x. Lambda bills GB-seconds, so CPU-bound work costs the same at either size.
+      memorySize: 512,
+      timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       environment: {
         TABLE_NAME: this.table.tableName,

@@ -95,8 +95,8 @@ describe('the synthesised pipeline', () => {
       Architectures: ['arm64'],
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
-      MemorySize: 256,
-      Timeout: 15,
+      MemorySize: 512,
+      Timeout: 30,
       ReservedConcurrentExecutions: 10,
       LoggingConfig: { LogGroup: expect.anything() },
     });
@@ -129,7 +129,7 @@ describe('the synthesised pipeline', () => {
     // Redrive after 5 receives; the visibility timeout outlasts 6 runs of the function plus the window.
     expect((queues[ingestQueue] as Resource).Properties).toMatchObject({
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 15 + 30,
+      VisibilityTimeout: 6 * 30 + 30,
       RedrivePolicy: { deadLetterTargetArn: ref(dlq), maxReceiveCount: 5 },
     });
     // Nothing invokes the ingest asynchronously any more: no async retry configuration for it.
