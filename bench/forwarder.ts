@@ -32,7 +32,7 @@ import { addFacts, type FactMap } from '../core/facts.ts';
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail } from '../core/pod-facts.ts';
 import { buildForwarder } from '../forwarder/build.ts';
 import { DEFAULT_LINGER_MS, type Payload } from '../forwarder/flags.ts';
-import { Forwarder } from '../forwarder/forwarder.ts';
+import { Forwarder, type ForwarderConfig } from '../forwarder/forwarder.ts';
 import { podSignature } from '../forwarder/pipeline/delta.ts';
 import { entrySize } from '../forwarder/pipeline/encode.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
@@ -142,21 +142,34 @@ export function dummyKubeConfig(): KubeConfig {
   return kc;
 }
 
+/**
+ * A forwarder for the benches: never started (no informers: lines are fed to it directly), on
+ * the caller's virtual clock, its buffer large enough for a bench's stream.
+ */
+export function benchForwarder(
+  config: ForwarderConfig,
+  sink: Sink,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> },
+  sender: { maxBufferEntries: number; maxBufferBytes: number } = {
+    maxBufferEntries: 200_000,
+    maxBufferBytes: 256 * 1024 * 1024,
+  },
+): Forwarder {
+  return new Forwarder(config, {
+    kubeConfig: dummyKubeConfig(),
+    sink,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: prng(7),
+    sender,
+  });
+}
+
 /** A forwarder without informers (never started): lines are fed to it directly. */
 export function rig(payload: Payload = 'facts', lingerMs?: number) {
   const clock = new Clock();
   const sink = new CountingSink();
-  const fwd = new Forwarder(
-    { cluster: 'bench', bus: 'podlife', payload, lingerMs },
-    {
-      kubeConfig: dummyKubeConfig(),
-      sink,
-      now: clock.now,
-      sleep: clock.sleep,
-      random: prng(7),
-      sender: { maxBufferEntries: 200_000, maxBufferBytes: 256 * 1024 * 1024 },
-    },
-  );
+  const fwd = benchForwarder({ cluster: 'bench', bus: 'podlife', payload, lingerMs }, sink, clock);
   /** What the informer would cache: the trimmed object per namespace/name. */
   const cache = new Map<string, unknown>();
   let watchEvents = 0;

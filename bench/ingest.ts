@@ -26,7 +26,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { decodeObject } from '../core/decode.ts';
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
-import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
@@ -35,7 +34,7 @@ import { LocalBus } from '../local/local-bus.ts';
 import type { Wiring } from '../local/wiring.ts';
 import { documentClient } from '../store/dynamo.ts';
 import type { StoreStats } from '../store/pod-store.ts';
-import { BENCH_RECEIVED_AT, churnStream, churnTimed, prng } from '../testkit/churn.ts';
+import { BENCH_RECEIVED_AT, churnStream, churnTimed } from '../testkit/churn.ts';
 import {
   batchHarness,
   busEventOf,
@@ -51,7 +50,7 @@ import {
   type PerLifecycle,
   SQS_MESSAGES_PER_REQUEST,
 } from './cost.ts';
-import { dummyKubeConfig } from './forwarder.ts';
+import { benchForwarder } from './forwarder.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -261,20 +260,12 @@ export async function forwarderEntries(
       return { failed: [] };
     },
   };
-  const kubeConfig = dummyKubeConfig();
-  const fwd = new Forwarder(
-    { cluster, bus: 'podlife', payload: 'facts', lingerMs },
-    {
-      kubeConfig,
-      sink,
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-      },
-      random: prng(7),
-      sender: { maxBufferEntries: 200_000, maxBufferBytes: 256 * 1024 * 1024 },
+  const fwd = benchForwarder({ cluster, bus: 'podlife', payload: 'facts', lingerMs }, sink, {
+    now: () => t,
+    sleep: async (ms) => {
+      t += ms;
     },
-  );
+  });
   const uids = new Set<string>();
   for (const [at, line] of churnTimed({ pods, seed: 42, ...(churnBatch ? { batch: churnBatch } : {}) })) {
     for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {

@@ -14,8 +14,8 @@ import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
 import { Forwarder, type ForwarderConfig } from '../forwarder/forwarder.ts';
 import { slimPod, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
-import { churnTimed, prng, type Scenario, type WatchLine } from '../testkit/churn.ts';
-import { dummyKubeConfig } from './forwarder.ts';
+import { churnTimed, type Scenario, type WatchLine } from '../testkit/churn.ts';
+import { benchForwarder, dummyKubeConfig } from './forwarder.ts';
 
 /** The news one entry carries, as short labels (sorted, joined): what made it. */
 export function newsOf(facts: readonly Fact[], first: boolean): string[] {
@@ -126,19 +126,12 @@ export async function lingerRun(
     },
   };
   const kubeConfig = dummyKubeConfig();
-  const fwd = new Forwarder(
-    { cluster: 'linger', bus: 'podlife', payload: 'facts', ...config },
-    {
-      kubeConfig,
-      sink,
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-      },
-      random: prng(7),
-      sender: { maxBufferEntries: 200_000, maxBufferBytes: 256 * 1024 * 1024 },
+  const fwd = benchForwarder({ cluster: 'linger', bus: 'podlife', payload: 'facts', ...config }, sink, {
+    now: () => t,
+    sleep: async (ms) => {
+      t += ms;
     },
-  );
+  });
   // What each line is news of, by the ledger of a forwarder with no linger (the same facts).
   const probe = new Forwarder(
     { cluster: 'linger', bus: 'podlife', payload: 'facts', lingerMs: 0 },

@@ -23,11 +23,10 @@
  * batches would overlap the first minutes of churn, which changes lag, not counts.
  */
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
-import { Forwarder } from '../forwarder/forwarder.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
-import { churnTimed, prng, steadyPods } from '../testkit/churn.ts';
-import { dummyKubeConfig } from './forwarder.ts';
+import { churnTimed, steadyPods } from '../testkit/churn.ts';
+import { benchForwarder } from './forwarder.ts';
 import { batchedChurn, type SentEntry, startBenchTable } from './ingest.ts';
 
 export interface ScaleBenchOptions {
@@ -96,19 +95,16 @@ export async function forwarderRun(opts: {
       return { failed: [] };
     },
   };
-  const kubeConfig = dummyKubeConfig();
-  const fwd = new Forwarder(
+  const fwd = benchForwarder(
     { cluster: CLUSTER, bus: 'podlife', payload: 'facts', lingerMs: opts.lingerMs ?? DEFAULT_LINGER_MS },
+    sink,
     {
-      kubeConfig,
-      sink,
       now: () => t,
       sleep: async (ms) => {
         t += ms;
       },
-      random: prng(7),
-      sender: { maxBufferEntries: Math.max(200_000, opts.existing + 50_000), maxBufferBytes: 1024 ** 3 },
     },
+    { maxBufferEntries: Math.max(200_000, opts.existing + 50_000), maxBufferBytes: 1024 ** 3 },
   );
   /** The send loop until `until` (virtual ms; undefined: until the buffer is empty). */
   const sendUntil = async (until?: number) => {

@@ -257,6 +257,28 @@ export function encodeCursor(c: SearchCursor, digest: string): string {
 
 const bad = (reason: string) => new BadParameterError('nextToken', reason);
 
+/** A string field of a token: not empty, at most QUERY_BOUNDS.maxTokenValueLength. */
+export const tokenString = (x: unknown): x is string =>
+  typeof x === 'string' && x.length > 0 && x.length <= QUERY_BOUNDS.maxTokenValueLength;
+
+/**
+ * A token's range (ISO times, their form checked by the caller) held to the bounds a request's
+ * is (api-schemas statsRangeOf), in epoch ms; else a 400 naming nextToken.
+ */
+export function tokenRangeOf(from: string, to: string): { fromMs: number; toMs: number } {
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  if (
+    !Number.isFinite(fromMs) ||
+    !Number.isFinite(toMs) ||
+    fromMs < QUERY_BOUNDS.earliestTime ||
+    fromMs >= toMs ||
+    toMs - fromMs > QUERY_BOUNDS.maxStatsDays * 86_400_000
+  )
+    throw bad("the token's range is outside the bounds of a request's");
+  return { fromMs, toMs };
+}
+
 /**
  * A token's outer JSON object (the /pods and /stats tokens share this envelope), or a 400 naming
  * nextToken: not base64url, not JSON, not an object.
@@ -290,21 +312,11 @@ export function decodeCursor(token: string | undefined, digest: string): SearchC
   const fields = Object.fromEntries(TOKEN_FIELDS.flatMap((k) => (o[k] === undefined ? [] : [[k, o[k]]])));
   if (o.h !== checkOf(digest, JSON.stringify(fields)))
     throw bad('the token was altered: its check does not match its content');
-  const str = (x: unknown) =>
-    typeof x === 'string' && x.length > 0 && x.length <= QUERY_BOUNDS.maxTokenValueLength;
-  const iso = (x: unknown) => str(x) && /^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$/.test(x as string);
+  const str = tokenString;
+  const iso = (x: unknown) => str(x) && /^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$/.test(x);
   if (!iso(o.from) || !iso(o.to)) throw bad('the token has no valid range (from, to)');
-  // A token's range is held to the bounds a request's is (api-schemas statsRangeOf).
-  const fromMs = Date.parse(o.from as string);
-  const toMs = Date.parse(o.to as string);
-  if (
-    !Number.isFinite(fromMs) ||
-    !Number.isFinite(toMs) ||
-    fromMs < QUERY_BOUNDS.earliestTime ||
-    fromMs >= toMs ||
-    toMs - fromMs > QUERY_BOUNDS.maxStatsDays * 86_400_000
-  )
-    throw bad("the token's range is outside the bounds of a request's");
+  // A token's range is held to the bounds a request's is.
+  tokenRangeOf(o.from as string, o.to as string);
   if (o.resume !== undefined && !str(o.resume)) throw bad("the token's read position (resume) is not a key");
   const position = (name: string, a: unknown): SortPosition | undefined => {
     if (a === undefined) return undefined;

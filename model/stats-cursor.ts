@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BadParameterError, QUERY_BOUNDS } from './api-schemas.ts';
-import { tokenObjectOf } from './pod-search.ts';
+import { tokenObjectOf, tokenRangeOf, tokenString } from './pod-search.ts';
 
 /**
  * Part of the range still to read: pods whose createdKey is after `lo` and before `hi`. `lo`
@@ -74,27 +74,16 @@ export function decodeStatsCursor(token: string | undefined, digest: string): St
   const { from, to, segs, seen } = v as Record<string, unknown>;
   if (typeof from !== 'string' || typeof to !== 'string' || !ISO.test(from) || !ISO.test(to))
     throw bad('the token has no valid range (from, to)');
-  const fromMs = Date.parse(from);
-  const toMs = Date.parse(to);
-  if (
-    !Number.isFinite(fromMs) ||
-    !Number.isFinite(toMs) ||
-    fromMs < QUERY_BOUNDS.earliestTime ||
-    fromMs >= toMs ||
-    toMs - fromMs > QUERY_BOUNDS.maxStatsDays * 86_400_000
-  )
-    throw bad("the token's range is outside the bounds of a request's");
+  const { toMs, fromMs } = tokenRangeOf(from, to);
   if (!Array.isArray(segs) || segs.length === 0 || segs.length > MAX_TOKEN_SEGMENTS)
     throw bad(`the token's segments are not 1 to ${MAX_TOKEN_SEGMENTS} parts of its range`);
   const out: StatsSegment[] = [];
   let floor = fromMs;
   for (const seg of segs) {
     const [lo, hi] = Array.isArray(seg) && seg.length === 2 ? seg : [];
-    const str = (x: unknown): x is string =>
-      typeof x === 'string' && x.length > 0 && x.length <= QUERY_BOUNDS.maxTokenValueLength;
     if (
-      !str(lo) ||
-      !str(hi) ||
+      !tokenString(lo) ||
+      !tokenString(hi) ||
       !ISO.test(hi) ||
       !ISO.test(lo.split('#')[0] ?? '') ||
       lo.split('#').length > 2
