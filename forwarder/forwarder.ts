@@ -94,9 +94,9 @@ export interface ForwarderConfig {
    */
   lingerMs?: number | undefined;
   /**
-   * How long a pod's routine news (a restart inside a back-off loop, the same crash again, a
-   * pull back-off retry, an Event's count bump, a started container not ready yet, a deletion's
-   * Terminating) may wait for more (default DEFAULT_ROUTINE_LINGER_MS, at most
+   * How long a pod's routine news (the steps on the way to Ready: scheduled, sandbox,
+   * initialized, a started container not ready yet; a restart inside a back-off loop, the same
+   * crash again, a pull back-off retry, an Event's count bump, a deletion's Terminating) may wait for more (default DEFAULT_ROUTINE_LINGER_MS, at most
    * MAX_ROUTINE_LINGER_MS; 0 when `lingerMs` is 0), counted from the entry's first delta; news
    * that matters soon joining it cuts the wait to `lingerMs`.
    */
