@@ -4,9 +4,9 @@
  * happen, hands out what is ready (in the order entries became due), and stays bounded.
  *
  * - Linger policy. Each delta comes with a class (delta.ts `classifyNews`): `urgent` (news that
- *   matters soon: first sight, ready, a terminal phase, the pod gone, a new termination
- *   reason...), `routine` (a repeat or an expected step on the way to Ready: scheduled,
- *   initialized, a started container not ready yet; a container restarting
+ *   matters soon: ready, a terminal phase, the pod gone, a new termination reason, a
+ *   verdict...), `routine` (a repeat or an expected step on the way to Ready: first sight,
+ *   scheduled, initialized, a started container not ready yet; a container restarting
  *   inside a back-off loop, the same crash again, a pull back-off retry, an Event's count bump,
  *   a started container not yet ready, a deletion's Terminating before its DELETED) or
  *   `neutral` (says nothing either way: kubectl's columns, restart counts...). A waiting entry's

@@ -79,15 +79,16 @@ const containerOf = (f: { init: boolean; container: string }) => `${f.init ? 'in
  * follow-up is expected, else `neutral`. `before` is what was sent for the pod before this
  * delta, `after` the same joined with it; `gone` marks the pod's DELETED.
  *
- * - urgent: first sight (`pod`), Ready's first True, a scheduling that ends an unschedulable
+ * - urgent: Ready's first True, a scheduling that ends an unschedulable
  *   (or gated) verdict already sent, a terminal phase and the last container's finish, the pod gone (its DELETED), a container's
  *   termination for a reason it never ended with before (the first crash, an OOM kill after
  *   errors, a Job's completion), the first pull failure, any other new waiting reason
  *   (CreateContainerConfigError...), the first unschedulable verdict, the pod's status reason
  *   (Evicted...).
- * - routine: the steps on the way to Ready (PodScheduled, PodReadyToStartContainers,
- *   Initialized, ContainersReady turning True: they leave with Ready, or within the routine
- *   linger if it does not come), a container's start that is not ready yet (it waits for its
+ * - routine: first sight (`pod`) and the steps on the way to Ready (PodScheduled,
+ *   PodReadyToStartContainers, Initialized, ContainersReady turning True): the startup burst
+ *   leaves as one entry with Ready, or within the routine linger if it does not come (a pod that
+ *   waits for a reason, unschedulable, gated, a pull failure, a new Event, sends it at once); a container's start that is not ready yet (it waits for its
  *   readiness, or for its crash), a restart (a run numbered 1 or more starting), a termination for a reason the
  *   container already ended with, CrashLoopBackOff once its crash is known, a pull back-off
  *   retry after the first failure, a restart count going up once the container's crash is
@@ -174,8 +175,12 @@ export function classifyNews(
         else cls = 'urgent';
         break;
       }
+      case 'pod':
+        // First sight: the startup burst that follows (scheduled, started, ready) joins it.
+        cls = 'routine';
+        break;
       default:
-        // pod (first sight), status, and anything else.
+        // status, and anything else.
         cls = 'urgent';
     }
     if (cls === 'urgent') return 'urgent';
