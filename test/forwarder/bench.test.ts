@@ -25,7 +25,10 @@ describe('bench/forwarder.ts', () => {
       expect(r[`${trace}.bytesRatio`]).toBeLessThan(0.5);
     }
     expect(r['churn.noopSkipped']).toBeGreaterThan(0);
-    expect(r['churn.callsPerEntry']).toBeLessThan(0.12);
+    // PutEvents takes 10 entries a call. At this size (300 pods over the trace's hour) an urgent
+    // entry often finds fewer than 9 others within the partial batch's 500 ms: 54 calls for 418
+    // entries (61 for 526 while first sight was urgent news on its own).
+    expect(r['churn.callsPerEntry']).toBeLessThan(0.14);
     expect(r['steady.noopEntriesSent']).toBe(0);
     expect(r['steady.callsPerEntry']).toBeLessThan(0.12);
     expect(r['steady.cachedPods']).toBe(300);
