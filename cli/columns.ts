@@ -97,7 +97,8 @@ export function podColumns(nowMs: number): Column<PodRecord>[] {
     { name: 'STATUS', value: statusOf },
     {
       name: 'RESTARTS',
-      value: (r) => restartsText(restarts(r), lastTermination(r)?.at, nowMs),
+      // kubectl's own "(5m ago)" time; a pod stored before it was kept: its latest termination.
+      value: (r) => restartsText(restarts(r), r.kubectlLastRestartAt ?? lastTermination(r)?.at, nowMs),
       sort: restarts,
     },
     { name: 'AGE', value: (r) => age(ageSeconds(r)), sort: ageSeconds },

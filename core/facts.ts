@@ -11,7 +11,7 @@
  */
 
 import { eventId, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
-import { kubectlColumns, kubectlReady } from './pod-status.ts';
+import { kubectlLatestColumns, kubectlReady } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
 
@@ -121,6 +121,12 @@ export type Fact =
       /** kubectl's STATUS and RESTARTS for this snapshot (core/pod-status.ts); absent in facts of older versions. */
       status?: string;
       restarts?: number;
+      /**
+       * What kubectl's RESTARTS "(5m ago)" counts from in this snapshot, epoch ms: the latest
+       * `lastState.terminated.finishedAt` of the containers RESTARTS counts. Absent when there is
+       * none, and in facts of older versions.
+       */
+      lastRestart?: number;
     }
   | { id: 'status'; kind: 'status'; at: Order; reason: string; message?: string }
   /**
@@ -727,7 +733,7 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
     at,
     phase: pod.phase ?? null,
     waiting: currentWaiting(pod),
-    ...kubectlColumns(pod),
+    ...kubectlLatestColumns(pod),
   });
   if (pod.reason) {
     const f: Fact = { id: 'status', kind: 'status', at, reason: pod.reason };

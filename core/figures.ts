@@ -18,7 +18,7 @@ import {
 } from './facts.ts';
 import { backoffMs } from './fold.ts';
 import { vanishedAtOf } from './inventory.ts';
-import { secondsBetween } from './time.ts';
+import { secondsBetween, toIso } from './time.ts';
 import {
   type ContainerStartup,
   containerStartups,
@@ -57,6 +57,12 @@ export interface Figures {
   status: string | null;
   /** kubectl's RESTARTS (the number) for the latest snapshot; null likewise. */
   kubectlRestarts: number | null;
+  /**
+   * What kubectl's RESTARTS "(5m ago)" counts from, for the latest snapshot (ISO time): the
+   * latest `lastState.terminated.finishedAt` of the containers RESTARTS counts. Null when there
+   * is none, and for facts stored before it was kept.
+   */
+  kubectlLastRestartAt: string | null;
   /**
    * kubectl's READY for the latest state: containers counted ready of the spec's app containers
    * plus native sidecars (`1/2` is `{ready: 1, total: 2}`); null for facts without the spec's count.
@@ -104,6 +110,7 @@ export const FIGURE_NAMES = [
   'statusReason',
   'status',
   'kubectlRestarts',
+  'kubectlLastRestartAt',
   'ready',
   'deleted',
   'deletedBy',
@@ -367,6 +374,7 @@ export const FIGURES: { [K in keyof Figures]: (v: PodView, ctx: FigureContext) =
   statusReason: (v) => v.get<'status'>('status')?.reason ?? null,
   status: (v) => v.get<'latest'>('latest')?.status ?? null,
   kubectlRestarts: (v) => v.get<'latest'>('latest')?.restarts ?? null,
+  kubectlLastRestartAt: (v) => toIso(v.get<'latest'>('latest')?.lastRestart),
   ready: readyOf,
   deleted: (v) => v.deleted,
   deletedBy: (v) => (v.facts.has('deleted') ? 'kubernetes' : v.vanishedAt != null ? 'inventory' : null),

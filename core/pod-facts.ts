@@ -135,6 +135,8 @@ const WireFacts = z
           .max(KUBE_LIMITS.reason + 16)
           .optional(),
         restarts: z.number().int().nonnegative().optional(),
+        /** What RESTARTS' "(5m ago)" counts from: the latest last-state termination of the containers it counts. */
+        lastRestart: Secs.optional(),
         waiting: z
           .union([
             z.string().regex(/^[^/]+\/.+$/),
@@ -346,6 +348,7 @@ export function encodeFacts(facts: readonly Fact[]): { t0: number; facts: WireFa
         if (f.phase != null) l.phase = f.phase as PodPhase;
         if (f.status !== undefined) l.status = f.status;
         if (f.restarts !== undefined) l.restarts = f.restarts;
+        if (f.lastRestart !== undefined) l.lastRestart = secs(f.lastRestart);
         if (f.waiting) l.waiting = { ...f.waiting };
         out.latest = l;
         break;
@@ -594,6 +597,7 @@ export function factsOfDetail(detail: PodFactsDetail): Fact[] {
     };
     if (w.latest.status !== undefined) latest.status = w.latest.status;
     if (w.latest.restarts !== undefined) latest.restarts = w.latest.restarts;
+    if (w.latest.lastRestart !== undefined) latest.lastRestart = ms(w.latest.lastRestart);
     out.push(latest);
   }
   if (w.status) {

@@ -18,6 +18,7 @@
  */
 import { type ContainerStatusLike, type KubePodLike, kubectlPodRow } from './kubectl-status.ts';
 import type { CompactPod, SnapContainer, SnapState } from './snapshot.ts';
+import { EARLIEST_REAL_TIME_MS } from './time.ts';
 
 function stateOf(s: SnapState | undefined): ContainerStatusLike['state'] {
   if (!s) return undefined;
@@ -72,8 +73,27 @@ export function podLikeOf(pod: CompactPod): KubePodLike {
 
 /** kubectl's STATUS and RESTARTS (the number) for a compact snapshot. */
 export function kubectlColumns(pod: CompactPod): { status: string; restarts: number } {
+  const { status, restarts } = kubectlLatestColumns(pod);
+  return { status, restarts };
+}
+
+/**
+ * kubectl's STATUS, RESTARTS, and what RESTARTS' "(5m ago)" counts from (`lastRestart`, epoch
+ * ms): the latest `lastState.terminated.finishedAt` of the containers RESTARTS counts; absent
+ * when there is no such time (or only a zero time). A container that has just terminated is not yet
+ * a restart: its current termination is not counted, its last state is (printPod).
+ */
+export function kubectlLatestColumns(pod: CompactPod): {
+  status: string;
+  restarts: number;
+  lastRestart?: number;
+} {
   const row = kubectlPodRow(podLikeOf(pod), 0);
-  return { status: row.status, restarts: row.restarts };
+  const last = row.lastRestartMs;
+  // Zero times are no times (a StartError's 1970-01-01), as everywhere in podlife.
+  return last == null || last < EARLIEST_REAL_TIME_MS
+    ? { status: row.status, restarts: row.restarts }
+    : { status: row.status, restarts: row.restarts, lastRestart: last };
 }
 
 /**

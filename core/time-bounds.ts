@@ -67,6 +67,7 @@ export const TIME_PATHS = {
     'containers[].runs[].end',
     'containers[].waiting[].t',
     'latest.t',
+    'latest.lastRestart',
     'status.t',
     'unschedulable.t',
     'unschedulable.at',

@@ -10,7 +10,7 @@
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** A time before this is a zero value written by a component, not a real event (2000-01-01). */
-const EARLIEST_REAL_TIME_MS = Date.UTC(2000, 0, 1);
+export const EARLIEST_REAL_TIME_MS = Date.UTC(2000, 0, 1);
 
 /** True for a string Kubernetes could have written as a time (zero times included). */
 export function isRfc3339(value: string): boolean {

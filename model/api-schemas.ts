@@ -549,6 +549,12 @@ export const PodRecordSchema = z
         "kubectl's STATUS for the pod's latest state (Init:0/2, Init:CrashLoopBackOff, CrashLoopBackOff, Completed, Terminating, SchedulingGated, ...); null for a pod stored before it was kept",
       ),
     kubectlRestarts: z.int().nullable().describe("kubectl's RESTARTS for the latest state; null likewise"),
+    kubectlLastRestartAt: z
+      .string()
+      .nullable()
+      .describe(
+        'what kubectl\'s RESTARTS "(5m ago)" counts from in the latest state: the latest lastState.terminated.finishedAt of the containers it counts; null when none, or for a pod stored before it was kept',
+      ),
     ready: ReadySchema.nullable().describe(
       "kubectl's READY for the pod's latest state (`1/2` is {ready: 1, total: 2}); null for a pod stored or forwarded before it was kept",
     ),
