@@ -1,0 +1,379 @@
+/**
+ * The outside check: small watch traces written by hand (test/fixtures/hand/, one corner case
+ * each, see its README), their figures computed by hand from the contract
+ * (docs/lifecycle-metrics.md) and from the peers' own rules (kubectl's printPod, the SIG
+ * Scalability pod startup SLI), then replayed. Expectations are written from the traces' literal
+ * times (`at(s)` is 10:00:00 + s of the traces' morning), never copied from the engine's output.
+ */
+
+import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { podColumns } from '../../cli/columns.ts';
+import { kubectlPodRow } from '../../core/kubectl-status.ts';
+import type { PodRecord } from '../../core/pod-record.ts';
+import { prng } from '../../testkit/churn.ts';
+import { engineOf, fixtureInputs, fixtureObjects, type Input } from '../../testkit/fixtures.ts';
+
+/** The traces' own times: 2026-11-02T10:00:00Z + s seconds. */
+const at = (s: number) => new Date(Date.parse('2026-11-02T10:00:00Z') + s * 1000).toISOString();
+
+const FILES = [
+  'skew.jsonl',
+  'pending.jsonl',
+  'sidecar.jsonl',
+  'init.jsonl',
+  'terminal.jsonl',
+  'clbo.jsonl',
+  'clbo-shuffled.jsonl',
+  'sli.jsonl',
+  'gated.jsonl',
+  'restarts-ago.jsonl',
+] as const;
+
+const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
+
+/** Replay's records: "now" is the input's end (its latest Kubernetes time), as `podlife replay`. */
+function replay(inputs: readonly Input[]): { records: PodRecord[]; now: number } {
+  const e = engineOf(inputs);
+  const now = e.latestTime ?? 0;
+  return { records: e.records({ now, stuckAfterSeconds: 300 }), now };
+}
+
+/** The CLI's RESTARTS cell of a record, as `podlife replay` prints it. */
+function restartsCell(r: PodRecord, now: number): unknown {
+  return podColumns(now)
+    .find((c) => c.name === 'RESTARTS')
+    ?.value(r);
+}
+
+interface Case {
+  situation: string;
+  file: (typeof FILES)[number];
+  pod: string;
+  want: Partial<PodRecord>;
+  /** kubectl's RESTARTS cell at the input's end. */
+  restarts?: string;
+  timeline?: Partial<PodRecord['timeline'][number]>[];
+}
+
+const CASES: Case[] = [
+  {
+    situation: 'clock skew: PodScheduled and the start 1 s before creation (clamped to 0)',
+    file: 'skew.jsonl',
+    pod: 'skew',
+    want: {
+      scheduledAfterSeconds: 0,
+      pendingSeconds: 0,
+      initializedAfterSeconds: 0,
+      containersStartedAfterSeconds: 0,
+      timeToReadySeconds: 1,
+      containersReadyAfterSeconds: 1,
+      status: 'Running',
+      ready: { ready: 1, total: 1 },
+    },
+  },
+  {
+    situation: 'never scheduled, still Pending 10 min later',
+    file: 'pending.jsonl',
+    pod: 'never',
+    want: {
+      phase: 'Pending',
+      pendingSeconds: null,
+      stuckPending: true,
+      unschedulableMessage: '0/3 nodes are available: 3 Insufficient cpu.',
+      status: 'Pending',
+      ready: { ready: 0, total: 1 },
+      startupSliExcludedReason: 'unschedulable',
+      kubectlLastRestartAt: null,
+    },
+    restarts: '0',
+  },
+  {
+    situation: 'deleted while Pending: pending until the deletion (2 min)',
+    file: 'pending.jsonl',
+    pod: 'gone',
+    want: {
+      pendingSeconds: 120,
+      deleted: true,
+      deletedBy: 'kubernetes',
+      status: 'Terminating',
+      stuckPending: false,
+    },
+    timeline: [{ type: 'Deleted', at: at(120) }],
+  },
+  {
+    situation: 'created at the input’s end: not stuck',
+    file: 'pending.jsonl',
+    pod: 'clock',
+    want: { pendingSeconds: null, stuckPending: false, status: 'Pending' },
+  },
+  {
+    situation: 'native sidecar: its restarts count, its start is not the pod’s running',
+    file: 'sidecar.jsonl',
+    pod: 'sidecar',
+    want: {
+      restarts: 3,
+      kubectlRestarts: 3,
+      ready: { ready: 2, total: 2 },
+      status: 'Running',
+      pendingSeconds: 5,
+      initSeconds: 3,
+      timeToReadySeconds: 40,
+      restartGapsSeconds: [35 - 33, 30 - 25],
+      crashLoopBackOffSeconds: 7,
+      startupSliExcludedReason: 'initContainers',
+      kubectlLastRestartAt: at(33),
+    },
+    restarts: '3 (7s ago)',
+  },
+  {
+    situation: 'init container in CrashLoopBackOff',
+    file: 'init.jsonl',
+    pod: 'init-clbo',
+    want: {
+      status: 'Init:CrashLoopBackOff',
+      restarts: 3,
+      kubectlRestarts: 3,
+      waitingReason: 'CrashLoopBackOff',
+      pendingSeconds: null,
+      phase: 'Pending',
+      ready: { ready: 0, total: 1 },
+      kubectlLastRestartAt: at(51),
+    },
+    restarts: '3 (0s ago)',
+  },
+  {
+    situation: 'first of two init containers running',
+    file: 'init.jsonl',
+    pod: 'init-run',
+    want: { status: 'Init:0/2', restarts: 0, waitingReason: 'PodInitializing' },
+  },
+  {
+    situation:
+      'initialized, app container not started: a plain init container’s restarts drop out of kubectl’s',
+    file: 'init.jsonl',
+    pod: 'init-done',
+    want: {
+      status: 'PodInitializing',
+      restarts: 2,
+      kubectlRestarts: 0,
+      restartGapsSeconds: [2 - 1],
+      initSeconds: 9,
+      kubectlLastRestartAt: null,
+    },
+    restarts: '0',
+  },
+  {
+    situation: 'init container failed, restartPolicy Never',
+    file: 'init.jsonl',
+    pod: 'init-err',
+    want: {
+      status: 'Init:Error',
+      phase: 'Failed',
+      lastTerminationReason: 'Error',
+      pendingSeconds: null,
+      stuckPending: false,
+    },
+  },
+  {
+    situation: 'Job pod completed',
+    file: 'terminal.jsonl',
+    pod: 'job',
+    want: {
+      status: 'Completed',
+      phase: 'Succeeded',
+      ready: { ready: 0, total: 1 },
+      scheduledAfterSeconds: 1,
+      pendingSeconds: 3,
+      timeToReadySeconds: 4,
+      lastTerminationReason: 'Completed',
+    },
+    timeline: [{ type: 'Finished', at: at(10) }],
+  },
+  {
+    situation:
+      'evicted by the kubelet (DisruptionTarget): a terminated container’s reason is kubectl’s STATUS',
+    file: 'terminal.jsonl',
+    pod: 'evicted',
+    want: { status: 'Error', statusReason: 'Evicted', phase: 'Failed', lastTerminationReason: 'Error' },
+  },
+  {
+    situation: 'ContainerStatusUnknown (no times): the last termination with a time is the last state’s',
+    file: 'terminal.jsonl',
+    pod: 'unknown',
+    want: { status: 'ContainerStatusUnknown', lastTerminationReason: 'Error', phase: 'Failed' },
+  },
+  {
+    situation: 'a Completed container beside a running one, pod not Ready',
+    file: 'terminal.jsonl',
+    pod: 'notready',
+    want: { status: 'NotReady', ready: { ready: 1, total: 2 } },
+  },
+  {
+    situation: 'running pod being deleted',
+    file: 'terminal.jsonl',
+    pod: 'terminating',
+    want: {
+      status: 'Terminating',
+      ready: { ready: 1, total: 1 },
+      deleted: true,
+      pendingSeconds: 4,
+      timeToReadySeconds: 5,
+    },
+  },
+  ...(['clbo.jsonl', 'clbo-shuffled.jsonl'] as const).map(
+    (file): Case => ({
+      situation: `crash loop: OOMKilled, then Error, running again (${file})`,
+      file,
+      pod: 'clbo',
+      want: {
+        restarts: 2,
+        restartGapsSeconds: [16 - 6, 37 - 17],
+        crashLoopBackOffSeconds: 30,
+        pendingSeconds: 5,
+        lastTerminationReason: 'Error',
+        status: 'Running',
+        kubectlLastRestartAt: at(17),
+      },
+      restarts: '2 (20s ago)',
+      timeline: [
+        { type: 'ContainerTerminated', container: 'app', reason: 'OOMKilled', exitCode: 137, at: at(6) },
+      ],
+    }),
+  ),
+  {
+    situation: 'startup SLI: creation → all started (9 s) minus the pull span 10:00:01–10:00:08',
+    file: 'sli.jsonl',
+    pod: 'sli',
+    want: {
+      scheduledAfterSeconds: 0,
+      sandboxReadyAfterSeconds: 1,
+      imagePullSeconds: 4 + 2,
+      containersStartedAfterSeconds: 9,
+      containersReadyAfterSeconds: 10,
+      startupSliSeconds: 9 - (8 - (5 - 4)),
+      startupSliExcludedReason: null,
+      ready: { ready: 2, total: 2 },
+    },
+  },
+  {
+    situation: 'gated, then unschedulable, then scheduled',
+    file: 'gated.jsonl',
+    pod: 'gated',
+    want: {
+      scheduledAfterSeconds: 30,
+      schedulingGates: null,
+      unschedulableMessage: '0/1 nodes are available: 1 Insufficient memory.',
+      startupSliExcludedReason: 'unschedulable',
+      status: 'Running',
+    },
+  },
+  {
+    situation: 'still gated',
+    file: 'gated.jsonl',
+    pod: 'still-gated',
+    want: {
+      status: 'SchedulingGated',
+      schedulingGates: ['example.com/quota'],
+      unschedulableMessage: null,
+      stuckPending: true,
+      startupSliExcludedReason: 'schedulingGated',
+    },
+  },
+  {
+    situation: 'gated 400 s, then scheduled at once',
+    file: 'gated.jsonl',
+    pod: 'gate-then-go',
+    want: {
+      scheduledAfterSeconds: 400,
+      pendingSeconds: 401,
+      startupSliExcludedReason: 'schedulingGated',
+      schedulingGates: null,
+    },
+  },
+  {
+    situation:
+      'kubectl RESTARTS: a container that has just died counts from its last state (10:00:20), not its own end',
+    file: 'restarts-ago.jsonl',
+    pod: 'just-died',
+    want: { status: 'Error', kubectlRestarts: 2, kubectlLastRestartAt: at(20) },
+    restarts: '2 (35s ago)',
+  },
+  {
+    situation:
+      'kubectl RESTARTS: an OnFailure Job pod that failed once, then succeeded, counts from the failure',
+    file: 'restarts-ago.jsonl',
+    pod: 'retried-job',
+    want: { status: 'Completed', kubectlRestarts: 1, kubectlLastRestartAt: at(15) },
+    restarts: '1 (40s ago)',
+  },
+  {
+    situation: 'kubectl RESTARTS: a one-shot container’s completion is no restart',
+    file: 'restarts-ago.jsonl',
+    pod: 'one-shot',
+    want: { status: 'NotReady', kubectlRestarts: 1, kubectlLastRestartAt: at(12) },
+    restarts: '1 (43s ago)',
+  },
+];
+
+describe('hand-computed traces (test/fixtures/hand)', () => {
+  it.each(CASES)('$situation', ({ file, pod, want, restarts, timeline }) => {
+    const { records, now } = replay(inputsOf(file));
+    const r = records.find((x) => x.name === pod);
+    expect(r).toBeDefined();
+    expect(r).toMatchObject(want);
+    if (restarts !== undefined) expect(restartsCell(r!, now)).toBe(restarts);
+    for (const e of timeline ?? []) expect(r!.timeline).toContainEqual(expect.objectContaining(e));
+  });
+
+  it('every pod of every trace has a case', () => {
+    const named = new Set(CASES.map((c) => `${c.file}/${c.pod}`));
+    for (const file of FILES)
+      for (const r of replay(inputsOf(file)).records) expect(named).toContain(`${file}/${r.name}`);
+  });
+
+  it('the out-of-order, duplicated trace reads as the ordered one', () => {
+    expect(replay(inputsOf('clbo-shuffled.jsonl')).records).toEqual(replay(inputsOf('clbo.jsonl')).records);
+  });
+
+  it('any order, any duplicates of all the traces together: the same records (RESTARTS included)', () => {
+    const inputs = FILES.flatMap(inputsOf);
+    const expected = replay(inputs).records;
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 20 }), fc.integer(), (extra, seed) => {
+        const list = [...inputs, ...extra.map((i) => inputs[i % inputs.length]!)];
+        const rnd = prng(seed);
+        for (let i = list.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [list[i], list[j]] = [list[j]!, list[i]!];
+        }
+        expect(replay(list).records).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/** Real fixtures with Pods (test/fixtures/real): not text captures, nor the status fragment without a Pod. */
+const REAL = readdirSync(new URL('../fixtures/real/', import.meta.url)).filter(
+  (f) => /\.(jsonl?|ya?ml)$/.test(f) && !f.includes('fragment'),
+);
+
+describe('kubectl RESTARTS on the real fixtures', () => {
+  it.each(REAL)('%s: the RESTARTS cell is printPod’s for the latest object of each pod', (file) => {
+    const latest = new Map<string, unknown>();
+    for (const { value } of fixtureObjects(file)) {
+      const o = (value as { object?: unknown }).object ?? value;
+      const m = o as { kind?: string; metadata?: { uid?: string; name?: string } };
+      if (m.kind === 'Pod' || (m.kind === undefined && m.metadata?.name))
+        latest.set(m.metadata?.uid ?? m.metadata?.name ?? '', o);
+    }
+    const { records, now } = replay(fixtureInputs(file));
+    for (const [key, pod] of latest) {
+      const r = records.find((x) => x.uid === key || x.name === key);
+      if (!r) continue;
+      expect(restartsCell(r, now), `${file} ${r.name}`).toBe(kubectlPodRow(pod, now).restartsText);
+    }
+  });
+});
