@@ -2,7 +2,8 @@
  * The columns of every listing podlife prints, kubectl's where they overlap:
  * - READY is kubectl's READY, `1/2` (the `ready` figure);
  * - STATUS is kubectl's STATUS (the `status` figure);
- * - RESTARTS is kubectl's number with "(5m ago)", the age of the last container termination;
+ * - RESTARTS is kubectl's number with "(5m ago)", the age of kubectl's last restart
+ *   (`kubectlLastRestartAt`; for a pod stored before it was kept, its last container termination);
  * - AGE is now − creation in kubectl's format (`HumanDuration`: 45s, 5m30s, 3h4m, 2d3h, 90d).
  * Durations podlife measures have names no kubectl column has: TO-SCHEDULE, PENDING-FOR,
  * TO-READY, INIT-FOR, BACK-OFF (core/time.ts formatSeconds, as in the docs). STUCK is `yes`
@@ -58,7 +59,7 @@ export function statusOf(r: PodRecord): string {
   return '';
 }
 
-/** The latest container termination in the timeline (what kubectl's "(5m ago)" is counted from). */
+/** The latest container termination in the timeline (LAST-TERMINATION; "(5m ago)" of a pod stored before kubectlLastRestartAt). */
 function lastTermination(r: PodRecord): TimelineEntry | undefined {
   for (let i = r.timeline.length - 1; i >= 0; i--) {
     const e = r.timeline[i];

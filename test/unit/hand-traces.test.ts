@@ -29,6 +29,7 @@ const FILES = [
   'sli.jsonl',
   'gated.jsonl',
   'restarts-ago.jsonl',
+  'readiness-gate.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -314,6 +315,28 @@ const CASES: Case[] = [
     pod: 'one-shot',
     want: { status: 'NotReady', kubectlRestarts: 1, kubectlLastRestartAt: at(12) },
     restarts: '1 (43s ago)',
+  },
+  {
+    situation: 'readiness gate True 15 s after the containers were ready: Ready waits for it, READY does not',
+    file: 'readiness-gate.jsonl',
+    pod: 'gate-late',
+    want: {
+      containersReadyAfterSeconds: 5,
+      timeToReadySeconds: 20,
+      ready: { ready: 1, total: 1 },
+      status: 'Running',
+    },
+  },
+  {
+    situation: 'readiness gate never True: never Ready, READY 1/1',
+    file: 'readiness-gate.jsonl',
+    pod: 'gate-never',
+    want: {
+      containersReadyAfterSeconds: 5,
+      timeToReadySeconds: null,
+      ready: { ready: 1, total: 1 },
+      status: 'Running',
+    },
   },
 ];
 
