@@ -10,8 +10,11 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { podColumns } from '../../cli/columns.ts';
+import { canonicalFacts } from '../../core/facts.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
+import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
+import { checkFactTimes } from '../../core/time-bounds.ts';
 import { prng } from '../../testkit/churn.ts';
 import { engineOf, fixtureInputs, fixtureObjects, type Input } from '../../testkit/fixtures.ts';
 
@@ -379,24 +382,63 @@ describe('hand-computed traces (test/fixtures/hand)', () => {
 });
 
 /** Real fixtures with Pods (test/fixtures/real): not text captures, nor the status fragment without a Pod. */
-const REAL = readdirSync(new URL('../fixtures/real/', import.meta.url)).filter(
-  (f) => /\.(jsonl?|ya?ml)$/.test(f) && !f.includes('fragment'),
-);
+const REAL = [
+  ...readdirSync(new URL('../fixtures/real/', import.meta.url)).filter(
+    (f) => /\.(jsonl?|ya?ml)$/.test(f) && !f.includes('fragment'),
+  ),
+  ...FILES.map((f) => `../hand/${f}`),
+];
 
-describe('kubectl RESTARTS on the real fixtures', () => {
-  it.each(REAL)('%s: the RESTARTS cell is printPod’s for the latest object of each pod', (file) => {
-    const latest = new Map<string, unknown>();
-    for (const { value } of fixtureObjects(file)) {
-      const o = (value as { object?: unknown }).object ?? value;
-      const m = o as { kind?: string; metadata?: { uid?: string; name?: string } };
-      if (m.kind === 'Pod' || (m.kind === undefined && m.metadata?.name))
-        latest.set(m.metadata?.uid ?? m.metadata?.name ?? '', o);
+describe('kubectl READY, STATUS and RESTARTS on the real fixtures and the hand traces', () => {
+  it.each(REAL)(
+    '%s: READY, STATUS and the RESTARTS cell are printPod’s for the latest object of each pod',
+    (file) => {
+      const latest = new Map<string, unknown>();
+      for (const { value } of fixtureObjects(file)) {
+        const o = (value as { object?: unknown }).object ?? value;
+        const m = o as { kind?: string; metadata?: { uid?: string; name?: string } };
+        if (m.kind === 'Pod' || (m.kind === undefined && m.metadata?.name))
+          latest.set(m.metadata?.uid ?? m.metadata?.name ?? '', o);
+      }
+      const { records, now } = replay(fixtureInputs(file));
+      for (const [key, pod] of latest) {
+        const r = records.find((x) => x.uid === key || x.name === key);
+        if (!r) continue;
+        const row = kubectlPodRow(pod, now);
+        expect(restartsCell(r, now), `${file} ${r.name}`).toBe(row.restartsText);
+        expect(r.status, `${file} ${r.name}`).toBe(row.status);
+        expect(r.ready, `${file} ${r.name}`).toEqual({
+          ready: row.readyContainers,
+          total: row.totalContainers,
+        });
+      }
+    },
+  );
+});
+
+describe('kubectlLastRestartAt on the wire (Pod Facts latest.lastRestart)', () => {
+  it('travels through a Pod Facts detail and back, compressed or not', () => {
+    const e = engineOf(inputsOf('restarts-ago.jsonl'));
+    for (const map of e.factMaps()) {
+      const facts = canonicalFacts(map);
+      const latest = facts.find((f) => f.kind === 'latest');
+      expect(latest && 'lastRestart' in latest).toBe(true);
+      for (const compress of [false, true]) {
+        const id = { cluster: 'test', namespace: 'hand', name: 'p', uid: 'u' };
+        const detail = PodFactsDetail.parse(
+          JSON.parse(JSON.stringify(podFactsDetail(id, facts, { compress }))),
+        );
+        expect(factsOfDetail(detail).find((f) => f.kind === 'latest')).toEqual(latest);
+      }
     }
-    const { records, now } = replay(fixtureInputs(file));
-    for (const [key, pod] of latest) {
-      const r = records.find((x) => x.uid === key || x.name === key);
-      if (!r) continue;
-      expect(restartsCell(r, now), `${file} ${r.name}`).toBe(kubectlPodRow(pod, now).restartsText);
-    }
+  });
+
+  it('is bounded like every time of the facts', () => {
+    const received = Date.parse('2026-11-02T11:00:00Z');
+    const t0 = Date.parse('2026-11-02T10:00:00Z') / 1000;
+    expect(checkFactTimes(t0, { latest: { t: 55, rv: '', lastRestart: 20 } }, received)).toBeNull();
+    expect(checkFactTimes(t0, { latest: { t: 55, rv: '', lastRestart: -4e8 } }, received)).toMatch(
+      /^facts\.latest\.lastRestart: .* is before 2014-06-01$/,
+    );
   });
 });
