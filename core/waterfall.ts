@@ -139,21 +139,31 @@ function firstPullOf(v: PodView, container: string): TimedPull | null {
   return pull ? { ...pull, at } : null;
 }
 
-/** The earliest start of a container (any run, folded runs included), epoch ms. */
+/**
+ * A container's first start (its run 0, or the first run that started after runs that never
+ * did, e.g. a StartError), epoch ms, folded runs included. Null when that run was not seen: a
+ * pod first seen after restarts shows only later runs (the kubelet keeps one last state), and a
+ * later run's start is not the first (restart numbers say which run a start is). Runs of
+ * unknown number (facts of older versions) are read as before: the earliest start seen.
+ */
 function firstStartOf(v: PodView, container: string, init: boolean): number | null {
-  let min: number | null = null;
-  for (const r of v.runs)
-    if (
-      r.container === container &&
-      r.init === init &&
-      r.startedAt != null &&
-      (min == null || r.startedAt < min)
-    )
-      min = r.startedAt;
-  for (const f of v.runFolds)
-    if (f.container === container && f.init === init && f.first != null && (min == null || f.first < min))
-      min = f.first;
-  return min;
+  const runs = v.runs.filter((r) => r.container === container && r.init === init);
+  const fold = v.runFolds.find((f) => f.container === container && f.init === init);
+  let earliest: number | null = null;
+  for (const r of runs)
+    if (r.startedAt != null && (earliest == null || r.startedAt < earliest)) earliest = r.startedAt;
+  if (fold?.first != null && (earliest == null || fold.first < earliest)) earliest = fold.first;
+  if (runs.some((r) => r.ordinal == null)) return earliest;
+  // The fold holds run 0: its earliest start is the first.
+  if (fold && fold.segs[0]?.[0] === 0) return fold.first ?? null;
+  for (let n = 0; ; n++) {
+    const seen = runs.filter((r) => r.ordinal === n);
+    if (seen.length === 0) return null;
+    let start: number | null = null;
+    for (const r of seen)
+      if (r.startedAt != null && (start == null || r.startedAt < start)) start = r.startedAt;
+    if (start != null) return start;
+  }
 }
 
 const ms3 = (s: number) => Math.round(s * 1000) / 1000;

@@ -33,6 +33,7 @@ const FILES = [
   'gated.jsonl',
   'restarts-ago.jsonl',
   'readiness-gate.jsonl',
+  'late-seen.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -339,6 +340,39 @@ const CASES: Case[] = [
       timeToReadySeconds: null,
       ready: { ready: 1, total: 1 },
       status: 'Running',
+    },
+  },
+  {
+    situation: 'first seen after two restarts: the first start is unknown, so is the SLI (not 30 − 2 = 28 s)',
+    file: 'late-seen.jsonl',
+    pod: 'late',
+    want: {
+      pendingSeconds: 30,
+      containersStartedAfterSeconds: null,
+      startupSliSeconds: null,
+      startupSliExcludedReason: 'notStarted',
+      imagePullSeconds: 2,
+    },
+  },
+  {
+    situation: 'the same history with its first run seen: started at 4 s, SLI 4 − 2 = 2 s',
+    file: 'late-seen.jsonl',
+    pod: 'early',
+    want: {
+      pendingSeconds: 4,
+      containersStartedAfterSeconds: 4,
+      startupSliSeconds: 2,
+      startupSliExcludedReason: null,
+    },
+  },
+  {
+    situation: 'run 0 never started (StartError): the first start is run 1’s',
+    file: 'late-seen.jsonl',
+    pod: 'start-error',
+    want: {
+      containersStartedAfterSeconds: 15,
+      startupSliSeconds: 15 - 2,
+      lastTerminationReason: 'StartError',
     },
   },
 ];
