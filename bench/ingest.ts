@@ -22,12 +22,13 @@ import {
 import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { decodeObject } from '../core/decode.ts';
 import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
+import { FIRST_SIGHT_MAX_AGE_MS } from '../functions/ingest/ingest-batch.ts';
 import { lambdaBuildOptions } from '../infra/podlife-function.ts';
 import { localDynamoClient } from '../local/dynamodb-local.ts';
 import { LocalBus } from '../local/local-bus.ts';
@@ -398,7 +399,7 @@ export function cpuSplit(profile: {
 }
 
 /** A document client on its own connection to `t`, timing each request's round trip by kind. */
-function timedDoc(t: LocalTable) {
+export function timedDoc(t: LocalTable) {
   const client = localDynamoClient(t.ddb.endpoint);
   const rounds: Record<string, { n: number; ms: number }> = {};
   let inFlight = 0;
@@ -500,6 +501,60 @@ export async function bareItemPutRate(
 }
 
 /**
+ * The throughput drain's backlog: the forwarder's entries under `cluster`, put on a local bus
+ * (the template's rules and ingest queue, INGEST_CONCURRENCY batches in flight, the batched
+ * handler on `doc`); `drain()` queues them all at once and runs batches until the queue is empty.
+ */
+export function backlogDrain(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  sent: readonly SentEntry[],
+  cluster: string,
+) {
+  // The ingest's clock: the backlog's last entry's send. On AWS the queue drains seconds after
+  // each send, so every pod's first sight arrives within FIRST_SIGHT_MAX_AGE_MS of its creation
+  // and is written without a read: the window here is widened by the backlog's span, as if each
+  // entry were ingested when it was sent.
+  const clock = sent.reduce((t, s) => Math.max(t, s.sentAt), 0);
+  const span = clock - sent.reduce((t, s) => Math.min(t, s.sentAt), clock);
+  const h = batchHarness(doc, tableName, {
+    now: () => clock,
+    firstSightMaxAgeMs: span + FIRST_SIGHT_MAX_AGE_MS,
+  });
+  let now = 0;
+  const bus = new LocalBus(wiringWith({}), {
+    handlers: {
+      [INGEST_ENTRY]: (event) => h.handler(event as never),
+      'functions/sweep/handler.ts': async () => {},
+    },
+    now: () => now,
+    concurrency: INGEST_CONCURRENCY,
+    queueClock: () => now,
+    queueTimers: false,
+  });
+  const entries = sent.map((s) => ({
+    ...s.entry,
+    Detail: JSON.stringify({ ...(JSON.parse(s.entry.Detail) as Record<string, unknown>), cluster }),
+  }));
+  const pods = new Set(sent.map((s) => (JSON.parse(s.entry.Detail) as { uid?: string }).uid).filter(Boolean));
+  return {
+    h,
+    entries,
+    /** Pod lifecycles the entries carry (distinct uids). */
+    lifecycles: pods.size,
+    async drain() {
+      for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
+      now += 3_600_000; // every window closed: full batches and the last partial one go
+      while (bus.backlog > 0) {
+        bus.pollQueues();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      bus.stop();
+    },
+  };
+}
+
+/**
  * Throughput with a backlog: the same forwarder entries (under a fresh cluster name) all queued
  * at once, drained by the batched handler at the stack's concurrency (INGEST_CONCURRENCY batches
  * in flight, as the mapping runs them). Two yardsticks, each measured right after in the same
@@ -517,22 +572,8 @@ async function ingestThroughput(
   log: (l: string) => void,
 ): Promise<Record<string, number>> {
   const timed = timedDoc(t);
-  const h = batchHarness(timed.doc, t.tableName);
-  let now = 0;
-  const bus = new LocalBus(wiringWith({}), {
-    handlers: {
-      [INGEST_ENTRY]: (event) => h.handler(event as never),
-      'functions/sweep/handler.ts': async () => {},
-    },
-    now: () => now,
-    concurrency: INGEST_CONCURRENCY,
-    queueClock: () => now,
-    queueTimers: false,
-  });
-  const entries = sent.map((s) => ({
-    ...s.entry,
-    Detail: JSON.stringify({ ...(JSON.parse(s.entry.Detail) as Record<string, unknown>), cluster }),
-  }));
+  const backlog = backlogDrain(timed.doc, t.tableName, sent, cluster);
+  const { h, entries, lifecycles } = backlog;
   log(`${P} throughput: ${entries.length} entries queued at once, ${INGEST_CONCURRENCY} batches in flight`);
   const session = new Session();
   session.connect();
@@ -544,19 +585,13 @@ async function ingestThroughput(
   const cpu0 = process.cpuUsage();
   const ddb0 = processCpuMs(t.ddb.pid);
   const t0 = performance.now();
-  for (let i = 0; i < entries.length; i += 10) bus.putEvents(entries.slice(i, i + 10));
-  now += 3_600_000; // every window closed: full batches and the last partial one go
-  while (bus.backlog > 0) {
-    bus.pollQueues();
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await backlog.drain();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
   // BENCH_CPU_PROFILE=file.cpuprofile keeps the drain's profile (Chrome DevTools opens it).
   if (process.env.BENCH_CPU_PROFILE) writeFileSync(process.env.BENCH_CPU_PROFILE, JSON.stringify(profile));
-  bus.stop();
   const meanInFlight = timed.meanInFlight(seconds);
   const rounds = { ...timed.rounds };
   const d = diff(before, h.store.stats);
@@ -582,6 +617,17 @@ async function ingestThroughput(
     [`${P}.throughput.writesPerSecond`]: d.writes / seconds,
     [`${P}.throughput.barePutItemsPerSecond`]: floor,
     [`${P}.throughput.ratioToBarePutItem`]: n / seconds / floor,
+    // The same drain counted in pod lifecycles (distinct pods), not bus entries: a forwarder that
+    // sends fewer, fuller entries lowers entries/s while the pipeline does less work per pod.
+    [`${P}.throughput.lifecycles`]: lifecycles,
+    [`${P}.throughput.lifecyclesPerSecond`]: lifecycles / seconds,
+    [`${P}.throughput.entriesPerLifecycle`]: n / Math.max(1, lifecycles),
+    [`${P}.throughput.storedWritesPerLifecycle`]: timed.written.length / Math.max(1, lifecycles),
+    // DynamoDB requests of every kind (reads, writes, lost races, the registry) per entry.
+    [`${P}.throughput.requestsPerEntry`]: Object.values(rounds).reduce((a, r) => a + r.n, 0) / n,
+    [`${P}.throughput.dynamoDbLocalCpuMsPerLifecycle`]: ddbMs / Math.max(1, lifecycles),
+    [`${P}.throughput.cpuMsPerLifecycle`]: cpuMs / Math.max(1, lifecycles),
+    [`${P}.throughput.unreadPods`]: h.batches.reduce((a, b) => a + b.unread, 0),
     [`${P}.throughput.bareItemPutsPerSecond`]: sameItems,
     [`${P}.throughput.ratioToBareItemPuts`]: n / seconds / sameItems,
     // Stored writes a second against the same items' bare puts: the price of read + condition + CPU.

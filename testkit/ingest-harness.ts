@@ -211,7 +211,14 @@ export interface BatchHarness {
 export function batchHarness(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  opts: Partial<PodStoreOptions> & { metrics?: Metrics; store?: PodStore } = {},
+  opts: Partial<PodStoreOptions> & {
+    metrics?: Metrics;
+    store?: PodStore;
+    /** The ingest's clock (default FIXED_NOW). */
+    now?: () => number;
+    /** The batched handler's first-sight window (default its own, FIRST_SIGHT_MAX_AGE_MS). */
+    firstSightMaxAgeMs?: number;
+  } = {},
 ): BatchHarness {
   const store = opts.store ?? new PodStore(doc, { tableName, ...opts });
   const invalid: InvalidEventReport[] = [];
@@ -225,9 +232,10 @@ export function batchHarness(
     },
     logger: quietLogger(),
     metrics: opts.metrics ?? silentMetrics(),
-    now: () => FIXED_NOW,
+    now: opts.now ?? (() => FIXED_NOW),
     retentionDays: 30,
     onBatch: (b) => batches.push(b),
+    ...(opts.firstSightMaxAgeMs !== undefined ? { firstSightMaxAgeMs: opts.firstSightMaxAgeMs } : {}),
   });
   return { store, handler, invalid, batches };
 }

@@ -8,8 +8,16 @@
  *    joined: a pod's startup burst becomes one set of facts.
  * 3. Each cluster of the batch is registered (once per container), then ONE batched, strongly
  *    consistent read (`getMany`: BatchGetItem, 100 keys a request, unprocessed keys retried
- *    with back-off) fetches every pod's stored facts.
- * 4. One conditional write per pod with news (a lost race reads that pod again).
+ *    with back-off) fetches every pod's stored facts, except a pod's first sight (below).
+ * 4. One conditional write per pod with news (a lost race merges into the item the failed write
+ *    returns, ALL_OLD). A pod whose batch holds the forwarder's first sight of it (a Pod Facts
+ *    delta with the `pod` fact, the pod created at most FIRST_SIGHT_MAX_AGE_MS ago by the
+ *    ingest's clock) is not read: it is written as a new item (attribute_not_exists), and if an
+ *    item is there after all (a redelivery, a sender's restart) the failed write brings it back
+ *    and the merge joins into it, as after a lost race. Older pods' first sights (a restarted
+ *    forwarder re-sends one for every pod it lists) are read as before: a failed conditional
+ *    write costs write units (the existing item's size), a read a fraction of that
+ *    (docs/cost.md, "Throughput").
  * 5. Only the messages of pods whose write failed (transiently) are reported in
  *    `batchItemFailures`: SQS makes them visible again after the visibility timeout and, after
  *    maxReceiveCount receives, moves them to the dead-letter queue. Redelivery is safe: the
@@ -20,7 +28,7 @@
 
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FactMap } from '../../core/facts.ts';
+import type { Fact, FactMap } from '../../core/facts.ts';
 import {
   BATCH_GET_MAX_KEYS,
   ItemTooLargeError,
@@ -41,6 +49,23 @@ export interface BatchStats {
   pods: number;
   written: number;
   failedPods: number;
+  /** Pods written without a read (their first sight: FIRST_SIGHT_MAX_AGE_MS). */
+  unread: number;
+}
+
+/**
+ * How recently a pod must have been created (its `pod` fact's creation, by the ingest's clock)
+ * for its first sight to be written without a read. A pod seen for the first time within this
+ * has no item yet unless its first sight is delivered again; an older pod's first sight is most
+ * likely a restarted forwarder's re-send, whose item exists: reading it is cheaper than failing
+ * a conditional write.
+ */
+export const FIRST_SIGHT_MAX_AGE_MS = 10 * 60_000;
+
+/** A Pod Facts delta's facts hold the pod's first sight, of a pod created at most `maxAgeMs` before `now`. */
+export function isRecentFirstSight(facts: readonly Fact[], now: number, maxAgeMs: number): boolean {
+  for (const f of facts) if (f.kind === 'pod') return f.created !== null && f.created >= now - maxAgeMs;
+  return false;
 }
 
 /** Chunks of pods (BATCH_GET_MAX_KEYS each: one BatchGetItem) read and written side by side. */
@@ -50,13 +75,20 @@ export type BatchIngestHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 interface Group {
   write: PodWrite;
+  /** Written without a read (isRecentFirstSight of one of its Pod Facts messages). */
+  firstSight: boolean;
   records: { record: SQSRecord; event: unknown; id: string; write: PodWrite }[];
 }
 
 export function makeBatchIngestHandler(
-  deps: IngestHandlerDeps & { onBatch?: (s: BatchStats) => void },
+  deps: IngestHandlerDeps & {
+    onBatch?: (s: BatchStats) => void;
+    /** FIRST_SIGHT_MAX_AGE_MS unless given (0: every pod is read). */
+    firstSightMaxAgeMs?: number;
+  },
 ): BatchIngestHandler {
   const { logger, metrics } = deps;
+  const firstSightMaxAgeMs = deps.firstSightMaxAgeMs ?? FIRST_SIGHT_MAX_AGE_MS;
   const ingest = new PodIngest(deps.store, { retentionDays: deps.retentionDays, now: deps.now });
   const park = parker(deps);
   // The one-event path, for a pod whose joined write is refused for good: message by message.
@@ -103,13 +135,19 @@ export function makeBatchIngestHandler(
         }
         const write = podWriteOf(parsed);
         const id = itemKeyId(write.key);
+        const firstSight =
+          firstSightMaxAgeMs > 0 &&
+          parsed.kind === 'facts' &&
+          isRecentFirstSight(write.facts, deps.now(), firstSightMaxAgeMs);
         const g = groups.get(id);
         if (g) {
           g.write.facts.push(...write.facts);
+          g.firstSight ||= firstSight;
           g.records.push({ record, event, id: parsed.id, write });
         } else {
           groups.set(id, {
             write: { ...write, facts: [...write.facts] },
+            firstSight,
             records: [{ record, event, id: parsed.id, write }],
           });
         }
@@ -135,7 +173,7 @@ export function makeBatchIngestHandler(
       if (err) fail(g, err);
       return !err;
     });
-    // Read, then write, a chunk of pods at a time (one BatchGetItem each), CHUNKS_IN_FLIGHT
+    // Read (all but the first sights), then write, a chunk of pods at a time (one BatchGetItem each), CHUNKS_IN_FLIGHT
     // chunks side by side, in the order the pods first appear in the batch: a pod's write
     // follows its read closely, so a batch running beside this one (holding the same pod's
     // later entries) rarely writes it in between, and reads and writes overlap.
@@ -146,7 +184,7 @@ export function makeBatchIngestHandler(
     const readAndWrite = async (chunk: Group[]) => {
       let current: Map<string, { facts: FactMap; version: number }>;
       try {
-        current = await deps.store.getMany(chunk.map((g) => g.write.key));
+        current = await deps.store.getMany(chunk.filter((g) => !g.firstSight).map((g) => g.write.key));
       } catch (err) {
         logger.error('batched read failed; its pods are retried', {
           pods: chunk.length,
@@ -161,6 +199,7 @@ export function makeBatchIngestHandler(
       try {
         const outcome = await ingest.mergeRead(g.write, known);
         if (outcome.written) stats.written++;
+        if (g.firstSight) stats.unread++;
         emitOutcome(metrics, outcome, deps.metricNamespaces);
         for (const r of g.records) result.set(r.record.messageId, undefined);
       } catch (err) {
@@ -194,7 +233,14 @@ export function makeBatchIngestHandler(
 
   return async (event) => {
     const records = event.Records ?? [];
-    const stats: BatchStats = { messages: records.length, invalid: 0, pods: 0, written: 0, failedPods: 0 };
+    const stats: BatchStats = {
+      messages: records.length,
+      invalid: 0,
+      pods: 0,
+      written: 0,
+      failedPods: 0,
+      unread: 0,
+    };
     const outcomes = plan(records, stats);
     const processor = new BatchProcessor(EventType.SQS);
     const response = await processPartialResponse(
