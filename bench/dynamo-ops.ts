@@ -5,14 +5,15 @@
  * the ingest sends and their bare neighbours. It tells where a stored write's price over a bare
  * PutItem goes (the read, the condition, the overwrite moving index entries, a lost race).
  *
- *   node --import tsx bench/dynamo-ops.ts [--pods N] [--concurrency 10,50] [--json]
+ *   node --import tsx bench/dynamo-ops.ts [--pods N] [--concurrency 10,50] [--reps 3] [--json]
  *
  * The items: the churn trace (`--pods`, default 1,000) through the real forwarder and the batched
  * ingest's backlog drain (bench/ingest.ts `backlogDrain`), every stored write captured in order.
  * Of each pod written at least twice, its first item (the "fresh" item) and its last (the
  * "overwrite": same key, changed index attributes). Each op runs over those pods with the cluster
  * in every key and index key swapped for another of the same length (same sizes, fresh keys), at
- * each concurrency, after one unmeasured warm-up pass of every op (DynamoDB Local's JIT).
+ * each concurrency, after one unmeasured warm-up pass of every op (DynamoDB Local's JIT); then
+ * `--reps` measured passes on fresh keys, and each figure is the median of the passes.
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -249,7 +250,7 @@ async function pass(
 }
 
 export async function runDynamoOps(
-  opts: { pods?: number; concurrencies?: number[]; log?: (l: string) => void } = {},
+  opts: { pods?: number; concurrencies?: number[]; reps?: number; log?: (l: string) => void } = {},
 ): Promise<{ items: { pods: number; firstBytes: number; lastBytes: number }; costs: OpCost[] }> {
   const pods = opts.pods ?? 1_000;
   const log = opts.log ?? (() => {});
@@ -282,8 +283,22 @@ export async function runDynamoOps(
     for (const [i, concurrency] of (opts.concurrencies ?? [10, 50]).entries()) {
       log(`concurrency ${concurrency}: warm-up pass`);
       await pass(t.doc, t.tableName, t.ddb.pid, pairs, from, `w${i}`, concurrency);
-      log(`concurrency ${concurrency}: measured pass`);
-      costs.push(...(await pass(t.doc, t.tableName, t.ddb.pid, pairs, from, `m${i}`, concurrency)));
+      // `reps` measured passes (default 3), each on fresh keys; each op's median per figure.
+      const passes: OpCost[][] = [];
+      for (let r = 0; r < (opts.reps ?? 3); r++) {
+        log(`concurrency ${concurrency}: measured pass ${r + 1}`);
+        passes.push(await pass(t.doc, t.tableName, t.ddb.pid, pairs, from, `m${i}${r}`, concurrency));
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+      for (const [k, first] of (passes[0] ?? []).entries()) {
+        const all = passes.map((p) => p[k] as OpCost);
+        costs.push({
+          ...first,
+          dynamoDbLocalCpuMs: median(all.map((c) => c.dynamoDbLocalCpuMs)),
+          clientCpuMs: median(all.map((c) => c.clientCpuMs)),
+          wallMs: median(all.map((c) => c.wallMs)),
+        });
+      }
     }
     return { items, costs };
   } finally {
@@ -299,9 +314,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const json = process.argv.includes('--json');
   const pods = arg('--pods');
   const conc = arg('--concurrency');
+  const reps = arg('--reps');
   const result = await runDynamoOps({
     ...(pods !== undefined ? { pods: Number(pods) } : {}),
     ...(conc !== undefined ? { concurrencies: conc.split(',').map(Number) } : {}),
+    ...(reps !== undefined ? { reps: Number(reps) } : {}),
     ...(json ? {} : { log: (l: string) => console.error(l) }),
   });
   if (json) console.log(JSON.stringify(result, null, 2));

@@ -55,10 +55,13 @@ export interface BatchStats {
 
 /**
  * How recently a pod must have been created (its `pod` fact's creation, by the ingest's clock)
- * for its first sight to be written without a read. A pod seen for the first time within this
- * has no item yet unless its first sight is delivered again; an older pod's first sight is most
- * likely a restarted forwarder's re-send, whose item exists: reading it is cheaper than failing
- * a conditional write.
+ * for its first sight to be written without a read. In steady state a first sight reaches the
+ * ingest within the forwarder's routine linger (30 s by default, 5 min at most) plus the queue's
+ * batching window of the pod's creation, and its item does not exist yet. An older pod's first
+ * sight is a restarted forwarder's re-send (its item exists: a read costs less than a failed
+ * conditional write) or sits in a backlog, where batches running side by side hold the same
+ * pod's later entries and often write it first (measured: 4× the lost races when every first
+ * sight of a backlog skips its read; docs/cost.md, "Throughput").
  */
 export const FIRST_SIGHT_MAX_AGE_MS = 10 * 60_000;
 
