@@ -186,7 +186,7 @@ export class LocalMode {
       },
     };
     handlers['functions/ingest/handler.ts'] = makeBatchIngestHandler({
-      store: new PodStore(doc, { tableName: LOCAL_TABLE }),
+      store: new PodStore(doc, { tableName: LOCAL_TABLE, consumedCapacity: 'NONE' }),
       heartbeats: new HeartbeatStore(doc, LOCAL_TABLE),
       inventories: new InventoryStore(doc, LOCAL_TABLE),
       invalidEvents: eventBridgeInvalidEventSink(events, LOCAL_BUS),

@@ -71,11 +71,23 @@ export function getPodRequest(tableName: string, key: ItemKey): GetCommandInput 
   };
 }
 
+/**
+ * What a pod read or write asks DynamoDB to report of the capacity it consumed: `INDEXES` (per
+ * table and index: the benches' WCU breakdown), or `NONE` (the deployed handler and local mode
+ * count no capacity; on DynamoDB Local the breakdown costs 0.1-0.35 ms of CPU a write,
+ * docs/cost.md "Throughput"). A read reports TOTAL unless NONE.
+ */
+export type ConsumedCapacityDetail = 'INDEXES' | 'NONE';
+
 /** BatchGetItem's most keys per request. */
 export const BATCH_GET_MAX_KEYS = 100;
 
 /** Strongly consistent batched read of up to 100 items (the same two attributes as `getPodRequest`). */
-export function batchGetPodsRequest(tableName: string, keys: readonly ItemKey[]): BatchGetCommandInput {
+export function batchGetPodsRequest(
+  tableName: string,
+  keys: readonly ItemKey[],
+  capacity: ConsumedCapacityDetail = 'INDEXES',
+): BatchGetCommandInput {
   if (keys.length > BATCH_GET_MAX_KEYS)
     throw new Error(`BatchGetItem takes ${BATCH_GET_MAX_KEYS} keys at most`);
   return {
@@ -87,7 +99,7 @@ export function batchGetPodsRequest(tableName: string, keys: readonly ItemKey[])
         ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#v': 'v', '#facts': 'facts', '#fv': 'fv' },
       },
     },
-    ReturnConsumedCapacity: 'TOTAL',
+    ReturnConsumedCapacity: capacity === 'NONE' ? 'NONE' : 'TOTAL',
   };
 }
 
@@ -99,6 +111,7 @@ export function putPodRequest(
   tableName: string,
   item: Record<string, unknown>,
   expectedVersion: number | undefined,
+  capacity: ConsumedCapacityDetail = 'INDEXES',
 ): PutCommandInput {
   // INDEXES: the units per table and per index, so the benchmark shows which index a write pays for.
   // ALL_OLD on a failed condition: the item that won comes back with the error (no read units),
@@ -106,7 +119,7 @@ export function putPodRequest(
   const base: PutCommandInput = {
     TableName: tableName,
     Item: item,
-    ReturnConsumedCapacity: 'INDEXES',
+    ReturnConsumedCapacity: capacity,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
   if (expectedVersion === undefined) {
@@ -191,6 +204,8 @@ export interface MergeResult {
 
 export interface PodStoreOptions {
   tableName: string;
+  /** The capacity pod reads and writes report (default INDEXES: what the benches count). */
+  consumedCapacity?: ConsumedCapacityDetail;
   /** Rounds of read-merge-write before giving up to Lambda's retry (default 8). */
   maxAttempts?: number;
   /** Back-off between rounds: full jitter on base·2^attempt ms (default base 10 ms, core/backoff.ts). */
@@ -203,6 +218,7 @@ export class PodStore {
   readonly stats: StoreStats = emptyStats();
   readonly tableName: string;
   private readonly maxAttempts: number;
+  private readonly capacity: ConsumedCapacityDetail;
   private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -228,6 +244,7 @@ export class PodStore {
   ) {
     this.tableName = opts.tableName;
     this.maxAttempts = opts.maxAttempts ?? 8;
+    this.capacity = opts.consumedCapacity ?? 'INDEXES';
     this.backoff = { baseMs: opts.backoffBaseMs ?? 10, capMs: Number.POSITIVE_INFINITY };
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? sleep;
@@ -259,7 +276,7 @@ export class PodStore {
     await sendCommand(
       this.doc,
       'PutItem',
-      new PutCommand(putPodRequest(this.tableName, item, expectedVersion)),
+      new PutCommand(putPodRequest(this.tableName, item, expectedVersion, this.capacity)),
       this.meter,
       key,
     );
@@ -325,7 +342,7 @@ export class PodStore {
         const res = await sendCommand(
           this.doc,
           'BatchGetItem',
-          new BatchGetCommand(batchGetPodsRequest(this.tableName, pending)),
+          new BatchGetCommand(batchGetPodsRequest(this.tableName, pending, this.capacity)),
           this.meter,
         );
         for (const item of res.Responses?.[this.tableName] ?? []) {

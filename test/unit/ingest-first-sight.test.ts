@@ -2,7 +2,8 @@
  * The batched ingest writes a pod's first sight without reading it (functions/ingest/ingest-batch.ts,
  * FIRST_SIGHT_MAX_AGE_MS): no database, the document client mocked (aws-sdk-client-mock) by an
  * in-memory table that checks the two write conditions as DynamoDB does and, on a failed one,
- * returns the item (ReturnValuesOnConditionCheckFailure ALL_OLD: its scalar attributes).
+ * returns the item (ReturnValuesOnConditionCheckFailure ALL_OLD: its scalar attributes). And the
+ * consumed capacity a pod read or write asks for (PodStoreOptions.consumedCapacity).
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -17,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../core/facts.ts';
 import { FIRST_SIGHT_MAX_AGE_MS, isRecentFirstSight } from '../../functions/ingest/ingest-batch.ts';
 import { documentClient } from '../../store/dynamo.ts';
+import { batchGetPodsRequest, putPodRequest } from '../../store/pod-store.ts';
 import { churnInputs } from '../../testkit/fixtures.ts';
 import { batchHarness, factsEventsOf, sqsEventOf, sqsRecordOf } from '../../testkit/ingest-harness.ts';
 
@@ -77,7 +79,7 @@ function memoryTable(initial: Map<string, Item> = new Map()) {
     items.set(id(item), structuredClone(item));
     return {};
   });
-  return { doc, items, counts };
+  return { doc, mock, items, counts };
 }
 
 /** The generated pods' Pod Facts entries as the forwarder sends them, with their creation time. */
@@ -217,5 +219,33 @@ describe('batched ingest: a pod first seen is written without a read', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the consumed capacity a pod read or write asks for', () => {
+  const key = { pk: 'POD#c#n#p', sk: 'u' };
+  it('INDEXES by default (what the benches count); NONE when the store is told (the deployed handler, local mode)', async () => {
+    expect(putPodRequest('T', { ...key, v: 1 }, undefined).ReturnConsumedCapacity).toBe('INDEXES');
+    expect(putPodRequest('T', { ...key, v: 2 }, 1, 'NONE').ReturnConsumedCapacity).toBe('NONE');
+    expect(batchGetPodsRequest('T', [key]).ReturnConsumedCapacity).toBe('TOTAL');
+    expect(batchGetPodsRequest('T', [key], 'NONE').ReturnConsumedCapacity).toBe('NONE');
+    const { events, created } = podEvents(2);
+    for (const consumedCapacity of ['NONE', 'INDEXES'] as const) {
+      const mem = memoryTable();
+      const h = batchHarness(mem.doc, 'T', {
+        now: () => created + FIRST_SIGHT_MAX_AGE_MS + 60_000,
+        consumedCapacity,
+      });
+      await h.handler(sqsEventOf(events.map((e) => sqsRecordOf(e))) as never);
+      const puts = mem.mock
+        .commandCalls(PutCommand)
+        .filter((c) => c.args[0].input.ConditionExpression !== undefined);
+      const gets = mem.mock.commandCalls(BatchGetCommand);
+      expect(puts.length).toBeGreaterThan(0);
+      expect(gets.length).toBeGreaterThan(0);
+      for (const c of puts) expect(c.args[0].input.ReturnConsumedCapacity).toBe(consumedCapacity);
+      for (const c of gets)
+        expect(c.args[0].input.ReturnConsumedCapacity).toBe(consumedCapacity === 'NONE' ? 'NONE' : 'TOTAL');
+    }
   });
 });
