@@ -192,6 +192,17 @@ async function pass(
     'overwrite PutItem v = :expected (ingest)',
     pairs.map((p, i) => put(putPodRequest(tableName, lastB[i] as Item, Number(p.first.v)))),
   );
+  // As the deployed handler sends them: no consumed capacity asked (PodStoreOptions.consumedCapacity).
+  const firstE = pairs.map((p) => swapCluster(p.first, from, `${tag}e`.padEnd(from.length, 'x')));
+  const lastE = pairs.map((p) => swapCluster(p.last, from, `${tag}e`.padEnd(from.length, 'x')));
+  await run(
+    'fresh PutItem attribute_not_exists, no capacity (deployed)',
+    firstE.map((Item) => put(putPodRequest(tableName, Item, undefined, 'NONE'))),
+  );
+  await run(
+    'overwrite PutItem v = :expected, no capacity (deployed)',
+    pairs.map((p, i) => put(putPodRequest(tableName, lastE[i] as Item, Number(p.first.v), 'NONE'))),
+  );
   await run(
     'failed attribute_not_exists, ALL_OLD (lost race)',
     firstB.map((Item) => put(putPodRequest(tableName, Item, undefined))),
