@@ -8,6 +8,7 @@
  *
  *   node --import tsx bench/ingest.ts [--pods N] [--concurrency N] [--json]
  *   node --import tsx bench/ingest.ts --throughput [--pods N] [--warmups N] [--json]   # the backlog drain only
+ *     [--linger-seconds S] [--routine-linger-seconds S]   # the forwarder that makes its entries
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -245,6 +246,7 @@ export async function forwarderEntries(
   lingerMs = DEFAULT_LINGER_MS,
   cluster = 'churn-batched',
   churnBatch?: number,
+  routineLingerMs?: number,
 ): Promise<{ sent: SentEntry[]; lifecycles: number }> {
   let t = Date.parse('2026-11-01T08:00:00Z');
   const observed = new Map<string, number>();
@@ -260,7 +262,14 @@ export async function forwarderEntries(
       return { failed: [] };
     },
   };
-  const fwd = benchForwarder({ cluster, bus: 'podlife', payload: 'facts', lingerMs }, sink, {
+  const config = {
+    cluster,
+    bus: 'podlife',
+    payload: 'facts' as const,
+    lingerMs,
+    ...(routineLingerMs !== undefined ? { routineLingerMs } : {}),
+  };
+  const fwd = benchForwarder(config, sink, {
     now: () => t,
     sleep: async (ms) => {
       t += ms;
@@ -920,13 +929,20 @@ export async function runIngestBench(opts: IngestBenchOptions = {}): Promise<Rec
  * `ingestThroughput` on a fresh DynamoDB Local. For before/after runs of the drain.
  */
 export async function runThroughputBench(
-  opts: { pods?: number; warmups?: number; log?: (l: string) => void } = {},
+  opts: {
+    pods?: number;
+    warmups?: number;
+    /** The forwarder's linger and routine linger (its defaults when absent). */
+    lingerMs?: number;
+    routineLingerMs?: number;
+    log?: (l: string) => void;
+  } = {},
 ): Promise<Record<string, number>> {
   const pods = opts.pods ?? 1_000;
   const log = opts.log ?? (() => {});
   const t = await startBenchTable('podlife-bench');
   try {
-    const { sent } = await forwarderEntries(pods);
+    const { sent } = await forwarderEntries(pods, opts.lingerMs, undefined, undefined, opts.routineLingerMs);
     // A fresh DynamoDB Local's JVM is cold (interpreted, then compiled as it runs): the same drain
     // under another cluster first, so the measured drain and its yardsticks both meet a warm one,
     // as in the full bench (where the throughput part comes after the other deliveries).
@@ -956,10 +972,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const concurrency = arg('--concurrency');
   const log = json ? {} : { log: (l: string) => console.error(l) };
   const warmups = arg('--warmups');
+  const linger = arg('--linger-seconds');
+  const routineLinger = arg('--routine-linger-seconds');
   const result = process.argv.includes('--throughput')
     ? await runThroughputBench({
         ...(pods !== undefined ? { pods } : {}),
         ...(warmups !== undefined ? { warmups } : {}),
+        ...(linger !== undefined ? { lingerMs: linger * 1000 } : {}),
+        ...(routineLinger !== undefined ? { routineLingerMs: routineLinger * 1000 } : {}),
         ...log,
       })
     : await runIngestBench({
