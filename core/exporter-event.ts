@@ -8,7 +8,7 @@
  * exporter's Event and the forwarder's `--events` give the ingest the same fact.
  */
 import { z } from 'zod';
-import { KUBE_LIMITS } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart } from './kube-schemas.ts';
 import { type CompactEvent, containerOfFieldPath, cut } from './snapshot.ts';
 
 export const EXPORTER_SOURCE = 'kubernetes-event-exporter';
@@ -22,14 +22,14 @@ const Opt = Str.optional().transform((s) =>
 
 /** The documented layout. Keys the layout adds beyond these are ignored. */
 export const ExporterEventDetail = z.object({
-  cluster: z.string().min(1).max(63),
+  cluster: ClusterName,
   uid: z.string().min(1).max(KUBE_LIMITS.name),
   kind: Opt.refine(
     (k) => k === undefined || k === 'Pod',
     'not about a Pod (route only kind: Pod to podlife)',
   ),
-  namespace: z.string().min(1).max(KUBE_LIMITS.label),
-  podName: z.string().min(1).max(KUBE_LIMITS.name),
+  namespace: keyPart(z.string().min(1).max(KUBE_LIMITS.label)),
+  podName: keyPart(z.string().min(1).max(KUBE_LIMITS.name)),
   podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)'),
   fieldPath: Opt,
   reason: Str.max(256),

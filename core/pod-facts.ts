@@ -20,7 +20,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { containerIdOfRun, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { eventFact, type Fact, factTimeRange, type MarkName, type Termination } from './facts.ts';
-import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart, PodPhase } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
@@ -174,9 +174,9 @@ type WireFacts = z.infer<typeof WireFacts>;
 export const PodFactsDetail = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    cluster: z.string().min(1).max(63),
-    namespace: Label,
-    name: Name,
+    cluster: ClusterName,
+    namespace: keyPart(Label),
+    name: keyPart(Name),
     uid: z.string().min(1).max(KUBE_LIMITS.uid),
     t0: z
       .number()
