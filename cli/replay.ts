@@ -119,7 +119,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
         stdin: opts.stdin as never,
         onDecoded: (d) => {
           if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
-          else if (d.kind === 'facts') engine.applyFacts(d.cluster, d.uid, d.facts);
+          else if (d.kind === 'facts') engine.applyFacts(d.detail, d.facts);
           else engine.applyEvent(d.cluster, d.event);
         },
         onProblem: (p) => {
