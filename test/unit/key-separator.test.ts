@@ -89,6 +89,9 @@ describe('a "#" in a cluster, namespace or name is refused at the ingest, naming
     expect(ForwarderHeartbeat.shape.cluster.safeParse('prod#eu').success).toBe(false);
     expect(PodInventory.shape.cluster.safeParse('prod#eu').success).toBe(false);
     expect(ForwarderHeartbeat.shape.cluster.safeParse('prod-eu.1_a').success).toBe(true);
+    const ns = PodInventory.shape.namespaces.unwrap();
+    expect(ns.safeParse(['web']).success).toBe(true);
+    expect(ns.safeParse(['eu#web']).success).toBe(false);
   });
 });
 
