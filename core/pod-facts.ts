@@ -457,6 +457,11 @@ export function wireFactsOf(detail: PodFactsDetail): WireFacts {
       maxOutputLength: MAX_INFLATED_BYTES,
     }).toString('utf8');
   } catch (err) {
+    // A bomb (or a pod of thousands of containers) stops at the cap: say so, not Node's buffer error.
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new PodFactsError(
+        `factsDeflate: inflates to more than ${MAX_INFLATED_BYTES / 1024} KiB, the most a Pod Facts event may carry`,
+      );
     throw new PodFactsError(`factsDeflate: not DEFLATE data podlife can read (${(err as Error).message})`);
   }
   let json: unknown;

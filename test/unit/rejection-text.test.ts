@@ -9,9 +9,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayFiles } from '../../cli/replay.ts';
+import { DEFLATE_DICTIONARY } from '../../core/pod-facts.ts';
 import { shown } from '../../core/zod-errors.ts';
 import { parseBusEvent } from '../../functions/ingest/parse-bus-event.ts';
 
@@ -118,6 +120,16 @@ describe('the ingest: an invalid event’s reason is short, whatever the input q
       /^schemaVersion K+… is not supported/,
     ],
     ['a 50 KB detail-type', { ...FACTS_EVENT, 'detail-type': BIG }, /^unknown source\/detail-type: /],
+    [
+      'a DEFLATE bomb (10 MiB of spaces in 10 KB)',
+      withDetail((d) => {
+        delete d.facts;
+        d.factsDeflate = deflateRawSync(Buffer.alloc(10 * 1024 * 1024, 0x20), {
+          dictionary: DEFLATE_DICTIONARY,
+        }).toString('base64');
+      }),
+      /^detail\.factsDeflate: inflates to more than 256 KiB, the most a Pod Facts event may carry$/,
+    ],
   ])('%s', (_what, event, reason) => {
     expect(parseBusEvent(FACTS_EVENT, RECEIVED)).toMatchObject({ ok: true });
     const r = parseBusEvent(event, RECEIVED) as { ok: boolean; reason: string };
