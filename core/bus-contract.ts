@@ -16,7 +16,7 @@ import { DETAIL_TYPE_INVENTORY, INVENTORY_TIME_PATHS, PodInventory } from './inv
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
 import { senderOfSource } from './sender-binding.ts';
 import {
-  type CompactEvent,
+  CompactEvent,
   DETAIL_TYPE_EVENT,
   DETAIL_TYPE_SNAPSHOT,
   EVENT_SOURCE,
@@ -149,7 +149,11 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   }
   if (schema === ExporterEventDetail) {
     const d = parsed.data as ExporterEventDetail;
-    return { ok: true, kind: 'event', cluster: d.cluster, event: compactEventOfExporter(d) };
+    // What is stored is the forwarder's Pod Event: held to the same contract, whatever the layout let through.
+    const event = CompactEvent.safeParse(compactEventOfExporter(d));
+    if (!event.success)
+      return invalid('schema', `detail (as a Pod Event): ${describeZodError(event.error, 3)}`);
+    return { ok: true, kind: 'event', cluster: d.cluster, event: event.data };
   }
   const ev = parsed.data as PodEventSnapshot;
   return { ok: true, kind: 'event', cluster: ev.cluster, event: ev.event };

@@ -20,6 +20,14 @@ const Opt = Str.optional().transform((s) =>
   s === undefined || s === '' || s === '<no value>' ? undefined : s,
 );
 
+/**
+ * A rendered optional value with the limit the forwarder's Pod Event contract puts on the same
+ * field (core/snapshot.ts CompactEvent): the exporter's values go into the same stored event, so
+ * a 20 KB `type` would otherwise fill the pod's bounded item and park its later events.
+ */
+const OptMax = (max: number, what: string) =>
+  Opt.refine((s) => s === undefined || s.length <= max, `longer than ${what} (${max})`);
+
 /** The documented layout. Keys the layout adds beyond these are ignored. */
 export const ExporterEventDetail = z.object({
   cluster: ClusterName,
@@ -31,17 +39,20 @@ export const ExporterEventDetail = z.object({
   namespace: keyPart(z.string().min(1).max(KUBE_LIMITS.label)),
   podName: keyPart(z.string().min(1).max(KUBE_LIMITS.name)),
   podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)'),
-  fieldPath: Opt,
+  fieldPath: OptMax(1024, 'a field path').refine(
+    (p) => (containerOfFieldPath(p)?.length ?? 0) <= KUBE_LIMITS.label,
+    `names a container longer than a container name (${KUBE_LIMITS.label})`,
+  ),
   reason: Str.max(256),
   message: Opt,
-  type: Opt,
+  type: OptMax(KUBE_LIMITS.label, 'an Event type'),
   count: z
     .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,9}$/, 'digits')])
     .optional()
     .transform((c) => (c === undefined ? undefined : Number(c))),
-  firstTimestamp: Opt,
-  lastTimestamp: Opt,
-  source: Opt,
+  firstTimestamp: OptMax(64, 'a time'),
+  lastTimestamp: OptMax(64, 'a time'),
+  source: OptMax(KUBE_LIMITS.name, 'a component name'),
 });
 export type ExporterEventDetail = z.infer<typeof ExporterEventDetail>;
 
