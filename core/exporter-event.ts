@@ -38,7 +38,10 @@ export const ExporterEventDetail = z.object({
   ),
   namespace: keyPart(z.string().min(1).max(KUBE_LIMITS.label)),
   podName: keyPart(z.string().min(1).max(KUBE_LIMITS.name)),
-  podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)'),
+  podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)').refine(
+    (u) => u === undefined || !u.startsWith('~'),
+    'must not start with "~" (podlife\'s own sort keys do; a pod uid never does)',
+  ),
   fieldPath: OptMax(1024, 'a field path').refine(
     (p) => (containerOfFieldPath(p)?.length ?? 0) <= KUBE_LIMITS.label,
     `names a container longer than a container name (${KUBE_LIMITS.label})`,

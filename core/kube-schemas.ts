@@ -34,6 +34,13 @@ const Label = z.string().max(KUBE_LIMITS.label);
  */
 export const NO_KEY_SEPARATOR = /^[^#]*$/;
 const noSeparator = 'must not contain "#" (no Kubernetes name does; podlife\'s keys join names with it)';
+/**
+ * A pod uid as the contracts carry it: it is the pod item's sort key, and podlife's own sort
+ * keys in a pod name's partition start with `~` (`~events`, model/keys.ts NAME_EVENTS_SK), which
+ * no uid does (the API server's are UUIDs; podlife's stand-ins start with `synthetic:`).
+ */
+export const podUidPart = (schema: z.ZodString) =>
+  schema.regex(/^(?!~)/, 'must not start with "~" (podlife\'s own sort keys do; a pod uid never does)');
 /** A namespace or pod name as the contracts carry it: within its limit, no `#`. */
 export const keyPart = (schema: z.ZodString) => schema.regex(NO_KEY_SEPARATOR, noSeparator);
 /**

@@ -20,7 +20,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { containerIdOfRun, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { eventFact, type Fact, factTimeRange, type MarkName, type Termination } from './facts.ts';
-import { ClusterName, KUBE_LIMITS, keyPart, PodPhase } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart, PodPhase, podUidPart } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
@@ -177,7 +177,7 @@ export const PodFactsDetail = z
     cluster: ClusterName,
     namespace: keyPart(Label),
     name: keyPart(Name),
-    uid: z.string().min(1).max(KUBE_LIMITS.uid),
+    uid: podUidPart(z.string().min(1).max(KUBE_LIMITS.uid)),
     t0: z
       .number()
       .int()

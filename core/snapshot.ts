@@ -13,6 +13,7 @@ import {
   KubePod,
   keyPart,
   PodPhase,
+  podUidPart,
   type WatchType,
 } from './kube-schemas.ts';
 
@@ -77,7 +78,7 @@ const SnapCondition = z
 
 export const CompactPod = z
   .object({
-    uid: Uid,
+    uid: podUidPart(Uid),
     namespace: keyPart(Label.min(1)),
     name: keyPart(Name),
     resourceVersion: z.string().max(64).optional(),
@@ -128,7 +129,7 @@ export type PodSnapshot = z.infer<typeof PodSnapshot>;
 export const CompactEvent = z
   .object({
     uid: z.string().min(1).max(KUBE_LIMITS.name),
-    podUid: z.string().max(KUBE_LIMITS.uid).optional(),
+    podUid: podUidPart(z.string().max(KUBE_LIMITS.uid)).optional(),
     namespace: keyPart(Label.min(1)),
     podName: keyPart(Name),
     reason: Reason,

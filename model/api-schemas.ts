@@ -87,7 +87,9 @@ export const Uid = z
   .min(1, 'must not be empty')
   .max(256, 'at most 256 characters')
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
-  .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+  .regex(/^[^\u0000-\u001f]+$/, 'no control characters')
+  // podlife's own sort keys start with `~` (`~events`); the ingest refuses such a uid.
+  .regex(/^(?!~)/, 'must not start with ~ (no pod uid does)');
 
 /** `Kind/name` of a controller (Deployment/web, StatefulSet/redis, Job/migrate, ...). */
 export const Owner = z
