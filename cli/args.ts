@@ -36,10 +36,18 @@ export function parseCliArgs<T extends ParseArgsConfig & { options: Options }>(c
     const option = optionOf(e.message);
     if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw unknownOption(option, config.options);
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+      const long = option.replace(/^-+/, '');
       const o =
-        config.options[option.replace(/^-+/, '')] ??
+        (Object.hasOwn(config.options, long) ? config.options[long] : undefined) ??
         Object.values(config.options).find((x) => `-${x.short}` === option);
-      throw new UsageError(o?.type === 'boolean' ? `${option} takes no value` : `${option} needs a value`, 2);
+      // parseArgs refuses `--stuck-after -5m` as "ambiguous": the value starts with a dash.
+      const dash = /argument is ambiguous/.test(e.message)
+        ? ` (a value that starts with "-": ${option}=VALUE)`
+        : '';
+      throw new UsageError(
+        o?.type === 'boolean' ? `${option} takes no value` : `${option} needs a value${dash}`,
+        2,
+      );
     }
     if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
       throw new UsageError(`unexpected argument: ${e.message}`, 2);

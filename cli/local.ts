@@ -9,6 +9,7 @@ import { formatSeconds, parseDuration } from '../core/time.ts';
 import type { LocalMode } from '../local/local-mode.ts';
 import { formatProblem } from '../local/read-inputs.ts';
 import { parseCliArgs } from './args.ts';
+import { clusterOption } from './cluster-option.ts';
 import { UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 
@@ -108,6 +109,7 @@ export async function localCommand(
     throw new UsageError(`--port: not a port: ${values.port}`);
   const files = positionals.length ? positionals : ['demo/trace.jsonl'];
   const log = (line: string) => err.write(`${safeText(line)}\n`);
+  clusterOption(values.cluster);
   const stuckAfterSeconds = parseDuration(values['stuck-after']);
   const maxGapSeconds = parseDuration(values['max-gap']);
   if (!kubeConfigWanted(values)) {

@@ -87,7 +87,11 @@ async function elsewhere(option: string, except: string): Promise<string> {
   for (const [cmd, c] of Object.entries(COMMANDS)) {
     if (cmd === except) continue;
     const { options } = await c.load();
-    if (option.startsWith('--') ? name in options : Object.values(options).some((o) => o.short === name))
+    if (
+      option.startsWith('--')
+        ? Object.hasOwn(options, name)
+        : Object.values(options).some((o) => o.short === name)
+    )
       owners.push(`podlife ${cmd}`);
   }
   return owners.length ? `did you mean ${owners.map((o) => `${o} ${option}`).join(' or ')}?` : '';
@@ -114,7 +118,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help()}\n`);
     return name ? 0 : 1;
   }
-  const cmd = COMMANDS[name];
+  // Own commands only: `podlife toString` or `podlife __proto__` is an unknown command, not Object's.
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     const what = name.startsWith('-')
       ? `unknown option ${safeText(name)}`

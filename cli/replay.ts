@@ -15,6 +15,7 @@ import {
   readInput,
 } from '../local/read-inputs.ts';
 import { parseCliArgs } from './args.ts';
+import { clusterOption } from './cluster-option.ts';
 import { podListing, statusOf } from './columns.ts';
 import { UsageError } from './errors.ts';
 import { statsListing } from './format-query.ts';
@@ -118,7 +119,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions)
         stdin: opts.stdin as never,
         onDecoded: (d) => {
           if (d.kind === 'snapshot') engine.applySnapshot(d.snapshot);
-          else if (d.kind === 'facts') engine.applyFacts(d.cluster, d.uid, d.facts);
+          else if (d.kind === 'facts') engine.applyFacts(d.detail, d.facts);
           else engine.applyEvent(d.cluster, d.event);
         },
         onProblem: (p) => {
@@ -192,6 +193,7 @@ export async function replayCommand(
     err.write(`podlife replay: no input files (use - for stdin)\n\n${REPLAY_HELP}\n`);
     return 1;
   }
+  clusterOption(values.cluster);
   const stuckAfterSeconds = parseDuration(values['stuck-after']);
   let now: number | 'wall' | undefined;
   if (values.now === 'wall') now = 'wall';

@@ -16,7 +16,7 @@ import { DETAIL_TYPE_INVENTORY, INVENTORY_TIME_PATHS, PodInventory } from './inv
 import { DETAIL_TYPE_FACTS, factsOfDetail, PodFactsDetail, PodFactsError, wireFactsOf } from './pod-facts.ts';
 import { senderOfSource } from './sender-binding.ts';
 import {
-  type CompactEvent,
+  CompactEvent,
   DETAIL_TYPE_EVENT,
   DETAIL_TYPE_SNAPSHOT,
   EVENT_SOURCE,
@@ -25,7 +25,7 @@ import {
   SCHEMA_VERSION,
 } from './snapshot.ts';
 import { checkFactTimes, checkTimes, TIME_PATHS } from './time-bounds.ts';
-import { describeZodError } from './zod-errors.ts';
+import { describeZodError, shown } from './zod-errors.ts';
 
 /**
  * The largest `detail` accepted, in bytes of JSON. A compact snapshot of a pod with 20
@@ -99,14 +99,15 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   const sender = senderOfSource(source);
   const key = `${sender?.sender ?? source}\u0000${detailType}`;
   const contract = Object.hasOwn(CONTRACTS, key) ? CONTRACTS[key] : undefined;
-  if (!contract) return invalid('unknown-type', `unknown source/detail-type: ${source} / ${detailType}`);
+  if (!contract)
+    return invalid('unknown-type', `unknown source/detail-type: ${shown(source)} / ${shown(detailType)}`);
   const { schema } = contract;
   if (sender?.cluster !== undefined) {
     const claimed = (detail as { cluster?: unknown } | null)?.cluster;
     if (claimed !== sender.cluster) {
       return invalid(
         'wrong-sender',
-        `detail.cluster ${JSON.stringify(claimed ?? null)} is not ${JSON.stringify(sender.cluster)}, the cluster source ${source} is bound to`,
+        `detail.cluster ${shown(JSON.stringify(claimed ?? null))} is not ${JSON.stringify(sender.cluster)}, the cluster source ${source} is bound to`,
       );
     }
   }
@@ -118,7 +119,7 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   if (contract.versioned && version !== SCHEMA_VERSION) {
     return invalid(
       'unknown-version',
-      `schemaVersion ${JSON.stringify(version)} is not supported (this ingest reads ${SCHEMA_VERSION})`,
+      `schemaVersion ${shown(version)} is not supported (this ingest reads ${SCHEMA_VERSION})`,
     );
   }
   const parsed = schema.safeParse(detail);
@@ -148,7 +149,11 @@ export function parseDetail(source: string, detailType: string, detail: unknown,
   }
   if (schema === ExporterEventDetail) {
     const d = parsed.data as ExporterEventDetail;
-    return { ok: true, kind: 'event', cluster: d.cluster, event: compactEventOfExporter(d) };
+    // What is stored is the forwarder's Pod Event: held to the same contract, whatever the layout let through.
+    const event = CompactEvent.safeParse(compactEventOfExporter(d));
+    if (!event.success)
+      return invalid('schema', `detail (as a Pod Event): ${describeZodError(event.error, 3)}`);
+    return { ok: true, kind: 'event', cluster: d.cluster, event: event.data };
   }
   const ev = parsed.data as PodEventSnapshot;
   return { ok: true, kind: 'event', cluster: ev.cluster, event: ev.event };

@@ -16,7 +16,7 @@ import {
   snapshotOf,
 } from './snapshot.ts';
 import { checkTimes, TIME_PATHS } from './time-bounds.ts';
-import { describeZodError } from './zod-errors.ts';
+import { describeZodError, shown } from './zod-errors.ts';
 
 export { describeZodError };
 
@@ -74,7 +74,11 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
   if (!isObject(obj)) throw new DecodeError('not an object');
   // An EventBridge event from the podlife bus (an archive, a capture): it names its own cluster.
   if ('detail-type' in obj && 'source' in obj && 'detail' in obj) {
-    return decodedOf(parseDetail(String(obj.source), String(obj['detail-type']), obj.detail, ctx.now));
+    const { source, 'detail-type': detailType } = obj;
+    if (typeof source !== 'string') throw new DecodeError(`source: not a string (${shown(source)})`);
+    if (typeof detailType !== 'string')
+      throw new DecodeError(`detail-type: not a string (${shown(detailType)})`);
+    return decodedOf(parseDetail(source, detailType, obj.detail, ctx.now));
   }
   // List items often omit kind: take it from the List (PodList, EventList) or from the shape.
   if (
@@ -87,13 +91,12 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
   if ('object' in obj && 'type' in obj && !('metadata' in obj)) {
     const type = WatchType.safeParse(obj.type);
     if (obj.type === 'BOOKMARK') return { kind: 'skip' };
-    if (obj.type === 'ERROR')
-      throw new DecodeError(`watch ERROR event: ${JSON.stringify(obj.object).slice(0, 200)}`);
-    if (!type.success) throw new DecodeError(`type: not a watch event type (${JSON.stringify(obj.type)})`);
+    if (obj.type === 'ERROR') throw new DecodeError(`watch ERROR event: ${shown(obj.object, 200)}`);
+    if (!type.success) throw new DecodeError(`type: not a watch event type (${shown(obj.type)})`);
     const inner = obj.object;
     if (isObject(inner) && inner.kind === 'Event') return decodeEvent(inner, ctx, 'object.');
     if (isObject(inner) && inner.kind !== undefined && inner.kind !== 'Pod') {
-      throw new DecodeError(`object.kind: not a Pod or Event (${String(inner.kind)})`);
+      throw new DecodeError(`object.kind: not a Pod or Event (${shown(inner.kind)})`);
     }
     const snapshot = wrap('object.', () => snapshotOf(inner, snapshotContext(ctx, type.data)));
     assertTimes(inner, TIME_PATHS.kubePod, ctx, 'object.');
@@ -101,7 +104,7 @@ export function decodeObject(obj: unknown, ctx: DecodeContext, itemKind?: string
   }
   if (obj.kind === 'Event') return decodeEvent(obj, ctx, '');
   if (obj.kind !== undefined && obj.kind !== 'Pod')
-    throw new DecodeError(`kind: not a Pod or Event (${String(obj.kind)})`);
+    throw new DecodeError(`kind: not a Pod or Event (${shown(obj.kind)})`);
   const snapshot = wrap('', () => snapshotOf(obj, snapshotContext(ctx, 'MODIFIED')));
   assertTimes(obj, TIME_PATHS.kubePod, ctx, '');
   return { kind: 'snapshot', snapshot };

@@ -18,6 +18,7 @@ import {
 } from './facts.ts';
 import type { FigureContext } from './figures.ts';
 import { addFactsBounded } from './fold.ts';
+import type { PodIdentity } from './pod-facts.ts';
 import { compareRecords, type PodRecord, podRecordOf } from './pod-record.ts';
 import type { CompactEvent, PodSnapshot } from './snapshot.ts';
 import { toMillis } from './time.ts';
@@ -37,8 +38,13 @@ export class LifecycleEngine {
     return this.pods.size;
   }
 
-  private factsFor(cluster: string, uid: string): FactMap {
-    const key = cluster + SEP + uid;
+  /**
+   * A pod's facts, keyed as the store keys its item: cluster, namespace, name and uid. A uid alone
+   * is not an identity: a recording (or a hostile sender) can carry one uid in two namespaces or
+   * under two names, and the store keeps those apart, so replay does too (never joining two pods).
+   */
+  private factsFor(cluster: string, namespace: string, name: string, uid: string): FactMap {
+    const key = [cluster, namespace, name, uid].join(SEP);
     let map = this.pods.get(key);
     if (!map) {
       map = new Map();
@@ -56,17 +62,18 @@ export class LifecycleEngine {
     this.snapshots++;
     this.seeTime(bestTimeOf(snap.pod));
     this.seeTime(toMillis(snap.observedAt));
-    return addFactsBounded(this.factsFor(snap.cluster, snap.pod.uid), factsOfSnapshot(snap));
+    const p = snap.pod;
+    return addFactsBounded(this.factsFor(snap.cluster, p.namespace, p.name, p.uid), factsOfSnapshot(snap));
   }
 
   /**
    * Applies facts about one pod directly (a `Pod Facts` delta, decoded): the same join as a
    * snapshot's facts, so deltas and snapshots can be mixed in any order.
    */
-  applyFacts(cluster: string, uid: string, facts: readonly Fact[]): Fact[] {
+  applyFacts(id: PodIdentity, facts: readonly Fact[]): Fact[] {
     this.snapshots++;
     this.seeTime(latestTimeOf(facts));
-    return addFactsBounded(this.factsFor(cluster, uid), facts);
+    return addFactsBounded(this.factsFor(id.cluster, id.namespace, id.name, id.uid), facts);
   }
 
   /** Applies one core/v1 Event about a pod. */
@@ -74,7 +81,8 @@ export class LifecycleEngine {
     this.events++;
     const fact = factOfEvent(ev);
     this.seeTime(latestTimeOf([fact]));
-    if (ev.podUid) return addFactsBounded(this.factsFor(cluster, ev.podUid), [fact]);
+    if (ev.podUid)
+      return addFactsBounded(this.factsFor(cluster, ev.namespace, ev.podName, ev.podUid), [fact]);
     const key = [cluster, ev.namespace, ev.podName].join(SEP);
     const map = this.unattached.get(key) ?? new Map();
     this.unattached.set(key, map);

@@ -8,7 +8,7 @@
  * exporter's Event and the forwarder's `--events` give the ingest the same fact.
  */
 import { z } from 'zod';
-import { KUBE_LIMITS } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart } from './kube-schemas.ts';
 import { type CompactEvent, containerOfFieldPath, cut } from './snapshot.ts';
 
 export const EXPORTER_SOURCE = 'kubernetes-event-exporter';
@@ -20,28 +20,42 @@ const Opt = Str.optional().transform((s) =>
   s === undefined || s === '' || s === '<no value>' ? undefined : s,
 );
 
+/**
+ * A rendered optional value with the limit the forwarder's Pod Event contract puts on the same
+ * field (core/snapshot.ts CompactEvent): the exporter's values go into the same stored event, so
+ * a 20 KB `type` would otherwise fill the pod's bounded item and park its later events.
+ */
+const OptMax = (max: number, what: string) =>
+  Opt.refine((s) => s === undefined || s.length <= max, `longer than ${what} (${max})`);
+
 /** The documented layout. Keys the layout adds beyond these are ignored. */
 export const ExporterEventDetail = z.object({
-  cluster: z.string().min(1).max(63),
+  cluster: ClusterName,
   uid: z.string().min(1).max(KUBE_LIMITS.name),
   kind: Opt.refine(
     (k) => k === undefined || k === 'Pod',
     'not about a Pod (route only kind: Pod to podlife)',
   ),
-  namespace: z.string().min(1).max(KUBE_LIMITS.label),
-  podName: z.string().min(1).max(KUBE_LIMITS.name),
-  podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)'),
-  fieldPath: Opt,
+  namespace: keyPart(z.string().min(1).max(KUBE_LIMITS.label)),
+  podName: keyPart(z.string().min(1).max(KUBE_LIMITS.name)),
+  podUid: Opt.refine((u) => u === undefined || u.length <= KUBE_LIMITS.uid, 'longer than a uid (128)').refine(
+    (u) => u === undefined || !u.startsWith('~'),
+    'must not start with "~" (podlife\'s own sort keys do; a pod uid never does)',
+  ),
+  fieldPath: OptMax(1024, 'a field path').refine(
+    (p) => (containerOfFieldPath(p)?.length ?? 0) <= KUBE_LIMITS.label,
+    `names a container longer than a container name (${KUBE_LIMITS.label})`,
+  ),
   reason: Str.max(256),
   message: Opt,
-  type: Opt,
+  type: OptMax(KUBE_LIMITS.label, 'an Event type'),
   count: z
     .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,9}$/, 'digits')])
     .optional()
     .transform((c) => (c === undefined ? undefined : Number(c))),
-  firstTimestamp: Opt,
-  lastTimestamp: Opt,
-  source: Opt,
+  firstTimestamp: OptMax(64, 'a time'),
+  lastTimestamp: OptMax(64, 'a time'),
+  source: OptMax(KUBE_LIMITS.name, 'a component name'),
 });
 export type ExporterEventDetail = z.infer<typeof ExporterEventDetail>;
 

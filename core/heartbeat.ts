@@ -6,6 +6,7 @@
  * tell "nothing happened" from "nothing is being sent" (docs/forwarder.md, docs/ingest.md).
  */
 import { z } from 'zod';
+import { ClusterName } from './kube-schemas.ts';
 
 export const DETAIL_TYPE_HEARTBEAT = 'Forwarder Heartbeat';
 /** The forwarder's default interval between two heartbeats (`--heartbeat-seconds`). */
@@ -15,7 +16,7 @@ export const DEFAULT_HEARTBEAT_SECONDS = 60;
 export const ForwarderHeartbeat = z
   .strictObject({
     schemaVersion: z.literal(1),
-    cluster: z.string().min(1).max(63),
+    cluster: ClusterName,
     /** When the forwarder sent it (RFC 3339): the heartbeat's time. */
     sentAt: z.string().max(64),
     /** This process (the pod's name, else host and pid): two replicas send apart. */

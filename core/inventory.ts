@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import { type Fact, type FactMap, latestTimeOf } from './facts.ts';
-import { KUBE_LIMITS } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart } from './kube-schemas.ts';
 
 export const DETAIL_TYPE_INVENTORY = 'Pod Inventory';
 
@@ -39,13 +39,13 @@ export const INVENTORY_SKEW_MS = 5_000;
 export const INVENTORY_MAX_DETAIL_BYTES = 60_000;
 
 const Uid = z.string().min(1).max(KUBE_LIMITS.uid);
-const Namespace = z.string().min(1).max(KUBE_LIMITS.label);
+const Namespace = keyPart(z.string().min(1).max(KUBE_LIMITS.label));
 
 /** The `Pod Inventory` detail (source `podlife.forwarder`, schemaVersion 1). */
 export const PodInventory = z
   .strictObject({
     schemaVersion: z.literal(1),
-    cluster: z.string().min(1).max(63),
+    cluster: ClusterName,
     /** When the list began (RFC 3339): every pod not in it was gone by then. */
     listedAt: z.string().max(64),
     /** The list's resourceVersion (its snapshot of etcd); '' when the server gave none. */

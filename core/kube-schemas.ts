@@ -25,6 +25,35 @@ const KubeTime = z
 export const KUBE_LIMITS = { name: 253, label: 63, uid: 128, qualifiedName: 316, reason: 256 } as const;
 const Name = z.string().min(1).max(KUBE_LIMITS.name);
 const Label = z.string().max(KUBE_LIMITS.label);
+
+/**
+ * podlife's table keys join cluster, namespace and name with `#` (model/keys.ts:
+ * `POD#cluster#namespace#name`, `cluster#uid`): a `#` inside one of them would make two pods one
+ * key (cluster `a#b`, namespace `c` and cluster `a`, namespace `b#c`). No Kubernetes namespace or
+ * name holds one (DNS labels and subdomains), and the forwarder's `--cluster` cannot either.
+ */
+export const NO_KEY_SEPARATOR = /^[^#]*$/;
+const noSeparator = 'must not contain "#" (no Kubernetes name does; podlife\'s keys join names with it)';
+/**
+ * A pod uid as the contracts carry it: it is the pod item's sort key, and podlife's own sort
+ * keys in a pod name's partition start with `~` (`~events`, model/keys.ts NAME_EVENTS_SK), which
+ * no uid does (the API server's are UUIDs; podlife's stand-ins start with `synthetic:`).
+ */
+export const podUidPart = (schema: z.ZodString) =>
+  schema.regex(/^(?!~)/, 'must not start with "~" (podlife\'s own sort keys do; a pod uid never does)');
+/** A namespace or pod name as the contracts carry it: within its limit, no `#`. */
+export const keyPart = (schema: z.ZodString) => schema.regex(NO_KEY_SEPARATOR, noSeparator);
+/**
+ * A cluster name in every contract (the bus events, replay's `--cluster`): 1-63 characters, no `#`
+ * (a key separator), `/` or control characters (the query API's `cluster` refuses those, so such
+ * a cluster could be written and never read).
+ */
+export const ClusterName = z
+  .string()
+  .min(1)
+  .max(63)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
+  .regex(/^[^\u0000-\u001f\u007f#/]+$/, 'a cluster name: no "#", "/" or control characters');
 const Uid = z.string().min(1).max(KUBE_LIMITS.uid);
 const Reason = z
   .string()

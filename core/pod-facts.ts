@@ -20,7 +20,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import { containerIdOfRun, markId, phaseId, readyId, restartsId, runId, waitingId } from './fact-ids.ts';
 import { eventFact, type Fact, factTimeRange, type MarkName, type Termination } from './facts.ts';
-import { KUBE_LIMITS, PodPhase } from './kube-schemas.ts';
+import { ClusterName, KUBE_LIMITS, keyPart, PodPhase, podUidPart } from './kube-schemas.ts';
 import { MAX_MESSAGE_CHARS, SCHEMA_VERSION } from './snapshot.ts';
 
 export const DETAIL_TYPE_FACTS = 'Pod Facts';
@@ -174,10 +174,10 @@ type WireFacts = z.infer<typeof WireFacts>;
 export const PodFactsDetail = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    cluster: z.string().min(1).max(63),
-    namespace: Label,
-    name: Name,
-    uid: z.string().min(1).max(KUBE_LIMITS.uid),
+    cluster: ClusterName,
+    namespace: keyPart(Label),
+    name: keyPart(Name),
+    uid: podUidPart(z.string().min(1).max(KUBE_LIMITS.uid)),
     t0: z
       .number()
       .int()
@@ -457,6 +457,11 @@ export function wireFactsOf(detail: PodFactsDetail): WireFacts {
       maxOutputLength: MAX_INFLATED_BYTES,
     }).toString('utf8');
   } catch (err) {
+    // A bomb (or a pod of thousands of containers) stops at the cap: say so, not Node's buffer error.
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new PodFactsError(
+        `factsDeflate: inflates to more than ${MAX_INFLATED_BYTES / 1024} KiB, the most a Pod Facts event may carry`,
+      );
     throw new PodFactsError(`factsDeflate: not DEFLATE data podlife can read (${(err as Error).message})`);
   }
   let json: unknown;

@@ -6,7 +6,16 @@
  * or managedFields: the projection is built field by field, never by copying an object.
  */
 import { z } from 'zod';
-import { KUBE_LIMITS, KubeEvent, KubePod, PodPhase, type WatchType } from './kube-schemas.ts';
+import {
+  ClusterName,
+  KUBE_LIMITS,
+  KubeEvent,
+  KubePod,
+  keyPart,
+  PodPhase,
+  podUidPart,
+  type WatchType,
+} from './kube-schemas.ts';
 
 export const SCHEMA_VERSION = 1;
 /** Messages (scheduler, kubelet, termination) are cut to this many characters. */
@@ -69,9 +78,9 @@ const SnapCondition = z
 
 export const CompactPod = z
   .object({
-    uid: Uid,
-    namespace: Label.min(1),
-    name: Name,
+    uid: podUidPart(Uid),
+    namespace: keyPart(Label.min(1)),
+    name: keyPart(Name),
     resourceVersion: z.string().max(64).optional(),
     creationTimestamp: Time,
     deletionTimestamp: Time,
@@ -109,7 +118,7 @@ export type CompactPod = z.infer<typeof CompactPod>;
 export const PodSnapshot = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    cluster: z.string().min(1).max(63),
+    cluster: ClusterName,
     observedAt: z.string().max(64).optional(),
     type: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
     pod: CompactPod,
@@ -120,9 +129,9 @@ export type PodSnapshot = z.infer<typeof PodSnapshot>;
 export const CompactEvent = z
   .object({
     uid: z.string().min(1).max(KUBE_LIMITS.name),
-    podUid: z.string().max(KUBE_LIMITS.uid).optional(),
-    namespace: Label.min(1),
-    podName: Name,
+    podUid: podUidPart(z.string().max(KUBE_LIMITS.uid)).optional(),
+    namespace: keyPart(Label.min(1)),
+    podName: keyPart(Name),
     reason: Reason,
     message: Message,
     type: Label.optional(),
@@ -139,7 +148,7 @@ export type CompactEvent = z.infer<typeof CompactEvent>;
 export const PodEventSnapshot = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    cluster: z.string().min(1).max(63),
+    cluster: ClusterName,
     observedAt: z.string().max(64).optional(),
     event: CompactEvent,
   })

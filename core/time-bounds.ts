@@ -153,3 +153,73 @@ export function checkFactTimes(t0: number, facts: unknown, now: number): string 
     return r ? `facts.${path}: ${r}` : null;
   });
 }
+
+/**
+ * A copy of `value` with every text time at `paths` that `checkTimes` would refuse set to null,
+ * and the `path: reason` of each. For a sender that must not lose a whole object to one absurd
+ * time (the forwarder: a status patched with a year-9999 condition would otherwise get the pod's
+ * delta, and with it its other facts, parked at the ingest): the time becomes unknown, as
+ * Kubernetes' zero times are, and the rest still counts. `value` itself is never changed.
+ */
+export function withoutBadTimes<T>(
+  value: T,
+  paths: readonly string[],
+  now: number,
+): { value: T; dropped: string[] } {
+  const dropped: string[] = [];
+  let out = value;
+  for (const p of paths) {
+    const segments = p.split('.');
+    const visit = (parent: Record<string, unknown>, key: string, path: string) => {
+      const r = textTimeProblem(parent[key], now);
+      if (!r) return;
+      if (out === value) out = structuredClone(value);
+      dropped.push(`${path}: ${r}`);
+      // Set on the copy: the same path walked in `out`.
+      setAt(out, path, null);
+    };
+    eachLeaf(value, segments, '', visit);
+  }
+  return { value: out, dropped };
+}
+
+function eachLeaf(
+  value: unknown,
+  segments: readonly string[],
+  path: string,
+  visit: (parent: Record<string, unknown>, key: string, path: string) => void,
+): void {
+  if (value == null || typeof value !== 'object') return;
+  const [head = '', ...rest] = segments;
+  const here = (p: string) => (path ? `${path}.${p}` : p);
+  if (head === '*') {
+    for (const k of Object.keys(value)) {
+      if (rest.length === 0) visit(value as Record<string, unknown>, k, here(k));
+      else eachLeaf((value as Record<string, unknown>)[k], rest, here(k), visit);
+    }
+    return;
+  }
+  const list = head.endsWith('[]');
+  const key = list ? head.slice(0, -2) : head;
+  if (!Object.hasOwn(value, key)) return;
+  const child = (value as Record<string, unknown>)[key];
+  if (!list) {
+    if (rest.length === 0) visit(value as Record<string, unknown>, key, here(key));
+    else eachLeaf(child, rest, here(key), visit);
+    return;
+  }
+  if (!Array.isArray(child)) return;
+  for (let i = 0; i < child.length; i++) eachLeaf(child[i], rest, `${here(key)}[${i}]`, visit);
+}
+
+/** Sets the value at a path as `eachLeaf` names it (`a.b[2].c`), in place. */
+function setAt(root: unknown, path: string, v: unknown): void {
+  const parts = path.split('.').flatMap((s) => {
+    const m = /^(.*)\[(\d+)\]$/.exec(s);
+    return m ? [m[1] ?? '', Number(m[2])] : [s];
+  });
+  let node = root as Record<string | number, unknown>;
+  for (let i = 0; i < parts.length - 1; i++)
+    node = node[parts[i] as string | number] as Record<string | number, unknown>;
+  node[parts[parts.length - 1] as string | number] = v;
+}

@@ -362,6 +362,15 @@ export class Forwarder {
         cluster: this.config.cluster,
         observedAt: this.observedAt(),
         forwardMessages: Boolean(this.config.forwardMessages),
+        onBadTime: (problem) => {
+          const md = (raw as KubernetesObject | undefined)?.metadata;
+          this.log?.warn('pod time out of range, sent as unknown', {
+            uid: md?.uid,
+            namespace: md?.namespace,
+            name: md?.name,
+            problem,
+          });
+        },
       });
     } catch (err) {
       this.metrics.skippedInvalid.inc({ resource: 'pods' });

@@ -115,12 +115,19 @@ export function eventOf(
   now = Date.now(),
 ): APIGatewayProxyEventV2 {
   const url = new URL(req.url, 'http://localhost');
-  const headers: Record<string, string> = {};
+  // Maps, then own properties: a parameter or header named `toString`, `constructor` or
+  // `__proto__` is a key like any other (as API Gateway's JSON event has it), never Object's.
+  const headerMap = new Map<string, string>();
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    if (v !== undefined) headerMap.set(k.toLowerCase(), Array.isArray(v) ? v.join(',') : v);
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const queryMap = new Map<string, string>();
+  for (const [k, v] of url.searchParams) {
+    const seen = queryMap.get(k);
+    queryMap.set(k, seen === undefined ? v : `${seen},${v}`);
+  }
+  const query: Record<string, string> = Object.fromEntries(queryMap);
   const rawQueryString = url.search.replace(/^\?/, '');
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',

@@ -105,7 +105,7 @@ function handleOne(
     if (d.kind !== 'skip') opts.onDecoded(d, { file: at.file, line: at.line });
   } catch (err) {
     stats.rejected++;
-    const reason = err instanceof DecodeError ? err.message : `internal error: ${(err as Error).message}`;
+    const reason = err instanceof DecodeError ? err.message : `internal error: ${firstLineOf(err)}`;
     opts.onProblem({ file: at.file, line: at.line, reason: prefix + reason });
   }
 }

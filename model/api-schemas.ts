@@ -71,13 +71,15 @@ export const PodName = z
   .max(253, 'at most 253 characters')
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes pod name: lower-case letters, digits, - and .');
 
-/** A cluster name as the forwarder was given it (1–63 characters, no control characters or /). */
+/** A cluster name as the forwarder was given it (1–63 characters, no control characters, / or #). */
 export const Cluster = z
   .string()
   .min(1, 'must not be empty')
   .max(63, 'at most 63 characters')
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
-  .regex(/^[^\u0000-\u001f/]+$/, 'no control characters or /');
+  .regex(/^[^\u0000-\u001f/]+$/, 'no control characters or /')
+  // The ingest refuses a cluster with `#` (a separator of the table's keys: core/kube-schemas.ts).
+  .regex(/^[^#]+$/, 'no # (no cluster has one: it separates the parts of podlife’s keys)');
 
 /** A pod uid: the API server's, or podlife's `synthetic:NS/NAME@CREATED` stand-in. */
 export const Uid = z
@@ -85,7 +87,9 @@ export const Uid = z
   .min(1, 'must not be empty')
   .max(256, 'at most 256 characters')
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
-  .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+  .regex(/^[^\u0000-\u001f]+$/, 'no control characters')
+  // podlife's own sort keys start with `~` (`~events`); the ingest refuses such a uid.
+  .regex(/^(?!~)/, 'must not start with ~ (no pod uid does)');
 
 /** `Kind/name` of a controller (Deployment/web, StatefulSet/redis, Job/migrate, ...). */
 export const Owner = z

@@ -14,6 +14,7 @@ import {
   SCHEMA_VERSION,
   snapshotOf,
 } from '../../core/snapshot.ts';
+import { TIME_PATHS, withoutBadTimes } from '../../core/time-bounds.ts';
 import { describeZodError } from '../../core/zod-errors.ts';
 
 export type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -24,7 +25,12 @@ export interface SnapshotContext {
   observedAt: string;
   /** Keep application-written text (`--forward-messages`). */
   forwardMessages: boolean;
+  /** Told each time sent as unknown because it is out of range (`path: reason`), for a log line. */
+  onBadTime?: (problem: string) => void;
 }
+
+/** The pod's own times (the snapshot's `observedAt` is the forwarder's clock). */
+const POD_TIME_PATHS = TIME_PATHS.podSnapshot.filter((p) => p !== 'observedAt');
 
 /** A snapshot with application text withheld, unless `forwardMessages`. */
 export function withheldSnapshot(snap: PodSnapshot, forwardMessages: boolean): PodSnapshot {
@@ -39,7 +45,17 @@ export function withheldEvent(ev: CompactEvent, forwardMessages: boolean): Compa
 /** A Pod's snapshot. Throws when the Pod does not fit the contract. */
 export function podSnapshot(raw: unknown, type: WatchType, ctx: SnapshotContext): PodSnapshot {
   const snap = snapshotOf(raw, { cluster: ctx.cluster, type, observedAt: ctx.observedAt });
-  return withheldSnapshot(snap, ctx.forwardMessages);
+  // A time the ingest would refuse (before 2014-06-01, or more than 24 h ahead of the forwarder's
+  // clock: a status patched by hand or by a buggy controller) would get the whole delta parked,
+  // the pod's good facts with it. It goes as unknown instead, as Kubernetes' zero times do.
+  const observed = Date.parse(ctx.observedAt);
+  const { value, dropped } = withoutBadTimes(
+    snap,
+    POD_TIME_PATHS,
+    Number.isFinite(observed) ? observed : Date.now(),
+  );
+  for (const problem of dropped) ctx.onBadTime?.(problem);
+  return withheldSnapshot(value, ctx.forwardMessages);
 }
 
 /** A core/v1 Event's compact form, or undefined when it is not about a pod. Throws when invalid. */

@@ -87,7 +87,7 @@ export class RecordingSink implements Sink {
   /** What a store holds after these deliveries: every Pod Facts, Pod Snapshot and Pod Event merged. */
   engine(): LifecycleEngine {
     const engine = new LifecycleEngine();
-    for (const d of this.factDetails()) engine.applyFacts(d.cluster, d.uid, factsOfDetail(d));
+    for (const d of this.factDetails()) engine.applyFacts(d, factsOfDetail(d));
     for (const s of this.snapshots()) engine.applySnapshot(s);
     for (const e of this.events()) engine.applyEvent(e.cluster, e.event);
     return engine;

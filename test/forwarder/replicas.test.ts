@@ -38,7 +38,7 @@ function joined(...sinks: RecordingSink[]) {
   const engine = new LifecycleEngine();
   const all = sinks.flatMap((s) => s.factDetails());
   // Interleaved the other way round, and every entry twice: the join does not care.
-  for (const d of [...all].reverse().concat(all)) engine.applyFacts(d.cluster, d.uid, factsOfDetail(d));
+  for (const d of [...all].reverse().concat(all)) engine.applyFacts(d, factsOfDetail(d));
   return engine.records(ctx);
 }
 

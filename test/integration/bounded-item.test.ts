@@ -59,7 +59,11 @@ describe('a bounded pod item on DynamoDB Local', () => {
     const [stored] = await storedRecords(t.doc, t.tableName, CRASHLOOP_CLUSTER);
 
     const replay = new LifecycleEngine();
-    for (const d of deltas) replay.applyFacts(CRASHLOOP_CLUSTER, CRASHLOOP_UID, d);
+    for (const d of deltas)
+      replay.applyFacts(
+        { cluster: CRASHLOOP_CLUSTER, namespace: 'default', name: 'crashloop', uid: CRASHLOOP_UID },
+        d,
+      );
     const unbounded: FactMap = new Map();
     for (const d of deltas) addFacts(unbounded, d);
     const exact = podRecordOf(unbounded, RECORD_CTX)!;

@@ -34,7 +34,11 @@ const ctx = { now: Date.parse('2030-01-01T00:00:00Z'), stuckAfterSeconds: 300 };
 
 function bounded(deltas: readonly (readonly Fact[])[]): FactMap {
   const e = new LifecycleEngine();
-  for (const d of deltas) e.applyFacts(CRASHLOOP_CLUSTER, CRASHLOOP_UID, d);
+  for (const d of deltas)
+    e.applyFacts(
+      { cluster: CRASHLOOP_CLUSTER, namespace: 'default', name: 'crashloop', uid: CRASHLOOP_UID },
+      d,
+    );
   const [m] = e.factMaps();
   return m!;
 }

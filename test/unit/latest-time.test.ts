@@ -62,9 +62,13 @@ describe('latestTimeOf', () => {
 
   it("the engine's latest time from facts follows the same rule as from a snapshot", () => {
     const e = new LifecycleEngine();
-    e.applyFacts('c', 'u', [{ id: 'status', kind: 'status', at: at(T + 1), reason: 'Evicted' }]);
+    e.applyFacts({ cluster: 'c', namespace: 'n', name: 'p', uid: 'u' }, [
+      { id: 'status', kind: 'status', at: at(T + 1), reason: 'Evicted' },
+    ]);
     expect(e.latestTime).toBe(T + 1);
-    e.applyFacts('c', 'u', [{ id: 'mark:deletedAt', kind: 'mark', mark: 'deletedAt', t: T + 60_000 }]);
+    e.applyFacts({ cluster: 'c', namespace: 'n', name: 'p', uid: 'u' }, [
+      { id: 'mark:deletedAt', kind: 'mark', mark: 'deletedAt', t: T + 60_000 },
+    ]);
     expect(e.latestTime).toBe(T + 1);
   });
 });

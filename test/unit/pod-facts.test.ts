@@ -155,7 +155,7 @@ describe('deltas are as good as snapshots', () => {
               [list[i], list[j]] = [list[j]!, list[i]!];
             }
             const engine = new LifecycleEngine();
-            for (const d of list) engine.applyFacts(d.cluster, d.uid, d.facts);
+            for (const d of list) engine.applyFacts(d.detail, d.facts);
             for (const i of nameOnly) if (i.kind === 'event') engine.applyEvent(i.cluster, i.event);
             expect(engine.records(ctx)).toEqual(expected);
           },

@@ -5,6 +5,7 @@
  * name's partition is read so the events attach exactly as in the history route and replay.
  */
 import { ByUidParams, NotFoundError, type PodResponse, parseParams } from '../../../model/api-schemas.ts';
+import { podIdentityOfKey } from '../../../model/keys.ts';
 import { recordOfItem, recordsOfPartition } from '../../../model/pod-item.ts';
 import { identityOf, thresholdFor } from '../../../model/pod-rows.ts';
 import {
@@ -21,9 +22,13 @@ export const byUidRoute: Route = {
     const { cluster, uid } = parseParams(ByUidParams, params);
     const notFound = () => new NotFoundError(`no pod with uid ${uid} in cluster ${cluster}`);
     const { items: keys } = await reader.query(uidLookupRequest(reader.tableName, cluster, uid));
-    const [first] = keys;
-    if (!first) throw notFound();
-    const key = { pk: String(first.pk), sk: String(first.sk) };
+    // Only a key of this cluster and this uid: the index's key (`cluster#uid`) is one string, so
+    // an item of another cluster must never answer for it, whatever was stored (docs/security.md).
+    const found = keys
+      .map((k) => ({ pk: String(k.pk), sk: String(k.sk) }))
+      .find((k) => podIdentityOfKey(k.pk, k.sk)?.cluster === cluster && k.sk === uid);
+    if (!found) throw notFound();
+    const key = found;
     const id = identityOf(key);
     const ctx = { now, stuckAfterSeconds: thresholdFor(thresholds, id.namespace) };
     const [item, nameEvents] = await Promise.all([
