@@ -143,19 +143,17 @@ async function pass(
     firstB.map((Item) => put(putPodRequest(tableName, Item, undefined))),
   );
   const firstD = pairs.map((p) => swapCluster(p.first, from, `${tag}d`.padEnd(from.length, 'x')));
+  // The legacy `Expected` form of the ingest's new-item write: run twice (succeeds, then fails).
+  const legacyFreshPut = (Item: Item) =>
+    put({
+      TableName: tableName,
+      Item,
+      Expected: { pk: { Exists: false } },
+      ReturnConsumedCapacity: 'INDEXES',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
   const lastD = pairs.map((p) => swapCluster(p.last, from, `${tag}d`.padEnd(from.length, 'x')));
-  await run(
-    'fresh PutItem Expected pk Exists false (legacy)',
-    firstD.map((Item) =>
-      put({
-        TableName: tableName,
-        Item,
-        Expected: { pk: { Exists: false } },
-        ReturnConsumedCapacity: 'INDEXES',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    ),
-  );
+  await run('fresh PutItem Expected pk Exists false (legacy)', firstD.map(legacyFreshPut));
   await run(
     'overwrite PutItem Expected v Value (legacy)',
     pairs.map((p, i) =>
@@ -168,18 +166,7 @@ async function pass(
       }),
     ),
   );
-  await run(
-    'failed Expected pk Exists false, ALL_OLD (legacy)',
-    firstD.map((Item) =>
-      put({
-        TableName: tableName,
-        Item,
-        Expected: { pk: { Exists: false } },
-        ReturnConsumedCapacity: 'INDEXES',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    ),
-  );
+  await run('failed Expected pk Exists false, ALL_OLD (legacy)', firstD.map(legacyFreshPut));
   await run(
     'overwrite PutItem (index attributes changed)',
     lastA.map((Item) => put({ TableName: tableName, Item })),
