@@ -100,6 +100,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       sender: { maxBufferEntries: cfg.bufferEntries },
     },
   );
+  // The signal handlers first: a SIGTERM while the forwarder starts (a rollout, a slow API
+  // server) is a clean shutdown too, not the default action (killed, buffer lost).
+  const stopping = new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info('signal received, shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
   const server = createProbeServer({ metrics: forwarder.metrics, isReady: () => forwarder.ready });
   const port = await listen(server, cfg.port, cfg.host);
   logger.info('serving /healthz /readyz /metrics', {
@@ -109,14 +119,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     node: process.version,
   });
   await forwarder.start();
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      logger.info('signal received, shutting down', { signal });
-      resolve();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  await stopping;
   await forwarder.stop();
   await new Promise<void>((r) => server.close(() => r()));
   return 0;

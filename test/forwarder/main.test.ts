@@ -5,9 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type CliConfig, ConfigError, DEFAULT_LOCAL_URL, parseConfig } from '../../forwarder/flags.ts';
-import { loadKubeConfig, makeSink, sourceOf } from '../../forwarder/main.ts';
+import { Forwarder } from '../../forwarder/forwarder.ts';
+import { loadKubeConfig, main, makeSink, sourceOf } from '../../forwarder/main.ts';
 import { Counter, ForwarderMetrics, Gauge } from '../../forwarder/metrics.ts';
 import { createProbeServer, listen } from '../../forwarder/server.ts';
 
@@ -199,6 +200,60 @@ describe('flags and environment', () => {
       'https://two.example:6443',
     );
     expect(() => loadKubeConfig({ kubeconfig: file, context: 'three' })).toThrow(/--context/);
+  });
+});
+
+describe('shutdown', () => {
+  it('a SIGTERM while the forwarder starts is a clean shutdown: the handlers are there before start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podlife-sig-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: c, context: {cluster: c, user: u}}]',
+        'current-context: c',
+      ].join('\n'),
+    );
+    const before = new Set(process.listeners('SIGTERM'));
+    const added = () =>
+      process.listeners('SIGTERM').find((l) => !before.has(l)) as ((s: string) => void) | undefined;
+    let atStart: ((signal: string) => void) | undefined;
+    // Forwarder.start is where a slow start spends its time: the signal comes in the middle of it.
+    const start = vi.spyOn(Forwarder.prototype, 'start').mockImplementation(async () => {
+      atStart = added();
+      atStart?.('SIGTERM'); // as Node calls it (not process.emit: the test runner listens too)
+    });
+    try {
+      const exit = main(
+        [
+          '--cluster=c',
+          `--kubeconfig=${kubeconfig}`,
+          '--sink=local',
+          '--local-url=http://127.0.0.1:9/events',
+          '--port=0',
+          '--host=127.0.0.1',
+          '--flush-seconds=1',
+          '--heartbeat-seconds=0',
+          '--log-level=ERROR',
+        ],
+        {},
+      );
+      // Without a handler at start, the signal would have killed the process: end the run anyway.
+      if (!atStart) {
+        await vi.waitFor(() => expect(added()).toBeDefined());
+        added()?.('SIGTERM');
+      }
+      expect(await exit).toBe(0);
+      expect(atStart, 'no SIGTERM handler while the forwarder starts').toBeDefined();
+    } finally {
+      start.mockRestore();
+      for (const sig of ['SIGTERM', 'SIGINT'] as const)
+        for (const l of process.listeners(sig)) if (!before.has(l)) process.off(sig, l);
+    }
   });
 });
 
