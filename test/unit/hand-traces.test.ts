@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { podColumns } from '../../cli/columns.ts';
 import { canonicalFacts } from '../../core/facts.ts';
+import { lastTermination, PodView } from '../../core/figures.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
@@ -34,6 +35,7 @@ const FILES = [
   'restarts-ago.jsonl',
   'readiness-gate.jsonl',
   'late-seen.jsonl',
+  'sidecar-job.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -375,6 +377,25 @@ const CASES: Case[] = [
       lastTerminationReason: 'StartError',
     },
   },
+  {
+    situation: 'a Job’s sidecar stopped by the kubelet after main completed: Completed, not Error (137)',
+    file: 'sidecar-job.jsonl',
+    pod: 'job-sidecar',
+    want: { phase: 'Succeeded', lastTerminationReason: 'Completed', restarts: 1, restartGapsSeconds: [2] },
+  },
+  {
+    situation:
+      'a failed Job’s sidecar stopped after main failed: main’s Error (exit 2), not the sidecar’s 143',
+    file: 'sidecar-job.jsonl',
+    pod: 'job-sidecar-failed',
+    want: { phase: 'Failed', lastTerminationReason: 'Error', restarts: 0 },
+  },
+  {
+    situation: 'a sidecar’s crash while the pod runs still counts',
+    file: 'sidecar-job.jsonl',
+    pod: 'sidecar-crash',
+    want: { phase: 'Running', lastTerminationReason: 'OOMKilled', restarts: 1 },
+  },
 ];
 
 describe('hand-computed traces (test/fixtures/hand)', () => {
@@ -448,6 +469,45 @@ describe('kubectl READY, STATUS and RESTARTS on the real fixtures and the hand t
       }
     },
   );
+});
+
+describe('a sidecar stopped at the pod’s end (lastTerminationReason, lastExitCode)', () => {
+  /** [reason, exit code] of each pod's last termination, as the item's lastTerminationReason and lastExitCode. */
+  const lastOf = (inputs: readonly Input[]) =>
+    Object.fromEntries(
+      engineOf(inputs)
+        .factMaps()
+        .map((m) => {
+          const v = new PodView(m);
+          const t = lastTermination(v);
+          return [v.pod!.name, t ? [t.reason, t.exitCode] : null];
+        }),
+    );
+
+  it('the exit code follows the same termination: main’s, not the stopped sidecar’s', () => {
+    expect(lastOf(inputsOf('sidecar-job.jsonl'))).toEqual({
+      'job-sidecar': ['Completed', 0],
+      'job-sidecar-failed': ['Error', 2],
+      'sidecar-crash': ['OOMKilled', 137],
+    });
+  });
+
+  it('any order, any duplicates: the same', () => {
+    const inputs = inputsOf('sidecar-job.jsonl');
+    const expected = lastOf(inputs);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 8 }), fc.integer(), (extra, seed) => {
+        const list = [...inputs, ...extra.map((i) => inputs[i % inputs.length]!)];
+        const rnd = prng(seed);
+        for (let i = list.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [list[i], list[j]] = [list[j]!, list[i]!];
+        }
+        expect(lastOf(list)).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
 
 describe('kubectlLastRestartAt on the wire (Pod Facts latest.lastRestart)', () => {
