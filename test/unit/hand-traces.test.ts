@@ -9,13 +9,15 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { podColumns } from '../../cli/columns.ts';
+import { crashLoopColumns, podColumns } from '../../cli/columns.ts';
 import { canonicalFacts } from '../../core/facts.ts';
 import { lastTermination, PodView } from '../../core/figures.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
 import { checkFactTimes } from '../../core/time-bounds.ts';
+import { podItemOf } from '../../model/pod-item.ts';
+import { crashLoopingPodOf } from '../../model/pod-rows.ts';
 import { prng } from '../../testkit/churn.ts';
 import { engineOf, fixtureInputs, fixtureObjects, type Input } from '../../testkit/fixtures.ts';
 
@@ -36,6 +38,7 @@ const FILES = [
   'readiness-gate.jsonl',
   'late-seen.jsonl',
   'sidecar-job.jsonl',
+  'crashloop-ago.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -396,6 +399,20 @@ const CASES: Case[] = [
     pod: 'sidecar-crash',
     want: { phase: 'Running', lastTerminationReason: 'OOMKilled', restarts: 1 },
   },
+  {
+    situation: 'crash-looping, one container: RESTARTS from its last termination',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-one',
+    want: { kubectlLastRestartAt: at(25), waitingReason: 'CrashLoopBackOff', status: 'CrashLoopBackOff' },
+    restarts: '2 (35s ago)',
+  },
+  {
+    situation: 'crash-looping beside a container that restarted later: RESTARTS from the latest last state',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-two',
+    want: { kubectlLastRestartAt: at(48), waitingReason: 'CrashLoopBackOff', restarts: 4 },
+    restarts: '4 (12s ago)',
+  },
 ];
 
 describe('hand-computed traces (test/fixtures/hand)', () => {
@@ -507,6 +524,54 @@ describe('a sidecar stopped at the pod’s end (lastTerminationReason, lastExitC
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('podlife crashloops: RESTARTS’ "(N ago)" is kubectl’s', () => {
+  /** The "(N ago)" part of a RESTARTS cell, or null. */
+  const ago = (cell: unknown) => /\((.*) ago\)$/.exec(String(cell))?.[1] ?? null;
+
+  it.each(REAL)('%s: every crash-looping pod’s row says what printPod says', (file) => {
+    const latest = new Map<string, unknown>();
+    for (const { value } of fixtureObjects(file)) {
+      const o = (value as { object?: unknown }).object ?? value;
+      const m = o as { kind?: string; metadata?: { uid?: string; name?: string } };
+      if (m.kind === 'Pod' || (m.kind === undefined && m.metadata?.name))
+        latest.set(m.metadata?.uid ?? m.metadata?.name ?? '', o);
+    }
+    const e = engineOf(fixtureInputs(file));
+    const now = e.latestTime ?? 0;
+    const column = crashLoopColumns(3600, now).find((c) => c.name === 'RESTARTS')!;
+    for (const map of e.factMaps()) {
+      const item = podItemOf(map, 1, { now, retentionDays: 30 });
+      if (!item?.crashKey) continue;
+      const row = crashLoopingPodOf(item, now, 3600);
+      const pod = latest.get(row.uid) ?? latest.get(row.name);
+      if (!pod) continue;
+      crashRows++;
+      expect(ago(column.value(row)), `${file} ${row.name}`).toBe(ago(kubectlPodRow(pod, now).restartsText));
+    }
+  });
+
+  let crashRows = 0;
+  it('saw crash-looping pods', () => expect(crashRows).toBeGreaterThan(3));
+
+  it('crashloop-ago: from the counted containers’ last termination, not a restart’s start', () => {
+    const e = engineOf(inputsOf('crashloop-ago.jsonl'));
+    const now = e.latestTime ?? 0;
+    const rows = e
+      .factMaps()
+      .map((m) => podItemOf(m, 1, { now, retentionDays: 30 }))
+      .filter((i) => i?.crashKey)
+      .map((i) => crashLoopingPodOf(i!, now, 3600));
+    const column = crashLoopColumns(3600, now).find((c) => c.name === 'RESTARTS')!;
+    expect(now).toBe(Date.parse(at(60)));
+    expect(rows.map((r) => [r.name, r.kubectlLastRestartAt, column.value(r)])).toEqual([
+      // kubectl: 2 (35s ago), from 10:00:25; the restart's start (10:00:20) read 40s.
+      ['clbo-one', at(25), '2 (35s ago)'],
+      // kubectl: 4 (12s ago), from b's termination at 10:00:48; the last restart's start (b, 10:00:50) read 10s.
+      ['clbo-two', at(48), '4 (12s ago)'],
+    ]);
   });
 });
 
