@@ -191,9 +191,13 @@ export class PodView {
     return this.vanished;
   }
 
-  /** When the pod was gone: its deletion deadline, else when an inventory found it gone; null if unknown. */
+  /**
+   * When the pod's deletion was asked: the request time (deadline − grace period), else the
+   * deadline (a snapshot without the grace period), else when an inventory found it gone; null
+   * if unknown.
+   */
   get deletedTime(): number | null {
-    return this.mark('deletedAt') ?? this.vanishedAt;
+    return this.mark('deletionRequested') ?? this.mark('deletedAt') ?? this.vanishedAt;
   }
 
   /** The furthest phase seen; Unknown only if nothing else was. */

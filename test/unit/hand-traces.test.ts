@@ -12,10 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { crashLoopColumns, podColumns } from '../../cli/columns.ts';
 import { canonicalFacts } from '../../core/facts.ts';
 import { lastTermination, PodView } from '../../core/figures.ts';
+import { KubePod, MAX_GRACE_PERIOD_SECONDS } from '../../core/kube-schemas.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
+import { CompactPod, compactPod } from '../../core/snapshot.ts';
 import { checkFactTimes } from '../../core/time-bounds.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
 import { podItemOf } from '../../model/pod-item.ts';
 import { crashLoopingPodOf } from '../../model/pod-rows.ts';
 import { prng } from '../../testkit/churn.ts';
@@ -39,6 +42,7 @@ const FILES = [
   'late-seen.jsonl',
   'sidecar-job.jsonl',
   'crashloop-ago.jsonl',
+  'deletion.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -413,6 +417,41 @@ const CASES: Case[] = [
     want: { kubectlLastRestartAt: at(48), waitingReason: 'CrashLoopBackOff', restarts: 4 },
     restarts: '4 (12s ago)',
   },
+  {
+    situation: 'deleted while Pending, 30 s grace: pending until the request (10:01:00), not the deadline',
+    file: 'deletion.jsonl',
+    pod: 'pending-grace',
+    want: { pendingSeconds: 60, deleted: true, deletedBy: 'kubernetes', status: 'Terminating' },
+    timeline: [{ type: 'Deleted', at: at(60) }],
+  },
+  {
+    situation: 'a shorter grace period on a second delete moves the deadline, not the request',
+    file: 'deletion.jsonl',
+    pod: 'pending-shortened',
+    want: { pendingSeconds: 60, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(60) }],
+  },
+  {
+    situation: 'deleted after 290 s Pending (deadline at 320 s): not stuck',
+    file: 'deletion.jsonl',
+    pod: 'pending-long',
+    want: { pendingSeconds: 290, stuckPending: false, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(290) }],
+  },
+  {
+    situation: 'a running pod deleted: the timeline’s Deleted at the request',
+    file: 'deletion.jsonl',
+    pod: 'running-deleted',
+    want: { pendingSeconds: 5, deleted: true, status: 'Terminating' },
+    timeline: [{ type: 'Deleted', at: at(120) }],
+  },
+  {
+    situation: 'no grace period (an older forwarder): the deadline stands in',
+    file: 'deletion.jsonl',
+    pod: 'no-grace',
+    want: { pendingSeconds: 90, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(90) }],
+  },
 ];
 
 describe('hand-computed traces (test/fixtures/hand)', () => {
@@ -572,6 +611,67 @@ describe('podlife crashloops: RESTARTS’ "(N ago)" is kubectl’s', () => {
       // kubectl: 4 (12s ago), from b's termination at 10:00:48; the last restart's start (b, 10:00:50) read 10s.
       ['clbo-two', at(48), '4 (12s ago)'],
     ]);
+  });
+});
+
+describe('the deletion’s request time on the wire (deletionGracePeriodSeconds, marks.deletionRequested)', () => {
+  const raw = {
+    kind: 'Pod',
+    metadata: {
+      name: 'p',
+      namespace: 'hand',
+      uid: 'u',
+      creationTimestamp: at(0),
+      deletionTimestamp: at(90),
+      deletionGracePeriodSeconds: 30,
+      annotations: { a: 'b' },
+    },
+    spec: { containers: [{ name: 'app', image: 'busybox' }] },
+    status: { phase: 'Pending' },
+  };
+
+  it('survives the forwarder’s trim and the compact snapshot', () => {
+    const compact = compactPod(KubePod.parse(trimPod(raw)));
+    expect(compact.deletionGracePeriodSeconds).toBe(30);
+    expect(CompactPod.parse(compact)).toEqual(compact);
+  });
+
+  it('is range-checked: the snapshot contract refuses what Kubernetes cannot mean; a Pod reads it as absent', () => {
+    const compact = compactPod(KubePod.parse(raw));
+    for (const bad of [-1, 1.5, MAX_GRACE_PERIOD_SECONDS + 1])
+      expect(CompactPod.safeParse({ ...compact, deletionGracePeriodSeconds: bad }).success).toBe(false);
+    for (const bad of [-1, 1.5, MAX_GRACE_PERIOD_SECONDS + 1, '30']) {
+      const pod = KubePod.parse({ ...raw, metadata: { ...raw.metadata, deletionGracePeriodSeconds: bad } });
+      expect(compactPod(pod).deletionGracePeriodSeconds).toBeUndefined();
+    }
+    // Without a deletionTimestamp the grace period means nothing: not sent.
+    const { deletionTimestamp: _, ...undeleted } = raw.metadata;
+    expect(
+      compactPod(KubePod.parse({ ...raw, metadata: undeleted })).deletionGracePeriodSeconds,
+    ).toBeUndefined();
+  });
+
+  it('travels through a Pod Facts detail and back, and is bounded like every mark', () => {
+    const e = engineOf(inputsOf('deletion.jsonl'));
+    let seen = 0;
+    for (const map of e.factMaps()) {
+      const facts = canonicalFacts(map);
+      const requested = facts.find((f) => f.id === 'mark:deletionRequested');
+      if (requested) seen++;
+      for (const compress of [false, true]) {
+        const id = { cluster: 'test', namespace: 'hand', name: 'p', uid: 'u' };
+        const detail = PodFactsDetail.parse(
+          JSON.parse(JSON.stringify(podFactsDetail(id, facts, { compress }))),
+        );
+        expect(factsOfDetail(detail).find((f) => f.id === 'mark:deletionRequested')).toEqual(requested);
+      }
+    }
+    expect(seen).toBe(4);
+    const received = Date.parse('2026-11-02T11:00:00Z');
+    const t0 = Date.parse('2026-11-02T10:00:00Z') / 1000;
+    expect(checkFactTimes(t0, { marks: { deletionRequested: -4e8 } }, received)).toMatch(
+      /^facts\.marks\.deletionRequested: .* is before 2014-06-01$/,
+    );
   });
 });
 
