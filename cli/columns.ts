@@ -230,8 +230,9 @@ export function crashLoopColumns(windowSeconds: number, nowMs: number): Column<C
     {
       name: 'RESTARTS',
       // kubectl's "(5m ago)"; a pod stored before it was kept: its last restart's start.
-      value: (p) => restartsText(p.restarts, p.kubectlLastRestartAt ?? p.lastRestartAt, nowMs),
-      sort: (p) => p.restarts,
+      value: (p) =>
+        restartsText(p.kubectlRestarts ?? p.restarts, p.kubectlLastRestartAt ?? p.lastRestartAt, nowMs),
+      sort: (p) => p.kubectlRestarts ?? p.restarts,
     },
     { name: `IN-${formatSeconds(windowSeconds).toUpperCase()}`, value: (p) => p.restartsInWindow },
     {
@@ -264,6 +265,7 @@ export const crashLoopSignature = (p: CrashLoopingPod) =>
     p.restarts,
     p.lastRestartAt,
     p.kubectlLastRestartAt,
+    p.kubectlRestarts,
     p.lastTerminationReason,
     p.lastExitCode,
     p.waitingReason,

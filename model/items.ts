@@ -92,6 +92,8 @@ export const PodRowItemSchema = z.looseObject({
    * `kubectlLastRestartAt`), epoch ms; absent on items written before it was kept.
    */
   lastRestart: optionalNumber,
+  /** While crash-looping: kubectl's RESTARTS number (`kubectlRestarts`); absent on items written before it was kept. */
+  kRestarts: optionalNumber,
 });
 export type PodRowItem = z.infer<typeof PodRowItemSchema>;
 

@@ -418,6 +418,13 @@ const CASES: Case[] = [
     restarts: '4 (12s ago)',
   },
   {
+    situation: 'crash-looping after an init container restarted: kubectl’s RESTARTS counts the app container',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-after-init',
+    want: { restarts: 3, kubectlRestarts: 2, kubectlLastRestartAt: at(45), status: 'CrashLoopBackOff' },
+    restarts: '2 (15s ago)',
+  },
+  {
     situation: 'deleted while Pending, 30 s grace: pending until the request (10:01:00), not the deadline',
     file: 'deletion.jsonl',
     pod: 'pending-grace',
@@ -566,10 +573,7 @@ describe('a sidecar stopped at the pod’s end (lastTerminationReason, lastExitC
   });
 });
 
-describe('podlife crashloops: RESTARTS’ "(N ago)" is kubectl’s', () => {
-  /** The "(N ago)" part of a RESTARTS cell, or null. */
-  const ago = (cell: unknown) => /\((.*) ago\)$/.exec(String(cell))?.[1] ?? null;
-
+describe('podlife crashloops: RESTARTS (the number and "(N ago)") is kubectl’s', () => {
   it.each(REAL)('%s: every crash-looping pod’s row says what printPod says', (file) => {
     const latest = new Map<string, unknown>();
     for (const { value } of fixtureObjects(file)) {
@@ -588,7 +592,7 @@ describe('podlife crashloops: RESTARTS’ "(N ago)" is kubectl’s', () => {
       const pod = latest.get(row.uid) ?? latest.get(row.name);
       if (!pod) continue;
       crashRows++;
-      expect(ago(column.value(row)), `${file} ${row.name}`).toBe(ago(kubectlPodRow(pod, now).restartsText));
+      expect(column.value(row), `${file} ${row.name}`).toBe(kubectlPodRow(pod, now).restartsText);
     }
   });
 
@@ -610,7 +614,10 @@ describe('podlife crashloops: RESTARTS’ "(N ago)" is kubectl’s', () => {
       ['clbo-one', at(25), '2 (35s ago)'],
       // kubectl: 4 (12s ago), from b's termination at 10:00:48; the last restart's start (b, 10:00:50) read 10s.
       ['clbo-two', at(48), '4 (12s ago)'],
+      // kubectl: 2 (15s ago): the completed init container's restart drops out (podlife's restarts: 3).
+      ['clbo-after-init', at(45), '2 (15s ago)'],
     ]);
+    expect(rows.find((r) => r.name === 'clbo-after-init')).toMatchObject({ restarts: 3, kubectlRestarts: 2 });
   });
 });
 
