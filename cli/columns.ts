@@ -229,8 +229,10 @@ export function crashLoopColumns(windowSeconds: number, nowMs: number): Column<C
     { name: 'READY', value: (p) => readyText(p.ready), sort: (p) => readyShare(p.ready) },
     {
       name: 'RESTARTS',
-      value: (p) => restartsText(p.restarts, p.lastRestartAt, nowMs),
-      sort: (p) => p.restarts,
+      // kubectl's "(5m ago)"; a pod stored before it was kept: its last restart's start.
+      value: (p) =>
+        restartsText(p.kubectlRestarts ?? p.restarts, p.kubectlLastRestartAt ?? p.lastRestartAt, nowMs),
+      sort: (p) => p.kubectlRestarts ?? p.restarts,
     },
     { name: `IN-${formatSeconds(windowSeconds).toUpperCase()}`, value: (p) => p.restartsInWindow },
     {
@@ -262,6 +264,8 @@ export const crashLoopSignature = (p: CrashLoopingPod) =>
   JSON.stringify([
     p.restarts,
     p.lastRestartAt,
+    p.kubectlLastRestartAt,
+    p.kubectlRestarts,
     p.lastTerminationReason,
     p.lastExitCode,
     p.waitingReason,

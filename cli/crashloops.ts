@@ -24,7 +24,8 @@ import { intervalMsOf, printOrWatch, WATCH_HELP, WATCH_OPTIONS } from './watch.t
 const CRASHLOOPS_HELP = `Usage: podlife crashloops [options]
 
 Lists the pods whose containers are in CrashLoopBackOff now: RESTARTS as kubectl prints it
-(the count and "(5m ago)", the last restart's age), restarts within the window (IN-1H), the
+(kubectl's count and "(5m ago)", the age of the last termination kubectl counts), restarts
+within the window (IN-1H), the
 last termination's reason and exit code (OOMKilled (137), Error (1), ...), the time spent down
 in back-off, AGE and owner. -o wide adds NODE, WAITING and UID. Empty cells print <none>.
 

@@ -14,6 +14,7 @@ import { eventId, markId, phaseId, readyId, restartsId, runId, waitingId } from 
 import { kubectlLatestColumns, kubectlReady } from './pod-status.ts';
 import type { CompactEvent, CompactPod, PodSnapshot, SnapContainer, SnapState } from './snapshot.ts';
 import { toMillis } from './time.ts';
+import { EARLIEST_TIME_MS } from './time-bounds.ts';
 
 /**
  * Where a snapshot stands among the snapshots of one pod, from Kubernetes' own data: the
@@ -38,7 +39,9 @@ export type ContainerRole = 'init' | 'sidecar';
 /**
  * The first time a condition turned True (`scheduled`: PodScheduled, `sandboxReady`:
  * PodReadyToStartContainers, `initialized`, `containersReady`: ContainersReady, `ready`), the
- * deletion deadline (`deletedAt`) and the last container's finish (`finished`).
+ * deletion deadline (`deletedAt`), the deletion's request time (`deletionRequested`: the
+ * deadline minus `deletionGracePeriodSeconds`, when that is known) and the last container's
+ * finish (`finished`).
  */
 export type MarkName =
   | 'scheduled'
@@ -47,6 +50,7 @@ export type MarkName =
   | 'containersReady'
   | 'ready'
   | 'deletedAt'
+  | 'deletionRequested'
   | 'finished';
 
 export interface Termination {
@@ -475,7 +479,8 @@ export function factTimeRange(
         see(f.created);
         break;
       case 'mark':
-        if (deadlines || f.mark !== 'deletedAt') see(f.t);
+        // The request time is read off the deadline: left out with it, so it never moves "now".
+        if (deadlines || (f.mark !== 'deletedAt' && f.mark !== 'deletionRequested')) see(f.t);
         break;
       case 'phase':
       case 'waiting':
@@ -675,6 +680,12 @@ export function factsOfSnapshot(snap: PodSnapshot): Fact[] {
 
   const deletedAt = toMillis(pod.deletionTimestamp);
   mark('deletedAt', deletedAt);
+  // The API server sets the deadline to the request time + the grace period, and a later, shorter
+  // grace period moves both so that their difference stays the request time (apiserver
+  // rest.BeforeDelete): the same in every snapshot of the deletion.
+  const grace = pod.deletionGracePeriodSeconds;
+  if (deletedAt != null && grace != null && deletedAt - grace * 1000 >= EARLIEST_TIME_MS)
+    mark('deletionRequested', deletedAt - grace * 1000);
   if (snap.type === 'DELETED' || pod.deletionTimestamp) facts.push({ id: 'deleted', kind: 'deleted' });
   if (pod.stateful) facts.push({ id: 'stateful', kind: 'stateful' });
 

@@ -191,9 +191,13 @@ export class PodView {
     return this.vanished;
   }
 
-  /** When the pod was gone: its deletion deadline, else when an inventory found it gone; null if unknown. */
+  /**
+   * When the pod's deletion was asked: the request time (deadline − grace period), else the
+   * deadline (a snapshot without the grace period), else when an inventory found it gone; null
+   * if unknown.
+   */
   get deletedTime(): number | null {
-    return this.mark('deletedAt') ?? this.vanishedAt;
+    return this.mark('deletionRequested') ?? this.mark('deletedAt') ?? this.vanishedAt;
   }
 
   /** The furthest phase seen; Unknown only if nothing else was. */
@@ -294,11 +298,27 @@ function restartGaps(v: PodView): number[] {
   return restartGapsMs(v).map((ms) => ms / 1000);
 }
 
-/** The termination (current or last, any container) with the latest finishedAt. */
+/**
+ * The termination (current or last, any container) with the latest finishedAt. A native
+ * sidecar's termination at or after the pod's finish (the `finished` mark: its app containers'
+ * last termination in a Succeeded or Failed pod) is the kubelet stopping it because the app
+ * containers are done, not the pod's story: it does not count. Its crashes while the pod ran do.
+ */
 export function lastTermination(v: PodView): (Termination & { container: string }) | null {
+  const finished = v.mark('finished');
+  const sidecars = finished != null ? v.sidecars : null;
   let best: RunFact | null = null;
   for (const r of v.runs) {
     if (!r.term) continue;
+    if (
+      sidecars &&
+      finished != null &&
+      r.init &&
+      sidecars.has(r.container) &&
+      r.term.finishedAt != null &&
+      r.term.finishedAt >= finished
+    )
+      continue;
     if (!best) {
       best = r;
       continue;

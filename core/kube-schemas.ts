@@ -23,6 +23,11 @@ const KubeTime = z
  * wrote: invalid. Reasons are CamelCase words: a longer one is cut, not refused (free text).
  */
 export const KUBE_LIMITS = { name: 253, label: 63, uid: 128, qualifiedName: 316, reason: 256 } as const;
+/**
+ * The longest `deletionGracePeriodSeconds` the contracts carry (10 years): Kubernetes sets no
+ * limit, but the request time it gives (the deadline minus it) must be a time podlife accepts.
+ */
+export const MAX_GRACE_PERIOD_SECONDS = 10 * 365 * 86400;
 const Name = z.string().min(1).max(KUBE_LIMITS.name);
 const Label = z.string().max(KUBE_LIMITS.label);
 
@@ -118,6 +123,17 @@ export const KubePod = z.object({
     resourceVersion: z.string().max(64).optional(),
     creationTimestamp: KubeTime,
     deletionTimestamp: KubeTime,
+    /**
+     * The grace period of the deletion: `deletionTimestamp` is the request time plus it. Out of
+     * range (negative, over MAX_GRACE_PERIOD_SECONDS) reads as absent: never a reason to refuse a Pod.
+     */
+    deletionGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_PERIOD_SECONDS)
+      .optional()
+      .catch(undefined),
     labels: z.record(z.string().max(KUBE_LIMITS.name + 1 + KUBE_LIMITS.label), Label).optional(),
     ownerReferences: z.array(OwnerReference).optional(),
   }),

@@ -36,6 +36,7 @@ const MARKS = [
   'finished',
   'sandboxReady',
   'containersReady',
+  'deletionRequested',
 ] as const satisfies readonly MarkName[];
 
 /** Seconds after t0; fractions carry millisecond precision. */
@@ -115,7 +116,7 @@ const WireFacts = z
       .strict()
       .optional(),
     node: Name.optional(),
-    /** First time each condition turned True (deletedAt: the deletion deadline; finished: last container end). */
+    /** First time each condition turned True (deletedAt: the deletion deadline; deletionRequested: its request time; finished: last container end). */
     marks: z.partialRecord(z.enum(MARKS), Secs).optional(),
     /** Each phase seen, with the time it was first seen. */
     phases: z.partialRecord(PodPhase, Secs.nullable()).optional(),

@@ -12,6 +12,7 @@ import {
   KubeEvent,
   KubePod,
   keyPart,
+  MAX_GRACE_PERIOD_SECONDS,
   PodPhase,
   podUidPart,
   type WatchType,
@@ -84,6 +85,11 @@ export const CompactPod = z
     resourceVersion: z.string().max(64).optional(),
     creationTimestamp: Time,
     deletionTimestamp: Time,
+    /**
+     * With a deletionTimestamp: the deletion's grace period, so the request time is
+     * deletionTimestamp − it. Absent from snapshots of older forwarders.
+     */
+    deletionGracePeriodSeconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).optional(),
     owner: z
       .object({ kind: Label, name: z.string().max(KUBE_LIMITS.name) })
       .strict()
@@ -295,6 +301,9 @@ export function compactPod(pod: KubePod): CompactPod {
     resourceVersion: pod.metadata.resourceVersion,
     creationTimestamp: pod.metadata.creationTimestamp ?? null,
     deletionTimestamp: pod.metadata.deletionTimestamp ?? undefined,
+    deletionGracePeriodSeconds: pod.metadata.deletionTimestamp
+      ? pod.metadata.deletionGracePeriodSeconds
+      : undefined,
     owner: ownerOf(pod),
     nodeName: pod.spec?.nodeName || undefined,
     qosClass: status.qosClass,

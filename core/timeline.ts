@@ -122,7 +122,7 @@ export function timelineOf(facts: FactMap | PodView): TimelineEntry[] {
       reason: VANISHED_REASON,
       message: "not in the forwarder's list of the cluster's pods: gone by then",
     });
-  else if (v.deleted) push(v.mark('deletedAt'), { at: null, type: 'Deleted' });
+  else if (v.deleted) push(v.mark('deletionRequested') ?? v.mark('deletedAt'), { at: null, type: 'Deleted' });
 
   for (const p of v.phases) {
     let t = p.t;

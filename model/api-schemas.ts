@@ -696,6 +696,16 @@ export const CrashLoopingPod = PodRowBase.extend({
   restarts: Count,
   restartsInWindow: Count.describe('restarts that started within the window before now'),
   lastRestartAt: Instant.nullable(),
+  kubectlRestarts: Count.nullable()
+    .optional()
+    .describe(
+      "kubectl's RESTARTS number (the pod figure kubectlRestarts: a finished init container's restarts drop out); null for a pod stored before it was kept (absent: an older API)",
+    ),
+  kubectlLastRestartAt: Instant.nullable()
+    .optional()
+    .describe(
+      'what kubectl\'s RESTARTS "(5m ago)" counts from (the pod figure kubectlLastRestartAt); null for a pod stored before it was kept (absent: an older API)',
+    ),
   lastTerminationReason: z
     .string()
     .nullable()

@@ -87,6 +87,13 @@ export const PodRowItemSchema = z.looseObject({
    * termination), epoch ms; ISO 8601 on items written before issue 12's compact form.
    */
   backOffSince: z.union([z.number(), z.string()]).nullish(),
+  /**
+   * While crash-looping: what kubectl's RESTARTS "(5m ago)" counts from (the figure
+   * `kubectlLastRestartAt`), epoch ms; absent on items written before it was kept.
+   */
+  lastRestart: optionalNumber,
+  /** While crash-looping: kubectl's RESTARTS number (`kubectlRestarts`); absent on items written before it was kept. */
+  kRestarts: optionalNumber,
 });
 export type PodRowItem = z.infer<typeof PodRowItemSchema>;
 

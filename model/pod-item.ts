@@ -265,6 +265,12 @@ export function podItemOf(
     // Epoch ms (8 B; the ISO string was 24): the rows give it back as ISO.
     const since = backOffSinceOf(v);
     if (since != null && toIso(since)) item.backOffSince = since;
+    // What kubectl's RESTARTS "(5m ago)" counts from (kubectlLastRestartAt), epoch ms: the crash
+    // row's "ago" (docs/lifecycle-metrics.md).
+    const lastRestart = v.get<'latest'>('latest')?.lastRestart;
+    if (lastRestart != null && toIso(lastRestart)) item.lastRestart = lastRestart;
+    // kubectl's RESTARTS number (kubectlRestarts): a finished init container's restarts drop out.
+    if (rec.kubectlRestarts != null) item.kRestarts = rec.kubectlRestarts;
     // A crash-looping item's waitingReason is CrashLoopBackOff by definition (crashKey is set
     // only then): the crash row reads it from the key (`crashLoopingPodOf`). A pod also Pending
     // (an init container in CrashLoopBackOff) keeps it, for its pending row.

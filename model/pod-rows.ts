@@ -191,6 +191,9 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     restarts: row.restarts ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
     lastRestartAt: last != null ? toIso(last * 1000) : null,
+    // kubectl's "(5m ago)": null on an item written before it was kept (the CLI then uses lastRestartAt).
+    kubectlLastRestartAt: row.lastRestart != null ? toIso(row.lastRestart) : null,
+    kubectlRestarts: row.kRestarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
     lastExitCode: row.lastExitCode ?? null,
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? 0,

@@ -45,6 +45,10 @@ const CRASH_PROJECTION = [
   'crashLoopBackOffSeconds',
   'waitingReason',
   'backOffSince',
+  // kubectl's "(5m ago)" of RESTARTS (kubectlLastRestartAt): changes with restarts, as restartTimes does.
+  'lastRestart',
+  // kubectl's RESTARTS number (kubectlRestarts): changes with restarts, as `restarts` does.
+  'kRestarts',
   // kubectl's READY (issue 14). The container waiting in CrashLoopBackOff is not ready, so READY
   // moves only when another container's readiness does: rare, where restarts and restartTimes
   // already change the projection on every restart.

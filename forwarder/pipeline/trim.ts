@@ -78,7 +78,15 @@ export function trimPod(o: Raw, withhold = false): KubernetesObject {
     apiVersion: o?.apiVersion,
     kind: o?.kind ?? 'Pod',
     metadata: {
-      ...pick(md, ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']),
+      ...pick(md, [
+        'name',
+        'namespace',
+        'uid',
+        'resourceVersion',
+        'creationTimestamp',
+        'deletionTimestamp',
+        'deletionGracePeriodSeconds',
+      ]),
       ...(typeof hash === 'string' ? { labels: { 'pod-template-hash': hash } } : {}),
       ...(Array.isArray(md.ownerReferences)
         ? { ownerReferences: md.ownerReferences.map((r: Raw) => pick(r, ['kind', 'name', 'controller'])) }

@@ -477,8 +477,13 @@ describe('figures of the real fixtures', () => {
     );
     const old = records.find((r) => r.name === 'px-7df978b9bf-jm22q')!;
     expect(old.deleted).toBe(true);
+    // The deletion was asked at deletionTimestamp (09:43:36) − deletionGracePeriodSeconds (30):
+    // 09:43:06, the second the kubelet's Killing Event shows (docs/lifecycle-metrics.md).
     expect(old.timeline).toContainEqual(
-      expect.objectContaining({ type: 'Deleted', at: '2021-05-19T09:43:36.000Z' }),
+      expect.objectContaining({ type: 'Deleted', at: '2021-05-19T09:43:06.000Z' }),
+    );
+    expect(old.timeline).toContainEqual(
+      expect.objectContaining({ type: 'Event', reason: 'Killing', at: '2021-05-19T09:43:06.000Z' }),
     );
   });
 });

@@ -9,12 +9,18 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { podColumns } from '../../cli/columns.ts';
+import { crashLoopColumns, podColumns } from '../../cli/columns.ts';
 import { canonicalFacts } from '../../core/facts.ts';
+import { lastTermination, PodView } from '../../core/figures.ts';
+import { KubePod, MAX_GRACE_PERIOD_SECONDS } from '../../core/kube-schemas.ts';
 import { kubectlPodRow } from '../../core/kubectl-status.ts';
 import { factsOfDetail, PodFactsDetail, podFactsDetail } from '../../core/pod-facts.ts';
 import type { PodRecord } from '../../core/pod-record.ts';
+import { CompactPod, compactPod } from '../../core/snapshot.ts';
 import { checkFactTimes } from '../../core/time-bounds.ts';
+import { trimPod } from '../../forwarder/pipeline/trim.ts';
+import { podItemOf } from '../../model/pod-item.ts';
+import { crashLoopingPodOf } from '../../model/pod-rows.ts';
 import { prng } from '../../testkit/churn.ts';
 import { engineOf, fixtureInputs, fixtureObjects, type Input } from '../../testkit/fixtures.ts';
 
@@ -34,6 +40,9 @@ const FILES = [
   'restarts-ago.jsonl',
   'readiness-gate.jsonl',
   'late-seen.jsonl',
+  'sidecar-job.jsonl',
+  'crashloop-ago.jsonl',
+  'deletion.jsonl',
 ] as const;
 
 const inputsOf = (file: string): Input[] => fixtureInputs(`../hand/${file}`);
@@ -375,6 +384,81 @@ const CASES: Case[] = [
       lastTerminationReason: 'StartError',
     },
   },
+  {
+    situation: 'a Job’s sidecar stopped by the kubelet after main completed: Completed, not Error (137)',
+    file: 'sidecar-job.jsonl',
+    pod: 'job-sidecar',
+    want: { phase: 'Succeeded', lastTerminationReason: 'Completed', restarts: 1, restartGapsSeconds: [2] },
+  },
+  {
+    situation:
+      'a failed Job’s sidecar stopped after main failed: main’s Error (exit 2), not the sidecar’s 143',
+    file: 'sidecar-job.jsonl',
+    pod: 'job-sidecar-failed',
+    want: { phase: 'Failed', lastTerminationReason: 'Error', restarts: 0 },
+  },
+  {
+    situation: 'a sidecar’s crash while the pod runs still counts',
+    file: 'sidecar-job.jsonl',
+    pod: 'sidecar-crash',
+    want: { phase: 'Running', lastTerminationReason: 'OOMKilled', restarts: 1 },
+  },
+  {
+    situation: 'crash-looping, one container: RESTARTS from its last termination',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-one',
+    want: { kubectlLastRestartAt: at(25), waitingReason: 'CrashLoopBackOff', status: 'CrashLoopBackOff' },
+    restarts: '2 (35s ago)',
+  },
+  {
+    situation: 'crash-looping beside a container that restarted later: RESTARTS from the latest last state',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-two',
+    want: { kubectlLastRestartAt: at(48), waitingReason: 'CrashLoopBackOff', restarts: 4 },
+    restarts: '4 (12s ago)',
+  },
+  {
+    situation: 'crash-looping after an init container restarted: kubectl’s RESTARTS counts the app container',
+    file: 'crashloop-ago.jsonl',
+    pod: 'clbo-after-init',
+    want: { restarts: 3, kubectlRestarts: 2, kubectlLastRestartAt: at(45), status: 'CrashLoopBackOff' },
+    restarts: '2 (15s ago)',
+  },
+  {
+    situation: 'deleted while Pending, 30 s grace: pending until the request (10:01:00), not the deadline',
+    file: 'deletion.jsonl',
+    pod: 'pending-grace',
+    want: { pendingSeconds: 60, deleted: true, deletedBy: 'kubernetes', status: 'Terminating' },
+    timeline: [{ type: 'Deleted', at: at(60) }],
+  },
+  {
+    situation: 'a shorter grace period on a second delete moves the deadline, not the request',
+    file: 'deletion.jsonl',
+    pod: 'pending-shortened',
+    want: { pendingSeconds: 60, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(60) }],
+  },
+  {
+    situation: 'deleted after 290 s Pending (deadline at 320 s): not stuck',
+    file: 'deletion.jsonl',
+    pod: 'pending-long',
+    want: { pendingSeconds: 290, stuckPending: false, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(290) }],
+  },
+  {
+    situation: 'a running pod deleted: the timeline’s Deleted at the request',
+    file: 'deletion.jsonl',
+    pod: 'running-deleted',
+    want: { pendingSeconds: 5, deleted: true, status: 'Terminating' },
+    timeline: [{ type: 'Deleted', at: at(120) }],
+  },
+  {
+    situation: 'no grace period (an older forwarder): the deadline stands in',
+    file: 'deletion.jsonl',
+    pod: 'no-grace',
+    want: { pendingSeconds: 90, deleted: true },
+    timeline: [{ type: 'Deleted', at: at(90) }],
+  },
 ];
 
 describe('hand-computed traces (test/fixtures/hand)', () => {
@@ -448,6 +532,154 @@ describe('kubectl READY, STATUS and RESTARTS on the real fixtures and the hand t
       }
     },
   );
+});
+
+describe('a sidecar stopped at the pod’s end (lastTerminationReason, lastExitCode)', () => {
+  /** [reason, exit code] of each pod's last termination, as the item's lastTerminationReason and lastExitCode. */
+  const lastOf = (inputs: readonly Input[]) =>
+    Object.fromEntries(
+      engineOf(inputs)
+        .factMaps()
+        .map((m) => {
+          const v = new PodView(m);
+          const t = lastTermination(v);
+          return [v.pod!.name, t ? [t.reason, t.exitCode] : null];
+        }),
+    );
+
+  it('the exit code follows the same termination: main’s, not the stopped sidecar’s', () => {
+    expect(lastOf(inputsOf('sidecar-job.jsonl'))).toEqual({
+      'job-sidecar': ['Completed', 0],
+      'job-sidecar-failed': ['Error', 2],
+      'sidecar-crash': ['OOMKilled', 137],
+    });
+  });
+
+  it('any order, any duplicates: the same', () => {
+    const inputs = inputsOf('sidecar-job.jsonl');
+    const expected = lastOf(inputs);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 8 }), fc.integer(), (extra, seed) => {
+        const list = [...inputs, ...extra.map((i) => inputs[i % inputs.length]!)];
+        const rnd = prng(seed);
+        for (let i = list.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [list[i], list[j]] = [list[j]!, list[i]!];
+        }
+        expect(lastOf(list)).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('podlife crashloops: RESTARTS (the number and "(N ago)") is kubectl’s', () => {
+  it.each(REAL)('%s: every crash-looping pod’s row says what printPod says', (file) => {
+    const latest = new Map<string, unknown>();
+    for (const { value } of fixtureObjects(file)) {
+      const o = (value as { object?: unknown }).object ?? value;
+      const m = o as { kind?: string; metadata?: { uid?: string; name?: string } };
+      if (m.kind === 'Pod' || (m.kind === undefined && m.metadata?.name))
+        latest.set(m.metadata?.uid ?? m.metadata?.name ?? '', o);
+    }
+    const e = engineOf(fixtureInputs(file));
+    const now = e.latestTime ?? 0;
+    const column = crashLoopColumns(3600, now).find((c) => c.name === 'RESTARTS')!;
+    for (const map of e.factMaps()) {
+      const item = podItemOf(map, 1, { now, retentionDays: 30 });
+      if (!item?.crashKey) continue;
+      const row = crashLoopingPodOf(item, now, 3600);
+      const pod = latest.get(row.uid) ?? latest.get(row.name);
+      if (!pod) continue;
+      crashRows++;
+      expect(column.value(row), `${file} ${row.name}`).toBe(kubectlPodRow(pod, now).restartsText);
+    }
+  });
+
+  let crashRows = 0;
+  it('saw crash-looping pods', () => expect(crashRows).toBeGreaterThan(3));
+
+  it('crashloop-ago: from the counted containers’ last termination, not a restart’s start', () => {
+    const e = engineOf(inputsOf('crashloop-ago.jsonl'));
+    const now = e.latestTime ?? 0;
+    const rows = e
+      .factMaps()
+      .map((m) => podItemOf(m, 1, { now, retentionDays: 30 }))
+      .filter((i) => i?.crashKey)
+      .map((i) => crashLoopingPodOf(i!, now, 3600));
+    const column = crashLoopColumns(3600, now).find((c) => c.name === 'RESTARTS')!;
+    expect(now).toBe(Date.parse(at(60)));
+    expect(rows.map((r) => [r.name, r.kubectlLastRestartAt, column.value(r)])).toEqual([
+      // kubectl: 2 (35s ago), from 10:00:25; the restart's start (10:00:20) read 40s.
+      ['clbo-one', at(25), '2 (35s ago)'],
+      // kubectl: 4 (12s ago), from b's termination at 10:00:48; the last restart's start (b, 10:00:50) read 10s.
+      ['clbo-two', at(48), '4 (12s ago)'],
+      // kubectl: 2 (15s ago): the completed init container's restart drops out (podlife's restarts: 3).
+      ['clbo-after-init', at(45), '2 (15s ago)'],
+    ]);
+    expect(rows.find((r) => r.name === 'clbo-after-init')).toMatchObject({ restarts: 3, kubectlRestarts: 2 });
+  });
+});
+
+describe('the deletion’s request time on the wire (deletionGracePeriodSeconds, marks.deletionRequested)', () => {
+  const raw = {
+    kind: 'Pod',
+    metadata: {
+      name: 'p',
+      namespace: 'hand',
+      uid: 'u',
+      creationTimestamp: at(0),
+      deletionTimestamp: at(90),
+      deletionGracePeriodSeconds: 30,
+      annotations: { a: 'b' },
+    },
+    spec: { containers: [{ name: 'app', image: 'busybox' }] },
+    status: { phase: 'Pending' },
+  };
+
+  it('survives the forwarder’s trim and the compact snapshot', () => {
+    const compact = compactPod(KubePod.parse(trimPod(raw)));
+    expect(compact.deletionGracePeriodSeconds).toBe(30);
+    expect(CompactPod.parse(compact)).toEqual(compact);
+  });
+
+  it('is range-checked: the snapshot contract refuses what Kubernetes cannot mean; a Pod reads it as absent', () => {
+    const compact = compactPod(KubePod.parse(raw));
+    for (const bad of [-1, 1.5, MAX_GRACE_PERIOD_SECONDS + 1])
+      expect(CompactPod.safeParse({ ...compact, deletionGracePeriodSeconds: bad }).success).toBe(false);
+    for (const bad of [-1, 1.5, MAX_GRACE_PERIOD_SECONDS + 1, '30']) {
+      const pod = KubePod.parse({ ...raw, metadata: { ...raw.metadata, deletionGracePeriodSeconds: bad } });
+      expect(compactPod(pod).deletionGracePeriodSeconds).toBeUndefined();
+    }
+    // Without a deletionTimestamp the grace period means nothing: not sent.
+    const { deletionTimestamp: _, ...undeleted } = raw.metadata;
+    expect(
+      compactPod(KubePod.parse({ ...raw, metadata: undeleted })).deletionGracePeriodSeconds,
+    ).toBeUndefined();
+  });
+
+  it('travels through a Pod Facts detail and back, and is bounded like every mark', () => {
+    const e = engineOf(inputsOf('deletion.jsonl'));
+    let seen = 0;
+    for (const map of e.factMaps()) {
+      const facts = canonicalFacts(map);
+      const requested = facts.find((f) => f.id === 'mark:deletionRequested');
+      if (requested) seen++;
+      for (const compress of [false, true]) {
+        const id = { cluster: 'test', namespace: 'hand', name: 'p', uid: 'u' };
+        const detail = PodFactsDetail.parse(
+          JSON.parse(JSON.stringify(podFactsDetail(id, facts, { compress }))),
+        );
+        expect(factsOfDetail(detail).find((f) => f.id === 'mark:deletionRequested')).toEqual(requested);
+      }
+    }
+    expect(seen).toBe(4);
+    const received = Date.parse('2026-11-02T11:00:00Z');
+    const t0 = Date.parse('2026-11-02T10:00:00Z') / 1000;
+    expect(checkFactTimes(t0, { marks: { deletionRequested: -4e8 } }, received)).toMatch(
+      /^facts\.marks\.deletionRequested: .* is before 2014-06-01$/,
+    );
+  });
 });
 
 describe('kubectlLastRestartAt on the wire (Pod Facts latest.lastRestart)', () => {

@@ -180,6 +180,8 @@ export function answer(url: URL, cluster: string, { records, now }: EngineState)
           restarts: r.restarts,
           restartsInWindow: restartsAt.filter((t) => t >= now - windowSeconds * 1000 && t <= now).length,
           lastRestartAt: restartsAt.length ? new Date(Math.max(...restartsAt)).toISOString() : null,
+          kubectlLastRestartAt: r.kubectlLastRestartAt,
+          kubectlRestarts: r.kubectlRestarts,
           lastTerminationReason: r.lastTerminationReason,
           lastExitCode: last?.exitCode ?? null,
           crashLoopBackOffSeconds: r.crashLoopBackOffSeconds,
