@@ -266,11 +266,16 @@ export function podItemOf(
     const since = backOffSinceOf(v);
     if (since != null && toIso(since)) item.backOffSince = since;
     // What kubectl's RESTARTS "(5m ago)" counts from (kubectlLastRestartAt), epoch ms: the crash
-    // row's "ago" (docs/lifecycle-metrics.md).
+    // row's "ago" (docs/lifecycle-metrics.md). Only where it is not backOffSince (the waiting
+    // container's last finish: nearly always the same time), which the row reads in its place:
+    // crash-looping items are the ones near 1 KB, where 30 B more is a second write unit.
     const lastRestart = v.get<'latest'>('latest')?.lastRestart;
-    if (lastRestart != null && toIso(lastRestart)) item.lastRestart = lastRestart;
-    // kubectl's RESTARTS number (kubectlRestarts): a finished init container's restarts drop out.
-    if (rec.kubectlRestarts != null) item.kRestarts = rec.kubectlRestarts;
+    if (lastRestart != null && toIso(lastRestart) && lastRestart !== item.backOffSince)
+      item.lastRestart = lastRestart;
+    // kubectl's RESTARTS number (kubectlRestarts), where it is not `restarts` (a finished init
+    // container's restarts drop out of kubectl's): the row reads `restarts` in its place.
+    if (rec.kubectlRestarts != null && rec.kubectlRestarts !== rec.restarts)
+      item.kRestarts = rec.kubectlRestarts;
     // A crash-looping item's waitingReason is CrashLoopBackOff by definition (crashKey is set
     // only then): the crash row reads it from the key (`crashLoopingPodOf`). A pod also Pending
     // (an init container in CrashLoopBackOff) keeps it, for its pending row.

@@ -191,9 +191,16 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     restarts: row.restarts ?? 0,
     restartsInWindow: times.filter((t) => t >= from && t <= nowMs / 1000).length,
     lastRestartAt: last != null ? toIso(last * 1000) : null,
-    // kubectl's "(5m ago)": null on an item written before it was kept (the CLI then uses lastRestartAt).
-    kubectlLastRestartAt: row.lastRestart != null ? toIso(row.lastRestart) : null,
-    kubectlRestarts: row.kRestarts ?? null,
+    // kubectl's "(5m ago)" and RESTARTS: kept on the item only where they differ from
+    // backOffSince and restarts (podItemOf), which stand in for them otherwise. An item written
+    // before either was kept reads the same way (kubectl's answer for the waiting container).
+    kubectlLastRestartAt:
+      row.lastRestart != null
+        ? toIso(row.lastRestart)
+        : typeof row.backOffSince === 'number'
+          ? toIso(row.backOffSince)
+          : null,
+    kubectlRestarts: row.kRestarts ?? row.restarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
     lastExitCode: row.lastExitCode ?? null,
     crashLoopBackOffSeconds: row.crashLoopBackOffSeconds ?? 0,
