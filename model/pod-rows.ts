@@ -194,12 +194,7 @@ export function crashLoopingPodOf(item: Item, nowMs: number, windowSeconds: numb
     // kubectl's "(5m ago)" and RESTARTS: kept on the item only where they differ from
     // backOffSince and restarts (podItemOf), which stand in for them otherwise. An item written
     // before either was kept reads the same way (kubectl's answer for the waiting container).
-    kubectlLastRestartAt:
-      row.lastRestart != null
-        ? toIso(row.lastRestart)
-        : typeof row.backOffSince === 'number'
-          ? toIso(row.backOffSince)
-          : null,
+    kubectlLastRestartAt: row.lastRestart != null ? toIso(row.lastRestart) : since,
     kubectlRestarts: row.kRestarts ?? row.restarts ?? null,
     lastTerminationReason: row.lastTerminationReason ?? null,
     lastExitCode: row.lastExitCode ?? null,
