@@ -10,9 +10,13 @@
  *   place and are the only ones sent again; a whole-call failure (throttling, outage, network)
  *   keeps the whole batch. Either way the next call waits an exponential back-off with full
  *   jitter (core/backoff.ts). An entry the bus rejects for a reason no retry can fix
- *   (MalformedDetail, InvalidArgument) or that failed `maxEntryAttempts` times individually is
- *   dropped as `rejected`. Whole-call failures are retried for as long as they last: the
- *   buffer's bound is what limits memory during an outage.
+ *   (MalformedDetail, InvalidArgument, ValidationException) or that failed `maxEntryAttempts`
+ *   times individually is dropped as `rejected`, with an ERROR log line naming it. A whole call
+ *   refused for good (ValidationException: one bad entry refuses the request) would otherwise be
+ *   retried forever and hold up every entry behind it: its entries go one by one instead
+ *   (no back-off), the one refused alone is rejected, the rest go on. Other whole-call failures
+ *   are retried for as long as they last: the buffer's bound is what limits memory during an
+ *   outage.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Backoff, backoffDelayMs, sleep as realSleep, type Sleep } from '../../core/backoff.ts';
@@ -25,7 +29,10 @@ export const MAX_BATCH_ENTRIES = 10;
 /** And, conservatively, at most 256 KB of entries per call. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
-/** Error codes of a PutEvents result entry that a retry cannot fix. */
+/**
+ * Error codes that a retry cannot fix: of a PutEvents result entry, or of a whole call (a
+ * ValidationException refuses the whole request for one bad entry).
+ */
 const PERMANENT_ERRORS = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException']);
 
 const LINGER_CUT = 'linger cut short';
@@ -98,6 +105,11 @@ export class Sender {
   private readonly maxEntryAttempts: number;
   private readonly onRejected: ((meta: EntryMeta) => void) | undefined;
   private readonly onRoom: ((free: number) => void) | undefined;
+  /**
+   * Entries of a call refused as a whole for a reason no retry fixes: each goes alone next, so
+   * the bad one is found (and rejected) and the rest go on.
+   */
+  private readonly suspects = new WeakSet<Item>();
 
   constructor(o: SenderOptions) {
     this.sink = o.sink;
@@ -196,21 +208,32 @@ export class Sender {
     this.inflight++;
     let failed: SinkResult['failed'];
     let outcome: SendOutcome;
+    let permanent = false;
     try {
       failed = (await this.sink.put(batch.map((b) => b.entry))).failed;
       outcome = failed.length === 0 ? 'ok' : 'partial';
     } catch (err) {
       const e = err as { code?: string; name?: string; message?: string };
-      failed = batch.map((_, index) => ({ index, code: e.code ?? e.name }));
+      const code = e.code ?? e.name;
+      const message = String(e.message ?? err).slice(0, 300);
+      failed = batch.map((_, index) => ({ index, code, message }));
       outcome = 'error';
+      permanent = code !== undefined && PERMANENT_ERRORS.has(code);
       this.m.failed.inc({ reason: 'call' }, batch.length);
-      this.log?.warn('sink call failed, will retry', {
-        sink: this.sink.name,
-        code: e.code ?? e.name,
-        error: String(e.message ?? err).slice(0, 300),
-        entries: batch.length,
-        consecutiveFailures: this.failures + 1,
-      });
+      this.log?.warn(
+        permanent
+          ? batch.length > 1
+            ? 'sink refused the whole call, sending its entries one by one to find the bad one'
+            : 'sink refused the entry'
+          : 'sink call failed, will retry',
+        {
+          sink: this.sink.name,
+          code,
+          error: message,
+          entries: batch.length,
+          consecutiveFailures: this.failures + 1,
+        },
+      );
     } finally {
       this.inflight--;
     }
@@ -231,18 +254,18 @@ export class Sender {
         this.m.failed.inc({ reason: 'entry' });
         codes.set(f.code ?? 'unknown', (codes.get(f.code ?? 'unknown') ?? 0) + 1);
         if ((f.code && PERMANENT_ERRORS.has(f.code)) || it.attempts >= this.maxEntryAttempts) {
-          this.buffer.remove(it);
-          this.m.dropped.inc({ reason: 'rejected' });
-          this.log?.error('entry rejected by the sink, dropped', {
-            code: f.code,
-            error: f.message?.slice(0, 300),
-            kind: it.meta.kind,
-            uid: it.meta.uid,
-            attempts: it.attempts,
-          });
-          this.onRejected?.(it.meta);
+          this.reject(it, f);
           return;
         }
+      } else if (permanent) {
+        // The whole call refused for good: alone, the entry is the bad one; in company, any of
+        // them may be, so each goes alone next (no back-off: this says nothing of the bus's health).
+        it.attempts++;
+        if (batch.length === 1) {
+          this.reject(it, f);
+          return;
+        }
+        this.suspects.add(it);
       } else {
         // Whole-call failure: not the entry's fault; it does not use up its attempts.
         it.attempts = Math.max(it.attempts, 1);
@@ -265,7 +288,7 @@ export class Sender {
     }
     if (outcome === 'ok') {
       this.failures = 0;
-    } else {
+    } else if (!permanent) {
       this.pauseUntil = this.now() + backoffDelayMs(this.failures, this.backoffTiming, this.random);
       this.failures++;
     }
@@ -274,15 +297,38 @@ export class Sender {
     return outcome;
   }
 
-  /** The next batch: up to 10 ready entries and 256 KB, in the order they became due. */
+  /** An entry the sink refused for good: dropped (counted), logged with what names it, reported. */
+  private reject(it: Item, f: { code?: string | undefined; message?: string | undefined }): void {
+    this.buffer.remove(it);
+    this.m.dropped.inc({ reason: 'rejected' });
+    this.log?.error('entry rejected by the sink, dropped', {
+      code: f.code,
+      error: f.message?.slice(0, 300),
+      kind: it.meta.kind,
+      uid: it.meta.uid,
+      namespace: it.meta.namespace,
+      name: it.meta.name,
+      detailType: it.entry.DetailType,
+      bytes: it.size,
+      attempts: it.attempts,
+    });
+    this.onRejected?.(it.meta);
+  }
+
+  /**
+   * The next batch: up to 10 ready entries and 256 KB, in the order they became due. An entry
+   * of a call refused as a whole for good goes alone (and ends a batch it would join).
+   */
   private collect(): Item[] {
     const batch: Item[] = [];
     let bytes = 0;
     for (const it of this.buffer.ready(this.closing)) {
       if (batch.length >= MAX_BATCH_ENTRIES) break;
       if (batch.length > 0 && bytes + it.size > MAX_REQUEST_BYTES) break;
+      if (batch.length > 0 && this.suspects.has(it)) break;
       batch.push(it);
       bytes += it.size;
+      if (this.suspects.has(it)) break;
     }
     return batch;
   }

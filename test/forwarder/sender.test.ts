@@ -249,6 +249,87 @@ describe('batching and retries with PutEvents', () => {
     expect(metrics.forwarded.total()).toBe(1);
   });
 
+  it('a whole call refused for good (ValidationException) for one bad entry: it is found alone, rejected with a log line naming it, the rest go on', async () => {
+    const invalid = Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
+      name: 'ValidationException',
+    });
+    ebMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
+      if (input.Entries!.some((e) => detailOf(e).key === 'bad')) throw invalid;
+      return ok(input);
+    });
+    const logged: { level: string; msg: string; extra: Record<string, unknown> }[] = [];
+    const log = (level: string) => (msg: string, extra?: Record<string, unknown>) =>
+      logged.push({ level, msg, extra: extra ?? {} });
+    const { s, metrics } = sender({
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as never,
+    });
+    for (let i = 0; i < 25; i++) s.enqueue(out(i === 3 ? 'bad' : `p${i}`, 1));
+    for (let guard = 0; !s.idle && guard < 200; guard++) await s.sendOnce();
+    expect(s.idle).toBe(true);
+    expect(metrics.forwarded.total()).toBe(24);
+    expect(metrics.dropped.get({ reason: 'rejected' })).toBe(1);
+    expect(metrics.dropped.total()).toBe(1);
+    const delivered = ebMock
+      .commandCalls(PutEventsCommand)
+      .filter((c) => !c.args[0].input.Entries!.some((e) => detailOf(e).key === 'bad'))
+      .flatMap((c) => c.args[0].input.Entries!.map((e) => detailOf(e).key));
+    expect(delivered.sort()).toEqual(
+      Array.from({ length: 25 }, (_, i) => `p${i}`)
+        .filter((k) => k !== 'p3')
+        .sort(),
+    );
+    // The bad entry was sent at most twice (in its batch, then alone); the others of its batch
+    // once alone each, the rest in full batches.
+    expect(ebMock.commandCalls(PutEventsCommand).length).toBeLessThanOrEqual(1 + 10 + 2);
+    const rejected = logged.filter((l) => l.level === 'error');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({
+      msg: 'entry rejected by the sink, dropped',
+      extra: { code: 'ValidationException', uid: 'bad', namespace: 'ns', name: 'bad' },
+    });
+  });
+
+  it('an entry failing individually again and again (partial failures): retried with back-off until its attempts run out, the others go on', async () => {
+    const clock = new VirtualClock();
+    ebMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
+      const Entries = input.Entries!.map((e, i) =>
+        detailOf(e).key === 'stuck'
+          ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }
+          : { EventId: `id-${i}` },
+      );
+      return { FailedEntryCount: Entries.filter((e) => 'ErrorCode' in e).length, Entries };
+    });
+    const { s, metrics } = sender({
+      now: clock.now,
+      random: () => 0.999,
+      backoffBaseMs: 100,
+      backoffCapMs: 1000,
+      maxEntryAttempts: 5,
+    });
+    const sendTimes: number[] = [];
+    s.enqueue(out('stuck', 1));
+    for (let i = 0; i < 30; i++) {
+      s.enqueue(out(`p${i}`, 1));
+      const r = await s.sendOnce();
+      if (r === 'partial') sendTimes.push(clock.t);
+      clock.t += 1;
+    }
+    for (let guard = 0; !s.idle && guard < 100_000; guard++) {
+      const r = await s.sendOnce();
+      if (r === 'partial') sendTimes.push(clock.t);
+      if (r === 'paused' || r === 'idle') clock.t += 1;
+    }
+    expect(s.idle).toBe(true);
+    // Every other entry reached the bus; the stuck one was given up after its 5 attempts.
+    expect(metrics.forwarded.total()).toBe(30);
+    expect(metrics.dropped.get({ reason: 'rejected' })).toBe(1);
+    expect(metrics.dropped.total()).toBe(1);
+    expect(sendTimes).toHaveLength(5);
+    // The retries waited a growing back-off: floor(0.999 * 100 * 2^k) ms at least.
+    const gaps = sendTimes.slice(1).map((t, i) => t - sendTimes[i]!);
+    gaps.forEach((g, k) => expect(g).toBeGreaterThanOrEqual(Math.floor(0.999 * 100 * 2 ** k)));
+  });
+
   it('throttling: whole calls fail, back-off grows exponentially with full jitter, nothing is lost', async () => {
     const clock = new VirtualClock();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
