@@ -327,7 +327,7 @@ describe('batching and retries with PutEvents', () => {
     expect(sendTimes).toHaveLength(5);
     // The retries waited a growing back-off: floor(0.999 * 100 * 2^k) ms at least.
     const gaps = sendTimes.slice(1).map((t, i) => t - sendTimes[i]!);
-    gaps.forEach((g, k) => expect(g).toBeGreaterThanOrEqual(Math.floor(0.999 * 100 * 2 ** k)));
+    for (const [k, g] of gaps.entries()) expect(g).toBeGreaterThanOrEqual(Math.floor(0.999 * 100 * 2 ** k));
   });
 
   it('throttling: whole calls fail, back-off grows exponentially with full jitter, nothing is lost', async () => {
