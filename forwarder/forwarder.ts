@@ -333,8 +333,12 @@ export class Forwarder {
     this.metrics.ready.set(0);
     this.log?.info('forwarder stopping, flushing buffer', { buffered: this.sender.size });
     await Promise.all([...this.podWatchers, ...this.eventWatchers].map((w) => w.stop()));
-    await this.inventory?.close();
-    await this.sender.close(this.config.flushDeadlineMs ?? 20_000);
+    // The inventory stops retrying (its back-off cut short; a call in flight may finish), then
+    // the buffer flushes: both within the one deadline.
+    const deadlineMs = this.config.flushDeadlineMs ?? 20_000;
+    const t0 = Date.now();
+    await this.inventory?.close(deadlineMs);
+    await this.sender.close(Math.max(0, deadlineMs - (Date.now() - t0)));
     this.log?.info('forwarder stopped', {
       forwarded: this.metrics.forwarded.total(),
       dropped: this.metrics.dropped.total(),

@@ -60,6 +60,8 @@ export class InventorySender {
   private readonly generation = new Map<string, number>();
   private readonly inFlight = new Set<Promise<boolean>>();
   private closed = false;
+  /** Cuts a back-off short at close: a shutdown does not wait out a 30 s back-off step. */
+  private readonly abort = new AbortController();
 
   constructor(private readonly opts: InventorySenderOptions) {
     this.sleep = opts.sleep ?? realSleep;
@@ -88,10 +90,16 @@ export class InventorySender {
     return p;
   }
 
-  /** Stops retrying; waits for the calls in flight. */
-  async close(): Promise<void> {
+  /**
+   * Stops retrying (a back-off under way ends at once); waits for the calls in flight, at most
+   * `deadlineMs` (a hung call must not hold the shutdown past its grace period).
+   */
+  async close(deadlineMs = 5_000): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.inFlight]);
+    this.abort.abort();
+    const timer = new AbortController();
+    await Promise.race([Promise.allSettled([...this.inFlight]), realSleep(deadlineMs, timer.signal)]);
+    timer.abort();
   }
 
   private async run(path: string, gen: number, entries: Entry[]): Promise<boolean> {
@@ -107,7 +115,18 @@ export class InventorySender {
         logger?.warn('pod inventory not sent', { path, entries: entries.length, unsent: pending.length });
         return false;
       }
-      if (attempt > 0) await this.sleep(backoffDelayMs(attempt - 1, this.backoff, this.random));
+      if (attempt > 0) {
+        await this.sleep(backoffDelayMs(attempt - 1, this.backoff, this.random), this.abort.signal);
+        if (this.closed) {
+          m.inventories.inc({ outcome: 'failed' });
+          logger?.warn('pod inventory not sent (shutdown)', {
+            path,
+            entries: entries.length,
+            unsent: pending.length,
+          });
+          return false;
+        }
+      }
       const failed: Entry[] = [];
       for (const call of inventoryCalls(pending)) {
         try {

@@ -119,4 +119,25 @@ describe('Pod Inventory', () => {
     expect(inventories(k.sink)[0]!.uids).toEqual(uidsOf(PODS));
     expect(f.metrics.inventories.get({ outcome: 'ok' })).toBe(1);
   });
+
+  it('a shutdown while every PutEvents call fails: the inventory back-off is cut short, the flush deadline holds', async () => {
+    k.sink.behave = () => {
+      throw new SinkCallError('Rate exceeded', 'ThrottlingException');
+    };
+    // The largest back-off steps: 250 ms, 500, 1 s, 2 s, 4 s... (full jitter at its top).
+    const f = await start(forwarderOn(k.server, k.sink, { flushDeadlineMs: 200 }, { random: () => 0.999 }));
+    const tries = () =>
+      k.sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY)).length;
+    await waitFor(() => tries() >= 4, 'four inventory calls');
+    // Now the inventory waits a 2 s back-off step.
+    const t0 = Date.now();
+    await f.stop();
+    const took = Date.now() - t0;
+    expect(took).toBeLessThan(1_000);
+    expect(tries()).toBe(4);
+    expect(f.metrics.inventories.get({ outcome: 'failed' })).toBe(1);
+    expect(f.metrics.forwarded.total()).toBe(0);
+    // Every pod's entry is accounted for: dropped at the deadline, counted.
+    expect(f.metrics.dropped.get({ reason: 'shutdown' })).toBeGreaterThanOrEqual(PODS.length);
+  });
 });
