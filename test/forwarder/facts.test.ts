@@ -227,6 +227,94 @@ describe('Pod Facts through the informer', () => {
     expect(sink.noopFactEntries()).toBe(0);
   });
 
+  it('routine first sight: a pod created then deleted within the routine linger leaves as one entry, carrying its creation and its deletion', async () => {
+    const f = await started(forwarderOn(server, sink, {}, { sender: { routineLingerMs: 2_000 } }));
+    const fresh = structuredClone(pod('e2e-deployment-6fb786454b-7fsxc'));
+    fresh.metadata.name = 'e2e-deployment-6fb786454b-brief';
+    fresh.metadata.uid = '77777777-8888-4999-aaaa-bbbbbbbbbbbb';
+    fresh.metadata.creationTimestamp = new Date(Date.now() - 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    fresh.spec.nodeName = undefined;
+    fresh.status = { phase: 'Pending', qosClass: fresh.status.qosClass };
+    add(fresh);
+    await waitFor(() => f.metrics.watchEvents.get({ resource: 'pods', type: 'ADDED' }) === 1, 'the ADDED');
+    await new Promise((r) => setTimeout(r, 100));
+    // First sight is routine: nothing has left yet.
+    expect(sink.factsOf(fresh.metadata.name)).toHaveLength(0);
+    const removedAt = Date.now();
+    remove(pod(fresh.metadata.name));
+    await waitFor(() => sink.factsOf(fresh.metadata.name).length > 0, 'its entry');
+    // The deletion is urgent news: its entry leaves before the first sight's 2 s linger is up.
+    expect(Date.now() - removedAt).toBeLessThan(1_500);
+    await waitFor(() => f.sender.idle, 'idle');
+    await new Promise((r) => setTimeout(r, 100));
+    const entries = sink.factsOf(fresh.metadata.name);
+    expect(entries).toHaveLength(1);
+    const ids = factsOfDetail(entries[0]!).map((x) => x.id);
+    expect(ids).toContain('pod');
+    expect(ids).toContain('deleted');
+    const facts = factsOfDetail(entries[0]!);
+    const identity = facts.find((x) => x.kind === 'pod');
+    expect(identity && identity.kind === 'pod' && identity.created).toBe(
+      Date.parse(fresh.metadata.creationTimestamp),
+    );
+    expect(
+      sink
+        .engine()
+        .records(ctx)
+        .find((r) => r.name === fresh.metadata.name)?.deleted,
+    ).toBe(true);
+    expectBusEqualsHistory();
+  });
+
+  it('the API server down for a while and the bus throttling meanwhile, one pod’s entry failing alone twice: the bus still adds up to the history', async () => {
+    const f = await started(forwarderOn(server, sink));
+    const target = 'e2e-container-creating';
+    let throttle = 0;
+    let failTarget = 2;
+    sink.behave = (entries) => {
+      if (throttle > 0) {
+        throttle--;
+        throw Object.assign(new Error('Rate exceeded'), { code: 'ThrottlingException' });
+      }
+      const failed = entries.flatMap((e, index) => {
+        if (failTarget > 0 && e.DetailType === 'Pod Facts' && JSON.parse(e.Detail).name === target) {
+          failTarget--;
+          return [{ index, code: 'InternalFailure', message: 'try again' }];
+        }
+        return [];
+      });
+      return { failed };
+    };
+    server.down = true;
+    server.dropWatches();
+    modify(withRestarts(pod(target), 11));
+    remove(pod('e2e-failjob-cdhgp'));
+    await waitFor(
+      () => f.metrics.watchRestarts.get({ resource: 'pods', reason: 'error' }) >= 3,
+      'three failed restarts',
+    );
+    throttle = 3;
+    server.down = false;
+    await waitFor(() => server.openWatches === 1, 'watching again');
+    modify(withRestarts(pod(target), 12));
+    await waitFor(() => failTarget === 0 && throttle === 0, 'the faults');
+    await waitFor(
+      () =>
+        f.sender.idle &&
+        sink
+          .engine()
+          .records(ctx)
+          .find((r) => r.name === target)?.restarts === 12,
+      'the news',
+    );
+    // No relist (the history was kept): resumed from its resourceVersion.
+    expect(server.lists('pods')).toBe(1);
+    expect(f.metrics.failed.get({ reason: 'entry' })).toBe(2);
+    expect(f.metrics.failed.get({ reason: 'call' })).toBeGreaterThanOrEqual(3);
+    expect(f.metrics.dropped.total()).toBe(0);
+    expectBusEqualsHistory();
+  });
+
   it('pod Events join their pod’s facts; a repeat that changes nothing sends nothing', async () => {
     const events = fixtureObjects('devops2-volodymyr__minikube-default-eventlist.json');
     for (const e of events) server.add('events', e);
