@@ -11,7 +11,9 @@
  *   keeps the whole batch. Either way the next call waits an exponential back-off with full
  *   jitter (core/backoff.ts). An entry the bus rejects for a reason no retry can fix
  *   (MalformedDetail, InvalidArgument, ValidationException) or that failed `maxEntryAttempts`
- *   times individually is dropped as `rejected`, with an ERROR log line naming it. A whole call
+ *   times individually is dropped as `rejected`, with an ERROR log line naming it. An entry
+ *   throttled individually (ThrottlingException in the result) is not at fault: that does not use
+ *   up its attempts (a sustained throttle would otherwise drop every entry after 10 rounds). A whole call
  *   refused for good (ValidationException: one bad entry refuses the request) would otherwise be
  *   retried forever and hold up every entry behind it: its entries go one by one instead
  *   (no back-off), the one refused alone is rejected, the rest go on. Other whole-call failures
@@ -34,6 +36,12 @@ export const MAX_REQUEST_BYTES = 256 * 1024;
  * ValidationException refuses the whole request for one bad entry).
  */
 const PERMANENT_ERRORS = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException']);
+/**
+ * Error codes of a PutEvents result entry that say nothing against the entry: the bus's rate, not
+ * its content (EventBridge's PutEventsResultEntry: retryable). Like a whole-call failure, they
+ * do not use up the entry's attempts: retried as long as they last, the buffer bound limits memory.
+ */
+const TRANSIENT_ENTRY_ERRORS = new Set(['ThrottlingException']);
 
 const LINGER_CUT = 'linger cut short';
 
@@ -250,9 +258,10 @@ export class Sender {
         return;
       }
       if (outcome === 'partial') {
-        it.attempts++;
         this.m.failed.inc({ reason: 'entry' });
         codes.set(f.code ?? 'unknown', (codes.get(f.code ?? 'unknown') ?? 0) + 1);
+        if (f.code && TRANSIENT_ENTRY_ERRORS.has(f.code)) it.attempts = Math.max(it.attempts, 1);
+        else it.attempts++;
         if ((f.code && PERMANENT_ERRORS.has(f.code)) || it.attempts >= this.maxEntryAttempts) {
           this.reject(it, f);
           return;

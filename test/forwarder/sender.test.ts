@@ -294,7 +294,7 @@ describe('batching and retries with PutEvents', () => {
     ebMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
       const Entries = input.Entries!.map((e, i) =>
         detailOf(e).key === 'stuck'
-          ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }
+          ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }
           : { EventId: `id-${i}` },
       );
       return { FailedEntryCount: Entries.filter((e) => 'ErrorCode' in e).length, Entries };
@@ -328,6 +328,39 @@ describe('batching and retries with PutEvents', () => {
     // The retries waited a growing back-off: floor(0.999 * 100 * 2^k) ms at least.
     const gaps = sendTimes.slice(1).map((t, i) => t - sendTimes[i]!);
     for (const [k, g] of gaps.entries()) expect(g).toBeGreaterThanOrEqual(Math.floor(0.999 * 100 * 2 ** k));
+  });
+
+  it('throttling entry by entry (ThrottlingException in the result), longer than maxEntryAttempts rounds: nothing is dropped, all delivered once it ends', async () => {
+    const clock = new VirtualClock();
+    let throttledCalls = 0;
+    ebMock.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
+      if (throttledCalls++ >= 12) return ok(input);
+      // The bus takes the first entry of each call and throttles the others.
+      const Entries = input.Entries!.map((_, i) =>
+        i === 0
+          ? { EventId: `id-${i}` }
+          : { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' },
+      );
+      return { FailedEntryCount: Entries.length - 1, Entries };
+    });
+    const { s, metrics } = sender({
+      now: clock.now,
+      backoffBaseMs: 10,
+      backoffCapMs: 100,
+      maxEntryAttempts: 3,
+    });
+    for (let i = 0; i < 20; i++) s.enqueue(out(`p${i}`, 1));
+    for (let guard = 0; !s.idle && guard < 100_000; guard++) {
+      const r = await s.sendOnce();
+      if (r === 'paused') clock.t += 1;
+    }
+    expect(throttledCalls).toBeGreaterThan(12);
+    expect(metrics.dropped.total()).toBe(0);
+    expect(metrics.forwarded.total()).toBe(20);
+    const delivered = putInputs().flatMap((input, call) =>
+      input.Entries!.filter((_, i) => call >= 12 || i === 0).map((e) => detailOf(e).key),
+    );
+    expect(delivered.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}`).sort());
   });
 
   it('throttling: whole calls fail, back-off grows exponentially with full jitter, nothing is lost', async () => {
