@@ -6,6 +6,8 @@
  * deleted while the watch was away, a burst that the buffer coalesces, an outage that overflows
  * the buffer, and pod Events joining their pod's entries. No entry is ever a no-op.
  */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleEngine } from '../../core/engine.ts';
 import { factsOfDetail } from '../../core/pod-facts.ts';
@@ -225,6 +227,40 @@ describe('Pod Facts through the informer', () => {
     }
     expect(f.metrics.dropped.get({ reason: 'lost' })).toBe(0);
     expect(sink.noopFactEntries()).toBe(0);
+  });
+
+  it('a watch cut in the middle of an event (half a JSON line, then the connection drops): resumed from the last whole event, the cut one replayed, nothing lost or sent twice', async () => {
+    const f = await started(forwarderOn(server, sink));
+    const target = 'e2e-container-creating';
+    const watchers = (server as unknown as { watchers: Set<{ res: http.ServerResponse; socket: Socket }> })
+      .watchers;
+    expect(watchers.size).toBe(1);
+    for (const w of watchers) {
+      const write = w.res.write.bind(w.res) as (chunk: string) => boolean;
+      w.res.write = ((chunk: string) => {
+        write(chunk.slice(0, Math.floor(chunk.length / 2)));
+        w.socket.destroy();
+        return true;
+      }) as typeof w.res.write;
+    }
+    const cut = [...watchers];
+    modify(withRestarts(pod(target), 6));
+    // The cut watch saw half of that event only; nothing else reaches it after the drop.
+    for (const w of cut) watchers.delete(w);
+    await waitFor(() => server.openWatches === 1, 'the new watch');
+    await waitFor(
+      () =>
+        f.sender.idle &&
+        sink
+          .engine()
+          .records(ctx)
+          .find((r) => r.name === target)?.restarts === 6,
+      'the cut event, replayed',
+    );
+    expect(server.lists('pods')).toBe(1);
+    expect(f.metrics.watchRestarts.total()).toBeGreaterThanOrEqual(1);
+    expect(sink.factsOf(target)).toHaveLength(2);
+    expectBusEqualsHistory();
   });
 
   it('routine first sight: a pod created then deleted within the routine linger leaves as one entry, carrying its creation and its deletion', async () => {
