@@ -6,7 +6,8 @@
  * Beside the buffer, like the heartbeat: an inventory is not a pod's news, it must not push a
  * pod out of the buffer, and a pod's entries never wait behind it. Entries go in PutEvents calls
  * of at most 10 entries and 256 KB; the failed ones are retried with the sender's back-off
- * (full jitter) up to `maxAttempts` rounds. A newer list of the same path supersedes an
+ * (full jitter): as long as the bus is throttling or down, and up to `maxAttempts` rounds in
+ * which an entry was refused for itself. A shutdown ends the retries. A newer list of the same path supersedes an
  * inventory still retrying (its entries would say less). Every entry is self-sufficient, so one
  * that is finally lost costs only its range until the next list.
  */
@@ -27,7 +28,7 @@ export interface InventorySenderOptions {
   logger?: Log | undefined;
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
-  /** Rounds of sending before the rest of an inventory is given up (default 10). */
+  /** Rounds with an entry refused for itself (not throttled, not an outage) before the rest is given up (default 10). */
   maxAttempts?: number | undefined;
   backoff?: Backoff | undefined;
 }
@@ -105,12 +106,15 @@ export class InventorySender {
   private async run(path: string, gen: number, entries: Entry[]): Promise<boolean> {
     const { metrics: m, logger } = this.opts;
     let pending = entries;
+    // Rounds in which an entry was refused for itself: throttling and whole-call failures (an
+    // outage) do not count, so an inventory outlasts them (the next list may be days away).
+    let rounds = 0;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (this.generation.get(path) !== gen) {
         m.inventories.inc({ outcome: 'superseded' });
         return false;
       }
-      if (attempt >= this.maxAttempts || (this.closed && attempt > 0)) {
+      if (rounds >= this.maxAttempts || (this.closed && attempt > 0)) {
         m.inventories.inc({ outcome: 'failed' });
         logger?.warn('pod inventory not sent', { path, entries: entries.length, unsent: pending.length });
         return false;
@@ -128,6 +132,7 @@ export class InventorySender {
         }
       }
       const failed: Entry[] = [];
+      let refused = false;
       for (const call of inventoryCalls(pending)) {
         try {
           const res = await this.opts.sink.put(call);
@@ -135,12 +140,16 @@ export class InventorySender {
           call.forEach((e, i) => {
             if (bad.has(i)) failed.push(e);
           });
+          if (res.failed.some((f) => f.code !== 'ThrottlingException')) refused = true;
           m.inventoryEntries.inc(call.length - bad.size);
         } catch (err) {
           failed.push(...call);
+          const code = (err as { code?: unknown }).code;
+          if (code === 'ValidationException') refused = true;
           logger?.debug('pod inventory call failed', { path, error: (err as Error).message });
         }
       }
+      if (refused) rounds++;
       pending = failed;
     }
     m.inventories.inc({ outcome: 'ok' });

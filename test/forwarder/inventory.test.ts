@@ -120,6 +120,36 @@ describe('Pod Inventory', () => {
     expect(f.metrics.inventories.get({ outcome: 'ok' })).toBe(1);
   });
 
+  it('a bus throttling or down longer than 10 rounds: the inventory is retried until it is accepted', async () => {
+    let outage = 14;
+    k.sink.behave = (entries) => {
+      if (!entries.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY) || outage <= 0) return { failed: [] };
+      outage--;
+      if (outage % 2 === 0) throw new SinkCallError('bus unavailable', 'ServiceUnavailable');
+      return { failed: entries.map((_, index) => ({ index, code: 'ThrottlingException' })) };
+    };
+    const f = await start(forwarderOn(k.server, k.sink, {}, { sleep: async () => {} }));
+    await waitFor(() => inventories(k.sink).length === 1, 'the inventory, at the 15th try');
+    expect(k.sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY))).toHaveLength(
+      15,
+    );
+    expect(f.metrics.inventories.get({ outcome: 'ok' })).toBe(1);
+    expect(f.metrics.inventories.get({ outcome: 'failed' })).toBe(0);
+  });
+
+  it('an inventory entry refused for itself every time is given up after 10 rounds', async () => {
+    k.sink.behave = (entries) => ({
+      failed: entries.flatMap((e, index) =>
+        e.DetailType === DETAIL_TYPE_INVENTORY ? [{ index, code: 'InternalFailure' }] : [],
+      ),
+    });
+    const f = await start(forwarderOn(k.server, k.sink, {}, { sleep: async () => {} }));
+    await waitFor(() => f.metrics.inventories.get({ outcome: 'failed' }) === 1, 'given up');
+    expect(k.sink.calls.filter((c) => c.some((e) => e.DetailType === DETAIL_TYPE_INVENTORY))).toHaveLength(
+      10,
+    );
+  });
+
   it('a shutdown while every PutEvents call fails: the inventory back-off is cut short, the flush deadline holds', async () => {
     k.sink.behave = () => {
       throw new SinkCallError('Rate exceeded', 'ThrottlingException');
