@@ -450,9 +450,12 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
           }
         },
       );
+      // Open after this sweep: the episodes it found open and the ones it opened (a pod re-created
+      // with the same name opens under its new uid as its old one resolves, in the same group).
       const openPerGroup = new Map<string, number>();
-      for (const i of episodes) {
-        const k = groupKeyOf(openedAlertOfItem(i));
+      const openedNow = fresh.filter((a) => result.opened.includes(alertSk(a.kind, a.uid)));
+      for (const a of [...episodes.map(openedAlertOfItem), ...openedNow]) {
+        const k = groupKeyOf(a);
         openPerGroup.set(k, (openPerGroup.get(k) ?? 0) + 1);
       }
       for (const group of groupAlerts(resolvedNow.map((r) => ({ ...r.alert, item: r.item })))) {
