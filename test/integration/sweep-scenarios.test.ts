@@ -103,7 +103,8 @@ describe('stuck Pending', () => {
     const table = await env.freshTable();
     const [a, b] = [pod('ready', 'api-1'), pod('ready', 'api-2', { uid: 'ready-api-2' })];
     await ingest(table, [unschedulable(a), unschedulable(b)]);
-    await ingest(table, [running(a, s(899))]);
+    // a is Pending past its threshold at +900.5 but Running by the sweep at +901.
+    await ingest(table, [running(a, s(900))]);
     const clock = { now: s(901) };
     const sweep = sweeper(table, clock);
     expect((await sweep()).clusters[0]!.opened).toEqual(['pending#ready-api-2']);
@@ -142,7 +143,7 @@ describe('stuck Pending', () => {
     expect((await sweep()).clusters[0]!.opened).toEqual(['pending#skew-api-1']);
   });
 
-  it('the threshold per namespace: a rule wins over STUCK_PENDING_OVERRIDES and the owner kind', async () => {
+  it("the threshold per namespace: a namespace rule wins over STUCK_PENDING_OVERRIDES, and so does an owner kind's rule", async () => {
     const table = await env.freshTable();
     const crit = pod('ns', 'api-1', { namespace: 'critical', uid: 'ns-crit' });
     const batch = pod('ns', 'api-1', {
@@ -345,7 +346,8 @@ describe('crash loops', () => {
     );
     await ingest(table, inputs);
     const r = (await sweeper(table, { now: s(1000) })()).clusters[0]!;
-    expect(r.opened).toContain('crashloop#init-migrate-1');
+    // The pod is Pending too (no app container started): both alerts, as their definitions say.
+    expect(r.opened.sort()).toEqual(['crashloop#init-migrate-1', 'pending#init-migrate-1']);
     const crash = notices().find((n) => n.kind === 'crashloop')!;
     expect(crash.pods[0]).toMatchObject({
       container: 'init-db',
