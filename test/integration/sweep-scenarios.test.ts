@@ -7,12 +7,18 @@
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { SnapContainer } from '../../core/snapshot.ts';
 import { makeSweepHandler } from '../../functions/sweep/sweep.ts';
 import { type AlertConfig, alertRulesOf, DETAIL_TYPE_RESOLVED } from '../../model/alerts.ts';
 import { alertPk } from '../../model/keys.ts';
+import { podKeyOf } from '../../model/pod-item.ts';
 import { busEventOf, harness, type Input } from '../../testkit/ingest-harness.ts';
 import { crashLoop, deleted, type PodSpec, running, unschedulable } from '../../testkit/query-support.ts';
 import { sweepTables } from '../../testkit/sweep-support.ts';
@@ -114,6 +120,40 @@ describe('stuck Pending', () => {
     expect(notices().at(-1)).toMatchObject({ type: DETAIL_TYPE_RESOLVED, stillOpen: 0 });
     expect(notices().at(-1)!.pods[0]).toMatchObject({ resolution: 'Running', openSeconds: 59 });
     expect(published().some((m) => m.Subject?.includes('api-1'))).toBe(false);
+  });
+
+  it('Ready just before the sweep while the pending index still lists it (eventually consistent): not announced', async () => {
+    const table = await env.freshTable();
+    const [a, b] = [pod('lag', 'api-1'), pod('lag', 'api-2', { uid: 'lag-api-2' })];
+    await ingest(table, [unschedulable(a), unschedulable(b)]);
+    // The sweep's client answers the pending index with a's item as it was before a became Ready
+    // (the index lags the table).
+    const before = await env.t.doc.send(
+      new GetCommand({ TableName: table, Key: podKeyOf(a.cluster, a.namespace, a.name, a.uid) }),
+    );
+    expect(before.Item?.pendingKey).toBeDefined();
+    const doc = DynamoDBDocumentClient.from(env.t.client);
+    const send = doc.send.bind(doc) as (c: unknown) => Promise<unknown>;
+    (doc as { send: unknown }).send = async (c: unknown) => {
+      const out = (await send(c)) as QueryCommandOutput;
+      if (!(c instanceof QueryCommand) || c.input.IndexName !== 'pending') return out;
+      const items = out.Items ?? [];
+      return {
+        ...out,
+        Items: items.some((i) => i.sk === before.Item?.sk && i.pk === before.Item?.pk)
+          ? items
+          : [before.Item!, ...items],
+      };
+    };
+    await ingest(table, [running(a, s(900))]);
+    const clock = { now: s(901) };
+    const sweep = makeSweepHandler({ ...env.sweepDeps(table, clock), client: doc });
+    const r = (await sweep()).clusters[0]!;
+    expect(r.stuckPending).toBe(2);
+    expect(r.opened).toEqual(['pending#lag-api-2']);
+    expect(notices()[0]).toMatchObject({ count: 1 });
+    expect(notices()[0]!.pods.map((p: { name: string }) => p.name)).toEqual(['api-2']);
+    expect(await openAlerts(table, 'lag')).toEqual(['pending#lag-api-2']);
   });
 
   it('a first sight that arrives 40 s late still counts from the creationTimestamp', async () => {
