@@ -259,14 +259,21 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
     };
     const createdBefore = new Date(nowMs - minStuckPendingSeconds(config) * 1000).toISOString();
 
-    /** The container, waiting message and last Warning Event of the pods a notice lists. */
-    async function withDetails<T extends OpenedAlert>(alerts: T[]): Promise<(T & Partial<PodDetail>)[]> {
+    /**
+     * The container, waiting message and last Warning Event of the pods a notice lists, read
+     * strongly consistent: null for a pod whose item says it has left the state since the index
+     * (eventually consistent) listed it, e.g. Ready just before the sweep.
+     */
+    async function withDetails<T extends OpenedAlert>(
+      alerts: T[],
+    ): Promise<((T & Partial<PodDetail>) | null)[]> {
       return mapLimit(alerts, concurrency, async (a) => {
         try {
           report.detailReads++;
           const item = await details.get(
-            getItemRequest(tableName, podKeyOf(a.cluster, a.namespace, a.name, a.uid)),
+            getItemRequest(tableName, podKeyOf(a.cluster, a.namespace, a.name, a.uid), true),
           );
+          if (item && resolutionOf(a.kind, item, nowMs, config) !== undefined) return null;
           return item?.facts ? { ...a, ...podDetailOf(item) } : a;
         } catch (err) {
           logger.warn('pod details unavailable; the alert goes without them', {
@@ -398,9 +405,16 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
       /** Silenced records no longer held: announced below (still due) or the pod left the state. */
       // On stale data nothing is released either: what a silence held stays recorded.
       const release = stale ? [] : [...silencedKeys].filter((sk) => !held.has(sk));
-      await mapLimit(groupAlerts(fresh), concurrency, async (group) => {
-        const listed = await withDetails(worstFirst(group).slice(0, config.maxPodsListed));
-        const notice = noticeOf('opened', [...listed, ...worstFirst(group).slice(config.maxPodsListed)], {
+      await mapLimit(groupAlerts(fresh), concurrency, async (all) => {
+        const ordered = worstFirst(all);
+        const first = ordered.slice(0, config.maxPodsListed);
+        const read = await withDetails(first);
+        const listed = read.filter((a) => a !== null);
+        // A listed pod that has left the state is not announced (nor recorded): the index lagged.
+        const left = new Set(first.filter((_, i) => read[i] === null).map((a) => alertSk(a.kind, a.uid)));
+        const group = all.filter((a) => !left.has(alertSk(a.kind, a.uid)));
+        if (group.length === 0) return;
+        const notice = noticeOf('opened', [...listed, ...ordered.slice(config.maxPodsListed)], {
           nowMs,
           maxPodsListed: config.maxPodsListed,
           ...(config.runbookBaseUrl ? { runbookBaseUrl: config.runbookBaseUrl } : {}),
@@ -450,9 +464,12 @@ export function makeSweepHandler(deps: SweepDeps): (event?: unknown) => Promise<
           }
         },
       );
+      // Open after this sweep: the episodes it found open and the ones it opened (a pod re-created
+      // with the same name opens under its new uid as its old one resolves, in the same group).
       const openPerGroup = new Map<string, number>();
-      for (const i of episodes) {
-        const k = groupKeyOf(openedAlertOfItem(i));
+      const openedNow = fresh.filter((a) => result.opened.includes(alertSk(a.kind, a.uid)));
+      for (const a of [...episodes.map(openedAlertOfItem), ...openedNow]) {
+        const k = groupKeyOf(a);
         openPerGroup.set(k, (openPerGroup.get(k) ?? 0) + 1);
       }
       for (const group of groupAlerts(resolvedNow.map((r) => ({ ...r.alert, item: r.item })))) {
