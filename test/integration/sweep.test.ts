@@ -197,8 +197,13 @@ describe('one alert per episode', () => {
     const recorded = a.clusters[0]!.opened.length + b.clusters[0]!.opened.length;
     const duplicates = a.alreadyRecorded + b.alreadyRecorded;
     expect(recorded).toBe(1);
-    // Each sweep that saw no alert item announced it; the loser's write found it recorded.
-    expect(published().length).toBe(1 + duplicates);
+    // Each sweep that saw no alert item announced it; the loser's write found it recorded. At
+    // least once, not exactly: a sweep that reads the recorded notices (the outbox) between the
+    // other's notice write and its delivery delivers that notice too (one failure in 7 loaded
+    // runs). Never more than one delivery per sweep, and always the same notice.
+    expect(published().length).toBeGreaterThanOrEqual(1 + duplicates);
+    expect(published().length).toBeLessThanOrEqual(2);
+    expect(new Set(published().map((m) => m.Subject)).size).toBe(1);
   });
 });
 
