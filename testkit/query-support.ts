@@ -158,7 +158,8 @@ export interface PodSpec {
   owner?: { kind: string; name: string };
 }
 
-function snapshot(p: PodSpec, type: PodSnapshot['type'], pod: Partial<PodSnapshot['pod']>): Input {
+/** A snapshot of `p` with the given pod fields (what the forwarder sends). */
+export function snapshot(p: PodSpec, type: PodSnapshot['type'], pod: Partial<PodSnapshot['pod']>): Input {
   return {
     kind: 'snapshot',
     snapshot: {

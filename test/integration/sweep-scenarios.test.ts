@@ -20,7 +20,14 @@ import { type AlertConfig, alertRulesOf, DETAIL_TYPE_RESOLVED } from '../../mode
 import { alertPk } from '../../model/keys.ts';
 import { podKeyOf } from '../../model/pod-item.ts';
 import { busEventOf, harness, type Input } from '../../testkit/ingest-harness.ts';
-import { crashLoop, deleted, type PodSpec, running, unschedulable } from '../../testkit/query-support.ts';
+import {
+  crashLoop,
+  deleted,
+  type PodSpec,
+  running,
+  snapshot as snap,
+  unschedulable,
+} from '../../testkit/query-support.ts';
 import { sweepTables } from '../../testkit/sweep-support.ts';
 
 const env = sweepTables('podlife-scenarios');
@@ -68,30 +75,6 @@ const notices = () =>
       (c.args[0].input.Entries ?? []).map((e) => ({ type: e.DetailType, ...JSON.parse(e.Detail ?? '{}') })),
     );
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
-
-/** A snapshot of `p` with the given fields (what the forwarder sends). */
-function snap(p: PodSpec, type: 'ADDED' | 'MODIFIED' | 'DELETED', fields: Record<string, unknown>): Input {
-  return {
-    kind: 'snapshot',
-    snapshot: {
-      schemaVersion: 1,
-      cluster: p.cluster,
-      type,
-      pod: {
-        uid: p.uid,
-        namespace: p.namespace,
-        name: p.name,
-        creationTimestamp: iso(p.created),
-        ...(p.owner ? { owner: p.owner } : {}),
-        initContainerCount: 0,
-        conditions: [],
-        initContainerStatuses: [],
-        containerStatuses: [],
-        ...fields,
-      },
-    },
-  } as Input;
-}
 
 describe('stuck Pending', () => {
   it('the boundary: Pending exactly the threshold is not stuck yet, one second more is (now − created > threshold)', async () => {
