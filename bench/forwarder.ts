@@ -165,6 +165,23 @@ export function benchForwarder(
   });
 }
 
+/**
+ * A bench forwarder's send loop on its virtual clock: each entry that falls due goes (the clock's
+ * `sleep` moves time to it), until the next would be due after `until` (virtual ms; undefined:
+ * until the buffer is empty). The clock is left at the last send, not moved to `until`.
+ */
+export async function sendUntil(
+  fwd: Forwarder,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> },
+  until?: number,
+): Promise<void> {
+  for (let w = fwd.sender.nextSendIn(); w !== undefined; w = fwd.sender.nextSendIn()) {
+    if (until !== undefined && clock.now() + w > until) break;
+    if (w > 0) await clock.sleep(w);
+    else await fwd.sender.sendOnce();
+  }
+}
+
 /** A forwarder without informers (never started): lines are fed to it directly. */
 export function rig(payload: Payload = 'facts', lingerMs?: number) {
   const clock = new Clock();
@@ -203,12 +220,7 @@ export function rig(payload: Payload = 'facts', lingerMs?: number) {
     while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
   };
   /** The end of a run: let the last entries linger out, and send them. */
-  const flush = async () => {
-    for (let wait = fwd.sender.nextSendIn(); wait !== undefined; wait = fwd.sender.nextSendIn()) {
-      if (wait > 0) clock.t += wait;
-      else await fwd.sender.sendOnce();
-    }
-  };
+  const flush = () => sendUntil(fwd, clock);
   return {
     clock,
     sink,
@@ -683,14 +695,7 @@ export async function lifecycles(pods: number, lingerMs: number) {
   for (let next = input(() => it.next()); !next.done; next = input(() => it.next())) {
     const [t, l] = next.value;
     // The send loop runs until the line's time.
-    for (
-      let w = r.fwd.sender.nextSendIn();
-      w !== undefined && r.clock.t + w <= t;
-      w = r.fwd.sender.nextSendIn()
-    ) {
-      if (w > 0) r.clock.t += w;
-      else await r.fwd.sender.sendOnce();
-    }
+    await sendUntil(r.fwd, r.clock, t);
     r.clock.t = Math.max(r.clock.t, t);
     if (l.type === 'DELETED') deleted.add((l.object.metadata as { uid: string }).uid);
     r.feed(input(() => JSON.stringify(l)));

@@ -51,7 +51,7 @@ import {
   type PerLifecycle,
   SQS_MESSAGES_PER_REQUEST,
 } from './cost.ts';
-import { benchForwarder } from './forwarder.ts';
+import { benchForwarder, sendUntil } from './forwarder.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -269,18 +269,16 @@ export async function forwarderEntries(
     lingerMs,
     ...(routineLingerMs !== undefined ? { routineLingerMs } : {}),
   };
-  const fwd = benchForwarder(config, sink, {
+  const clock = {
     now: () => t,
-    sleep: async (ms) => {
+    sleep: async (ms: number) => {
       t += ms;
     },
-  });
+  };
+  const fwd = benchForwarder(config, sink, clock);
   const uids = new Set<string>();
   for (const [at, line] of churnTimed({ pods, seed: 42, ...(churnBatch ? { batch: churnBatch } : {}) })) {
-    for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {
-      if (w > 0) t += w;
-      else await fwd.sender.sendOnce();
-    }
+    await sendUntil(fwd, clock, at);
     t = Math.max(t, at);
     const obj = JSON.parse(JSON.stringify(line.object)) as Record<string, unknown>;
     if (obj.kind === 'Event') {
@@ -295,10 +293,7 @@ export async function forwarderEntries(
     }
     while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
   }
-  for (let w = fwd.sender.nextSendIn(); w !== undefined; w = fwd.sender.nextSendIn()) {
-    if (w > 0) t += w;
-    else await fwd.sender.sendOnce();
-  }
+  await sendUntil(fwd, clock);
   return { sent, lifecycles: uids.size };
 }
 

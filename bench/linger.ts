@@ -15,7 +15,7 @@ import { Forwarder, type ForwarderConfig } from '../forwarder/forwarder.ts';
 import { slimPod, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { churnTimed, type Scenario, type WatchLine } from '../testkit/churn.ts';
-import { benchForwarder, dummyKubeConfig } from './forwarder.ts';
+import { benchForwarder, dummyKubeConfig, sendUntil } from './forwarder.ts';
 
 /** The news one entry carries, as short labels (sorted, joined): what made it. */
 export function newsOf(facts: readonly Fact[], first: boolean): string[] {
@@ -126,12 +126,13 @@ export async function lingerRun(
     },
   };
   const kubeConfig = dummyKubeConfig();
-  const fwd = benchForwarder({ cluster: 'linger', bus: 'podlife', payload: 'facts', ...config }, sink, {
+  const clock = {
     now: () => t,
-    sleep: async (ms) => {
+    sleep: async (ms: number) => {
       t += ms;
     },
-  });
+  };
+  const fwd = benchForwarder({ cluster: 'linger', bus: 'podlife', payload: 'facts', ...config }, sink, clock);
   // What each line is news of, by the ledger of a forwarder with no linger (the same facts).
   const probe = new Forwarder(
     { cluster: 'linger', bus: 'podlife', payload: 'facts', lingerMs: 0 },
@@ -140,10 +141,7 @@ export async function lingerRun(
   // One batch of pods (churnTimed's `batch`): later batches would start before the first ends,
   // and their lines would reach the forwarder "in the past", all at one instant.
   for (const [at, line] of churnTimed({ pods, seed: 42, batch: pods, ...(shares ? { shares } : {}) })) {
-    for (let w = fwd.sender.nextSendIn(); w !== undefined && t + w <= at; w = fwd.sender.nextSendIn()) {
-      if (w > 0) t += w;
-      else await fwd.sender.sendOnce();
-    }
+    await sendUntil(fwd, clock, at);
     t = Math.max(t, at);
     const obj = JSON.parse(JSON.stringify(line.object)) as Record<string, unknown>;
     const uid = (obj.metadata as { uid: string }).uid;
@@ -163,10 +161,7 @@ export async function lingerRun(
     if (line.type !== 'DELETED') slimPod(trimmed);
     while (fwd.sender.nextSendIn() === 0) await fwd.sender.sendOnce();
   }
-  for (let w = fwd.sender.nextSendIn(); w !== undefined; w = fwd.sender.nextSendIn()) {
-    if (w > 0) t += w;
-    else await fwd.sender.sendOnce();
-  }
+  await sendUntil(fwd, clock);
   const scen = new Map<string, Scenario>();
   for (const [uid, ls] of linesOf) scen.set(uid, scenarioOf(ls));
   const delivered = new Map<string, Set<string>>();

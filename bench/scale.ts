@@ -26,7 +26,7 @@ import { DEFAULT_LINGER_MS } from '../forwarder/flags.ts';
 import { slimPod, trimEvent, trimPod } from '../forwarder/pipeline/trim.ts';
 import type { Entry, Sink, SinkResult } from '../forwarder/sinks.ts';
 import { churnTimed, steadyPods } from '../testkit/churn.ts';
-import { benchForwarder } from './forwarder.ts';
+import { benchForwarder, sendUntil as sendForwarderUntil } from './forwarder.ts';
 import { batchedChurn, type SentEntry, startBenchTable } from './ingest.ts';
 
 export interface ScaleBenchOptions {
@@ -95,25 +95,20 @@ export async function forwarderRun(opts: {
       return { failed: [] };
     },
   };
+  const clock = {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
   const fwd = benchForwarder(
     { cluster: CLUSTER, bus: 'podlife', payload: 'facts', lingerMs: opts.lingerMs ?? DEFAULT_LINGER_MS },
     sink,
-    {
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-      },
-    },
+    clock,
     { maxBufferEntries: Math.max(200_000, opts.existing + 50_000), maxBufferBytes: 1024 ** 3 },
   );
   /** The send loop until `until` (virtual ms; undefined: until the buffer is empty). */
-  const sendUntil = async (until?: number) => {
-    for (let w = fwd.sender.nextSendIn(); w !== undefined; w = fwd.sender.nextSendIn()) {
-      if (until !== undefined && t + w > until) break;
-      if (w > 0) t += w;
-      else await fwd.sender.sendOnce();
-    }
-  };
+  const sendUntil = (until?: number) => sendForwarderUntil(fwd, clock, until);
   const decoded = (o: unknown) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
 
   // 1. The initial list: every existing pod ADDED (as the informer's list hands them on), then
